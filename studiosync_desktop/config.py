@@ -1,0 +1,124 @@
+"""Where the app keeps its files, which database it talks to, and secrets in the keyring."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.engine import URL, make_url
+
+APP_NAME = "StudioSync"
+APP_AUTHOR = "StudioSync"
+DATABASE_URL_ENV = "STUDIOSYNC_DATABASE_URL"
+KEYRING_SERVICE = "studiosync-desktop"
+
+
+@dataclass(frozen=True)
+class AppDirs:
+    config: Path
+    data: Path
+    cache: Path
+    logs: Path
+
+    @classmethod
+    def default(cls) -> AppDirs:
+        dirs = platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR)
+        return cls(
+            config=Path(dirs.user_config_dir),
+            data=Path(dirs.user_data_dir),
+            cache=Path(dirs.user_cache_dir),
+            logs=Path(dirs.user_log_dir),
+        )
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.data / "pgdata"
+
+    @property
+    def connection_file(self) -> Path:
+        return self.config / "connection.json"
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Either the embedded private server (`url is None`) or a shared server URL."""
+
+    url: str | None
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.url is None
+
+    def describe(self) -> str:
+        if self.url is None:
+            return "Embedded database (this PC only)"
+        u = make_url(self.url)
+        return f"Studio server {u.host or 'localhost'}:{u.port or 5432}/{u.database}"
+
+
+def resolve_database_target(cli_url: str | None, dirs: AppDirs) -> DatabaseTarget:
+    """`--database`, then STUDIOSYNC_DATABASE_URL, then saved settings, else embedded."""
+    if cli_url:
+        return DatabaseTarget(cli_url)
+    env_url = os.environ.get(DATABASE_URL_ENV)
+    if env_url:
+        return DatabaseTarget(env_url)
+    saved = load_saved_connection(dirs)
+    return DatabaseTarget(saved)
+
+
+def load_saved_connection(dirs: AppDirs) -> str | None:
+    """The saved shared-server URL (never with a password: that is in the keyring)."""
+    try:
+        data = json.loads(dirs.connection_file.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    url = data.get("url")
+    if not isinstance(url, str) or not url:
+        return None
+    password = get_secret(password_key(url))
+    if password:
+        return make_url(url).set(password=password).render_as_string(hide_password=False)
+    return url
+
+
+def save_connection(dirs: AppDirs, url: str) -> None:
+    """Saves the server address in the config file and its password in the keyring."""
+    parsed = make_url(url)
+    bare = parsed.set(password=None).render_as_string(hide_password=False)
+    if parsed.password:
+        set_secret(password_key(bare), str(parsed.password))
+    dirs.config.mkdir(parents=True, exist_ok=True)
+    dirs.connection_file.write_text(json.dumps({"url": bare}), encoding="utf-8")
+
+
+def password_key(url: str | URL) -> str:
+    u = make_url(url) if isinstance(url, str) else url
+    return f"db:{u.username}@{u.host}:{u.port or 5432}/{u.database}"
+
+
+def get_secret(key: str) -> str | None:
+    """A secret from the system keyring; None when absent or when no keyring backend exists."""
+    import keyring
+    import keyring.errors
+
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, key)
+    except keyring.errors.KeyringError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def set_secret(key: str, value: str) -> bool:
+    """Stores a secret; False when no keyring backend exists (the caller asks each time)."""
+    import keyring
+    import keyring.errors
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, key, value)
+    except keyring.errors.KeyringError:
+        return False
+    return True

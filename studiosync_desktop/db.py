@@ -1,0 +1,136 @@
+"""Engine and sessions, and the one place database errors become `errors` the UI can show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from studiosync_desktop.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    PermissionDenied,
+    StudioSyncError,
+    ValidationFailed,
+)
+
+# A friendly message per constraint name, for violations the service did not catch first.
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "uq_users_email_lower": "Someone with this email address is already on file.",
+    "uq_studios_slug": "A studio with this short name already exists.",
+    "uq_practice_rooms_studio_id_name": "A room with this name already exists.",
+    "uq_invoices_studio_id_invoice_number": "This invoice number is already used.",
+    "uq_payments_transaction_id": "This payment has already been recorded.",
+}
+
+
+def normalise_url(url: str) -> str:
+    """Any postgres URL, using the psycopg 3 driver."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        u = u.set(drivername="postgresql+psycopg")
+    return u.render_as_string(hide_password=False)
+
+
+class Database:
+    """The engine and session factory of one database; services receive this."""
+
+    def __init__(self, url: str, *, application_name: str = "studiosync", **engine_kw: Any):
+        self.url = normalise_url(url)
+        engine_kw.setdefault("pool_size", 5)
+        engine_kw.setdefault("max_overflow", 5)
+        engine_kw.setdefault("pool_pre_ping", True)
+        self.engine: Engine = create_engine(
+            self.url,
+            connect_args={"application_name": application_name, "connect_timeout": 5},
+            **engine_kw,
+        )
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+        @event.listens_for(self.engine, "connect")
+        def _utc_sessions(dbapi_conn: Any, _record: Any) -> None:
+            # Timestamps travel as UTC; the studio's time zone is applied where dates matter.
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SET TIME ZONE 'UTC'")
+            dbapi_conn.commit()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on error, errors translated."""
+        with translate_errors(), self.session_factory() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A unit of work that only reads: closing the session rolls its transaction back."""
+        with translate_errors(), self.session_factory() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def describe(self) -> str:
+        u = make_url(self.url)
+        where = u.host or u.query.get("host") or "localhost"
+        return f"{u.database} on {where}"
+
+
+_DETAIL_KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>[^)]*)\)")
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """SQLSTATE -> the error kinds of `errors`; everything else is a bug and propagates."""
+    try:
+        yield
+    except StudioSyncError:
+        raise
+    except IntegrityError as exc:
+        raise _integrity_error(exc) from exc
+    except OperationalError as exc:
+        if _sqlstate(exc) in (None, "08000", "08001", "08003", "08004", "08006", "57P01"):
+            raise DatabaseUnavailable(
+                "The studio database cannot be reached. Check the network, then retry."
+            ) from exc
+        raise
+    except DBAPIError as exc:
+        state = _sqlstate(exc)
+        if state == "42501":
+            raise PermissionDenied("Your account is not allowed to do this.") from exc
+        if state is not None and state.startswith("08"):
+            raise DatabaseUnavailable("The connection to the studio database was lost.") from exc
+        if state in ("22001", "22003", "22007", "22008", "22P02"):
+            raise ValidationFailed({"": f"A value is not valid: {_primary(exc)}"}) from exc
+        raise
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
+
+
+def _primary(exc: DBAPIError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    return str(getattr(diag, "message_primary", "") or exc.orig)
+
+
+def _integrity_error(exc: IntegrityError) -> StudioSyncError:
+    state = _sqlstate(exc)
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    friendly = CONSTRAINT_MESSAGES.get(constraint)
+    if state in ("23505", "23P01"):
+        return Conflict(friendly or f"This clashes with an existing record ({constraint}).")
+    if state == "23514":
+        return ValidationFailed({"": friendly or f"A rule of the studio was broken ({constraint})."})
+    if state == "23503":
+        return Conflict(friendly or "This record is still used elsewhere, or refers to one that is gone.")
+    if state == "23502":
+        column = getattr(diag, "column_name", "") or ""
+        return ValidationFailed({column: "This field is required."})
+    return Conflict(friendly or _primary(exc))

@@ -1,0 +1,94 @@
+"""Alembic, driven from the app: upgrade, the current revision, and the check at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from studiosync_desktop.db import normalise_url
+from studiosync_desktop.errors import SchemaOutOfDate
+
+# Serialises migrations when two app instances start on one database at the same moment.
+MIGRATION_LOCK_KEY = 7_351_001
+
+
+def migrations_dir() -> Path:
+    """The migration scripts: inside the installed wheel, or the checkout's `migrations/`."""
+    packaged = Path(__file__).parent / "_migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("postgresql://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(url: str) -> str | None:
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Upgrades under an advisory lock, so concurrent starts migrate once."""
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            try:
+                cfg = alembic_config(url)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                conn.commit()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()
+
+
+def downgrade(url: str, revision: str) -> None:
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+def require_current_schema(url: str, shown_url: str) -> None:
+    """On a shared server the app never migrates: it says exactly what to run instead."""
+    current = current_revision(url)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        state = "has no StudioSync schema yet"
+    else:
+        state = f"is at schema revision {current}, this app needs {head}"
+    raise SchemaOutOfDate(
+        f"The studio database {state}. An administrator should run:\n"
+        f"    studiosync db upgrade --database {shown_url}\n"
+        "(or install the StudioSync version that matches the server)."
+    )

@@ -1,0 +1,58 @@
+"""SQLAlchemy ORM models of the StudioSync schema; importing this package registers them all."""
+
+from studiosync_desktop.models.base import Base
+from studiosync_desktop.models.billing import Invoice, InvoiceLineItem, Payment, PaymentMethod
+from studiosync_desktop.models.core import Band, Family, Student, Studio, Teacher, User, band_members
+from studiosync_desktop.models.inventory import (
+    CheckoutLog,
+    InventoryItem,
+    PracticeRoom,
+    RoomReservation,
+)
+from studiosync_desktop.models.lessons import (
+    Lesson,
+    LessonNote,
+    LessonPlan,
+    RecurringPattern,
+    StudentGoal,
+)
+from studiosync_desktop.models.messaging import (
+    Message,
+    MessageThread,
+    Notification,
+    message_reads,
+    thread_participants,
+)
+from studiosync_desktop.models.resources import Resource, ResourceCheckout, resource_shares
+
+__all__ = [
+    "Band",
+    "Base",
+    "CheckoutLog",
+    "Family",
+    "InventoryItem",
+    "Invoice",
+    "InvoiceLineItem",
+    "Lesson",
+    "LessonNote",
+    "LessonPlan",
+    "Message",
+    "MessageThread",
+    "Notification",
+    "Payment",
+    "PaymentMethod",
+    "PracticeRoom",
+    "RecurringPattern",
+    "Resource",
+    "ResourceCheckout",
+    "RoomReservation",
+    "Student",
+    "StudentGoal",
+    "Studio",
+    "Teacher",
+    "User",
+    "band_members",
+    "message_reads",
+    "resource_shares",
+    "thread_participants",
+]

@@ -1,0 +1,184 @@
+"""Money: invoices, their lines, payments and saved payment methods."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Computed, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import CheckConstraint
+
+from studiosync_desktop.models.base import (
+    Base,
+    IdMixin,
+    StudioOwnedMixin,
+    TimestampMixin,
+    one_of,
+)
+from studiosync_desktop.money import round_cents
+from studiosync_desktop.vocabulary import (
+    INVOICE_STATUSES,
+    PAYMENT_METHOD_TYPES,
+    PAYMENT_METHODS,
+    PAYMENT_STATUSES,
+)
+
+ONE_PAYER = "num_nonnulls(family_id, band_id, student_id) = 1"
+
+
+class PayerMixin:
+    """Exactly one payer: a family, a band or a student (checked by `ONE_PAYER`)."""
+
+    family_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("families.id", ondelete="RESTRICT")
+    )
+    band_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("bands.id", ondelete="RESTRICT"))
+    student_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("students.id", ondelete="RESTRICT")
+    )
+
+
+class Invoice(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base):
+    """A bill to one payer. Drafts have no number; the number is assigned on sending."""
+
+    __tablename__ = "invoices"
+
+    invoice_number: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(10), server_default="draft")
+    issue_date: Mapped[date | None]
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    subtotal: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    discount: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    tax: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    late_fee: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    total: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    amount_paid: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    void_reason: Mapped[str] = mapped_column(Text, server_default="")
+    credit_note_for_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT")
+    )
+
+    lines: Mapped[list[InvoiceLineItem]] = relationship(
+        back_populates="invoice", order_by="InvoiceLineItem.position"
+    )
+    payments: Mapped[list[Payment]] = relationship(back_populates="invoice")
+
+    __table_args__ = (
+        CheckConstraint(one_of("status", INVOICE_STATUSES), name="status_allowed"),
+        CheckConstraint(ONE_PAYER, name="one_payer"),
+        CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
+        CheckConstraint("discount >= 0 AND late_fee >= 0", name="discount_fee_not_negative"),
+        CheckConstraint("total = subtotal - discount + tax + late_fee", name="total_adds_up"),
+        CheckConstraint(
+            "status = 'draft' OR invoice_number IS NOT NULL", name="issued_has_number"
+        ),
+        CheckConstraint("due_date IS NULL OR issue_date IS NULL OR due_date >= issue_date",
+                        name="due_after_issue"),
+        CheckConstraint(
+            "period_end IS NULL OR period_start IS NULL OR period_end >= period_start",
+            name="period_end_after_start",
+        ),
+        UniqueConstraint("studio_id", "invoice_number"),
+        Index("ix_invoices_band_id_status", "band_id", "status"),
+        Index("ix_invoices_family_id_status", "family_id", "status"),
+        Index("ix_invoices_student_id_status", "student_id", "status"),
+    )
+
+    def calculate_totals(self, tax_rate_percent: Decimal) -> None:
+        """Recompute subtotal, tax and total from the lines (tax rounded half-up once)."""
+        self.subtotal = sum((line.line_total() for line in self.lines), Decimal("0"))
+        taxable = sum((line.line_total() for line in self.lines if line.is_taxable), Decimal("0"))
+        self.tax = round_cents(taxable * tax_rate_percent / Decimal(100))
+        self.total = self.subtotal - self.discount + self.tax + self.late_fee
+
+    def balance_due(self) -> Decimal:
+        return self.total - self.amount_paid
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            self.status in ("sent", "partial")
+            and self.balance_due() > 0
+            and self.due_date is not None
+            and self.due_date < today
+        )
+
+
+class InvoiceLineItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    """One line; `total_price` is computed by the database as quantity x unit_price."""
+
+    __tablename__ = "invoice_line_items"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(server_default=text("0"))
+    description: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(server_default=text("1"))
+    unit_price: Mapped[Decimal]
+    total_price: Mapped[Decimal] = mapped_column(Computed("quantity * unit_price", persisted=True))
+    is_taxable: Mapped[bool] = mapped_column(server_default=text("false"))
+    lesson_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="RESTRICT"), index=True
+    )
+    reservation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("room_reservations.id", ondelete="RESTRICT"), index=True
+    )
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    def line_total(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+class Payment(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    __tablename__ = "payments"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal]
+    refunded_amount: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    payment_method: Mapped[str] = mapped_column(String(20))
+    transaction_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(20), server_default="completed")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    processed_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    processed_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+    __table_args__ = (
+        CheckConstraint(one_of("payment_method", PAYMENT_METHODS), name="method_allowed"),
+        CheckConstraint(one_of("status", PAYMENT_STATUSES), name="status_allowed"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("refunded_amount BETWEEN 0 AND amount", name="refund_within_amount"),
+        Index("ix_payments_invoice_id_status", "invoice_id", "status"),
+    )
+
+
+class PaymentMethod(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base):
+    """A saved card or bank account: only Stripe's reference, the brand and the last four."""
+
+    __tablename__ = "payment_methods"
+
+    payment_type: Mapped[str] = mapped_column(String(20), server_default="card")
+    brand: Mapped[str] = mapped_column(String(30), server_default="")
+    last_four: Mapped[str] = mapped_column(String(4))
+    stripe_payment_method_id: Mapped[str] = mapped_column(String(255), unique=True)
+    stripe_customer_id: Mapped[str] = mapped_column(String(255), server_default="")
+    is_default: Mapped[bool] = mapped_column(server_default=text("false"))
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+
+    __table_args__ = (
+        CheckConstraint(one_of("payment_type", PAYMENT_METHOD_TYPES), name="type_allowed"),
+        CheckConstraint(ONE_PAYER, name="one_payer"),
+        CheckConstraint("last_four ~ '^[0-9]{4}$'", name="last_four_digits"),
+    )

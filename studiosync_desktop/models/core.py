@@ -1,0 +1,206 @@
+"""People and places: users, studios, teachers, students, families and bands."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import CheckConstraint
+
+from studiosync_desktop.models.base import (
+    Base,
+    IdMixin,
+    StudioOwnedMixin,
+    TimestampMixin,
+    empty_json_array,
+    empty_json_object,
+    one_of,
+)
+from studiosync_desktop.vocabulary import USER_ROLES
+
+
+class Studio(IdMixin, TimestampMixin, Base):
+    """A music school. `settings` holds the studio policies (validated by `StudioSettings`)."""
+
+    __tablename__ = "studios"
+
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    website: Mapped[str] = mapped_column(String(300), server_default="")
+    email: Mapped[str] = mapped_column(String(254), server_default="")
+    phone: Mapped[str] = mapped_column(String(40), server_default="")
+    address: Mapped[str] = mapped_column(String(300), server_default="")
+    city: Mapped[str] = mapped_column(String(120), server_default="")
+    state: Mapped[str] = mapped_column(String(120), server_default="")
+    country: Mapped[str] = mapped_column(String(120), server_default="")
+    postal_code: Mapped[str] = mapped_column(String(20), server_default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_mime_type: Mapped[str] = mapped_column(String(100), server_default="")
+    theme_color: Mapped[str] = mapped_column(String(9), server_default="#3b6ea5")
+    # Time zone and currency are columns (not settings) because SQL needs them:
+    # "today in the studio's time zone" decides overdue, the currency goes to Stripe.
+    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), server_default="USD")
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default=empty_json_object())
+    layout_data: Mapped[dict[str, Any]] = mapped_column(server_default=empty_json_object())
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+
+    __table_args__ = (
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
+        CheckConstraint("theme_color ~ '^#[0-9A-Fa-f]{6}$'", name="theme_color_hex"),
+    )
+
+
+class User(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    """A person known to the studio.
+
+    The schema's `password` is not a column: staff log in as their own PostgreSQL login role
+    (`db_role`), and the server's SCRAM verifier is their hashed password. Students and
+    parents are people in the data and have no login role.
+    """
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), server_default="")
+    role: Mapped[str] = mapped_column(String(20))
+    phone_number: Mapped[str] = mapped_column(String(40), server_default="")
+    avatar: Mapped[bytes | None] = mapped_column(LargeBinary)
+    db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    is_staff: Mapped[bool] = mapped_column(server_default=text("false"))
+    is_superuser: Mapped[bool] = mapped_column(server_default=text("false"))
+    last_login: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(one_of("role", USER_ROLES), name="role_allowed"),
+        CheckConstraint("position('@' in email) > 1", name="email_has_at"),
+        # Emails are unique whatever their case: "Maya@x.org" and "maya@x.org" are one person.
+        Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Family(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    """Students billed together: a family is one payer."""
+
+    __tablename__ = "families"
+
+    name: Mapped[str] = mapped_column(String(200))
+    primary_contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    phone_number: Mapped[str] = mapped_column(String(40), server_default="")
+    address: Mapped[str] = mapped_column(Text, server_default="")
+    billing_email: Mapped[str] = mapped_column(String(254), server_default="")
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+
+    primary_contact: Mapped[User | None] = relationship()
+    students: Mapped[list[Student]] = relationship(back_populates="family")
+
+
+class Teacher(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    __tablename__ = "teachers"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    bio: Mapped[str] = mapped_column(Text, server_default="")
+    specialties: Mapped[list[str]] = mapped_column(server_default=empty_json_array())
+    hourly_rate: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    is_accepting_students: Mapped[bool] = mapped_column(server_default=text("true"))
+    booking_buffer_minutes: Mapped[int] = mapped_column(server_default=text("0"))
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("hourly_rate >= 0", name="hourly_rate_not_negative"),
+        CheckConstraint(
+            "booking_buffer_minutes BETWEEN 0 AND 240", name="booking_buffer_in_range"
+        ),
+        CheckConstraint("jsonb_typeof(specialties) = 'array'", name="specialties_is_array"),
+    )
+
+
+class Student(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    __tablename__ = "students"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    family_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("families.id", ondelete="SET NULL"), index=True
+    )
+    primary_teacher_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("teachers.id", ondelete="SET NULL"), index=True
+    )
+    instrument: Mapped[str] = mapped_column(String(100), server_default="")
+    specialties: Mapped[list[str]] = mapped_column(server_default=empty_json_array())
+    date_of_birth: Mapped[date | None]
+    emergency_contact_name: Mapped[str] = mapped_column(String(200), server_default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(String(40), server_default="")
+    enrollment_date: Mapped[date] = mapped_column(server_default=func.current_date())
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+
+    user: Mapped[User] = relationship()
+    family: Mapped[Family | None] = relationship(back_populates="students")
+    primary_teacher: Mapped[Teacher | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("jsonb_typeof(specialties) = 'array'", name="specialties_is_array"),
+        CheckConstraint(
+            "date_of_birth IS NULL OR date_of_birth > DATE '1900-01-01'", name="birth_plausible"
+        ),
+    )
+
+
+band_members = Table(
+    "band_members",
+    Base.metadata,
+    Column("band_id", ForeignKey("bands.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Band(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
+    """An ensemble; a band is billed as one payer for its lessons."""
+
+    __tablename__ = "bands"
+
+    name: Mapped[str] = mapped_column(String(200))
+    primary_contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), server_default="")
+    phone_number: Mapped[str] = mapped_column(String(40), server_default="")
+    address: Mapped[str] = mapped_column(String(300), server_default="")
+    city: Mapped[str] = mapped_column(String(120), server_default="")
+    state: Mapped[str] = mapped_column(String(120), server_default="")
+    postal_code: Mapped[str] = mapped_column(String(20), server_default="")
+    country: Mapped[str] = mapped_column(String(120), server_default="")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+
+    primary_contact: Mapped[User | None] = relationship()
+    members: Mapped[list[User]] = relationship(secondary=band_members)

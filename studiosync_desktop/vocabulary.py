@@ -1,0 +1,29 @@
+"""The allowed values of every status and kind column, shared by models, schemas and screens."""
+
+USER_ROLES = ("admin", "desk", "teacher", "student", "parent")
+STAFF_ROLES = ("admin", "desk", "teacher")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+LESSON_TYPES = ("private", "group", "ensemble", "online", "makeup")
+LESSON_STATUSES = ("scheduled", "in_progress", "completed", "cancelled", "no_show")
+RECURRENCE_FREQUENCIES = ("weekly", "biweekly", "monthly")
+GOAL_STATUSES = ("active", "achieved", "abandoned")
+
+# 'overdue' is derived (sent or partial, balance due, past the due date), never stored;
+# the schema's 'cancelled' is called 'void' because a voided invoice keeps its number.
+INVOICE_STATUSES = ("draft", "sent", "partial", "paid", "void")
+PAYMENT_METHODS = ("cash", "check", "card", "bank_transfer", "stripe", "account_credit")
+PAYMENT_STATUSES = ("pending", "completed", "failed", "refunded", "partially_refunded")
+PAYMENT_METHOD_TYPES = ("card", "bank_account")
+
+ITEM_CATEGORIES = ("instrument", "equipment", "sheet-music", "accessories", "other")
+ITEM_CONDITIONS = ("excellent", "good", "fair", "needs-repair")
+ITEM_STATUSES = ("available", "checked-out", "maintenance", "retired")
+# 'overdue' is derived (approved, not returned, due date past), never stored.
+CHECKOUT_STATUSES = ("pending", "approved", "returned", "rejected", "cancelled")
+RESERVATION_STATUSES = ("pending", "confirmed", "cancelled", "completed", "no_show")
+
+RESOURCE_TYPES = ("pdf", "audio", "video", "image", "physical", "link", "other")
+# 'overdue' is derived here too.
+RESOURCE_CHECKOUT_STATUSES = ("checked_out", "returned", "lost")
+MAX_RESOURCE_FILE_BYTES = 50 * 1024 * 1024
