@@ -13,6 +13,8 @@ from sqlalchemy.engine import URL, make_url
 APP_NAME = "StudioSync"
 APP_AUTHOR = "StudioSync"
 DATABASE_URL_ENV = "STUDIOSYNC_DATABASE_URL"
+# One folder for everything (config, data, cache, logs): for tests, demos and portable installs.
+HOME_ENV = "STUDIOSYNC_HOME"
 KEYRING_SERVICE = "studiosync-desktop"
 
 
@@ -25,6 +27,10 @@ class AppDirs:
 
     @classmethod
     def default(cls) -> AppDirs:
+        home = os.environ.get(HOME_ENV)
+        if home:
+            root = Path(home)
+            return cls(root / "config", root / "data", root / "cache", root / "logs")
         dirs = platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR)
         return cls(
             config=Path(dirs.user_config_dir),

@@ -127,9 +127,13 @@ def _integrity_error(exc: IntegrityError) -> StudioSyncError:
     if state in ("23505", "23P01"):
         return Conflict(friendly or f"This clashes with an existing record ({constraint}).")
     if state == "23514":
-        return ValidationFailed({"": friendly or f"A rule of the studio was broken ({constraint})."})
+        return ValidationFailed(
+            {"": friendly or f"A rule of the studio was broken ({constraint})."}
+        )
     if state == "23503":
-        return Conflict(friendly or "This record is still used elsewhere, or refers to one that is gone.")
+        return Conflict(
+            friendly or "This record is still used elsewhere, or refers to one that is gone."
+        )
     if state == "23502":
         column = getattr(diag, "column_name", "") or ""
         return ValidationFailed({column: "This field is required."})

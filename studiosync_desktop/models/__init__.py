@@ -2,7 +2,15 @@
 
 from studiosync_desktop.models.base import Base
 from studiosync_desktop.models.billing import Invoice, InvoiceLineItem, Payment, PaymentMethod
-from studiosync_desktop.models.core import Band, Family, Student, Studio, Teacher, User, band_members
+from studiosync_desktop.models.core import (
+    Band,
+    Family,
+    Student,
+    Studio,
+    Teacher,
+    User,
+    band_members,
+)
 from studiosync_desktop.models.inventory import (
     CheckoutLog,
     InventoryItem,

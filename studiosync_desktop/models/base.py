@@ -56,7 +56,7 @@ class StudioOwnedMixin:
     """Every business row belongs to one studio (row-level security keys on this)."""
 
     @declared_attr
-    def studio_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def studio_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(
             ForeignKey("studios.id", ondelete="CASCADE"), index=True, sort_order=-9
         )

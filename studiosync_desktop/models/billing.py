@@ -74,11 +74,11 @@ class Invoice(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base):
         CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
         CheckConstraint("discount >= 0 AND late_fee >= 0", name="discount_fee_not_negative"),
         CheckConstraint("total = subtotal - discount + tax + late_fee", name="total_adds_up"),
+        CheckConstraint("status = 'draft' OR invoice_number IS NOT NULL", name="issued_has_number"),
         CheckConstraint(
-            "status = 'draft' OR invoice_number IS NOT NULL", name="issued_has_number"
+            "due_date IS NULL OR issue_date IS NULL OR due_date >= issue_date",
+            name="due_after_issue",
         ),
-        CheckConstraint("due_date IS NULL OR issue_date IS NULL OR due_date >= issue_date",
-                        name="due_after_issue"),
         CheckConstraint(
             "period_end IS NULL OR period_start IS NULL OR period_end >= period_start",
             name="period_end_after_start",

@@ -135,9 +135,7 @@ class Teacher(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
 
     __table_args__ = (
         CheckConstraint("hourly_rate >= 0", name="hourly_rate_not_negative"),
-        CheckConstraint(
-            "booking_buffer_minutes BETWEEN 0 AND 240", name="booking_buffer_in_range"
-        ),
+        CheckConstraint("booking_buffer_minutes BETWEEN 0 AND 240", name="booking_buffer_in_range"),
         CheckConstraint("jsonb_typeof(specialties) = 'array'", name="specialties_is_array"),
     )
 

@@ -73,9 +73,7 @@ class Resource(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint(
             f"file_size BETWEEN 0 AND {MAX_RESOURCE_FILE_BYTES}", name="file_size_limit"
         ),
-        CheckConstraint(
-            "file IS NULL OR octet_length(file) = file_size", name="file_size_matches"
-        ),
+        CheckConstraint("file IS NULL OR octet_length(file) = file_size", name="file_size_matches"),
         CheckConstraint("checkout_duration_days BETWEEN 1 AND 365", name="duration_in_range"),
         CheckConstraint("jsonb_typeof(tags) = 'array'", name="tags_is_array"),
         Index("ix_resources_studio_id_is_public", "studio_id", "is_public"),
@@ -108,7 +106,4 @@ class ResourceCheckout(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     )
 
     def is_overdue(self, today: date) -> bool:
-        return (
-            self.status == "checked_out" and self.due_date is not None and self.due_date < today
-        )
-
+        return self.status == "checked_out" and self.due_date is not None and self.due_date < today

@@ -1,0 +1,97 @@
+"""The composition root: settings, database, services and the main window, wired once."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from studiosync_desktop import __version__
+from studiosync_desktop.bootstrap import OpenDatabase, open_database
+from studiosync_desktop.config import AppDirs, DatabaseTarget
+from studiosync_desktop.errors import StudioSyncError
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.error_presenter import ErrorPresenter, install_excepthooks
+from studiosync_desktop.ui.main_window import MainWindow
+from studiosync_desktop.ui.setup_wizard import SetupWizard
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+def resources_dir() -> Path:
+    packaged = Path(__file__).parent / "_resources"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "resources"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("StudioSync")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("StudioSync")
+    icon = resources_dir() / "studiosync.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def setup_logging(dirs: AppDirs) -> Path:
+    dirs.logs.mkdir(parents=True, exist_ok=True)
+    log_path = dirs.logs / "studiosync.log"
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[logging.FileHandler(log_path, encoding="utf-8")],
+    )
+    return log_path
+
+
+def first_actor(opened: OpenDatabase, services: Services, runner: TaskRunner) -> Actor | None:
+    """The acting user; on an empty database the setup wizard creates the studio first.
+
+    This runs before the main window and its event loop exist (start-up), so the two quick
+    reads here are the only database calls made on the main thread.
+    """
+    if not services.studio.is_empty():
+        return services.studio.default_actor()
+    wizard = SetupWizard(services.studio, runner)
+    if not wizard.exec():
+        return None
+    if wizard.wants_demo:
+        from studiosync_desktop.services.demo import DemoService
+
+        DemoService(opened.db).build("small")
+        return services.studio.default_actor()
+    return wizard.actor
+
+
+def run_gui(target: DatabaseTarget, dirs: AppDirs) -> int:
+    log_path = setup_logging(dirs)
+    app = make_application()
+    presenter = ErrorPresenter(log_path=log_path)
+    install_excepthooks(presenter, log_path)
+    try:
+        opened = open_database(target, dirs)
+    except StudioSyncError as exc:
+        QMessageBox.critical(None, "StudioSync cannot open the database", str(exc))
+        return 2
+    runner = TaskRunner()
+    services = Services.build(opened.db)
+    actor = first_actor(opened, services, runner)
+    if actor is None:
+        opened.close()
+        return 0
+    window = MainWindow(services, actor, opened.description)
+    window.resize(QSize(1280, 800))
+    window.show()
+    code = app.exec()
+    opened.close()
+    return int(code)

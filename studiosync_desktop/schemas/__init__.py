@@ -1,0 +1,1 @@
+"""Pydantic schemas: the frozen DTOs that cross from services to screens, and validated input."""

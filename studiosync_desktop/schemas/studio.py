@@ -1,0 +1,59 @@
+"""The studio, its policies, and what the first-start wizard asks."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from decimal import Decimal
+
+from pydantic import EmailStr, Field, field_validator
+
+from studiosync_desktop.schemas.common import Frozen
+
+
+def _check_timezone(value: str) -> str:
+    if value not in zoneinfo.available_timezones():
+        raise ValueError(f"'{value}' is not a known time zone (for example Europe/London)")
+    return value
+
+
+class StudioSettings(Frozen):
+    """Studio policies, stored in `studios.settings`; every key has the default a studio expects."""
+
+    tax_rate_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
+    invoice_due_days: int = Field(default=14, ge=0, le=365)
+    billing_policy: str = Field(default="pay_as_you_go", pattern="^(pay_as_you_go|in_advance)$")
+    sibling_discount_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
+    late_fee_amount: Decimal = Field(default=Decimal("0"), ge=0)
+    late_fee_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
+    late_fee_after_days: int = Field(default=30, ge=0)
+    cancellation_notice_hours: int = Field(default=24, ge=0, le=24 * 14)
+    series_horizon_weeks: int = Field(default=16, ge=1, le=104)
+    makeup_credit_days: int = Field(default=90, ge=1, le=730)
+    makeup_for_teacher_cancel: bool = True
+    makeup_for_student_notice: bool = True
+    stock_held_from: str = Field(default="approval", pattern="^(approval|request)$")
+    idle_lock_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    locale: str = "en_US"
+
+
+class StudioSetup(Frozen):
+    """The first-start wizard: the studio and its first admin."""
+
+    studio_name: str = Field(min_length=2, max_length=200)
+    timezone: str = "UTC"
+    currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
+    tax_rate_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
+    admin_email: EmailStr
+    admin_first_name: str = Field(min_length=1, max_length=100)
+    admin_last_name: str = Field(default="", max_length=100)
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class StudioInfo(Frozen):
+    id: uuid.UUID
+    name: str
+    timezone: str
+    currency: str
+    settings: StudioSettings

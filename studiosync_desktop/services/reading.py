@@ -1,0 +1,82 @@
+"""Helpers shared by the read services: opaque keyset cursors, names, search patterns, zones."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from studiosync_desktop.errors import NotFound, ValidationFailed
+from studiosync_desktop.models import Studio
+
+MAX_PAGE = 1000
+
+
+def encode_cursor(*key: object) -> str:
+    """The last row's sort key as an opaque, URL-safe string."""
+    values = [v.isoformat() if isinstance(v, date | datetime) else str(v) for v in key]
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[str]:
+    """The sort key of a cursor made by `encode_cursor`; a tampered cursor is bad input."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values: Any = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": "This page position is not valid."}) from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise ValidationFailed({"cursor": "This page position is not valid."})
+    return [str(v) for v in values]
+
+
+def parse_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise ValidationFailed({"cursor": "This page position is not valid."}) from exc
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed({"limit": f"A page holds between 1 and {MAX_PAGE} rows."})
+    return limit
+
+
+def full_name(first: InstrumentedAttribute[str], last: InstrumentedAttribute[str]) -> Any:
+    """SQL for 'First Last' (no trailing space when the last name is empty)."""
+    return func.trim(func.concat(first, literal(" "), last))
+
+
+def contains_pattern(search: str) -> str:
+    """An ILIKE pattern matching `search` anywhere, with the wildcards in it taken literally."""
+    escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def ilike_any(pattern: str, *columns: Any) -> ColumnElement[bool]:
+    return or_(*(cast(c, String).ilike(pattern, escape="\\") for c in columns))
+
+
+def studio_zone(session: Session, studio_id: uuid.UUID) -> ZoneInfo:
+    name = session.scalar(select(Studio.timezone).where(Studio.id == studio_id))
+    if name is None:
+        raise NotFound("The studio no longer exists.")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_day_bounds(zone: ZoneInfo, first: date, days: int = 1) -> tuple[datetime, datetime]:
+    """[midnight of `first`, midnight `days` later) in the studio's zone, as aware datetimes."""
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(first + timedelta(days=days), time(0), zone)
+    return start, end

@@ -1,0 +1,88 @@
+"""The studio: first-start setup, its settings, and who acts on this PC."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import NotFound
+from studiosync_desktop.models import Studio, User
+from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.studio import StudioInfo, StudioSettings, StudioSetup
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "studio"
+
+
+class StudioService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def is_empty(self) -> bool:
+        """True when no studio exists yet: the app shows the setup wizard."""
+        with self._db.read_session() as s:
+            return s.scalar(select(func.count()).select_from(Studio)) == 0
+
+    def set_up(self, data: StudioSetup | dict[str, object]) -> Actor:
+        """Creates the studio and its first admin; returns the admin as the acting user."""
+        try:
+            setup = data if isinstance(data, StudioSetup) else StudioSetup.model_validate(data)
+        except ValidationError as exc:
+            raise validation_failed(exc) from exc
+        settings = StudioSettings(tax_rate_percent=setup.tax_rate_percent)
+        with self._db.session() as s:
+            studio = Studio(
+                name=setup.studio_name,
+                slug=slugify(setup.studio_name),
+                timezone=setup.timezone,
+                currency=setup.currency,
+                settings=settings.model_dump(mode="json"),
+            )
+            s.add(studio)
+            s.flush()
+            admin = User(
+                studio_id=studio.id,
+                email=str(setup.admin_email),
+                first_name=setup.admin_first_name,
+                last_name=setup.admin_last_name,
+                role="admin",
+                is_staff=True,
+                is_superuser=True,
+            )
+            s.add(admin)
+            s.flush()
+            return Actor(user_id=admin.id, studio_id=studio.id, role="admin", name=admin.full_name)
+
+    def default_actor(self) -> Actor:
+        """The first active admin: who acts on a single-PC install until accounts log in."""
+        with self._db.read_session() as s:
+            admin = s.scalars(
+                select(User)
+                .where(User.role == "admin", User.is_active)
+                .order_by(User.created_at)
+                .limit(1)
+            ).first()
+            if admin is None:
+                raise NotFound("This studio has no administrator yet.")
+            return Actor(
+                user_id=admin.id, studio_id=admin.studio_id, role=admin.role, name=admin.full_name
+            )
+
+    def info(self, actor: Actor) -> StudioInfo:
+        with self._db.read_session() as s:
+            studio = s.get(Studio, actor.studio_id)
+            if studio is None:
+                raise NotFound("The studio no longer exists.")
+            return StudioInfo(
+                id=studio.id,
+                name=studio.name,
+                timezone=studio.timezone,
+                currency=studio.currency,
+                settings=StudioSettings.model_validate(studio.settings),
+            )

@@ -1,0 +1,64 @@
+"""Fixtures: a real PostgreSQL per test session, migrated to head, emptied after each test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from studiosync_desktop import migrate
+from studiosync_desktop.db import Database
+from studiosync_desktop.models import Base
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.testing import create_scratch_database, drop_database, superuser_server_url
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    with superuser_server_url() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    url = create_scratch_database(server_url)
+    migrate.upgrade(url)
+    yield url
+    drop_database(server_url, url)
+
+
+@pytest.fixture(scope="session")
+def _session_db(database_url: str) -> Iterator[Database]:
+    db = Database(database_url, application_name="studiosync-tests")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def db(_session_db: Database) -> Iterator[Database]:
+    """The migrated test database; every table is emptied after the test."""
+    yield _session_db
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with _session_db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture
+def admin(db: Database) -> Actor:
+    """A fresh studio and its first admin."""
+    return StudioService(db).set_up(
+        {
+            "studio_name": "Harmony Music School",
+            "timezone": "America/New_York",
+            "currency": "USD",
+            "tax_rate_percent": "0",
+            "admin_email": "owner@harmony.example",
+            "admin_first_name": "Olivia",
+            "admin_last_name": "Owner",
+        }
+    )

@@ -1,0 +1,33 @@
+"""The command line: version, and the schema commands against a shared server."""
+
+from __future__ import annotations
+
+import pytest
+
+from studiosync_desktop import __version__, migrate
+from studiosync_desktop.cli import main
+from studiosync_desktop.testing import create_scratch_database, drop_database
+
+
+def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_db_upgrade_and_current_on_a_shared_server(
+    server_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = create_scratch_database(server_url, prefix="ss_cli")
+    try:
+        assert main(["db", "current", "--database", url]) == 0
+        assert "empty (no schema)" in capsys.readouterr().out
+        assert main(["--database", url, "db", "upgrade"]) == 0
+        assert f"-> {migrate.head_revision()}" in capsys.readouterr().out
+        assert main(["db", "current", "--database", url]) == 0
+        out = capsys.readouterr().out
+        assert "up to date" in out
+        assert "***" in out or "@" not in url.split("//")[1].split("@")[0]
+    finally:
+        drop_database(server_url, url)

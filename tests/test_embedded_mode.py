@@ -1,0 +1,65 @@
+"""The embedded default: a private server in the data folder, reused, shared, stopped at exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studiosync_desktop import migrate
+
+pytestmark = pytest.mark.embedded
+
+
+def studiosync(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "STUDIOSYNC_DATABASE_URL"}
+    env["STUDIOSYNC_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "studiosync_desktop", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_with_no_configuration_the_embedded_database_is_created_migrated_and_reused(
+    tmp_path: Path,
+) -> None:
+    first = studiosync(tmp_path, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert f"empty -> {migrate.head_revision()}" in first.stdout
+    pgdata = tmp_path / "data" / "pgdata"
+    assert (pgdata / "PG_VERSION").exists()
+    # The server stops when the last process using it exits.
+    assert not (pgdata / "postmaster.pid").exists()
+
+    second = studiosync(tmp_path, "db", "current")
+    assert second.returncode == 0, second.stderr
+    assert "up to date" in second.stdout
+    assert str(pgdata) in second.stdout
+
+
+def test_two_instances_starting_at_once_share_one_server_without_corrupting_it(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "STUDIOSYNC_DATABASE_URL"}
+    env["STUDIOSYNC_HOME"] = str(tmp_path)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "studiosync_desktop", "db", "upgrade"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    check = studiosync(tmp_path, "db", "current")
+    assert "up to date" in check.stdout, check.stderr
+    assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
