@@ -33,21 +33,22 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("postgresql://")).get_current_head()
-    assert head is not None
-    return head
+    """The revision this app needs ("a,b" while parallel branches of migrations are open)."""
+    heads = ScriptDirectory.from_config(alembic_config("postgresql://")).get_heads()
+    return ",".join(sorted(heads))
 
 
 def current_revision(url: str) -> str | None:
     engine = create_engine(normalise_url(url))
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+            return ",".join(sorted(heads)) or None
     finally:
         engine.dispose()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Upgrades under an advisory lock, so concurrent starts migrate once."""
     engine = create_engine(normalise_url(url))
     try:
