@@ -27,6 +27,13 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "uq_practice_rooms_studio_id_name": "A room with this name already exists.",
     "uq_invoices_studio_id_invoice_number": "This invoice number is already used.",
     "uq_payments_transaction_id": "This payment has already been recorded.",
+    "ex_lessons_teacher_busy": (
+        "The teacher already has a lesson at this time, or within their booking buffer."
+    ),
+    "ex_lesson_attendance_person_busy": (
+        "A student or band member is already in another lesson at this time."
+    ),
+    "ex_room_occupancy_room_busy": "The room is already booked at this time.",
 }
 
 

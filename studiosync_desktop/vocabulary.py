@@ -6,6 +6,10 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 LESSON_TYPES = ("private", "group", "ensemble", "online", "makeup")
 LESSON_STATUSES = ("scheduled", "in_progress", "completed", "cancelled", "no_show")
+# Cancelled and no-show lessons free their teacher, students and room; these block.
+BLOCKING_LESSON_STATUSES = ("scheduled", "in_progress", "completed")
+# Pending and confirmed reservations hold their room.
+BLOCKING_RESERVATION_STATUSES = ("pending", "confirmed")
 RECURRENCE_FREQUENCIES = ("weekly", "biweekly", "monthly")
 GOAL_STATUSES = ("active", "achieved", "abandoned")
 

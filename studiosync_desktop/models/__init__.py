@@ -16,6 +16,7 @@ from studiosync_desktop.models.inventory import (
     InventoryItem,
     PracticeRoom,
     RoomReservation,
+    room_occupancy,
 )
 from studiosync_desktop.models.lessons import (
     Lesson,
@@ -23,6 +24,7 @@ from studiosync_desktop.models.lessons import (
     LessonPlan,
     RecurringPattern,
     StudentGoal,
+    lesson_attendance,
 )
 from studiosync_desktop.models.messaging import (
     Message,
@@ -60,6 +62,8 @@ __all__ = [
     "Teacher",
     "User",
     "band_members",
+    "lesson_attendance",
+    "room_occupancy",
     "message_reads",
     "resource_shares",
     "thread_participants",

@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import TSTZRANGE, UUID, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import CheckConstraint
 
@@ -123,6 +124,23 @@ class PracticeRoom(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint("hourly_rate >= 0", name="hourly_rate_not_negative"),
         UniqueConstraint("studio_id", "name"),
     )
+
+
+# Every booking of a room, by a lesson or a reservation, kept by triggers on both tables; the
+# exclusion constraint makes a double-booked room impossible whichever desk books first.
+room_occupancy = Table(
+    "room_occupancy",
+    Base.metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
+    Column("room_id", ForeignKey("practice_rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("during", TSTZRANGE, nullable=False),
+    Column("lesson_id", ForeignKey("lessons.id", ondelete="CASCADE"), unique=True),
+    Column("reservation_id", ForeignKey("room_reservations.id", ondelete="CASCADE"), unique=True),
+    CheckConstraint("num_nonnulls(lesson_id, reservation_id) = 1", name="one_booking"),
+    ExcludeConstraint(
+        ("room_id", "="), ("during", "&&"), name="ex_room_occupancy_room_busy", using="gist"
+    ),
+)
 
 
 class RoomReservation(IdMixin, TimestampMixin, StudioOwnedMixin, Base):

@@ -7,7 +7,18 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import (
+    Column,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import CheckConstraint
 
@@ -20,12 +31,16 @@ from studiosync_desktop.models.base import (
     one_of,
 )
 from studiosync_desktop.vocabulary import (
+    BLOCKING_LESSON_STATUSES,
     GOAL_STATUSES,
     LESSON_STATUSES,
     LESSON_TYPES,
     RECURRENCE_FREQUENCIES,
     WEEKDAYS,
 )
+
+
+BLOCKING_SQL = "(" + ", ".join(f"'{s}'" for s in BLOCKING_LESSON_STATUSES) + ")"
 
 
 class RecurringPattern(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
@@ -113,8 +128,20 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     is_late_cancel: Mapped[bool] = mapped_column(server_default=text("false"))
+    # [start, end + the teacher's booking buffer): set by a trigger from the teacher's buffer,
+    # so the exclusion constraint below keeps the buffer free between two lessons.
+    teacher_busy: Mapped[Range[datetime]] = mapped_column(
+        TSTZRANGE, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     __table_args__ = (
+        ExcludeConstraint(
+            ("teacher_id", "="),
+            ("teacher_busy", "&&"),
+            name="ex_lessons_teacher_busy",
+            using="gist",
+            where=text(f"status IN {BLOCKING_SQL}"),
+        ),
         CheckConstraint(one_of("status", LESSON_STATUSES), name="status_allowed"),
         CheckConstraint(one_of("lesson_type", LESSON_TYPES), name="lesson_type_allowed"),
         CheckConstraint("scheduled_end > scheduled_start", name="end_after_start"),
@@ -137,6 +164,21 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
 
     def duration_minutes(self) -> int:
         return int((self.scheduled_end - self.scheduled_start).total_seconds() // 60)
+
+
+# Who is in which lesson, when: the student, and the members of a band for the band's coming
+# lessons. Kept by triggers on lessons and band_members; the exclusion constraint is what makes
+# "a person can't be in two lessons at once" true under concurrency.
+lesson_attendance = Table(
+    "lesson_attendance",
+    Base.metadata,
+    Column("lesson_id", ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("during", TSTZRANGE, nullable=False),
+    ExcludeConstraint(
+        ("user_id", "="), ("during", "&&"), name="ex_lesson_attendance_person_busy", using="gist"
+    ),
+)
 
 
 class LessonNote(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
