@@ -63,8 +63,8 @@ __all__ = [
     "User",
     "band_members",
     "lesson_attendance",
-    "room_occupancy",
     "message_reads",
     "resource_shares",
+    "room_occupancy",
     "thread_participants",
 ]

@@ -39,7 +39,6 @@ from studiosync_desktop.vocabulary import (
     WEEKDAYS,
 )
 
-
 BLOCKING_SQL = "(" + ", ".join(f"'{s}'" for s in BLOCKING_LESSON_STATUSES) + ")"
 
 
