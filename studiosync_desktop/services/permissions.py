@@ -1,0 +1,57 @@
+"""Who may do what: checked by services first (friendly message), and again by the database."""
+
+from __future__ import annotations
+
+from studiosync_desktop.errors import PermissionDenied
+from studiosync_desktop.schemas.common import Actor
+
+# What each staff role runs. Teachers see their own schedule, students, notes, goals and
+# plans, the resource library and their own messages; nothing of billing.
+AREAS: dict[str, frozenset[str]] = {
+    "admin": frozenset(
+        {
+            "schedule",
+            "roster",
+            "billing",
+            "inventory",
+            "rooms",
+            "resources",
+            "messages",
+            "settings",
+            "users",
+            "audit",
+            "backup",
+        }
+    ),
+    "desk": frozenset(
+        {"schedule", "roster", "billing", "inventory", "rooms", "resources", "messages"}
+    ),
+    "teacher": frozenset({"schedule", "roster", "resources", "messages", "teaching"}),
+}
+
+AREA_NAMES = {
+    "schedule": "the schedule",
+    "roster": "the roster",
+    "billing": "billing",
+    "inventory": "the inventory",
+    "rooms": "room bookings",
+    "resources": "the resource library",
+    "messages": "messages",
+    "settings": "studio settings",
+    "users": "staff accounts",
+    "audit": "the audit trail",
+    "backup": "backups",
+    "teaching": "lesson notes",
+}
+
+
+def can(actor: Actor, area: str) -> bool:
+    return area in AREAS.get(actor.role, frozenset())
+
+
+def require(actor: Actor, area: str) -> None:
+    """Raises PermissionDenied with a message naming what the role may not use."""
+    if not can(actor, area):
+        raise PermissionDenied(
+            f"{actor.name} ({actor.role}) may not use {AREA_NAMES.get(area, area)}."
+        )
