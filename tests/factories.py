@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from studiosync_desktop.db import Database
 from studiosync_desktop.models import (
     Band,
@@ -37,7 +39,7 @@ class Maker:
             s.flush()
             return cls(db, studio.id)
 
-    def _user(self, s, first: str, last: str, role: str, email: str | None = None) -> User:  # type: ignore[no-untyped-def]
+    def _user(self, s: Session, first: str, last: str, role: str, email: str | None = None) -> User:
         user = User(
             studio_id=self.studio_id,
             email=email or f"{first.lower()}.{uuid.uuid4().hex[:8]}@example.org",

@@ -12,6 +12,7 @@ from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.models import Band, Family, Invoice, Student, Studio, User
 from studiosync_desktop.schemas.common import Actor, Page
 from studiosync_desktop.schemas.rows import InvoiceRow
+from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     check_limit,
     decode_cursor,
@@ -38,6 +39,7 @@ class BillingService:
         `status` is one of the stored statuses, or 'overdue' (derived: sent or partial, a
         balance due, and the due date before today in the studio's time zone).
         """
+        require(actor, "billing")
         check_limit(limit)
         if status is not None and status not in (*INVOICE_STATUSES, "overdue"):
             raise ValidationFailed({"status": f"'{status}' is not an invoice status."})

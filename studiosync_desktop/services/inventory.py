@@ -8,6 +8,7 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.models import InventoryItem
 from studiosync_desktop.schemas.common import Actor, Page
 from studiosync_desktop.schemas.rows import ItemRow
+from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     check_limit,
     contains_pattern,
@@ -26,6 +27,7 @@ class InventoryService:
         self, actor: Actor, search: str = "", cursor: str | None = None, limit: int = 200
     ) -> Page[ItemRow]:
         """Items by name; `search` matches name, serial number or location."""
+        require(actor, "inventory")
         check_limit(limit)
         query = select(
             InventoryItem.id,
@@ -64,9 +66,7 @@ class InventoryService:
             query = query.order_by(InventoryItem.name, InventoryItem.id).limit(limit + 1)
             rows = s.execute(query).all()
             page = rows[:limit]
-            next_cursor = (
-                encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
-            )
+            next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
             return Page[ItemRow](
                 rows=tuple(ItemRow.model_validate(r, from_attributes=True) for r in page),
                 next_cursor=next_cursor,

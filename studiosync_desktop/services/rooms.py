@@ -10,6 +10,7 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.models import Lesson, PracticeRoom, RoomReservation, User
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow, ReservationRow, RoomDay, RoomRow
+from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 from studiosync_desktop.services.scheduling import lesson_rows_select
 
@@ -20,6 +21,7 @@ class RoomService:
 
     def day(self, actor: Actor, day: date) -> RoomDay:
         """Rooms by name; reservations and room lessons overlapping `day` in the studio's zone."""
+        require(actor, "rooms")
         with self._db.read_session() as s:
             first, after = local_day_bounds(studio_zone(s, actor.studio_id), day)
             rooms = s.execute(

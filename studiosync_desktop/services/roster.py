@@ -9,6 +9,7 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.models import Family, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor, Page
 from studiosync_desktop.schemas.rows import StudentRow
+from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     check_limit,
     contains_pattern,
@@ -33,6 +34,7 @@ class RosterService:
         include_inactive: bool = False,
     ) -> Page[StudentRow]:
         """Students by last name, first name; `search` matches name, email, phone or instrument."""
+        require(actor, "roster")
         check_limit(limit)
         teacher_user = aliased(User, name="teacher_user")
         query = (

@@ -14,6 +14,7 @@ from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.models import Band, Lesson, PracticeRoom, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
+from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 
 
@@ -60,6 +61,7 @@ class SchedulingService:
         teacher_id: uuid.UUID | None = None,
     ) -> tuple[LessonRow, ...]:
         """Lessons starting on [start, start + days) in the studio's time zone, by start time."""
+        require(actor, "schedule")
         if not 1 <= days <= 62:
             raise ValidationFailed({"days": "Show between 1 and 62 days."})
         with self._db.read_session() as s:

@@ -1,0 +1,1 @@
+"""ReportLab documents: a DTO in, PDF bytes out."""

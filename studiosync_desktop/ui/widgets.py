@@ -1,0 +1,153 @@
+"""Small widgets the tabs share: a table view with a loading overlay, and a date navigator."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from studiosync_desktop.ui.table_model import RowTableModel
+
+
+class RowTableView(QTableView):
+    """A read-only, row-selecting table with an overlay line for 'Loading…' and empty results."""
+
+    def __init__(self, model: RowTableModel[object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        metrics = self.fontMetrics()
+        for i, column in enumerate(model.columns):
+            natural = metrics.horizontalAdvance(column.title) + 32
+            self.setColumnWidth(i, max(natural, column.width or 0))
+        self.overlay = QLabel(self.viewport())
+        self.overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        font = self.overlay.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.overlay.setFont(font)
+        self.overlay.setEnabled(False)  # the palette's disabled text: muted in light and dark
+        self.overlay.hide()
+        self.viewport().installEventFilter(self)
+
+    def stretch(self, column: int) -> None:
+        """`column` takes the spare width; the others keep their set widths."""
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+    def show_overlay(self, text: str) -> None:
+        self.overlay.setText(text)
+        self.overlay.setVisible(bool(text))
+        self._place_overlay()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_overlay()
+        return super().eventFilter(watched, event)
+
+    def _place_overlay(self) -> None:
+        self.overlay.setGeometry(self.viewport().rect())
+        self.overlay.raise_()
+
+
+class DateNavigator(QWidget):
+    """Previous / Today / Next and the period shown; `step_days` is 7 for a week, 1 for a day."""
+
+    changed = Signal(object)  # a datetime.date: the first day shown
+
+    def __init__(self, step_days: int, today: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.step_days = step_days
+        self._today = today
+        self._start = self._align(today)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        unit = "week" if step_days == 7 else "day"
+        self.previous_button = QPushButton(f"◀  Previous {unit}", self)
+        self.today_button = QPushButton("Today", self)
+        self.next_button = QPushButton(f"Next {unit}  ▶", self)
+        self.previous_button.setToolTip(f"Previous {unit} (Ctrl+Left or Page Up)")
+        self.today_button.setToolTip("Back to today (Ctrl+T)")
+        self.next_button.setToolTip(f"Next {unit} (Ctrl+Right or Page Down)")
+        self.label = QLabel(self)
+        font = self.label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.label.setFont(font)
+        self.previous_button.clicked.connect(self.go_previous)
+        self.today_button.clicked.connect(self.go_today)
+        self.next_button.clicked.connect(self.go_next)
+        layout.addWidget(self.previous_button)
+        layout.addWidget(self.today_button)
+        layout.addWidget(self.next_button)
+        layout.addSpacing(16)
+        layout.addWidget(self.label, 1)
+        # Page Up / Page Down page the period while the navigator has the focus; the window
+        # adds Ctrl+Left / Ctrl+Right and Ctrl+T wherever the focus is.
+        for keys, slot in (("PgUp", self.go_previous), ("PgDown", self.go_next)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self._show()
+
+    @property
+    def start(self) -> date:
+        return self._start
+
+    def set_today(self, today: date) -> None:
+        """The studio's today (known once its time zone is)."""
+        self._today = today
+
+    def go_today(self) -> None:
+        self.set_start(self._align(self._today))
+
+    def go_previous(self) -> None:
+        self.set_start(self._start - timedelta(days=self.step_days))
+
+    def go_next(self) -> None:
+        self.set_start(self._start + timedelta(days=self.step_days))
+
+    def set_start(self, start: date) -> None:
+        start = self._align(start)
+        if start == self._start:
+            return
+        self._start = start
+        self._show()
+        self.changed.emit(start)
+
+    def _align(self, day: date) -> date:
+        # Weeks start on Monday, as the studio timetable does.
+        return day - timedelta(days=day.weekday()) if self.step_days == 7 else day
+
+    def _show(self) -> None:
+        if self.step_days == 7:
+            last = self._start + timedelta(days=6)
+            same_month = last.month == self._start.month
+            first = self._start.strftime("%d" if same_month else "%d %b")
+            self.label.setText(f"Week of {first} \N{EN DASH} {last.strftime('%d %b %Y')}")
+        else:
+            self.label.setText(self._start.strftime("%A %d %B %Y"))
+        self.today_button.setEnabled(self._start != self._align(self._today))

@@ -1,0 +1,81 @@
+"""Screen fixtures: the real services on the test database, and a window that never blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from factories import Maker
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.main_window import MainWindow
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+NY = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def services(db: Database) -> Services:
+    return Services.build(db)
+
+
+@pytest.fixture
+def studio(db: Database, admin: Actor) -> Maker:
+    """A small studio: lessons this week, students, invoices, items, rooms and bookings."""
+    m = Maker(db, admin.studio_id)
+    today = datetime.now(NY).date()
+    monday = today - timedelta(days=today.weekday())
+    maya = m.teacher("Maya", "Chen")
+    fam = m.family("Lee family")
+    sam = m.student("Sam", "Lee", instrument="Cello", family_id=fam, teacher_id=maya)
+    m.student("Ana", "Ruiz", instrument="Violin", teacher_id=maya)
+    room = m.room("Room B")
+    at = datetime(monday.year, monday.month, monday.day, 16, 0, tzinfo=NY)
+    m.lesson(maya, at, student_id=sam, room_id=room)
+    m.lesson(maya, at + timedelta(days=7), student_id=sam)  # next week
+    m.lesson(
+        maya,
+        datetime(today.year, today.month, today.day, 9, tzinfo=NY),
+        student_id=sam,
+        room_id=room,
+    )
+    m.invoice(
+        family_id=fam,
+        number="INV-0001",
+        issue=today - timedelta(days=30),
+        due=today - timedelta(days=2),
+        total="120.00",
+        paid="20.00",
+        status="partial",
+    )
+    m.invoice(family_id=fam, number="INV-0002", issue=today, due=today + timedelta(days=14))
+    m.item("Violin 1/2", quantity=3, available=1, threshold=2, serial="VN-7")
+    m.item("Music stand", quantity=10, available=9)
+    m.reservation(
+        room,
+        m.person("Pia", "Practice"),
+        datetime(today.year, today.month, today.day, 12, tzinfo=NY),
+    )
+    return m
+
+
+@pytest.fixture
+def presenter() -> ErrorPresenter:
+    return ErrorPresenter(interactive=False)
+
+
+@pytest.fixture
+def window(
+    qtbot, services: Services, admin: Actor, presenter: ErrorPresenter
+) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    w = MainWindow(
+        services, admin, "studio_test on 127.0.0.1", runner=TaskRunner(), presenter=presenter
+    )
+    qtbot.addWidget(w)
+    yield w
+    w.runner.wait(5000)
