@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -73,6 +74,19 @@ def first_actor(opened: OpenDatabase, services: Services, runner: TaskRunner) ->
     return wizard.actor
 
 
+# For the start-up benchmark: print a line and quit at the window's first paint.
+MEASURE_STARTUP_ENV = "STUDIOSYNC_EXIT_AT_FIRST_PAINT"
+
+
+class _FirstPaint(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            print("first-paint", flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
 def run_gui(target: DatabaseTarget, dirs: AppDirs) -> int:
     log_path = setup_logging(dirs)
     app = make_application()
@@ -89,8 +103,11 @@ def run_gui(target: DatabaseTarget, dirs: AppDirs) -> int:
     if actor is None:
         opened.close()
         return 0
-    window = MainWindow(services, actor, opened.description)
+    window = MainWindow(services, actor, opened.description, runner=runner, presenter=presenter)
     window.resize(QSize(1280, 800))
+    if os.environ.get(MEASURE_STARTUP_ENV):
+        first_paint = _FirstPaint(window)
+        window.installEventFilter(first_paint)
     window.show()
     code = app.exec()
     opened.close()
