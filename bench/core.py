@@ -1,0 +1,94 @@
+"""The figure registry, the shared context (scratch databases, the large demo) and timing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from studiosync_desktop import migrate
+from studiosync_desktop.db import Database
+from studiosync_desktop.schemas.demo import DemoSummary
+from studiosync_desktop.services.demo import DemoService
+from studiosync_desktop.testing import create_scratch_database, drop_database
+
+
+class Skip(Exception):
+    """A figure that cannot be measured yet (its service does not exist); the runner notes it."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    unit: str
+    target: float | None
+    run: Callable[[Context], float]
+
+
+# Filled by the `@figure` decorators of the modules under bench/, which the runner imports.
+REGISTRY: list[Measure] = []
+
+
+def figure(
+    name: str, unit: str, target: float | None
+) -> Callable[[Callable[[Context], float]], Callable[[Context], float]]:
+    """Registers a measurement: a function of the context that returns the figure's value."""
+
+    def register(fn: Callable[[Context], float]) -> Callable[[Context], float]:
+        REGISTRY.append(Measure(name, unit, target, fn))
+        return fn
+
+    return register
+
+
+def service_time(call: Callable[[], Any], runs: int = 7, warmups: int = 1) -> float:
+    """Median wall time of `call` in milliseconds, after warm-up runs (caches, plans, pool)."""
+    for _ in range(warmups):
+        call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
+
+
+@dataclass
+class Context:
+    """Scratch databases on one server, created on first use and dropped by `close()`."""
+
+    server_url: str
+    keep: bool = False
+    today: date = field(default_factory=date.today)
+    urls: list[str] = field(default_factory=list)
+    _dbs: dict[str, Database] = field(default_factory=dict)
+    _summaries: dict[str, DemoSummary] = field(default_factory=dict)
+
+    def empty_database(self) -> Database:
+        url = create_scratch_database(self.server_url, prefix="ss_bench")
+        self.urls.append(url)
+        migrate.upgrade(url)
+        db = Database(url, application_name="studiosync-bench")
+        self._dbs[url] = db
+        return db
+
+    def demo(self, size: str = "large") -> tuple[Database, DemoSummary]:
+        """A database holding the demo studio of `size`, built once per run."""
+        if size not in self._summaries:
+            db = self.empty_database()
+            self._summaries[size] = DemoService(db).build(size, today=self.today)
+            self._dbs[size] = db
+        return self._dbs[size], self._summaries[size]
+
+    def close(self) -> list[str]:
+        """Drops the scratch databases (unless kept); returns the URLs kept."""
+        for db in {id(d): d for d in self._dbs.values()}.values():
+            db.dispose()
+        if self.keep:
+            return list(self.urls)
+        for url in self.urls:
+            drop_database(self.server_url, url)
+        return []
