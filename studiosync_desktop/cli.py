@@ -7,13 +7,14 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from studiosync_desktop import __version__
 from studiosync_desktop.config import AppDirs, DatabaseTarget, resolve_database_target
 from studiosync_desktop.errors import StudioSyncError
 
-TABS = ("calendar", "roster", "invoices", "inventory", "rooms")
+TABS = ("calendar", "roster", "invoices", "inventory", "rooms", "messages", "resources")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +50,65 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("tab", choices=TABS)
     shot.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png")
     shot.add_argument("--size", default="1280x800", metavar="WxH")
+
+    invoices = sub.add_parser("invoices", help="generate and print invoices", parents=[common])
+    inv_sub = invoices.add_subparsers(dest="invoices_command", metavar="ACTION", required=True)
+    gen = inv_sub.add_parser(
+        "generate", help="draft invoices for a month's unbilled lessons", parents=[common]
+    )
+    gen.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    one = inv_sub.add_parser("pdf", help="one invoice as a PDF", parents=[common])
+    one.add_argument("number", metavar="NUMBER")
+    one.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    batch = inv_sub.add_parser(
+        "print", help="every invoice issued in a month, in one PDF", parents=[common]
+    )
+    batch.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    batch.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+
+    users = sub.add_parser("users", help="staff logins", parents=[common])
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = users_sub.add_parser(
+        "add", help="add a staff login; prints its database login role", parents=[common]
+    )
+    add.add_argument("email")
+    add.add_argument("--role", choices=("admin", "desk", "teacher"), required=True)
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the one-time password from standard input",
+    )
+    add.add_argument("--first-name", default="")
+    add.add_argument("--last-name", default="")
+
+    back = sub.add_parser("backup", help="dump the whole database to a file", parents=[common])
+    back.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    rest = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (after a safety backup)",
+        parents=[common],
+    )
+    rest.add_argument("file", type=Path, metavar="FILE")
+    rest.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    schedule = sub.add_parser("schedule", help="lessons: calendar exports", parents=[common])
+    schedule_sub = schedule.add_subparsers(dest="schedule_command", metavar="ACTION", required=True)
+    ics = schedule_sub.add_parser(
+        "ics", help="a teacher's or a student's lessons as an iCalendar file", parents=[common]
+    )
+    person = ics.add_mutually_exclusive_group(required=True)
+    person.add_argument("--teacher", metavar="EMAIL")
+    person.add_argument("--student", metavar="EMAIL")
+    ics.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics")
     return parser
+
+
+def _month(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m").date()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a month like 2026-09") from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,8 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return db_command(args.db_command, target, dirs)
         if args.command == "demo":
             return demo_command(args.size, target, dirs)
+        if args.command == "invoices":
+            return invoices_command(args, target, dirs)
+        if args.command in ("users", "backup", "restore"):
+            from studiosync_desktop import admin_commands
+
+            return admin_commands.run(args, target, dirs)
         if args.command == "screenshot":
             return screenshot_command(args.tab, args.output, args.size, target, dirs)
+        if args.command == "schedule":
+            return schedule_command(args, target, dirs)
     except StudioSyncError as exc:
         print(f"studiosync: {exc}", file=sys.stderr)
         return 2
@@ -109,6 +176,56 @@ def demo_command(size: str, target: DatabaseTarget, dirs: AppDirs) -> int:
     finally:
         db.dispose()
     print(summary.describe())
+    return 0
+
+
+def invoices_command(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
+    from studiosync_desktop.bootstrap import database_url
+    from studiosync_desktop.db import Database
+    from studiosync_desktop.reports.invoice_pdf import render_invoice, render_invoices
+    from studiosync_desktop.services.invoicing import InvoicingService
+    from studiosync_desktop.services.studio import StudioService
+
+    url, _server = database_url(target, dirs)
+    db = Database(url)
+    try:
+        actor = StudioService(db).default_actor()
+        service = InvoicingService(db)
+        if args.invoices_command == "generate":
+            print(service.generate_month(actor, args.month).describe())
+        elif args.invoices_command == "pdf":
+            detail = service.detail_by_number(actor, args.number)
+            args.output.write_bytes(render_invoice(service.letterhead(actor), detail))
+            print(f"wrote {args.output}")
+        else:
+            details = service.month_details(actor, args.month)
+            args.output.write_bytes(render_invoices(service.letterhead(actor), details))
+            print(f"wrote {len(details)} invoice(s) of {args.month:%B %Y} to {args.output}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def schedule_command(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
+    from studiosync_desktop.bootstrap import database_url
+    from studiosync_desktop.db import Database
+    from studiosync_desktop.services.ical_export import IcalExportService
+    from studiosync_desktop.services.studio import StudioService
+
+    url, _server = database_url(target, dirs)
+    db = Database(url)
+    try:
+        actor = StudioService(db).default_actor()
+        export = IcalExportService(db).export(
+            actor, teacher_email=args.teacher, student_email=args.student
+        )
+        args.output.write_bytes(export.data)
+        print(
+            f"wrote {export.lessons} lesson(s) of {export.person} to {args.output}"
+            + (f" ({export.cancelled} marked cancelled)" if export.cancelled else "")
+        )
+    finally:
+        db.dispose()
     return 0
 
 

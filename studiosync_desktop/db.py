@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from studiosync_desktop.errors import (
@@ -27,6 +29,13 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "uq_practice_rooms_studio_id_name": "A room with this name already exists.",
     "uq_invoices_studio_id_invoice_number": "This invoice number is already used.",
     "uq_payments_transaction_id": "This payment has already been recorded.",
+    "uq_invoice_line_items_billed_lesson_id": "This lesson is already on an invoice.",
+    "uq_invoice_line_items_billed_reservation_id": "This room booking is already on an invoice.",
+    "ck_invoices_not_overpaid": "A payment above the balance due is not allowed.",
+    "ck_invoices_void_is_final": "A void invoice stays void: issue a new one instead.",
+    "ck_invoices_number_is_final": "An issued invoice keeps its number.",
+    "ck_invoice_lines_frozen": "The lines of a sent invoice are frozen: use a credit note.",
+    "ck_account_credits_balance_not_negative": "There is not enough account credit for this.",
     "ex_lessons_teacher_busy": (
         "The teacher already has a lesson at this time, or within their booking buffer."
     ),
@@ -34,6 +43,11 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "A student or band member is already in another lesson at this time."
     ),
     "ex_room_occupancy_room_busy": "The room is already booked at this time.",
+    "ck_inventory_items_available_within_quantity": (
+        "Not enough of this item is available (stock never goes below zero or above the total)."
+    ),
+    "ck_resources_available_within_total": ("Not enough copies of this resource are available."),
+    "ck_resources_file_size_limit": "The file is larger than the 50 MB the library accepts.",
 }
 
 
@@ -88,6 +102,32 @@ class Database:
         return f"{u.database} on {where}"
 
 
+T = TypeVar("T")
+
+# Deadlock and serialization failure: the loser of a race is rolled back and may simply rerun.
+RETRYABLE_STATES = ("40P01", "40001")
+
+
+def retry_on_deadlock(work: Callable[[], T], attempts: int = 4) -> T:
+    """Runs `work` (a whole unit of work) again when the server chose it as a deadlock victim.
+
+    Two desks inserting clashing bookings at once can each wait for the other's index entry;
+    on a rerun the loser sees the winner's row and gets the friendly Conflict instead.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if _sqlstate(exc) not in RETRYABLE_STATES or attempt == attempts:
+                if _sqlstate(exc) in RETRYABLE_STATES:
+                    raise Conflict(
+                        "Another desk was changing the same records at this moment. Try again."
+                    ) from exc
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
 _DETAIL_KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>[^)]*)\)")
 
 
@@ -108,6 +148,9 @@ def translate_errors() -> Iterator[None]:
         raise
     except DBAPIError as exc:
         state = _sqlstate(exc)
+        if state is None and isinstance(exc, DataError):
+            # Refused by the driver before it reached the server (a NUL character, say).
+            raise ValidationFailed({"": f"A value cannot be stored: {exc.orig}."}) from exc
         if state == "42501":
             raise PermissionDenied("Your account is not allowed to do this.") from exc
         if state is not None and state.startswith("08"):

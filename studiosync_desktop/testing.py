@@ -14,6 +14,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from studiosync_desktop.embedded import EmbeddedServer, libpq_dsn
+from studiosync_desktop.services.accounts import login_role_name
 
 TEST_DATABASE_URL_ENV = "STUDIOSYNC_TEST_DATABASE_URL"
 
@@ -41,8 +42,15 @@ def create_scratch_database(server_url: str, prefix: str = "ss_test") -> str:
 
 
 def drop_database(server_url: str, url: str) -> None:
+    """Drops the database and the staff login roles made for it (roles are server-wide)."""
     name = make_url(url).database or ""
+    prefix = login_role_name("x@x", name).split("_")[1]
     with psycopg.connect(libpq_dsn(server_url), autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+        roles = conn.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (f"ss\\_{prefix}\\_%",)
+        ).fetchall()
+        for (role,) in roles:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))

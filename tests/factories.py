@@ -14,7 +14,9 @@ from studiosync_desktop.models import (
     Family,
     InventoryItem,
     Invoice,
+    InvoiceLineItem,
     Lesson,
+    Payment,
     PracticeRoom,
     RoomReservation,
     Student,
@@ -171,6 +173,27 @@ class Maker:
                 amount_paid=Decimal(paid),
             )
             s.add(inv)
+            s.flush()
+            # The database keeps the totals from the lines and payments: give it both.
+            if Decimal(total):
+                s.add(
+                    InvoiceLineItem(
+                        studio_id=self.studio_id,
+                        invoice_id=inv.id,
+                        position=1,
+                        description="Lessons",
+                        unit_price=Decimal(total),
+                    )
+                )
+            if Decimal(paid):
+                s.add(
+                    Payment(
+                        studio_id=self.studio_id,
+                        invoice_id=inv.id,
+                        amount=Decimal(paid),
+                        payment_method="cash",
+                    )
+                )
             s.flush()
             return inv.id
 

@@ -1,7 +1,16 @@
 """SQLAlchemy ORM models of the StudioSync schema; importing this package registers them all."""
 
+from studiosync_desktop.models.audit import AuditEntry
 from studiosync_desktop.models.base import Base
-from studiosync_desktop.models.billing import Invoice, InvoiceLineItem, Payment, PaymentMethod
+from studiosync_desktop.models.billing import (
+    AccountCredit,
+    Invoice,
+    InvoiceEvent,
+    InvoiceLineItem,
+    InvoiceNumberCounter,
+    Payment,
+    PaymentMethod,
+)
 from studiosync_desktop.models.core import (
     Band,
     Family,
@@ -34,18 +43,24 @@ from studiosync_desktop.models.messaging import (
     thread_participants,
 )
 from studiosync_desktop.models.resources import Resource, ResourceCheckout, resource_shares
+from studiosync_desktop.models.scheduling import MakeupCredit, StudioClosure
 
 __all__ = [
+    "AccountCredit",
+    "AuditEntry",
     "Band",
     "Base",
     "CheckoutLog",
     "Family",
     "InventoryItem",
     "Invoice",
+    "InvoiceEvent",
     "InvoiceLineItem",
+    "InvoiceNumberCounter",
     "Lesson",
     "LessonNote",
     "LessonPlan",
+    "MakeupCredit",
     "Message",
     "MessageThread",
     "Notification",
@@ -59,6 +74,7 @@ __all__ = [
     "Student",
     "StudentGoal",
     "Studio",
+    "StudioClosure",
     "Teacher",
     "User",
     "band_members",

@@ -6,7 +6,18 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Computed, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Computed,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import CheckConstraint
 
@@ -62,6 +73,13 @@ class Invoice(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base):
     credit_note_for_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("invoices.id", ondelete="RESTRICT")
     )
+    # The tax rate the invoice was written with: the totals trigger recomputes tax from it.
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=text("0"))
+    sent_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]
+    # The Stripe Checkout Session paying the balance due, and its address (shown as a QR).
+    pay_link_url: Mapped[str] = mapped_column(Text, server_default="")
+    pay_link_session_id: Mapped[str] = mapped_column(String(255), server_default="")
 
     lines: Mapped[list[InvoiceLineItem]] = relationship(
         back_populates="invoice", order_by="InvoiceLineItem.position"
@@ -73,6 +91,8 @@ class Invoice(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base):
         CheckConstraint(ONE_PAYER, name="one_payer"),
         CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
         CheckConstraint("discount >= 0 AND late_fee >= 0", name="discount_fee_not_negative"),
+        CheckConstraint("tax_rate BETWEEN 0 AND 100", name="tax_rate_0_to_100"),
+        CheckConstraint("amount_paid <= greatest(total, 0)", name="not_overpaid"),
         CheckConstraint("total = subtotal - discount + tax + late_fee", name="total_adds_up"),
         CheckConstraint("status = 'draft' OR invoice_number IS NOT NULL", name="issued_has_number"),
         CheckConstraint(
@@ -128,6 +148,14 @@ class InvoiceLineItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("room_reservations.id", ondelete="RESTRICT"), index=True
     )
+    # The lesson / reservation while the invoice is not void (a trigger keeps them): unique, so
+    # the database bills a lesson at most once, and a void invoice's lessons may be billed again.
+    billed_lesson_id: Mapped[uuid.UUID | None] = mapped_column(
+        unique=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    billed_reservation_id: Mapped[uuid.UUID | None] = mapped_column(
+        unique=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
@@ -182,3 +210,57 @@ class PaymentMethod(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base)
         CheckConstraint(ONE_PAYER, name="one_payer"),
         CheckConstraint("last_four ~ '^[0-9]{4}$'", name="last_four_digits"),
     )
+
+
+class InvoiceNumberCounter(Base):
+    """The last invoice number issued per studio and year: locked (FOR UPDATE) while issuing,
+    so numbers have no gaps and no repeats whichever desk issues; a rollback gives it back."""
+
+    __tablename__ = "invoice_number_counters"
+
+    studio_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("studios.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(server_default=text("0"))
+
+    __table_args__ = (CheckConstraint("last_number >= 0", name="last_number_not_negative"),)
+
+
+class AccountCredit(IdMixin, StudioOwnedMixin, PayerMixin, Base):
+    """A payer's account credit ledger: + an overpayment or a credit note, - credit applied."""
+
+    __tablename__ = "account_credits"
+
+    amount: Mapped[Decimal]
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), index=True
+    )
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="RESTRICT"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint(ONE_PAYER, name="one_payer"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        Index("ix_account_credits_payer", "family_id", "band_id", "student_id"),
+    )
+
+
+class InvoiceEvent(IdMixin, StudioOwnedMixin, Base):
+    """The history of an invoice: created, lines changed, sent, paid, refunded, voided."""
+
+    __tablename__ = "invoice_events"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, server_default="")
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Computed,
     ForeignKey,
     Index,
     LargeBinary,
@@ -31,6 +32,21 @@ from studiosync_desktop.models.base import (
     one_of,
 )
 from studiosync_desktop.vocabulary import USER_ROLES
+
+# Roster search columns (migration 0006_roster): `roster_fold` is lower(unaccent(...)).
+_DIGITS = "regexp_replace(phone_number, '[^0-9]', '', 'g')"
+SEARCH_USERS = (
+    "roster_fold(first_name || ' ' || last_name || ' ' || email || ' ' || phone_number"
+    f" || ' ' || {_DIGITS})"
+)
+SEARCH_STUDENTS = "roster_fold(instrument || ' ' || (specialties)::text)"
+SEARCH_TEACHERS = "roster_fold((specialties)::text)"
+SEARCH_FAMILIES = (
+    f"roster_fold(name || ' ' || billing_email || ' ' || phone_number || ' ' || {_DIGITS})"
+)
+SEARCH_BANDS = (
+    f"roster_fold(name || ' ' || email || ' ' || phone_number || ' ' || city || ' ' || {_DIGITS})"
+)
 
 
 class Studio(IdMixin, TimestampMixin, Base):
@@ -86,7 +102,11 @@ class User(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
     is_staff: Mapped[bool] = mapped_column(server_default=text("false"))
     is_superuser: Mapped[bool] = mapped_column(server_default=text("false"))
+    # Set when an admin invites or resets a login: the app asks for a new password first.
+    must_change_password: Mapped[bool] = mapped_column(server_default=text("false"))
     last_login: Mapped[datetime | None]
+    # Roster search: lower-case, accent-free name, email and phone (migration 0006_roster).
+    search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_USERS), deferred=True)
 
     __table_args__ = (
         CheckConstraint(one_of("role", USER_ROLES), name="role_allowed"),
@@ -113,6 +133,7 @@ class Family(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     address: Mapped[str] = mapped_column(Text, server_default="")
     billing_email: Mapped[str] = mapped_column(String(254), server_default="")
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_FAMILIES), deferred=True)
 
     primary_contact: Mapped[User | None] = relationship()
     students: Mapped[list[Student]] = relationship(back_populates="family")
@@ -130,6 +151,7 @@ class Teacher(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     is_accepting_students: Mapped[bool] = mapped_column(server_default=text("true"))
     booking_buffer_minutes: Mapped[int] = mapped_column(server_default=text("0"))
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_TEACHERS), deferred=True)
 
     user: Mapped[User] = relationship()
 
@@ -160,6 +182,7 @@ class Student(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     enrollment_date: Mapped[date] = mapped_column(server_default=func.current_date())
     notes: Mapped[str] = mapped_column(Text, server_default="")
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_STUDENTS), deferred=True)
 
     user: Mapped[User] = relationship()
     family: Mapped[Family | None] = relationship(back_populates="students")
@@ -199,6 +222,17 @@ class Band(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     country: Mapped[str] = mapped_column(String(120), server_default="")
     notes: Mapped[str] = mapped_column(Text, server_default="")
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_BANDS), deferred=True)
 
     primary_contact: Mapped[User | None] = relationship()
     members: Mapped[list[User]] = relationship(secondary=band_members)
+
+
+# GIN trigram indexes of the roster search columns (migration 0006_roster).
+for _table in (User, Student, Teacher, Family, Band):
+    Index(
+        f"ix_{_table.__tablename__}_search_text",
+        _table.search_text,
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )

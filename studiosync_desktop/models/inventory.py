@@ -61,6 +61,7 @@ class InventoryItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("max_checkout_days BETWEEN 1 AND 365", name="checkout_days_in_range"),
         Index("ix_inventory_items_serial_number", "studio_id", "serial_number"),
+        Index("ix_inventory_items_studio_id_name", "studio_id", "name", "id"),
     )
 
     def is_low_stock(self) -> bool:
@@ -91,6 +92,8 @@ class CheckoutLog(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     approved_at: Mapped[datetime | None]
+    # A pending checkout that holds its stock already (the studio held stock from the request).
+    held_on_request: Mapped[bool] = mapped_column(server_default=text("false"))
 
     item: Mapped[InventoryItem] = relationship()
 
@@ -100,6 +103,13 @@ class CheckoutLog(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint(
             "return_date IS NULL OR checkout_date IS NULL OR return_date >= checkout_date",
             name="return_after_checkout",
+        ),
+        Index(
+            "ix_checkout_logs_studio_id_open",
+            "studio_id",
+            "status",
+            "due_date",
+            postgresql_where=text("status IN ('pending', 'approved')"),
         ),
     )
 
@@ -170,4 +180,5 @@ class RoomReservation(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint(one_of("status", RESERVATION_STATUSES), name="status_allowed"),
         CheckConstraint("end_time > start_time", name="end_after_start"),
         CheckConstraint("total_cost >= 0", name="total_cost_not_negative"),
+        Index("ix_room_reservations_room_id_start_time", "room_id", "start_time"),
     )

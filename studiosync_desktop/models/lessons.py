@@ -67,6 +67,8 @@ class RecurringPattern(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     duration_minutes: Mapped[int]
     start_date: Mapped[date]
     end_date: Mapped[date | None]
+    # The last date lessons were generated up to: an open-ended series moves it forward.
+    generated_until: Mapped[date | None]
     lesson_type: Mapped[str] = mapped_column(String(10), server_default="private")
     location: Mapped[str] = mapped_column(String(200), server_default="")
     rate: Mapped[Decimal | None]
@@ -127,6 +129,8 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     is_late_cancel: Mapped[bool] = mapped_column(server_default=text("false"))
+    # Who asked for the cancellation (studio, teacher or student): decides the make-up credit.
+    cancelled_on_behalf_of: Mapped[str | None] = mapped_column(String(10))
     # [start, end + the teacher's booking buffer): set by a trigger from the teacher's buffer,
     # so the exclusion constraint below keeps the buffer free between two lessons.
     teacher_busy: Mapped[Range[datetime]] = mapped_column(
@@ -155,8 +159,15 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint(
             "status = 'cancelled' OR cancelled_at IS NULL", name="cancelled_at_only_if_cancelled"
         ),
+        CheckConstraint(
+            "cancelled_on_behalf_of IS NULL OR cancelled_on_behalf_of IN "
+            "('studio', 'teacher', 'student')",
+            name="cancelled_on_behalf_of_allowed",
+        ),
         Index("ix_lessons_teacher_id_scheduled_start", "teacher_id", "scheduled_start"),
         Index("ix_lessons_student_id_scheduled_start", "student_id", "scheduled_start"),
+        # The calendar's week of one studio (migration 0007_scheduling_more).
+        Index("ix_lessons_studio_id_scheduled_start", "studio_id", "scheduled_start"),
     )
 
     notes: Mapped[list[LessonNote]] = relationship(back_populates="lesson")

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, func, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studiosync_desktop.models.base import Base, IdMixin, StudioOwnedMixin, TimestampMixin
@@ -66,7 +77,10 @@ class Notification(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     notification_type: Mapped[str] = mapped_column(String(40), server_default="info")
     is_read: Mapped[bool] = mapped_column(server_default=text("false"))
     link: Mapped[str] = mapped_column(String(500), server_default="")
+    # Reminders carry a key ("invoice-overdue:<id>"): raised once per user, whichever desk.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         Index("ix_notifications_user_id_is_read_created_at", "user_id", "is_read", "created_at"),
+        UniqueConstraint("user_id", "dedupe_key"),
     )

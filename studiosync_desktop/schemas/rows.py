@@ -24,6 +24,10 @@ class LessonRow(Frozen):
     status: str
     lesson_type: str
     rate: Decimal
+    # For the calendar grid (day view per room, filters); defaults keep older callers working.
+    room_id: uuid.UUID | None = None
+    student_id: uuid.UUID | None = None
+    band_id: uuid.UUID | None = None
 
 
 class StudentRow(Frozen):

@@ -35,6 +35,13 @@ class StudioSettings(Frozen):
     stock_held_from: str = Field(default="approval", pattern="^(approval|request)$")
     idle_lock_minutes: int = Field(default=15, ge=0, le=24 * 60)
     locale: str = "en_US"
+    # Billing: whether generated lesson lines carry tax, and what every invoice says about paying.
+    lessons_taxable: bool = True
+    payment_instructions: str = Field(
+        default="Pay at the front desk (cash, check or card), by bank transfer, or online "
+        "with the link on this invoice. Please quote the invoice number.",
+        max_length=1000,
+    )
 
 
 class StudioSetup(Frozen):

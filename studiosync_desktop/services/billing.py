@@ -15,9 +15,11 @@ from studiosync_desktop.schemas.rows import InvoiceRow
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     check_limit,
+    contains_pattern,
     decode_cursor,
     encode_cursor,
     full_name,
+    ilike_any,
     parse_uuid,
 )
 from studiosync_desktop.vocabulary import INVOICE_STATUSES
@@ -33,11 +35,18 @@ class BillingService:
         cursor: str | None = None,
         limit: int = 200,
         status: str | None = None,
+        *,
+        search: str = "",
+        payer_kind: str | None = None,
+        issued_from: date | None = None,
+        issued_to: date | None = None,
     ) -> Page[InvoiceRow]:
         """Invoices, newest first (by issue date; drafts by the day they were created).
 
         `status` is one of the stored statuses, or 'overdue' (derived: sent or partial, a
-        balance due, and the due date before today in the studio's time zone).
+        balance due, and the due date before today in the studio's time zone). `search` finds
+        a number or a payer's name; `payer_kind` is family, band or student; the period is by
+        issue date (drafts by their billing period).
         """
         require(actor, "billing")
         check_limit(limit)
@@ -85,6 +94,30 @@ class BillingService:
             .outerjoin(student_user, student_user.id == Student.user_id)
             .where(Invoice.studio_id == actor.studio_id)
         )
+        if search.strip():
+            pattern = contains_pattern(search)
+            query = query.where(
+                ilike_any(
+                    pattern,
+                    Invoice.invoice_number,
+                    Family.name,
+                    Band.name,
+                    full_name(student_user.first_name, student_user.last_name),
+                )
+            )
+        if payer_kind == "family":
+            query = query.where(Invoice.family_id.is_not(None))
+        elif payer_kind == "band":
+            query = query.where(Invoice.band_id.is_not(None))
+        elif payer_kind == "student":
+            query = query.where(Invoice.student_id.is_not(None))
+        elif payer_kind is not None:
+            raise ValidationFailed({"payer_kind": "Choose family, band or student."})
+        period_day = func.coalesce(Invoice.issue_date, Invoice.period_start)
+        if issued_from is not None:
+            query = query.where(period_day >= issued_from)
+        if issued_to is not None:
+            query = query.where(period_day <= issued_to)
         if status == "overdue":
             query = query.where(overdue)
         elif status is not None:

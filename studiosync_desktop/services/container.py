@@ -6,10 +6,19 @@ from dataclasses import dataclass
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.services.billing import BillingService
+from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.inventory import InventoryService
+from studiosync_desktop.services.invoicing import InvoicingService
+from studiosync_desktop.services.messaging import MessagingService
+from studiosync_desktop.services.notifications import NotificationService
+from studiosync_desktop.services.payments import PaymentService
+from studiosync_desktop.services.people import PeopleService
+from studiosync_desktop.services.resources import ResourceService
 from studiosync_desktop.services.rooms import RoomService
 from studiosync_desktop.services.roster import RosterService
 from studiosync_desktop.services.scheduling import SchedulingService
+from studiosync_desktop.services.statements import StatementService
+from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
 
 
@@ -21,6 +30,15 @@ class Services:
     billing: BillingService
     inventory: InventoryService
     rooms: RoomService
+    invoicing: InvoicingService
+    payments: PaymentService
+    stripe: StripePayments
+    statements: StatementService
+    messaging: MessagingService
+    notifications: NotificationService
+    people: PeopleService
+    resources: ResourceService
+    ical: IcalExportService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -31,4 +49,13 @@ class Services:
             billing=BillingService(db),
             inventory=InventoryService(db),
             rooms=RoomService(db),
+            invoicing=InvoicingService(db),
+            payments=PaymentService(db),
+            stripe=StripePayments(db),
+            statements=StatementService(db),
+            messaging=MessagingService(db),
+            notifications=NotificationService(db),
+            people=PeopleService(db),
+            resources=ResourceService(db),
+            ical=IcalExportService(db),
         )

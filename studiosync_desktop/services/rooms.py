@@ -1,23 +1,79 @@
-"""Room reads: one day of the practice rooms, with reservations and the lessons using them."""
+"""Practice rooms: the day of bookings, rooms add/edit, reservations with their cost and status,
+the next free slots, and the reservations billing may put on the payer's next invoice.
+
+A room is never double-booked: `room_occupancy` and its exclusion constraint (0002) decide.
+The service looks first so the message names the clash ("Room B is already booked 14:00-15:00
+by Maya Chen"), and reruns a unit of work that lost a deadlock to a clashing insert.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from studiosync_desktop.db import Database
-from studiosync_desktop.models import Lesson, PracticeRoom, RoomReservation, User
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.db import Database, retry_on_deadlock
+from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
+from studiosync_desktop.models import (
+    InvoiceLineItem,
+    Lesson,
+    PracticeRoom,
+    RoomReservation,
+    Student,
+    Teacher,
+    User,
+    room_occupancy,
+)
+from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.inventory import PersonOption
+from studiosync_desktop.schemas.rooms import (
+    STATUS_MOVES,
+    CostQuote,
+    FreeSlot,
+    ReservationForm,
+    ReservationStatus,
+    RoomDetail,
+    RoomForm,
+    UnbilledReservation,
+    reservation_cost,
+)
 from studiosync_desktop.schemas.rows import LessonRow, ReservationRow, RoomDay, RoomRow
-from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+from studiosync_desktop.services.permissions import can, require
+from studiosync_desktop.services.reading import (
+    contains_pattern,
+    full_name,
+    ilike_any,
+    local_day_bounds,
+    studio_zone,
+)
 from studiosync_desktop.services.scheduling import lesson_rows_select
+from studiosync_desktop.vocabulary import BLOCKING_RESERVATION_STATUSES
+
+# The hours the free-slot search looks in, in the studio's time zone.
+OPEN_FROM = time(8, 0)
+OPEN_UNTIL = time(22, 0)
+SLOT_STEP = timedelta(minutes=15)
+
+
+def _parse(schema: type[BaseModel], data: Any) -> Any:
+    if isinstance(data, schema):
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
 
 
 class RoomService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    # --- reads ----------------------------------------------------------------------------
 
     def day(self, actor: Actor, day: date) -> RoomDay:
         """Rooms by name; reservations and room lessons overlapping `day` in the studio's zone."""
@@ -56,15 +112,28 @@ class RoomService:
                 )
                 .order_by(RoomReservation.start_time, PracticeRoom.name, RoomReservation.id)
             ).all()
-            lessons = s.execute(
-                lesson_rows_select(actor.studio_id)
-                .where(
-                    Lesson.room_id.is_not(None),
-                    Lesson.scheduled_start < after,
-                    Lesson.scheduled_end > first,
+            # The lessons holding a room that day, found through room_occupancy's GiST index
+            # (exact whatever a lesson's length; cancelled and no-show lessons free the room).
+            # Two steps, so the plan stays an index look-up whatever the table statistics say.
+            occ = room_occupancy.c
+            lesson_ids = list(
+                s.scalars(
+                    select(occ.lesson_id).where(
+                        occ.during.overlaps(func.tstzrange(first, after)),
+                        occ.lesson_id.is_not(None),
+                        occ.room_id.in_([r.id for r in rooms]),
+                    )
                 )
-                .order_by(Lesson.scheduled_start, Lesson.id)
-            ).all()
+            )
+            lessons = (
+                s.execute(
+                    lesson_rows_select(actor.studio_id)
+                    .where(Lesson.id.in_(lesson_ids))
+                    .order_by(Lesson.scheduled_start, Lesson.id)
+                ).all()
+                if lesson_ids
+                else []
+            )
             return RoomDay(
                 day=day,
                 rooms=tuple(RoomRow.model_validate(r, from_attributes=True) for r in rooms),
@@ -73,3 +142,399 @@ class RoomService:
                 ),
                 lessons=tuple(LessonRow.model_validate(r, from_attributes=True) for r in lessons),
             )
+
+    def rooms(self, actor: Actor, include_inactive: bool = True) -> tuple[RoomDetail, ...]:
+        require(actor, "rooms")
+        query = select(PracticeRoom).where(PracticeRoom.studio_id == actor.studio_id)
+        if not include_inactive:
+            query = query.where(PracticeRoom.is_active)
+        with self._db.read_session() as s:
+            return tuple(
+                self._room_detail(r)
+                for r in s.scalars(query.order_by(PracticeRoom.name, PracticeRoom.id))
+            )
+
+    def quote(self, actor: Actor, room_id: uuid.UUID, start: datetime, end: datetime) -> CostQuote:
+        """The cost of a booking before it is saved (the database computes the same on save)."""
+        require(actor, "rooms")
+        if end <= start:
+            raise ValidationFailed({"end": "The end must be after the start."})
+        with self._db.read_session() as s:
+            room = self._room(s, actor, room_id)
+            return CostQuote(
+                room_name=room.name,
+                minutes=int((end - start).total_seconds() // 60),
+                hourly_rate=room.hourly_rate,
+                cost=reservation_cost(room.hourly_rate, start, end),
+            )
+
+    def people(self, actor: Actor, search: str = "", limit: int = 20) -> tuple[PersonOption, ...]:
+        """Active people matching `search` (name or email): who a room is booked for."""
+        require(actor, "rooms")
+        name = full_name(User.first_name, User.last_name)
+        query = select(User.id, name.label("name"), User.email, User.role).where(
+            User.studio_id == actor.studio_id, User.is_active
+        )
+        if search.strip():
+            query = query.where(ilike_any(contains_pattern(search), name, User.email))
+        with self._db.read_session() as s:
+            rows = s.execute(query.order_by(name, User.id).limit(min(limit, 100))).all()
+            return tuple(PersonOption.model_validate(r, from_attributes=True) for r in rows)
+
+    def reservation(self, actor: Actor, reservation_id: uuid.UUID) -> ReservationRow:
+        require(actor, "rooms")
+        with self._db.read_session() as s:
+            return self._reservation_row(s, actor, reservation_id)
+
+    def next_free_slots(
+        self,
+        actor: Actor,
+        minutes: int,
+        *,
+        after: datetime | None = None,
+        room_id: uuid.UUID | None = None,
+        count: int = 5,
+        days: int = 7,
+    ) -> tuple[FreeSlot, ...]:
+        """The earliest `count` free slots of `minutes` in active rooms, within opening hours,
+        from `after` (default now) over the next `days` days, earliest first."""
+        require(actor, "rooms")
+        if not 15 <= minutes <= 12 * 60:
+            raise ValidationFailed({"minutes": "Look for between 15 minutes and 12 hours."})
+        wanted = timedelta(minutes=minutes)
+        with self._db.read_session() as s:
+            zone = studio_zone(s, actor.studio_id)
+            begin = (after or s.scalar(select(func.now())) or datetime.now(zone)).astimezone(zone)
+            until = datetime.combine(begin.date() + timedelta(days=days), OPEN_UNTIL, zone)
+            rooms_q = select(PracticeRoom).where(
+                PracticeRoom.studio_id == actor.studio_id, PracticeRoom.is_active
+            )
+            if room_id is not None:
+                rooms_q = rooms_q.where(PracticeRoom.id == room_id)
+            rooms = list(s.scalars(rooms_q.order_by(PracticeRoom.name)))
+            busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {r.id: [] for r in rooms}
+            for rid, during in s.execute(
+                select(room_occupancy.c.room_id, room_occupancy.c.during).where(
+                    room_occupancy.c.room_id.in_(list(busy)),
+                    room_occupancy.c.during.overlaps(func.tstzrange(begin, until)),
+                )
+            ):
+                busy[rid].append((during.lower, during.upper))
+            found: list[FreeSlot] = []
+            for room in rooms:
+                spans = sorted(busy[room.id])
+                found.extend(_free_in(room, spans, begin, until, wanted, zone, count))
+            found.sort(key=lambda f: (f.start, f.room_name))
+            return tuple(found[:count])
+
+    def unbilled_reservations(
+        self,
+        actor: Actor,
+        *,
+        family_id: uuid.UUID | None = None,
+        student_id: uuid.UUID | None = None,
+        person_id: uuid.UUID | None = None,
+        before: datetime | None = None,
+    ) -> tuple[UnbilledReservation, ...]:
+        """Confirmed or completed reservations, not paid, with a cost, on no invoice line yet:
+        what billing puts on the payer's next invoice (InvoiceLineItem.reservation_id).
+
+        Filter by the payer: a family (its students' bookings), a student, or the booked
+        person (a user); `before` keeps reservations that started before it.
+        """
+        if not (can(actor, "billing") or can(actor, "rooms")):
+            require(actor, "billing")
+        query = (
+            select(
+                RoomReservation.id,
+                PracticeRoom.name.label("room_name"),
+                RoomReservation.student_id.label("person_id"),
+                full_name(User.first_name, User.last_name).label("person_name"),
+                Student.id.label("student_id"),
+                Student.family_id,
+                RoomReservation.start_time.label("start"),
+                RoomReservation.end_time.label("end"),
+                RoomReservation.total_cost,
+            )
+            .join(PracticeRoom, PracticeRoom.id == RoomReservation.room_id)
+            .join(User, User.id == RoomReservation.student_id)
+            .outerjoin(Student, Student.user_id == RoomReservation.student_id)
+            .where(
+                RoomReservation.studio_id == actor.studio_id,
+                RoomReservation.status.in_(("confirmed", "completed")),
+                ~RoomReservation.is_paid,
+                RoomReservation.total_cost > 0,
+                ~select(InvoiceLineItem.id)
+                .where(InvoiceLineItem.reservation_id == RoomReservation.id)
+                .exists(),
+            )
+        )
+        if family_id is not None:
+            query = query.where(Student.family_id == family_id)
+        if student_id is not None:
+            query = query.where(Student.id == student_id)
+        if person_id is not None:
+            query = query.where(RoomReservation.student_id == person_id)
+        if before is not None:
+            query = query.where(RoomReservation.start_time < before)
+        with self._db.read_session() as s:
+            rows = s.execute(query.order_by(RoomReservation.start_time, RoomReservation.id))
+            return tuple(UnbilledReservation.model_validate(dict(r._mapping)) for r in rows)
+
+    # --- rooms ----------------------------------------------------------------------------
+
+    def create_room(self, actor: Actor, data: RoomForm | dict[str, Any]) -> RoomDetail:
+        require(actor, "rooms")
+        form: RoomForm = _parse(RoomForm, data)
+        with self._db.session() as s:
+            self._check_name_free(s, actor, form.name, None)
+            room = PracticeRoom(studio_id=actor.studio_id, **form.model_dump())
+            s.add(room)
+            s.flush()
+            return self._room_detail(room)
+
+    def update_room(
+        self, actor: Actor, room_id: uuid.UUID, data: RoomForm | dict[str, Any]
+    ) -> RoomDetail:
+        require(actor, "rooms")
+        form: RoomForm = _parse(RoomForm, data)
+        with self._db.session() as s:
+            room = self._room(s, actor, room_id)
+            self._check_name_free(s, actor, form.name, room.id)
+            for key, value in form.model_dump().items():
+                setattr(room, key, value)
+            s.flush()
+            return self._room_detail(room)
+
+    # --- reservations ----------------------------------------------------------------------
+
+    def reserve(self, actor: Actor, data: ReservationForm | dict[str, Any]) -> ReservationRow:
+        """Books a room for a person; refused with the clash named if the room is taken."""
+        require(actor, "rooms")
+        form: ReservationForm = _parse(ReservationForm, data)
+
+        def work() -> ReservationRow:
+            with self._db.session() as s:
+                room = self._room(s, actor, form.room_id)
+                if not room.is_active:
+                    raise ValidationFailed({"room_id": f"{room.name} is not in use any more."})
+                person = s.get(User, form.person_id)
+                if person is None or person.studio_id != actor.studio_id:
+                    raise ValidationFailed({"person_id": "Choose who the room is booked for."})
+                self._check_free(s, actor, room, form.start, form.end, None)
+                booking = RoomReservation(
+                    studio_id=actor.studio_id,
+                    room_id=room.id,
+                    student_id=person.id,
+                    start_time=form.start,
+                    end_time=form.end,
+                    status=form.status,
+                    notes=form.notes,
+                    booked_by_id=actor.user_id,
+                )
+                s.add(booking)
+                s.flush()
+                return self._reservation_row(s, actor, booking.id)
+
+        return retry_on_deadlock(work)
+
+    def set_status(
+        self, actor: Actor, reservation_id: uuid.UUID, status: ReservationStatus
+    ) -> ReservationRow:
+        """Confirm, cancel, mark completed or no-show; restoring a cancelled one re-checks."""
+        require(actor, "rooms")
+
+        def work() -> ReservationRow:
+            with self._db.session() as s:
+                booking = self._booking(s, actor, reservation_id)
+                if status == booking.status:
+                    return self._reservation_row(s, actor, booking.id)
+                if status not in STATUS_MOVES.get(booking.status, ()):
+                    raise Conflict(
+                        f"A {booking.status.replace('_', '-')} reservation cannot become "
+                        f"{status.replace('_', '-')}."
+                    )
+                if (
+                    status in BLOCKING_RESERVATION_STATUSES
+                    and booking.status not in BLOCKING_RESERVATION_STATUSES
+                ):
+                    room = self._room(s, actor, booking.room_id)
+                    self._check_free(
+                        s, actor, room, booking.start_time, booking.end_time, booking.id
+                    )
+                booking.status = status
+                s.flush()
+                return self._reservation_row(s, actor, booking.id)
+
+        return retry_on_deadlock(work)
+
+    def set_paid(self, actor: Actor, reservation_id: uuid.UUID, paid: bool) -> ReservationRow:
+        require(actor, "rooms")
+        with self._db.session() as s:
+            booking = self._booking(s, actor, reservation_id)
+            booking.is_paid = paid
+            s.flush()
+            return self._reservation_row(s, actor, booking.id)
+
+    # --- inside a unit of work -----------------------------------------------------------
+
+    def _check_free(
+        self,
+        s: Session,
+        actor: Actor,
+        room: PracticeRoom,
+        start: datetime,
+        end: datetime,
+        ignore: uuid.UUID | None,
+    ) -> None:
+        """Names the first booking in the way, if any (the constraint decides under races)."""
+        occ = room_occupancy.c
+        teacher_user = User.__table__.alias("teacher_user")
+        clash = s.execute(
+            select(
+                func.lower(occ.during).label("start"),
+                func.upper(occ.during).label("end"),
+                occ.reservation_id,
+                full_name(User.first_name, User.last_name).label("person"),
+                func.trim(
+                    func.concat(teacher_user.c.first_name, " ", teacher_user.c.last_name)
+                ).label("teacher"),
+            )
+            .select_from(room_occupancy)
+            .outerjoin(RoomReservation, RoomReservation.id == occ.reservation_id)
+            .outerjoin(User, User.id == RoomReservation.student_id)
+            .outerjoin(Lesson, Lesson.id == occ.lesson_id)
+            .outerjoin(Teacher, Teacher.id == Lesson.teacher_id)
+            .outerjoin(teacher_user, teacher_user.c.id == Teacher.user_id)
+            .where(
+                occ.room_id == room.id,
+                occ.during.overlaps(func.tstzrange(start, end)),
+                # A lesson has no reservation_id: IS DISTINCT FROM keeps it (and NULL = none).
+                occ.reservation_id.is_distinct_from(ignore) if ignore else occ.room_id.is_not(None),
+            )
+            .order_by(occ.during)
+            .limit(1)
+        ).first()
+        if clash is None:
+            return
+        zone = studio_zone(s, actor.studio_id)
+        span = f"{clash.start.astimezone(zone):%H:%M}-{clash.end.astimezone(zone):%H:%M}"
+        on_day = f"{clash.start.astimezone(zone):%a %d %b}"
+        if clash.reservation_id is not None:
+            who = f"booked {span} on {on_day} by {clash.person}"
+        else:
+            who = f"taken {span} on {on_day} by a lesson with {clash.teacher}"
+        raise Conflict(f"{room.name} is already {who}.")
+
+    @staticmethod
+    def _check_name_free(s: Session, actor: Actor, name: str, room_id: uuid.UUID | None) -> None:
+        query = select(PracticeRoom.id).where(
+            PracticeRoom.studio_id == actor.studio_id, PracticeRoom.name == name
+        )
+        if room_id is not None:
+            query = query.where(PracticeRoom.id != room_id)
+        if s.scalar(query) is not None:
+            raise ValidationFailed({"name": f"There is already a room called {name}."})
+
+    @staticmethod
+    def _room(s: Session, actor: Actor, room_id: uuid.UUID) -> PracticeRoom:
+        room = s.get(PracticeRoom, room_id)
+        if room is None or room.studio_id != actor.studio_id:
+            raise NotFound("This room no longer exists.")
+        return room
+
+    @staticmethod
+    def _booking(s: Session, actor: Actor, reservation_id: uuid.UUID) -> RoomReservation:
+        booking = s.scalars(
+            select(RoomReservation)
+            .where(
+                RoomReservation.id == reservation_id,
+                RoomReservation.studio_id == actor.studio_id,
+            )
+            .with_for_update()
+        ).first()
+        if booking is None:
+            raise NotFound("This reservation no longer exists.")
+        return booking
+
+    @staticmethod
+    def _reservation_row(s: Session, actor: Actor, reservation_id: uuid.UUID) -> ReservationRow:
+        row = s.execute(
+            select(
+                RoomReservation.id,
+                RoomReservation.room_id,
+                PracticeRoom.name.label("room_name"),
+                full_name(User.first_name, User.last_name).label("person_name"),
+                RoomReservation.start_time.label("start"),
+                RoomReservation.end_time.label("end"),
+                RoomReservation.status,
+                RoomReservation.total_cost,
+                RoomReservation.is_paid,
+            )
+            .join(PracticeRoom, PracticeRoom.id == RoomReservation.room_id)
+            .join(User, User.id == RoomReservation.student_id)
+            .where(
+                RoomReservation.id == reservation_id,
+                RoomReservation.studio_id == actor.studio_id,
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("This reservation no longer exists.")
+        return ReservationRow.model_validate(dict(row._mapping))
+
+    @staticmethod
+    def _room_detail(room: PracticeRoom) -> RoomDetail:
+        return RoomDetail(
+            id=room.id,
+            name=room.name,
+            capacity=room.capacity,
+            description=room.description,
+            equipment=room.equipment,
+            hourly_rate=room.hourly_rate,
+            is_active=room.is_active,
+        )
+
+
+def _free_in(
+    room: PracticeRoom,
+    spans: list[tuple[datetime, datetime]],
+    begin: datetime,
+    until: datetime,
+    wanted: timedelta,
+    zone: ZoneInfo,
+    count: int,
+) -> list[FreeSlot]:
+    """The first `count` starts in `room`, on the 15-minute grid, within opening hours."""
+    found: list[FreeSlot] = []
+    # Round up to the grid.
+    minute = (begin.minute // 15 + (1 if begin.minute % 15 or begin.second else 0)) * 15
+    at = begin.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minute)
+    while at + wanted <= until and len(found) < count:
+        local = at.astimezone(zone)
+        opens = datetime.combine(local.date(), OPEN_FROM, zone)
+        closes = datetime.combine(local.date(), OPEN_UNTIL, zone)
+        if local < opens:
+            at = opens
+            continue
+        if local + wanted > closes:
+            at = datetime.combine(local.date() + timedelta(days=1), OPEN_FROM, zone)
+            continue
+        end = at + wanted
+        blocking = next((b for b in spans if b[0] < end and b[1] > at), None)
+        if blocking is None:
+            found.append(
+                FreeSlot(
+                    room_id=room.id,
+                    room_name=room.name,
+                    start=at,
+                    end=end,
+                    cost=reservation_cost(room.hourly_rate, at, end),
+                )
+            )
+            at = end
+        else:
+            at = blocking[1]
+            extra = (-at.minute) % 15
+            if extra or at.second:
+                at = at.replace(second=0, microsecond=0) + timedelta(minutes=extra)
+    return found

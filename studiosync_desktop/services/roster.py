@@ -1,13 +1,39 @@
-"""Roster reads: the students list, searched and paged by name."""
+"""The roster: students, families, teachers and bands; search as you type, add, edit, deactivate.
+
+Search folds case and accents (`roster_fold`) and tolerates typos: a row matches when the
+text contains the query, or when a word of it is trigram-similar to the query (`<%`). Search
+results come best match first in one page; without a search the lists are alphabetical with
+keyset paging.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, select, tuple_
-from sqlalchemy.orm import aliased
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.models import Family, Student, Teacher, User
-from studiosync_desktop.schemas.common import Actor, Page
+from studiosync_desktop.errors import NotFound, PermissionDenied, ValidationFailed
+from studiosync_desktop.models import Band, Family, Student, Teacher, User, band_members
+from studiosync_desktop.schemas.common import Actor, Page, validation_failed
+from studiosync_desktop.schemas.roster import (
+    BandInput,
+    BandRow,
+    Choice,
+    FamilyInput,
+    FamilyRow,
+    RosterChoices,
+    RosterKind,
+    Saved,
+    StudentInput,
+    TeacherInput,
+    TeacherRow,
+)
 from studiosync_desktop.schemas.rows import StudentRow
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
@@ -16,14 +42,100 @@ from studiosync_desktop.services.reading import (
     decode_cursor,
     encode_cursor,
     full_name,
-    ilike_any,
     parse_uuid,
 )
+
+# Word similarity above which a typo still matches ("jonh" finds John at 0.4).
+TYPO_THRESHOLD = 0.4
+# Students without an email get a unique placeholder on a reserved domain (RFC 2606).
+NO_EMAIL_DOMAIN = "no-email.invalid"
+
+RowT = TypeVar("RowT")
+InputT = TypeVar("InputT", bound=BaseModel)
+
+
+def shown_email(column: Any) -> Any:
+    """The email as the desk reads it: '' for a placeholder address."""
+    return func.regexp_replace(column, rf"^.*@{NO_EMAIL_DOMAIN.replace('.', '[.]')}$", "")
+
+
+def parse_input(model: type[InputT], data: InputT | dict[str, Any]) -> InputT:
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
+
+
+def require_desk(actor: Actor) -> None:
+    require(actor, "roster")
+    if not actor.is_staff_desk:
+        raise PermissionDenied(
+            f"{actor.name} ({actor.role}) may look at the roster, not change it."
+        )
+
+
+class _Search:
+    """The folded query, and SQL to match and rank it against search_text columns.
+
+    Three kinds of query: a phone number (digits, matched within the digits of phones), one
+    or two characters (contained, alphabetical), and anything longer
+    (contained, or a word trigram-similar to it, which forgives typos; best match first).
+    """
+
+    def __init__(self, search: str) -> None:
+        self.text = search.strip()
+        digits = re.sub(r"\D", "", self.text)
+        if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", self.text):
+            self.kind = "phone"
+            self.pattern: Any = literal(contains_pattern(digits))
+        elif len(self.text) < 3:
+            self.kind = "short"
+            self.pattern = func.roster_fold(literal(contains_pattern(self.text)))
+        else:
+            self.kind = "fuzzy"
+            self.pattern = func.roster_fold(literal(contains_pattern(self.text)))
+        self.folded = func.roster_fold(literal(self.text))
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    @property
+    def ranked(self) -> bool:
+        return self.kind == "fuzzy"
+
+    def hits(self, model: Any) -> Select[Any]:
+        """Ids of the `model` rows matching, found through its trigram index first (a
+        materialized CTE: inline, the planner prefers scoring every row of the studio)."""
+        found = (
+            select(model.id)
+            # No studio condition here (the outer query has it): with one, the planner walks
+            # the studio index and scores every row instead of asking the trigram index.
+            .where(self.matches(model.search_text))
+            .cte(f"{model.__tablename__}_hits")
+            .prefix_with("MATERIALIZED")
+        )
+        return select(found.c.id)
+
+    def matches(self, column: Any) -> ColumnElement[bool]:
+        if self.kind == "phone":
+            return column.like(self.pattern, escape="\\")  # type: ignore[no-any-return]
+        if self.kind == "short":  # too short for trigrams: contained, alphabetical
+            return column.like(self.pattern, escape="\\")  # type: ignore[no-any-return]
+        return or_(column.like(self.pattern, escape="\\"), self.folded.op("<%")(column))
+
+    def score(self, *columns: Any) -> Any:
+        return func.greatest(
+            *(func.coalesce(func.word_similarity(self.folded, c), 0) for c in columns)
+        )
 
 
 class RosterService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    # --- the four lists ------------------------------------------------------------------
 
     def students(
         self,
@@ -41,7 +153,7 @@ class RosterService:
             select(
                 Student.id,
                 full_name(User.first_name, User.last_name).label("name"),
-                User.email,
+                shown_email(User.email).label("email"),
                 User.phone_number.label("phone"),
                 Student.instrument,
                 func.coalesce(Family.name, literal("")).label("family_name"),
@@ -49,8 +161,6 @@ class RosterService:
                     full_name(teacher_user.first_name, teacher_user.last_name), literal("")
                 ).label("teacher_name"),
                 Student.is_active,
-                User.last_name,
-                User.first_name,
             )
             .join(User, User.id == Student.user_id)
             .outerjoin(Family, Family.id == Student.family_id)
@@ -60,49 +170,533 @@ class RosterService:
         )
         if not include_inactive:
             query = query.where(Student.is_active)
-        if search.strip():
-            pattern = contains_pattern(search)
-            query = query.where(
-                ilike_any(
-                    pattern,
-                    full_name(User.first_name, User.last_name),
-                    User.email,
-                    User.phone_number,
-                    Student.instrument,
-                )
+        return self._page(
+            query,
+            _Search(search),
+            lambda q: or_(
+                Student.user_id.in_(q.hits(User)),
+                Student.id.in_(q.hits(Student)),
+            ),
+            (User.search_text, Student.search_text),
+            (User.last_name, User.first_name, Student.id),
+            cursor,
+            limit,
+            lambda r: StudentRow(
+                id=r.id,
+                name=r.name,
+                email=r.email,
+                phone=r.phone,
+                instrument=r.instrument,
+                family_name=r.family_name,
+                teacher_name=r.teacher_name,
+                is_active=r.is_active,
+            ),
+        )
+
+    def families(
+        self,
+        actor: Actor,
+        search: str = "",
+        cursor: str | None = None,
+        limit: int = 200,
+        include_inactive: bool = False,
+    ) -> Page[FamilyRow]:
+        require(actor, "roster")
+        check_limit(limit)
+        students = (
+            select(func.count())
+            .where(Student.family_id == Family.id, Student.is_active)
+            .correlate(Family)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                Family.id,
+                Family.name,
+                func.coalesce(full_name(User.first_name, User.last_name), literal("")).label(
+                    "contact_name"
+                ),
+                Family.phone_number,
+                Family.billing_email,
+                students.label("student_count"),
+                Family.is_active,
             )
+            .outerjoin(User, User.id == Family.primary_contact_id)
+            .where(Family.studio_id == actor.studio_id)
+        )
+        if not include_inactive:
+            query = query.where(Family.is_active)
+        return self._page(
+            query,
+            _Search(search),
+            lambda q: Family.id.in_(q.hits(Family)),
+            (Family.search_text,),
+            (Family.name, Family.id),
+            cursor,
+            limit,
+            lambda r: FamilyRow(
+                id=r.id,
+                name=r.name,
+                contact_name=r.contact_name,
+                phone=r.phone_number,
+                billing_email=r.billing_email,
+                student_count=r.student_count,
+                is_active=r.is_active,
+            ),
+        )
+
+    def teachers(
+        self,
+        actor: Actor,
+        search: str = "",
+        cursor: str | None = None,
+        limit: int = 200,
+        include_inactive: bool = False,
+    ) -> Page[TeacherRow]:
+        require(actor, "roster")
+        check_limit(limit)
+        students = (
+            select(func.count())
+            .where(Student.primary_teacher_id == Teacher.id, Student.is_active)
+            .correlate(Teacher)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                Teacher.id,
+                full_name(User.first_name, User.last_name).label("name"),
+                User.email,
+                User.phone_number,
+                Teacher.specialties,
+                Teacher.hourly_rate,
+                Teacher.booking_buffer_minutes,
+                Teacher.is_accepting_students,
+                students.label("student_count"),
+                Teacher.is_active,
+            )
+            .join(User, User.id == Teacher.user_id)
+            .where(Teacher.studio_id == actor.studio_id)
+        )
+        if not include_inactive:
+            query = query.where(Teacher.is_active)
+        return self._page(
+            query,
+            _Search(search),
+            lambda q: or_(
+                Teacher.user_id.in_(q.hits(User)),
+                Teacher.id.in_(q.hits(Teacher)),
+            ),
+            (User.search_text, Teacher.search_text),
+            (User.last_name, User.first_name, Teacher.id),
+            cursor,
+            limit,
+            lambda r: TeacherRow(
+                id=r.id,
+                name=r.name,
+                email=r.email,
+                phone=r.phone_number,
+                specialties=", ".join(str(s) for s in r.specialties or ()),
+                hourly_rate=r.hourly_rate,
+                booking_buffer_minutes=r.booking_buffer_minutes,
+                is_accepting_students=r.is_accepting_students,
+                student_count=r.student_count,
+                is_active=r.is_active,
+            ),
+        )
+
+    def bands(
+        self,
+        actor: Actor,
+        search: str = "",
+        cursor: str | None = None,
+        limit: int = 200,
+        include_inactive: bool = False,
+    ) -> Page[BandRow]:
+        require(actor, "roster")
+        check_limit(limit)
+        members = (
+            select(func.count())
+            .select_from(band_members)
+            .where(band_members.c.band_id == Band.id)
+            .correlate(Band)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                Band.id,
+                Band.name,
+                func.coalesce(full_name(User.first_name, User.last_name), literal("")).label(
+                    "contact_name"
+                ),
+                Band.email,
+                Band.phone_number,
+                Band.city,
+                members.label("member_count"),
+                Band.is_active,
+            )
+            .outerjoin(User, User.id == Band.primary_contact_id)
+            .where(Band.studio_id == actor.studio_id)
+        )
+        if not include_inactive:
+            query = query.where(Band.is_active)
+        return self._page(
+            query,
+            _Search(search),
+            lambda q: Band.id.in_(q.hits(Band)),
+            (Band.search_text,),
+            (Band.name, Band.id),
+            cursor,
+            limit,
+            lambda r: BandRow(
+                id=r.id,
+                name=r.name,
+                contact_name=r.contact_name,
+                email=r.email,
+                phone=r.phone_number,
+                city=r.city,
+                member_count=r.member_count,
+                is_active=r.is_active,
+            ),
+        )
+
+    def _page(
+        self,
+        query: Select[Any],
+        search: _Search,
+        match: Callable[[_Search], ColumnElement[bool]],
+        search_columns: Sequence[Any],
+        sort: Sequence[Any],
+        cursor: str | None,
+        limit: int,
+        to_row: Callable[[Any], RowT],
+    ) -> Page[RowT]:
+        """Search: best matches first, one page. Otherwise: alphabetical, keyset paged."""
+        query = query.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(sort)))
         with self._db.read_session() as s:
+            if search:
+                s.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_THRESHOLD}"))
+                # The trigram indexes beat scoring every row, but on a few thousand rows the
+                # planner guesses otherwise; this transaction only reads.
+                s.execute(text("SET LOCAL enable_seqscan = off"))
+                order = (search.score(*search_columns).desc(), *sort) if search.ranked else sort
+                query = query.where(match(search)).order_by(*order).limit(limit)
+                rows = s.execute(query).all()
+                return Page[RowT](rows=tuple(to_row(r) for r in rows), total=len(rows))
             total = None
             if cursor is None:
                 total = s.scalar(select(func.count()).select_from(query.subquery()))
             else:
-                last, first, sid = decode_cursor(cursor, 3)
-                query = query.where(
-                    tuple_(User.last_name, User.first_name, Student.id)
-                    > tuple_(literal(last), literal(first), literal(parse_uuid(sid)))
-                )
-            query = query.order_by(User.last_name, User.first_name, Student.id).limit(limit + 1)
-            rows = s.execute(query).all()
+                key: list[Any] = list(decode_cursor(cursor, len(sort)))
+                key[-1] = parse_uuid(key[-1])
+                query = query.where(tuple_(*sort) > tuple_(*(literal(k) for k in key)))
+            rows = s.execute(query.order_by(*sort).limit(limit + 1)).all()
             page = rows[:limit]
-            next_cursor = (
-                encode_cursor(page[-1].last_name, page[-1].first_name, page[-1].id)
-                if len(rows) > limit
-                else None
+            next_cursor = None
+            if len(rows) > limit:
+                last = page[-1]
+                next_cursor = encode_cursor(*(getattr(last, f"_k{i}") for i in range(len(sort))))
+            return Page[RowT](
+                rows=tuple(to_row(r) for r in page), next_cursor=next_cursor, total=total
             )
-            return Page[StudentRow](
-                rows=tuple(
-                    StudentRow(
-                        id=r.id,
-                        name=r.name,
-                        email=r.email,
-                        phone=r.phone,
-                        instrument=r.instrument,
-                        family_name=r.family_name,
-                        teacher_name=r.teacher_name,
-                        is_active=r.is_active,
-                    )
-                    for r in page
-                ),
-                next_cursor=next_cursor,
-                total=total,
+
+    # --- what the dialogs pick from ------------------------------------------------------
+
+    def choices(self, actor: Actor) -> RosterChoices:
+        require(actor, "roster")
+        with self._db.read_session() as s:
+            families = s.execute(
+                select(Family.id, Family.name)
+                .where(Family.studio_id == actor.studio_id, Family.is_active)
+                .order_by(Family.name)
+            ).all()
+            teachers = s.execute(
+                select(Teacher.id, full_name(User.first_name, User.last_name))
+                .join(User, User.id == Teacher.user_id)
+                .where(Teacher.studio_id == actor.studio_id, Teacher.is_active)
+                .order_by(User.last_name, User.first_name)
+            ).all()
+            people = s.execute(
+                select(User.id, full_name(User.first_name, User.last_name), User.role)
+                .where(User.studio_id == actor.studio_id, User.is_active)
+                .order_by(User.last_name, User.first_name)
+            ).all()
+            return RosterChoices(
+                families=tuple(Choice(id=i, label=n) for i, n in families),
+                teachers=tuple(Choice(id=i, label=n) for i, n in teachers),
+                people=tuple(Choice(id=i, label=f"{n} ({r})") for i, n, r in people),
+                student_users=tuple(Choice(id=i, label=n) for i, n, r in people if r == "student"),
             )
+
+    # --- forms: what an edit dialog starts from ------------------------------------------
+
+    def student_form(self, actor: Actor, student_id: uuid.UUID) -> StudentInput:
+        require(actor, "roster")
+        with self._db.read_session() as s:
+            st = self._get(s, Student, student_id, actor, "student")
+            u = st.user
+            return StudentInput.model_construct(
+                first_name=u.first_name,
+                last_name=u.last_name,
+                email="" if u.email.endswith("@" + NO_EMAIL_DOMAIN) else u.email,
+                phone_number=u.phone_number,
+                instrument=st.instrument,
+                specialties=list(st.specialties),
+                date_of_birth=st.date_of_birth,
+                family_id=st.family_id,
+                primary_teacher_id=st.primary_teacher_id,
+                emergency_contact_name=st.emergency_contact_name,
+                emergency_contact_phone=st.emergency_contact_phone,
+                enrollment_date=st.enrollment_date,
+                notes=st.notes,
+            )
+
+    def family_form(self, actor: Actor, family_id: uuid.UUID) -> FamilyInput:
+        require(actor, "roster")
+        with self._db.read_session() as s:
+            f = self._get(s, Family, family_id, actor, "family")
+            return FamilyInput.model_construct(
+                name=f.name,
+                primary_contact_id=f.primary_contact_id,
+                phone_number=f.phone_number,
+                billing_email=f.billing_email,
+                address=f.address,
+            )
+
+    def teacher_form(self, actor: Actor, teacher_id: uuid.UUID) -> TeacherInput:
+        require(actor, "roster")
+        with self._db.read_session() as s:
+            t = self._get(s, Teacher, teacher_id, actor, "teacher")
+            return TeacherInput.model_construct(
+                first_name=t.user.first_name,
+                last_name=t.user.last_name,
+                email=t.user.email,
+                phone_number=t.user.phone_number,
+                bio=t.bio,
+                specialties=list(t.specialties),
+                hourly_rate=t.hourly_rate,
+                booking_buffer_minutes=t.booking_buffer_minutes,
+                is_accepting_students=t.is_accepting_students,
+            )
+
+    def band_form(self, actor: Actor, band_id: uuid.UUID) -> BandInput:
+        require(actor, "roster")
+        with self._db.read_session() as s:
+            b = self._get(s, Band, band_id, actor, "band")
+            return BandInput.model_construct(
+                name=b.name,
+                primary_contact_id=b.primary_contact_id,
+                email=b.email,
+                phone_number=b.phone_number,
+                address=b.address,
+                city=b.city,
+                state=b.state,
+                postal_code=b.postal_code,
+                country=b.country,
+                notes=b.notes,
+                member_ids=tuple(m.id for m in b.members),
+            )
+
+    # --- saving --------------------------------------------------------------------------
+
+    def save_student(
+        self,
+        actor: Actor,
+        data: StudentInput | dict[str, Any],
+        student_id: uuid.UUID | None = None,
+    ) -> Saved:
+        """Adds a student (with their person record), or updates one; one transaction."""
+        require_desk(actor)
+        form = parse_input(StudentInput, data)
+        with self._db.session() as s:
+            self._check_refs(s, actor, family_id=form.family_id, teacher_id=form.primary_teacher_id)
+            if student_id is None:
+                email = form.email or f"student-{uuid.uuid4().hex[:12]}@{NO_EMAIL_DOMAIN}"
+                self._check_email(s, actor, email, None)
+                user = User(studio_id=actor.studio_id, email=email, role="student", first_name="")
+                s.add(user)
+                st = Student(studio_id=actor.studio_id, user=user)
+                s.add(st)
+            else:
+                st = self._get(s, Student, student_id, actor, "student", lock=True)
+                user = st.user
+                if form.email and form.email.lower() != user.email.lower():
+                    self._check_email(s, actor, form.email, user.id)
+                    user.email = form.email
+            user.first_name = form.first_name
+            user.last_name = form.last_name
+            user.phone_number = form.phone_number
+            st.instrument = form.instrument
+            st.specialties = list(form.specialties)
+            st.date_of_birth = form.date_of_birth
+            st.family_id = form.family_id
+            st.primary_teacher_id = form.primary_teacher_id
+            st.emergency_contact_name = form.emergency_contact_name
+            st.emergency_contact_phone = form.emergency_contact_phone
+            if form.enrollment_date is not None:
+                st.enrollment_date = form.enrollment_date
+            st.notes = form.notes
+            s.flush()
+            verb = "Added" if student_id is None else "Saved"
+            return Saved(id=st.id, message=f"{verb} {user.full_name}.")
+
+    def save_family(
+        self, actor: Actor, data: FamilyInput | dict[str, Any], family_id: uuid.UUID | None = None
+    ) -> Saved:
+        require_desk(actor)
+        form = parse_input(FamilyInput, data)
+        with self._db.session() as s:
+            self._check_refs(s, actor, user_id=form.primary_contact_id)
+            if family_id is None:
+                f = Family(studio_id=actor.studio_id)
+                s.add(f)
+            else:
+                f = self._get(s, Family, family_id, actor, "family", lock=True)
+            f.name = form.name
+            f.primary_contact_id = form.primary_contact_id
+            f.phone_number = form.phone_number
+            f.billing_email = form.billing_email
+            f.address = form.address
+            s.flush()
+            return Saved(id=f.id, message=f"{'Added' if family_id is None else 'Saved'} {f.name}.")
+
+    def save_teacher(
+        self,
+        actor: Actor,
+        data: TeacherInput | dict[str, Any],
+        teacher_id: uuid.UUID | None = None,
+    ) -> Saved:
+        require_desk(actor)
+        form = parse_input(TeacherInput, data)
+        with self._db.session() as s:
+            email = str(form.email)
+            if teacher_id is None:
+                self._check_email(s, actor, email, None)
+                user = User(
+                    studio_id=actor.studio_id,
+                    email=email,
+                    role="teacher",
+                    first_name="",
+                    is_staff=True,
+                )
+                s.add(user)
+                t = Teacher(studio_id=actor.studio_id, user=user)
+                s.add(t)
+            else:
+                t = self._get(s, Teacher, teacher_id, actor, "teacher", lock=True)
+                user = t.user
+                if email.lower() != user.email.lower():
+                    self._check_email(s, actor, email, user.id)
+                    user.email = email
+            user.first_name = form.first_name
+            user.last_name = form.last_name
+            user.phone_number = form.phone_number
+            t.bio = form.bio
+            t.specialties = list(form.specialties)
+            t.hourly_rate = form.hourly_rate
+            t.booking_buffer_minutes = form.booking_buffer_minutes
+            t.is_accepting_students = form.is_accepting_students
+            s.flush()
+            verb = "Added" if teacher_id is None else "Saved"
+            return Saved(id=t.id, message=f"{verb} {user.full_name}.")
+
+    def save_band(
+        self, actor: Actor, data: BandInput | dict[str, Any], band_id: uuid.UUID | None = None
+    ) -> Saved:
+        require_desk(actor)
+        form = parse_input(BandInput, data)
+        with self._db.session() as s:
+            self._check_refs(s, actor, user_id=form.primary_contact_id)
+            for member in form.member_ids:
+                self._check_refs(s, actor, user_id=member, field="member_ids")
+            if band_id is None:
+                b = Band(studio_id=actor.studio_id)
+                s.add(b)
+            else:
+                b = self._get(s, Band, band_id, actor, "band", lock=True)
+            b.name = form.name
+            b.primary_contact_id = form.primary_contact_id
+            b.email = form.email
+            b.phone_number = form.phone_number
+            b.address = form.address
+            b.city = form.city
+            b.state = form.state
+            b.postal_code = form.postal_code
+            b.country = form.country
+            b.notes = form.notes
+            if band_id is not None:
+                b.updated_at = func.now()  # members may be all that changed: other desks hear it
+            s.flush()
+            s.execute(band_members.delete().where(band_members.c.band_id == b.id))
+            if form.member_ids:
+                s.execute(
+                    band_members.insert(),
+                    [{"band_id": b.id, "user_id": m} for m in dict.fromkeys(form.member_ids)],
+                )
+            return Saved(id=b.id, message=f"{'Added' if band_id is None else 'Saved'} {b.name}.")
+
+    def set_active(self, actor: Actor, kind: RosterKind, row_id: uuid.UUID, active: bool) -> Saved:
+        """Deactivates (or reactivates) instead of deleting: history keeps its people."""
+        require_desk(actor)
+        model: Any = {"students": Student, "families": Family, "teachers": Teacher, "bands": Band}[
+            kind
+        ]
+        with self._db.session() as s:
+            row = self._get(s, model, row_id, actor, kind.rstrip("s"), lock=True)
+            row.is_active = active
+            name = row.name if kind in ("families", "bands") else row.user.full_name
+            if kind in ("students", "teachers"):
+                row.user.is_active = active
+            verb = "Reactivated" if active else "Deactivated"
+            return Saved(id=row.id, message=f"{verb} {name}.")
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _get(
+        s: Session, model: Any, row_id: uuid.UUID, actor: Actor, what: str, lock: bool = False
+    ) -> Any:
+        query = select(model).where(model.id == row_id, model.studio_id == actor.studio_id)
+        if lock:
+            query = query.with_for_update(of=model)
+        row = s.scalars(query).first()
+        if row is None:
+            raise NotFound(f"This {what} is no longer on the roster.")
+        return row
+
+    @staticmethod
+    def _check_email(s: Session, actor: Actor, email: str, except_user: uuid.UUID | None) -> None:
+        """A friendly, per-field message before the unique index refuses the duplicate."""
+        query = select(full_name(User.first_name, User.last_name), User.role).where(
+            func.lower(User.email) == email.lower()
+        )
+        if except_user is not None:
+            query = query.where(User.id != except_user)
+        clash = s.execute(query).first()
+        if clash is not None:
+            raise ValidationFailed(
+                {"email": f"{email} is already on file for {clash[0]} ({clash[1]})."}
+            )
+
+    @staticmethod
+    def _check_refs(
+        s: Session,
+        actor: Actor,
+        *,
+        family_id: uuid.UUID | None = None,
+        teacher_id: uuid.UUID | None = None,
+        user_id: uuid.UUID | None = None,
+        field: str = "primary_contact_id",
+    ) -> None:
+        checks = (
+            (family_id, Family, "family_id", "This family is not in this studio."),
+            (teacher_id, Teacher, "primary_teacher_id", "This teacher is not in this studio."),
+            (user_id, User, field, "This person is not in this studio."),
+        )
+        for value, model, name, message in checks:
+            if value is None:
+                continue
+            found = s.scalar(
+                select(model.id).where(model.id == value, model.studio_id == actor.studio_id)
+            )
+            if found is None:
+                raise ValidationFailed({name: message})

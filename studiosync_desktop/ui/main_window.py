@@ -4,20 +4,44 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import Banner, ErrorPresenter
+from studiosync_desktop.ui.live_updates import LiveUpdates
+from studiosync_desktop.ui.notifications_panel import NotificationsPanel
+from studiosync_desktop.ui.person_page import PersonPageDialog
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.calendar import CalendarTab
 from studiosync_desktop.ui.tabs.inventory import InventoryTab
 from studiosync_desktop.ui.tabs.invoices import InvoicesTab
+from studiosync_desktop.ui.tabs.messages import MessagesTab
+from studiosync_desktop.ui.tabs.resources import ResourcesTab
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
 from studiosync_desktop.ui.tabs.roster import RosterTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 
-TAB_KEYS = ("calendar", "roster", "invoices", "inventory", "rooms")
+TAB_KEYS = ("calendar", "roster", "invoices", "inventory", "rooms", "messages", "resources")
+# Click-through: studiosync://<kind>/<id> opens this tab (and selects the row when it can).
+LINK_TABS = {
+    "lesson": "calendar",
+    "calendar": "calendar",
+    "reservation": "rooms",
+    "invoice": "invoices",
+    "checkout": "inventory",
+    "item": "inventory",
+    "thread": "messages",
+    "student": "roster",
+}
 
 
 class MainWindow(QMainWindow):
@@ -33,6 +57,7 @@ class MainWindow(QMainWindow):
         *,
         runner: TaskRunner | None = None,
         presenter: ErrorPresenter | None = None,
+        live: LiveUpdates | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +79,8 @@ class MainWindow(QMainWindow):
             "invoices": InvoicesTab(*args),
             "inventory": InventoryTab(*args),
             "rooms": RoomsTab(*args),
+            "messages": MessagesTab(*args),
+            "resources": ResourcesTab(*args),
         }
         for number, (key, tab) in enumerate(self.tabs.items(), start=1):
             self.tab_widget.addTab(tab, tab.title)
@@ -71,6 +98,12 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"Signed in as {actor.name} ({actor.role})", self)
         self.statusBar().addWidget(self.database_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
+
+        self._notifications_dock()
+        self.live = live
+        if live is not None:
+            live.tables_changed.connect(self.tables_changed)
+            live.connection_changed.connect(self._live_status)
 
         self._shortcuts()
         # Nothing is fetched until the window is shown; then each tab on its first showing.
@@ -106,7 +139,112 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._started:
+            self._started = True
+            self.notifications.start()  # due reminders, then the first load
+            messages = self.tabs["messages"]
+            if not messages.has_loaded:
+                messages.reload()  # the unread count on its tab title
         self._on_tab_changed(self.tab_widget.currentIndex())
+
+    # --- live updates and notifications -------------------------------------------------
+
+    def tables_changed(self, tables: frozenset[str] | None) -> None:
+        """Changes committed on any desk: every tab that watches one of them refreshes."""
+        for tab in self.tabs.values():
+            tab.tables_changed(tables)
+        self.notifications.tables_changed(tables)
+
+    def _live_status(self, up: bool) -> None:
+        self.live_label.setText("Live" if up else "Live updates paused: reconnecting…")
+
+    def _notifications_dock(self) -> None:
+        self.notifications = NotificationsPanel(
+            self.services, self.actor, self.runner, self.presenter, self
+        )
+        self.notifications_dock = QDockWidget("Notifications", self)
+        self.notifications_dock.setObjectName("notifications_dock")
+        self.notifications_dock.setWidget(self.notifications)
+        self.notifications_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notifications_dock)
+        self.notifications_dock.hide()
+        self.bell = QPushButton("Notifications", self)
+        self.bell.setFlat(True)
+        self.bell.setToolTip("Show or hide your notifications (Ctrl+Shift+N)")
+        self.bell.clicked.connect(self.toggle_notifications)
+        self.live_label = QLabel("", self)
+        self.statusBar().addPermanentWidget(self.live_label)
+        self.statusBar().addPermanentWidget(self.bell)
+        self.notifications.unread_changed.connect(self._show_unread)
+        self.notifications.link_activated.connect(self.open_link)
+        messages = self.tabs["messages"]
+        assert isinstance(messages, MessagesTab)
+        messages.unread_changed.connect(self._show_unread_messages)
+        roster = self.tabs["roster"]
+        if hasattr(roster, "saved"):
+            roster.saved.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        if hasattr(roster, "open_person"):
+            roster.open_person.connect(self.open_person_page)
+        self._started = False
+
+    def _show_unread(self, count: int) -> None:
+        self.bell.setText(f"Notifications ({count})" if count else "Notifications")
+
+    def _show_unread_messages(self, count: int) -> None:
+        index = self.tab_widget.indexOf(self.tabs["messages"])
+        self.tab_widget.setTabText(index, f"Messages ({count})" if count else "Messages")
+
+    def toggle_notifications(self) -> None:
+        visible = not self.notifications_dock.isVisible()
+        self.notifications_dock.setVisible(visible)
+        if visible:
+            self.notifications.list.setFocus()
+
+    def open_link(self, link: str) -> None:
+        """studiosync://lesson/<id> and friends: the right tab, and the row when it can."""
+        kind, _, rest = link.removeprefix("studiosync://").partition("/")
+        if kind == "student" and rest:
+            self.open_person_page("students", rest)
+            return
+        tab_key = LINK_TABS.get(kind)
+        if tab_key is None or tab_key not in self.tabs:
+            return
+        tab = self.select_tab(tab_key)
+        show = getattr(tab, "show_link", None)
+        try:
+            import uuid
+
+            target: object = uuid.UUID(rest)
+        except ValueError:
+            target = rest
+        if callable(show):
+            show(kind, target)
+        elif tab.has_loaded:
+            tab.select_key(target)
+        else:
+            tab.loaded.connect(lambda: tab.select_key(target))
+
+    def open_person_page(self, kind: str, row_id: object) -> PersonPageDialog:
+        """A person's page, in its own window (several may be open side by side)."""
+        import uuid
+
+        dialog = PersonPageDialog(
+            self.services,
+            self.actor,
+            self.runner,
+            self.presenter,
+            kind,  # type: ignore[arg-type]
+            row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(str(row_id)),
+            self,
+        )
+        dialog.link_activated.connect(self.open_link)
+        dialog.setModal(False)
+        dialog.show()
+        self.last_person_page = dialog
+        return dialog
 
     # --- keyboard ---------------------------------------------------------------------
 
@@ -120,6 +258,7 @@ class MainWindow(QMainWindow):
         self._shortcut("Ctrl+PgUp", lambda: self._navigate("go_previous"))
         self._shortcut("Ctrl+PgDown", lambda: self._navigate("go_next"))
         self._shortcut("Ctrl+F", self._focus_search)
+        self._shortcut("Ctrl+Shift+N", self.toggle_notifications)
 
     def _shortcut(self, keys: str, slot: object) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)

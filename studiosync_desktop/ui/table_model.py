@@ -109,6 +109,37 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         self._rows = tuple(rows)
         self.endResetModel()
 
+    def set_columns(self, columns: Sequence[Column[RowT]], rows: Sequence[RowT] = ()) -> None:
+        """Other columns (another view of a tab): the view starts over."""
+        self.beginResetModel()
+        self._columns = tuple(columns)
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def replace_rows(self, rows: Sequence[RowT], key: Callable[[RowT], Any] = lambda r: r) -> bool:
+        """A fresh copy of the same query (a live update): when the keys are the same, in the
+        same order, only the changed rows are repainted and the selection and scroll stay;
+        otherwise the model is reset (the tab restores the selection by key). True when kept."""
+        new = tuple(rows)
+        if len(new) == len(self._rows) and all(
+            key(a) == key(b) for a, b in zip(new, self._rows, strict=True)
+        ):
+            changed = [i for i, (a, b) in enumerate(zip(new, self._rows, strict=True)) if a != b]
+            self._rows = new
+            last = len(self._columns) - 1
+            for i in changed:
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+            return True
+        self.set_rows(new)
+        return False
+
+    def row_of(self, key_value: Any, key: Callable[[RowT], Any]) -> int:
+        """The row whose key is `key_value`, or -1."""
+        for i, row in enumerate(self._rows):
+            if key(row) == key_value:
+                return i
+        return -1
+
     def update_row(self, row: int, value: RowT) -> None:
         """One row changed: only its cells are repainted, selection and scroll stay."""
         rows = list(self._rows)

@@ -120,3 +120,30 @@ class TaskRunner(QObject):
             callbacks[1](exc)
         else:
             raise exc  # reaches sys.excepthook: the crash dialog
+
+
+def call_and_wait(runner: TaskRunner, fn: Callable[..., Any], *args: Any) -> Any:
+    """Runs `fn` on the pool while a local event loop keeps the GUI painting; returns its result.
+
+    For start-up steps that must finish before the next screen (opening the database, the
+    first lookups): the work still happens off the GUI thread, and errors are re-raised here.
+    """
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    outcome: dict[str, Any] = {}
+
+    def done(result: Any) -> None:
+        outcome["result"] = result
+        loop.quit()
+
+    def failed(exc: BaseException) -> None:
+        outcome["error"] = exc
+        loop.quit()
+
+    runner.run(fn, *args, on_done=done, on_error=failed)
+    if not outcome:
+        loop.exec()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]

@@ -38,6 +38,8 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, admin) -
         "Invoices",
         "Inventory",
         "Room bookings",
+        "Messages",
+        "Resources",
     ]
 
 

@@ -31,6 +31,9 @@ class DataTab(QWidget):
     noun = ("row", "rows")
     empty_text = "Nothing to show."
     stretch_column = 1  # the column that takes the spare width (a name, not a figure)
+    # Live updates: the tables whose committed changes make this tab refresh itself
+    # (keeping the selection and scroll position). Empty: the tab does not follow changes.
+    watches: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -69,6 +72,9 @@ class DataTab(QWidget):
         self.has_loaded = False
         self._next_cursor: str | None = None
         self._total: int | None = None
+        # A live refresh in flight: the selected row's key and the scroll position to restore.
+        self._keep: tuple[Any, int] | None = None
+        self.is_stale = False
 
     # --- what subclasses provide --------------------------------------------------------
 
@@ -79,7 +85,10 @@ class DataTab(QWidget):
     def show_result(self, result: Any, appended: bool) -> None:
         """Default: `result` is a `Page` of rows."""
         rows = (*self.model.rows, *result.rows) if appended else result.rows
-        self.model.set_rows(rows)
+        if self._keep is not None and not appended:
+            self.model.replace_rows(rows, self.row_key)
+        else:
+            self.model.set_rows(rows)
         self._next_cursor = result.next_cursor
         if not appended:
             self._total = result.total
@@ -89,20 +98,78 @@ class DataTab(QWidget):
         one, many = self.noun
         return f"{count:,} {one if count == 1 else many}"
 
+    def row_key(self, row: Any) -> Any:
+        """What identifies a row across reloads (its id)."""
+        return getattr(row, "id", row)
+
+    # --- live updates ---------------------------------------------------------------------
+
+    def tables_changed(self, tables: frozenset[str] | None) -> None:
+        """Committed changes on other desks (None: everything, after a reconnect)."""
+        if tables is not None and not (tables & self.watches):
+            return
+        if not self.has_loaded:
+            return  # its first load is still to come, and will be fresh
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.is_stale = True  # refreshed when shown again
+
+    def refresh(self) -> None:
+        """Fetches again, keeping the selected row (by key) and the scroll position."""
+        self.is_stale = False
+        self._keep = (self.selected_key(), self.table.verticalScrollBar().value())
+        self._start(None, quiet=True)
+
+    def selected_key(self) -> Any:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or not 0 <= rows[0].row() < self.model.rowCount():
+            return None
+        return self.row_key(self.model.row_at(rows[0].row()))
+
+    def select_key(self, key: Any) -> bool:
+        """Selects (and shows) the row with this key, if it is loaded."""
+        row = self.model.row_of(key, self.row_key)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _restore(self) -> None:
+        if self._keep is None:
+            return
+        key, scroll = self._keep
+        self._keep = None
+        bar = self.table.verticalScrollBar()
+        if key is not None:
+            row = self.model.row_of(key, self.row_key)
+            current = self.table.selectionModel().selectedRows()
+            if row >= 0 and not (current and current[0].row() == row):
+                self.table.selectRow(row)
+        bar.setValue(scroll)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.is_stale and self.has_loaded and not self.is_loading:
+            self.refresh()
+
     # --- loading --------------------------------------------------------------------------
 
     def reload(self) -> None:
+        self._keep = None
         self._start(None)
 
     def load_more(self) -> None:
         if self._next_cursor is not None:
             self._start(self._next_cursor)
 
-    def _start(self, cursor: str | None) -> None:
+    def _start(self, cursor: str | None, quiet: bool = False) -> None:
         self.is_loading = True
-        self.summary.setText(LOADING)
-        self.more_button.setEnabled(False)
-        if self.model.rowCount() == 0:
+        if not quiet:  # a live refresh does not blink "Loading…"
+            self.summary.setText(LOADING)
+            self.more_button.setEnabled(False)
+        if self.model.rowCount() == 0 and not quiet:
             self.table.show_overlay(LOADING)
         appended = cursor is not None
         self.runner.run(
@@ -115,6 +182,7 @@ class DataTab(QWidget):
     def _done(self, result: Any, appended: bool) -> None:
         self.is_loading = False
         self.show_result(result, appended)
+        self._restore()
         self.table.show_overlay("" if self.model.rowCount() else self.empty_text)
         self.summary.setText(self.summary_text())
         self.more_button.setVisible(self._next_cursor is not None)
@@ -124,6 +192,7 @@ class DataTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.is_loading = False
+        self._keep = None
         self.summary.setText("Could not load. Press F5 to try again.")
         self.more_button.setEnabled(True)
         self.table.show_overlay("" if self.model.rowCount() else "Could not load.")

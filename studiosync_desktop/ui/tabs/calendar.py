@@ -1,22 +1,43 @@
-"""Calendar tab: the lessons of one week, with a week navigator."""
+"""Calendar tab: the week (or a day per teacher or room) as a grid, with booking and dragging."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import logging
+import uuid
+from collections.abc import Callable, Hashable
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QWidget,
+)
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
+from studiosync_desktop.schemas.scheduling import BookingChoices, Closure
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import ALERT, CENTER, Column, RowStyle, money_column, words
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import DateNavigator
+
+log = logging.getLogger(__name__)
+
+VIEWS = (("Week", "week"), ("Day by teacher", "teacher"), ("Day by room", "room"),
+         ("List", "list"))  # fmt: skip
 
 
 def _lesson_style(row: LessonRow) -> RowStyle | None:
@@ -26,10 +47,15 @@ def _lesson_style(row: LessonRow) -> RowStyle | None:
 
 
 class CalendarTab(DataTab):
+    saved = Signal(object)  # the path of a saved day sheet or calendar file
+
     key = "calendar"
     title = "Calendar"
     noun = ("lesson", "lessons")
     empty_text = "No lessons this week."
+    watches = frozenset({"lessons"})
+    # Open-ended series are moved forward once a day while the app runs (and at start-up).
+    EXTEND_CHECK_MS = 60 * 60 * 1000
 
     def __init__(
         self,
@@ -50,28 +76,357 @@ class CalendarTab(DataTab):
             money_column("Rate", lambda r: r.rate),
         ]
         super().__init__(services, actor, runner, presenter, columns, _lesson_style, parent)
+        self.choices: BookingChoices | None = None
         self.navigator = DateNavigator(7, self.clock.today(), self)
         self.navigator.changed.connect(lambda _start: self.reload())
-        self.toolbar.addWidget(self.navigator)
+        self.toolbar.addWidget(self.navigator, 1)
+        self.view = QComboBox(self)
+        for text, value in VIEWS:
+            self.view.addItem(text, value)
+        self.view.setToolTip("Week, a day per teacher or per room, or a list")
+        self.view.currentIndexChanged.connect(self._view_changed)
+        self.colour = QComboBox(self)
+        self.colour.addItem("Colour by teacher", "teacher")
+        self.colour.addItem("Colour by status", "status")
+        self.colour.currentIndexChanged.connect(self._colour_changed)
+        self.teacher_filter = QComboBox(self)
+        self.teacher_filter.addItem("All teachers", None)
+        self.room_filter = QComboBox(self)
+        self.room_filter.addItem("All rooms", None)
+        self.student_filter = QComboBox(self)
+        self.student_filter.addItem("All students", None)
+        for box in (self.teacher_filter, self.room_filter, self.student_filter):
+            box.currentIndexChanged.connect(lambda _i: self.reload())
+        if actor.role == "teacher":
+            self.teacher_filter.setItemText(0, "My schedule")
+            self.teacher_filter.setEnabled(False)
+        self.new_button = QPushButton("&New lesson", self)
+        self.new_button.setToolTip("Book a lesson (Ctrl+N; Enter on an empty slot)")
+        self.new_button.clicked.connect(lambda: self.book(None, None))
+        self.new_button.setEnabled(actor.is_staff_desk)
+        for w in (
+            self.view, self.colour, self.teacher_filter, self.room_filter,
+            self.student_filter, self.new_button,
+        ):  # fmt: skip
+            self.toolbar.addWidget(w)
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(lambda: self.book(None, None))
+        # Print, export and closures: a menu button, each with its shortcut.
+        self.more_menu = QMenu(self)
+        self.print_action = self._action("&Print day sheet…", "Ctrl+P", self.print_day_sheet)
+        self.export_action = self._action(
+            "&Export to calendar (.ics)…", "Ctrl+E", self.export_calendar
+        )
+        self.more_menu.addSeparator()
+        self.closures_action = self._action("Studio &closures…", "Ctrl+Shift+H", self.edit_closures)
+        self.refresh_action = self._action("&Refresh", "", self.refresh)
+        self.more_button_menu = QToolButton(self)
+        self.more_button_menu.setText("Print && export")
+        self.more_button_menu.setToolTip(
+            "Day sheet (Ctrl+P), calendar export (Ctrl+E), studio closures (Ctrl+Shift+H)"
+        )
+        self.more_button_menu.setMenu(self.more_menu)
+        self.more_button_menu.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addWidget(self.more_button_menu)
+        self.closed: dict[date, str] = {}
+        self.extended_on: date | None = None
+        self.extend_timer = QTimer(self)
+        self.extend_timer.setInterval(self.EXTEND_CHECK_MS)
+        self.extend_timer.timeout.connect(self.extend_series_daily)
+        self.extend_timer.start()
+        # Where saved files are opened (tests replace it).
+        self.open_file: Callable[[Path], object] = lambda path: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(path))
+        )
+
+        self.grid = CalendarGrid(self)
+        self.grid.open_requested.connect(self.open_lesson)
+        self.grid.book_requested.connect(self.book)
+        self.grid.move_requested.connect(self.move)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(self.grid)
+        self.scroll.setWidgetResizable(True)
+        # Repaint fully on scroll so the column titles follow the top edge.
+        self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        layout = self.layout()
+        assert layout is not None
+        layout.replaceWidget(self.table, self.scroll)  # the list view stays for "List"
+        layout.addWidget(self.table)  # type: ignore[call-arg]
+        self.table.hide()
+        self.table.doubleClicked.connect(
+            lambda index: self.open_lesson(self.model.rows[index.row()].id)
+        )
+        self._scrolled = False
+
+    # --- loading ----------------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         start = self.navigator.start
+        days = 7 if self.navigator.step_days == 7 else 1
         services, actor = self.services, self.actor
         known_zone = self.clock.zone is not None
+        need_choices = self.choices is None
+        filters = {
+            "teacher_id": self.teacher_filter.currentData(),
+            "room_id": self.room_filter.currentData(),
+            "student_id": self.student_filter.currentData(),
+        }
 
-        def work() -> tuple[str | None, tuple[LessonRow, ...]]:
+        def work() -> tuple[
+            str | None, BookingChoices | None, tuple[LessonRow, ...], tuple[Closure, ...]
+        ]:
             zone = None if known_zone else services.studio.info(actor).timezone
-            return zone, services.scheduling.week(actor, start)
+            choices = services.scheduling.choices(actor) if need_choices else None
+            rows = services.scheduling.week(actor, start, days, **filters)
+            closed = services.scheduling.closures(actor, start, start + timedelta(days=days - 1))
+            return zone, choices, rows, closed
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, rows = result
+        zone, choices, rows, closed = result
+        self.closed = {c.closed_on: c.reason for c in closed}
+        self.grid.closed = self.closed
         if zone is not None:
             self.clock.zone = zone_of(zone)
             self.navigator.set_today(self.clock.today())
+        if choices is not None:
+            self._set_choices(choices)
         self.model.set_rows(rows)
         self._total = len(rows)
+        self._paint_grid()
+
+    def _set_choices(self, choices: BookingChoices) -> None:
+        self.choices = choices
+        for box, items in (
+            (self.teacher_filter, choices.teachers),
+            (self.room_filter, choices.rooms),
+            (self.student_filter, choices.students),
+        ):
+            box.blockSignals(True)
+            for c in items:
+                box.addItem(c.name, c.id)
+            box.blockSignals(False)
+
+    def _paint_grid(self) -> None:
+        zone = self.clock.zone or zone_of("UTC")
+        rows: tuple[LessonRow, ...] = self.model.rows
+        start = self.navigator.start
+        mode = self.view.currentData()
+        column_of: Callable[[LessonRow], Hashable]
+        if mode == "teacher":
+            seen = {r.teacher_id: r.teacher_name for r in rows}
+            cols = [GridColumn(k, v, start) for k, v in sorted(seen.items(), key=lambda x: x[1])]
+            column_of = lambda r: r.teacher_id  # noqa: E731
+        elif mode == "room":
+            seen_rooms = {r.room_id: r.room_name or "No room" for r in rows}
+            cols = [
+                GridColumn(k, v, start) for k, v in sorted(seen_rooms.items(), key=lambda x: x[1])
+            ]
+            column_of = lambda r: r.room_id  # noqa: E731
+        else:
+            cols = [
+                GridColumn(d, f"{d:%a} {d.day} {d:%b}", d)
+                for d in (start + timedelta(days=i) for i in range(7))
+            ]
+            column_of = lambda r: r.start.astimezone(zone).date()  # noqa: E731
+        self.grid.set_data(cols, rows, column_of, zone)
+        if not self._scrolled:
+            self._scrolled = True
+            self.scroll.verticalScrollBar().setValue(
+                self.grid.y_of(datetime.combine(start, datetime.min.time(), zone).replace(hour=14))
+                - 40
+            )
+        self.table.show_overlay("")
+
+    def _view_changed(self) -> None:
+        mode = self.view.currentData()
+        self.table.setVisible(mode == "list")
+        self.scroll.setVisible(mode != "list")
+        step = 1 if mode in ("teacher", "room") else 7
+        if step != self.navigator.step_days:
+            current = self.navigator.start
+            day = (
+                self.clock.today()
+                if current <= self.clock.today() < current + timedelta(7)
+                else current
+            )
+            self.navigator.step_days = step
+            self.navigator._start = day - timedelta(days=day.weekday()) if step == 7 else day
+            self.navigator._show()
+        self.reload()
+
+    def _colour_changed(self) -> None:
+        self.grid.colour_by = self.colour.currentData()
+        self.grid.update()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def book(self, column_key: object, start: datetime | None) -> None:
+        if not self.actor.is_staff_desk or self.choices is None:
+            return
+        teacher = (
+            column_key
+            if isinstance(column_key, uuid.UUID) and self.view.currentData() == "teacher"
+            else None
+        )
+        room = (
+            column_key
+            if isinstance(column_key, uuid.UUID) and self.view.currentData() == "room"
+            else None
+        )
+        self._dialog(
+            start=start, teacher_id=teacher or self.teacher_filter.currentData(), room_id=room
+        )
+
+    def open_lesson(self, lesson_id: uuid.UUID) -> None:
+        self.runner.run(
+            self.services.scheduling.lesson,
+            self.actor,
+            lesson_id,
+            on_done=lambda detail: self._dialog(detail=detail),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def _dialog(self, **kw: Any) -> None:
+        from studiosync_desktop.ui.dialogs.lesson_dialog import LessonDialog
+
+        if self.choices is None:
+            return
+        dialog = LessonDialog(
+            self.services, self.actor, self.runner, self.presenter, self.choices,
+            self.clock.zone or zone_of("UTC"), parent=self, **kw,
+        )  # fmt: skip
+        dialog.changed.connect(self.reload)
+        self.last_dialog = dialog
+        dialog.open()
+
+    def move(self, lesson_id: uuid.UUID, start: datetime, end: datetime) -> None:
+        """A drag: the same rules as the dialog; a refusal says why and the block goes back."""
+        self.runner.run(
+            self.services.scheduling.move_lesson,
+            self.actor,
+            lesson_id,
+            start,
+            end,
+            on_done=lambda _d: self.reload(),
+            on_error=self._move_refused,
+        )
+
+    def _move_refused(self, exc: BaseException) -> None:
+        self._paint_grid()
+        self.presenter.present(exc, parent=self)
+
+    # --- print, export, closures, series ---------------------------------------------
+
+    def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # the shortcut works anywhere in the tab
+        self.more_menu.addAction(action)
+        return action
+
+    def shown_day(self) -> date:
+        """The day a day sheet is for: the day shown, or today if it is in the week shown."""
+        start = self.navigator.start
+        today = self.clock.today()
+        if self.navigator.step_days == 1 or not start <= today < start + timedelta(days=7):
+            return start
+        return today
+
+    def print_day_sheet(self) -> None:
+        from studiosync_desktop.ui.dialogs.calendar_extras import DaySheetDialog
+
+        dialog = DaySheetDialog(self.shown_day(), self)
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        day, by = dialog.choice()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save day sheet", f"day-sheet-{day.isoformat()}-{by}.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.write_day_sheet(Path(path), day, by)
+
+    def write_day_sheet(self, path: Path, day: date, by: str) -> None:
+        """Renders off the GUI thread, saves, then opens the PDF (to print it)."""
+        services, actor = self.services, self.actor
+
+        def work() -> Path:
+            from studiosync_desktop.reports.day_sheet import render_day_sheet
+
+            path.write_bytes(render_day_sheet(services.scheduling.day_sheet(actor, day, by)))
+            return path
+
+        self.runner.run(work, on_done=self._saved, on_error=self._failed_action)
+
+    def export_calendar(self) -> None:
+        from studiosync_desktop.ui.dialogs.calendar_extras import CalendarExportDialog
+
+        if self.choices is None:
+            return
+        preselect = self.teacher_filter.currentData() or self.student_filter.currentData()
+        dialog = CalendarExportDialog(self.choices, self.actor, preselect, self)
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        kind, person = dialog.choice()
+        name = dialog.label().lower().replace(" ", "-")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to calendar", f"{name}-lessons.ics", "iCalendar (*.ics)"
+        )
+        if path:
+            self.write_calendar(Path(path), kind, person)
+
+    def write_calendar(self, path: Path, kind: str, person: uuid.UUID | None) -> None:
+        from studiosync_desktop.ui.dialogs.calendar_extras import export_kwargs
+
+        services, actor = self.services, self.actor
+
+        def work() -> Path:
+            export = services.ical.export(actor, **export_kwargs(kind, person))
+            path.write_bytes(export.data)
+            return path
+
+        self.runner.run(work, on_done=self._saved, on_error=self._failed_action)
+
+    def _saved(self, path: Path) -> None:
+        self.summary.setText(f"Saved {path}")
+        self.saved.emit(path)
+        self.open_file(path)
+
+    def _failed_action(self, exc: BaseException) -> None:
+        self.presenter.present(exc, parent=self)
+
+    def edit_closures(self) -> None:
+        from studiosync_desktop.ui.dialogs.calendar_extras import ClosuresDialog
+
+        dialog = ClosuresDialog(
+            self.services, self.actor, self.runner, self.presenter, self.clock.today(), self
+        )
+        dialog.changed.connect(self.refresh)
+        self.last_dialog = dialog
+        dialog.open()
+
+    def extend_series_daily(self) -> None:
+        """Once per studio day: open-ended series get their lessons up to the horizon."""
+        today = self.clock.today()
+        if self.extended_on == today or not self.actor.is_staff_desk:
+            return
+        self.extended_on = today
+
+        def done(made: int) -> None:
+            if made:
+                self.refresh()
+
+        self.runner.run(
+            self.services.scheduling.extend_series,
+            self.actor,
+            on_done=done,
+            on_error=lambda exc: log.warning("extending series failed: %s", exc),
+        )
 
     # Keyboard paths, dispatched by the main window.
     def go_today(self) -> None:

@@ -1,33 +1,101 @@
-"""Inventory tab: items, searched as you type; low stock highlighted."""
+"""Inventory tab: items (filters, search, barcode scan) over the open checkouts, with actions.
+
+A barcode scanner types like a keyboard and ends with Enter: Enter in the search field first
+asks for the item whose serial / asset number is exactly the text, and opens it at once; if
+there is none, the typed text is an ordinary search.
+"""
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.reports.checkout_slip import PageKind, render_checkout_slip
+from studiosync_desktop.reports.item_label import render_item_label
+from studiosync_desktop.schemas.common import Actor, Page
+from studiosync_desktop.schemas.inventory import (
+    CheckoutRow,
+    InventoryTotals,
+    ItemDetail,
+    ItemFilters,
+)
 from studiosync_desktop.schemas.rows import ItemRow
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.inventory import ItemDialog, LendDialog, ReturnDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import (
+    ALERT,
     CENTER,
     RIGHT,
     WARN_BG,
     Column,
     RowStyle,
+    RowTableModel,
+    money,
     money_column,
     words,
 )
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
+from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import RowTableView
+from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS, ITEM_STATUSES
+
+CHECKOUT_VIEWS = (
+    ("open", "Pending, overdue and out"),
+    ("pending", "Pending requests"),
+    ("overdue", "Overdue"),
+    ("out", "Out on loan"),
+    ("all", "All checkouts"),
+)
 
 
 def _item_style(row: ItemRow) -> RowStyle | None:
     return RowStyle(background=WARN_BG) if row.is_low_stock else None
+
+
+def _checkout_style(row: CheckoutRow) -> RowStyle | None:
+    if row.is_overdue:
+        return RowStyle(foreground=ALERT, bold=True)
+    if row.status == "pending":
+        return RowStyle(bold=True)
+    return None
+
+
+CHECKOUT_WORDS = {"pending": "Requested", "approved": "Out"}
+
+
+def _checkout_status(row: CheckoutRow) -> str:
+    if row.is_overdue:
+        return "Overdue"
+    return CHECKOUT_WORDS.get(row.status, words(row.status))
+
+
+def _any(combo: QComboBox, label: str, values: tuple[str, ...]) -> None:
+    combo.addItem(label, None)
+    for v in values:
+        combo.addItem(words(v), v)
 
 
 class InventoryTab(DataTab):
@@ -59,32 +127,408 @@ class InventoryTab(DataTab):
             money_column("Value", lambda r: r.value),
         ]
         super().__init__(services, actor, runner, presenter, columns, _item_style, parent)
+        self.clock = StudioClock()
+        self.locale = "en_US"
+        self.totals: InventoryTotals | None = None
+        # Tests replace this: by default a PDF opens in the system's viewer (print from there).
+        self.open_file: Callable[[Path], None] = lambda path: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(path))
+        )
+        self.last_pdf: Path | None = None
+
+        # Search / scan and filters.
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search item, serial number or location  (Ctrl+F)")
+        self.search.setPlaceholderText("Search or scan: item, serial number, location  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(340)
-        self.toolbar.addWidget(self.search)
+        self.search.setMinimumWidth(380)
+        self.category = QComboBox(self)
+        _any(self.category, "All categories", ITEM_CATEGORIES)
+        self.status = QComboBox(self)
+        _any(self.status, "Any status", ITEM_STATUSES)
+        self.condition = QComboBox(self)
+        _any(self.condition, "Any condition", ITEM_CONDITIONS)
+        self.low_stock = QCheckBox("&Low stock", self)
+        self.overdue = QCheckBox("O&verdue", self)
+        for w in (self.search, self.category, self.status, self.condition):
+            self.toolbar.addWidget(w)
+        self.toolbar.addWidget(self.low_stock)
+        self.toolbar.addWidget(self.overdue)
         self.toolbar.addStretch(1)
+        for combo in (self.category, self.status, self.condition):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.low_stock.toggled.connect(lambda _on: self.reload())
+        self.overdue.toggled.connect(lambda _on: self.reload())
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
-        self.search.returnPressed.connect(self._search_now)
+        self.search.returnPressed.connect(self._scan_or_search)
 
-    def _search_now(self) -> None:
-        self._debounce.stop()
-        self.reload()
+        # Item actions.
+        actions = QHBoxLayout()
+        self.new_button = self._button(actions, "&New item", "Ctrl+N", self.new_item)
+        self.edit_button = self._button(actions, "&Edit", "Ctrl+E", self.edit_item)
+        self.lend_button = self._button(actions, "Len&d…", "Ctrl+L", self.lend)
+        self.retire_button = self._button(actions, "Retire", "", self.retire)
+        self.label_button = self._button(actions, "Print la&bel", "Ctrl+Shift+B", self.print_label)
+        actions.addStretch(1)
+        self.table.doubleClicked.connect(lambda _i: self.edit_item())
+        self.table.activated.connect(lambda _i: self.edit_item())
+
+        # Checkouts, under the items.
+        self.checkout_model: RowTableModel[CheckoutRow] = RowTableModel(
+            [
+                Column("Status", _checkout_status, CENTER, width=90),
+                Column("Item", lambda r: r.item_name, width=220),
+                Column("Serial", lambda r: r.serial_number, width=110),
+                Column("Borrower", lambda r: r.borrower_name, width=170),
+                Column("Qty", lambda r: r.quantity, RIGHT, width=50),
+                Column(
+                    "Out since",
+                    lambda r: (
+                        self.clock.local(r.checkout_date).date()
+                        if r.checkout_date and r.status != "pending"
+                        else None
+                    ),
+                    width=110,
+                ),
+                Column("Due", lambda r: r.due_date, width=110),
+                Column(
+                    "Returned",
+                    lambda r: self.clock.local(r.return_date).date() if r.return_date else None,
+                    width=110,
+                ),
+            ],
+            row_style=_checkout_style,
+            parent=self,
+        )
+        self.checkout_table = RowTableView(self.checkout_model, self)  # type: ignore[arg-type]
+        self.checkout_table.stretch(1)
+        self.checkout_view = QComboBox(self)
+        for value, label in CHECKOUT_VIEWS:
+            self.checkout_view.addItem(label, value)
+        self.checkout_view.currentIndexChanged.connect(lambda _i: self.reload_checkouts())
+        checkout_bar = QHBoxLayout()
+        heading = QLabel("<b>Checkouts</b>", self)
+        checkout_bar.addWidget(heading)
+        checkout_bar.addWidget(self.checkout_view)
+        self.approve_button = self._button(checkout_bar, "&Approve", "Ctrl+Shift+A", self.approve)
+        self.reject_button = self._button(checkout_bar, "Re&ject", "", self.reject)
+        self.return_button = self._button(checkout_bar, "&Return…", "Ctrl+R", self.take_back)
+        self.slip_button = QToolButton(self)
+        self.slip_button.setText("&Print slip")
+        self.slip_button.setToolTip("Print the checkout slip (Ctrl+P); the arrow: receipt width")
+        self.slip_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QMenu(self.slip_button)
+        menu.addAction("Full page", lambda: self.print_slip(None))
+        menu.addAction("Receipt width (80 mm)", lambda: self.print_slip("receipt"))
+        self.slip_button.setMenu(menu)
+        self.slip_button.clicked.connect(lambda: self.print_slip(None))
+        checkout_bar.addWidget(self.slip_button)
+        self._shortcut("Ctrl+P", lambda: self.print_slip(None))
+        checkout_bar.addStretch(1)
+        self.checkout_summary = QLabel(self)
+        checkout_bar.addWidget(self.checkout_summary)
+        self.checkout_table.activated.connect(lambda _i: self.take_back_or_approve())
+
+        # Re-lay out: items on top, checkouts below, the summary line at the bottom.
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.table)
+        layout.insertLayout(1, actions)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        lower = QWidget(self)
+        lower_box = QVBoxLayout(lower)
+        lower_box.setContentsMargins(0, 6, 0, 0)
+        lower_box.addLayout(checkout_bar)
+        lower_box.addWidget(self.checkout_table, 1)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.insertWidget(2, splitter, 1)
+
+    def _button(
+        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]
+    ) -> QPushButton:
+        button = QPushButton(text, self)
+        plain = text.replace("&", "").rstrip("…")
+        button.setToolTip(f"{plain} ({keys})" if keys else plain)
+        button.clicked.connect(slot)
+        bar.addWidget(button)
+        if keys:
+            self._shortcut(keys, slot)
+        return button
+
+    def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def filters(self) -> ItemFilters:
+        return ItemFilters(
+            search=self.search.text(),
+            category=self.category.currentData(),
+            status=self.status.currentData(),
+            condition=self.condition.currentData(),
+            low_stock=self.low_stock.isChecked(),
+            overdue=self.overdue.isChecked(),
+        )
+
+    def fetch(self, cursor: str | None) -> Callable[[], Any]:
+        services, actor, filters = self.services, self.actor, self.filters()
+        view = self.checkout_view.currentData()
+        first = cursor is None
+        need_info = self.clock.zone is None
+
+        def work() -> tuple[Any, ...]:
+            page = services.inventory.items(actor, cursor=cursor, filters=filters)
+            if not first:
+                return (page, None, None, None)
+            info = services.studio.info(actor) if need_info else None
+            return (
+                page,
+                services.inventory.totals(actor),
+                services.inventory.checkouts(actor, view),
+                info,
+            )
+
+        return work
+
+    def show_result(self, result: Any, appended: bool) -> None:
+        page, totals, checkouts, info = result
+        if info is not None:
+            self.clock.zone = zone_of(info.timezone)
+            self.locale = info.settings.locale
+        super().show_result(page, appended)
+        if totals is not None:
+            self.totals = totals
+        if checkouts is not None:
+            self._show_checkouts(checkouts)
+
+    def reload_checkouts(self) -> None:
+        service, actor = self.services.inventory, self.actor
+        view = self.checkout_view.currentData()
+        self.runner.run(
+            lambda: service.checkouts(actor, view),
+            on_done=self._show_checkouts,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key=f"checkouts:{id(self)}",
+        )
+
+    def _show_checkouts(self, page: Page[CheckoutRow]) -> None:
+        self.checkout_model.set_rows(page.rows)
+        shown = len(page.rows)
+        total = page.total if page.total is not None else shown
+        more = f" (first {shown} shown)" if total > shown else ""
+        self.checkout_summary.setText(f"{total:,} checkout{'s' if total != 1 else ''}{more}")
+        self.checkout_table.show_overlay("" if shown else "No checkouts here.")
+
+    def summary_text(self) -> str:
+        t = self.totals
+        if t is None:
+            return super().summary_text()
+        count = self._total if self._total is not None else self.model.rowCount()
+        return (
+            f"{count:,} of {t.items:,} items · {t.units:,} units, value {money(t.value)}"
+            f" · {t.low_stock:,} low on stock · {t.needs_repair:,} need repair"
+            f" · {t.pending:,} pending · {t.overdue:,} overdue · {t.out:,} out"
+        )
 
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
-    def summary_text(self) -> str:
-        text = super().summary_text()
-        low = sum(1 for r in self.model.rows if r.is_low_stock)
-        return f"{text} · {low} low on stock" if low else text
+    # --- scan -------------------------------------------------------------------------------
 
-    def fetch(self, cursor: str | None) -> Callable[[], Any]:
-        service, actor, search = self.services.inventory, self.actor, self.search.text()
-        return lambda: service.items(actor, search=search, cursor=cursor)
+    def _scan_or_search(self) -> None:
+        self._debounce.stop()
+        code = self.search.text().strip()
+        if not code:
+            self.reload()
+            return
+        service, actor = self.services.inventory, self.actor
+        self.runner.run(
+            lambda: service.by_barcode(actor, code),
+            on_done=lambda item: self._scanned(item),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key=f"scan:{id(self)}",
+        )
+
+    def _scanned(self, item: ItemDetail | None) -> None:
+        self.reload()  # the list shows what was typed either way
+        if item is not None:
+            self.open_item(item)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def selected_item(self) -> ItemRow | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def selected_checkout(self) -> CheckoutRow | None:
+        index = self.checkout_table.currentIndex()
+        return self.checkout_model.row_at(index.row()) if index.isValid() else None
+
+    def _with_item(self, then: Callable[[ItemDetail], None]) -> None:
+        row = self.selected_item()
+        if row is None:
+            self.presenter.shown.emit("message", "Choose an item first.")
+            self.summary.setText("Choose an item first (arrow keys in the table).")
+            return
+        service, actor, item_id = self.services.inventory, self.actor, row.id
+        self.runner.run(
+            lambda: service.item(actor, item_id),
+            on_done=then,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def new_item(self) -> None:
+        dialog = ItemDialog(self.services, self.actor, self.runner, self.presenter, None, self)
+        self._run_dialog(dialog)
+
+    def edit_item(self) -> None:
+        self._with_item(self.open_item)
+
+    def open_item(self, item: ItemDetail) -> None:
+        dialog = ItemDialog(self.services, self.actor, self.runner, self.presenter, item, self)
+        self._run_dialog(dialog)
+
+    def lend(self) -> None:
+        def open_lend(item: ItemDetail) -> None:
+            dialog = LendDialog(
+                self.services,
+                self.actor,
+                self.runner,
+                self.presenter,
+                item,
+                self.clock.today(),
+                self,
+            )
+            self._run_dialog(dialog, after=self._after_lend)
+
+        self._with_item(open_lend)
+
+    def _after_lend(self, row: CheckoutRow) -> None:
+        if row.status == "approved":
+            self.print_slip(None, row.id)
+
+    def retire(self) -> None:
+        row = self.selected_item()
+        if row is None:
+            return
+        service, actor, item_id = self.services.inventory, self.actor, row.id
+        self.runner.run(
+            lambda: service.retire_item(actor, item_id),
+            on_done=lambda _item: self.reload(),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def approve(self) -> None:
+        self._checkout_action(lambda s, a, cid: s.approve(a, cid), print_after=True)
+
+    def reject(self) -> None:
+        row = self.selected_checkout()
+        if row is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Reject request", "Reason (optional):")
+        if ok:
+            self._checkout_action(lambda s, a, cid: s.reject(a, cid, reason))
+
+    def take_back(self) -> None:
+        row = self.selected_checkout()
+        if row is None:
+            return
+        dialog = ReturnDialog(self.services, self.actor, self.runner, self.presenter, row, self)
+        self._run_dialog(dialog)
+
+    def take_back_or_approve(self) -> None:
+        row = self.selected_checkout()
+        if row is not None and row.status == "pending":
+            self.approve()
+        elif row is not None and row.status == "approved":
+            self.take_back()
+
+    def _checkout_action(
+        self, call: Callable[[Any, Actor, uuid.UUID], CheckoutRow], print_after: bool = False
+    ) -> None:
+        row = self.selected_checkout()
+        if row is None:
+            return
+        service, actor, checkout_id = self.services.inventory, self.actor, row.id
+
+        def done(result: CheckoutRow) -> None:
+            self.reload()
+            if print_after and result.status == "approved":
+                self.print_slip(None, result.id)
+
+        self.runner.run(
+            lambda: call(service, actor, checkout_id),
+            on_done=done,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def _page(self) -> PageKind:
+        return "letter" if self.locale in ("en_US", "en_CA", "es_MX") else "a4"
+
+    def print_slip(self, page: PageKind | None, checkout_id: uuid.UUID | None = None) -> None:
+        if checkout_id is None:
+            row = self.selected_checkout()
+            if row is None:
+                return
+            checkout_id = row.id
+        kind = page or self._page()
+        service, actor, cid = self.services.inventory, self.actor, checkout_id
+
+        def work() -> Path:
+            pdf = render_checkout_slip(service.slip(actor, cid), kind)
+            return _write_temp(pdf, f"checkout-slip-{cid.hex[:8]}")
+
+        self.runner.run(
+            work,
+            on_done=self._opened,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def print_label(self) -> None:
+        row = self.selected_item()
+        if row is None:
+            return
+        service, actor, item_id = self.services.inventory, self.actor, row.id
+
+        def work() -> Path:
+            return _write_temp(
+                render_item_label(service.label(actor, item_id)), f"label-{item_id.hex[:8]}"
+            )
+
+        self.runner.run(
+            work,
+            on_done=self._opened,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def _opened(self, path: Path) -> None:
+        self.last_pdf = path
+        self.open_file(path)
+
+    def _run_dialog(self, dialog: Any, after: Callable[[Any], None] | None = None) -> None:
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog, after))
+        dialog.open()
+
+    def _dialog_closed(self, dialog: Any, after: Callable[[Any], None] | None) -> None:
+        if dialog.result_value is not None:
+            self.reload()
+            if after is not None:
+                after(dialog.result_value)
+        dialog.deleteLater()
+
+
+def _write_temp(pdf: bytes, stem: str) -> Path:
+    folder = Path(tempfile.gettempdir()) / "studiosync"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.pdf"
+    path.write_bytes(pdf)
+    return path

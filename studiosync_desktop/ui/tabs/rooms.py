@@ -1,19 +1,37 @@
-"""Room bookings tab: one day's reservations and the lessons held in practice rooms."""
+"""Room bookings tab: the day grid (a column per room) over the day's list, with the actions.
+
+The grid is for the mouse (drag free time to book, click a block to select it); the list under
+it is the keyboard path: arrow keys select, the buttons and shortcuts act on the selection.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.rooms import ReservationStatus, RoomDetail
 from studiosync_desktop.schemas.rows import RoomDay
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.rooms import ReservationDialog, RoomDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.room_grid import GridBlock, GridRoom, RoomDayGrid
 from studiosync_desktop.ui.table_model import ALERT, CENTER, RIGHT, Column, RowStyle, money, words
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
@@ -33,6 +51,8 @@ class Booking:
     status: str
     cost: Decimal | None
     is_paid: bool | None
+    id: uuid.UUID | None = None  # a reservation's id (None for a lesson line)
+    room_id: uuid.UUID | None = None
 
 
 def bookings_of(day: RoomDay) -> tuple[Booking, ...]:
@@ -46,6 +66,8 @@ def bookings_of(day: RoomDay) -> tuple[Booking, ...]:
             r.status,
             r.total_cost,
             r.is_paid,
+            r.id,
+            r.room_id,
         )
         for r in day.reservations
     ] + [
@@ -58,10 +80,42 @@ def bookings_of(day: RoomDay) -> tuple[Booking, ...]:
             lesson.status,
             None,
             None,
+            None,
+            getattr(lesson, "room_id", None),
         )
         for lesson in day.lessons
     ]
     return tuple(sorted(lines, key=lambda b: (b.start, b.room_name)))
+
+
+def blocks_of(day: RoomDay) -> tuple[GridBlock, ...]:
+    return tuple(
+        GridBlock(
+            key=r.id,
+            room_id=r.room_id,
+            room_name=r.room_name,
+            start=r.start,
+            end=r.end,
+            title=r.person_name,
+            detail=f"{words(r.status)} · {money(r.total_cost)}{' · paid' if r.is_paid else ''}",
+            kind="reservation",
+            status=r.status,
+        )
+        for r in day.reservations
+    ) + tuple(
+        GridBlock(
+            key=lesson.id,
+            room_id=getattr(lesson, "room_id", None),
+            room_name=lesson.room_name,
+            start=lesson.start,
+            end=lesson.end,
+            title=f"Lesson: {lesson.student_name}".strip(),
+            detail=f"with {lesson.teacher_name}",
+            kind="lesson",
+            status=lesson.status,
+        )
+        for lesson in day.lessons
+    )
 
 
 def _booking_style(row: Booking) -> RowStyle | None:
@@ -91,6 +145,7 @@ class RoomsTab(DataTab):
     ) -> None:
         self.clock = StudioClock()
         self.room_count = 0
+        self.room_details: tuple[RoomDetail, ...] = ()
         columns: list[Column[Booking]] = [
             Column("Time", lambda b: self.clock.span(b.start, b.end, with_day=False), width=120),
             Column("Room", lambda b: b.room_name, width=120),
@@ -105,30 +160,89 @@ class RoomsTab(DataTab):
         self.navigator.changed.connect(lambda _start: self.reload())
         self.toolbar.addWidget(self.navigator)
 
+        actions = QHBoxLayout()
+        self._button(actions, "&Book a room…", "Ctrl+N", lambda: self.book())
+        self._button(actions, "Con&firm", "Ctrl+Shift+F", lambda: self.set_status("confirmed"))
+        self._button(
+            actions, "&Cancel booking", "Ctrl+Shift+X", lambda: self.set_status("cancelled")
+        )
+        self._button(actions, "Co&mpleted", "", lambda: self.set_status("completed"))
+        self._button(actions, "N&o-show", "", lambda: self.set_status("no_show"))
+        self._button(actions, "&Paid / not paid", "Ctrl+Shift+P", self.toggle_paid)
+        actions.addStretch(1)
+        self._button(actions, "New roo&m…", "Ctrl+Shift+N", self.new_room)
+        self._button(actions, "&Edit room…", "", self.edit_room)
+
+        self.grid = RoomDayGrid(self)
+        self.grid.block_clicked.connect(self._grid_selected)
+        self.grid.book_requested.connect(lambda room_id, start, end: self.book(room_id, start, end))
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.grid)
+        scroll.setWidgetResizable(True)
+        self.table.clicked.connect(lambda _i: self._table_selected())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._table_selected())
+
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.table)
+        layout.insertLayout(1, actions)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout.insertWidget(2, splitter, 1)
+
+    def _button(
+        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]
+    ) -> QPushButton:
+        button = QPushButton(text, self)
+        plain = text.replace("&", "").rstrip("…")
+        button.setToolTip(f"{plain} ({keys})" if keys else plain)
+        button.clicked.connect(slot)
+        bar.addWidget(button)
+        if keys:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        return button
+
+    # --- loading ----------------------------------------------------------------------------
+
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         day = self.navigator.start
         services, actor = self.services, self.actor
         known_zone = self.clock.zone is not None
 
-        def work() -> tuple[str | None, RoomDay]:
+        def work() -> tuple[str | None, RoomDay, tuple[RoomDetail, ...]]:
             zone = None if known_zone else services.studio.info(actor).timezone
-            return zone, services.rooms.day(actor, day)
+            return zone, services.rooms.day(actor, day), services.rooms.rooms(actor)
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, day = result
+        zone, day, details = result
         if zone is not None:
             self.clock.zone = zone_of(zone)
             self.navigator.set_today(self.clock.today())
+        self.room_details = details
         self.room_count = len(day.rooms)
         rows = bookings_of(day)
         self.model.set_rows(rows)
         self._total = len(rows)
+        self.grid.set_day(
+            tuple(GridRoom(r.id, r.name, money(r.hourly_rate), r.is_active) for r in day.rooms),
+            blocks_of(day),
+            self.clock.zone or zone_of("UTC"),
+            day.day,
+        )
 
     def summary_text(self) -> str:
         rooms = f"{self.room_count} room{'s' if self.room_count != 1 else ''}"
-        return f"{super().summary_text()} across {rooms}"
+        return (
+            f"{super().summary_text()} across {rooms} · blue: reservation (pale: pending), "
+            "green: lesson, grey: cancelled · drag on free time to book"
+        )
 
     def go_today(self) -> None:
         self.navigator.go_today()
@@ -138,3 +252,99 @@ class RoomsTab(DataTab):
 
     def go_next(self) -> None:
         self.navigator.go_next()
+
+    # --- selection --------------------------------------------------------------------------
+
+    def selected(self) -> Booking | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _table_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.grid.select(row.id)
+
+    def _grid_selected(self, block: GridBlock) -> None:
+        for i, row in enumerate(self.model.rows):
+            if row.start == block.start and row.room_name == block.room_name:
+                self.table.selectRow(i)
+                break
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def book(
+        self,
+        room_id: uuid.UUID | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> None:
+        zone = self.clock.zone or zone_of("UTC")
+        kwargs: dict[str, Any] = {}
+        if start is not None and end is not None:
+            local = start.astimezone(zone)
+            kwargs = {
+                "start": local.time().replace(second=0, microsecond=0),
+                "minutes": int((end - start).total_seconds() // 60),
+            }
+        dialog = ReservationDialog(
+            self.services,
+            self.actor,
+            self.runner,
+            self.presenter,
+            self.room_details,
+            zone,
+            self.navigator.start,
+            room_id=room_id,
+            parent=self,
+            **kwargs,
+        )
+        self._run_dialog(dialog)
+
+    def set_status(self, status: ReservationStatus) -> None:
+        row = self.selected()
+        if row is None or row.id is None:
+            self.summary.setText("Choose a reservation first (arrow keys in the list, or click).")
+            return
+        service, actor, rid = self.services.rooms, self.actor, row.id
+        self.runner.run(
+            lambda: service.set_status(actor, rid, status),
+            on_done=lambda _r: self.reload(),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def toggle_paid(self) -> None:
+        row = self.selected()
+        if row is None or row.id is None:
+            return
+        service, actor, rid, paid = self.services.rooms, self.actor, row.id, not row.is_paid
+        self.runner.run(
+            lambda: service.set_paid(actor, rid, paid),
+            on_done=lambda _r: self.reload(),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def new_room(self) -> None:
+        self._run_dialog(
+            RoomDialog(self.services, self.actor, self.runner, self.presenter, None, self)
+        )
+
+    def edit_room(self) -> None:
+        if not self.room_details:
+            return
+        names = [r.name for r in self.room_details]
+        name, ok = QInputDialog.getItem(self, "Edit room", "Room:", names, 0, False)
+        if not ok:
+            return
+        room = self.room_details[names.index(name)]
+        self._run_dialog(
+            RoomDialog(self.services, self.actor, self.runner, self.presenter, room, self)
+        )
+
+    def _run_dialog(self, dialog: Any) -> None:
+        def closed(_result: int) -> None:
+            if dialog.result_value is not None:
+                self.reload()
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        dialog.open()

@@ -1,0 +1,62 @@
+"""The administrator's commands: staff logins, backup and restore."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from studiosync_desktop.bootstrap import database_url, shown_url
+from studiosync_desktop.config import AppDirs, DatabaseTarget
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import NotFound
+from studiosync_desktop.services import backup
+from studiosync_desktop.services.accounts import AccountService
+from studiosync_desktop.services.studio import StudioService
+
+
+def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
+    url, _server = database_url(target, dirs)
+    if args.command == "users":
+        return add_user(args, url)
+    if args.command == "backup":
+        written = backup.backup(url, args.output)
+        print(f"backed up {shown_url(url)} to {written}")
+        return 0
+    if not args.yes:
+        answer = input(f"Replace everything in {shown_url(url)} with {args.file}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return 1
+    safety = backup.restore(url, args.file, dirs.data / "backups")
+    print(f"restored {args.file}; what it replaced is saved in {safety}")
+    return 0
+
+
+def add_user(args: argparse.Namespace, url: str) -> int:
+    """Runs as the connection given (the database owner, for scripted set-ups)."""
+    password = sys.stdin.readline().rstrip("\n")
+    db = Database(url)
+    try:
+        try:
+            actor = StudioService(db).default_actor()
+        except NotFound:
+            print(
+                "studiosync: the database has no studio yet; run the app or `studiosync demo`",
+                file=sys.stderr,
+            )
+            return 2
+        first = args.first_name or args.email.split("@", 1)[0].split(".")[0].title()
+        login = AccountService(db).invite(
+            actor,
+            {
+                "email": args.email,
+                "first_name": first,
+                "last_name": args.last_name,
+                "role": args.role,
+                "password": password,
+            },
+        )
+    finally:
+        db.dispose()
+    print(login)
+    return 0

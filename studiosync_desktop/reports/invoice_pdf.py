@@ -1,0 +1,293 @@
+"""The invoice PDF: letterhead, payer, lines, totals, payments, instructions and pay-link QR."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+from reportlab.pdfgen.canvas import Canvas
+
+from studiosync_desktop.reports.style import (
+    ALERT,
+    BOLD,
+    FONT,
+    INK,
+    MUTED,
+    RULE,
+    ZEBRA,
+    draw_logo,
+    draw_qr,
+    hex_rgb,
+    long_date,
+    money,
+    page_size,
+    set_ink,
+    short_date,
+    words,
+    wrap,
+)
+from studiosync_desktop.schemas.billing import InvoiceDetail, StudioLetterhead
+
+MARGIN = 48.0
+ROW_H = 18.0
+
+
+def render_invoice(studio: StudioLetterhead, invoice: InvoiceDetail) -> bytes:
+    """One invoice as PDF bytes (text extractable)."""
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
+    draw_invoice(c, studio, invoice)
+    c.save()
+    return buffer.getvalue()
+
+
+def render_invoices(studio: StudioLetterhead, invoices: Iterable[InvoiceDetail]) -> bytes:
+    """Many invoices in one PDF, each starting on a new page (the month's batch print)."""
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
+    any_page = False
+    for invoice in invoices:
+        draw_invoice(c, studio, invoice)
+        any_page = True
+    if not any_page:
+        c.setFont(FONT, 12)
+        c.drawString(MARGIN, page_size(studio.locale)[1] - 2 * MARGIN, "No invoices to print.")
+        c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def draw_invoice(c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail) -> None:
+    width, height = c._pagesize
+    c.setTitle(f"Invoice {inv.number or 'draft'}: {studio.name}")
+    c.setAuthor(studio.name)
+    accent = hex_rgb(studio.theme_color)
+
+    def fmt(amount: Decimal) -> str:
+        return money(amount, inv.currency, studio.locale)
+
+    page = 1
+    y = _header(c, studio, inv, width, height, accent)
+    # Bill to, and the period.
+    set_ink(c, MUTED)
+    c.setFont(BOLD, 8)
+    c.drawString(MARGIN, y, "BILL TO")
+    if inv.period_start and inv.period_end:
+        c.drawString(width / 2, y, "FOR")
+    y -= 14
+    set_ink(c, INK)
+    c.setFont(BOLD, 11)
+    c.drawString(MARGIN, y, inv.payer.name)
+    if inv.period_start and inv.period_end:
+        c.setFont(FONT, 10)
+        c.drawString(
+            width / 2,
+            y,
+            f"Lessons and services, {short_date(inv.period_start)} to {short_date(inv.period_end)}",
+        )
+    c.setFont(FONT, 9.5)
+    for text in [*inv.billing_address.splitlines(), inv.billing_email]:
+        if text.strip():
+            y -= 13
+            c.drawString(MARGIN, y, text.strip())
+    y -= 26
+
+    # Lines.
+    col_qty, col_price, col_amount = width - MARGIN - 200, width - MARGIN - 90, width - MARGIN
+    desc_width = col_qty - MARGIN - 40
+
+    def table_head(y: float) -> float:
+        c.setFillColorRGB(*accent)
+        c.rect(MARGIN, y - 6, width - 2 * MARGIN, ROW_H, stroke=0, fill=1)
+        c.setFillColorRGB(1, 1, 1)
+        c.setFont(BOLD, 9)
+        c.drawString(MARGIN + 6, y, "Description")
+        c.drawRightString(col_qty, y, "Qty")
+        c.drawRightString(col_price, y, "Unit price")
+        c.drawRightString(col_amount - 6, y, "Amount")
+        return y - ROW_H
+
+    y = table_head(y)
+    c.setFont(FONT, 9.5)
+    for i, line in enumerate(inv.lines):
+        if y < MARGIN + 60:
+            _footer(c, studio, inv, width, page)
+            c.showPage()
+            page += 1
+            y = table_head(height - MARGIN - 20)
+            c.setFont(FONT, 9.5)
+        if i % 2:
+            set_ink(c, ZEBRA)
+            c.rect(MARGIN, y - 6, width - 2 * MARGIN, ROW_H, stroke=0, fill=1)
+        set_ink(c, INK)
+        text = line.description
+        while c.stringWidth(text, FONT, 9.5) > desc_width and len(text) > 4:
+            text = text[:-2]
+        if text != line.description:
+            text = text.rstrip() + "…"
+        c.drawString(MARGIN + 6, y, text)
+        c.drawRightString(col_qty, y, str(line.quantity))
+        c.drawRightString(col_price, y, fmt(line.unit_price))
+        c.drawRightString(col_amount - 6, y, fmt(line.total))
+        y -= ROW_H
+    if not inv.lines:
+        set_ink(c, MUTED)
+        c.drawString(MARGIN + 6, y, "No lines.")
+        y -= ROW_H
+    c.setStrokeColorRGB(*RULE)
+    c.line(MARGIN, y + 10, width - MARGIN, y + 10)
+
+    # Totals, right-aligned.
+    needed = 20 + 15 * 7 + 40 + 15 * len(inv.payments) + 110
+    if y - needed < MARGIN:
+        _footer(c, studio, inv, width, page)
+        c.showPage()
+        page += 1
+        y = height - MARGIN - 20
+    y -= 8
+    totals: list[tuple[str, Decimal, bool]] = [("Subtotal", inv.subtotal, False)]
+    if inv.discount:
+        totals.append(("Discount", -inv.discount, False))
+    if inv.tax or inv.tax_rate_percent:
+        totals.append((f"Tax ({inv.tax_rate_percent.normalize():f}%)", inv.tax, False))
+    if inv.late_fee:
+        totals.append(("Late fee", inv.late_fee, False))
+    totals.append(("Total", inv.total, True))
+    if inv.amount_paid:
+        totals.append(("Paid", -inv.amount_paid, False))
+    label_x = col_price - 10
+    for label, amount, bold in totals:
+        set_ink(c, INK)
+        c.setFont(BOLD if bold else FONT, 10)
+        c.drawRightString(label_x, y, label)
+        c.drawRightString(col_amount - 6, y, fmt(amount))
+        y -= 15
+    y -= 6
+    c.setFillColorRGB(*accent)
+    c.rect(label_x - 120, y - 8, col_amount - label_x + 120, 24, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    c.setFont(BOLD, 12)
+    c.drawRightString(label_x, y, "Balance due")
+    c.drawRightString(col_amount - 6, y, fmt(inv.balance))
+    y -= 34
+
+    # Payments received.
+    paid = [p for p in inv.payments if p.status != "failed"]
+    if paid:
+        set_ink(c, MUTED)
+        c.setFont(BOLD, 8)
+        c.drawString(MARGIN, y, "PAYMENTS RECEIVED")
+        y -= 14
+        c.setFont(FONT, 9.5)
+        set_ink(c, INK)
+        for p in paid:
+            when = short_date(p.processed_at.date()) if p.processed_at else ""
+            refunded = f" (refunded {fmt(p.refunded_amount)})" if p.refunded_amount else ""
+            c.drawString(MARGIN, y, f"{when}  {words(p.method)}{refunded}")
+            c.drawRightString(col_amount - 6, y, fmt(p.amount))
+            y -= 14
+        y -= 10
+
+    # How to pay, with the pay-by-link QR.
+    if inv.status not in ("void", "paid") and inv.balance > 0:
+        box_h = 96.0 if inv.pay_link_url else 64.0
+        set_ink(c, ZEBRA)
+        c.roundRect(MARGIN, y - box_h + 12, width - 2 * MARGIN, box_h, 6, stroke=0, fill=1)
+        text_w = width - 2 * MARGIN - (110 if inv.pay_link_url else 20)
+        set_ink(c, INK)
+        c.setFont(BOLD, 10)
+        c.drawString(MARGIN + 10, y - 4, "How to pay")
+        c.setFont(FONT, 9.5)
+        ty = y - 18
+        instructions = studio.payment_instructions
+        if inv.number:
+            instructions += f" Reference: {inv.number}."
+        for text in wrap(instructions, FONT, 9.5, text_w)[:4]:
+            c.drawString(MARGIN + 10, ty, text)
+            ty -= 12
+        if inv.pay_link_url:
+            c.setFont(BOLD, 9.5)
+            c.drawString(MARGIN + 10, ty - 4, "Pay online: scan the code or visit")
+            c.setFont(FONT, 8)
+            c.drawString(MARGIN + 10, ty - 16, inv.pay_link_url[:110])
+            draw_qr(c, inv.pay_link_url, width - MARGIN - 92, y - box_h + 16, 88)
+        y -= box_h + 8
+    if inv.notes:
+        set_ink(c, MUTED)
+        c.setFont(FONT, 9)
+        c.drawString(MARGIN, y, inv.notes[:150])
+    _footer(c, studio, inv, width, page)
+    c.showPage()
+
+
+def _header(
+    c: Canvas,
+    studio: StudioLetterhead,
+    inv: InvoiceDetail,
+    width: float,
+    height: float,
+    accent: tuple[float, float, float],
+) -> float:
+    top = height - MARGIN
+    c.setFillColorRGB(*accent)
+    c.rect(0, height - 8, width, 8, stroke=0, fill=1)
+    x = MARGIN
+    used = draw_logo(c, studio.logo, x, top, 54)
+    if used:
+        x += used + 12
+    set_ink(c, INK)
+    c.setFont(BOLD, 16)
+    c.drawString(x, top - 14, studio.name)
+    c.setFont(FONT, 9)
+    set_ink(c, MUTED)
+    y = top - 28
+    contact = "  ·  ".join(p for p in (studio.phone, studio.email, studio.website) if p)
+    for text in [*studio.address_lines, contact]:
+        if text:
+            c.drawString(x, y, text)
+            y -= 11
+    # The document's name and its numbers, on the right.
+    kind = "CREDIT NOTE" if inv.credit_note_for else "INVOICE"
+    right = width - MARGIN
+    c.setFillColorRGB(*accent)
+    c.setFont(BOLD, 22)
+    c.drawRightString(right, top - 18, kind)
+    set_ink(c, INK)
+    c.setFont(BOLD, 11)
+    c.drawRightString(right, top - 36, inv.number or "DRAFT (not yet issued)")
+    c.setFont(FONT, 9.5)
+    ry = top - 52
+    rows = [("Issued", long_date(inv.issue_date)), ("Due", long_date(inv.due_date))]
+    if inv.credit_note_for:
+        rows.append(("For invoice", inv.credit_note_for))
+    for label, value in rows:
+        if value != "-":
+            set_ink(c, MUTED)
+            c.drawRightString(right - 110, ry, label)
+            set_ink(c, INK)
+            c.drawRightString(right, ry, value)
+            ry -= 13
+    stamp = {"paid": "PAID", "void": "VOID"}.get(inv.status) or (
+        "OVERDUE" if inv.is_overdue else ""
+    )
+    if stamp:
+        c.saveState()
+        c.setFillColorRGB(*(ALERT if stamp != "PAID" else (0.18, 0.55, 0.3)))
+        c.setFont(BOLD, 14)
+        c.drawRightString(right, ry - 6, stamp)
+        c.restoreState()
+        ry -= 20
+    y = min(y, ry) - 22
+    c.setStrokeColorRGB(*RULE)
+    c.line(MARGIN, y + 10, width - MARGIN, y + 10)
+    return y - 8
+
+
+def _footer(
+    c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail, width: float, page: int
+) -> None:
+    set_ink(c, MUTED)
+    c.setFont(FONT, 8)
+    c.drawString(MARGIN, MARGIN / 2, f"{studio.name}  ·  Thank you for making music with us.")
+    c.drawRightString(width - MARGIN, MARGIN / 2, f"{inv.number or 'Draft'}  ·  page {page}")

@@ -1,0 +1,220 @@
+"""The roster: what the add/edit dialogs send (validated here, in the dialog and the service
+alike), the rows of the four roster views, and a person's page."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+import phonenumbers
+from pydantic import EmailStr, Field, field_validator
+
+from studiosync_desktop.schemas.common import Frozen
+
+RosterKind = Literal["students", "families", "teachers", "bands"]
+DEFAULT_PHONE_REGION = "US"
+
+
+def check_phone(value: str) -> str:
+    """'' stays ''; anything else must be a possible phone number, shown in a standard form."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("this is not a phone number (for example (312) 555-0147)") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("this is not a phone number (for example (312) 555-0147)")
+    home = phonenumbers.country_code_for_region(DEFAULT_PHONE_REGION)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def check_optional_email(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"this is not an email address ({exc})") from exc
+
+
+def clean_list(values: list[str]) -> list[str]:
+    seen: list[str] = []
+    for v in values:
+        v = v.strip()
+        if v and v.lower() not in (s.lower() for s in seen):
+            seen.append(v)
+    return seen
+
+
+class StudentInput(Frozen):
+    """A student: the person (name, email, phone) and their enrolment."""
+
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=254)
+    phone_number: str = Field(default="", max_length=40)
+    instrument: str = Field(default="", max_length=100)
+    specialties: list[str] = Field(default_factory=list)
+    date_of_birth: date | None = None
+    family_id: uuid.UUID | None = None
+    primary_teacher_id: uuid.UUID | None = None
+    emergency_contact_name: str = Field(default="", max_length=200)
+    emergency_contact_phone: str = Field(default="", max_length=40)
+    enrollment_date: date | None = None
+    notes: str = ""
+
+    _email = field_validator("email")(check_optional_email)
+    _phones = field_validator("phone_number", "emergency_contact_phone")(check_phone)
+    _lists = field_validator("specialties")(clean_list)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, value: date | None) -> date | None:
+        if value is not None and value >= date.today():
+            raise ValueError("the date of birth must be in the past")
+        if value is not None and value <= date(1900, 1, 1):
+            raise ValueError("the date of birth must be after 1900")
+        return value
+
+
+class FamilyInput(Frozen):
+    name: str = Field(min_length=1, max_length=200)
+    primary_contact_id: uuid.UUID | None = None
+    phone_number: str = Field(default="", max_length=40)
+    billing_email: str = Field(default="", max_length=254)
+    address: str = ""
+
+    _email = field_validator("billing_email")(check_optional_email)
+    _phone = field_validator("phone_number")(check_phone)
+
+
+class TeacherInput(Frozen):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: EmailStr  # staff always have one: it is how they log in
+    phone_number: str = Field(default="", max_length=40)
+    bio: str = ""
+    specialties: list[str] = Field(default_factory=list)
+    hourly_rate: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    booking_buffer_minutes: int = Field(default=0, ge=0, le=240)
+    is_accepting_students: bool = True
+
+    _phone = field_validator("phone_number")(check_phone)
+    _lists = field_validator("specialties")(clean_list)
+
+
+class BandInput(Frozen):
+    name: str = Field(min_length=1, max_length=200)
+    primary_contact_id: uuid.UUID | None = None
+    email: str = Field(default="", max_length=254)
+    phone_number: str = Field(default="", max_length=40)
+    address: str = Field(default="", max_length=300)
+    city: str = Field(default="", max_length=120)
+    state: str = Field(default="", max_length=120)
+    postal_code: str = Field(default="", max_length=20)
+    country: str = Field(default="", max_length=120)
+    notes: str = ""
+    member_ids: tuple[uuid.UUID, ...] = ()  # users (students, usually)
+
+    _email = field_validator("email")(check_optional_email)
+    _phone = field_validator("phone_number")(check_phone)
+
+
+class Choice(Frozen):
+    """One entry of a drop-down: an id and what the receptionist reads."""
+
+    id: uuid.UUID
+    label: str
+
+
+class RosterChoices(Frozen):
+    """What the roster dialogs offer to pick from."""
+
+    families: tuple[Choice, ...]
+    teachers: tuple[Choice, ...]
+    people: tuple[Choice, ...]  # users: contacts of families and bands
+    student_users: tuple[Choice, ...]  # band members
+
+
+class FamilyRow(Frozen):
+    id: uuid.UUID
+    name: str
+    contact_name: str
+    phone: str
+    billing_email: str
+    student_count: int
+    is_active: bool
+
+
+class TeacherRow(Frozen):
+    id: uuid.UUID
+    name: str
+    email: str
+    phone: str
+    specialties: str
+    hourly_rate: Decimal
+    booking_buffer_minutes: int
+    is_accepting_students: bool
+    student_count: int
+    is_active: bool
+
+
+class BandRow(Frozen):
+    id: uuid.UUID
+    name: str
+    contact_name: str
+    email: str
+    phone: str
+    city: str
+    member_count: int
+    is_active: bool
+
+
+class Saved(Frozen):
+    """What a create or update returns: the row's id and a line for the status bar."""
+
+    id: uuid.UUID
+    message: str
+
+
+# --- a person's page -------------------------------------------------------------------
+
+
+class PageLine(Frozen):
+    """One line of a section of a person's page, with the link it opens (if any)."""
+
+    when: datetime | date | None = None
+    text: str
+    detail: str = ""
+    amount: Decimal | None = None
+    link: str = ""
+
+
+class PageSection(Frozen):
+    title: str
+    lines: tuple[PageLine, ...]
+    empty_text: str = "None."
+
+
+class PersonPage(Frozen):
+    """Everything the desk wants to know about one student, family, teacher or band."""
+
+    kind: RosterKind
+    id: uuid.UUID
+    title: str
+    subtitle: str
+    facts: tuple[tuple[str, str], ...]
+    sections: tuple[PageSection, ...]
+    is_active: bool

@@ -1,0 +1,249 @@
+"""Staff accounts: login roles, who is logged in, passwords, and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select, text
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
+from studiosync_desktop.models import AuditEntry, User
+from studiosync_desktop.schemas.accounts import (
+    AuditFilters,
+    AuditRow,
+    PasswordChange,
+    StaffInvite,
+    StaffRow,
+)
+from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.scram import scram_verifier
+from studiosync_desktop.services.permissions import require
+from studiosync_desktop.vocabulary import STAFF_ROLES
+
+NOISE_FIELDS = frozenset({"updated_at", "created_at", "teacher_busy"})
+
+
+def login_role_name(email: str, database: str) -> str:
+    """The PostgreSQL login role of a person on one database: derived, so login needs no lookup.
+
+    `ss_<database hash>_<name part of the email>_<email hash>`: readable in `pg_roles`, unique
+    per database and email, and at most 63 characters.
+    """
+    email = email.strip().lower()
+    local = re.sub(r"[^a-z0-9]+", "_", email.split("@", 1)[0]).strip("_")[:24] or "staff"
+    db_hash = hashlib.sha256(database.encode()).hexdigest()[:6]
+    email_hash = hashlib.sha256(email.encode()).hexdigest()[:6]
+    return f"ss_{db_hash}_{local}_{email_hash}"
+
+
+class AccountService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- who is logged in ---------------------------------------------------------------
+
+    def current_actor(self) -> Actor:
+        """The person this connection logs in as (its login role), as the acting user."""
+        with self._db.read_session() as s:
+            row = s.execute(
+                select(User.id, User.studio_id, User.role, User.first_name, User.last_name).where(
+                    User.db_role == func.session_user(), User.is_active
+                )
+            ).first()
+            if row is None:
+                raise PermissionDenied("This login belongs to no active StudioSync account.")
+            return Actor(
+                user_id=row.id,
+                studio_id=row.studio_id,
+                role=row.role,
+                name=f"{row.first_name} {row.last_name}".strip(),
+            )
+
+    def record_login(self, actor: Actor) -> None:
+        """Stamps `last_login` (through a database function: teachers can't update users)."""
+        with self._db.session() as s:
+            s.execute(text("SELECT app_record_login()"))
+
+    def must_change_password(self, actor: Actor) -> bool:
+        with self._db.read_session() as s:
+            return bool(s.scalar(select(User.must_change_password).where(User.id == actor.user_id)))
+
+    def change_own_password(self, actor: Actor, data: PasswordChange | dict[str, Any]) -> None:
+        change = _validated(PasswordChange, data)
+        with self._db.session() as s:
+            s.execute(
+                text("SELECT studiosync_change_own_password(:v)"),
+                {"v": scram_verifier(change.new_password)},
+            )
+
+    # -- the staff list, for admins -------------------------------------------------------
+
+    def staff(self, actor: Actor) -> tuple[StaffRow, ...]:
+        require(actor, "users")
+        with self._db.read_session() as s:
+            rows = s.execute(
+                select(
+                    User.id,
+                    User.first_name,
+                    User.last_name,
+                    User.email,
+                    User.role,
+                    User.db_role,
+                    User.is_active,
+                    User.must_change_password,
+                    User.last_login,
+                )
+                .where(User.studio_id == actor.studio_id, User.role.in_(STAFF_ROLES))
+                .order_by(User.last_name, User.first_name, User.id)
+            ).all()
+        return tuple(
+            StaffRow(
+                id=r.id,
+                name=f"{r.first_name} {r.last_name}".strip(),
+                email=r.email,
+                role=r.role,
+                login_role=r.db_role,
+                is_active=r.is_active,
+                must_change_password=r.must_change_password,
+                last_login=r.last_login,
+            )
+            for r in rows
+        )
+
+    def invite(self, actor: Actor, data: StaffInvite | dict[str, Any]) -> str:
+        """Creates (or reuses) the person and their login role; returns the login role name."""
+        require(actor, "users")
+        invite = _validated(StaffInvite, data)
+        with self._db.session() as s:
+            database = s.scalar(select(func.current_database()))
+            person = s.scalar(
+                select(User).where(func.lower(User.email) == str(invite.email).lower())
+            )
+            if person is None:
+                person = User(
+                    studio_id=actor.studio_id,
+                    email=str(invite.email),
+                    first_name=invite.first_name,
+                    last_name=invite.last_name,
+                    role=invite.role,
+                    is_staff=True,
+                )
+                s.add(person)
+                s.flush()
+            elif person.studio_id != actor.studio_id:
+                raise Conflict(f"{invite.email} belongs to another studio.")
+            elif person.db_role is not None:
+                raise Conflict(f"{person.full_name} already has a login ({person.db_role}).")
+            login = login_role_name(str(invite.email), str(database))
+            s.execute(
+                text("SELECT studiosync_create_login(:p, :l, :v, :g)"),
+                {
+                    "p": person.id,
+                    "l": login,
+                    "v": scram_verifier(invite.password),
+                    "g": invite.role,
+                },
+            )
+            return login
+
+    def set_role(self, actor: Actor, person_id: uuid.UUID, role: str) -> None:
+        require(actor, "users")
+        if role not in STAFF_ROLES:
+            raise ValidationFailed({"role": "Choose admin, desk or teacher"})
+        if person_id == actor.user_id and role != "admin":
+            raise Conflict("You cannot take away your own administrator role.")
+        with self._db.session() as s:
+            s.execute(text("SELECT studiosync_set_staff_role(:p, :g)"), {"p": person_id, "g": role})
+
+    def set_active(self, actor: Actor, person_id: uuid.UUID, active: bool) -> None:
+        require(actor, "users")
+        if person_id == actor.user_id and not active:
+            raise Conflict("You cannot deactivate your own login.")
+        with self._db.session() as s:
+            s.execute(
+                text("SELECT studiosync_set_login_enabled(:p, :e)"), {"p": person_id, "e": active}
+            )
+
+    def reset_password(self, actor: Actor, person_id: uuid.UUID, password: str) -> None:
+        require(actor, "users")
+        change = _validated(PasswordChange, {"new_password": password, "repeat": password})
+        with self._db.session() as s:
+            s.execute(
+                text("SELECT studiosync_reset_password(:p, :v)"),
+                {"p": person_id, "v": scram_verifier(change.new_password)},
+            )
+
+    # -- the audit trail -------------------------------------------------------------------
+
+    def audit(self, actor: Actor, filters: AuditFilters | None = None) -> tuple[AuditRow, ...]:
+        """Newest first; page with `before_id` (the last row's id)."""
+        require(actor, "audit")
+        f = filters or AuditFilters()
+        who = func.coalesce(
+            func.nullif(func.trim(User.first_name + " " + User.last_name), ""), AuditEntry.db_role
+        )
+        query = (
+            select(AuditEntry, who.label("who"))
+            .outerjoin(User, User.id == AuditEntry.user_id)
+            .where(AuditEntry.studio_id == actor.studio_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(f.limit)
+        )
+        if f.user_id is not None:
+            query = query.where(AuditEntry.user_id == f.user_id)
+        if f.table_name:
+            query = query.where(AuditEntry.table_name == f.table_name)
+        if f.row_id is not None:
+            query = query.where(AuditEntry.row_id == f.row_id)
+        if f.day_from is not None:
+            query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), UTC))
+        if f.day_to is not None:
+            end = datetime.combine(f.day_to + timedelta(days=1), time(), UTC)
+            query = query.where(AuditEntry.at < end)
+        if f.before_id is not None:
+            query = query.where(AuditEntry.id < f.before_id)
+        with self._db.read_session() as s:
+            return tuple(_audit_row(entry, name) for entry, name in s.execute(query).all())
+
+    def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
+        """A record's history (a lesson, invoice, payment, checkout or person)."""
+        return self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500))
+
+
+def _audit_row(entry: AuditEntry, who: str) -> AuditRow:
+    old, new = entry.old or {}, entry.new or {}
+    fields = sorted((set(old) | set(new)) - NOISE_FIELDS)
+    changes = tuple(
+        (name, _shown(old.get(name)), _shown(new.get(name)))
+        for name in fields
+        if entry.action != "update" or old.get(name) != new.get(name)
+    )
+    return AuditRow(
+        id=entry.id,
+        at=entry.at,
+        who=who,
+        db_role=entry.db_role,
+        table_name=entry.table_name,
+        row_id=entry.row_id,
+        action=entry.action,
+        changes=changes,
+    )
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _validated(schema: Any, data: Any) -> Any:
+    if isinstance(data, schema):
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc

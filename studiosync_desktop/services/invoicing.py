@@ -1,0 +1,852 @@
+"""Invoices: generation from lessons (with a preview), editing drafts, numbering, life cycle."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session, aliased
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
+from studiosync_desktop.models import (
+    Band,
+    Family,
+    Invoice,
+    InvoiceEvent,
+    InvoiceLineItem,
+    Payment,
+    Student,
+    Studio,
+    User,
+)
+from studiosync_desktop.money import round_cents
+from studiosync_desktop.schemas.billing import (
+    CreditNoteRequest,
+    DraftTerms,
+    EventRow,
+    GenerationPreview,
+    GenerationResult,
+    InvoiceDetail,
+    LineCreate,
+    LineRow,
+    Payer,
+    PaymentRow,
+    PreviewRow,
+    StudioLetterhead,
+    VoidRequest,
+)
+from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.studio import StudioSettings
+from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+
+T = TypeVar("T", bound=BaseModel)
+
+GENERATE_LOCK = "studiosync:invoice-generation:"
+ISSUED = ("sent", "partial", "paid")
+
+
+def parse(schema: type[T], data: T | dict[str, Any]) -> T:
+    """The same pydantic schema the dialog validates with; errors become per-field messages."""
+    if isinstance(data, schema):
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last day of the month holding `month`."""
+    first = month.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def invoice_number(year: int, n: int) -> str:
+    return f"INV-{year}-{n:05d}"
+
+
+def studio_today(s: Session, studio_id: uuid.UUID) -> date:
+    return datetime.now(studio_zone(s, studio_id)).date()
+
+
+def studio_settings(s: Session, studio_id: uuid.UUID) -> StudioSettings:
+    raw = s.scalar(select(Studio.settings).where(Studio.id == studio_id))
+    if raw is None:
+        raise NotFound("The studio no longer exists.")
+    return StudioSettings.model_validate(raw)
+
+
+def payer_of(row: Any) -> Payer:
+    if row.family_id is not None:
+        return Payer(kind="family", id=row.family_id)
+    if row.band_id is not None:
+        return Payer(kind="band", id=row.band_id)
+    return Payer(kind="student", id=row.student_id)
+
+
+def payer_columns(payer: Payer) -> dict[str, uuid.UUID | None]:
+    return {
+        "family_id": payer.id if payer.kind == "family" else None,
+        "band_id": payer.id if payer.kind == "band" else None,
+        "student_id": payer.id if payer.kind == "student" else None,
+    }
+
+
+def lock_invoice(s: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
+    """The invoice row, locked until commit: two desks act on it one after the other."""
+    inv = s.scalars(
+        select(Invoice)
+        .where(Invoice.id == invoice_id, Invoice.studio_id == actor.studio_id)
+        .with_for_update()
+    ).one_or_none()
+    if inv is None:
+        raise NotFound("This invoice no longer exists.")
+    return inv
+
+
+def label(inv: Invoice) -> str:
+    return inv.invoice_number or "this draft"
+
+
+def log_event(s: Session, actor: Actor, invoice_id: uuid.UUID, kind: str, detail: str) -> None:
+    s.add(
+        InvoiceEvent(
+            studio_id=actor.studio_id,
+            invoice_id=invoice_id,
+            kind=kind,
+            detail=detail,
+            actor_id=actor.user_id,
+        )
+    )
+
+
+# Lessons to bill in a period, each with its payer: the band for band lessons, else the
+# student's family, else the student. `rank` orders a family's students (sibling discount).
+CANDIDATES_SQL = """
+SELECT l.id AS lesson_id, l.rate, l.scheduled_start,
+       coalesce(l.band_id, s.family_id, l.student_id) AS payer_key,
+       CASE WHEN l.band_id IS NULL THEN s.family_id END AS family_id,
+       l.band_id,
+       CASE WHEN l.band_id IS NULL AND s.family_id IS NULL THEN l.student_id END AS student_id,
+       CASE WHEN l.band_id IS NULL AND s.family_id IS NOT NULL THEN
+            dense_rank() OVER (PARTITION BY s.family_id
+                               ORDER BY s.enrollment_date, s.created_at, s.id)
+            ELSE 1 END AS sibling_rank,
+       'Lesson: ' || coalesce(b.name, trim(su.first_name || ' ' || su.last_name))
+           || ' with ' || trim(tu.first_name || ' ' || tu.last_name) || ', '
+           || to_char(l.scheduled_start AT TIME ZONE :tz, 'Mon FMDD, YYYY')
+           || ' (' || (extract(epoch FROM l.scheduled_end - l.scheduled_start) / 60)::int
+           || ' min)' AS description
+FROM lessons l
+JOIN teachers t ON t.id = l.teacher_id
+JOIN users tu ON tu.id = t.user_id
+LEFT JOIN students s ON s.id = l.student_id
+LEFT JOIN users su ON su.id = s.user_id
+LEFT JOIN bands b ON b.id = l.band_id
+WHERE l.studio_id = :studio
+  AND l.scheduled_start >= :starts AND l.scheduled_start < :ends
+  AND l.status = ANY(:statuses)
+  AND (l.band_id IS NOT NULL OR l.student_id IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM invoice_line_items x WHERE x.billed_lesson_id = l.id)
+"""
+
+# One row per payer: its lessons' subtotal, the sibling discount, the tax, and its draft
+# for the same period if there is one (new lessons are added to it).
+PAYERS_SQL = """
+WITH drafts AS (
+    SELECT DISTINCT ON (coalesce(i.family_id, i.band_id, i.student_id))
+           coalesce(i.family_id, i.band_id, i.student_id) AS payer_key, i.id,
+           (SELECT coalesce(max(x.position), 0) FROM invoice_line_items x
+             WHERE x.invoice_id = i.id) AS last_position
+    FROM invoices i
+    WHERE i.studio_id = :studio AND i.status = 'draft' AND i.period_start = :period_start
+      AND i.credit_note_for_id IS NULL
+    ORDER BY coalesce(i.family_id, i.band_id, i.student_id), i.created_at
+)
+SELECT c.payer_key, c.family_id, c.band_id, c.student_id,
+       count(*) AS lesson_count,
+       sum(c.rate) AS subtotal,
+       round(coalesce(sum(c.rate) FILTER (WHERE c.sibling_rank > 1), 0)
+             * :sibling_pct / 100, 2) AS discount,
+       d.id AS draft_id, coalesce(d.last_position, 0) AS last_position,
+       coalesce(f.name, b.name, trim(su.first_name || ' ' || su.last_name)) AS payer_name
+FROM {source} c
+LEFT JOIN drafts d ON d.payer_key = c.payer_key
+LEFT JOIN families f ON f.id = c.family_id
+LEFT JOIN bands b ON b.id = c.band_id
+LEFT JOIN students s ON s.id = c.student_id
+LEFT JOIN users su ON su.id = s.user_id
+GROUP BY c.payer_key, c.family_id, c.band_id, c.student_id, d.id, d.last_position,
+         f.name, b.name, su.first_name, su.last_name
+ORDER BY payer_name
+"""
+
+
+class InvoicingService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- generation ---------------------------------------------------------------------
+
+    def _period_params(self, s: Session, actor: Actor, month: date) -> dict[str, Any]:
+        settings = studio_settings(s, actor.studio_id)
+        zone = studio_zone(s, actor.studio_id)
+        first, last = month_bounds(month)
+        starts, ends = local_day_bounds(zone, first, (last - first).days + 1)
+        statuses = (
+            ["completed"]
+            if settings.billing_policy == "pay_as_you_go"
+            else ["scheduled", "in_progress", "completed"]
+        )
+        return {
+            "studio": actor.studio_id,
+            "tz": zone.key,
+            "starts": starts,
+            "ends": ends,
+            "statuses": statuses,
+            "period_start": first,
+            "period_end": last,
+            "sibling_pct": settings.sibling_discount_percent,
+            "tax_rate": settings.tax_rate_percent,
+            "taxable": settings.lessons_taxable,
+            "policy": settings.billing_policy,
+        }
+
+    def default_month(self, actor: Actor) -> date:
+        """Pay as you go bills last month; in advance bills next month."""
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            today = studio_today(s, actor.studio_id)
+            policy = studio_settings(s, actor.studio_id).billing_policy
+        first = today.replace(day=1)
+        if policy == "in_advance":
+            return (first + timedelta(days=32)).replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1)
+
+    def preview_month(self, actor: Actor, month: date) -> GenerationPreview:
+        """What `generate_month` would write now: payers, lesson counts and totals."""
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            p = self._period_params(s, actor, month)
+            sql = PAYERS_SQL.format(source=f"({CANDIDATES_SQL})")
+            rows = s.execute(text(sql), p).all()
+            tax_rate = p["tax_rate"] if p["taxable"] else Decimal(0)
+            preview: list[PreviewRow] = []
+            for r in rows:
+                tax = round_cents(r.subtotal * tax_rate / Decimal(100))
+                preview.append(
+                    PreviewRow(
+                        payer=payer_of(r).model_copy(update={"name": r.payer_name or ""}),
+                        lesson_count=r.lesson_count,
+                        subtotal=r.subtotal,
+                        discount=r.discount,
+                        tax=tax,
+                        total=r.subtotal - r.discount + tax,
+                        adds_to_draft=r.draft_id is not None,
+                    )
+                )
+            return GenerationPreview(
+                period_start=p["period_start"],
+                period_end=p["period_end"],
+                policy=p["policy"],
+                rows=tuple(preview),
+            )
+
+    def generate_month(self, actor: Actor, month: date) -> GenerationResult:
+        """Draft invoices for the month's unbilled lessons, one per payer, one line per lesson.
+
+        Set-based and in one transaction; running it twice bills nothing twice (the unique
+        `billed_lesson_id` makes that true even if two desks run it at once).
+        """
+        require(actor, "billing")
+        with self._db.session() as s:
+            s.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                {"k": GENERATE_LOCK + str(actor.studio_id)},
+            )
+            p = self._period_params(s, actor, month)
+            p["actor"] = actor.user_id
+            p["tax_rate_eff"] = p["tax_rate"] if p["taxable"] else Decimal(0)
+            s.execute(text(f"CREATE TEMP TABLE g_cand ON COMMIT DROP AS {CANDIDATES_SQL}"), p)
+            s.execute(
+                text(
+                    "CREATE TEMP TABLE g_payer ON COMMIT DROP AS "
+                    "SELECT coalesce(draft_id, gen_random_uuid()) AS invoice_id, "
+                    "draft_id IS NOT NULL AS existing, * FROM ("
+                    + PAYERS_SQL.format(source="g_cand")
+                    + ") x"
+                ),
+                p,
+            )
+            for statement in (
+                """
+                INSERT INTO invoices (id, studio_id, family_id, band_id, student_id, status,
+                                      period_start, period_end, tax_rate, discount, notes)
+                SELECT invoice_id, :studio, family_id, band_id, student_id, 'draft',
+                       :period_start, :period_end, :tax_rate, discount, ''
+                FROM g_payer WHERE NOT existing
+                """,
+                """
+                UPDATE invoices i SET discount = i.discount + g.discount
+                FROM g_payer g WHERE g.existing AND i.id = g.invoice_id AND g.discount > 0
+                """,
+                """
+                INSERT INTO invoice_line_items (studio_id, invoice_id, position, description,
+                                                quantity, unit_price, is_taxable, lesson_id)
+                SELECT :studio, g.invoice_id,
+                       g.last_position
+                       + row_number() OVER (PARTITION BY g.invoice_id
+                                            ORDER BY c.scheduled_start, c.lesson_id),
+                       c.description, 1, c.rate, :taxable, c.lesson_id
+                FROM g_cand c JOIN g_payer g ON g.payer_key = c.payer_key
+                """,
+                """
+                INSERT INTO invoice_events (studio_id, invoice_id, kind, detail, actor_id)
+                SELECT :studio, invoice_id,
+                       CASE WHEN existing THEN 'lines_added' ELSE 'created' END,
+                       lesson_count || ' lesson(s) of '
+                           || to_char(CAST(:period_start AS date), 'FMMonth YYYY'),
+                       :actor
+                FROM g_payer
+                """,
+            ):
+                s.execute(text(statement), p)
+            counts = s.execute(
+                text(
+                    "SELECT count(*) AS n, coalesce(sum(lesson_count), 0) AS lines, "
+                    "coalesce(sum(subtotal - discount"
+                    " + round(subtotal * :tax_rate_eff / 100, 2)), 0) AS total FROM g_payer"
+                ),
+                p,
+            ).one()
+            return GenerationResult(
+                period_start=p["period_start"],
+                period_end=p["period_end"],
+                invoice_count=counts.n,
+                line_count=counts.lines,
+                total=counts.total,
+            )
+
+    # --- drafts -------------------------------------------------------------------------
+
+    def create_draft(self, actor: Actor, payer: Payer) -> uuid.UUID:
+        """An empty draft for a payer, for lines added by hand."""
+        require(actor, "billing")
+        with self._db.session() as s:
+            tax_rate = studio_settings(s, actor.studio_id).tax_rate_percent
+            inv = Invoice(
+                studio_id=actor.studio_id, status="draft", tax_rate=tax_rate, **payer_columns(payer)
+            )
+            s.add(inv)
+            s.flush()
+            log_event(s, actor, inv.id, "created", "Draft started by hand")
+            return inv.id
+
+    def _draft(self, s: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
+        inv = lock_invoice(s, actor, invoice_id)
+        if inv.status != "draft":
+            raise Conflict(
+                f"{label(inv)} has been sent, so its lines are frozen. Correct it with a "
+                "credit note, or void it and issue a new one."
+            )
+        return inv
+
+    def add_line(
+        self, actor: Actor, invoice_id: uuid.UUID, data: LineCreate | dict[str, Any]
+    ) -> uuid.UUID:
+        require(actor, "billing")
+        line = parse(LineCreate, data)
+        with self._db.session() as s:
+            inv = self._draft(s, actor, invoice_id)
+            position = s.scalar(
+                select(func.coalesce(func.max(InvoiceLineItem.position), 0)).where(
+                    InvoiceLineItem.invoice_id == inv.id
+                )
+            )
+            item = InvoiceLineItem(
+                studio_id=actor.studio_id,
+                invoice_id=inv.id,
+                position=int(position or 0) + 1,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                is_taxable=line.is_taxable,
+            )
+            s.add(item)
+            s.flush()
+            log_event(s, actor, inv.id, "line_added", line.description)
+            return item.id
+
+    def remove_line(self, actor: Actor, line_id: uuid.UUID) -> None:
+        require(actor, "billing")
+        with self._db.session() as s:
+            invoice_id = s.scalar(
+                select(InvoiceLineItem.invoice_id).where(
+                    InvoiceLineItem.id == line_id, InvoiceLineItem.studio_id == actor.studio_id
+                )
+            )
+            if invoice_id is None:
+                raise NotFound("This line no longer exists.")
+            self._draft(s, actor, invoice_id)
+            line = s.get(InvoiceLineItem, line_id)
+            assert line is not None
+            log_event(s, actor, invoice_id, "line_removed", line.description)
+            s.delete(line)
+
+    def set_terms(
+        self, actor: Actor, invoice_id: uuid.UUID, data: DraftTerms | dict[str, Any]
+    ) -> None:
+        """Tax rate, discount and notes of a draft (the database recomputes the totals)."""
+        require(actor, "billing")
+        terms = parse(DraftTerms, data)
+        with self._db.session() as s:
+            inv = self._draft(s, actor, invoice_id)
+            inv.tax_rate = terms.tax_rate_percent
+            inv.discount = terms.discount
+            inv.notes = terms.notes
+            s.flush()
+            log_event(
+                s,
+                actor,
+                inv.id,
+                "terms",
+                f"Tax {terms.tax_rate_percent}%, discount {terms.discount}",
+            )
+
+    def delete_draft(self, actor: Actor, invoice_id: uuid.UUID) -> None:
+        """A draft may be thrown away (its lessons can be billed again); issued ones are voided."""
+        require(actor, "billing")
+        with self._db.session() as s:
+            inv = self._draft(s, actor, invoice_id)
+            s.execute(delete(InvoiceLineItem).where(InvoiceLineItem.invoice_id == inv.id))
+            s.delete(inv)
+
+    # --- issuing ------------------------------------------------------------------------
+
+    def issue(self, actor: Actor, invoice_id: uuid.UUID) -> str:
+        """Sends a draft: it gets the next number of the year and its due date. Returns it."""
+        numbers = self.issue_many(actor, [invoice_id])
+        return numbers[0]
+
+    def issue_many(self, actor: Actor, invoice_ids: list[uuid.UUID]) -> list[str]:
+        """Issues drafts in one transaction, numbered in the order given, without gaps."""
+        require(actor, "billing")
+        if not invoice_ids:
+            return []
+        with self._db.session() as s:
+            return self._issue(s, actor, invoice_ids)
+
+    def issue_month(self, actor: Actor, month: date) -> int:
+        """Issues every draft of the month's billing period (the 'Send all' of the tab)."""
+        require(actor, "billing")
+        with self._db.session() as s:
+            ids = list(
+                s.scalars(
+                    select(Invoice.id)
+                    .where(
+                        Invoice.studio_id == actor.studio_id,
+                        Invoice.status == "draft",
+                        Invoice.period_start == month.replace(day=1),
+                        Invoice.credit_note_for_id.is_(None),
+                    )
+                    .order_by(Invoice.created_at, Invoice.id)
+                )
+            )
+            return len(self._issue(s, actor, ids)) if ids else 0
+
+    def _issue(self, s: Session, actor: Actor, invoice_ids: list[uuid.UUID]) -> list[str]:
+        locked = s.execute(
+            select(Invoice.id, Invoice.status, Invoice.invoice_number)
+            .where(Invoice.id.in_(invoice_ids), Invoice.studio_id == actor.studio_id)
+            .with_for_update()
+        ).all()
+        found = {r.id: r for r in locked}
+        for iid in invoice_ids:
+            r = found.get(iid)
+            if r is None:
+                raise NotFound("An invoice to send no longer exists.")
+            if r.status != "draft":
+                raise Conflict(f"{r.invoice_number} has already been sent.")
+        empty = s.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(
+                Invoice.id.in_(invoice_ids),
+                ~select(InvoiceLineItem.id)
+                .where(InvoiceLineItem.invoice_id == Invoice.id)
+                .exists(),
+            )
+        )
+        if empty:
+            raise ValidationFailed({"": "An invoice without lines cannot be sent: add a line."})
+        settings = studio_settings(s, actor.studio_id)
+        today = studio_today(s, actor.studio_id)
+        first = self._reserve_numbers(s, actor.studio_id, today.year, len(invoice_ids))
+        numbers = [invoice_number(today.year, first + i) for i in range(len(invoice_ids))]
+        due = today + timedelta(days=settings.invoice_due_days)
+        s.execute(
+            text(
+                """
+                UPDATE invoices i SET invoice_number = n.number, status = 'sent',
+                       issue_date = :today, due_date = :due, sent_at = now()
+                FROM unnest(CAST(:ids AS uuid[]), CAST(:numbers AS text[])) AS n(id, number)
+                WHERE i.id = n.id
+                """
+            ),
+            {"ids": invoice_ids, "numbers": numbers, "today": today, "due": due},
+        )
+        s.execute(
+            text(
+                """
+                INSERT INTO invoice_events (studio_id, invoice_id, kind, detail, actor_id)
+                SELECT :studio, n.id, 'sent', 'Issued as ' || n.number || ', due ' || :due_text,
+                       :actor
+                FROM unnest(CAST(:ids AS uuid[]), CAST(:numbers AS text[])) AS n(id, number)
+                """
+            ),
+            {
+                "studio": actor.studio_id,
+                "ids": invoice_ids,
+                "numbers": numbers,
+                "due_text": due.isoformat(),
+                "actor": actor.user_id,
+            },
+        )
+        return numbers
+
+    @staticmethod
+    def _reserve_numbers(s: Session, studio_id: uuid.UUID, year: int, count: int) -> int:
+        """The first of `count` consecutive numbers of the year: the counter row stays locked
+        until commit, so another desk waits, and a rollback returns the numbers unused."""
+        s.execute(
+            text(
+                """
+                INSERT INTO invoice_number_counters (studio_id, year, last_number)
+                SELECT :studio, :year, coalesce(max(substring(invoice_number
+                           FROM '^INV-' || :year || '-([0-9]+)$')::int), 0)
+                FROM invoices WHERE studio_id = :studio
+                ON CONFLICT (studio_id, year) DO NOTHING
+                """
+            ),
+            {"studio": studio_id, "year": year},
+        )
+        last = s.execute(
+            text(
+                "UPDATE invoice_number_counters SET last_number = last_number + :n "
+                "WHERE studio_id = :studio AND year = :year RETURNING last_number"
+            ),
+            {"studio": studio_id, "year": year, "n": count},
+        ).scalar_one()
+        return int(last) - count + 1
+
+    # --- corrections --------------------------------------------------------------------
+
+    def void(self, actor: Actor, invoice_id: uuid.UUID, data: VoidRequest | dict[str, Any]) -> None:
+        """Voids an issued invoice (it keeps its number); its lessons may be billed again."""
+        require(actor, "billing")
+        req = parse(VoidRequest, data)
+        with self._db.session() as s:
+            inv = lock_invoice(s, actor, invoice_id)
+            if inv.status == "draft":
+                raise Conflict("A draft has no number yet: delete it instead of voiding it.")
+            if inv.status == "void":
+                raise Conflict(f"{label(inv)} is already void.")
+            if inv.amount_paid > 0:
+                raise Conflict(
+                    f"{label(inv)} has {inv.amount_paid:,.2f} paid on it: refund the payments "
+                    "first, or correct it with a credit note."
+                )
+            inv.status = "void"
+            inv.void_reason = req.reason
+            inv.voided_at = func.now()
+            s.flush()
+            log_event(s, actor, inv.id, "void", req.reason)
+
+    def credit_note(
+        self, actor: Actor, invoice_id: uuid.UUID, data: CreditNoteRequest | dict[str, Any]
+    ) -> str:
+        """A negative invoice referring to the original, issued at once. Its amount settles
+        the original's balance first; what is left becomes the payer's account credit."""
+        require(actor, "billing")
+        req = parse(CreditNoteRequest, data)
+        with self._db.session() as s:
+            orig = lock_invoice(s, actor, invoice_id)
+            if orig.status not in ISSUED:
+                raise Conflict("Only a sent invoice can be credited.")
+            credited = s.scalar(
+                select(func.coalesce(func.sum(-Invoice.total), 0)).where(
+                    Invoice.credit_note_for_id == orig.id, Invoice.status != "void"
+                )
+            ) or Decimal(0)
+            room = orig.total - credited
+            if req.amount > room:
+                raise ValidationFailed(
+                    {"amount": f"At most {room:,.2f} of {orig.invoice_number} can be credited."}
+                )
+            payer = payer_of(orig)
+            note = Invoice(
+                studio_id=actor.studio_id,
+                status="draft",
+                credit_note_for_id=orig.id,
+                notes=f"Credit note for {orig.invoice_number}: {req.reason}",
+                **payer_columns(payer),
+            )
+            s.add(note)
+            s.flush()
+            s.add(
+                InvoiceLineItem(
+                    studio_id=actor.studio_id,
+                    invoice_id=note.id,
+                    position=1,
+                    description=f"Credit for {orig.invoice_number}: {req.reason}",
+                    quantity=1,
+                    unit_price=-req.amount,
+                )
+            )
+            s.flush()
+            number = self._issue(s, actor, [note.id])[0]
+            from studiosync_desktop.services.payments import add_credit, apply_credit_in
+
+            add_credit(s, actor, payer, req.amount, note.id, None, f"Credit note {number}")
+            s.refresh(orig)
+            if orig.total - orig.amount_paid > 0:
+                apply_credit_in(s, actor, orig)
+            log_event(s, actor, orig.id, "credit_note", f"{number}: {req.amount:,.2f}")
+            return number
+
+    def apply_late_fees(self, actor: Actor) -> int:
+        """Adds the late fee once to every invoice overdue by the studio's N days (set-based)."""
+        require(actor, "billing")
+        with self._db.session() as s:
+            settings = studio_settings(s, actor.studio_id)
+            if not (settings.late_fee_amount or settings.late_fee_percent):
+                return 0
+            today = studio_today(s, actor.studio_id)
+            fee: Any = (
+                settings.late_fee_amount
+                if settings.late_fee_amount
+                else func.round(
+                    (Invoice.total - Invoice.amount_paid) * settings.late_fee_percent / 100, 2
+                )
+            )
+            result = s.execute(
+                update(Invoice)
+                .where(
+                    Invoice.studio_id == actor.studio_id,
+                    Invoice.status.in_(("sent", "partial")),
+                    Invoice.late_fee == 0,
+                    Invoice.credit_note_for_id.is_(None),
+                    Invoice.total > Invoice.amount_paid,
+                    Invoice.due_date < today - timedelta(days=settings.late_fee_after_days),
+                )
+                .values(late_fee=fee)
+                .returning(Invoice.id)
+            )
+            ids = list(result.scalars())
+            for iid in ids:
+                log_event(s, actor, iid, "late_fee", "Late fee added")
+            return len(ids)
+
+    # --- reads --------------------------------------------------------------------------
+
+    def detail(self, actor: Actor, invoice_id: uuid.UUID) -> InvoiceDetail:
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            return load_detail(s, actor, invoice_id)
+
+    def detail_by_number(self, actor: Actor, number: str) -> InvoiceDetail:
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            iid = s.scalar(
+                select(Invoice.id).where(
+                    Invoice.studio_id == actor.studio_id,
+                    func.upper(Invoice.invoice_number) == number.strip().upper(),
+                )
+            )
+            if iid is None:
+                raise NotFound(f"There is no invoice {number}.")
+            return load_detail(s, actor, iid)
+
+    def month_details(self, actor: Actor, month: date) -> list[InvoiceDetail]:
+        """Every issued invoice of a month (by issue date), in number order: the batch print."""
+        require(actor, "billing")
+        first, last = month_bounds(month)
+        with self._db.read_session() as s:
+            ids = s.scalars(
+                select(Invoice.id)
+                .where(
+                    Invoice.studio_id == actor.studio_id,
+                    Invoice.issue_date >= first,
+                    Invoice.issue_date <= last,
+                    Invoice.status != "draft",
+                )
+                .order_by(Invoice.invoice_number)
+            ).all()
+            return [load_detail(s, actor, iid) for iid in ids]
+
+    def letterhead(self, actor: Actor) -> StudioLetterhead:
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            return load_letterhead(s, actor.studio_id)
+
+
+def load_letterhead(s: Session, studio_id: uuid.UUID) -> StudioLetterhead:
+    st = s.get(Studio, studio_id)
+    if st is None:
+        raise NotFound("The studio no longer exists.")
+    settings = StudioSettings.model_validate(st.settings)
+    region = " ".join(p for p in (st.state, st.postal_code) if p)
+    city = ", ".join(p for p in (st.city, region) if p)
+    return StudioLetterhead(
+        name=st.name,
+        address_lines=tuple(p for p in (st.address, city, st.country) if p),
+        email=st.email,
+        phone=st.phone,
+        website=st.website,
+        logo=st.logo,
+        currency=st.currency,
+        locale=settings.locale,
+        timezone=st.timezone,
+        theme_color=st.theme_color,
+        payment_instructions=settings.payment_instructions,
+    )
+
+
+def load_detail(s: Session, actor: Actor, invoice_id: uuid.UUID) -> InvoiceDetail:
+    """The invoice, its payer, lines, payments, history and the payer's account credit."""
+    student_user = aliased(User, name="student_user")
+    contact = aliased(User, name="contact")
+    original = aliased(Invoice, name="original")
+    today = studio_today(s, actor.studio_id)
+    r = s.execute(
+        select(
+            Invoice,
+            Studio.currency,
+            func.coalesce(
+                Family.name, Band.name, full_name(student_user.first_name, student_user.last_name)
+            ).label("payer_name"),
+            func.coalesce(
+                func.nullif(Family.billing_email, ""),
+                func.nullif(Band.email, ""),
+                contact.email,
+                student_user.email,
+                "",
+            ).label("email"),
+            func.coalesce(
+                func.nullif(Family.address, ""),
+                func.nullif(
+                    func.concat_ws(", ", func.nullif(Band.address, ""), func.nullif(Band.city, "")),
+                    "",
+                ),
+                "",
+            ).label("address"),
+            original.invoice_number.label("original_number"),
+        )
+        .join(Studio, Studio.id == Invoice.studio_id)
+        .outerjoin(Family, Family.id == Invoice.family_id)
+        .outerjoin(Band, Band.id == Invoice.band_id)
+        .outerjoin(Student, Student.id == Invoice.student_id)
+        .outerjoin(student_user, student_user.id == Student.user_id)
+        .outerjoin(
+            contact,
+            contact.id == func.coalesce(Family.primary_contact_id, Band.primary_contact_id),
+        )
+        .outerjoin(original, original.id == Invoice.credit_note_for_id)
+        .where(Invoice.id == invoice_id, Invoice.studio_id == actor.studio_id)
+    ).one_or_none()
+    if r is None:
+        raise NotFound("This invoice no longer exists.")
+    inv: Invoice = r[0]
+    payer = payer_of(inv).model_copy(update={"name": r.payer_name or ""})
+    lines = s.execute(
+        select(InvoiceLineItem)
+        .where(InvoiceLineItem.invoice_id == inv.id)
+        .order_by(InvoiceLineItem.position, InvoiceLineItem.id)
+    ).scalars()
+    payments = payment_rows(s, Payment.invoice_id == inv.id)
+    events = s.execute(
+        select(InvoiceEvent, full_name(User.first_name, User.last_name).label("who"))
+        .outerjoin(User, User.id == InvoiceEvent.actor_id)
+        .where(InvoiceEvent.invoice_id == inv.id)
+        .order_by(InvoiceEvent.at, InvoiceEvent.id)
+    ).all()
+    from studiosync_desktop.services.payments import credit_balance
+
+    return InvoiceDetail(
+        id=inv.id,
+        number=inv.invoice_number,
+        status=inv.status,
+        is_overdue=inv.is_overdue(today),
+        payer=payer,
+        billing_email=r.email or "",
+        billing_address=r.address or "",
+        issue_date=inv.issue_date,
+        due_date=inv.due_date,
+        period_start=inv.period_start,
+        period_end=inv.period_end,
+        subtotal=inv.subtotal,
+        discount=inv.discount,
+        tax_rate_percent=inv.tax_rate,
+        tax=inv.tax,
+        late_fee=inv.late_fee,
+        total=inv.total,
+        amount_paid=inv.amount_paid,
+        balance=inv.balance_due(),
+        notes=inv.notes,
+        void_reason=inv.void_reason,
+        credit_note_for=r.original_number,
+        pay_link_url=inv.pay_link_url,
+        lines=tuple(
+            LineRow(
+                id=li.id,
+                position=li.position,
+                description=li.description,
+                quantity=li.quantity,
+                unit_price=li.unit_price,
+                total=li.total_price,
+                is_taxable=li.is_taxable,
+                lesson_id=li.lesson_id,
+            )
+            for li in lines
+        ),
+        payments=payments,
+        events=tuple(
+            EventRow(at=e[0].at, kind=e[0].kind, detail=e[0].detail, actor_name=e.who or "")
+            for e in events
+        ),
+        account_credit=credit_balance(s, payer),
+        currency=r.currency,
+    )
+
+
+def payment_rows(s: Session, *where: Any) -> tuple[PaymentRow, ...]:
+    rows = list(
+        s.execute(
+            select(Payment, full_name(User.first_name, User.last_name).label("who"))
+            .outerjoin(User, User.id == Payment.processed_by_id)
+            .where(*where)
+            .order_by(Payment.processed_at, Payment.id)
+        ).all()
+    )
+    return tuple(
+        PaymentRow(
+            id=p.id,
+            invoice_id=p.invoice_id,
+            amount=p.amount,
+            refunded_amount=p.refunded_amount,
+            method=p.payment_method,
+            status=p.status,
+            transaction_id=p.transaction_id,
+            notes=p.notes,
+            processed_by=who or "",
+            processed_at=p.processed_at,
+        )
+        for p, who in rows
+    )

@@ -1,0 +1,327 @@
+"""Payments: record at the desk, refund, account credit, and the end-of-day close."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
+from studiosync_desktop.models import (
+    AccountCredit,
+    Band,
+    Family,
+    Invoice,
+    Payment,
+    Student,
+    Studio,
+    User,
+)
+from studiosync_desktop.schemas.billing import (
+    DayClose,
+    MethodTotal,
+    Payer,
+    PaymentCreate,
+    RefundCreate,
+    StaffTotal,
+)
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.invoicing import (
+    label,
+    lock_invoice,
+    log_event,
+    parse,
+    payer_columns,
+    payer_of,
+    payment_rows,
+)
+from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+
+COUNTED = ("completed", "partially_refunded", "refunded")
+PAYER_TABLES: dict[str, Any] = {"family": Family, "band": Band, "student": Student}
+
+
+def _payer_filter(payer: Payer) -> Any:
+    cols = payer_columns(payer)
+    return and_(
+        *(
+            getattr(AccountCredit, name).is_(None)
+            if value is None
+            else getattr(AccountCredit, name) == value
+            for name, value in cols.items()
+        )
+    )
+
+
+def credit_balance(s: Session, payer: Payer) -> Decimal:
+    value = s.scalar(
+        select(func.coalesce(func.sum(AccountCredit.amount), 0)).where(_payer_filter(payer))
+    )
+    return Decimal(value or 0)
+
+
+def lock_payer(s: Session, payer: Payer) -> None:
+    """The payer's row, locked: their account credit changes one desk at a time.
+    Always taken after the invoice's lock, so two desks never wait on each other in a circle."""
+    table = PAYER_TABLES[payer.kind]
+    s.execute(select(table.id).where(table.id == payer.id).with_for_update()).one()
+
+
+def add_credit(
+    s: Session,
+    actor: Actor,
+    payer: Payer,
+    amount: Decimal,
+    invoice_id: uuid.UUID | None,
+    payment_id: uuid.UUID | None,
+    note: str,
+) -> None:
+    lock_payer(s, payer)
+    s.add(
+        AccountCredit(
+            studio_id=actor.studio_id,
+            amount=amount,
+            invoice_id=invoice_id,
+            payment_id=payment_id,
+            note=note,
+            created_by_id=actor.user_id,
+            **payer_columns(payer),
+        )
+    )
+    s.flush()
+
+
+def apply_credit_in(s: Session, actor: Actor, inv: Invoice) -> Decimal:
+    """Pays what it can of a locked invoice from its payer's account credit; returns that."""
+    payer = payer_of(inv)
+    lock_payer(s, payer)
+    available = credit_balance(s, payer)
+    amount = min(available, inv.total - inv.amount_paid)
+    if amount <= 0:
+        return Decimal(0)
+    pay = Payment(
+        studio_id=actor.studio_id,
+        invoice_id=inv.id,
+        amount=amount,
+        payment_method="account_credit",
+        status="completed",
+        processed_by_id=actor.user_id,
+        processed_at=func.now(),
+        notes="Paid from account credit",
+    )
+    s.add(pay)
+    s.flush()
+    s.add(
+        AccountCredit(
+            studio_id=actor.studio_id,
+            amount=-amount,
+            invoice_id=inv.id,
+            payment_id=pay.id,
+            note=f"Applied to {label(inv)}",
+            created_by_id=actor.user_id,
+            **payer_columns(payer),
+        )
+    )
+    s.flush()
+    log_event(s, actor, inv.id, "payment", f"{amount:,.2f} from account credit")
+    s.refresh(inv)
+    return amount
+
+
+class PaymentService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(
+        self, actor: Actor, invoice_id: uuid.UUID, data: PaymentCreate | dict[str, Any]
+    ) -> uuid.UUID:
+        """A desk payment. The invoice row is locked, so two desks can't overpay it; an amount
+        above the balance is refused (with the balance) unless the rest is kept as credit."""
+        require(actor, "billing")
+        pay = parse(PaymentCreate, data)
+        with self._db.session() as s:
+            inv = lock_invoice(s, actor, invoice_id)
+            if inv.status == "draft":
+                raise Conflict("Send this draft first: payments go against a sent invoice.")
+            if inv.status == "void":
+                raise Conflict(f"{label(inv)} is void and takes no payments.")
+            balance = inv.total - inv.amount_paid
+            if balance <= 0:
+                raise Conflict(f"{label(inv)} is already paid in full.")
+            if pay.amount > balance and not pay.excess_as_credit:
+                raise ValidationFailed(
+                    {
+                        "amount": f"The balance due on {label(inv)} is {balance:,.2f}. "
+                        "Take at most that, or keep the rest as account credit."
+                    }
+                )
+            applied = min(pay.amount, balance)
+            notes = " ".join(p for p in (pay.reference and f"Ref {pay.reference}.", pay.notes) if p)
+            row = Payment(
+                studio_id=actor.studio_id,
+                invoice_id=inv.id,
+                amount=applied,
+                payment_method=pay.method,
+                status="completed",
+                notes=notes,
+                processed_by_id=actor.user_id,
+                processed_at=func.now(),
+            )
+            s.add(row)
+            s.flush()
+            detail = f"{applied:,.2f} by {pay.method.replace('_', ' ')}"
+            if pay.amount > applied:
+                excess = pay.amount - applied
+                add_credit(
+                    s, actor, payer_of(inv), excess, inv.id, row.id, f"Overpayment of {label(inv)}"
+                )
+                detail += f"; {excess:,.2f} kept as account credit"
+            log_event(s, actor, inv.id, "payment", detail)
+            return row.id
+
+    def apply_credit(self, actor: Actor, invoice_id: uuid.UUID) -> Decimal:
+        """Pays the invoice from the payer's account credit, as far as it goes."""
+        require(actor, "billing")
+        with self._db.session() as s:
+            inv = lock_invoice(s, actor, invoice_id)
+            if inv.status not in ("sent", "partial"):
+                raise Conflict(f"{label(inv)} has no balance that credit could pay.")
+            amount = apply_credit_in(s, actor, inv)
+            if amount <= 0:
+                raise Conflict("This payer has no account credit.")
+            return amount
+
+    def refund(
+        self, actor: Actor, payment_id: uuid.UUID, data: RefundCreate | dict[str, Any]
+    ) -> None:
+        """Refunds all or part of a desk payment; the invoice's status follows (paid -> partial).
+        Stripe payments are refunded through Stripe (StripePayments.refund)."""
+        require(actor, "billing")
+        req = parse(RefundCreate, data)
+        with self._db.session() as s:
+            invoice_id = s.scalar(
+                select(Payment.invoice_id).where(
+                    Payment.id == payment_id, Payment.studio_id == actor.studio_id
+                )
+            )
+            if invoice_id is None:
+                raise NotFound("This payment no longer exists.")
+            inv = lock_invoice(s, actor, invoice_id)
+            payment = s.scalars(
+                select(Payment).where(Payment.id == payment_id).with_for_update()
+            ).one()
+            if payment.payment_method == "stripe":
+                raise Conflict(
+                    "A Stripe payment is refunded through Stripe: use Refund via Stripe."
+                )
+            self._refund_locked(s, actor, inv, payment, req)
+
+    @staticmethod
+    def _refund_locked(
+        s: Session, actor: Actor, inv: Invoice, payment: Payment, req: RefundCreate
+    ) -> None:
+        if payment.status == "failed":
+            raise Conflict("A failed payment took no money, so there is nothing to refund.")
+        refundable = payment.amount - payment.refunded_amount
+        if req.amount > refundable:
+            raise ValidationFailed(
+                {"amount": f"At most {refundable:,.2f} of this payment can still be refunded."}
+            )
+        payment.refunded_amount = payment.refunded_amount + req.amount
+        payment.status = (
+            "refunded" if payment.refunded_amount == payment.amount else "partially_refunded"
+        )
+        payment.refunded_at = func.now()
+        if req.reason:
+            payment.notes = f"{payment.notes} Refund: {req.reason}".strip()
+        s.flush()
+        if payment.payment_method == "account_credit":
+            # Credit that paid the invoice goes back to the payer's account.
+            add_credit(
+                s, actor, payer_of(inv), req.amount, inv.id, payment.id, f"Refund on {label(inv)}"
+            )
+        log_event(s, actor, inv.id, "refund", f"{req.amount:,.2f} refunded. {req.reason}".strip())
+
+    def account_credit(self, actor: Actor, payer: Payer) -> Decimal:
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            return credit_balance(s, payer)
+
+    def day_close(self, actor: Actor, day: date) -> DayClose:
+        """The day's payments (in the studio's time zone) by method and by staff member."""
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            zone = studio_zone(s, actor.studio_id)
+            starts, ends = local_day_bounds(zone, day)
+            cur = s.scalar(select(Studio.currency).where(Studio.id == actor.studio_id)) or "USD"
+            # Money taken today: payments processed today (with any overpayment kept as credit).
+            excess = (
+                select(func.coalesce(func.sum(AccountCredit.amount), 0))
+                .where(AccountCredit.payment_id == Payment.id, AccountCredit.amount > 0)
+                .correlate(Payment)
+                .scalar_subquery()
+            )
+            taken = and_(
+                Payment.studio_id == actor.studio_id,
+                Payment.processed_at >= starts,
+                Payment.processed_at < ends,
+                Payment.status.in_(COUNTED),
+                Payment.payment_method != "account_credit",
+            )
+            received = s.execute(
+                select(
+                    Payment.payment_method,
+                    func.count(),
+                    func.sum(Payment.amount + excess),
+                )
+                .where(taken)
+                .group_by(Payment.payment_method)
+            ).all()
+            refunded = s.execute(
+                select(Payment.payment_method, func.sum(Payment.refunded_amount))
+                .where(
+                    Payment.studio_id == actor.studio_id,
+                    Payment.refunded_at >= starts,
+                    Payment.refunded_at < ends,
+                    Payment.payment_method != "account_credit",
+                )
+                .group_by(Payment.payment_method)
+            ).all()
+            refunds = {m: Decimal(a or 0) for m, a in refunded}
+            got = {m: (int(n), Decimal(a or 0)) for m, n, a in received}
+            by_method = tuple(
+                MethodTotal(
+                    method=m,
+                    count=got.get(m, (0, Decimal(0)))[0],
+                    received=got.get(m, (0, Decimal(0)))[1],
+                    refunded=refunds.get(m, Decimal(0)),
+                )
+                for m in sorted(set(got) | set(refunds))
+            )
+            staff = s.execute(
+                select(
+                    func.coalesce(full_name(User.first_name, User.last_name), "Unknown"),
+                    func.count(),
+                    func.sum(Payment.amount + excess),
+                )
+                .outerjoin(User, User.id == Payment.processed_by_id)
+                .where(taken)
+                .group_by(User.first_name, User.last_name)
+                .order_by(User.first_name, User.last_name)
+            ).all()
+            return DayClose(
+                day=day,
+                currency=cur,
+                by_method=by_method,
+                by_staff=tuple(
+                    StaffTotal(name=n or "Unknown", count=int(c), received=Decimal(a or 0))
+                    for n, c, a in staff
+                ),
+                payments=payment_rows(s, taken),
+            )

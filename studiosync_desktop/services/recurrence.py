@@ -1,0 +1,252 @@
+"""Series generation: occurrence dates, and the set-based insert of a series' lessons."""
+
+from __future__ import annotations
+
+import uuid
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from studiosync_desktop.models import StudioClosure
+from studiosync_desktop.vocabulary import WEEKDAYS
+
+
+def week_of_month(day: date) -> int:
+    """1 for the first Tuesday of a month, 2 for the second... (5 is kept for 'the last')."""
+    return (day.day - 1) // 7 + 1
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    days_in_month = monthrange(year, month)[1]
+    if nth >= 5:  # the last such weekday of the month
+        day = 1 + offset + 7 * ((days_in_month - 1 - offset) // 7)
+        return date(year, month, day)
+    day = 1 + offset + 7 * (nth - 1)
+    return date(year, month, day) if day <= days_in_month else None
+
+
+def occurrence_dates(
+    frequency: str,
+    anchor: date,
+    weekday: int,
+    nth: int | None,
+    first: date,
+    last: date,
+) -> list[date]:
+    """The dates of a series anchored on `anchor`, within [first, last].
+
+    Weekly and every-two-weeks series count weeks from the anchor, so a split series keeps
+    its rhythm; monthly series take the `nth` weekday of each month (5 = the last).
+    """
+    if last < first:
+        return []
+    days: list[date] = []
+    if frequency in ("weekly", "biweekly"):
+        step = 7 if frequency == "weekly" else 14
+        start = anchor + timedelta(days=(weekday - anchor.weekday()) % 7)
+        if first > start:
+            periods = -(-(first - start).days // step)
+            start += timedelta(days=periods * step)
+        day = start
+        while day <= last:
+            days.append(day)
+            day += timedelta(days=step)
+        return days
+    n = nth or week_of_month(anchor)
+    year, month = first.year, first.month
+    while date(year, month, 1) <= last:
+        day_or_none = _nth_weekday(year, month, weekday, n)
+        if day_or_none is not None and first <= day_or_none <= last and day_or_none >= anchor:
+            days.append(day_or_none)
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return days
+
+
+def closed_days(s: Session, studio_id: uuid.UUID, first: date, last: date) -> set[date]:
+    rows = s.scalars(
+        select(StudioClosure.closed_on).where(
+            StudioClosure.studio_id == studio_id,
+            StudioClosure.closed_on >= first,
+            StudioClosure.closed_on <= last,
+        )
+    )
+    return set(rows)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One lesson to book: who, where and when (aware datetimes)."""
+
+    teacher_id: uuid.UUID
+    student_id: uuid.UUID | None
+    band_id: uuid.UUID | None
+    room_id: uuid.UUID | None
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class PatternShape:
+    """The fields of a series that make its lessons."""
+
+    pattern_id: uuid.UUID | None
+    teacher_id: uuid.UUID
+    student_id: uuid.UUID | None
+    band_id: uuid.UUID | None
+    room_id: uuid.UUID | None
+    frequency: str
+    anchor: date
+    day_of_week: str
+    week_of_month: int | None
+    start_time: time
+    duration_minutes: int
+    lesson_type: str
+    location: str
+    rate: Decimal
+
+    def occurrences(self, zone: ZoneInfo, days: list[date]) -> list[Occurrence]:
+        # Wall-clock time in the studio's zone: 16:00 stays 16:00 across a DST change.
+        out = []
+        for day in days:
+            start = datetime.combine(day, self.start_time, zone)
+            out.append(
+                Occurrence(
+                    self.teacher_id,
+                    self.student_id,
+                    self.band_id,
+                    self.room_id,
+                    start,
+                    start + timedelta(minutes=self.duration_minutes),
+                )
+            )
+        return out
+
+    def dates(self, first: date, last: date) -> list[date]:
+        return occurrence_dates(
+            self.frequency,
+            self.anchor,
+            WEEKDAYS.index(self.day_of_week),
+            self.week_of_month,
+            first,
+            last,
+        )
+
+
+INSERT_LESSONS = text(
+    """
+    INSERT INTO lessons (studio_id, teacher_id, student_id, band_id, room_id, scheduled_start,
+                         scheduled_end, location, lesson_type, rate, recurring_pattern_id)
+    SELECT :studio_id, o.teacher_id, o.student_id, o.band_id, o.room_id, o.s, o.e,
+           :location, :lesson_type, :rate, :pattern_id
+      FROM unnest(CAST(:teachers AS uuid[]), CAST(:students AS uuid[]), CAST(:bands AS uuid[]),
+                  CAST(:rooms AS uuid[]), CAST(:starts AS timestamptz[]),
+                  CAST(:ends AS timestamptz[]))
+           AS o(teacher_id, student_id, band_id, room_id, s, e)
+    """
+)
+
+
+def insert_occurrences(
+    s: Session,
+    studio_id: uuid.UUID,
+    pattern_id: uuid.UUID,
+    shape: PatternShape,
+    occurrences: list[Occurrence],
+) -> int:
+    """One INSERT for every lesson of a series (the booking triggers run once, per statement)."""
+    if not occurrences:
+        return 0
+    s.execute(
+        INSERT_LESSONS,
+        {
+            "studio_id": studio_id,
+            "pattern_id": pattern_id,
+            "location": shape.location,
+            "lesson_type": shape.lesson_type,
+            "rate": shape.rate,
+            "teachers": [o.teacher_id for o in occurrences],
+            "students": [o.student_id for o in occurrences],
+            "bands": [o.band_id for o in occurrences],
+            "rooms": [o.room_id for o in occurrences],
+            "starts": [o.start for o in occurrences],
+            "ends": [o.end for o in occurrences],
+        },
+    )
+    return len(occurrences)
+
+
+INSERT_MANY_LESSONS = text(
+    """
+    INSERT INTO lessons (studio_id, teacher_id, student_id, band_id, room_id, scheduled_start,
+                         scheduled_end, location, lesson_type, rate, recurring_pattern_id)
+    SELECT :studio_id, o.teacher_id, o.student_id, o.band_id, o.room_id, o.s, o.e,
+           o.location, o.lesson_type, o.rate, o.pattern_id
+      FROM unnest(CAST(:teachers AS uuid[]), CAST(:students AS uuid[]), CAST(:bands AS uuid[]),
+                  CAST(:rooms AS uuid[]), CAST(:starts AS timestamptz[]),
+                  CAST(:ends AS timestamptz[]), CAST(:locations AS text[]),
+                  CAST(:types AS text[]), CAST(:rates AS numeric[]), CAST(:patterns AS uuid[]))
+           AS o(teacher_id, student_id, band_id, room_id, s, e, location, lesson_type, rate,
+                pattern_id)
+    """
+)
+
+
+def insert_many_occurrences(
+    s: Session, studio_id: uuid.UUID, planned: list[tuple[PatternShape, Occurrence]]
+) -> int:
+    """One INSERT for the lessons of many series (each shape carries its pattern id)."""
+    if not planned:
+        return 0
+    s.execute(
+        INSERT_MANY_LESSONS,
+        {
+            "studio_id": studio_id,
+            "teachers": [o.teacher_id for _, o in planned],
+            "students": [o.student_id for _, o in planned],
+            "bands": [o.band_id for _, o in planned],
+            "rooms": [o.room_id for _, o in planned],
+            "starts": [o.start for _, o in planned],
+            "ends": [o.end for _, o in planned],
+            "locations": [p.location for p, _ in planned],
+            "types": [p.lesson_type for p, _ in planned],
+            "rates": [p.rate for p, _ in planned],
+            "patterns": [p.pattern_id for p, _ in planned],
+        },
+    )
+    return len(planned)
+
+
+def internal_clashes(
+    planned: list[Occurrence], buffers: dict[uuid.UUID, int]
+) -> list[tuple[int, int, str]]:
+    """(index, index of the earlier booking it hits, 'teacher'/'student'/'band'/'room') among
+    new occurrences that are not in the database yet; the earlier start (then the earlier
+    index) keeps its slot. A teacher also needs their buffer between two lessons."""
+    order = sorted(range(len(planned)), key=lambda i: (planned[i].start, i))
+    busy: dict[tuple[str, uuid.UUID], tuple[datetime, int]] = {}
+    out: list[tuple[int, int, str]] = []
+    for i in order:
+        o = planned[i]
+        keys = [("teacher", o.teacher_id)]
+        keys += [(k, v) for k, v in (("student", o.student_id), ("band", o.band_id),
+                                     ("room", o.room_id)) if v is not None]  # fmt: skip
+        hit = next(((k, busy[(k, v)][1]) for k, v in keys
+                    if (k, v) in busy and o.start < busy[(k, v)][0]), None)  # fmt: skip
+        if hit is not None:
+            out.append((i, hit[1], hit[0]))
+            continue
+        for k, v in keys:
+            pad = timedelta(minutes=buffers.get(o.teacher_id, 0)) if k == "teacher" else None
+            until = o.end + pad if pad else o.end
+            if (k, v) not in busy or busy[(k, v)][0] < until:
+                busy[(k, v)] = (until, i)
+    return out

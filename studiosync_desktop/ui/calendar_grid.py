@@ -1,0 +1,455 @@
+"""The calendar grid: columns (days, teachers or rooms) across, time down, lessons as blocks."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from studiosync_desktop.schemas.rows import LessonRow
+
+FIRST_HOUR = 7
+LAST_HOUR = 22
+SLOT_MINUTES = 15
+HEADER = 34
+GUTTER = 52
+MIN_TEXT_WIDTH = 28  # narrower blocks are drawn as plain bars, without text
+STATUS_COLOURS = {
+    "scheduled": "#3b6ea5",
+    "in_progress": "#b7791f",
+    "completed": "#2f855a",
+    "cancelled": "#9b9b9b",
+    "no_show": "#c53030",
+}
+TEACHER_COLOURS = (
+    "#3b6ea5", "#2f855a", "#805ad5", "#b7791f", "#c05621", "#2c7a7b", "#b83280", "#4a5568",
+)  # fmt: skip
+STATUS_WORDS = {"in_progress": "in progress", "no_show": "no-show"}
+CLOSED_FILL = QColor("#fde2e1")
+CLOSED_TEXT = QColor("#9b2c2c")
+CLOSED_HATCH = QColor(197, 48, 48, 40)
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    key: Hashable
+    title: str
+    day: date
+
+
+def teacher_colour(teacher_id: uuid.UUID) -> QColor:
+    digest = hashlib.blake2s(teacher_id.bytes, digest_size=1).digest()[0]
+    return QColor(TEACHER_COLOURS[digest % len(TEACHER_COLOURS)])
+
+
+class CalendarGrid(QWidget):
+    """Paints the blocks; double-click or Enter books an empty slot or opens a block.
+
+    Dragging a block asks to move it, dragging its bottom edge asks to resize it; the tab
+    calls the service and, if refused, the block goes back where it was.
+    """
+
+    open_requested = Signal(object)  # lesson id
+    book_requested = Signal(object, object)  # column key, aware start datetime
+    move_requested = Signal(object, object, object)  # lesson id, new start, new end
+    cursor_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self.zone = ZoneInfo("UTC")
+        self.columns: list[GridColumn] = []
+        self.rows: tuple[LessonRow, ...] = ()
+        self.column_of: Callable[[LessonRow], Hashable] = lambda r: self.local(r.start).date()
+        self.colour_by = "teacher"
+        self.slot_height = max(14, self.fontMetrics().height() + 2)
+        self.cursor_col = 0
+        self.cursor_slot = (16 - FIRST_HOUR) * 60 // SLOT_MINUTES
+        self.selected: uuid.UUID | None = None
+        self._drag: tuple[uuid.UUID, str, QPoint, QRect] | None = None
+        self._drag_rect: QRect | None = None
+        self._rects: list[tuple[QRect, LessonRow]] = []
+        self._colours: dict[Hashable, QColor] = {}
+        # Studio closures (day -> reason) in the columns' range: marked in the header.
+        self.closed: dict[date, str] = {}
+        self._plain_font = QFont(self.font())
+        self._struck_font = QFont(self.font())
+        self._line_height = self.fontMetrics().height()
+        self.setMinimumHeight(self.sizeHint().height())
+
+    # --- data ------------------------------------------------------------------------
+
+    def set_data(
+        self,
+        columns: Sequence[GridColumn],
+        rows: tuple[LessonRow, ...],
+        column_of: Callable[[LessonRow], Hashable],
+        zone: ZoneInfo,
+    ) -> None:
+        self.columns = list(columns)
+        self.rows = rows
+        self.column_of = column_of
+        self.zone = zone
+        self.cursor_col = min(self.cursor_col, max(0, len(self.columns) - 1))
+        self._layout_blocks()
+        self.update()
+
+    def local(self, value: datetime) -> datetime:
+        return value.astimezone(self.zone)
+
+    def slots(self) -> int:
+        return (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, HEADER + self.slots() * self.slot_height + 1)
+
+    def column_width(self) -> float:
+        return max(40.0, (self.width() - GUTTER) / max(1, len(self.columns)))
+
+    def slot_time(self, col: int, slot: int) -> datetime:
+        day = self.columns[col].day
+        minutes = FIRST_HOUR * 60 + slot * SLOT_MINUTES
+        return datetime.combine(day, time(minutes // 60, minutes % 60), self.zone)
+
+    def y_of(self, value: datetime) -> int:
+        local = self.local(value)
+        minutes = local.hour * 60 + local.minute - FIRST_HOUR * 60
+        return HEADER + round(minutes * self.slot_height / SLOT_MINUTES)
+
+    def _layout_blocks(self) -> None:
+        index = {c.key: i for i, c in enumerate(self.columns)}
+        width = self.column_width()
+        by_col: dict[int, list[LessonRow]] = {}
+        for r in self.rows:
+            col = index.get(self.column_of(r))
+            if col is not None:
+                by_col.setdefault(col, []).append(r)
+        rects: list[tuple[QRect, LessonRow]] = []
+        for col, lessons in by_col.items():
+            # Overlapping blocks (cancelled beside its replacement) share the column's width.
+            lanes: list[datetime] = []
+            placed: list[tuple[int, LessonRow]] = []
+            for r in sorted(lessons, key=lambda x: (x.start, x.end)):
+                lane = next((i for i, end in enumerate(lanes) if end <= r.start), len(lanes))
+                if lane == len(lanes):
+                    lanes.append(r.end)
+                else:
+                    lanes[lane] = r.end
+                placed.append((lane, r))
+            lane_w = (width - 6) / max(1, len(lanes))
+            for lane, r in placed:
+                x = GUTTER + col * width + 3 + lane * lane_w
+                top, bottom = self.y_of(r.start), self.y_of(r.end)
+                rects.append(
+                    (QRect(int(x), top + 1, int(lane_w) - 2, max(12, bottom - top - 2)), r)
+                )
+        self._rects = rects
+
+    def block_at(self, pos: QPoint) -> tuple[QRect, LessonRow] | None:
+        for rect, row in reversed(self._rects):
+            if rect.contains(pos):
+                return rect, row
+        return None
+
+    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
+        if pos.x() < GUTTER or pos.y() < HEADER or not self.columns:
+            return None
+        col = int((pos.x() - GUTTER) // self.column_width())
+        slot = (pos.y() - HEADER) // self.slot_height
+        if 0 <= col < len(self.columns) and 0 <= slot < self.slots():
+            return col, slot
+        return None
+
+    # --- painting ---------------------------------------------------------------------
+
+    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+        self._layout_blocks()
+        super().resizeEvent(event)  # type: ignore[arg-type]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.base())
+        width = self.column_width()
+        grid_pen = QPen(pal.mid().color())
+        light_pen = QPen(pal.midlight().color())
+        today = datetime.now(self.zone).date()
+        for i, col in enumerate(self.columns):
+            x = int(GUTTER + i * width)
+            if col.day == today and len({c.day for c in self.columns}) > 1:
+                p.fillRect(QRect(x, HEADER, int(width), self.height()), pal.alternateBase())
+            if col.day in self.closed:
+                p.fillRect(
+                    QRect(x, HEADER, int(width), self.height()),
+                    QBrush(CLOSED_HATCH, Qt.BrushStyle.BDiagPattern),
+                )
+            p.setPen(grid_pen)
+            p.drawLine(x, 0, x, self.height())
+        font = p.font()
+        font.setBold(False)
+        p.setFont(font)
+        for slot in range(self.slots() + 1):
+            y = HEADER + slot * self.slot_height
+            on_hour = slot % (60 // SLOT_MINUTES) == 0
+            p.setPen(grid_pen if on_hour else light_pen)
+            p.drawLine(GUTTER if not on_hour else 0, y, self.width(), y)
+            if on_hour and slot < self.slots():
+                p.setPen(pal.text().color())
+                p.drawText(
+                    QRect(0, y + 1, GUTTER - 6, self.slot_height * 2),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                    f"{FIRST_HOUR + slot * SLOT_MINUTES // 60:02d}:00",
+                )
+        # Only the blocks in the part being repainted (a scroll repaints a strip).
+        exposed = event.rect()
+        self._plain_font = QFont(p.font())
+        self._struck_font = QFont(p.font())
+        self._struck_font.setStrikeOut(True)
+        self._line_height = self.fontMetrics().height()
+        for rect, row in self._rects:
+            if rect.intersects(exposed):
+                self._paint_block(p, rect, row)
+        # The column titles stay at the top of the visible part while the grid scrolls.
+        top = self.visibleRegion().boundingRect().top()
+        p.fillRect(QRect(0, top, self.width(), HEADER), pal.window())
+        for i, col in enumerate(self.columns):
+            x = int(GUTTER + i * width)
+            font = p.font()
+            font.setBold(col.day == today)
+            p.setFont(font)
+            title = col.title
+            if col.day in self.closed:
+                # A closed day reads as such before anything else: red band, "Closed: why".
+                p.fillRect(QRect(x + 1, top, int(width) - 1, HEADER), CLOSED_FILL)
+                p.setPen(CLOSED_TEXT)
+                reason = self.closed[col.day]
+                title = f"{col.title}\nClosed" + (f": {reason}" if reason else "")
+            else:
+                p.setPen(pal.windowText().color())
+            p.drawText(
+                QRect(x + 2, top, int(width) - 4, HEADER),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                title,
+            )
+        font = p.font()
+        font.setBold(False)
+        p.setFont(font)
+        if self._drag_rect is not None:
+            p.setPen(QPen(pal.highlight().color(), 2, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(self._drag_rect, 4, 4)
+        if self.columns and self.hasFocus():
+            x = int(GUTTER + self.cursor_col * width)
+            y = HEADER + self.cursor_slot * self.slot_height
+            p.setPen(QPen(pal.highlight().color(), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(QRect(x + 1, y + 1, int(width) - 2, self.slot_height * 2 - 2))
+        p.end()
+
+    def _colour(self, row: LessonRow) -> QColor:
+        faded = row.status in ("cancelled", "no_show")
+        key = row.status if self.colour_by == "status" or faded else row.teacher_id
+        colour = self._colours.get(key)
+        if colour is None:
+            colour = (
+                QColor(STATUS_COLOURS.get(row.status, "#3b6ea5"))
+                if isinstance(key, str)
+                else teacher_colour(row.teacher_id)
+            )
+            self._colours[key] = colour
+        return colour
+
+    def _paint_block(self, p: QPainter, rect: QRect, row: LessonRow) -> None:
+        faded = row.status in ("cancelled", "no_show")
+        colour = self._colour(row)
+        fill = QColor(colour)
+        fill.setAlpha(70 if faded else 225)
+        if rect.width() < MIN_TEXT_WIDTH:
+            # A busy week squeezes dozens of lanes into a day: a bar is all that fits, and
+            # is what the eye reads (how full the hour is). Hover or a teacher filter names it.
+            p.fillRect(rect, fill)
+            if row.id == self.selected:
+                p.setPen(QPen(colour.darker(130), 2))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(rect)
+            return
+        p.setPen(QPen(colour.darker(130), 2 if row.id == self.selected else 1))
+        p.setBrush(fill)
+        p.drawRoundedRect(QRectF(rect), 4, 4)
+        p.setPen(QColor("#333333") if faded else QColor("white"))
+        if row.status == "cancelled":
+            p.setFont(self._struck_font)
+        a, b = self.local(row.start), self.local(row.end)
+        status = (
+            "" if row.status == "scheduled" else f" · {STATUS_WORDS.get(row.status, row.status)}"
+        )
+        who = row.student_name or "(room booking)"
+        lines = [
+            f"{a:%H:%M}\N{EN DASH}{b:%H:%M} {who}",
+            f"{row.teacher_name} · {row.room_name or 'no room'}",
+        ]
+        if status:
+            lines.append(status.strip(" ·").capitalize())
+        text = "\n".join(lines) if rect.height() > 2.6 * self._line_height else lines[0]
+        p.drawText(
+            rect.adjusted(4, 1, -3, -1),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            text + ("" if "\n" in text else status),
+        )
+        if row.status == "cancelled":
+            p.setFont(self._plain_font)
+
+    # --- mouse ------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus()
+        pos = event.position().toPoint()
+        hit = self.block_at(pos)
+        if hit is not None:
+            rect, row = hit
+            self.selected = row.id
+            mode = "resize" if pos.y() >= rect.bottom() - 5 else "move"
+            if row.status == "scheduled":
+                self._drag = (row.id, mode, pos, rect)
+        else:
+            self.selected = None
+        cell = self.cell_at(pos)
+        if cell is not None:
+            self.cursor_col, self.cursor_slot = cell
+            self.cursor_changed.emit()
+        self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        if self._drag is None:
+            hit = self.block_at(pos)
+            near_edge = hit is not None and pos.y() >= hit[0].bottom() - 5
+            self.setToolTip(self.describe(hit[1]) if hit is not None else "")
+            self.setCursor(
+                Qt.CursorShape.SizeVerCursor if near_edge else Qt.CursorShape.ArrowCursor
+            )
+            return
+        _id, mode, origin, rect = self._drag
+        dy = self._snap(pos.y() - origin.y())
+        if mode == "move":
+            cell = self.cell_at(QPoint(pos.x(), max(HEADER, pos.y())))
+            col_x = (
+                int(GUTTER + cell[0] * self.column_width()) + 3 if cell is not None else rect.x()
+            )
+            self._drag_rect = QRect(col_x, rect.y() + dy, rect.width(), rect.height())
+        else:
+            self._drag_rect = QRect(
+                rect.x(), rect.y(), rect.width(), max(self.slot_height, rect.height() + dy)
+            )
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        drag, target = self._drag, self._drag_rect
+        self._drag, self._drag_rect = None, None
+        self.update()
+        if drag is None or target is None:
+            return
+        lesson_id, mode, _origin, rect = drag
+        row = next(r for _, r in self._rects if r.id == lesson_id)
+        minutes_per_px = SLOT_MINUTES / self.slot_height
+        if mode == "move":
+            cell = self.cell_at(QPoint(target.center().x(), max(HEADER, target.top())))
+            shift = timedelta(minutes=round((target.top() - rect.top()) * minutes_per_px))
+            start = row.start + shift
+            if cell is not None and self.columns[cell[0]].day != self.local(row.start).date():
+                start += timedelta(
+                    days=(self.columns[cell[0]].day - self.local(row.start).date()).days
+                )
+            end = start + (row.end - row.start)
+        else:
+            start = row.start
+            end = row.end + timedelta(
+                minutes=round((target.height() - rect.height()) * minutes_per_px)
+            )
+        if (start, end) != (row.start, row.end) and end > start:
+            self.move_requested.emit(lesson_id, start, end)
+
+    def describe(self, row: LessonRow) -> str:
+        """The block in words (its tooltip): narrow blocks have no room for text."""
+        a, b = self.local(row.start), self.local(row.end)
+        status = STATUS_WORDS.get(row.status, row.status)
+        return (
+            f"{a:%a %d %b %H:%M}\N{EN DASH}{b:%H:%M}  {row.student_name or '(room booking)'}\n"
+            f"{row.teacher_name} · {row.room_name or 'no room'} · {status}"
+        )
+
+    def _snap(self, dy: int) -> int:
+        return round(dy / self.slot_height) * self.slot_height
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        hit = self.block_at(pos)
+        if hit is not None:
+            self.open_requested.emit(hit[1].id)
+            return
+        cell = self.cell_at(pos)
+        if cell is not None:
+            self.book_requested.emit(self.columns[cell[0]].key, self.slot_time(*cell))
+
+    # --- keyboard ---------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if not self.columns:
+            super().keyPressEvent(event)
+            return
+        if key == Qt.Key.Key_Left:
+            self.cursor_col = max(0, self.cursor_col - 1)
+        elif key == Qt.Key.Key_Right:
+            self.cursor_col = min(len(self.columns) - 1, self.cursor_col + 1)
+        elif key == Qt.Key.Key_Up:
+            self.cursor_slot = max(0, self.cursor_slot - 1)
+        elif key == Qt.Key.Key_Down:
+            self.cursor_slot = min(self.slots() - 1, self.cursor_slot + 1)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.activate_cursor()
+            return
+        else:
+            super().keyPressEvent(event)
+            return
+        block = self.block_at_cursor()
+        self.selected = block.id if block else None
+        self.cursor_changed.emit()
+        self.update()
+
+    def block_at_cursor(self) -> LessonRow | None:
+        if not self.columns:
+            return None
+        at = self.slot_time(self.cursor_col, self.cursor_slot)
+        key = self.columns[self.cursor_col].key
+        for _rect, row in self._rects:
+            if self.column_of(row) == key and row.start <= at < row.end:
+                return row
+        return None
+
+    def activate_cursor(self) -> None:
+        """Enter: open the block under the cursor, or book the empty slot."""
+        block = self.block_at_cursor()
+        if block is not None:
+            self.open_requested.emit(block.id)
+        elif self.columns:
+            self.book_requested.emit(
+                self.columns[self.cursor_col].key, self.slot_time(self.cursor_col, self.cursor_slot)
+            )
+
+    def focusInEvent(self, event: object) -> None:  # type: ignore[override]
+        super().focusInEvent(event)  # type: ignore[arg-type]
+        self.update()
+
+    def focusOutEvent(self, event: object) -> None:  # type: ignore[override]
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+        self.update()

@@ -1,0 +1,282 @@
+"""The Calendar tab's smaller dialogs: studio closures, the day sheet and the calendar export."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.scheduling import BookingChoices, Closure, ClosureInput
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+ERROR_STYLE = "color: #c53030;"
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel("", parent)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ClosuresDialog(QDialog):
+    """The studio's closed days (holidays): series make no lessons on them."""
+
+    changed = Signal()
+    loaded = Signal()
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Studio closures")
+        self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
+        self.today = today
+        self.closures: tuple[Closure, ...] = ()
+        intro = QLabel(
+            "Days the studio is closed. Recurring lessons are not booked on them; lessons "
+            "already booked stay until you cancel them (Batch cancel).",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Closed days")
+        self.date = QDateEdit(_qdate(today), self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("e.g. Thanksgiving")
+        self.add_button = QPushButton("&Add closed day", self)
+        self.add_button.clicked.connect(self.add)
+        self.remove_button = QPushButton("&Remove", self)
+        self.remove_button.setToolTip("Reopen the selected day (Delete)")
+        self.remove_button.clicked.connect(self.remove)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list).activated.connect(self.remove)
+        self.errors = {"closed_on": _error_label(self), "reason": _error_label(self)}
+        form = QFormLayout()
+        form.addRow("&Date", self.date)
+        form.addRow("", self.errors["closed_on"])
+        form.addRow("R&eason", self.reason)
+        form.addRow("", self.errors["reason"])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(close)
+        self.resize(440, 460)
+        editable = actor.is_staff_desk
+        for w in (self.date, self.reason, self.add_button, self.remove_button):
+            w.setEnabled(editable)
+        self.reload()
+
+    def reload(self) -> None:
+        first, last = self.today - timedelta(days=31), self.today + timedelta(days=366)
+        self.runner.run(
+            self.services.scheduling.closures,
+            self.actor,
+            first,
+            last,
+            on_done=self._show,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key=f"closures:{id(self)}",
+        )
+
+    def _show(self, closures: tuple[Closure, ...]) -> None:
+        self.closures = closures
+        self.list.clear()
+        for c in closures:
+            text = f"{c.closed_on:%a %d %b %Y}" + (f"  —  {c.reason}" if c.reason else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            if c.closed_on < self.today:
+                item.setForeground(self.palette().placeholderText())
+            self.list.addItem(item)
+        if not closures:
+            self.list.addItem(QListWidgetItem("No closed days in the coming year."))
+        self.loaded.emit()
+
+    def show_errors(self, fields: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(fields.get(key, ""))
+            label.setVisible(bool(fields.get(key)))
+
+    def add(self) -> None:
+        data = {"closed_on": _pydate(self.date.date()), "reason": self.reason.text().strip()}
+        try:
+            ClosureInput.model_validate(data)  # the service's own schema, checked here first
+        except ValidationError as exc:
+            self.show_errors({str(e["loc"][0]): e["msg"] for e in exc.errors() if e["loc"]})
+            return
+        self.show_errors({})
+
+        def done(_c: Closure) -> None:
+            self.reason.clear()
+            self.changed.emit()
+            self.reload()
+
+        self.runner.run(
+            self.services.scheduling.add_closure,
+            self.actor,
+            data,
+            on_done=done,
+            on_error=self._failed,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        fields = getattr(exc, "fields", None)
+        if isinstance(fields, dict):
+            self.show_errors(fields)
+        else:
+            self.presenter.present(exc, parent=self)
+
+    def remove(self) -> None:
+        item = self.list.currentItem()
+        closure_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not isinstance(closure_id, uuid.UUID):
+            return
+
+        def done(_r: object) -> None:
+            self.changed.emit()
+            self.reload()
+
+        self.runner.run(
+            self.services.scheduling.remove_closure,
+            self.actor,
+            closure_id,
+            on_done=done,
+            on_error=self._failed,
+        )
+
+
+class DaySheetDialog(QDialog):
+    """Which day, and one page per teacher or per room."""
+
+    def __init__(self, day: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Print day sheet")
+        self.date = QDateEdit(_qdate(day), self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("dddd d MMMM yyyy")
+        self.by = QComboBox(self)
+        self.by.addItem("One page per teacher", "teacher")
+        self.by.addItem("One page per room", "room")
+        form = QFormLayout()
+        form.addRow("&Day", self.date)
+        form.addRow("&Pages", self.by)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Save PDF…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def choice(self) -> tuple[date, str]:
+        return _pydate(self.date.date()), str(self.by.currentData())
+
+
+class CalendarExportDialog(QDialog):
+    """Whose lessons to export: a teacher or a student (a teacher account: their own)."""
+
+    def __init__(
+        self,
+        choices: BookingChoices,
+        actor: Actor,
+        preselect: uuid.UUID | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export to calendar (.ics)")
+        intro = QLabel(
+            "Saves the lessons of the past 90 days and all coming ones as an .ics file, for "
+            "Google Calendar, Outlook or Apple Calendar. Exporting again updates the same "
+            "events; cancelled lessons are marked cancelled.",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.person = QComboBox(self)
+        self.person.setEditable(False)
+        if actor.role == "teacher":
+            self.person.addItem("My schedule", ("teacher", None))
+        else:
+            for c in choices.teachers:
+                self.person.addItem(f"Teacher: {c.name}", ("teacher", c.id))
+            for c in choices.students:
+                self.person.addItem(f"Student: {c.name}", ("student", c.id))
+        if preselect is not None:
+            for i in range(self.person.count()):
+                if self.person.itemData(i)[1] == preselect:
+                    self.person.setCurrentIndex(i)
+                    break
+        form = QFormLayout()
+        form.addRow("&Whose lessons", self.person)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Save .ics…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(460, 160)
+
+    def choice(self) -> tuple[str, uuid.UUID | None]:
+        kind, person = self.person.currentData()
+        return str(kind), person
+
+    def label(self) -> str:
+        return self.person.currentText().split(": ", 1)[-1]
+
+
+def export_kwargs(kind: str, person: uuid.UUID | None) -> dict[str, Any]:
+    return {"teacher_id": person} if kind == "teacher" else {"student_id": person}

@@ -1,0 +1,175 @@
+"""Inventory dialogs: add or edit an item, lend it, take it back."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.inventory import (
+    CheckoutRequest,
+    CheckoutRow,
+    ItemDetail,
+    ItemForm,
+    PersonOption,
+    ReturnForm,
+)
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS
+
+
+class ItemDialog(SchemaDialog):
+    """Add (item None) or edit an item; on edit the available quantity follows the quantity."""
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        item: ItemDetail | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = "New item" if item is None else f"Edit {item.name}"
+        super().__init__(title, ItemForm, runner, presenter, parent)
+        f = item.as_form() if item is not None else ItemForm(name="x")
+        if item is not None:
+            self.set_intro(
+                f"{item.available_quantity} of {item.quantity} available"
+                + (f", {item.lent_out} lent out or held." if item.lent_out else ".")
+            )
+        self.name = self.text("name", "&Name", "" if item is None else f.name)
+        self.choice("category", "&Category", ITEM_CATEGORIES, f.category)
+        self.number("quantity", "&Quantity", f.quantity)
+        if item is None:
+            available = self.text("available_quantity", "&Available", "", "same as quantity")
+            self._fields["available_quantity"] = (
+                available,
+                lambda: available.text().strip() or None,
+                self._fields["available_quantity"][2],
+            )
+        self.number("low_stock_threshold", "Low-stock &threshold", f.low_stock_threshold)
+        self.choice("condition", "C&ondition", ITEM_CONDITIONS, f.condition)
+        self.choice("status", "&Status", ("available", "maintenance", "retired"), f.status)
+        self.text("location", "&Location", f.location)
+        self.money("value", "&Value (each)", f.value)
+        self.text("serial_number", "Serial / &asset no.", f.serial_number, "scan or type")
+        self.flag("is_borrowable", "", f.is_borrowable, "&Borrowable (students may take it home)")
+        self.number("max_checkout_days", "Lend for (&days)", f.max_checkout_days, 1, 365)
+        self.day("purchase_date", "&Purchased", f.purchase_date)
+        self.day("last_maintenance", "Last &maintenance", f.last_maintenance)
+        self.notes("notes", "Notes", f.notes)
+        inventory = services.inventory
+        if item is None:
+            self.save = lambda form: inventory.create_item(actor, form)
+        else:
+            item_id = item.id
+            self.save = lambda form: inventory.update_item(actor, item_id, form)
+        self.name.setFocus()
+
+
+class LendDialog(SchemaDialog):
+    """Lend an item (or record a request): borrower picked by typing a name or email."""
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        item: ItemDetail,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Lend {item.name}", CheckoutRequest, runner, presenter, parent)
+        self.set_intro(
+            f"{item.available_quantity} of {item.quantity} available · "
+            f"serial {item.serial_number or '-'} · lent for up to {item.max_checkout_days} days"
+        )
+        self.extra = {"item_id": item.id}
+        self.borrower = QComboBox(self)
+        self.borrower.setEditable(True)
+        self.borrower.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        line = self.borrower.lineEdit()
+        assert line is not None
+        line.setPlaceholderText("type a name or email")
+        self.add("borrower_id", "&Borrower", self.borrower, self.borrower.currentData)
+        self.quantity = self.number("quantity", "&Quantity", 1, 0, max(item.quantity, 1))
+        self.calendar_day("due_date", "&Due back", today + timedelta(days=item.max_checkout_days))
+        self.choice("condition_out", "&Condition out", ITEM_CONDITIONS, item.condition)
+        self.notes("notes", "Notes", "")
+        self.approve_now = self.flag(
+            "approve_now", "", True, "&Hand it over now (approved); untick to record a request"
+        )
+        self.services, self.actor = services, actor
+        self._search = QTimer(self)
+        self._search.setSingleShot(True)
+        self._search.setInterval(250)
+        self._search.timeout.connect(self._find)
+        line.textEdited.connect(lambda _t: self._search.start())
+        inventory = services.inventory
+        self.save = lambda form: inventory.request(actor, form)
+        self.borrower.setFocus()
+        self._find()
+
+    def _find(self) -> None:
+        line = self.borrower.lineEdit()
+        typed = line.text() if line is not None else ""
+        service, actor = self.services.inventory, self.actor
+        self.runner.run(
+            lambda: service.borrowers(actor, typed),
+            on_done=lambda people: self._show_people(people, typed),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key=f"borrowers:{id(self)}",
+        )
+
+    def _show_people(self, people: tuple[PersonOption, ...], typed: str) -> None:
+        self.borrower.blockSignals(True)
+        self.borrower.clear()
+        for p in people:
+            self.borrower.addItem(f"{p.name}  ·  {p.email}  ({p.role})", p.id)
+        line = self.borrower.lineEdit()
+        # Nobody is chosen until the desk chooses: no loan or booking for the wrong person.
+        self.borrower.setCurrentIndex(-1)
+        if line is not None and typed:
+            line.setText(typed)
+        self.borrower.blockSignals(False)
+        if typed and people:
+            self.borrower.showPopup()
+
+    def values(self) -> dict[str, object]:
+        values = super().values()
+        if values.get("borrower_id") is None and self.borrower.count() == 1:
+            values["borrower_id"] = self.borrower.itemData(0)
+        return values
+
+
+class ReturnDialog(SchemaDialog):
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        checkout: CheckoutRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Return {checkout.item_name}", ReturnForm, runner, presenter, parent)
+        late = " (overdue)" if checkout.is_overdue else ""
+        self.set_intro(
+            f"{checkout.quantity} x {checkout.item_name} from {checkout.borrower_name}, "
+            f"due {checkout.due_date:%d %b %Y}{late}."
+            if checkout.due_date
+            else f"{checkout.quantity} x {checkout.item_name} from {checkout.borrower_name}."
+        )
+        self.choice("condition_in", "&Condition now", ITEM_CONDITIONS, "good")
+        self.notes("return_notes", "&Notes", "")
+        self.flag("to_maintenance", "", False, "Send to &maintenance (repair before lending again)")
+        inventory = services.inventory
+        checkout_id = checkout.id
+        self.save = lambda form: inventory.return_item(actor, checkout_id, form)

@@ -1,0 +1,220 @@
+"""Resource dialogs: add or edit a library entry, share it with students, lend a copy."""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.inventory import PersonOption
+from studiosync_desktop.schemas.resources import (
+    MAX_FILE_TEXT,
+    ResourceForm,
+    ResourceLend,
+    ResourceRow,
+    size_text,
+)
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.vocabulary import MAX_RESOURCE_FILE_BYTES, RESOURCE_TYPES
+
+KIND_BY_MIME = {"application/pdf": "pdf", "audio": "audio", "video": "video", "image": "image"}
+
+
+def kind_of(path: Path) -> tuple[str, str]:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    kind = KIND_BY_MIME.get(mime) or KIND_BY_MIME.get(mime.split("/")[0]) or "other"
+    return kind, mime
+
+
+class ResourceDialog(SchemaDialog):
+    """Add an entry (with a file chosen from disk, a link or physical copies) or edit one."""
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        row: ResourceRow | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            "Add to the library" if row is None else f"Edit {row.title}",
+            ResourceForm,
+            runner,
+            presenter,
+            parent,
+        )
+        self.path: Path | None = None
+        self.title_edit = self.text("title", "&Title", row.title if row else "")
+        self.kind = self.choice(
+            "resource_type", "&Kind", RESOURCE_TYPES, row.resource_type if row else "pdf"
+        )
+        if row is not None:
+            self.kind.setEnabled(False)
+        file_row = QWidget(self)
+        box = QHBoxLayout(file_row)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.file_label = QLabel(
+            f"{row.file_name} ({size_text(row.file_size)})" if row and row.file_name else "No file",
+            self,
+        )
+        choose = QPushButton("C&hoose file…", self)
+        choose.clicked.connect(self.choose_file)
+        box.addWidget(self.file_label, 1)
+        box.addWidget(choose)
+        self.add("file", "&File", file_row, lambda: None)
+        self.text("external_url", "&Web address", row.external_url if row else "", "https://…")
+        self.text("category", "&Category", row.category if row else "", "e.g. Scales, Theory")
+        self.text("tags", "Ta&gs", ", ".join(row.tags) if row else "", "comma separated")
+        self.notes("description", "&Description", row.description if row else "")
+        self.number("quantity_total", "&Copies (physical)", row.quantity_total if row else 0)
+        self.number(
+            "checkout_duration_days",
+            "&Lend for (days)",
+            row.checkout_duration_days if row else 14,
+            1,
+            365,
+        )
+        self.flag(
+            "is_public", "", row.is_public if row else False, "&Public: every student sees it"
+        )
+        self.set_intro(f"Files are stored in the studio database, up to {MAX_FILE_TEXT} each.")
+        library = services.resources
+        if row is None:
+
+            def create(form: ResourceForm) -> ResourceRow:
+                data = self.path.read_bytes() if self.path is not None else None
+                name = self.path.name if self.path is not None else ""
+                mime = kind_of(self.path)[1] if self.path is not None else ""
+                return library.create(actor, form, file_name=name, file_data=data, mime_type=mime)
+
+            self.save = create
+        else:
+            rid = row.id
+            self.save = lambda form: library.update(actor, rid, form)
+        self.title_edit.setFocus()
+
+    def values(self) -> dict[str, object]:
+        values = super().values()
+        values.pop("file", None)
+        return values
+
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose a file for the library")
+        if name:
+            self.set_file(Path(name))
+
+    def set_file(self, path: Path) -> None:
+        size = path.stat().st_size
+        if size > MAX_RESOURCE_FILE_BYTES:
+            self.show_errors(
+                {
+                    "file": f"{path.name} is {size_text(size)}; the library accepts files up to "
+                    f"{MAX_FILE_TEXT}. Share a link to larger files instead."
+                }
+            )
+            return
+        self.show_errors({})
+        self.path = path
+        kind, _mime = kind_of(path)
+        self.kind.setCurrentIndex(RESOURCE_TYPES.index(kind))
+        self.file_label.setText(f"{path.name} ({size_text(size)})")
+        if not self.title_edit.text():
+            self.title_edit.setText(path.stem.replace("-", " ").replace("_", " ").title())
+
+
+class StudentPicker(QDialog):
+    """A checkable list of students, filtered as you type: who a resource is shared with."""
+
+    def __init__(
+        self,
+        people: tuple[PersonOption, ...],
+        chosen: set[object],
+        title: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(420, 480)
+        layout = QVBoxLayout(self)
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Filter by name or email")
+        self.list = QListWidget(self)
+        for p in people:
+            item = QListWidgetItem(f"{p.name}  ·  {p.email}")
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if p.id in chosen else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.filter.textChanged.connect(self._filter)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(QLabel("Tick the students who may see this resource:", self))
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+
+    def _filter(self, text: str) -> None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            item.setHidden(text.lower() not in item.text().lower())
+
+    def chosen(self) -> list[object]:
+        return [
+            self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+
+class LendCopyDialog(SchemaDialog):
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        row: ResourceRow,
+        students: tuple[PersonOption, ...],
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Lend {row.title}", ResourceLend, runner, presenter, parent)
+        self.set_intro(f"{row.quantity_available} of {row.quantity_total} copies available.")
+        self.extra = {"resource_id": row.id}
+        self.student = self.choice("student_id", "&Student", (), None)
+        for p in students:
+            self.student.addItem(f"{p.name}  ·  {p.email}", p.id)
+        self.student.setEditable(True)
+        self.student.setInsertPolicy(self.student.InsertPolicy.NoInsert)
+        self.student.setMinimumContentsLength(34)
+        self.number("quantity", "&Copies", 1, 0, max(row.quantity_total, 1))
+        self.calendar_day(
+            "due_date", "&Due back", today + timedelta(days=row.checkout_duration_days)
+        )
+        self.notes("checkout_notes", "Notes", "")
+        library = services.resources
+        self.save = lambda form: library.lend(actor, form)

@@ -1,0 +1,357 @@
+"""Messages tab: the user's threads (unread in bold), a reading pane, reply and compose.
+
+Ctrl+M composes a new message; Enter on a thread (or selecting it) opens it in the reading
+pane; Ctrl+Return sends the reply.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.messaging import ComposeInput, ReplyInput, ThreadRow, ThreadView
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.roster_dialogs import ERROR_STYLE
+from studiosync_desktop.ui.table_model import Column, RowStyle
+from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+UNREAD = RowStyle(bold=True)
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%a %d %b %H:%M")
+
+
+class MessagesTab(DataTab):
+    key = "messages"
+    title = "Messages"
+    noun = ("conversation", "conversations")
+    empty_text = "No conversations yet. Press Ctrl+M to write one."
+    stretch_column = 2
+    watches = frozenset({"messages", "message_threads"})
+
+    unread_changed = Signal(int)
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        parent: QWidget | None = None,
+    ) -> None:
+        columns: list[Column[ThreadRow]] = [
+            Column("Subject", lambda r: r.subject, width=190),
+            Column("With", lambda r: r.participants, width=150),
+            Column("Last message", lambda r: f"{r.last_sender}: {r.last_snippet}", width=120),
+            Column("When", lambda r: r.last_at, formatter=_when, width=110),
+            Column("Unread", lambda r: r.unread or "", width=55),
+        ]
+        super().__init__(
+            services,
+            actor,
+            runner,
+            presenter,
+            columns,
+            lambda r: UNREAD if r.unread else None,
+            parent,
+        )
+        self.unread = 0
+        self.compose_button = QPushButton("&New message…", self)
+        self.compose_button.setToolTip("Write to staff, teachers or families (Ctrl+M)")
+        self.compose_button.clicked.connect(self.compose)
+        self.toolbar.addWidget(self.compose_button)
+        self.toolbar.addStretch(1)
+
+        # The reading pane, beside the thread list.
+        self.reader = QTextBrowser(self)
+        self.reader.setObjectName("reading_pane")
+        self.reader.setPlaceholderText("Select a conversation to read it.")
+        self.reply_box = QPlainTextEdit(self)
+        self.reply_box.setPlaceholderText("Write a reply… (Ctrl+Return sends)")
+        self.reply_box.setFixedHeight(90)
+        self.reply_box.setTabChangesFocus(True)
+        self.reply_error = QLabel(self)
+        self.reply_error.setStyleSheet(ERROR_STYLE)
+        self.reply_error.hide()
+        self.send_button = QPushButton("&Send reply", self)
+        self.send_button.clicked.connect(self.send_reply)
+        pane = QWidget(self)
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.addWidget(self.reader, 1)
+        pane_layout.addWidget(self.reply_box)
+        pane_layout.addWidget(self.reply_error)
+        pane_layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout = self.layout()
+        index = layout.indexOf(self.table)
+        self.splitter = QSplitter(self)
+        layout.insertWidget(index, self.splitter, 1)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(pane)
+        self.splitter.setSizes([640, 520])
+        self.thread: ThreadView | None = None
+        self._set_reply_enabled(False)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._open_selected())
+        self.table.activated.connect(lambda _i: self.reply_box.setFocus())
+        for keys, slot in (("Ctrl+M", self.compose), ("Ctrl+Return", self.send_reply)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+
+    # --- the thread list --------------------------------------------------------------------
+
+    def tables_changed(self, tables: frozenset[str] | None) -> None:
+        # Refreshed even when hidden: the unread count shows on the tab's title.
+        if (tables is None or tables & self.watches) and self.has_loaded:
+            self.refresh()
+
+    def fetch(self, cursor: str | None) -> Callable[[], Any]:
+        service, actor = self.services.messaging, self.actor
+        return lambda: service.threads(actor)
+
+    def show_result(self, result: Any, appended: bool) -> None:
+        if self._keep is not None:
+            self.model.replace_rows(result, self.row_key)
+        else:
+            self.model.set_rows(result)
+        self._next_cursor = None
+        self._total = len(result)
+        self.unread = sum(r.unread for r in result)
+        self.unread_changed.emit(self.unread)
+        # A new message in the open thread: show it.
+        if self.thread is not None and any(r.id == self.thread.id and r.unread for r in result):
+            self.open_thread(self.thread.id)
+
+    def summary_text(self) -> str:
+        text = super().summary_text()
+        return f"{text}, {self.unread} unread" if self.unread else text
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _open_selected(self) -> None:
+        key = self.selected_key()
+        if key is not None and (self.thread is None or self.thread.id != key):
+            self.open_thread(key)
+
+    def open_thread(self, thread_id: uuid.UUID) -> None:
+        service, actor = self.services.messaging, self.actor
+        self.runner.run(
+            service.open_thread,
+            actor,
+            thread_id,
+            on_done=self._show_thread,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key=f"messages-open:{id(self)}",
+        )
+
+    def _show_thread(self, view: ThreadView) -> None:
+        self.thread = view
+        parts = [
+            f"<h3>{html.escape(view.subject)}</h3>",
+            f"<p style='color:gray'>With {html.escape(', '.join(view.participants))}</p>",
+        ]
+        for m in view.messages:
+            who = "You" if m.is_mine else html.escape(m.sender_name)
+            body = html.escape(m.content).replace("\n", "<br>")
+            parts.append(
+                f"<p><b>{who}</b> <span style='color:gray'>· {_when(m.sent_at)}</span><br>"
+                f"{body}</p>"
+            )
+        self.reader.setHtml("".join(parts))
+        self.reader.verticalScrollBar().setValue(self.reader.verticalScrollBar().maximum())
+        self._set_reply_enabled(True)
+        row = self.model.row_of(view.id, self.row_key)
+        if row >= 0 and self.model.row_at(row).unread:
+            self.model.update_row(row, self.model.row_at(row).model_copy(update={"unread": 0}))
+            self.unread = sum(r.unread for r in self.model.rows)
+            self.unread_changed.emit(self.unread)
+            self.summary.setText(self.summary_text())
+
+    def _set_reply_enabled(self, on: bool) -> None:
+        self.reply_box.setEnabled(on)
+        self.send_button.setEnabled(on)
+
+    def show_link(self, kind: str, row_id: uuid.UUID) -> None:
+        """Click-through from a notification: studiosync://thread/<id>."""
+        self.select_key(row_id)
+        self.open_thread(row_id)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def send_reply(self) -> None:
+        if self.thread is None:
+            return
+        try:
+            data = ReplyInput(content=self.reply_box.toPlainText())
+        except ValidationError as exc:
+            self._reply_failed(validation_failed(exc))
+            return
+        service, actor, thread_id = self.services.messaging, self.actor, self.thread.id
+        self.send_button.setEnabled(False)
+        self.runner.run(
+            service.reply,
+            actor,
+            thread_id,
+            data,
+            on_done=lambda _id: self._replied(thread_id),
+            on_error=self._reply_failed,
+        )
+
+    def _replied(self, thread_id: uuid.UUID) -> None:
+        self.reply_box.clear()
+        self.reply_error.hide()
+        self.send_button.setEnabled(True)
+        self.open_thread(thread_id)
+        self.refresh()
+
+    def _reply_failed(self, exc: BaseException) -> None:
+        self.send_button.setEnabled(True)
+        if isinstance(exc, ValidationFailed):
+            self.reply_error.setText("Write something to send.")
+            self.reply_error.show()
+            return
+        self.presenter.present(exc, parent=self)
+
+    def compose(self) -> None:
+        service, actor = self.services.messaging, self.actor
+        self.runner.run(
+            service.recipients,
+            actor,
+            on_done=self._show_compose,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def _show_compose(self, recipients: Any) -> None:
+        dialog = ComposeDialog(
+            recipients, self.services, self.actor, self.runner, self.presenter, self
+        )
+        self.last_dialog = dialog
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.thread_id is not None:
+            self._keep = (dialog.thread_id, 0)
+            self._start(None, quiet=True)
+            self.open_thread(dialog.thread_id)
+
+
+class ComposeDialog(QDialog):
+    """Subject, who to (checkable list), and the first message."""
+
+    def __init__(
+        self,
+        recipients: Any,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New message")
+        self.resize(520, 560)
+        self._services, self._actor, self._runner, self._presenter = (
+            services,
+            actor,
+            runner,
+            presenter,
+        )
+        self.thread_id: uuid.UUID | None = None
+        self.subject = QLineEdit(self)
+        self.people = QListWidget(self)
+        for r in recipients:
+            item = QListWidgetItem(r.label, self.people)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.content = QPlainTextEdit(self)
+        self.content.setTabChangesFocus(True)
+        self.errors = {name: QLabel(self) for name in ("subject", "participant_ids", "content")}
+        for label in self.errors.values():
+            label.setStyleSheet(ERROR_STYLE)
+            label.hide()
+        form = QFormLayout()
+        for name, title, widget in (
+            ("subject", "&Subject", self.subject),
+            ("participant_ids", "&To", self.people),
+            ("content", "&Message", self.content),
+        ):
+            box = QVBoxLayout()
+            box.addWidget(widget)
+            box.addWidget(self.errors[name])
+            label = QLabel(title, self)
+            label.setBuddy(widget)
+            form.addRow(label, box)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        send = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        send.setDefault(True)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject.text(),
+            "participant_ids": [
+                self.people.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.people.count())
+                if self.people.item(i).checkState() == Qt.CheckState.Checked
+            ],
+            "content": self.content.toPlainText(),
+        }
+
+    def show_errors(self, fields: dict[str, str]) -> None:
+        for name, label in self.errors.items():
+            label.setText(fields.get(name, ""))
+            label.setVisible(name in fields)
+
+    def submit(self) -> None:
+        try:
+            data = ComposeInput.model_validate(self.values())
+        except ValidationError as exc:
+            self.show_errors(validation_failed(exc).fields)
+            return
+        self.show_errors({})
+        self.buttons.setEnabled(False)
+        self._runner.run(
+            self._services.messaging.compose,
+            self._actor,
+            data,
+            on_done=self._sent,
+            on_error=self._failed,
+        )
+
+    def _sent(self, thread_id: uuid.UUID) -> None:
+        self.thread_id = thread_id
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationFailed):
+            self.show_errors(exc.fields)
+        else:
+            self._presenter.present(exc, parent=self)

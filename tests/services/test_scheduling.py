@@ -1,0 +1,291 @@
+"""Scheduling service: bookings, friendly conflicts, status rules, cancels, series, credits."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from factories import Maker
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.recurrence import occurrence_dates
+from studiosync_desktop.services.scheduling import BookingClash, SchedulingService
+
+NY = ZoneInfo("America/New_York")
+
+
+def _future_monday() -> date:
+    today = datetime.now(NY).date()
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=2)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), NY)
+
+
+@pytest.fixture
+def setup(db: Database, admin: Actor):  # type: ignore[no-untyped-def]
+    m = Maker(db, admin.studio_id)
+    maya = m.teacher("Maya", "Chen")
+    tom = m.student("Tom", "Ng")
+    ana = m.student("Ana", "Ruiz")
+    room = m.room("Room B")
+    return SchedulingService(db), m, maya, tom, ana, room
+
+
+def lesson(teacher, start, minutes=30, **kw):  # type: ignore[no-untyped-def]
+    return {"teacher_id": teacher, "start": start, "end": start + timedelta(minutes=minutes), **kw}
+
+
+def test_rate_defaults_from_teacher_hourly_rate_and_can_be_overridden(setup, admin) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    mon = _future_monday()
+    made = svc.create_lesson(admin, lesson(maya, at(mon, 16), 45, student_id=tom))
+    assert made.rate == Decimal("45.00")  # 60/h for 45 minutes
+    other = svc.create_lesson(admin, lesson(maya, at(mon, 17), 30, student_id=tom, rate="20"))
+    assert other.rate == Decimal("20.00")
+
+
+def test_double_booked_teacher_is_refused_with_who_where_when(setup, admin) -> None:
+    svc, _m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
+    with pytest.raises(BookingClash) as err:
+        svc.create_lesson(admin, lesson(maya, at(mon, 16, 15), student_id=ana))
+    assert "Maya Chen already has a lesson with Tom Ng 16:00-16:30 on Mon" in str(err.value)
+
+
+def test_touching_lessons_are_fine_but_the_buffer_is_kept(setup, admin, db) -> None:
+    svc, _m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
+    svc.create_lesson(admin, lesson(maya, at(mon, 16, 30), student_id=ana))
+    from sqlalchemy import text
+
+    bob = _m.teacher("Bob", "Bass")
+    with db.engine.begin() as c:
+        c.execute(text("UPDATE teachers SET booking_buffer_minutes = 10 WHERE id = :t"), {"t": bob})
+    svc.create_lesson(admin, lesson(bob, at(mon, 9), student_id=tom))
+    with pytest.raises(BookingClash, match="too close"):
+        svc.create_lesson(admin, lesson(bob, at(mon, 9, 35), student_id=ana))
+
+
+def test_student_and_room_clashes_name_the_other_booking(setup, admin) -> None:
+    svc, m, maya, tom, _ana, room = setup
+    mon = _future_monday()
+    bob = m.teacher("Bob", "Bass")
+    svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom, room_id=room))
+    with pytest.raises(BookingClash) as err:
+        svc.create_lesson(admin, lesson(bob, at(mon, 16), student_id=tom, room_id=room))
+    text_ = str(err.value)
+    assert "Tom Ng already has a lesson with Maya Chen 16:00-16:30" in text_
+    assert "Room B is already booked 16:00-16:30" in text_
+    m.reservation(room, m.person("Pia", "Practice"), at(mon, 12))
+    with pytest.raises(BookingClash, match="by Pia Practice"):
+        svc.create_lesson(admin, lesson(bob, at(mon, 12, 30), room_id=room))
+
+
+def test_cancelled_lessons_do_not_block(setup, admin) -> None:
+    svc, _m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    first = svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
+    svc.cancel(admin, first.id, {"reason": "Sick", "on_behalf_of": "student"})
+    assert svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=ana)).status == "scheduled"
+
+
+def test_status_rules_and_reopen_by_admin_only(setup, admin, db) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    made = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    assert svc.set_status(admin, made.id, "in_progress").status == "in_progress"
+    with pytest.raises(Conflict, match="can't become a no-show"):
+        svc.set_status(admin, made.id, "no_show")
+    assert svc.set_status(admin, made.id, "completed").status == "completed"
+    with pytest.raises(Conflict, match="only scheduled lessons move"):
+        svc.move_lesson(
+            admin, made.id, made.start + timedelta(hours=1), made.end + timedelta(hours=1)
+        )
+    desk = admin.model_copy(update={"role": "desk"})
+    with pytest.raises(PermissionDenied):
+        svc.reopen(desk, made.id)
+    assert svc.reopen(admin, made.id).status == "scheduled"
+
+
+def test_cancel_records_who_why_late_and_earns_a_credit_by_policy(setup, admin) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    soon = datetime.now(NY).replace(second=0, microsecond=0) + timedelta(hours=3)
+    late = svc.create_lesson(admin, lesson(maya, soon, student_id=tom))
+    done = svc.cancel(admin, late.id, {"reason": "Forgot", "on_behalf_of": "student"})
+    assert done.is_late_cancel and done.cancelled_by_name == "Olivia Owner"
+    assert done.cancellation_reason == "Forgot" and done.makeup_credits == 0
+    early = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    done = svc.cancel(admin, early.id, {"reason": "Trip", "on_behalf_of": "student"})
+    assert not done.is_late_cancel and done.makeup_credits == 1
+    assert svc.credit_balance(admin, tom) == 1
+
+
+def test_makeup_lesson_uses_a_credit_and_refuses_without_one(setup, admin) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    mon = _future_monday()
+    first = svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
+    svc.cancel(admin, first.id, {"reason": "Teacher ill", "on_behalf_of": "teacher"})
+    makeup = svc.create_lesson(
+        admin, lesson(maya, at(mon, 18), student_id=tom, lesson_type="makeup")
+    )
+    assert makeup.makeup_credits == 0
+    with pytest.raises(ValidationFailed, match="no make-up credit"):
+        svc.create_lesson(admin, lesson(maya, at(mon, 19), student_id=tom, lesson_type="makeup"))
+    svc.cancel(admin, makeup.id, {"reason": "Again", "on_behalf_of": "studio"})
+    assert svc.credit_balance(admin, tom) == 1  # given back, not doubled
+
+
+def test_batch_cancel_cancels_the_whole_window_in_one_step(setup, admin) -> None:
+    svc, _m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    svc.create_lesson(admin, lesson(maya, at(mon, 9), student_id=tom))
+    svc.create_lesson(admin, lesson(maya, at(mon, 15), student_id=ana))
+    svc.create_lesson(admin, lesson(maya, at(mon + timedelta(days=1), 9), student_id=ana))
+    result = svc.batch_cancel(
+        admin, {"start": at(mon, 0), "end": at(mon + timedelta(days=1), 0), "reason": "Snow day"}
+    )
+    assert (result.cancelled, result.credits_issued) == (2, 2)
+    statuses = [r.status for r in svc.week(admin, mon)]
+    assert statuses == ["cancelled", "cancelled", "scheduled"]
+
+
+def test_monthly_dates_take_the_same_weekday_occurrence() -> None:
+    # Second Tuesday of each month from 10 March 2026.
+    march, june = date(2026, 3, 1), date(2026, 6, 30)
+    days = occurrence_dates("monthly", date(2026, 3, 10), 1, 2, march, june)
+    assert days == [date(2026, 3, 10), date(2026, 4, 14), date(2026, 5, 12), date(2026, 6, 9)]
+    last = occurrence_dates("monthly", date(2026, 3, 31), 1, 5, march, date(2026, 5, 31))
+    assert last == [date(2026, 3, 31), date(2026, 4, 28), date(2026, 5, 26)]
+    every_two = occurrence_dates(
+        "biweekly", date(2026, 3, 2), 0, None, date(2026, 3, 3), date(2026, 4, 1)
+    )
+    assert every_two == [date(2026, 3, 16), date(2026, 3, 30)]
+
+
+def series(teacher, student, start: date, **kw):  # type: ignore[no-untyped-def]
+    return {
+        "teacher_id": teacher,
+        "student_id": student,
+        "start_date": start,
+        "start_time": time(16),
+        "duration_minutes": 30,
+        **kw,
+    }
+
+
+def test_series_reports_clashes_then_skips_them_and_closures(setup, admin) -> None:
+    svc, _m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    svc.create_lesson(admin, lesson(maya, at(mon + timedelta(weeks=1), 16), student_id=ana))
+    svc.add_closure(admin, {"closed_on": mon + timedelta(weeks=2), "reason": "Holiday"})
+    data = series(maya, tom, mon, end_date=mon + timedelta(weeks=5))
+    preview = svc.preview_series(admin, data)
+    assert (preview.occurrences, preview.closures_skipped, len(preview.clashes)) == (5, 1, 1)
+    assert "Maya Chen already has a lesson with Ana Ruiz" in preview.clashes[0].message
+    with pytest.raises(BookingClash):
+        svc.create_series(admin, data)
+    assert len(svc.week(admin, mon, 42, student_id=tom)) == 0  # nothing half-written
+    result = svc.create_series(admin, data, skip_clashes=True)
+    assert (result.created, len(result.skipped), result.closures_skipped) == (4, 1, 1)
+
+
+def test_open_ended_series_runs_to_the_horizon_and_extends(setup, admin, db) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    result = svc.create_series(admin, series(maya, tom, _future_monday()))
+    assert 13 <= result.created <= 15  # 16 weeks ahead from today, starting in two weeks
+    from sqlalchemy import text
+
+    with db.engine.begin() as c:
+        c.execute(text("UPDATE recurring_patterns SET generated_until = generated_until - 21"))
+        c.execute(
+            text(
+                "DELETE FROM lessons WHERE scheduled_start > (SELECT max(scheduled_start) "
+                "FROM lessons) - interval '20 days'"
+            )
+        )
+    assert svc.extend_series(admin) == 3
+    assert svc.extend_series(admin) == 0
+
+
+def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    mon = _future_monday()
+    data = series(maya, tom, mon, end_date=mon + timedelta(weeks=5))
+    made = svc.create_series(admin, data)
+    lessons = svc.week(admin, mon, 42, student_id=tom)
+    third = lessons[2]
+    result = svc.edit_series(
+        admin, third.id, {**data, "start_time": time(17), "start_date": mon}, "following"
+    )
+    assert result.pattern_id != made.pattern_id and result.created == 4
+    hours = [r.start.astimezone(NY).hour for r in svc.week(admin, mon, 42, student_id=tom)]
+    assert hours == [16, 16, 17, 17, 17, 17]
+    removed = svc.end_series(admin, result.pattern_id, mon + timedelta(weeks=3))
+    assert removed == 2
+    assert len(svc.week(admin, mon, 42, student_id=tom)) == 4
+
+
+def test_teacher_sees_only_their_own_schedule(setup, admin, db) -> None:
+    svc, m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    bob = m.teacher("Bob", "Bass")
+    svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
+    svc.create_lesson(admin, lesson(bob, at(mon, 16), student_id=ana))
+    from sqlalchemy import text
+
+    with db.engine.begin() as c:
+        user_id = c.execute(text("SELECT user_id FROM teachers WHERE id = :t"), {"t": bob}).scalar()
+    teacher = Actor(user_id=user_id, studio_id=admin.studio_id, role="teacher", name="Bob Bass")
+    assert [r.teacher_name for r in svc.week(teacher, mon)] == ["Bob Bass"]
+    with pytest.raises(PermissionDenied):
+        svc.create_lesson(teacher, lesson(bob, at(mon, 18), student_id=ana))
+
+
+def test_lesson_note_is_written_and_read_back(setup, admin) -> None:
+    svc, _m, maya, tom, _ana, _room = setup
+    made = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    svc.save_lesson_note(
+        admin, made.id, {"summary": "Scales", "topics_covered": ["C major"], "homework": "Daily"}
+    )
+    note = svc.lesson_note(admin, made.id)
+    assert (note.summary, note.topics_covered, note.homework) == ("Scales", ("C major",), "Daily")
+
+
+def test_twenty_desks_booking_the_same_slot_one_wins_the_rest_get_the_clash(
+    setup, admin, database_url
+) -> None:
+    _svc, m, maya, _tom, _ana, room = setup
+    students = [m.student(f"S{i}", "Desk") for i in range(20)]
+    start = at(_future_monday(), 10)
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def desk(i: int) -> None:
+        own = SchedulingService(Database(database_url, pool_size=1, max_overflow=0))
+        barrier.wait()
+        try:
+            own.create_lesson(admin, lesson(maya, start, student_id=students[i], room_id=room))
+            result = "ok"
+        except BookingClash as exc:
+            result = "clash" if "Maya Chen already has a lesson" in str(exc) else str(exc)
+        except Conflict as exc:
+            result = f"conflict: {exc}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=desk, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert outcomes.count("clash") == 19, outcomes

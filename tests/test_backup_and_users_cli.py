@@ -1,0 +1,99 @@
+"""Backups restore to the same contents; `studiosync users add` makes a working login."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+
+from studiosync_desktop import migrate
+from studiosync_desktop.cli import main
+from studiosync_desktop.db import Database, normalise_url
+from studiosync_desktop.embedded import libpq_dsn
+from studiosync_desktop.models import Base
+from studiosync_desktop.services import backup
+from studiosync_desktop.services.demo import DemoService
+from studiosync_desktop.testing import create_scratch_database, drop_database
+
+
+@pytest.fixture
+def demo_url(server_url: str) -> Iterator[str]:
+    url = create_scratch_database(server_url, prefix="ss_bak")
+    migrate.upgrade(url)
+    db = Database(url)
+    DemoService(db).build("small")
+    db.dispose()
+    yield url
+    drop_database(server_url, url)
+
+
+@pytest.fixture
+def empty_url(server_url: str) -> Iterator[str]:
+    url = create_scratch_database(server_url, prefix="ss_res")
+    yield url
+    drop_database(server_url, url)
+
+
+def fingerprint(url: str) -> dict[str, tuple[int, str]]:
+    """Every table's row count and a checksum of its contents, in a stable order."""
+    engine = create_engine(normalise_url(url))
+    out = {}
+    try:
+        with engine.connect() as conn:
+            for table in sorted(Base.metadata.tables):
+                checksum = "md5(string_agg(t::text, '|' ORDER BY t::text))"
+                out[table] = tuple(
+                    conn.execute(
+                        text(f"SELECT count(*), coalesce({checksum}, '') FROM {table} t")
+                    ).one()
+                )
+    finally:
+        engine.dispose()
+    return out
+
+
+def test_a_backup_of_the_demo_restores_into_an_empty_database_identically(
+    demo_url: str, empty_url: str, tmp_path: Path
+) -> None:
+    dump = backup.backup(demo_url, tmp_path / "studio.dump")
+    assert dump.stat().st_size > 10_000
+    safety = backup.restore(empty_url, dump, tmp_path / "safety")
+    assert safety.exists()
+    before, after = fingerprint(demo_url), fingerprint(empty_url)
+    assert before["lessons"][0] > 1000
+    assert after == before
+    assert migrate.current_revision(empty_url) == migrate.head_revision()
+
+
+def test_restore_refuses_a_missing_file_and_changes_nothing(demo_url: str, tmp_path: Path) -> None:
+    before = fingerprint(demo_url)
+    with pytest.raises(Exception, match="does not exist"):
+        backup.restore(demo_url, tmp_path / "nope.dump", tmp_path)
+    assert fingerprint(demo_url) == before
+
+
+def test_users_add_prints_a_login_role_that_can_log_in(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-first-password\n"))
+    code = main(
+        [
+            "users",
+            "add",
+            "new.teacher@example.org",
+            "--role",
+            "teacher",
+            "--password-stdin",
+            "--database",
+            demo_url,
+        ]
+    )
+    assert code == 0
+    login = capsys.readouterr().out.strip().splitlines()[-1]
+    assert login.startswith("ss_")
+    with psycopg.connect(libpq_dsn(demo_url), user=login, password="a-long-first-password") as c:
+        assert c.execute("SELECT app_role()").fetchone() == ("teacher",)

@@ -1,0 +1,92 @@
+"""The Room bookings tab: the day grid, booking by dragging with the cost shown, status actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from factories import Maker
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.rooms import ReservationDialog
+from studiosync_desktop.ui.main_window import MainWindow
+from studiosync_desktop.ui.room_grid import GUTTER, HEADER, MINUTE_PX
+from studiosync_desktop.ui.tabs.rooms import RoomsTab
+
+NY = ZoneInfo("America/New_York")
+
+
+def _tab(qtbot, window: MainWindow) -> RoomsTab:  # type: ignore[no-untyped-def]
+    tab = window.tabs["rooms"]
+    assert isinstance(tab, RoomsTab)
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        window.select_tab("rooms")
+        window.show()
+    return tab
+
+
+def test_grid_shows_a_column_per_room_and_the_day_blocks(
+    qtbot, window: MainWindow, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)
+    assert [r.name for r in tab.grid.rooms] == ["Room B"]
+    kinds = sorted(b.kind for b in tab.grid.blocks)
+    assert kinds == ["lesson", "reservation"]
+
+
+def test_dragging_free_time_books_with_the_cost_shown_first(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)
+    grid = tab.grid
+    grid.resize(grid.sizeHint())
+    x = GUTTER + 20
+    y_at = lambda hour, minute=0: int(  # noqa: E731
+        HEADER + ((hour - grid.first_hour) * 60 + minute) * MINUTE_PX + 2
+    )
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(14)))
+    qtbot.mouseMove(grid, QPoint(x, y_at(15, 5)))
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(15, 5)))
+    found: list[ReservationDialog] = []
+
+    def visible() -> bool:
+        found[:] = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ReservationDialog) and w.isVisible()
+        ]
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=5000)
+    dialog = found[0]
+    assert dialog.length.value() == 75
+    assert dialog.cost.text().startswith("18.75")  # 75 min at 15.00 an hour
+    qtbot.waitUntil(lambda: dialog.person.count() > 0)
+    names = [dialog.person.itemText(i) for i in range(dialog.person.count())]
+    dialog.person.setCurrentIndex(next(i for i, n in enumerate(names) if n.startswith("Ana")))
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        dialog.submit()
+    day = services.rooms.day(admin, tab.navigator.start)
+    booked = [r for r in day.reservations if r.person_name == "Ana Ruiz"]
+    assert len(booked) == 1 and str(booked[0].total_cost) == "18.75"
+    assert booked[0].start.astimezone(NY).hour == 14
+
+
+def test_cancel_from_the_list_frees_the_slot(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)
+    row = [b.kind for b in tab.model.rows].index("Reservation")
+    tab.table.selectRow(row)
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.set_status("cancelled")
+    assert [b.status for b in tab.model.rows if b.kind == "Reservation"] == ["cancelled"]
+    today = datetime.now(NY).date()
+    free = services.rooms.next_free_slots(
+        admin, 60, after=datetime(today.year, today.month, today.day, 12, tzinfo=NY), count=1
+    )
+    assert free[0].start.astimezone(NY).hour == 12
+    assert free[0].end - free[0].start == timedelta(hours=1)
