@@ -17,7 +17,7 @@ def _large(ctx: Context) -> Database:
     """The large demo, with planner statistics as a running server has them (autovacuum
     analyzes a freshly bulk-loaded table only a while later; a studio's server has long done so).
     """
-    db = _large(ctx)
+    db, _ = ctx.demo("large")
     if id(db) not in _analyzed:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))

@@ -11,16 +11,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
-from studiosync_desktop import __version__
-from studiosync_desktop.bootstrap import OpenDatabase, open_database
+from studiosync_desktop import __version__, login
+from studiosync_desktop.bootstrap import OpenDatabase, open_database, shown_url
 from studiosync_desktop.config import AppDirs, DatabaseTarget
 from studiosync_desktop.errors import StudioSyncError
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.error_presenter import ErrorPresenter, install_excepthooks
+from studiosync_desktop.ui.idle_lock import IdleLock
 from studiosync_desktop.ui.live_updates import LiveUpdates
+from studiosync_desktop.ui.login_dialog import ChangePasswordDialog, LoginDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.setup_wizard import SetupWizard
 from studiosync_desktop.ui.task_runner import TaskRunner, call_and_wait
@@ -59,18 +62,27 @@ def setup_logging(dirs: AppDirs) -> Path:
 
 
 def first_actor(opened: OpenDatabase, services: Services, runner: TaskRunner) -> Actor | None:
-    """The acting user; on an empty database the setup wizard creates the studio first."""
+    """The acting user; on an empty database the setup wizard creates the studio first.
+
+    Runs on the owner's connection. The wizard also creates the first admin's login; the
+    demo studio comes with its own logins (README, "Demo logins").
+    """
     if not call_and_wait(runner, services.studio.is_empty):
         return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
-    wizard = SetupWizard(services.studio, runner)
+    wizard = SetupWizard(services.studio, runner, accounts=services.accounts)
     if not wizard.exec():
         return None
     if wizard.wants_demo:
-        from studiosync_desktop.services.demo import DemoService
+        from studiosync_desktop.services.demo import DEMO_LOGINS, DemoService
 
         with busy_notice("Building the demo studio…"):
             call_and_wait(runner, DemoService(opened.db).build, "small")
+        opened.email_hint = DEMO_LOGINS[0][0]
+        opened.login_note = "Demo logins: " + "; ".join(
+            f"{email} / {password}" for email, _role, password in DEMO_LOGINS[:2]
+        )
         return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
+    opened.email_hint = wizard.email.text().strip()
     return wizard.actor
 
 
@@ -116,26 +128,205 @@ def run_gui(target: DatabaseTarget, dirs: AppDirs) -> int:
         QMessageBox.critical(None, "StudioSync cannot open the database", str(exc))
         return 2
     services = Services.build(opened.db)
-    actor = first_actor(opened, services, runner)
-    if actor is None:
+    embedded = opened.server is not None
+    # Who decides: the embedded server always asks for a login; on a shared server the
+    # database owner (or a superuser) works in maintenance mode, everyone else logs in.
+    owner = embedded or bool(call_and_wait(runner, login.is_owner_connection, opened.db))
+    actor: Actor | None = None
+    if owner:
+        actor = first_actor(opened, services, runner)
+        if actor is None:
+            opened.close()
+            return 0
+    if actor is not None and not embedded:
+        return run_window(app, opened, services, actor, runner, presenter, maintenance=True)
+    desk = DeskSession(app, opened, dirs, runner, presenter)
+    if not desk.log_in():
         opened.close()
         return 0
-    # Live updates: other desks' committed changes, heard on a dedicated connection.
+    if embedded:
+        opened.db.dispose()  # the owner's URL stays, for backup and restore only
+    else:
+        opened.close()
+    code = app.exec()
+    desk.close()
+    return int(code)
+
+
+def run_window(
+    app: QApplication,
+    opened: OpenDatabase,
+    services: Services,
+    actor: Actor,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    *,
+    maintenance: bool,
+) -> int:
+    """Maintenance mode: the owner's connection, nobody logs in (screenshots, benchmarks)."""
     live = LiveUpdates(opened.db.url)
     window = MainWindow(
         services, actor, opened.description, runner=runner, presenter=presenter, live=live
     )
+    if maintenance:
+        window.user_label.setText(f"Owner connection (maintenance mode) \N{EM DASH} {actor.name}")
     window.resize(QSize(1280, 800))
     if os.environ.get(MEASURE_STARTUP_ENV):
         first_paint = _FirstPaint(window)
         window.installEventFilter(first_paint)
     window.show()
     live.start()
-    # Open-ended series move forward to the horizon (the Calendar tab repeats it daily).
-    calendar = window.tabs["calendar"]
-    if hasattr(calendar, "extend_series_daily"):
-        calendar.extend_series_daily()
+    _start_daily_work(window)
     code = app.exec()
     live.stop()
     opened.close()
     return int(code)
+
+
+def _start_daily_work(window: MainWindow) -> None:
+    # Open-ended series move forward to the horizon (the Calendar tab repeats it daily).
+    calendar = window.tabs.get("calendar")
+    if calendar is not None and hasattr(calendar, "extend_series_daily"):
+        calendar.extend_series_daily()
+
+
+class DeskSession:
+    """A person logged in on their own login role: the window, the idle lock, switching user."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        opened: OpenDatabase,
+        dirs: AppDirs,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+    ) -> None:
+        self.app = app
+        self.opened = opened
+        self.dirs = dirs
+        self.runner = runner
+        self.presenter = presenter
+        self.server_url = opened.url
+        self.owner_url = opened.url if opened.server is not None else None
+        self.window: MainWindow | None = None
+        self.live: LiveUpdates | None = None
+        self.lock: IdleLock | None = None
+        self.current: login.LoggedIn | None = None
+        self.menus: AccountMenus | None = None
+
+    def log_in(self, parent: QWidget | None = None) -> bool:
+        """The login dialog (and a forced password change); then this person's window."""
+        dialog = LoginDialog(
+            self.server_url,
+            self.runner,
+            self.dirs,
+            email=self.opened.email_hint,
+            where=self.opened.login_note or self.opened.description,
+            parent=parent,
+        )
+        if not dialog.exec() or dialog.logged_in is None:
+            return False
+        logged = dialog.logged_in
+        if logged.must_change_password:
+            change = ChangePasswordDialog(
+                logged.accounts, logged.actor, self.runner, forced=True, parent=parent
+            )
+            if not change.exec():
+                logged.db.dispose()
+                return False
+            if dialog.remember.isChecked():
+                login.remember(self.dirs, self.server_url, logged.email, change.new_password_value)
+        self._open_window(logged, dialog.notice)
+        return True
+
+    def _open_window(self, logged: login.LoggedIn, notice: str) -> None:
+        old_window, old_live, old_lock, old_login = self.window, self.live, self.lock, self.current
+        services = Services.build(logged.db)
+        self.current = logged
+        self.live = LiveUpdates(logged.db.url)
+        self.window = MainWindow(
+            services,
+            logged.actor,
+            self.opened.description,
+            runner=self.runner,
+            presenter=self.presenter,
+            live=self.live,
+        )
+        self.window.resize(QSize(1280, 800))
+        minutes = self._idle_minutes(services, logged.actor)
+        self.lock = IdleLock(
+            self.window,
+            minutes,
+            logged.actor.name,
+            lambda password: login.check_credentials(self.server_url, logged.email, password),
+            self.runner,
+        )
+        self.lock.switch_user.connect(self.switch_user)
+        self.menus = AccountMenus(
+            self.window,
+            AccountContext(
+                actor=logged.actor,
+                accounts=services.accounts,
+                runner=self.runner,
+                presenter=self.presenter,
+                owner_url=self.owner_url,
+                shown_server=shown_url(self.server_url),
+                backup_folder=self.dirs.data / "backups",
+                lock=self.lock.lock,
+                switch_user=self.switch_user,
+                password_changed=self._password_changed,
+            ),
+        )
+        self.window.show()
+        if notice:
+            self.window.statusBar().showMessage(notice, 10000)
+        self.live.start()
+        _start_daily_work(self.window)
+        # The previous person's window goes only once the new one is up (the app keeps running).
+        if old_window is not None:
+            self._retire(old_window, old_live, old_lock, old_login)
+
+    def _idle_minutes(self, services: Services, actor: Actor) -> int:
+        try:
+            info = call_and_wait(self.runner, services.studio.info, actor)
+        except StudioSyncError:
+            return 0
+        return int(info.settings.idle_lock_minutes)
+
+    def _password_changed(self, password: str) -> None:
+        if self.current is not None and login.remembered_password(
+            self.server_url, self.current.email
+        ):
+            login.remember(self.dirs, self.server_url, self.current.email, password)
+
+    def switch_user(self) -> None:
+        """ "Log in as someone else": the login dialog over the (locked) window."""
+        if self.lock is not None:
+            self.lock.lock()
+        self.app.setQuitOnLastWindowClosed(False)
+        try:
+            # Cancelled: back to the lock screen, where the same person may still unlock.
+            self.log_in(parent=None)
+        finally:
+            self.app.setQuitOnLastWindowClosed(True)
+
+    def _retire(
+        self,
+        window: MainWindow,
+        live: LiveUpdates | None,
+        lock: IdleLock | None,
+        logged: login.LoggedIn | None,
+    ) -> None:
+        if lock is not None:
+            lock.stop()
+        if live is not None:
+            live.stop()
+        window.close()
+        window.deleteLater()
+        if logged is not None:
+            logged.db.dispose()
+
+    def close(self) -> None:
+        if self.window is not None:
+            self._retire(self.window, self.live, self.lock, self.current)
+            self.window = None

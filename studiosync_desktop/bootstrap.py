@@ -21,6 +21,9 @@ class OpenDatabase:
     url: str
     description: str
     server: EmbeddedServer | None = None
+    # For the login dialog after the setup wizard: whose email to offer, and a line to show.
+    email_hint: str = ""
+    login_note: str = ""
 
     def close(self) -> None:
         self.db.dispose()

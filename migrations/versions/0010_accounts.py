@@ -237,27 +237,33 @@ $$;
 -- SET LOCAL studiosync.audit = 'off'; for anyone else the setting is ignored.
 CREATE FUNCTION audit_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    who uuid := app_user_id();
 BEGIN
     IF current_setting('studiosync.audit', true) = 'off' AND app_is_owner() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO audit_log (studio_id, db_role, user_id, table_name, row_id, action, new)
-        SELECT (r->>'studio_id')::uuid, session_user, app_user_id(), TG_TABLE_NAME,
+        SELECT (r->>'studio_id')::uuid, session_user, who, TG_TABLE_NAME,
                (r->>'id')::uuid, 'insert', r
           FROM (SELECT to_jsonb(n) AS r FROM new_rows n) x;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO audit_log (studio_id, db_role, user_id, table_name, row_id, action, old)
-        SELECT (r->>'studio_id')::uuid, session_user, app_user_id(), TG_TABLE_NAME,
+        SELECT (r->>'studio_id')::uuid, session_user, who, TG_TABLE_NAME,
                (r->>'id')::uuid, 'delete', r
           FROM (SELECT to_jsonb(o) AS r FROM old_rows o) x;
+    ELSIF TG_ARGV[0] = 'id' THEN
+        -- PL/pgSQL plans this per table, so the join is on the real key column.
+        INSERT INTO audit_log (studio_id, db_role, user_id, table_name, row_id, action, old, new)
+        SELECT (nj->>'studio_id')::uuid, session_user, who, TG_TABLE_NAME, n.id, 'update', oj, nj
+          FROM new_rows n JOIN old_rows o ON o.id = n.id,
+               LATERAL (SELECT to_jsonb(o) AS oj, to_jsonb(n) AS nj) j
+         WHERE oj - 'updated_at' IS DISTINCT FROM nj - 'updated_at';
     ELSE
         INSERT INTO audit_log (studio_id, db_role, user_id, table_name, row_id, action, old, new)
-        SELECT (n.r->>'studio_id')::uuid, session_user, app_user_id(), TG_TABLE_NAME,
-               (n.r->>'id')::uuid, 'update', o.r, n.r
-          FROM (SELECT to_jsonb(x) AS r FROM new_rows x) n
-          JOIN (SELECT to_jsonb(x) AS r FROM old_rows x) o ON o.r->'id' = n.r->'id'
-         WHERE o.r - 'updated_at' IS DISTINCT FROM n.r - 'updated_at';
+        SELECT (r->>'studio_id')::uuid, session_user, who, TG_TABLE_NAME, NULL, 'update', NULL, r
+          FROM (SELECT to_jsonb(n) AS r FROM new_rows n) x;
     END IF;
     RETURN NULL;
 END;
@@ -527,7 +533,8 @@ def secure_table(table: str, columns: set[str]) -> None:
             )
 
 
-def audit_table(table: str) -> None:
+def audit_table(table: str, columns: set[str]) -> None:
+    key = "id" if "id" in columns else ""
     for event, refs in (
         ("INSERT", "NEW TABLE AS new_rows"),
         ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
@@ -535,7 +542,7 @@ def audit_table(table: str) -> None:
     ):
         op.execute(
             f"CREATE TRIGGER trg_{table}_audit_{event.lower()} AFTER {event} ON {table} "
-            f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION audit_changes()"
+            f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION audit_changes('{key}')"
         )
 
 
@@ -606,7 +613,7 @@ def upgrade() -> None:
             continue
         secure_table(table, columns[table])
         if table not in NOT_AUDITED:
-            audit_table(table)
+            audit_table(table, columns[table])
     op.execute("REVOKE ALL ON alembic_version FROM PUBLIC")
     op.execute(f"GRANT SELECT ON alembic_version TO {EVERYONE}")
 

@@ -70,6 +70,8 @@ class _Page:
                 self._row(lines.pop(0), y, n)
                 y -= ROW_H
                 n += 1
+            if not lines:
+                self._day_notes(y - 28)
             self._footer()
             self.c.showPage()
 
@@ -153,6 +155,21 @@ class _Page:
         c.setStrokeColorRGB(*MUTED)
         c.setLineWidth(0.4)
         c.line(MARGIN, bottom, self.width - MARGIN, bottom)
+
+    def _day_notes(self, top: float) -> None:
+        """The rest of the last page: ruled lines for the day's notes (what to pass on)."""
+        if top - 60 < MARGIN + 24:
+            return
+        c = self.c
+        set_ink(c, INK)
+        c.setFont(BOLD, 10)
+        c.drawString(MARGIN, top, "Notes for the day")
+        c.setStrokeColorRGB(*RULE)
+        c.setLineWidth(0.6)
+        y = top - 24
+        while y >= MARGIN + 24:
+            c.line(MARGIN, y, self.width - MARGIN, y)
+            y -= 22
 
     def _footer(self) -> None:
         set_ink(self.c, MUTED)

@@ -179,11 +179,15 @@ class Closure(Frozen):
     id: uuid.UUID
     closed_on: date
     reason: str
+    cancelled: int = 0  # lessons of that day cancelled with it (see ClosureInput)
 
 
 class ClosureInput(Frozen):
     closed_on: date
     reason: str = Field(default="", max_length=200)
+    # Also cancel the day's scheduled lessons, in the same transaction (the studio cancels:
+    # make-up credits follow the studio's policy).
+    cancel_lessons: bool = False
 
 
 class CreditRow(Frozen):

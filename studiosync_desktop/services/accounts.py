@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
-from studiosync_desktop.models import AuditEntry, User
+from studiosync_desktop.models import AuditEntry, Studio, User
 from studiosync_desktop.schemas.accounts import (
     AuditFilters,
     AuditRow,
@@ -27,6 +29,15 @@ from studiosync_desktop.services.permissions import require
 from studiosync_desktop.vocabulary import STAFF_ROLES
 
 NOISE_FIELDS = frozenset({"updated_at", "created_at", "teacher_busy"})
+
+
+# Easy to read aloud and to type: no 0/o, 1/l/i.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """A password an admin passes on (xxxx-xxxx-xxxx, about 64 bits); changed at first login."""
+    return "-".join("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
 def login_role_name(email: str, database: str) -> str:
@@ -65,6 +76,11 @@ class AccountService:
                 name=f"{row.first_name} {row.last_name}".strip(),
             )
 
+    def connection_is_owner(self) -> bool:
+        """The database owner or a superuser: maintenance mode, nobody logs in."""
+        with self._db.read_session() as s:
+            return bool(s.scalar(text("SELECT app_is_owner()")))
+
     def record_login(self, actor: Actor) -> None:
         """Stamps `last_login` (through a database function: teachers can't update users)."""
         with self._db.session() as s:
@@ -81,6 +97,7 @@ class AccountService:
                 text("SELECT studiosync_change_own_password(:v)"),
                 {"v": scram_verifier(change.new_password)},
             )
+        self._db.set_password(change.new_password)
 
     # -- the staff list, for admins -------------------------------------------------------
 
@@ -116,8 +133,14 @@ class AccountService:
             for r in rows
         )
 
-    def invite(self, actor: Actor, data: StaffInvite | dict[str, Any]) -> str:
-        """Creates (or reuses) the person and their login role; returns the login role name."""
+    def invite(
+        self, actor: Actor, data: StaffInvite | dict[str, Any], *, one_time: bool = True
+    ) -> str:
+        """Creates (or reuses) the person and their login role; returns the login role name.
+
+        `one_time`: the password is to be changed at first login (not when the person chose
+        it themselves, as the first admin does in the setup wizard).
+        """
         require(actor, "users")
         invite = _validated(StaffInvite, data)
         with self._db.session() as s:
@@ -150,6 +173,11 @@ class AccountService:
                     "g": invite.role,
                 },
             )
+            if not one_time:
+                s.execute(
+                    text("UPDATE users SET must_change_password = false WHERE id = :p"),
+                    {"p": person.id},
+                )
             return login
 
     def set_role(self, actor: Actor, person_id: uuid.UUID, role: str) -> None:
@@ -201,14 +229,17 @@ class AccountService:
             query = query.where(AuditEntry.table_name == f.table_name)
         if f.row_id is not None:
             query = query.where(AuditEntry.row_id == f.row_id)
-        if f.day_from is not None:
-            query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), UTC))
-        if f.day_to is not None:
-            end = datetime.combine(f.day_to + timedelta(days=1), time(), UTC)
-            query = query.where(AuditEntry.at < end)
         if f.before_id is not None:
             query = query.where(AuditEntry.id < f.before_id)
         with self._db.read_session() as s:
+            if f.day_from is not None or f.day_to is not None:
+                # Days are the studio's days, in its time zone.
+                zone = _zone(s.scalar(select(Studio.timezone).where(Studio.id == actor.studio_id)))
+                if f.day_from is not None:
+                    query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), zone))
+                if f.day_to is not None:
+                    end = datetime.combine(f.day_to + timedelta(days=1), time(), zone)
+                    query = query.where(AuditEntry.at < end)
             return tuple(_audit_row(entry, name) for entry, name in s.execute(query).all())
 
     def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
@@ -234,6 +265,13 @@ def _audit_row(entry: AuditEntry, who: str) -> AuditRow:
         action=entry.action,
         changes=changes,
     )
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _shown(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studiosync_desktop.db import Database
+from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.billing import BillingService
 from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.inventory import InventoryService
@@ -16,6 +17,7 @@ from studiosync_desktop.services.people import PeopleService
 from studiosync_desktop.services.resources import ResourceService
 from studiosync_desktop.services.rooms import RoomService
 from studiosync_desktop.services.roster import RosterService
+from studiosync_desktop.services.roster_csv import RosterCsvService
 from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.stripe_payments import StripePayments
@@ -37,8 +39,10 @@ class Services:
     messaging: MessagingService
     notifications: NotificationService
     people: PeopleService
+    roster_csv: RosterCsvService
     resources: ResourceService
     ical: IcalExportService
+    accounts: AccountService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -56,6 +60,8 @@ class Services:
             messaging=MessagingService(db),
             notifications=NotificationService(db),
             people=PeopleService(db),
+            roster_csv=RosterCsvService(db),
             resources=ResourceService(db),
             ical=IcalExportService(db),
+            accounts=AccountService(db),
         )

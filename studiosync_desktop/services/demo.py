@@ -30,12 +30,21 @@ from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.models import Base, Studio
 from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.schemas.studio import StudioSettings
+from studiosync_desktop.scram import scram_verifier
+from studiosync_desktop.services.accounts import login_role_name
 
 log = logging.getLogger(__name__)
 
 STUDIO_NAME = "Riverside Music School"
 STUDIO_TZ = "America/Chicago"
 STAFF_DOMAIN = "demo.studiosync.example"
+# The demo's logins (email, role, password): in the README's "Demo logins" too.
+DEMO_LOGINS: tuple[tuple[str, str, str], ...] = (
+    (f"admin@{STAFF_DOMAIN}", "admin", "demo-admin-2026"),
+    (f"desk@{STAFF_DOMAIN}", "desk", "demo-desk-2026"),
+    (f"teacher1@{STAFF_DOMAIN}", "teacher", "demo-teacher-2026"),
+    (f"teacher2@{STAFF_DOMAIN}", "teacher", "demo-teacher-2026"),
+)
 # Serialises two demo builds started on one database at the same moment.
 DEMO_LOCK_KEY = 7_351_002
 # Lesson time slots per teacher and week: 6 days (Mon-Sat) x 8 hours.
@@ -181,13 +190,49 @@ class DemoService:
                 for table in Base.metadata.sorted_tables
             }
             studio_id = params["studio"]
+            logins = self._logins(s)
         return DemoSummary(
             size=size,
             studio_id=studio_id,
             studio_name=STUDIO_NAME,
             counts=counts,
             seconds=round(time.perf_counter() - started, 3),
+            logins=logins,
         )
+
+    @staticmethod
+    def _logins(s: Session) -> tuple[tuple[str, str, str], ...]:
+        """Login roles for the demo staff, when this connection may create roles (the owner).
+
+        Fixed passwords, listed in the README, and no forced change: it is a demo.
+        """
+        may_create = s.scalar(
+            text(
+                "SELECT app_is_owner() AND (rolsuper OR rolcreaterole)"
+                " FROM pg_roles WHERE rolname = current_user"
+            )
+        )
+        if not may_create:
+            return ()
+        database = str(s.scalar(select(func.current_database())))
+        for email, role, password in DEMO_LOGINS:
+            s.execute(
+                text(
+                    "SELECT studiosync_create_login(u.id, :login, :verifier, :role)"
+                    " FROM users u WHERE lower(u.email) = :email"
+                ),
+                {
+                    "login": login_role_name(email, database),
+                    "verifier": scram_verifier(password),
+                    "role": role,
+                    "email": email,
+                },
+            )
+        s.execute(
+            text("UPDATE users SET must_change_password = false WHERE email = ANY(:emails)"),
+            {"emails": [email for email, _, _ in DEMO_LOGINS]},
+        )
+        return DEMO_LOGINS
 
     # -- the steps, in dependency order ---------------------------------------------------
 

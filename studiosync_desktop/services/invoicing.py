@@ -650,8 +650,15 @@ class InvoicingService:
                 .returning(Invoice.id)
             )
             ids = list(result.scalars())
-            for iid in ids:
-                log_event(s, actor, iid, "late_fee", "Late fee added")
+            if ids:
+                s.execute(
+                    text(
+                        "INSERT INTO invoice_events (studio_id, invoice_id, kind, detail, actor_id)"
+                        " SELECT :studio, id, 'late_fee', 'Late fee added', :actor"
+                        " FROM unnest(CAST(:ids AS uuid[])) AS id"
+                    ),
+                    {"studio": actor.studio_id, "actor": actor.user_id, "ids": ids},
+                )
             return len(ids)
 
     # --- reads --------------------------------------------------------------------------

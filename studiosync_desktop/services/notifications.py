@@ -19,6 +19,7 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.models import Notification
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList, NotificationRow, RemindersRaised
+from studiosync_desktop.services.permissions import can
 
 # The front desk: who hears about money and loans.
 DESK = "SELECT id FROM users WHERE studio_id = :studio AND role IN ('admin', 'desk') AND is_active"
@@ -179,7 +180,13 @@ class NotificationService:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def raise_due_reminders(self, actor: Actor) -> RemindersRaised:
-        """Lessons tomorrow, overdue invoices and checkouts: each raised exactly once."""
+        """Lessons tomorrow, overdue invoices and checkouts: each raised exactly once.
+
+        Raised by the desk and admins (a teacher may not read billing or lending, nor see
+        colleagues' notifications); a teacher's own reminders come from the desk's run.
+        """
+        if not can(actor, "billing"):
+            return RemindersRaised(lessons_tomorrow=0, invoices_overdue=0, checkouts_overdue=0)
         params = {"studio": actor.studio_id}
         with self._db.session() as s:
             counts = [

@@ -22,8 +22,8 @@ from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.models import Family, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor, Frozen, validation_failed
 from studiosync_desktop.schemas.roster import FamilyInput, StudentInput
-from studiosync_desktop.services.roster import NO_EMAIL_DOMAIN, require_desk
 from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.roster import NO_EMAIL_DOMAIN, require_desk
 
 COLUMNS = (
     "first_name",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -16,10 +18,12 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.error_presenter import Banner, ErrorPresenter
 from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.notifications_panel import NotificationsPanel
 from studiosync_desktop.ui.person_page import PersonPageDialog
+from studiosync_desktop.ui.tabs.audit import AuditTab
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.calendar import CalendarTab
 from studiosync_desktop.ui.tabs.inventory import InventoryTab
@@ -28,9 +32,40 @@ from studiosync_desktop.ui.tabs.messages import MessagesTab
 from studiosync_desktop.ui.tabs.resources import ResourcesTab
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
 from studiosync_desktop.ui.tabs.roster import RosterTab
+from studiosync_desktop.ui.tabs.users import UsersTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 
-TAB_KEYS = ("calendar", "roster", "invoices", "inventory", "rooms", "messages", "resources")
+TAB_KEYS = (
+    "calendar",
+    "roster",
+    "invoices",
+    "inventory",
+    "rooms",
+    "messages",
+    "resources",
+    "users",
+    "audit",
+)
+# The area (services/permissions.py) each tab needs: a role sees only the tabs it may use.
+TAB_AREAS = {
+    "calendar": "schedule",
+    "roster": "roster",
+    "invoices": "billing",
+    "inventory": "inventory",
+    "rooms": "rooms",
+    "messages": "messages",
+    "resources": "resources",
+    "users": "users",
+    "audit": "audit",
+}
+# "History…" on a tab's rows (admins): the audit trail's table those rows come from.
+HISTORY_TABLES = {
+    "calendar": "lessons",
+    "roster": "students",
+    "invoices": "invoices",
+    "inventory": "inventory_items",
+    "rooms": "room_reservations",
+}
 # Click-through: studiosync://<kind>/<id> opens this tab (and selects the row when it can).
 LINK_TABS = {
     "lesson": "calendar",
@@ -73,15 +108,24 @@ class MainWindow(QMainWindow):
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setDocumentMode(True)
         args = (services, actor, self.runner, self.presenter)
-        self.tabs: dict[str, DataTab] = {
-            "calendar": CalendarTab(*args),
-            "roster": RosterTab(*args),
-            "invoices": InvoicesTab(*args),
-            "inventory": InventoryTab(*args),
-            "rooms": RoomsTab(*args),
-            "messages": MessagesTab(*args),
-            "resources": ResourcesTab(*args),
+        tab_classes: dict[str, Callable[..., DataTab]] = {
+            "calendar": CalendarTab,
+            "roster": RosterTab,
+            "invoices": InvoicesTab,
+            "inventory": InventoryTab,
+            "rooms": RoomsTab,
+            "messages": MessagesTab,
+            "resources": ResourcesTab,
+            "users": UsersTab,
+            "audit": AuditTab,
         }
+        # Only the tabs this person's role may use (the database refuses the rest anyway).
+        self.tabs: dict[str, DataTab] = {
+            key: cls(*args) for key, cls in tab_classes.items() if can(actor, TAB_AREAS[key])
+        }
+        if can(actor, "audit"):
+            for key, tab in self.tabs.items():
+                tab.enable_history(HISTORY_TABLES.get(key, tab.history_table))
         for number, (key, tab) in enumerate(self.tabs.items(), start=1):
             self.tab_widget.addTab(tab, tab.title)
             self.tab_widget.setTabToolTip(number - 1, f"{tab.title} (Ctrl+{number})")
@@ -175,6 +219,9 @@ class MainWindow(QMainWindow):
         self.bell.setFlat(True)
         self.bell.setToolTip("Show or hide your notifications (Ctrl+Shift+N)")
         self.bell.clicked.connect(self.toggle_notifications)
+        self.bell.setMinimumWidth(
+            self.bell.fontMetrics().horizontalAdvance("Notifications (999)") + 24
+        )
         self.live_label = QLabel("", self)
         self.statusBar().addPermanentWidget(self.live_label)
         self.statusBar().addPermanentWidget(self.bell)

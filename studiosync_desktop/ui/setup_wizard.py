@@ -26,14 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
+from studiosync_desktop.schemas.accounts import PasswordChange
 from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.studio import StudioSetup
+from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "JPY", "INR")
 STUDIO_FIELDS = ("studio_name", "timezone", "currency", "tax_rate_percent")
 ADMIN_FIELDS = ("admin_first_name", "admin_last_name", "admin_email")
+PASSWORD_FIELDS = ("admin_password", "admin_password_repeat")
 
 
 def system_timezone() -> str:
@@ -90,6 +93,10 @@ class _FieldErrors:
             label.setVisible(bool(text))
             any_shown = any_shown or bool(text)
         return any_shown
+
+
+# Shared with the login and password dialogs.
+FieldErrors = _FieldErrors
 
 
 class _ChoicePage(QWizardPage):
@@ -158,6 +165,15 @@ class _AdminPage(QWizardPage):
         w.errors.add(form, "&First name:", "admin_first_name", w.first_name, self)
         w.errors.add(form, "&Last name:", "admin_last_name", w.last_name, self)
         w.errors.add(form, "&Email:", "admin_email", w.email, self)
+        w.password = QLineEdit(self)
+        w.password_repeat = QLineEdit(self)
+        for field in (w.password, w.password_repeat):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        w.errors.add(form, "&Password:", "admin_password", w.password, self)
+        w.errors.add(form, "&Repeat password:", "admin_password_repeat", w.password_repeat, self)
+        hint = QLabel("You log in with this email and password (at least 10 characters).", self)
+        hint.setWordWrap(True)
+        form.addRow(hint)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         form.addRow(self.status)
@@ -178,9 +194,16 @@ class SetupWizard(QWizard):
     first_name: QLineEdit
     last_name: QLineEdit
     email: QLineEdit
+    password: QLineEdit
+    password_repeat: QLineEdit
 
     def __init__(
-        self, studio_service: StudioService, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        studio_service: StudioService,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        accounts: AccountService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Set up StudioSync")
@@ -189,6 +212,8 @@ class SetupWizard(QWizard):
         self.resize(620, 460)
         self._service = studio_service
         self._runner = runner
+        # The owner's connection: it creates the first admin's login role.
+        self._accounts = accounts
         self.errors = _FieldErrors()
         self.actor: Actor | None = None
         self._creating = False
@@ -220,6 +245,20 @@ class SetupWizard(QWizard):
         except ValidationError as exc:
             return None, validation_failed(exc).fields
 
+    def password_errors(self) -> Mapping[str, str]:
+        """The admin's password, checked with the schema every password change uses."""
+        try:
+            PasswordChange.model_validate(
+                {"new_password": self.password.text(), "repeat": self.password_repeat.text()}
+            )
+        except ValidationError as exc:
+            fields = validation_failed(exc).fields
+            return {
+                "admin_password": fields.get("new_password", ""),
+                "admin_password_repeat": fields.get("repeat", ""),
+            }
+        return {}
+
     def check(self, names: tuple[str, ...]) -> bool:
         """Validates with `StudioSetup` and shows the messages of the fields in `names`."""
         _, fields = self.validate()
@@ -236,7 +275,8 @@ class SetupWizard(QWizard):
             return False
         setup, fields = self.validate()
         shown = self.errors.show(fields, ADMIN_FIELDS)
-        if setup is None:
+        shown = self.errors.show(self.password_errors(), PASSWORD_FIELDS) or shown
+        if setup is None or shown:
             if not shown:  # a problem on the studio page: go back there to show it
                 self.back()
                 self.errors.show(fields, STUDIO_FIELDS)
@@ -244,7 +284,27 @@ class SetupWizard(QWizard):
         self._creating = True
         self.admin_page.status.setText("Creating the studio…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
-        self._runner.run(self._service.set_up, setup, on_done=self._created, on_error=self._failed)
+        self._runner.run(
+            self._set_up, setup, self.password.text(), on_done=self._created, on_error=self._failed
+        )
+        return False
+
+    def _set_up(self, setup: StudioSetup, password: str) -> Actor:
+        """On a worker thread: the studio, then the admin's login (they chose the password)."""
+        actor = self._service.set_up(setup)
+        if self._accounts is not None:
+            self._accounts.invite(
+                actor,
+                {
+                    "email": str(setup.admin_email),
+                    "first_name": setup.admin_first_name,
+                    "last_name": setup.admin_last_name,
+                    "role": "admin",
+                    "password": password,
+                },
+                one_time=False,
+            )
+        return actor
         return False
 
     def _created(self, actor: Actor) -> None:

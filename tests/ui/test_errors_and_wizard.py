@@ -113,6 +113,8 @@ def fill_wizard(wizard: SetupWizard, email: str) -> None:
     wizard.first_name.setText("Rita")
     wizard.last_name.setText("River")
     wizard.email.setText(email)
+    wizard.password.setText("a-good-password")
+    wizard.password_repeat.setText("a-good-password")
 
 
 def test_setup_wizard_refuses_a_bad_email_next_to_the_field(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]
@@ -140,8 +142,24 @@ def test_setup_wizard_refuses_a_bad_time_zone_on_the_studio_page(qtbot, db: Data
     assert "time zone" in wizard.error_text("timezone")
 
 
-def test_setup_wizard_creates_the_studio_and_its_admin(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_setup_wizard_refuses_a_short_or_mistyped_password(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]
     wizard = SetupWizard(StudioService(db), TaskRunner())
+    qtbot.addWidget(wizard)
+    fill_wizard(wizard, "rita@riverside.example")
+    wizard.password.setText("short")
+    wizard.password_repeat.setText("shorter")
+
+    assert not wizard.validateCurrentPage()
+    assert "at least 10" in wizard.error_text("admin_password")
+    wizard.password.setText("a-good-password")
+    assert not wizard.validateCurrentPage()
+    assert wizard.error_text("admin_password_repeat") == "The two passwords differ"
+
+
+def test_setup_wizard_creates_the_studio_and_its_admin(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from studiosync_desktop.services.accounts import AccountService
+
+    wizard = SetupWizard(StudioService(db), TaskRunner(), accounts=AccountService(db))
     qtbot.addWidget(wizard)
     fill_wizard(wizard, "rita@riverside.example")
 
@@ -153,6 +171,9 @@ def test_setup_wizard_creates_the_studio_and_its_admin(qtbot, db: Database) -> N
     info = StudioService(db).info(wizard.actor)
     assert (info.name, info.timezone, info.currency) == ("Riverside Music", "Europe/London", "GBP")
     assert str(info.settings.tax_rate_percent) == "20"
+    # The admin can log in with the password they chose, and is not asked to change it.
+    (admin,) = AccountService(db).staff(wizard.actor)
+    assert admin.login_role and admin.is_active and not admin.must_change_password
 
 
 def test_setup_wizard_offers_the_demo_studio(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]

@@ -199,3 +199,20 @@ def test_ctrl_o_opens_the_persons_page_and_its_links_open_tabs(
     page.link_activated.emit(lesson_link)
     assert window.current_tab() is window.tabs["calendar"]
     page.close()
+
+
+def test_csv_export_and_import_from_the_roster_tab(
+    qtbot, window: MainWindow, services: Services, admin: Actor, studio: Maker, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    tab = show(qtbot, window, "roster")
+    out = tmp_path / "students.csv"
+    with qtbot.waitSignal(tab.saved, timeout=10000):
+        tab.export_csv(str(out))
+    assert "Sam,Lee" in out.read_text()
+    new = tmp_path / "new.csv"
+    header = out.read_text().splitlines()[0]
+    new.write_text(header + "\nZoe,Quinn,zoe@x.org,,Harp,,,,,,,,Quinn family,,,,yes\n")
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.import_csv(str(new))  # the presenter is not interactive: the preview is accepted
+    assert "Zoe Quinn" in [r.name for r in tab.model.rows]
+    assert tab.last_dialog.import_button.isEnabled()

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -71,8 +72,8 @@ class ClosuresDialog(QDialog):
         self.today = today
         self.closures: tuple[Closure, ...] = ()
         intro = QLabel(
-            "Days the studio is closed. Recurring lessons are not booked on them; lessons "
-            "already booked stay until you cancel them (Batch cancel).",
+            "Days the studio is closed. Recurring lessons are not booked on them. Lessons "
+            "already booked that day are cancelled only if you tick the box below.",
             self,
         )
         intro.setWordWrap(True)
@@ -83,6 +84,12 @@ class ClosuresDialog(QDialog):
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("e.g. Thanksgiving")
+        self.cancel_lessons = QCheckBox("&Cancel the lessons booked that day", self)
+        self.cancel_lessons.setToolTip(
+            "Cancelled by the studio: students get make-up credits as the studio's policy says"
+        )
+        self.result = QLabel("", self)
+        self.result.setWordWrap(True)
         self.add_button = QPushButton("&Add closed day", self)
         self.add_button.clicked.connect(self.add)
         self.remove_button = QPushButton("&Remove", self)
@@ -95,6 +102,7 @@ class ClosuresDialog(QDialog):
         form.addRow("", self.errors["closed_on"])
         form.addRow("R&eason", self.reason)
         form.addRow("", self.errors["reason"])
+        form.addRow("", self.cancel_lessons)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addStretch(1)
@@ -106,10 +114,13 @@ class ClosuresDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addWidget(self.result)
         layout.addWidget(close)
         self.resize(440, 460)
         editable = actor.is_staff_desk
-        for w in (self.date, self.reason, self.add_button, self.remove_button):
+        for w in (
+            self.date, self.reason, self.cancel_lessons, self.add_button, self.remove_button
+        ):  # fmt: skip
             w.setEnabled(editable)
         self.reload()
 
@@ -145,7 +156,11 @@ class ClosuresDialog(QDialog):
             label.setVisible(bool(fields.get(key)))
 
     def add(self) -> None:
-        data = {"closed_on": _pydate(self.date.date()), "reason": self.reason.text().strip()}
+        data = {
+            "closed_on": _pydate(self.date.date()),
+            "reason": self.reason.text().strip(),
+            "cancel_lessons": self.cancel_lessons.isChecked(),
+        }
         try:
             ClosureInput.model_validate(data)  # the service's own schema, checked here first
         except ValidationError as exc:
@@ -153,8 +168,14 @@ class ClosuresDialog(QDialog):
             return
         self.show_errors({})
 
-        def done(_c: Closure) -> None:
+        def done(c: Closure) -> None:
+            n = c.cancelled
+            self.result.setText(
+                f"Closed on {c.closed_on:%a %d %b %Y}."
+                + (f" {n} lesson{'s' if n != 1 else ''} cancelled." if n else "")
+            )
             self.reason.clear()
+            self.cancel_lessons.setChecked(False)
             self.changed.emit()
             self.reload()
 

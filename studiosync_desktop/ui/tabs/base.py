@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studiosync_desktop.schemas.common import Actor
@@ -34,6 +35,9 @@ class DataTab(QWidget):
     # Live updates: the tables whose committed changes make this tab refresh itself
     # (keeping the selection and scroll position). Empty: the tab does not follow changes.
     watches: frozenset[str] = frozenset()
+    # The audit trail's table of this tab's rows (lessons, students, invoices...): admins get
+    # "History…" (Ctrl+H and the table's context menu) once the window calls enable_history().
+    history_table: str | None = None
 
     def __init__(
         self,
@@ -75,6 +79,55 @@ class DataTab(QWidget):
         # A live refresh in flight: the selected row's key and the scroll position to restore.
         self._keep: tuple[Any, int] | None = None
         self.is_stale = False
+
+    # --- history of a row (admins) ---------------------------------------------------------
+
+    def enable_history(self, table_name: str | None) -> None:
+        """Adds "History…" (Ctrl+H, and the table's context menu) for rows of `table_name`."""
+        if not table_name:
+            return
+        self.history_table = table_name
+        action = QAction("&History…", self)
+        action.setShortcut(QKeySequence("Ctrl+H"))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip("What changed on the selected row, who changed it and when (Ctrl+H)")
+        action.triggered.connect(self.show_history)
+        self.addAction(action)
+        self.table.addAction(action)
+        if self.table.contextMenuPolicy() == Qt.ContextMenuPolicy.DefaultContextMenu:
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.history_action = action
+
+    def show_history(self) -> QWidget | None:
+        """Opens the selected row's history (non-modal; several may be open)."""
+        import uuid
+
+        from studiosync_desktop.ui.history_dialog import HistoryDialog
+
+        key = self.selected_key()
+        grid = getattr(self, "grid", None)  # a timetable view (the calendar) shows blocks
+        if grid is not None and grid.isVisible() and hasattr(grid, "block_at_cursor"):
+            block = grid.block_at_cursor()
+            key = getattr(block, "id", None)
+        if self.history_table is None or not isinstance(key, uuid.UUID):
+            self.summary.setText("Select a row to see its history.")
+            return None
+        index = self.model.row_of(key, self.row_key)
+        what = str(self.model.data(self.model.index(index, 0))) if index >= 0 else ""
+        dialog = HistoryDialog(
+            self.services.accounts,
+            self.actor,
+            self.runner,
+            self.presenter,
+            self.history_table,
+            key,
+            what,
+            parent=self,
+        )
+        dialog.setModal(False)
+        dialog.show()
+        self.last_history = dialog
+        return dialog
 
     # --- what subclasses provide --------------------------------------------------------
 

@@ -120,9 +120,10 @@ class CalendarTab(DataTab):
         self.closures_action = self._action("Studio &closures…", "Ctrl+Shift+H", self.edit_closures)
         self.refresh_action = self._action("&Refresh", "", self.refresh)
         self.more_button_menu = QToolButton(self)
-        self.more_button_menu.setText("Print && export")
+        self.more_button_menu.setText("&More")
         self.more_button_menu.setToolTip(
-            "Day sheet (Ctrl+P), calendar export (Ctrl+E), studio closures (Ctrl+Shift+H)"
+            "Print a day sheet (Ctrl+P), export to calendar (Ctrl+E), studio closures "
+            "(Ctrl+Shift+H)"
         )
         self.more_button_menu.setMenu(self.more_menu)
         self.more_button_menu.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

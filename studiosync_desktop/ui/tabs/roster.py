@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
+    QFileDialog,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -27,6 +28,7 @@ from studiosync_desktop.schemas.roster import RosterKind
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.roster_dialogs import TITLES, RosterDialog
+from studiosync_desktop.ui.roster_import import ImportPreviewDialog
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle, money_column
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -143,7 +145,7 @@ class RosterTab(DataTab):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search name, email, phone or instrument  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(250)
         self.show_inactive = QCheckBox("Show &inactive", self)
         self.add_button = QPushButton("&Add…", self)
         self.add_button.setToolTip("Add (Ctrl+N)")
@@ -151,13 +153,26 @@ class RosterTab(DataTab):
         self.edit_button.setToolTip("Edit the selected row (Enter or Ctrl+E)")
         self.active_button = QPushButton("&Deactivate", self)
         self.active_button.setToolTip("Deactivate or reactivate the selected row (Ctrl+D)")
-        self.page_button = QPushButton("&Open page", self)
+        self.page_button = QPushButton("&Page", self)
         self.page_button.setToolTip("Open the person's page (Ctrl+O)")
         self.toolbar.addWidget(self.search)
         self.toolbar.addWidget(self.show_inactive)
         self.toolbar.addStretch(1)
-        for b in (self.add_button, self.edit_button, self.active_button, self.page_button):
+        self.import_button = QPushButton("Im&port…", self)
+        self.import_button.setToolTip("Add students from a CSV file, after a preview")
+        self.export_button = QPushButton("E&xport…", self)
+        self.export_button.setToolTip("Save every student, with family and contacts, as CSV")
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.active_button,
+            self.page_button,
+            self.import_button,
+            self.export_button,
+        ):
             self.toolbar.addWidget(b)
+        self.import_button.clicked.connect(lambda: self.import_csv())
+        self.export_button.clicked.connect(lambda: self.export_csv())
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
@@ -318,6 +333,65 @@ class RosterTab(DataTab):
             row.id,
             not row.is_active,
             on_done=lambda saved: (self.saved.emit(saved.message), self._after_save(saved.id)),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    # --- CSV ------------------------------------------------------------------------------
+
+    def export_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export the roster", "students.csv", "CSV files (*.csv)"
+            )
+        if not path:
+            return
+        service, actor = self.services.roster_csv, self.actor
+
+        def export() -> int:
+            data = service.export_csv(actor)
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(data)
+            return data.count("\n") - 1
+
+        self.runner.run(
+            export,
+            on_done=lambda n: self.saved.emit(f"Exported {n} students to {path}."),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def import_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import students", "", "CSV files (*.csv);;All files (*)"
+            )
+        if not path:
+            return
+        service, actor = self.services.roster_csv, self.actor
+
+        def preview() -> tuple[str, Any]:
+            with open(path, encoding="utf-8-sig") as f:
+                data = f.read()
+            return data, service.preview(actor, data)
+
+        self.runner.run(
+            preview,
+            on_done=lambda result: self._show_preview(*result),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )
+
+    def _show_preview(self, data: str, preview: Any) -> None:
+        dialog = ImportPreviewDialog(preview, self)
+        self.last_dialog = dialog
+        if self.presenter.interactive and dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if not preview.ok:
+            return
+        service, actor = self.services.roster_csv, self.actor
+        self.runner.run(
+            service.import_csv,
+            actor,
+            data,
+            on_done=lambda n: (self.saved.emit(f"Imported {n} students."), self.reload()),
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
 

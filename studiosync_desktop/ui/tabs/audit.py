@@ -1,0 +1,169 @@
+"""The audit trail, for admins: who changed what and when, newest first, with filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QWidget
+
+from studiosync_desktop.schemas.accounts import AuditFilters, AuditRow
+from studiosync_desktop.schemas.common import Actor, Page
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.table_model import Column, words
+from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+PAGE_SIZE = 200
+# The business tables a receptionist asks about; the audit view filters on one of them.
+TABLES = (
+    "lessons",
+    "recurring_patterns",
+    "students",
+    "users",
+    "teachers",
+    "families",
+    "invoices",
+    "invoice_line_items",
+    "payments",
+    "inventory_items",
+    "checkout_logs",
+    "practice_rooms",
+    "room_reservations",
+    "resources",
+    "studios",
+)
+ACTION_WORDS = {"insert": "Added", "update": "Changed", "delete": "Deleted"}
+NO_DATE = QDate(2000, 1, 1)
+
+
+def changes_text(row: AuditRow, limit: int = 8) -> str:
+    """'status: scheduled → cancelled; notes: → Sick' (the first few changed fields)."""
+    parts = []
+    for name, old, new in row.changes[:limit]:
+        if row.action == "insert":
+            parts.append(f"{name}: {new}")
+        elif row.action == "delete":
+            parts.append(f"{name}: {old}")
+        else:
+            parts.append(f"{name}: {old or '(empty)'} \N{RIGHTWARDS ARROW} {new or '(empty)'}")
+    more = len(row.changes) - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def audit_columns(clock: StudioClock, with_table: bool = True) -> list[Column[AuditRow]]:
+    columns: list[Column[AuditRow]] = [
+        Column("When", lambda r: clock.local(r.at), width=170),
+        Column("Who", lambda r: r.who, width=160),
+    ]
+    if with_table:
+        columns.append(Column("Table", lambda r: words(r.table_name), width=140))
+    columns += [
+        Column("Action", lambda r: ACTION_WORDS.get(r.action, r.action), width=80),
+        Column("Changes", changes_text, width=500),
+    ]
+    return columns
+
+
+class AuditTab(DataTab):
+    key = "audit"
+    title = "Audit trail"
+    noun = ("change", "changes")
+    empty_text = "No changes match these filters."
+    stretch_column = 4
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        parent: QWidget | None = None,
+    ) -> None:
+        self.clock = StudioClock()
+        super().__init__(
+            services, actor, runner, presenter, audit_columns(self.clock), None, parent
+        )
+        self.person = QComboBox(self)
+        self.person.addItem("Everyone", None)
+        self.person.setMinimumWidth(180)
+        self.table_filter = QComboBox(self)
+        self.table_filter.addItem("All tables", None)
+        for name in TABLES:
+            self.table_filter.addItem(words(name), name)
+        self.day_from = self._date_edit()
+        self.day_to = self._date_edit()
+        for label, widget in (
+            ("&Person:", self.person),
+            ("&Table:", self.table_filter),
+            ("&From:", self.day_from),
+            ("T&o:", self.day_to),
+        ):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            self.toolbar.addWidget(caption)
+            self.toolbar.addWidget(widget)
+        self.toolbar.addStretch(1)
+        self.person.currentIndexChanged.connect(lambda _i: self.reload())
+        self.table_filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.day_from.dateChanged.connect(lambda _d: self.reload())
+        self.day_to.dateChanged.connect(lambda _d: self.reload())
+        self._people_loaded = False
+
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd MMM yyyy")
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText("Any day")  # shown at the minimum date: no limit
+        edit.setDate(NO_DATE)
+        return edit
+
+    @staticmethod
+    def _day(edit: QDateEdit) -> date | None:
+        value = edit.date()
+        return None if value == NO_DATE else date(value.year(), value.month(), value.day())
+
+    def filters(self, before_id: int | None = None) -> AuditFilters:
+        return AuditFilters(
+            user_id=self.person.currentData(),
+            table_name=self.table_filter.currentData(),
+            day_from=self._day(self.day_from),
+            day_to=self._day(self.day_to),
+            before_id=before_id,
+            limit=PAGE_SIZE,
+        )
+
+    def fetch(self, cursor: str | None) -> Callable[[], Any]:
+        services, actor = self.services, self.actor
+        filters = self.filters(int(cursor) if cursor else None)
+        want_people = not self._people_loaded
+
+        def work() -> tuple[str, Any, Page[AuditRow]]:
+            zone = services.studio.info(actor).timezone
+            people = services.accounts.staff(actor) if want_people else None
+            rows = services.accounts.audit(actor, filters)
+            more = str(rows[-1].id) if len(rows) == filters.limit else None
+            return zone, people, Page[AuditRow](rows=rows, next_cursor=more)
+
+        return work
+
+    def show_result(self, result: Any, appended: bool) -> None:
+        zone, people, page = result
+        self.clock.zone = zone_of(zone)
+        if people is not None and not self._people_loaded:
+            self._people_loaded = True
+            self.person.blockSignals(True)
+            for person in people:
+                self.person.addItem(f"{person.name} ({person.email})", person.id)
+            self.person.blockSignals(False)
+        super().show_result(page, appended)
+
+    def summary_text(self) -> str:
+        count = self.model.rowCount()
+        more = " (newest first; Show more for older)" if self._next_cursor else " (newest first)"
+        return f"{count:,} {'change' if count == 1 else 'changes'}{more}"
