@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,9 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/run.py`: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# Painting and start-up figures run without a display, like the tests.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.core import REGISTRY, Context, Measure, Skip
 from studiosync_desktop.testing import superuser_server_url

@@ -242,13 +242,16 @@ class DeskSession:
     def _open_window(self, logged: login.LoggedIn, notice: str) -> None:
         old_window, old_live, old_lock, old_login = self.window, self.live, self.lock, self.current
         services = Services.build(logged.db)
+        # Each person's window has its own runner: results still on their way to a retired
+        # window are dropped with it (never delivered to its deleted tabs).
+        runner = TaskRunner()
         self.current = logged
         self.live = LiveUpdates(logged.db.url)
         self.window = MainWindow(
             services,
             logged.actor,
             self.opened.description,
-            runner=self.runner,
+            runner=runner,
             presenter=self.presenter,
             live=self.live,
         )
@@ -259,7 +262,7 @@ class DeskSession:
             minutes,
             logged.actor.name,
             lambda password: login.check_credentials(self.server_url, logged.email, password),
-            self.runner,
+            runner,
         )
         self.lock.switch_user.connect(self.switch_user)
         self.menus = AccountMenus(
@@ -267,7 +270,7 @@ class DeskSession:
             AccountContext(
                 actor=logged.actor,
                 accounts=services.accounts,
-                runner=self.runner,
+                runner=runner,
                 presenter=self.presenter,
                 owner_url=self.owner_url,
                 shown_server=shown_url(self.server_url),
@@ -321,6 +324,7 @@ class DeskSession:
             lock.stop()
         if live is not None:
             live.stop()
+        window.runner.forget()
         window.close()
         window.deleteLater()
         if logged is not None:

@@ -14,7 +14,17 @@ from studiosync_desktop import __version__
 from studiosync_desktop.config import AppDirs, DatabaseTarget, resolve_database_target
 from studiosync_desktop.errors import StudioSyncError
 
-TABS = ("calendar", "roster", "invoices", "inventory", "rooms", "messages", "resources")
+TABS = (
+    "calendar",
+    "roster",
+    "invoices",
+    "inventory",
+    "rooms",
+    "messages",
+    "resources",
+    "users",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -248,3 +248,22 @@ def test_a_very_long_or_control_character_value_is_refused_with_a_message(
         make.student("x" * 5000, "Long")
     with pytest.raises(ValidationFailed):
         make.student("nul\x00byte", "Ctrl")
+
+
+def test_every_table_has_row_level_security_and_policies(db: Database) -> None:
+    """A table added later without securing it fails here (alembic_version is not data)."""
+    with db.session() as s:
+        unsecured = (
+            s.execute(
+                text(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                    " AND c.relname <> 'alembic_version'"
+                    " AND (NOT c.relrowsecurity OR NOT EXISTS"
+                    "      (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname))"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert unsecured == []

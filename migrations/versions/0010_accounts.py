@@ -10,7 +10,7 @@ This revision merges the parallel branches of the issue migrations, so it runs a
 table exists; a test fails when a later table is left without row-level security.
 
 Revision ID: 0010_accounts
-Revises: 0003_scheduling, 0004_billing, 0005_inventory, 0006_roster
+Revises: 0007_scheduling_more, 0004_billing, 0005_inventory, 0006_roster
 Create Date: 2026-11-26 06:45:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 
 revision: str = "0010_accounts"
 down_revision: str | Sequence[str] | None = (
-    "0003_scheduling",
+    "0007_scheduling_more",
     "0004_billing",
     "0005_inventory",
     "0006_roster",

@@ -28,7 +28,9 @@ from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.vocabulary import STAFF_ROLES
 
-NOISE_FIELDS = frozenset({"updated_at", "created_at", "teacher_busy"})
+NOISE_FIELDS = frozenset(
+    {"updated_at", "created_at", "teacher_busy", "id", "studio_id", "search_text"}
+)
 
 
 # Easy to read aloud and to type: no 0/o, 1/l/i.
@@ -253,7 +255,9 @@ def _audit_row(entry: AuditEntry, who: str) -> AuditRow:
     changes = tuple(
         (name, _shown(old.get(name)), _shown(new.get(name)))
         for name in fields
-        if entry.action != "update" or old.get(name) != new.get(name)
+        if (old.get(name) != new.get(name))
+        # A new or deleted row: its filled-in fields only.
+        and (entry.action == "update" or (new if entry.action == "insert" else old).get(name))
     )
     return AuditRow(
         id=entry.id,

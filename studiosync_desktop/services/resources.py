@@ -184,6 +184,8 @@ class ResourceService:
     ) -> tuple[ResourceCheckoutRow, ...]:
         """Copies out (or all lendings), overdue first, then by due date; at most 500."""
         require(actor, "resources")
+        if not actor.is_staff_desk:
+            return ()  # lending is the desk's business: teachers have no grant on it (0010)
         with self._db.read_session() as s:
             today = datetime.now(studio_zone(s, actor.studio_id)).date()
             overdue = func.coalesce(

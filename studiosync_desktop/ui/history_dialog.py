@@ -58,6 +58,7 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(buttons)
         self._presenter = presenter
+        self._runner = runner  # kept: its results arrive through it
         self.table.show_overlay("Loading…")
         runner.run(
             accounts.history,

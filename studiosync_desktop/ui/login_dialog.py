@@ -146,6 +146,7 @@ class LoginDialog(QDialog):
         self.status.setText("")
         if isinstance(exc, ValidationFailed):
             self.errors.show(exc.fields, LOGIN_FIELDS)
+            self.adjustSize()  # room for the messages under the fields
             self.status.setText(exc.fields.get("", ""))
             field = self.password if "password" in exc.fields else self.email
             field.setFocus()
@@ -220,6 +221,7 @@ class ChangePasswordDialog(QDialog):
             change = PasswordChange.model_validate(self.values())
         except ValidationError as exc:
             self.errors.show(validation_failed(exc).fields, PASSWORD_FIELDS)
+            self.adjustSize()  # room for the messages under the fields
             return
         self.errors.show({}, PASSWORD_FIELDS)
         self.ok_button.setEnabled(False)
@@ -243,6 +245,7 @@ class ChangePasswordDialog(QDialog):
         self.status.setText("")
         if isinstance(exc, ValidationFailed):
             self.errors.show(exc.fields, PASSWORD_FIELDS)
+            self.adjustSize()  # room for the messages under the fields
             self.status.setText(exc.fields.get("", ""))
         elif isinstance(exc, StudioSyncError):
             self.status.setText(str(exc))

@@ -91,6 +91,10 @@ class TaskRunner(QObject):
     def is_busy(self) -> bool:
         return bool(self._pending)
 
+    def forget(self) -> None:
+        """Drops the callbacks of every call still running or queued (their window is gone)."""
+        self._pending.clear()
+
     def wait(self, msecs: int = -1) -> bool:
         """Waits for the workers (at shutdown); results still arrive through the event loop."""
         return self._pool.waitForDone(msecs)

@@ -79,3 +79,4 @@ def window(
     qtbot.addWidget(w)
     yield w
     w.runner.wait(5000)
+    w.runner.forget()  # results still queued are not delivered to the next test's event loop

@@ -40,6 +40,8 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, admin) -
         "Room bookings",
         "Messages",
         "Resources",
+        "Users",  # an admin's; other roles see fewer tabs (tests/ui/test_logins.py)
+        "Audit trail",
     ]
 
 

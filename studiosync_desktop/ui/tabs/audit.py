@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -13,7 +13,7 @@ from studiosync_desktop.schemas.accounts import AuditFilters, AuditRow
 from studiosync_desktop.schemas.common import Actor, Page
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.table_model import Column, words
+from studiosync_desktop.ui.table_model import Column, plain, words
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -41,10 +41,32 @@ ACTION_WORDS = {"insert": "Added", "update": "Changed", "delete": "Deleted"}
 NO_DATE = QDate(2000, 1, 1)
 
 
-def changes_text(row: AuditRow, limit: int = 8) -> str:
+def _value(text: str, clock: StudioClock | None) -> str:
+    """Timestamps as the studio's local time; everything else as stored."""
+    if clock is not None and len(text) >= 19 and text[4] == "-" and text[10] == "T":
+        try:
+            return plain(clock.local(datetime.fromisoformat(text)))
+        except ValueError:
+            return text
+    return text
+
+
+def is_login(row: AuditRow) -> bool:
+    """Logging in stamps users.last_login: shown as a login, not as a change of the person."""
+    return row.action == "update" and [c[0] for c in row.changes] == ["last_login"]
+
+
+def action_text(row: AuditRow) -> str:
+    return "Logged in" if is_login(row) else ACTION_WORDS.get(row.action, row.action)
+
+
+def changes_text(row: AuditRow, limit: int = 8, clock: StudioClock | None = None) -> str:
     """'status: scheduled → cancelled; notes: → Sick' (the first few changed fields)."""
+    if is_login(row):
+        return ""
     parts = []
-    for name, old, new in row.changes[:limit]:
+    for name, raw_old, raw_new in row.changes[:limit]:
+        old, new = _value(raw_old, clock), _value(raw_new, clock)
         if row.action == "insert":
             parts.append(f"{name}: {new}")
         elif row.action == "delete":
@@ -55,16 +77,23 @@ def changes_text(row: AuditRow, limit: int = 8) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
+def who_text(row: AuditRow) -> str:
+    """The person; a change made outside any staff login says so (the owner, a script)."""
+    if row.who == row.db_role and not row.db_role.startswith("ss_"):
+        return f"Owner connection ({row.db_role})"
+    return row.who
+
+
 def audit_columns(clock: StudioClock, with_table: bool = True) -> list[Column[AuditRow]]:
     columns: list[Column[AuditRow]] = [
         Column("When", lambda r: clock.local(r.at), width=170),
-        Column("Who", lambda r: r.who, width=160),
+        Column("Who", who_text, width=160),
     ]
     if with_table:
         columns.append(Column("Table", lambda r: words(r.table_name), width=140))
     columns += [
-        Column("Action", lambda r: ACTION_WORDS.get(r.action, r.action), width=80),
-        Column("Changes", changes_text, width=500),
+        Column("Action", action_text, width=90),
+        Column("Changes", lambda r: changes_text(r, clock=clock), width=500),
     ]
     return columns
 
@@ -108,11 +137,16 @@ class AuditTab(DataTab):
             self.toolbar.addWidget(caption)
             self.toolbar.addWidget(widget)
         self.toolbar.addStretch(1)
-        self.person.currentIndexChanged.connect(lambda _i: self.reload())
-        self.table_filter.currentIndexChanged.connect(lambda _i: self.reload())
-        self.day_from.dateChanged.connect(lambda _d: self.reload())
-        self.day_to.dateChanged.connect(lambda _d: self.reload())
+        self.person.currentIndexChanged.connect(self._filters_changed)
+        self.table_filter.currentIndexChanged.connect(self._filters_changed)
+        self.day_from.dateChanged.connect(self._filters_changed)
+        self.day_to.dateChanged.connect(self._filters_changed)
         self._people_loaded = False
+
+    def _filters_changed(self, *_: object) -> None:
+        # A combo box being destroyed with the window changes its index too: not a new query.
+        if self.isVisible() and self.person.currentIndex() >= 0:
+            self.reload()
 
     def _date_edit(self) -> QDateEdit:
         edit = QDateEdit(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -17,6 +18,22 @@ from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 
 LOADING = "Loading…"
+# A tab with several views (the roster's families, the inventory's checkouts): the audit
+# trail's table follows the kind of row selected.
+ROW_TABLES = {
+    "LessonRow": "lessons",
+    "StudentRow": "students",
+    "FamilyRow": "families",
+    "TeacherRow": "teachers",
+    "BandRow": "bands",
+    "InvoiceRow": "invoices",
+    "PaymentRow": "payments",
+    "ItemRow": "inventory_items",
+    "CheckoutRow": "checkout_logs",
+    "ReservationRow": "room_reservations",
+    "RoomRow": "practice_rooms",
+    "StaffRow": "users",
+}
 
 
 class DataTab(QWidget):
@@ -114,12 +131,14 @@ class DataTab(QWidget):
             return None
         index = self.model.row_of(key, self.row_key)
         what = str(self.model.data(self.model.index(index, 0))) if index >= 0 else ""
+        row_kind = type(self.model.row_at(index)).__name__ if index >= 0 else ""
+        table = ROW_TABLES.get(row_kind, self.history_table)
         dialog = HistoryDialog(
             self.services.accounts,
             self.actor,
             self.runner,
             self.presenter,
-            self.history_table,
+            table,
             key,
             what,
             parent=self,
@@ -233,6 +252,8 @@ class DataTab(QWidget):
         )
 
     def _done(self, result: Any, appended: bool) -> None:
+        if not shiboken6.isValid(self.model):
+            return  # the tab was deleted while its load ran (its window closed)
         self.is_loading = False
         self.show_result(result, appended)
         self._restore()
@@ -244,6 +265,8 @@ class DataTab(QWidget):
         self.loaded.emit()
 
     def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self.model):
+            return
         self.is_loading = False
         self._keep = None
         self.summary.setText("Could not load. Press F5 to try again.")

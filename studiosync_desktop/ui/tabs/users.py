@@ -124,11 +124,20 @@ class InviteDialog(QDialog):
     def error_text(self, name: str) -> str:
         return self.errors.labels[name].text()
 
+    def show_errors(self, fields: dict[str, str]) -> None:
+        friendly = dict(fields)
+        if "email" in friendly:
+            friendly["email"] = "Type a full email address, like name@studio.example"
+        if "first_name" in friendly:
+            friendly["first_name"] = "Type the person's first name"
+        self.errors.show(friendly, INVITE_FIELDS)
+        self.adjustSize()
+
     def submit(self) -> None:
         try:
             invite = StaffInvite.model_validate(self.values())
         except ValidationError as exc:
-            self.errors.show(validation_failed(exc).fields, INVITE_FIELDS)
+            self.show_errors(dict(validation_failed(exc).fields))
             return
         self.errors.show({}, INVITE_FIELDS)
         self.ok_button.setEnabled(False)
@@ -150,7 +159,7 @@ class InviteDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.status.setText("")
         if isinstance(exc, ValidationFailed):
-            self.errors.show(exc.fields, INVITE_FIELDS)
+            self.show_errors(dict(exc.fields))
             self.status.setText(exc.fields.get("", ""))
         elif isinstance(exc, StudioSyncError):
             self.status.setText(str(exc))
