@@ -150,6 +150,11 @@ $$;
 
 CREATE FUNCTION lessons_raise_notifications() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A superuser's bulk load (the demo studio) is not news: it sets studiosync.audit off.
+    IF current_setting('studiosync.audit', true) = 'off'
+       AND (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         -- Lessons in the past (history imported or demo data) are not news.
         PERFORM raise_lesson_notifications('lesson_booked', 'Lesson booked', ARRAY(
@@ -196,6 +201,11 @@ $$;
 
 CREATE FUNCTION reservations_raise_notifications() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A superuser's bulk load (the demo studio) is not news: it sets studiosync.audit off.
+    IF current_setting('studiosync.audit', true) = 'off'
+       AND (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+        RETURN NULL;
+    END IF;
     -- Past reservations (history imported or demo data) are not news.
     IF TG_OP = 'INSERT' THEN
         PERFORM raise_reservation_notifications(ARRAY(

@@ -7,8 +7,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
-
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor, Frozen
 from studiosync_desktop.schemas.rows import LessonRow
@@ -46,6 +44,8 @@ def render_ics(
 ) -> bytes:
     """The lessons as VEVENTs with times in UTC; cancelled ones stay, as STATUS:CANCELLED, so
     a calendar that imported them earlier takes them off instead of keeping a stale event."""
+    from icalendar import Calendar, Event  # loaded on the first export, not at start-up
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.reports.checkout_slip import PageKind, render_checkout_slip
-from studiosync_desktop.reports.item_label import render_item_label
 from studiosync_desktop.schemas.common import Actor, Page
 from studiosync_desktop.schemas.inventory import (
     CheckoutRow,
@@ -471,10 +469,10 @@ class InventoryTab(DataTab):
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
 
-    def _page(self) -> PageKind:
+    def _page(self) -> str:
         return "letter" if self.locale in ("en_US", "en_CA", "es_MX") else "a4"
 
-    def print_slip(self, page: PageKind | None, checkout_id: uuid.UUID | None = None) -> None:
+    def print_slip(self, page: str | None, checkout_id: uuid.UUID | None = None) -> None:
         if checkout_id is None:
             row = self.selected_checkout()
             if row is None:
@@ -484,6 +482,9 @@ class InventoryTab(DataTab):
         service, actor, cid = self.services.inventory, self.actor, checkout_id
 
         def work() -> Path:
+            # ReportLab loads on the first print, not at start-up.
+            from studiosync_desktop.reports.checkout_slip import render_checkout_slip
+
             pdf = render_checkout_slip(service.slip(actor, cid), kind)
             return _write_temp(pdf, f"checkout-slip-{cid.hex[:8]}")
 
@@ -501,7 +502,7 @@ class InventoryTab(DataTab):
 
         def work() -> Path:
             return _write_temp(
-                render_item_label(service.label(actor, item_id)), f"label-{item_id.hex[:8]}"
+                _render_label(service.label(actor, item_id)), f"label-{item_id.hex[:8]}"
             )
 
         self.runner.run(
@@ -532,3 +533,10 @@ def _write_temp(pdf: bytes, stem: str) -> Path:
     path = folder / f"{stem}.pdf"
     path.write_bytes(pdf)
     return path
+
+
+def _render_label(label):  # type: ignore[no-untyped-def]
+    """ReportLab loads on the first print, not at start-up."""
+    from studiosync_desktop.reports.item_label import render_item_label
+
+    return render_item_label(label)
