@@ -18,6 +18,8 @@ def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
     url, _server = database_url(target, dirs)
     if args.command == "users":
         return add_user(args, url)
+    if args.command == "stripe-key":
+        return store_stripe_key(url)
     if args.command == "backup":
         written = backup.backup(url, args.output)
         print(f"backed up {shown_url(url)} to {written}")
@@ -59,4 +61,33 @@ def add_user(args: argparse.Namespace, url: str) -> int:
     finally:
         db.dispose()
     print(login)
+    return 0
+
+
+def store_stripe_key(url: str) -> int:
+    """Keeps the Stripe secret key in the system keyring, never in a file or the database."""
+    import keyring.errors
+
+    from studiosync_desktop.services.stripe_payments import store_secret
+
+    secret = sys.stdin.readline().strip()
+    if not secret.startswith(("sk_", "rk_")):
+        print(
+            "studiosync: a Stripe secret key starts with sk_ (or rk_ for a restricted key)",
+            file=sys.stderr,
+        )
+        return 2
+    db = Database(url)
+    try:
+        studio = StudioService(db).default_actor().studio_id
+    finally:
+        db.dispose()
+    try:
+        store_secret(studio, secret)
+    except keyring.errors.KeyringError as exc:
+        print(
+            f"studiosync: this PC has no password store to keep the key in ({exc})", file=sys.stderr
+        )
+        return 2
+    print("The Stripe key is stored in this PC's keyring.")
     return 0

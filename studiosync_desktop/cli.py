@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--first-name", default="")
     add.add_argument("--last-name", default="")
 
+    key = sub.add_parser(
+        "stripe-key",
+        help="store the studio's Stripe secret key in this PC's keyring (read from stdin)",
+        parents=[common],
+    )
+    key.add_argument("--stdin", action="store_true", required=True)
+
     back = sub.add_parser("backup", help="dump the whole database to a file", parents=[common])
     back.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     rest = sub.add_parser(
@@ -138,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo_command(args.size, target, dirs)
         if args.command == "invoices":
             return invoices_command(args, target, dirs)
-        if args.command in ("users", "backup", "restore"):
+        if args.command in ("users", "backup", "restore", "stripe-key"):
             from studiosync_desktop import admin_commands
 
             return admin_commands.run(args, target, dirs)
