@@ -48,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="migrate the database to this version", parents=[common])
     db_sub.add_parser("current", help="show the database's schema revision", parents=[common])
+    connect = db_sub.add_parser(
+        "connect", help="remember the studio's shared server for this PC", parents=[common]
+    )
+    connect.add_argument("url", metavar="URL", help="postgresql://host/studio (no password)")
+    db_sub.add_parser(
+        "disconnect",
+        help="forget the shared server: back to the embedded database",
+        parents=[common],
+    )
 
     demo = sub.add_parser(
         "demo", help="fill an empty database with a demo studio", parents=[common]
@@ -144,6 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from studiosync_desktop.app import run_gui
 
             return run_gui(target, dirs)
+        if args.command == "db" and args.db_command == "connect":
+            return remember_server(args.url, dirs)
+        if args.command == "db" and args.db_command == "disconnect":
+            dirs.connection_file.unlink(missing_ok=True)
+            print("This PC now opens its embedded database.")
+            return 0
         if args.command == "db":
             return db_command(args.db_command, target, dirs)
         if args.command == "demo":
@@ -162,6 +177,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"studiosync: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def remember_server(url: str, dirs: AppDirs) -> int:
+    from studiosync_desktop.bootstrap import shown_url
+    from studiosync_desktop.config import save_connection
+
+    if not save_connection(dirs, url):
+        print("This PC has no password store: the password was not kept; you'll be asked.")
+    print(f"This PC now opens {shown_url(url)} (saved in {dirs.connection_file}).")
+    return 0
 
 
 def db_command(action: str, target: DatabaseTarget, dirs: AppDirs) -> int:

@@ -92,14 +92,19 @@ def load_saved_connection(dirs: AppDirs) -> str | None:
     return url
 
 
-def save_connection(dirs: AppDirs, url: str) -> None:
-    """Saves the server address in the config file and its password in the keyring."""
+def save_connection(dirs: AppDirs, url: str) -> bool:
+    """Saves the server address in the config file and its password in the keyring.
+
+    Returns False when a password was given but no keyring could keep it.
+    """
     parsed = make_url(url)
-    bare = parsed.set(password=None).render_as_string(hide_password=False)
+    bare = parsed._replace(password=None).render_as_string(hide_password=False)
+    kept = True
     if parsed.password:
-        set_secret(password_key(bare), str(parsed.password))
+        kept = set_secret(password_key(bare), str(parsed.password))
     dirs.config.mkdir(parents=True, exist_ok=True)
     dirs.connection_file.write_text(json.dumps({"url": bare}), encoding="utf-8")
+    return kept
 
 
 def password_key(url: str | URL) -> str:

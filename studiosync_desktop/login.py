@@ -54,7 +54,9 @@ def check_credentials(server_url: str | URL, email: str, password: str) -> None:
     if not password:
         raise ValidationFailed({"password": "Type your password"})
     url = login_url(server_url, email, password)
-    dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # The password travels as a separate argument, never inside the connection string.
+    bare = url.set(drivername="postgresql")._replace(password=None)
+    dsn = bare.render_as_string(hide_password=False)
     try:
         psycopg.connect(dsn, password=password, connect_timeout=5).close()
     except psycopg.OperationalError as exc:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from studiosync_desktop import __version__, migrate
 from studiosync_desktop.cli import main
+from studiosync_desktop.config import AppDirs, resolve_database_target
 from studiosync_desktop.testing import create_scratch_database, drop_database
 
 
@@ -31,3 +34,17 @@ def test_db_upgrade_and_current_on_a_shared_server(
         assert "***" in out or "@" not in url.split("//")[1].split("@")[0]
     finally:
         drop_database(server_url, url)
+
+
+def test_db_connect_remembers_the_server_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STUDIOSYNC_HOME", str(tmp_path))
+    monkeypatch.delenv("STUDIOSYNC_DATABASE_URL", raising=False)
+    assert main(["db", "connect", "postgresql://desk:s3cret@studio-server/riverside"]) == 0
+    saved = (tmp_path / "config" / "connection.json").read_text()
+    assert "studio-server" in saved and "s3cret" not in saved
+    target = resolve_database_target(None, AppDirs.default())
+    assert target.url is not None and "studio-server" in target.url
+    assert main(["db", "disconnect"]) == 0
+    assert resolve_database_target(None, AppDirs.default()).is_embedded

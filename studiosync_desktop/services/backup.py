@@ -29,7 +29,7 @@ def pg_tool(name: str) -> Path:
 def _libpq_args(url: str) -> tuple[list[str], dict[str, str]]:
     """Connection flags for the command-line tools; the password travels in the environment."""
     u = make_url(url)
-    args = ["--dbname", libpq_dsn(u.set(password=None).render_as_string(hide_password=False))]
+    args = ["--dbname", libpq_dsn(u._replace(password=None).render_as_string(hide_password=False))]
     env = dict(os.environ)
     if u.password:
         env["PGPASSWORD"] = str(u.password)
