@@ -867,24 +867,7 @@ class SchedulingService:
                 rate = round_cents(
                     p.rate if p.rate is not None else hourly * p.duration_minutes / Decimal(60)
                 )
-                shape = PatternShape(
-                    pattern_id=None,
-                    teacher_id=p.teacher_id,
-                    student_id=p.student_id,
-                    band_id=p.band_id,
-                    room_id=p.room_id,
-                    frequency=p.frequency,
-                    anchor=p.start_date,
-                    day_of_week=WEEKDAYS[p.start_date.weekday()],
-                    week_of_month=(p.week_of_month or week_of_month(p.start_date))
-                    if p.frequency == "monthly"
-                    else None,
-                    start_time=p.start_time,
-                    duration_minutes=p.duration_minutes,
-                    lesson_type=p.lesson_type,
-                    location=p.location,
-                    rate=rate,
-                )
+                shape = pattern_shape(p, None, rate)
                 shapes.append(shape)
                 rows.append(
                     {
@@ -1510,25 +1493,7 @@ class SchedulingService:
             ),
             rate=series.rate,
         )
-        rate = self._rate(s, actor, probe)
-        return PatternShape(
-            pattern_id=pattern_id,
-            teacher_id=series.teacher_id,
-            student_id=series.student_id,
-            band_id=series.band_id,
-            room_id=series.room_id,
-            frequency=series.frequency,
-            anchor=series.start_date,
-            day_of_week=WEEKDAYS[series.start_date.weekday()],
-            week_of_month=(series.week_of_month or week_of_month(series.start_date))
-            if series.frequency == "monthly"
-            else None,
-            start_time=series.start_time,
-            duration_minutes=series.duration_minutes,
-            lesson_type=series.lesson_type,
-            location=series.location,
-            rate=rate,
-        )
+        return pattern_shape(series, pattern_id, self._rate(s, actor, probe))
 
     def _plan(
         self,
@@ -1732,4 +1697,27 @@ def _shape_of(p: RecurringPattern) -> PatternShape:
         lesson_type=p.lesson_type,
         location=p.location,
         rate=p.rate if p.rate is not None else Decimal("0"),
+    )
+
+
+def pattern_shape(series: SeriesInput, pattern_id: uuid.UUID | None, rate: Decimal) -> PatternShape:
+    """What the recurrence needs of a series, whether it is new or being edited."""
+    monthly = series.frequency == "monthly"
+    return PatternShape(
+        pattern_id=pattern_id,
+        teacher_id=series.teacher_id,
+        student_id=series.student_id,
+        band_id=series.band_id,
+        room_id=series.room_id,
+        frequency=series.frequency,
+        anchor=series.start_date,
+        day_of_week=WEEKDAYS[series.start_date.weekday()],
+        week_of_month=(series.week_of_month or week_of_month(series.start_date))
+        if monthly
+        else None,
+        start_time=series.start_time,
+        duration_minutes=series.duration_minutes,
+        lesson_type=series.lesson_type,
+        location=series.location,
+        rate=rate,
     )
