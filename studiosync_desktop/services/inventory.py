@@ -42,6 +42,7 @@ from studiosync_desktop.services.reading import (
     contains_pattern,
     decode_cursor,
     encode_cursor,
+    find_people,
     full_name,
     ilike_any,
     parse_uuid,
@@ -236,14 +237,8 @@ class InventoryService:
         """Active people of the studio matching `search` (name or email), for the lend dialog."""
         require(actor, "inventory")
         check_limit(limit)
-        name = full_name(User.first_name, User.last_name)
-        query = select(User.id, name.label("name"), User.email, User.role).where(
-            User.studio_id == actor.studio_id, User.is_active
-        )
-        if search.strip():
-            query = query.where(ilike_any(contains_pattern(search), name, User.email))
         with self._db.read_session() as s:
-            rows = s.execute(query.order_by(name, User.id).limit(limit)).all()
+            rows = find_people(s, actor.studio_id, search, limit)
             return tuple(PersonOption.model_validate(r, from_attributes=True) for r in rows)
 
     def checkouts(

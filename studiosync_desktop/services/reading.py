@@ -80,3 +80,19 @@ def local_day_bounds(zone: ZoneInfo, first: date, days: int = 1) -> tuple[dateti
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(first + timedelta(days=days), time(0), zone)
     return start, end
+
+
+def find_people(session: Session, studio_id: uuid.UUID, search: str, limit: int) -> tuple[Any, ...]:
+    """Active people of a studio whose name or email contains `search`: who borrows or books.
+
+    Returns rows with id, name, email and role, by name (the callers make their DTOs).
+    """
+    from studiosync_desktop.models import User
+
+    name = full_name(User.first_name, User.last_name)
+    query = select(User.id, name.label("name"), User.email, User.role).where(
+        User.studio_id == studio_id, User.is_active
+    )
+    if search.strip():
+        query = query.where(ilike_any(contains_pattern(search), name, User.email))
+    return tuple(session.execute(query.order_by(name, User.id).limit(limit)).all())

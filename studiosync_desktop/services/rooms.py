@@ -45,9 +45,8 @@ from studiosync_desktop.schemas.rooms import (
 from studiosync_desktop.schemas.rows import LessonRow, ReservationRow, RoomDay, RoomRow
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import (
-    contains_pattern,
+    find_people,
     full_name,
-    ilike_any,
     local_day_bounds,
     studio_zone,
 )
@@ -171,14 +170,8 @@ class RoomService:
     def people(self, actor: Actor, search: str = "", limit: int = 20) -> tuple[PersonOption, ...]:
         """Active people matching `search` (name or email): who a room is booked for."""
         require(actor, "rooms")
-        name = full_name(User.first_name, User.last_name)
-        query = select(User.id, name.label("name"), User.email, User.role).where(
-            User.studio_id == actor.studio_id, User.is_active
-        )
-        if search.strip():
-            query = query.where(ilike_any(contains_pattern(search), name, User.email))
         with self._db.read_session() as s:
-            rows = s.execute(query.order_by(name, User.id).limit(min(limit, 100))).all()
+            rows = find_people(s, actor.studio_id, search, min(limit, 100))
             return tuple(PersonOption.model_validate(r, from_attributes=True) for r in rows)
 
     def reservation(self, actor: Actor, reservation_id: uuid.UUID) -> ReservationRow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -151,3 +152,21 @@ class DateNavigator(QWidget):
         else:
             self.label.setText(self._start.strftime("%A %d %B %Y"))
         self.today_button.setEnabled(self._start != self._align(self._today))
+
+
+def fill_person_choices(combo: Any, people: Any, typed: str, label: Any) -> None:
+    """Lists the people found for what the desk typed, keeping the typed text.
+
+    Nobody is chosen until the desk chooses: no loan or booking for the wrong person.
+    """
+    combo.blockSignals(True)
+    combo.clear()
+    for person in people:
+        combo.addItem(label(person), person.id)
+    combo.setCurrentIndex(-1)
+    line = combo.lineEdit()
+    if line is not None and typed:
+        line.setText(typed)
+    combo.blockSignals(False)
+    if typed and people:
+        combo.showPopup()

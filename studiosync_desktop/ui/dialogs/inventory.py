@@ -20,6 +20,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import fill_person_choices
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS
 
 
@@ -129,18 +130,9 @@ class LendDialog(SchemaDialog):
         )
 
     def _show_people(self, people: tuple[PersonOption, ...], typed: str) -> None:
-        self.borrower.blockSignals(True)
-        self.borrower.clear()
-        for p in people:
-            self.borrower.addItem(f"{p.name}  ·  {p.email}  ({p.role})", p.id)
-        line = self.borrower.lineEdit()
-        # Nobody is chosen until the desk chooses: no loan or booking for the wrong person.
-        self.borrower.setCurrentIndex(-1)
-        if line is not None and typed:
-            line.setText(typed)
-        self.borrower.blockSignals(False)
-        if typed and people:
-            self.borrower.showPopup()
+        fill_person_choices(
+            self.borrower, people, typed, lambda p: f"{p.name}  ·  {p.email}  ({p.role})"
+        )
 
     def values(self) -> dict[str, object]:
         values = super().values()

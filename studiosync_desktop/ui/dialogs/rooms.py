@@ -33,6 +33,7 @@ from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import fill_person_choices
 
 
 class RoomDialog(SchemaDialog):
@@ -197,18 +198,7 @@ class ReservationDialog(SchemaDialog):
         )
 
     def _show_people(self, people: tuple[PersonOption, ...], typed: str) -> None:
-        self.person.blockSignals(True)
-        self.person.clear()
-        for p in people:
-            self.person.addItem(f"{p.name}  ·  {p.email}", p.id)
-        line = self.person.lineEdit()
-        # Nobody is chosen until the desk chooses: no loan or booking for the wrong person.
-        self.person.setCurrentIndex(-1)
-        if line is not None and typed:
-            line.setText(typed)
-        self.person.blockSignals(False)
-        if typed and people:
-            self.person.showPopup()
+        fill_person_choices(self.person, people, typed, lambda p: f"{p.name}  ·  {p.email}")
 
     def find_slots(self) -> None:
         service, actor = self.services.rooms, self.actor
