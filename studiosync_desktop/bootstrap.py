@@ -47,7 +47,8 @@ def open_database(target: DatabaseTarget, dirs: AppDirs) -> OpenDatabase:
     """Connects; migrates the embedded database itself, but only checks a shared server."""
     url, server = database_url(target, dirs)
     if server is not None:
-        migrate.upgrade(url)
+        if migrate.current_revision(url) != migrate.SCHEMA_HEAD:
+            migrate.upgrade(url)
         description = f"Embedded database in {dirs.embedded_pgdata}"
     else:
         migrate.require_current_schema(url, shown_url(url))

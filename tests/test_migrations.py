@@ -32,7 +32,13 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
+def test_the_revision_the_app_checks_at_start_up_is_the_head_of_the_scripts() -> None:
+    # A new migration must move SCHEMA_HEAD too, or every start would refuse the database.
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD
+
+
 def test_upgrade_head_on_an_empty_database_creates_every_table(empty_url: str) -> None:
+    assert migrate.current_revision(empty_url) is None
     migrate.upgrade(empty_url)
     assert migrate.current_revision(empty_url) == migrate.head_revision()
     assert set(Base.metadata.tables) <= table_names(empty_url)

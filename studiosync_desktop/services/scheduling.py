@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -65,12 +66,13 @@ from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 from studiosync_desktop.services.recurrence import (
+    OCCURRENCE_COLUMNS,
     Occurrence,
     PatternShape,
     closed_days,
     insert_many_occurrences,
-    insert_occurrences,
     internal_clashes,
+    occurrence_record,
     week_of_month,
 )
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES, WEEKDAYS
@@ -254,9 +256,8 @@ CLASH_SQL = text(
     WITH occ AS (
         SELECT o.i, o.teacher_id, o.student_id, o.band_id, o.room_id, o.s, o.e,
                tstzrange(o.s, o.e + make_interval(mins => t.booking_buffer_minutes)) AS busy
-          FROM unnest(CAST(:teachers AS uuid[]), CAST(:students AS uuid[]),
-                      CAST(:bands AS uuid[]), CAST(:rooms AS uuid[]),
-                      CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+          FROM ROWS FROM (json_to_recordset(CAST(:occurrences AS json))
+                          AS ({OCCURRENCE_COLUMNS}))
                WITH ORDINALITY AS o(teacher_id, student_id, band_id, room_id, s, e, i)
           JOIN teachers t ON t.id = o.teacher_id
     ), people AS (
@@ -310,12 +311,7 @@ def find_clashes(
     found = s.execute(
         CLASH_SQL,
         {
-            "teachers": [o.teacher_id for o in occurrences],
-            "students": [o.student_id for o in occurrences],
-            "bands": [o.band_id for o in occurrences],
-            "rooms": [o.room_id for o in occurrences],
-            "starts": [o.start for o in occurrences],
-            "ends": [o.end for o in occurrences],
+            "occurrences": json.dumps([occurrence_record(o) for o in occurrences]),
             "exclude": list(exclude),
         },
     ).all()
@@ -1532,7 +1528,8 @@ class SchedulingService:
             raise BookingClash(_first_per_occurrence(found))
         bad = {i for i, _ in found}
         keep = [o for i, o in enumerate(occ) if i not in bad]
-        created = insert_occurrences(s, actor.studio_id, pattern.id, shape, keep)
+        made = replace(shape, pattern_id=pattern.id)
+        created = insert_many_occurrences(s, actor.studio_id, [(made, o) for o in keep])
         horizon = studio.today() + timedelta(weeks=studio.settings.series_horizon_weeks)
         pattern.generated_until = min(pattern.end_date, horizon) if pattern.end_date else horizon
         return SeriesResult(

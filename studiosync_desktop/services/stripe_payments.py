@@ -10,9 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import stripe
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -33,6 +32,9 @@ from studiosync_desktop.services.invoicing import (
 )
 from studiosync_desktop.services.payments import PaymentService, add_credit
 from studiosync_desktop.services.permissions import require
+
+if TYPE_CHECKING:  # the library loads on the first payment, not at start-up
+    import stripe
 
 KEYRING_SERVICE = "StudioSync"
 # ISO 4217 minor-unit exponents that are not 2 (Stripe's zero- and three-decimal currencies).
@@ -131,6 +133,8 @@ class StripePayments:
                 "No Stripe key is set up for this studio. An administrator adds it in "
                 "Settings (it is kept in the system keyring)."
             )
+        import stripe
+
         kw: dict[str, Any] = {"max_network_retries": self._retries}
         if self._api_base:
             kw["base_addresses"] = {"api": self._api_base}
@@ -373,6 +377,8 @@ class StripePayments:
             pm_id, customer = card.stripe_payment_method_id, card.stripe_customer_id
             card_label = f"{card.brand} ending {card.last_four}"
         key = attempt or f"charge-{invoice_id}-{uuid.uuid4()}"
+        import stripe
+
         try:
             intent = _call(
                 lambda: client.v1.payment_intents.create(
@@ -450,6 +456,8 @@ class StripePayments:
 def _call(fn: Callable[[], Any]) -> Any:
     """A Stripe call; its errors become messages a receptionist can act on (a declined card
     stays a CardError: the caller records it and names Stripe's reason)."""
+    import stripe
+
     try:
         return fn()
     except stripe.CardError:

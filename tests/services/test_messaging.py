@@ -110,6 +110,37 @@ def test_lesson_booked_moved_and_cancelled_notify_the_teacher_and_the_desk(
     assert service.mine(admin).unread == 3
 
 
+def test_a_term_booked_at_once_raises_one_notification_per_reader(
+    db: Database, admin: Actor, maker: Maker
+) -> None:
+    maya_id, tom_id = maker.teacher("Maya", "Chen"), maker.teacher("Tom", "Hall")
+    maya, tom = actor_for(db, admin, maya_id), actor_for(db, admin, tom_id)
+    sam = maker.student("Sam", "Lee")
+    first = datetime.now(NY).replace(microsecond=0) + timedelta(days=2)
+    with db.engine.begin() as c:  # one statement: 3 lessons of Maya's, 2 of Tom's
+        c.execute(
+            text(
+                "INSERT INTO lessons (studio_id, teacher_id, student_id, scheduled_start, "
+                "scheduled_end, rate) "
+                "SELECT :studio, t, :sam, :first + w * interval '1 week', "
+                "       :first + w * interval '1 week' + interval '30 minutes', 45 "
+                "  FROM (VALUES (CAST(:maya AS uuid), 0), (:maya, 1), (:maya, 2), "
+                "               (:tom, 3), (:tom, 4)) AS v(t, w)"
+            ),
+            {"studio": admin.studio_id, "sam": sam, "first": first, "maya": maya_id, "tom": tom_id},
+        )
+    service = NotificationService(db)
+    [for_maya] = service.mine(maya).rows
+    [for_tom] = service.mine(tom).rows
+    [for_desk] = service.mine(admin).rows
+    assert for_maya.title == "Lesson booked: 3 lessons"
+    assert "(and 2 more)" in for_maya.message and "Maya Chen" in for_maya.message
+    assert for_tom.title == "Lesson booked: 2 lessons"
+    assert for_desk.title == "Lesson booked: 5 lessons"
+    assert for_desk.link == for_maya.link  # the earliest lesson of all, which is Maya's
+    assert "(and 4 more)" in for_desk.message
+
+
 def test_reservation_confirmed_and_cancelled_notify(
     db: Database, admin: Actor, maker: Maker
 ) -> None:
