@@ -62,6 +62,9 @@ class Context:
 
     server_url: str
     keep: bool = False
+    # A large demo kept by an earlier `--keep` run, used instead of building one (development:
+    # saves the build; figures that write to the studio then start from that run's writes).
+    reuse_large: str | None = None
     today: date = field(default_factory=date.today)
     urls: list[str] = field(default_factory=list)
     _dbs: dict[str, Database] = field(default_factory=dict)
@@ -77,11 +80,22 @@ class Context:
 
     def demo(self, size: str = "large") -> tuple[Database, DemoSummary]:
         """A database holding the demo studio of `size`, built once per run."""
+        if size not in self._summaries and size == "large" and self.reuse_large:
+            db = Database(self.reuse_large, application_name="studiosync-bench")
+            self._dbs[size] = db
+            # Not built here: the build figures skip themselves (see `built_large`).
+            return db, DemoSummary.model_construct(size=size, counts={}, seconds=float("nan"))
         if size not in self._summaries:
             db = self.empty_database()
             self._summaries[size] = DemoService(db).build(size, today=self.today)
             self._dbs[size] = db
         return self._dbs[size], self._summaries[size]
+
+    def built_large(self) -> tuple[Database, DemoSummary]:
+        """The large demo, built by this run (for the figures of the build itself)."""
+        if self.reuse_large:
+            raise Skip("the large demo is reused, not built, in this run")
+        return self.demo("large")
 
     def close(self) -> list[str]:
         """Drops the scratch databases (unless kept); returns the URLs kept."""

@@ -7,7 +7,7 @@ from bench.core import Context, figure
 
 @figure("demo_build_large", "s", 60.0)
 def demo_build_large(ctx: Context) -> float:
-    _, summary = ctx.demo("large")
+    _, summary = ctx.built_large()
     return summary.seconds
 
 
@@ -19,7 +19,7 @@ def demo_build_small(ctx: Context) -> float:
 
 def _rows(table: str) -> None:
     def count(ctx: Context) -> float:
-        _, summary = ctx.demo("large")
+        _, summary = ctx.built_large()
         return float(summary.counts[table])
 
     figure(f"demo_large_rows_{table}", "rows", None)(count)

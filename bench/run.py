@@ -41,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", metavar="NAME", help="run one figure (or names starting so)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument(
+        "--reuse-large",
+        metavar="URL",
+        help="use this large demo (kept by --keep) instead of building one",
+    )
     args = parser.parse_args(argv)
 
     measures = load_figures()
@@ -56,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     failed = False
     with superuser_server_url() as server_url:
-        ctx = Context(server_url, keep=args.keep)
+        ctx = Context(server_url, keep=args.keep, reuse_large=args.reuse_large)
         try:
             for m in measures:
                 try:

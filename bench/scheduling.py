@@ -118,12 +118,9 @@ def conflict_check(ctx: Context) -> float:
     with db.session() as s:
         find_clashes(s, actor.studio_id, ZoneInfo("UTC"), [occ])
         s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        from studiosync_desktop.services.scheduling import CLASH_SQL
+        from studiosync_desktop.services.scheduling import CLASH_SQL, clash_params
 
-        params = {
-            "teachers": [occ.teacher_id], "students": [occ.student_id], "bands": [None],
-            "rooms": [occ.room_id], "starts": [occ.start], "ends": [occ.end], "exclude": [],
-        }  # fmt: skip
+        params = clash_params([occ])
         explain = text("EXPLAIN (ANALYZE, FORMAT JSON) " + str(CLASH_SQL.text))
         for _ in range(9):
             plan = s.execute(explain, params).scalar_one()

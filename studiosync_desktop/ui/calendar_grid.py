@@ -21,6 +21,12 @@ SLOT_MINUTES = 15
 HEADER = 34
 GUTTER = 52
 MIN_TEXT_WIDTH = 28  # narrower blocks are drawn as plain bars, without text
+# Side by side lessons get lanes at least this wide (time and name stay readable); the rest
+# of a busy hour is summed up in a "+N more" chip that opens the day, a column per teacher.
+MIN_LANE_WIDTH = 64
+WIDE_BLOCK = 120  # blocks this wide show the end time too
+# Columns stay at least this wide; the grid scrolls sideways when a day has many teachers.
+MIN_COLUMN_WIDTH = 96
 STATUS_COLOURS = {
     "scheduled": "#3b6ea5",
     "in_progress": "#b7791f",
@@ -44,6 +50,16 @@ class GridColumn:
     day: date
 
 
+@dataclass(frozen=True)
+class MoreChip:
+    """The lessons of one hour of one column that did not fit beside the others."""
+
+    col: int
+    rect: QRect
+    hour: datetime
+    rows: tuple[LessonRow, ...]
+
+
 def teacher_colour(teacher_id: uuid.UUID) -> QColor:
     digest = hashlib.blake2s(teacher_id.bytes, digest_size=1).digest()[0]
     return QColor(TEACHER_COLOURS[digest % len(TEACHER_COLOURS)])
@@ -59,6 +75,7 @@ class CalendarGrid(QWidget):
     open_requested = Signal(object)  # lesson id
     book_requested = Signal(object, object)  # column key, aware start datetime
     move_requested = Signal(object, object, object)  # lesson id, new start, new end
+    day_requested = Signal(object)  # aware datetime: show that day and hour, per teacher
     cursor_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -78,6 +95,7 @@ class CalendarGrid(QWidget):
         self._drag: tuple[uuid.UUID, str, QPoint, QRect] | None = None
         self._drag_rect: QRect | None = None
         self._rects: list[tuple[QRect, LessonRow]] = []
+        self._more: list[MoreChip] = []
         self._colours: dict[Hashable, QColor] = {}
         # Studio closures (day -> reason) in the columns' range: marked in the header.
         self.closed: dict[date, str] = {}
@@ -100,6 +118,7 @@ class CalendarGrid(QWidget):
         self.column_of = column_of
         self.zone = zone
         self.cursor_col = min(self.cursor_col, max(0, len(self.columns) - 1))
+        self.setMinimumWidth(GUTTER + len(self.columns) * MIN_COLUMN_WIDTH)
         self._layout_blocks()
         self.update()
 
@@ -128,37 +147,47 @@ class CalendarGrid(QWidget):
     def _layout_blocks(self) -> None:
         index = {c.key: i for i, c in enumerate(self.columns)}
         width = self.column_width()
+        fits = max(1, int((width - 6) // MIN_LANE_WIDTH))
         by_col: dict[int, list[LessonRow]] = {}
         for r in self.rows:
             col = index.get(self.column_of(r))
             if col is not None:
                 by_col.setdefault(col, []).append(r)
         rects: list[tuple[QRect, LessonRow]] = []
+        more: list[MoreChip] = []
         for col, lessons in by_col.items():
-            # Overlapping blocks (cancelled beside its replacement) share the column's width.
-            lanes: list[datetime] = []
-            placed: list[tuple[int, LessonRow]] = []
-            for r in sorted(lessons, key=lambda x: (x.start, x.end)):
-                lane = next((i for i, end in enumerate(lanes) if end <= r.start), len(lanes))
-                if lane == len(lanes):
-                    lanes.append(r.end)
-                else:
-                    lanes[lane] = r.end
-                placed.append((lane, r))
-            lane_w = (width - 6) / max(1, len(lanes))
+            placed, lanes = _lanes(lessons)
+            # All lanes when they fit; else all but one, and the last sums up the rest.
+            shown = lanes if lanes <= fits else fits - 1
+            lane_w = (width - 6) / (lanes if lanes <= fits else fits)
+            left = GUTTER + col * width + 3
+            hidden: dict[datetime, list[LessonRow]] = {}
             for lane, r in placed:
-                x = GUTTER + col * width + 3 + lane * lane_w
+                if lane >= shown:
+                    hour = self.local(r.start).replace(minute=0, second=0, microsecond=0)
+                    hidden.setdefault(hour, []).append(r)
+                    continue
                 top, bottom = self.y_of(r.start), self.y_of(r.end)
+                x = left + lane * lane_w
                 rects.append(
                     (QRect(int(x), top + 1, int(lane_w) - 2, max(12, bottom - top - 2)), r)
                 )
+            for hour, rows in sorted(hidden.items()):
+                top = self.y_of(hour)
+                bottom = self.y_of(hour + timedelta(hours=1))
+                rect = QRect(int(left + shown * lane_w), top + 1, int(lane_w) - 2, bottom - top - 2)
+                more.append(MoreChip(col, rect, hour, tuple(rows)))
         self._rects = rects
+        self._more = more
 
     def block_at(self, pos: QPoint) -> tuple[QRect, LessonRow] | None:
         for rect, row in reversed(self._rects):
             if rect.contains(pos):
                 return rect, row
         return None
+
+    def chip_at(self, pos: QPoint) -> MoreChip | None:
+        return next((c for c in self._more if c.rect.contains(pos)), None)
 
     def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
         if pos.x() < GUTTER or pos.y() < HEADER or not self.columns:
@@ -218,6 +247,9 @@ class CalendarGrid(QWidget):
         for rect, row in self._rects:
             if rect.intersects(exposed):
                 self._paint_block(p, rect, row)
+        for chip in self._more:
+            if chip.rect.intersects(exposed):
+                self._paint_chip(p, chip)
         # The column titles stay at the top of the visible part while the grid scrolls.
         top = self.visibleRegion().boundingRect().top()
         p.fillRect(QRect(0, top, self.width(), HEADER), pal.window())
@@ -293,10 +325,9 @@ class CalendarGrid(QWidget):
             "" if row.status == "scheduled" else f" · {STATUS_WORDS.get(row.status, row.status)}"
         )
         who = row.student_name or "(room booking)"
-        lines = [
-            f"{a:%H:%M}\N{EN DASH}{b:%H:%M} {who}",
-            f"{row.teacher_name} · {row.room_name or 'no room'}",
-        ]
+        # A narrow lane keeps what matters: when it starts, who, with whom.
+        when = f"{a:%H:%M}" if rect.width() < WIDE_BLOCK else f"{a:%H:%M}\N{EN DASH}{b:%H:%M}"
+        lines = [f"{when} {who}", f"{row.teacher_name} · {row.room_name or 'no room'}"]
         if status:
             lines.append(status.strip(" ·").capitalize())
         text = "\n".join(lines) if rect.height() > 2.6 * self._line_height else lines[0]
@@ -308,11 +339,43 @@ class CalendarGrid(QWidget):
         if row.status == "cancelled":
             p.setFont(self._plain_font)
 
+    def _paint_chip(self, p: QPainter, chip: MoreChip) -> None:
+        pal = self.palette()
+        p.setPen(QPen(pal.mid().color()))
+        p.setBrush(pal.button())
+        p.drawRoundedRect(QRectF(chip.rect), 4, 4)
+        p.setPen(pal.buttonText().color())
+        font = QFont(self._plain_font)
+        font.setBold(True)
+        p.setFont(font)
+        p.drawText(
+            chip.rect.adjusted(4, 1, -3, -1),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            f"+{len(chip.rows)} more",
+        )
+        p.setFont(self._plain_font)
+
+    def describe_chip(self, chip: MoreChip) -> str:
+        """The chip in words (its tooltip): the first lessons it stands for, and what a click
+        does."""
+        lines = [
+            f"{self.local(r.start):%H:%M} {r.student_name or '(room booking)'} · {r.teacher_name}"
+            for r in sorted(chip.rows, key=lambda r: (r.start, r.teacher_name))[:8]
+        ]
+        if len(chip.rows) > 8:
+            lines.append(f"\N{HORIZONTAL ELLIPSIS} and {len(chip.rows) - 8} more")
+        lines.append("Click to see this day with a column per teacher.")
+        return "\n".join(lines)
+
     # --- mouse ------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus()
         pos = event.position().toPoint()
+        chip = self.chip_at(pos)
+        if chip is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.day_requested.emit(chip.hour)
+            return
         hit = self.block_at(pos)
         if hit is not None:
             rect, row = hit
@@ -333,7 +396,14 @@ class CalendarGrid(QWidget):
         if self._drag is None:
             hit = self.block_at(pos)
             near_edge = hit is not None and pos.y() >= hit[0].bottom() - 5
-            self.setToolTip(self.describe(hit[1]) if hit is not None else "")
+            chip = self.chip_at(pos) if hit is None else None
+            self.setToolTip(
+                self.describe(hit[1])
+                if hit is not None
+                else self.describe_chip(chip)
+                if chip is not None
+                else ""
+            )
             self.setCursor(
                 Qt.CursorShape.SizeVerCursor if near_edge else Qt.CursorShape.ArrowCursor
             )
@@ -436,11 +506,28 @@ class CalendarGrid(QWidget):
                 return row
         return None
 
+    def chip_at_cursor(self) -> MoreChip | None:
+        if not self.columns:
+            return None
+        y = HEADER + self.cursor_slot * self.slot_height + self.slot_height // 2
+        return next(
+            (
+                c
+                for c in self._more
+                if c.col == self.cursor_col and c.rect.top() <= y <= c.rect.bottom()
+            ),
+            None,
+        )
+
     def activate_cursor(self) -> None:
-        """Enter: open the block under the cursor, or book the empty slot."""
+        """Enter: open the block under the cursor, the day behind a "+N more" chip there, or
+        book the empty slot."""
         block = self.block_at_cursor()
+        chip = self.chip_at_cursor() if block is None else None
         if block is not None:
             self.open_requested.emit(block.id)
+        elif chip is not None:
+            self.day_requested.emit(chip.hour)
         elif self.columns:
             self.book_requested.emit(
                 self.columns[self.cursor_col].key, self.slot_time(self.cursor_col, self.cursor_slot)
@@ -453,3 +540,20 @@ class CalendarGrid(QWidget):
     def focusOutEvent(self, event: object) -> None:  # type: ignore[override]
         super().focusOutEvent(event)  # type: ignore[arg-type]
         self.update()
+
+
+def _lanes(lessons: list[LessonRow]) -> tuple[list[tuple[int, LessonRow]], int]:
+    """(lane, lesson) for lessons of one column, side by side where they overlap (the first
+    free lane, in order of start; lessons that take place before cancelled ones, so the lanes
+    that fit show them), and how many lanes that takes."""
+    ends: list[datetime] = []
+    placed: list[tuple[int, LessonRow]] = []
+    order = sorted(lessons, key=lambda x: (x.start, x.status in ("cancelled", "no_show"), x.end))
+    for r in order:
+        lane = next((i for i, end in enumerate(ends) if end <= r.start), len(ends))
+        if lane == len(ends):
+            ends.append(r.end)
+        else:
+            ends[lane] = r.end
+        placed.append((lane, r))
+    return placed, len(ends)

@@ -86,13 +86,10 @@ class DateNavigator(QWidget):
         self._start = self._align(today)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        unit = "week" if step_days == 7 else "day"
-        self.previous_button = QPushButton(f"◀  Previous {unit}", self)
+        self.previous_button = QPushButton(self)
         self.today_button = QPushButton("Today", self)
-        self.next_button = QPushButton(f"Next {unit}  ▶", self)
-        self.previous_button.setToolTip(f"Previous {unit} (Ctrl+Left or Page Up)")
+        self.next_button = QPushButton(self)
         self.today_button.setToolTip("Back to today (Ctrl+T)")
-        self.next_button.setToolTip(f"Next {unit} (Ctrl+Right or Page Down)")
         self.label = QLabel(self)
         font = self.label.font()
         font.setBold(True)
@@ -131,6 +128,13 @@ class DateNavigator(QWidget):
     def go_next(self) -> None:
         self.set_start(self._start + timedelta(days=self.step_days))
 
+    def set_period(self, step_days: int, day: date) -> None:
+        """Switches between weeks and days, showing the period of `day` (no `changed`: the
+        caller reloads once for both)."""
+        self.step_days = step_days
+        self._start = self._align(day)
+        self._show()
+
     def set_start(self, start: date) -> None:
         start = self._align(start)
         if start == self._start:
@@ -144,6 +148,11 @@ class DateNavigator(QWidget):
         return day - timedelta(days=day.weekday()) if self.step_days == 7 else day
 
     def _show(self) -> None:
+        unit = "week" if self.step_days == 7 else "day"
+        self.previous_button.setText(f"\N{BLACK LEFT-POINTING TRIANGLE}  Previous {unit}")
+        self.next_button.setText(f"Next {unit}  \N{BLACK RIGHT-POINTING TRIANGLE}")
+        self.previous_button.setToolTip(f"Previous {unit} (Ctrl+Left or Page Up)")
+        self.next_button.setToolTip(f"Next {unit} (Ctrl+Right or Page Down)")
         if self.step_days == 7:
             last = self._start + timedelta(days=6)
             same_month = last.month == self._start.month

@@ -172,3 +172,27 @@ def test_painting_the_grid_keeps_none_alive(qtbot, window, studio) -> None:  # t
     for _ in range(20):
         tab.grid.grab()
     assert sys.getrefcount(None) - before > -100
+
+
+def test_a_busy_hour_shows_what_fits_and_a_more_chip_that_opens_the_day_per_teacher(
+    qtbot, window, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    at_10 = datetime.combine(_monday(), datetime.min.time(), NY).replace(hour=10)
+    for n in range(6):  # six teachers teaching at once on Monday at 10:00
+        teacher = studio.teacher(f"Teacher{n}", "Busy")
+        studio.lesson(teacher, at_10, student_id=studio.student(f"Pupil{n}", "Busy"))
+    tab = _tab(qtbot, window)  # 1000 px wide: two lanes fit in a day
+    monday_blocks = [r for _rect, r in tab.grid._rects if r.start == at_10]
+    [chip] = [c for c in tab.grid._more if c.hour == at_10]
+    assert len(monday_blocks) == 1 and len(chip.rows) == 5  # one shown, five summed up
+    assert {r.id for r in chip.rows}.isdisjoint({monday_blocks[0].id})
+    assert "Click to see this day" in tab.grid.describe_chip(chip)
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=chip.rect.center())
+    assert tab.view.currentData() == "teacher"
+    assert tab.navigator.start == _monday()
+    assert tab.navigator.previous_button.text().endswith("Previous day")
+    titles = {c.title for c in tab.grid.columns}
+    assert {f"Teacher{n} Busy" for n in range(6)} <= titles and "Maya Chen" in titles
+    assert tab.grid._more == [] and len(tab.grid._rects) == 7
+    assert tab.grid.minimumWidth() >= len(tab.grid.columns) * 96  # scrolls sideways

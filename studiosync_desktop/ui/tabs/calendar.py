@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Hashable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +143,7 @@ class CalendarTab(DataTab):
         self.grid.open_requested.connect(self.open_lesson)
         self.grid.book_requested.connect(self.book)
         self.grid.move_requested.connect(self.move)
+        self.grid.day_requested.connect(self.show_day)
         self.scroll = QScrollArea(self)
         self.scroll.setWidget(self.grid)
         self.scroll.setWidgetResizable(True)
@@ -157,6 +158,7 @@ class CalendarTab(DataTab):
             lambda index: self.open_lesson(self.model.rows[index.row()].id)
         )
         self._scrolled = False
+        self._scroll_to: datetime | None = None
 
     # --- loading ----------------------------------------------------------------------
 
@@ -231,29 +233,31 @@ class CalendarTab(DataTab):
             ]
             column_of = lambda r: r.start.astimezone(zone).date()  # noqa: E731
         self.grid.set_data(cols, rows, column_of, zone)
-        if not self._scrolled:
-            self._scrolled = True
-            self.scroll.verticalScrollBar().setValue(
-                self.grid.y_of(datetime.combine(start, datetime.min.time(), zone).replace(hour=14))
-                - 40
-            )
+        # The afternoon on first show (when most lessons are), or the hour a chip asked for.
+        first = None if self._scrolled else datetime.combine(start, time(14), zone)
+        target = self._scroll_to or first
+        self._scrolled, self._scroll_to = True, None
+        if target is not None:
+            self.scroll.verticalScrollBar().setValue(self.grid.y_of(target) - 40)
         self.table.show_overlay("")
 
     def _view_changed(self) -> None:
-        mode = self.view.currentData()
+        current, today = self.navigator.start, self.clock.today()
+        in_period = current <= today < current + timedelta(days=self.navigator.step_days)
+        self._show_view(self.view.currentData(), today if in_period else current)
+
+    def show_day(self, when: datetime) -> None:
+        """A "+N more" chip of the week: that day with a column per teacher, at that hour."""
+        self._scroll_to = when
+        self.view.blockSignals(True)
+        self.view.setCurrentIndex(self.view.findData("teacher"))
+        self.view.blockSignals(False)
+        self._show_view("teacher", when.date())
+
+    def _show_view(self, mode: str, day: date) -> None:
         self.table.setVisible(mode == "list")
         self.scroll.setVisible(mode != "list")
-        step = 1 if mode in ("teacher", "room") else 7
-        if step != self.navigator.step_days:
-            current = self.navigator.start
-            day = (
-                self.clock.today()
-                if current <= self.clock.today() < current + timedelta(7)
-                else current
-            )
-            self.navigator.step_days = step
-            self.navigator._start = day - timedelta(days=day.weekday()) if step == 7 else day
-            self.navigator._show()
+        self.navigator.set_period(1 if mode in ("teacher", "room") else 7, day)
         self.reload()
 
     def _colour_changed(self) -> None:
