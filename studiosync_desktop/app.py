@@ -61,8 +61,11 @@ def setup_logging(dirs: AppDirs) -> Path:
     return log_path
 
 
-def first_actor(opened: OpenDatabase, services: Services, runner: TaskRunner) -> Actor | None:
-    """The acting user; on an empty database the setup wizard creates the studio first.
+def first_actor(
+    opened: OpenDatabase, services: Services, runner: TaskRunner, dirs: AppDirs
+) -> Actor | DatabaseTarget | None:
+    """The acting user; on an empty database the setup wizard creates the studio first, or
+    this PC joins the studio's server (the target to open instead).
 
     Runs on the owner's connection. The wizard also creates the first admin's login; the
     demo studio comes with its own logins (README, "Demo logins").
@@ -72,6 +75,8 @@ def first_actor(opened: OpenDatabase, services: Services, runner: TaskRunner) ->
     wizard = SetupWizard(services.studio, runner, accounts=services.accounts)
     if not wizard.exec():
         return None
+    if wizard.wants_server:
+        return ask_server(dirs, runner)
     if wizard.wants_demo:
         from studiosync_desktop.services.demo import DEMO_LOGINS, DemoService
 
@@ -84,6 +89,16 @@ def first_actor(opened: OpenDatabase, services: Services, runner: TaskRunner) ->
         return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
     opened.email_hint = wizard.email.text().strip()
     return wizard.actor
+
+
+def ask_server(dirs: AppDirs, runner: TaskRunner, problem: str = "") -> DatabaseTarget | None:
+    """The studio server's address, checked and saved for this PC (None: cancelled)."""
+    from studiosync_desktop.ui.dialogs.server_dialog import ServerDialog
+
+    dialog = ServerDialog(dirs, runner, problem=problem)
+    if not dialog.exec() or dialog.url is None:
+        return None
+    return DatabaseTarget(dialog.url)
 
 
 @contextmanager
@@ -119,25 +134,54 @@ def run_gui(target: DatabaseTarget, dirs: AppDirs) -> int:
     presenter = ErrorPresenter(log_path=log_path)
     install_excepthooks(presenter, log_path)
     runner = TaskRunner()
-    try:
-        with busy_notice(f"Opening {target.describe()}…"):
-            opened: OpenDatabase = call_and_wait(runner, open_database, target, dirs)
-    except StudioSyncError as exc:
-        log.error("cannot open the database: %s", exc)
-        print(f"studiosync: {exc}", file=sys.stderr)
-        QMessageBox.critical(None, "StudioSync cannot open the database", str(exc))
-        return 2
+    while True:
+        try:
+            with busy_notice(f"Opening {target.describe()}…"):
+                opened: OpenDatabase = call_and_wait(runner, open_database, target, dirs)
+        except StudioSyncError as exc:
+            log.error("cannot open the database: %s", exc)
+            print(f"studiosync: {exc}", file=sys.stderr)
+            if target.is_embedded:
+                QMessageBox.critical(None, "StudioSync cannot open the database", str(exc))
+                return 2
+            # The server moved, is down, or its address was mistyped: the desk may fix it.
+            changed = ask_server(dirs, runner, problem=str(exc))
+            if changed is None:
+                return 2
+            target = changed
+            continue
+        started = start_session(app, opened, dirs, runner, presenter)
+        if not isinstance(started, DatabaseTarget):
+            return started
+        opened.close()
+        target = started  # this PC joined the studio's server: open that instead
+
+
+def start_session(
+    app: QApplication,
+    opened: OpenDatabase,
+    dirs: AppDirs,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+) -> int | DatabaseTarget:
+    """Who works on the opened database, then their window until the app quits (the exit
+    code), or the studio server the setup wizard chose instead."""
     services = Services.build(opened.db)
     embedded = opened.server is not None
     # Who decides: the embedded server always asks for a login; on a shared server the
     # database owner (or a superuser) works in maintenance mode, everyone else logs in.
-    owner = embedded or bool(call_and_wait(runner, login.is_owner_connection, opened.db))
+    owner = embedded or (
+        not opened.needs_login and bool(call_and_wait(runner, login.is_owner_connection, opened.db))
+    )
     actor: Actor | None = None
     if owner:
-        actor = first_actor(opened, services, runner)
-        if actor is None:
+        first = first_actor(opened, services, runner, dirs)
+        if first is None:
             opened.close()
             return 0
+        if isinstance(first, DatabaseTarget):
+            return first
+        actor = first
     if actor is not None and not embedded:
         return run_window(app, opened, services, actor, runner, presenter, maintenance=True)
     desk = DeskSession(app, opened, dirs, runner, presenter)

@@ -156,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db" and args.db_command == "connect":
             return remember_server(args.url, dirs)
         if args.command == "db" and args.db_command == "disconnect":
-            dirs.connection_file.unlink(missing_ok=True)
+            from studiosync_desktop.config import forget_connection
+
+            forget_connection(dirs)
             print("This PC now opens its embedded database.")
             return 0
         if args.command == "db":

@@ -92,6 +92,30 @@ def load_saved_connection(dirs: AppDirs) -> str | None:
     return url
 
 
+def server_url(host: str, port: int, database: str) -> str:
+    """The URL of a shared server as the desk typed its parts (no user, no password)."""
+    return URL.create("postgresql", host=host, port=port, database=database).render_as_string(
+        hide_password=False
+    )
+
+
+def saved_server_parts(dirs: AppDirs) -> tuple[str, int, str] | None:
+    """(host, port, database) of the saved shared server, to prefill its dialog."""
+    saved = load_saved_connection(dirs)
+    if saved is None:
+        return None
+    u = make_url(saved)
+    return u.host or "", u.port or 5432, u.database or ""
+
+
+def forget_connection(dirs: AppDirs) -> None:
+    """Back to the embedded database (the saved password, if any, leaves the keyring)."""
+    saved = load_saved_connection(dirs)
+    if saved is not None:
+        delete_secret(password_key(saved))
+    dirs.connection_file.unlink(missing_ok=True)
+
+
 def save_connection(dirs: AppDirs, url: str) -> bool:
     """Saves the server address in the config file and its password in the keyring.
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import psycopg
 from sqlalchemy.engine import URL, make_url
 
-from studiosync_desktop import config
+from studiosync_desktop import config, migrate
 from studiosync_desktop.db import Database, normalise_url
 from studiosync_desktop.errors import DatabaseUnavailable, PermissionDenied, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
@@ -76,6 +76,11 @@ def log_in(server_url: str | URL, email: str, password: str) -> LoggedIn:
     check_credentials(server_url, email, password)
     db = Database(login_url(server_url, email, password))
     try:
+        # A desk PC knows the server only by its address: this is the first connection that
+        # can read the schema revision (SchemaOutOfDate says what an administrator runs).
+        with db.engine.connect() as conn:
+            shown = make_url(normalise_url(server_url)).render_as_string(hide_password=True)
+            migrate.require_revision(migrate.revision_of(conn), shown)
         accounts = AccountService(db)
         try:
             actor = accounts.current_actor()

@@ -12,6 +12,7 @@ from studiosync_desktop.errors import SchemaOutOfDate
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 # The schema revision this version of the app needs: the head of migrations/ (a test keeps it
 # in step). Start-up compares it with the database's without loading Alembic and every
@@ -47,15 +48,21 @@ def head_revision() -> str:
     return ",".join(sorted(heads))
 
 
+def revision_of(conn: Connection) -> str | None:
+    """The revision of the database behind `conn`, read from Alembic's version table (None:
+    no schema yet). Every login role may read it."""
+    if conn.scalar(text("SELECT to_regclass('alembic_version')")) is None:
+        return None
+    return (
+        ",".join(conn.scalars(text("SELECT version_num FROM alembic_version ORDER BY 1"))) or None
+    )
+
+
 def current_revision(url: str) -> str | None:
-    """The database's revision, read from Alembic's version table (None: no schema yet)."""
     engine = create_engine(normalise_url(url))
     try:
         with engine.connect() as conn:
-            if conn.scalar(text("SELECT to_regclass('alembic_version')")) is None:
-                return None
-            heads = conn.scalars(text("SELECT version_num FROM alembic_version ORDER BY 1"))
-            return ",".join(heads) or None
+            return revision_of(conn)
     finally:
         engine.dispose()
 
@@ -96,7 +103,11 @@ def downgrade(url: str, revision: str) -> None:
 
 def require_current_schema(url: str, shown_url: str) -> None:
     """On a shared server the app never migrates: it says exactly what to run instead."""
-    current = current_revision(url)
+    require_revision(current_revision(url), shown_url)
+
+
+def require_revision(current: str | None, shown_url: str) -> None:
+    """SchemaOutOfDate, saying what to run, unless `current` is the revision the app needs."""
     head = SCHEMA_HEAD
     if current == head:
         return

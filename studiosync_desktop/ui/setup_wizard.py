@@ -109,15 +109,19 @@ class _ChoicePage(QWizardPage):
         self.demo = QRadioButton(
             "&Load the demo studio (teachers, students, lessons, invoices)", self
         )
+        self.server = QRadioButton(
+            "&Connect this PC to the studio's server (the studio already uses StudioSync)", self
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.new_studio)
         layout.addWidget(self.demo)
+        layout.addWidget(self.server)
         layout.addStretch(1)
         # setFinalPage (not an isFinalPage override) makes QWizard swap Next for Finish now.
-        self.demo.toggled.connect(self.setFinalPage)
+        self.new_studio.toggled.connect(lambda on: self.setFinalPage(not on))
 
     def nextId(self) -> int:
-        return -1 if self.demo.isChecked() else SetupWizard.STUDIO_PAGE
+        return SetupWizard.STUDIO_PAGE if self.new_studio.isChecked() else -1
 
 
 class _StudioPage(QWizardPage):
@@ -183,7 +187,8 @@ class _AdminPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """`exec()`; then `.wants_demo` is True (the caller builds the demo) or `.actor` is set."""
+    """`exec()`; then `.wants_demo` is True (the caller builds the demo), `.wants_server` is
+    True (the caller asks for the server's address) or `.actor` is set."""
 
     CHOICE_PAGE, STUDIO_PAGE, ADMIN_PAGE = 0, 1, 2
 
@@ -227,6 +232,10 @@ class SetupWizard(QWizard):
     @property
     def wants_demo(self) -> bool:
         return self.choice_page.demo.isChecked()
+
+    @property
+    def wants_server(self) -> bool:
+        return self.choice_page.server.isChecked()
 
     def values(self) -> dict[str, Any]:
         return {
