@@ -163,12 +163,19 @@ class TeacherRow(Frozen):
     name: str
     email: str
     phone: str
-    specialties: str
+    specialties: str  # "piano, voice": the list as the roster shows it
     hourly_rate: Decimal
     booking_buffer_minutes: int
     is_accepting_students: bool
     student_count: int
     is_active: bool
+
+    @field_validator("specialties", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
 
 
 class BandRow(Frozen):

@@ -7,6 +7,7 @@ hold the full lists). Every line carries the `studiosync://` link that opens it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -203,14 +204,14 @@ class PeopleService:
             ),
             ("Notes", p.notes),
         )
-        return PersonPage(
-            kind="students",
-            id=sid,
-            title=f"{p.first_name} {p.last_name}".strip(),
-            subtitle="Student" + ("" if p.is_active else " (inactive)"),
-            facts=tuple((k, v) for k, v in facts if v),
-            sections=tuple(sections),
-            is_active=p.is_active,
+        return _page(
+            "students",
+            sid,
+            f"{p.first_name} {p.last_name}".strip(),
+            "Student",
+            p.is_active,
+            facts,
+            sections,
         )
 
     def _family(self, s: Session, actor: Actor, fid: uuid.UUID) -> PersonPage:
@@ -253,15 +254,7 @@ class PeopleService:
             statement = self._invoices(s, "i.family_id = :id", fid, title="Invoices and statement")
             sections.append(statement)
             facts.append(("Balance due", self._balance(s, "i.family_id = :id", fid)))
-        return PersonPage(
-            kind="families",
-            id=fid,
-            title=p.name,
-            subtitle="Family" + ("" if p.is_active else " (inactive)"),
-            facts=tuple((k, v) for k, v in facts if v),
-            sections=tuple(sections),
-            is_active=p.is_active,
-        )
+        return _page("families", fid, p.name, "Family", p.is_active, facts, sections)
 
     def _teacher(self, s: Session, actor: Actor, tid: uuid.UUID) -> PersonPage:
         p = self._one(
@@ -301,14 +294,14 @@ class PeopleService:
             ("Phone", p.phone_number),
             ("Bio", p.bio),
         )
-        return PersonPage(
-            kind="teachers",
-            id=tid,
-            title=f"{p.first_name} {p.last_name}".strip(),
-            subtitle="Teacher" + ("" if p.is_active else " (inactive)"),
-            facts=tuple((k, v) for k, v in facts if v),
-            sections=tuple(sections),
-            is_active=p.is_active,
+        return _page(
+            "teachers",
+            tid,
+            f"{p.first_name} {p.last_name}".strip(),
+            "Teacher",
+            p.is_active,
+            facts,
+            sections,
         )
 
     def _band(self, s: Session, actor: Actor, bid: uuid.UUID) -> PersonPage:
@@ -354,15 +347,7 @@ class PeopleService:
         if can(actor, "billing"):
             sections.append(self._invoices(s, "i.band_id = :id", bid, title="Invoices"))
             facts.append(("Balance due", self._balance(s, "i.band_id = :id", bid)))
-        return PersonPage(
-            kind="bands",
-            id=bid,
-            title=p.name,
-            subtitle="Band" + ("" if p.is_active else " (inactive)"),
-            facts=tuple((k, v) for k, v in facts if v),
-            sections=tuple(sections),
-            is_active=p.is_active,
-        )
+        return _page("bands", bid, p.name, "Band", p.is_active, facts, sections)
 
     # --- sections ------------------------------------------------------------------------
 
@@ -442,3 +427,24 @@ class PeopleService:
             {"id": row_id},
         )
         return f"{round_cents(Decimal(value or 0)):,.2f}"
+
+
+def _page(
+    kind: str,
+    page_id: uuid.UUID,
+    title: str,
+    what: str,
+    is_active: bool,
+    facts: Sequence[tuple[str, str]],
+    sections: Sequence[PageSection],
+) -> PersonPage:
+    """A person page: its facts without the empty ones, "(inactive)" when it is."""
+    return PersonPage(
+        kind=kind,
+        id=page_id,
+        title=title,
+        subtitle=what + ("" if is_active else " (inactive)"),
+        facts=tuple((k, v) for k, v in facts if v),
+        sections=tuple(sections),
+        is_active=is_active,
+    )

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database, retry_on_deadlock
@@ -58,6 +58,34 @@ def _check_size(file_name: str, data: bytes | None) -> None:
                 f"accepts files up to {MAX_FILE_TEXT}. Share a link to larger files instead."
             }
         )
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    return func.coalesce(
+        (ResourceCheckout.status == "checked_out") & (ResourceCheckout.due_date < today), False
+    )
+
+
+def _checkout_rows_select(today: date) -> Select[Any]:
+    """The columns of a ResourceCheckoutRow: the lending, its resource and its student."""
+    return (
+        select(
+            ResourceCheckout.id,
+            ResourceCheckout.resource_id,
+            Resource.title,
+            ResourceCheckout.student_id,
+            full_name(User.first_name, User.last_name).label("student_name"),
+            ResourceCheckout.quantity,
+            ResourceCheckout.status,
+            ResourceCheckout.checked_out_at,
+            ResourceCheckout.due_date,
+            ResourceCheckout.returned_at,
+            _overdue(today).label("is_overdue"),
+        )
+        .join(Resource, Resource.id == ResourceCheckout.resource_id)
+        .join(Student, Student.id == ResourceCheckout.student_id)
+        .join(User, User.id == Student.user_id)
+    )
 
 
 class ResourceService:
@@ -188,28 +216,9 @@ class ResourceService:
             return ()  # lending is the desk's business: teachers have no grant on it (0010)
         with self._db.read_session() as s:
             today = datetime.now(studio_zone(s, actor.studio_id)).date()
-            overdue = func.coalesce(
-                (ResourceCheckout.status == "checked_out") & (ResourceCheckout.due_date < today),
-                False,
-            )
-            query = (
-                select(
-                    ResourceCheckout.id,
-                    ResourceCheckout.resource_id,
-                    Resource.title,
-                    ResourceCheckout.student_id,
-                    full_name(User.first_name, User.last_name).label("student_name"),
-                    ResourceCheckout.quantity,
-                    ResourceCheckout.status,
-                    ResourceCheckout.checked_out_at,
-                    ResourceCheckout.due_date,
-                    ResourceCheckout.returned_at,
-                    overdue.label("is_overdue"),
-                )
-                .join(Resource, Resource.id == ResourceCheckout.resource_id)
-                .join(Student, Student.id == ResourceCheckout.student_id)
-                .join(User, User.id == Student.user_id)
-                .where(ResourceCheckout.studio_id == actor.studio_id)
+            overdue = _overdue(today)
+            query = _checkout_rows_select(today).where(
+                ResourceCheckout.studio_id == actor.studio_id
             )
             if resource_id is not None:
                 query = query.where(ResourceCheckout.resource_id == resource_id)
@@ -481,26 +490,6 @@ class ResourceService:
         s.flush()
         today = datetime.now(studio_zone(s, actor.studio_id)).date()
         row = s.execute(
-            select(
-                ResourceCheckout.id,
-                ResourceCheckout.resource_id,
-                Resource.title,
-                ResourceCheckout.student_id,
-                full_name(User.first_name, User.last_name).label("student_name"),
-                ResourceCheckout.quantity,
-                ResourceCheckout.status,
-                ResourceCheckout.checked_out_at,
-                ResourceCheckout.due_date,
-                ResourceCheckout.returned_at,
-                func.coalesce(
-                    (ResourceCheckout.status == "checked_out")
-                    & (ResourceCheckout.due_date < today),
-                    False,
-                ).label("is_overdue"),
-            )
-            .join(Resource, Resource.id == ResourceCheckout.resource_id)
-            .join(Student, Student.id == ResourceCheckout.student_id)
-            .join(User, User.id == Student.user_id)
-            .where(ResourceCheckout.id == checkout_id)
+            _checkout_rows_select(today).where(ResourceCheckout.id == checkout_id)
         ).one()
         return ResourceCheckoutRow.model_validate(dict(row._mapping))

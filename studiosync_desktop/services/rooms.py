@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database, retry_on_deadlock
@@ -68,6 +68,25 @@ def _parse(schema: type[BaseModel], data: Any) -> Any:
         raise validation_failed(exc) from exc
 
 
+def reservation_rows_select() -> Select[Any]:
+    """The columns of a ReservationRow: the reservation, its room and who booked it."""
+    return (
+        select(
+            RoomReservation.id,
+            RoomReservation.room_id,
+            PracticeRoom.name.label("room_name"),
+            full_name(User.first_name, User.last_name).label("person_name"),
+            RoomReservation.start_time.label("start"),
+            RoomReservation.end_time.label("end"),
+            RoomReservation.status,
+            RoomReservation.total_cost,
+            RoomReservation.is_paid,
+        )
+        .join(PracticeRoom, PracticeRoom.id == RoomReservation.room_id)
+        .join(User, User.id == RoomReservation.student_id)
+    )
+
+
 class RoomService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -91,19 +110,7 @@ class RoomService:
                 .order_by(PracticeRoom.name, PracticeRoom.id)
             ).all()
             reservations = s.execute(
-                select(
-                    RoomReservation.id,
-                    RoomReservation.room_id,
-                    PracticeRoom.name.label("room_name"),
-                    full_name(User.first_name, User.last_name).label("person_name"),
-                    RoomReservation.start_time.label("start"),
-                    RoomReservation.end_time.label("end"),
-                    RoomReservation.status,
-                    RoomReservation.total_cost,
-                    RoomReservation.is_paid,
-                )
-                .join(PracticeRoom, PracticeRoom.id == RoomReservation.room_id)
-                .join(User, User.id == RoomReservation.student_id)
+                reservation_rows_select()
                 .where(
                     RoomReservation.studio_id == actor.studio_id,
                     RoomReservation.start_time < after,
@@ -453,20 +460,7 @@ class RoomService:
     @staticmethod
     def _reservation_row(s: Session, actor: Actor, reservation_id: uuid.UUID) -> ReservationRow:
         row = s.execute(
-            select(
-                RoomReservation.id,
-                RoomReservation.room_id,
-                PracticeRoom.name.label("room_name"),
-                full_name(User.first_name, User.last_name).label("person_name"),
-                RoomReservation.start_time.label("start"),
-                RoomReservation.end_time.label("end"),
-                RoomReservation.status,
-                RoomReservation.total_cost,
-                RoomReservation.is_paid,
-            )
-            .join(PracticeRoom, PracticeRoom.id == RoomReservation.room_id)
-            .join(User, User.id == RoomReservation.student_id)
-            .where(
+            reservation_rows_select().where(
                 RoomReservation.id == reservation_id,
                 RoomReservation.studio_id == actor.studio_id,
             )

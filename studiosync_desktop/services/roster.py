@@ -50,7 +50,7 @@ TYPO_THRESHOLD = 0.4
 # Students without an email get a unique placeholder on a reserved domain (RFC 2606).
 NO_EMAIL_DOMAIN = "no-email.invalid"
 
-RowT = TypeVar("RowT")
+RowT = TypeVar("RowT", bound=BaseModel)
 InputT = TypeVar("InputT", bound=BaseModel)
 
 
@@ -168,30 +168,7 @@ class RosterService:
             .outerjoin(teacher_user, teacher_user.id == Teacher.user_id)
             .where(Student.studio_id == actor.studio_id)
         )
-        if not include_inactive:
-            query = query.where(Student.is_active)
-        return self._page(
-            query,
-            _Search(search),
-            lambda q: or_(
-                Student.user_id.in_(q.hits(User)),
-                Student.id.in_(q.hits(Student)),
-            ),
-            (User.search_text, Student.search_text),
-            (User.last_name, User.first_name, Student.id),
-            cursor,
-            limit,
-            lambda r: StudentRow(
-                id=r.id,
-                name=r.name,
-                email=r.email,
-                phone=r.phone,
-                instrument=r.instrument,
-                family_name=r.family_name,
-                teacher_name=r.teacher_name,
-                is_active=r.is_active,
-            ),
-        )
+        return self._listing(query, Student, StudentRow, search, cursor, limit, include_inactive)
 
     def families(
         self,
@@ -216,7 +193,7 @@ class RosterService:
                 func.coalesce(full_name(User.first_name, User.last_name), literal("")).label(
                     "contact_name"
                 ),
-                Family.phone_number,
+                Family.phone_number.label("phone"),
                 Family.billing_email,
                 students.label("student_count"),
                 Family.is_active,
@@ -224,26 +201,7 @@ class RosterService:
             .outerjoin(User, User.id == Family.primary_contact_id)
             .where(Family.studio_id == actor.studio_id)
         )
-        if not include_inactive:
-            query = query.where(Family.is_active)
-        return self._page(
-            query,
-            _Search(search),
-            lambda q: Family.id.in_(q.hits(Family)),
-            (Family.search_text,),
-            (Family.name, Family.id),
-            cursor,
-            limit,
-            lambda r: FamilyRow(
-                id=r.id,
-                name=r.name,
-                contact_name=r.contact_name,
-                phone=r.phone_number,
-                billing_email=r.billing_email,
-                student_count=r.student_count,
-                is_active=r.is_active,
-            ),
-        )
+        return self._listing(query, Family, FamilyRow, search, cursor, limit, include_inactive)
 
     def teachers(
         self,
@@ -266,7 +224,7 @@ class RosterService:
                 Teacher.id,
                 full_name(User.first_name, User.last_name).label("name"),
                 User.email,
-                User.phone_number,
+                User.phone_number.label("phone"),
                 Teacher.specialties,
                 Teacher.hourly_rate,
                 Teacher.booking_buffer_minutes,
@@ -277,32 +235,7 @@ class RosterService:
             .join(User, User.id == Teacher.user_id)
             .where(Teacher.studio_id == actor.studio_id)
         )
-        if not include_inactive:
-            query = query.where(Teacher.is_active)
-        return self._page(
-            query,
-            _Search(search),
-            lambda q: or_(
-                Teacher.user_id.in_(q.hits(User)),
-                Teacher.id.in_(q.hits(Teacher)),
-            ),
-            (User.search_text, Teacher.search_text),
-            (User.last_name, User.first_name, Teacher.id),
-            cursor,
-            limit,
-            lambda r: TeacherRow(
-                id=r.id,
-                name=r.name,
-                email=r.email,
-                phone=r.phone_number,
-                specialties=", ".join(str(s) for s in r.specialties or ()),
-                hourly_rate=r.hourly_rate,
-                booking_buffer_minutes=r.booking_buffer_minutes,
-                is_accepting_students=r.is_accepting_students,
-                student_count=r.student_count,
-                is_active=r.is_active,
-            ),
-        )
+        return self._listing(query, Teacher, TeacherRow, search, cursor, limit, include_inactive)
 
     def bands(
         self,
@@ -329,7 +262,7 @@ class RosterService:
                     "contact_name"
                 ),
                 Band.email,
-                Band.phone_number,
+                Band.phone_number.label("phone"),
                 Band.city,
                 members.label("member_count"),
                 Band.is_active,
@@ -337,27 +270,39 @@ class RosterService:
             .outerjoin(User, User.id == Band.primary_contact_id)
             .where(Band.studio_id == actor.studio_id)
         )
+        return self._listing(query, Band, BandRow, search, cursor, limit, include_inactive)
+
+    def _listing(
+        self,
+        query: Select[Any],
+        entity: Any,
+        row_type: type[RowT],
+        search: str,
+        cursor: str | None,
+        limit: int,
+        include_inactive: bool,
+    ) -> Page[RowT]:
+        """A page of one of the four lists. People (students, teachers) go by last name, then
+        first name, and are found by their person record too; families and bands by name."""
         if not include_inactive:
-            query = query.where(Band.is_active)
-        return self._page(
-            query,
-            _Search(search),
-            lambda q: Band.id.in_(q.hits(Band)),
-            (Band.search_text,),
-            (Band.name, Band.id),
-            cursor,
-            limit,
-            lambda r: BandRow(
-                id=r.id,
-                name=r.name,
-                contact_name=r.contact_name,
-                email=r.email,
-                phone=r.phone_number,
-                city=r.city,
-                member_count=r.member_count,
-                is_active=r.is_active,
-            ),
-        )
+            query = query.where(entity.is_active)
+        columns: tuple[Any, ...]
+        sort: tuple[Any, ...]
+        if hasattr(entity, "user_id"):
+            columns = (User.search_text, entity.search_text)
+            sort = (User.last_name, User.first_name, entity.id)
+
+            def match(q: _Search) -> ColumnElement[bool]:
+                return or_(entity.user_id.in_(q.hits(User)), entity.id.in_(q.hits(entity)))
+
+        else:
+            columns = (entity.search_text,)
+            sort = (entity.name, entity.id)
+
+            def match(q: _Search) -> ColumnElement[bool]:
+                return entity.id.in_(q.hits(entity))  # type: ignore[no-any-return]
+
+        return self._page(query, _Search(search), match, columns, sort, cursor, limit, row_type)
 
     def _page(
         self,
@@ -368,9 +313,16 @@ class RosterService:
         sort: Sequence[Any],
         cursor: str | None,
         limit: int,
-        to_row: Callable[[Any], RowT],
+        row_type: type[RowT],
     ) -> Page[RowT]:
-        """Search: best matches first, one page. Otherwise: alphabetical, keyset paged."""
+        """Search: best matches first, one page. Otherwise: alphabetical, keyset paged.
+
+        The query's columns are labelled with the fields of `row_type`."""
+        fields = tuple(row_type.model_fields)
+
+        def to_row(r: Any) -> RowT:
+            return row_type(**{name: getattr(r, name) for name in fields})
+
         query = query.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(sort)))
         with self._db.read_session() as s:
             if search:
