@@ -69,7 +69,14 @@ class Database:
         engine_kw.setdefault("pool_pre_ping", True)
         self.engine: Engine = create_engine(
             self.url,
-            connect_args={"application_name": application_name, "connect_timeout": 5},
+            connect_args={
+                "application_name": application_name,
+                "connect_timeout": 5,
+                # Timestamps travel as UTC; the studio's time zone is applied where dates
+                # matter. No JIT: it spends tens of ms compiling the plans of the desk's
+                # short queries (a week's clash check: 25 ms of JIT for 74 ms of work).
+                "options": "-c TimeZone=UTC -c jit=off",
+            },
             **engine_kw,
         )
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -80,13 +87,6 @@ class Database:
             # After a login changes its own password, new connections use the new one.
             if self._password is not None:
                 cparams["password"] = self._password
-
-        @event.listens_for(self.engine, "connect")
-        def _utc_sessions(dbapi_conn: Any, _record: Any) -> None:
-            # Timestamps travel as UTC; the studio's time zone is applied where dates matter.
-            with dbapi_conn.cursor() as cur:
-                cur.execute("SET TIME ZONE 'UTC'")
-            dbapi_conn.commit()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

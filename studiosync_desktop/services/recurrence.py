@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -140,6 +141,14 @@ class PatternShape:
             first,
             last,
         )
+
+
+def array_literal(values: Iterable[uuid.UUID | str | None]) -> str:
+    """A PostgreSQL array literal of uuids or ISO-8601 timestamps (neither ever holds a comma,
+    brace, quote, backslash or space, so nothing needs quoting). Sent as one text parameter
+    and cast in SQL: psycopg's list parameters cost ~25 us an element in Python, and an array
+    constant, unlike JSON, tells the planner how many rows come."""
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
 
 
 def _text(value: object) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -66,13 +65,12 @@ from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 from studiosync_desktop.services.recurrence import (
-    OCCURRENCE_COLUMNS,
     Occurrence,
     PatternShape,
+    array_literal,
     closed_days,
     insert_many_occurrences,
     internal_clashes,
-    occurrence_record,
     week_of_month,
 )
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES, WEEKDAYS
@@ -249,21 +247,20 @@ def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:
 
 _BLOCKING = "(" + ", ".join(f"'{s}'" for s in BLOCKING_LESSON_STATUSES) + ")"
 
-# Every clash of a batch of occurrences, in one statement, using the indexes of the exclusion
-# constraints (gist on teacher/teacher_busy, person/during, room/during).
+# Every clash of a batch of occurrences, in one statement. Each occurrence probes the GiST
+# indexes of the exclusion constraints (teacher/teacher_busy, person/during, room/during):
+# OFFSET 0 keeps each probe a lookup per occurrence. Left to itself the planner may hash a
+# large calendar instead and compare every lesson of a teacher with every new occurrence of
+# theirs (0.8 s for a week of a 60-teacher studio; a probe is about 10 us).
 CLASH_SQL = text(
     f"""
     WITH occ AS (
         SELECT o.i, o.teacher_id, o.student_id, o.band_id, o.room_id, o.s, o.e,
                tstzrange(o.s, o.e + make_interval(mins => t.booking_buffer_minutes)) AS busy
-          FROM (
-            -- LIMIT tells the planner how many occurrences come (it would guess 100): one
-            -- booking probes the exclusion indexes, a term's thousands are hashed.
-            SELECT * FROM ROWS FROM (json_to_recordset(CAST(:occurrences AS json))
-                                     AS ({OCCURRENCE_COLUMNS}))
-                   WITH ORDINALITY AS o(teacher_id, student_id, band_id, room_id, s, e, i)
-             LIMIT :count
-          ) o
+          FROM unnest(CAST(:teachers AS uuid[]), CAST(:students AS uuid[]),
+                      CAST(:bands AS uuid[]), CAST(:rooms AS uuid[]),
+                      CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+               WITH ORDINALITY AS o(teacher_id, student_id, band_id, room_id, s, e, i)
           JOIN teachers t ON t.id = o.teacher_id
     ), people AS (
         SELECT occ.i, st.user_id, occ.s, occ.e
@@ -275,19 +272,25 @@ CLASH_SQL = text(
     )
     SELECT occ.i, 'teacher' AS kind, l.id AS lesson_id, CAST(NULL AS uuid) AS user_id,
            CAST(NULL AS uuid) AS reservation_id
-      FROM occ JOIN lessons l
-        ON l.teacher_id = occ.teacher_id AND l.status IN {_BLOCKING} AND l.teacher_busy && occ.busy
-     WHERE NOT (l.id = ANY(CAST(:exclude AS uuid[])))
+      FROM occ CROSS JOIN LATERAL (
+            SELECT l.id FROM lessons l
+             WHERE l.teacher_id = occ.teacher_id AND l.teacher_busy && occ.busy
+               AND l.status IN {_BLOCKING} AND NOT (l.id = ANY(CAST(:exclude AS uuid[])))
+            OFFSET 0) l
     UNION ALL
     SELECT p.i, 'person', a.lesson_id, a.user_id, NULL
-      FROM people p JOIN lesson_attendance a
-        ON a.user_id = p.user_id AND a.during && tstzrange(p.s, p.e)
-     WHERE NOT (a.lesson_id = ANY(CAST(:exclude AS uuid[])))
+      FROM people p CROSS JOIN LATERAL (
+            SELECT a.lesson_id, a.user_id FROM lesson_attendance a
+             WHERE a.user_id = p.user_id AND a.during && tstzrange(p.s, p.e)
+               AND NOT (a.lesson_id = ANY(CAST(:exclude AS uuid[])))
+            OFFSET 0) a
     UNION ALL
     SELECT occ.i, 'room', o.lesson_id, NULL, o.reservation_id
-      FROM occ JOIN room_occupancy o
-        ON o.room_id = occ.room_id AND o.during && tstzrange(occ.s, occ.e)
-     WHERE o.lesson_id IS NULL OR NOT (o.lesson_id = ANY(CAST(:exclude AS uuid[])))
+      FROM occ CROSS JOIN LATERAL (
+            SELECT o.lesson_id, o.reservation_id FROM room_occupancy o
+             WHERE o.room_id = occ.room_id AND o.during && tstzrange(occ.s, occ.e)
+               AND (o.lesson_id IS NULL OR NOT (o.lesson_id = ANY(CAST(:exclude AS uuid[]))))
+            OFFSET 0) o
      ORDER BY 1
     """
 )
@@ -306,10 +309,14 @@ def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
 def clash_params(
     occurrences: Sequence[Occurrence], exclude: Sequence[uuid.UUID] = ()
 ) -> dict[str, Any]:
-    """The parameters of CLASH_SQL: the occurrences as one JSON text, and lessons to ignore."""
+    """The parameters of CLASH_SQL: the occurrences column by column, and lessons to ignore."""
     return {
-        "occurrences": json.dumps([occurrence_record(o) for o in occurrences]),
-        "count": len(occurrences),
+        "teachers": array_literal(o.teacher_id for o in occurrences),
+        "students": array_literal(o.student_id for o in occurrences),
+        "bands": array_literal(o.band_id for o in occurrences),
+        "rooms": array_literal(o.room_id for o in occurrences),
+        "starts": array_literal(o.start.isoformat() for o in occurrences),
+        "ends": array_literal(o.end.isoformat() for o in occurrences),
         "exclude": list(exclude),
     }
 
@@ -410,6 +417,15 @@ class _Studio:
 
     def today(self) -> date:
         return datetime.now(self.zone).date()
+
+    @property
+    def horizon(self) -> date:
+        """How far ahead series have their lessons (open-ended ones move forward daily)."""
+        return self.today() + timedelta(weeks=self.settings.series_horizon_weeks)
+
+    def span(self, first: date, end_date: date | None) -> tuple[date, date]:
+        """The days a series books from `first`: to its end, or the horizon if sooner."""
+        return first, min(end_date, self.horizon) if end_date else self.horizon
 
 
 class SchedulingService:
@@ -779,12 +795,12 @@ class SchedulingService:
         with self._db.read_session() as s:
             studio = self._studio(s, actor)
             shape = self._shape(s, actor, series, None)
-            occ, skipped = self._plan(s, actor, studio, shape, series.start_date, series.end_date)
-            clashes = find_clashes(s, actor.studio_id, studio.zone, occ)
+            span = studio.span(series.start_date, series.end_date)
+            booked = _book_series(s, actor, studio, [shape], [span])
             return SeriesPreview(
-                occurrences=len(occ),
-                closures_skipped=skipped,
-                clashes=_first_per_occurrence(clashes),
+                occurrences=len(booked.occ),
+                closures_skipped=booked.closures_skipped[0],
+                clashes=_first_per_occurrence(booked.clashes),
             )
 
     def create_series(
@@ -848,31 +864,13 @@ class SchedulingService:
 
         def work(s: Session) -> TermResult:
             studio = self._studio(s, actor)
-            teachers = {
-                r.id: r
-                for r in s.execute(
-                    select(
-                        Teacher.id,
-                        Teacher.hourly_rate,
-                        Teacher.booking_buffer_minutes,
-                        full_name(User.first_name, User.last_name).label("name"),
-                    )
-                    .join(User, User.id == Teacher.user_id)
-                    .where(
-                        Teacher.studio_id == actor.studio_id,
-                        Teacher.id.in_({p.teacher_id for p in parsed}),
-                    )
-                )
-            }
+            teachers = _teachers(s, actor, {p.teacher_id for p in parsed})
             self._check_many_refs(s, actor, parsed, set(teachers))
-            horizon = studio.today() + timedelta(weeks=studio.settings.series_horizon_weeks)
+            spans = [studio.span(p.start_date, p.end_date) for p in parsed]
             shapes: list[PatternShape] = []
             rows: list[dict[str, Any]] = []
-            for p in parsed:
-                hourly = teachers[p.teacher_id].hourly_rate or Decimal(0)
-                rate = round_cents(
-                    p.rate if p.rate is not None else hourly * p.duration_minutes / Decimal(60)
-                )
+            for p, span in zip(parsed, spans, strict=True):
+                rate = lesson_rate(p.rate, teachers[p.teacher_id].hourly_rate, p.duration_minutes)
                 shape = pattern_shape(p, None, rate)
                 shapes.append(shape)
                 rows.append(
@@ -890,7 +888,7 @@ class SchedulingService:
                         "duration_minutes": p.duration_minutes,
                         "start_date": p.start_date,
                         "end_date": p.end_date,
-                        "generated_until": min(p.end_date, horizon) if p.end_date else horizon,
+                        "generated_until": span[1],
                         "lesson_type": p.lesson_type,
                         "location": p.location,
                         "rate": p.rate,
@@ -900,62 +898,18 @@ class SchedulingService:
             s.execute(insert(RecurringPattern), rows)
             ids = [r["id"] for r in rows]
             shapes = [replace(sh, pattern_id=i) for sh, i in zip(shapes, ids, strict=True)]
-            # Every occurrence of every series, the studio's closures read once.
-            dates = [
-                sh.dates(p.start_date, min(p.end_date, horizon) if p.end_date else horizon)
-                for sh, p in zip(shapes, parsed, strict=True)
-            ]
-            every = [d for ds in dates for d in ds]
-            closed = closed_days(s, actor.studio_id, min(every), max(every)) if every else set()
-            now = datetime.now(studio.zone)
-            owner: list[int] = []
-            occ: list[Occurrence] = []
-            skipped_closed = [0] * len(parsed)
-            for n, (sh, ds) in enumerate(zip(shapes, dates, strict=True)):
-                open_days = [d for d in ds if d not in closed]
-                skipped_closed[n] = len(ds) - len(open_days)
-                for o in sh.occurrences(studio.zone, open_days):
-                    if o.start > now:
-                        occ.append(o)
-                        owner.append(n)
-            clashes = find_clashes(s, actor.studio_id, studio.zone, occ)
-            bad = {i for i, _ in clashes}
-            keep = [i for i in range(len(occ)) if i not in bad]
-            for i, earlier, kind in internal_clashes(
-                [occ[k] for k in keep], {t: r.booking_buffer_minutes for t, r in teachers.items()}
-            ):
-                o, other = occ[keep[i]], occ[keep[earlier]]
-                who = {
-                    "teacher": teachers[o.teacher_id].name,
-                    "student": "The student",
-                    "band": "The band",
-                    "room": "The room",
-                }[kind]
-                message = (
-                    f"{who} would be in two of the new series at once: series "
-                    f"{owner[keep[earlier]] + 1} {_span(other.start, other.end, studio.zone)} "
-                    f"and series {owner[keep[i]] + 1} {_span(o.start, o.end, studio.zone)}."
-                )
-                clashes.append((keep[i], Clash(start=o.start, end=o.end, message=message)))
-                bad.add(keep[i])
-            if clashes and not skip_clashes:
-                raise BookingClash(_first_per_occurrence(clashes))
-            planned = [(shapes[owner[i]], o) for i, o in enumerate(occ) if i not in bad]
-            created = insert_many_occurrences(s, actor.studio_id, planned)
-            per_made = [0] * len(parsed)
-            for i in range(len(occ)):
-                if i not in bad:
-                    per_made[owner[i]] += 1
-            per_clash: list[list[tuple[int, Clash]]] = [[] for _ in parsed]
-            for i, c in clashes:
-                per_clash[owner[i]].append((i, c))
+            booked = _book_series(s, actor, studio, shapes, spans, teachers)
+            if booked.clashes and not skip_clashes:
+                raise BookingClash(_first_per_occurrence(booked.clashes))
+            created = booked.insert(s, actor)
+            made, clashes = booked.made, booked.clashes_per_series()
             return TermResult(
                 series=tuple(
                     SeriesResult(
                         pattern_id=ids[n],
-                        created=per_made[n],
-                        skipped=_first_per_occurrence(per_clash[n]),
-                        closures_skipped=skipped_closed[n],
+                        created=made[n],
+                        skipped=_first_per_occurrence(clashes[n]),
+                        closures_skipped=booked.closures_skipped[n],
                     )
                     for n in range(len(parsed))
                 ),
@@ -1055,7 +1009,7 @@ class SchedulingService:
 
         def work(s: Session) -> int:
             studio = self._studio(s, actor)
-            horizon = studio.today() + timedelta(weeks=studio.settings.series_horizon_weeks)
+            horizon = studio.horizon
             patterns = s.scalars(
                 select(RecurringPattern)
                 .where(
@@ -1067,21 +1021,34 @@ class SchedulingService:
                 )
                 .with_for_update(skip_locked=True)
             ).all()
-            made = 0
+            if not patterns:
+                return 0
+            teachers = _teachers(s, actor, {p.teacher_id for p in patterns})
+            shapes, spans = [], []
             for pattern in patterns:
-                shape = _shape_of(pattern)
-                if pattern.rate is None:
-                    hourly = s.scalar(
-                        select(Teacher.hourly_rate).where(Teacher.id == pattern.teacher_id)
-                    )
-                    minutes = Decimal(pattern.duration_minutes)
-                    shape = replace(shape, rate=round_cents((hourly or Decimal(0)) * minutes / 60))
+                hourly = teachers[pattern.teacher_id].hourly_rate
+                rate = lesson_rate(pattern.rate, hourly, pattern.duration_minutes)
                 first = (
                     pattern.generated_until + timedelta(days=1)
                     if pattern.generated_until
                     else pattern.start_date
                 )
-                made += self._generate(s, actor, studio, pattern, shape, first, True).created
+                shapes.append(replace(_shape_of(pattern), rate=rate))
+                spans.append(studio.span(first, pattern.end_date))
+            # All series at once: one clash check, one insert (occurrences that clash were
+            # never booked, so they are skipped), one update of how far each one goes.
+            made = _book_series(s, actor, studio, shapes, spans, teachers).insert(s, actor)
+            s.execute(
+                text(
+                    "UPDATE recurring_patterns p SET generated_until = v.until"
+                    "  FROM unnest(CAST(:ids AS uuid[]), CAST(:until AS date[])) AS v(id, until)"
+                    " WHERE p.id = v.id"
+                ),
+                {
+                    "ids": array_literal(p.id for p in patterns),
+                    "until": array_literal(last.isoformat() for _first, last in spans),
+                },
+            )
             return made
 
         return retry_on_deadlock(lambda: self._in_session(work))
@@ -1422,10 +1389,8 @@ class SchedulingService:
         if hourly is None:
             raise ValidationFailed({"teacher_id": "Choose a teacher of this studio."})
         self._check_refs(s, actor, lesson.student_id, lesson.band_id, lesson.room_id)
-        if lesson.rate is not None:
-            return round_cents(lesson.rate)
-        minutes = Decimal(int((lesson.end - lesson.start).total_seconds() // 60))
-        return round_cents(hourly * minutes / Decimal(60))
+        minutes = int((lesson.end - lesson.start).total_seconds() // 60)
+        return lesson_rate(lesson.rate, hourly, minutes)
 
     def _check_refs(
         self,
@@ -1501,27 +1466,6 @@ class SchedulingService:
         )
         return pattern_shape(series, pattern_id, self._rate(s, actor, probe))
 
-    def _plan(
-        self,
-        s: Session,
-        actor: Actor,
-        studio: _Studio,
-        shape: PatternShape,
-        first: date,
-        end_date: date | None,
-    ) -> tuple[list[Occurrence], int]:
-        """The coming occurrences from `first` to the end or the horizon, minus closures."""
-        horizon = studio.today() + timedelta(weeks=studio.settings.series_horizon_weeks)
-        last = min(end_date, horizon) if end_date else horizon
-        days = shape.dates(first, last)
-        if not days:
-            return [], 0
-        closed = closed_days(s, actor.studio_id, days[0], days[-1])
-        open_days = [d for d in days if d not in closed]
-        now = datetime.now(studio.zone)
-        occ = [o for o in shape.occurrences(studio.zone, open_days) if o.start > now]
-        return occ, len(days) - len(open_days)
-
     def _generate(
         self,
         s: Session,
@@ -1532,21 +1476,18 @@ class SchedulingService:
         first: date,
         skip_clashes: bool,
     ) -> SeriesResult:
-        occ, closures_skipped = self._plan(s, actor, studio, shape, first, pattern.end_date)
-        found = find_clashes(s, actor.studio_id, studio.zone, occ)
-        if found and not skip_clashes:
-            raise BookingClash(_first_per_occurrence(found))
-        bad = {i for i, _ in found}
-        keep = [o for i, o in enumerate(occ) if i not in bad]
+        span = studio.span(first, pattern.end_date)
         made = replace(shape, pattern_id=pattern.id)
-        created = insert_many_occurrences(s, actor.studio_id, [(made, o) for o in keep])
-        horizon = studio.today() + timedelta(weeks=studio.settings.series_horizon_weeks)
-        pattern.generated_until = min(pattern.end_date, horizon) if pattern.end_date else horizon
+        booked = _book_series(s, actor, studio, [made], [span])
+        if booked.clashes and not skip_clashes:
+            raise BookingClash(_first_per_occurrence(booked.clashes))
+        created = booked.insert(s, actor)
+        pattern.generated_until = span[1]
         return SeriesResult(
             pattern_id=pattern.id,
             created=created,
-            skipped=_first_per_occurrence(found),
-            closures_skipped=closures_skipped,
+            skipped=_first_per_occurrence(booked.clashes),
+            closures_skipped=booked.closures_skipped[0],
         )
 
     def _remove_coming(
@@ -1676,6 +1617,112 @@ def _occ(lesson: LessonInput) -> Occurrence:
         lesson.start,
         lesson.end,
     )
+
+
+def lesson_rate(override: Decimal | None, hourly: Decimal | None, minutes: int) -> Decimal:
+    """A lesson's price: the rate typed in, else the teacher's hourly rate for its length
+    (half-up to the cent)."""
+    if override is not None:
+        return round_cents(override)
+    return round_cents((hourly or Decimal(0)) * Decimal(minutes) / Decimal(60))
+
+
+def _teachers(s: Session, actor: Actor, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """id -> (id, hourly_rate, booking_buffer_minutes, name) of the studio's teachers in `ids`."""
+    rows = s.execute(
+        select(
+            Teacher.id,
+            Teacher.hourly_rate,
+            Teacher.booking_buffer_minutes,
+            full_name(User.first_name, User.last_name).label("name"),
+        )
+        .join(User, User.id == Teacher.user_id)
+        .where(Teacher.studio_id == actor.studio_id, Teacher.id.in_(ids))
+    )
+    return {r.id: r for r in rows}
+
+
+@dataclass
+class _Booked:
+    """The coming occurrences of many series and which of them clash (`owner[i]` is the
+    index of the series occurrence `i` belongs to)."""
+
+    shapes: Sequence[PatternShape]
+    occ: list[Occurrence]
+    owner: list[int]
+    clashes: list[tuple[int, Clash]]
+    closures_skipped: list[int]
+
+    @property
+    def made(self) -> list[int]:
+        """Lessons each series gets (its occurrences that do not clash)."""
+        bad = {i for i, _ in self.clashes}
+        made = [0] * len(self.shapes)
+        for i, n in enumerate(self.owner):
+            if i not in bad:
+                made[n] += 1
+        return made
+
+    def clashes_per_series(self) -> list[list[tuple[int, Clash]]]:
+        out: list[list[tuple[int, Clash]]] = [[] for _ in self.shapes]
+        for i, c in self.clashes:
+            out[self.owner[i]].append((i, c))
+        return out
+
+    def insert(self, s: Session, actor: Actor) -> int:
+        """Books every occurrence that does not clash, in one statement."""
+        bad = {i for i, _ in self.clashes}
+        planned = [(self.shapes[self.owner[i]], o) for i, o in enumerate(self.occ) if i not in bad]
+        return insert_many_occurrences(s, actor.studio_id, planned)
+
+
+def _book_series(
+    s: Session,
+    actor: Actor,
+    studio: _Studio,
+    shapes: Sequence[PatternShape],
+    spans: Sequence[tuple[date, date]],
+    teachers: dict[uuid.UUID, Any] | None = None,
+) -> _Booked:
+    """The coming occurrences of one or many series (each from its span's first to last day,
+    the studio's closures read once), checked in one statement against the calendar; with
+    their `teachers`, many series are also checked among themselves (the earlier start keeps
+    a slot two new series both want)."""
+    dates = [sh.dates(first, last) for sh, (first, last) in zip(shapes, spans, strict=True)]
+    every = [d for ds in dates for d in ds]
+    closed = closed_days(s, actor.studio_id, min(every), max(every)) if every else set()
+    now = datetime.now(studio.zone)
+    owner: list[int] = []
+    occ: list[Occurrence] = []
+    closures_skipped = [0] * len(shapes)
+    for n, (sh, ds) in enumerate(zip(shapes, dates, strict=True)):
+        open_days = [d for d in ds if d not in closed]
+        closures_skipped[n] = len(ds) - len(open_days)
+        for o in sh.occurrences(studio.zone, open_days):
+            if o.start > now:
+                occ.append(o)
+                owner.append(n)
+    clashes = find_clashes(s, actor.studio_id, studio.zone, occ)
+    if teachers is None:
+        return _Booked(shapes, occ, owner, clashes, closures_skipped)
+    bad = {i for i, _ in clashes}
+    keep = [i for i in range(len(occ)) if i not in bad]
+    buffers = {t: r.booking_buffer_minutes for t, r in teachers.items()}
+    for i, earlier, kind in internal_clashes([occ[k] for k in keep], buffers):
+        o, other = occ[keep[i]], occ[keep[earlier]]
+        who = {
+            "teacher": teachers[o.teacher_id].name,
+            "student": "The student",
+            "band": "The band",
+            "room": "The room",
+        }[kind]
+        message = (
+            f"{who} would be in two of the new series at once: series "
+            f"{owner[keep[earlier]] + 1} {_span(other.start, other.end, studio.zone)} "
+            f"and series {owner[keep[i]] + 1} {_span(o.start, o.end, studio.zone)}."
+        )
+        clashes.append((keep[i], Clash(start=o.start, end=o.end, message=message)))
+    return _Booked(shapes, occ, owner, clashes, closures_skipped)
 
 
 def _first_per_occurrence(found: list[tuple[int, Clash]]) -> tuple[Clash, ...]:

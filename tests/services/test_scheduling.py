@@ -215,6 +215,38 @@ def test_open_ended_series_runs_to_the_horizon_and_extends(setup, admin, db) -> 
     assert svc.extend_series(admin) == 0
 
 
+def test_extending_many_series_books_them_in_one_insert_and_skips_a_clash(setup, admin, db) -> None:
+    svc, m, maya, tom, ana, _room = setup
+    leo = m.teacher("Leo", "Park")
+    mon = _future_monday()
+    for teacher, student, hour in ((maya, tom, 16), (maya, ana, 17), (leo, tom, 18)):
+        svc.create_series(admin, series(teacher, student, mon, start_time=time(hour)))
+    from sqlalchemy import event, text
+
+    with db.engine.begin() as c:  # three weeks of every series go back to be booked again
+        c.execute(text("UPDATE recurring_patterns SET generated_until = generated_until - 21"))
+        last = c.execute(text("SELECT max(scheduled_start) FROM lessons")).scalar_one()
+        c.execute(
+            text("DELETE FROM lessons WHERE scheduled_start > :t - interval '20 days'"), {"t": last}
+        )
+    # Meanwhile a one-off lesson took Maya's 17:00 slot on the last of those Mondays.
+    last_monday = last.astimezone(NY).date() - timedelta(days=last.astimezone(NY).weekday())
+    svc.create_lesson(admin, lesson(maya, at(last_monday, 17), student_id=m.student("Zoe", "Li")))
+    inserts: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().startswith("INSERT INTO lessons"):
+            inserts.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert svc.extend_series(admin) == 3 * 3 - 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(inserts) == 1
+    assert svc.extend_series(admin) == 0
+
+
 def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) -> None:
     svc, _m, maya, tom, _ana, _room = setup
     mon = _future_monday()
