@@ -148,40 +148,29 @@ def array_literal(values: Iterable[uuid.UUID | str | None]) -> str:
     brace, quote, backslash or space, so nothing needs quoting). Sent as one text parameter
     and cast in SQL: psycopg's list parameters cost ~25 us an element in Python, and an array
     constant, unlike JSON, tells the planner how many rows come."""
-    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    texts: dict[object, str] = {}  # a batch names the same few teachers and students often
+    parts = []
+    for v in values:
+        text_of = texts.get(v)
+        if text_of is None:
+            text_of = texts[v] = "NULL" if v is None else str(v)
+        parts.append(text_of)
+    return "{" + ",".join(parts) + "}"
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def occurrence_record(o: Occurrence) -> dict[str, str | None]:
-    """One occurrence as a JSON object for `OCCURRENCE_COLUMNS` (batches go as one JSON text:
-    psycopg's array parameters cost ~25 us an element in Python, JSON ~1 us)."""
-    return {
-        "teacher_id": str(o.teacher_id),
-        "student_id": _text(o.student_id),
-        "band_id": _text(o.band_id),
-        "room_id": _text(o.room_id),
-        "s": o.start.isoformat(),
-        "e": o.end.isoformat(),
-    }
-
-
-# The record type of `json_to_recordset` over occurrence records.
-OCCURRENCE_COLUMNS = (
-    "teacher_id uuid, student_id uuid, band_id uuid, room_id uuid, s timestamptz, e timestamptz"
-)
-
 INSERT_MANY_LESSONS = text(
-    f"""
+    """
     INSERT INTO lessons (studio_id, teacher_id, student_id, band_id, room_id, scheduled_start,
                          scheduled_end, location, lesson_type, rate, recurring_pattern_id)
     SELECT :studio_id, o.teacher_id, o.student_id, o.band_id, o.room_id, o.s, o.e,
            o.location, o.lesson_type, o.rate, o.pattern_id
       FROM json_to_recordset(CAST(:rows AS json))
-           AS o({OCCURRENCE_COLUMNS}, location text, lesson_type text, rate numeric,
-                pattern_id uuid)
+           AS o(teacher_id uuid, student_id uuid, band_id uuid, room_id uuid, s timestamptz,
+                e timestamptz, location text, lesson_type text, rate numeric, pattern_id uuid)
     """
 )
 
@@ -189,18 +178,27 @@ INSERT_MANY_LESSONS = text(
 def insert_many_occurrences(
     s: Session, studio_id: uuid.UUID, planned: list[tuple[PatternShape, Occurrence]]
 ) -> int:
-    """One INSERT for the lessons of one or many series (each shape carries its pattern id),
-    so the booking triggers run once, per statement."""
+    """One INSERT for the lessons of one or many series (each shape carries its pattern id,
+    each occurrence is one of its shape's), so the booking triggers run once, per statement.
+    The rows go as one JSON text: psycopg's list parameters cost ~25 us an element."""
     if not planned:
         return 0
+    fixed: dict[int, dict[str, str | None]] = {}  # what a series' lessons share, as text
     rows = []
     for shape, o in planned:
-        row = occurrence_record(o)
-        row["location"] = shape.location
-        row["lesson_type"] = shape.lesson_type
-        row["rate"] = str(shape.rate)
-        row["pattern_id"] = _text(shape.pattern_id)
-        rows.append(row)
+        series = fixed.get(id(shape))
+        if series is None:
+            series = fixed[id(shape)] = {
+                "teacher_id": str(shape.teacher_id),
+                "student_id": _text(shape.student_id),
+                "band_id": _text(shape.band_id),
+                "room_id": _text(shape.room_id),
+                "location": shape.location,
+                "lesson_type": shape.lesson_type,
+                "rate": str(shape.rate),
+                "pattern_id": _text(shape.pattern_id),
+            }
+        rows.append({**series, "s": o.start.isoformat(), "e": o.end.isoformat()})
     s.execute(INSERT_MANY_LESSONS, {"studio_id": studio_id, "rows": json.dumps(rows)})
     return len(planned)
 
@@ -211,22 +209,33 @@ def internal_clashes(
     """(index, index of the earlier booking it hits, 'teacher'/'student'/'band'/'room') among
     new occurrences that are not in the database yet; the earlier start (then the earlier
     index) keeps its slot. A teacher also needs their buffer between two lessons."""
-    order = sorted(range(len(planned)), key=lambda i: (planned[i].start, i))
-    busy: dict[tuple[str, uuid.UUID], tuple[datetime, int]] = {}
+    starts = [o.start for o in planned]
+    order = sorted(range(len(planned)), key=starts.__getitem__)  # stable: ties by index
+    # Who and what each occurrence occupies, as small ints (a series' lessons share them).
+    number: dict[tuple[str, uuid.UUID], int] = {}
+    keys_of: dict[tuple[uuid.UUID | None, ...], list[tuple[int, str, bool]]] = {}
+    busy: dict[int, tuple[datetime, int]] = {}
     out: list[tuple[int, int, str]] = []
     for i in order:
         o = planned[i]
-        keys = [("teacher", o.teacher_id)]
-        keys += [(k, v) for k, v in (("student", o.student_id), ("band", o.band_id),
-                                     ("room", o.room_id)) if v is not None]  # fmt: skip
-        hit = next(((k, busy[(k, v)][1]) for k, v in keys
-                    if (k, v) in busy and o.start < busy[(k, v)][0]), None)  # fmt: skip
+        who = (o.teacher_id, o.student_id, o.band_id, o.room_id)
+        keys = keys_of.get(who)
+        if keys is None:
+            named = (("teacher", o.teacher_id), ("student", o.student_id), ("band", o.band_id),
+                     ("room", o.room_id))  # fmt: skip
+            keys = keys_of[who] = [
+                (number.setdefault((kind, v), len(number)), kind, kind == "teacher")
+                for kind, v in named
+                if v is not None
+            ]
+        hit = next(((kind, busy[k][1]) for k, kind, _ in keys
+                    if k in busy and o.start < busy[k][0]), None)  # fmt: skip
         if hit is not None:
             out.append((i, hit[1], hit[0]))
             continue
-        for k, v in keys:
-            pad = timedelta(minutes=buffers.get(o.teacher_id, 0)) if k == "teacher" else None
-            until = o.end + pad if pad else o.end
-            if (k, v) not in busy or busy[(k, v)][0] < until:
-                busy[(k, v)] = (until, i)
+        pad = timedelta(minutes=buffers.get(o.teacher_id, 0))
+        for k, _kind, is_teacher in keys:
+            until = o.end + pad if is_teacher else o.end
+            if k not in busy or busy[k][0] < until:
+                busy[k] = (until, i)
     return out
