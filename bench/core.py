@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import text
+
 from studiosync_desktop import migrate
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.demo import DemoSummary
@@ -89,6 +91,10 @@ class Context:
             db = self.empty_database()
             self._summaries[size] = DemoService(db).build(size, today=self.today)
             self._dbs[size] = db
+            # A studio's database in use is vacuumed and analysed; without this, autovacuum
+            # works through the fresh bulk load while the next figures are being measured.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM (ANALYZE)"))
         return self._dbs[size], self._summaries[size]
 
     def built_large(self) -> tuple[Database, DemoSummary]:
