@@ -330,11 +330,14 @@ class CalendarGrid(QWidget):
         lines = [f"{when} {who}", f"{row.teacher_name} · {row.room_name or 'no room'}"]
         if status:
             lines.append(status.strip(" ·").capitalize())
-        text = "\n".join(lines) if rect.height() > 2.6 * self._line_height else lines[0]
+        if rect.height() > 2.6 * self._line_height:
+            text = "\n".join(lines)
+        else:  # one line: the status only where it fits (colour and strike-through say it)
+            text = lines[0] + (status if rect.width() >= WIDE_BLOCK else "")
         p.drawText(
             rect.adjusted(4, 1, -3, -1),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-            text + ("" if "\n" in text else status),
+            text,
         )
         if row.status == "cancelled":
             p.setFont(self._plain_font)
