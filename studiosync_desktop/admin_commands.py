@@ -68,14 +68,13 @@ def store_stripe_key(url: str) -> int:
     """Keeps the Stripe secret key in the system keyring, never in a file or the database."""
     import keyring.errors
 
+    from studiosync_desktop.schemas.billing import stripe_key_problem
     from studiosync_desktop.services.stripe_payments import store_secret
 
     secret = sys.stdin.readline().strip()
-    if not secret.startswith(("sk_", "rk_")):
-        print(
-            "studiosync: a Stripe secret key starts with sk_ (or rk_ for a restricted key)",
-            file=sys.stderr,
-        )
+    problem = stripe_key_problem(secret)
+    if problem:
+        print(f"studiosync: {problem[0].lower()}{problem[1:]}", file=sys.stderr)
         return 2
     db = Database(url)
     try:

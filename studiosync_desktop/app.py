@@ -322,6 +322,8 @@ class DeskSession:
                 lock=self.lock.lock,
                 switch_user=self.switch_user,
                 password_changed=self._password_changed,
+                studio=services.studio,
+                stripe=services.stripe,
             ),
         )
         self.window.show()

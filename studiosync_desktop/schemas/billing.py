@@ -331,3 +331,24 @@ class AgingReport(Frozen):
             days_61_90=sums[3],
             over_90=sums[4],
         )
+
+
+def stripe_key_problem(secret: str) -> str | None:
+    """Why `secret` cannot be the studio's Stripe secret key, or None."""
+    if not secret.startswith(("sk_", "rk_")) or len(secret) < 8 or " " in secret:
+        return "A Stripe secret key starts with sk_ (or rk_ for a restricted key)"
+    return None
+
+
+class StripeKeyInput(Frozen):
+    """The studio's Stripe secret key, typed by an administrator (kept in the keyring)."""
+
+    secret: str
+
+    @field_validator("secret")
+    @classmethod
+    def _a_secret_key(cls, value: str) -> str:
+        problem = stripe_key_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value

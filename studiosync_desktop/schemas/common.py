@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Generic, TypeVar
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -42,6 +43,20 @@ class Page(Frozen, Generic[RowT]):
     rows: tuple[RowT, ...]
     next_cursor: str | None = None
     total: int | None = None
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def parse_input(model: type[ModelT], data: ModelT | Mapping[str, Any]) -> ModelT:
+    """`data` as `model` (the schema the dialog validates with; an instance passes through);
+    a problem becomes ValidationFailed with a message per field."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
 
 
 def validation_failed(exc: ValidationError) -> ValidationFailed:

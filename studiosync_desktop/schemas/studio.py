@@ -58,6 +58,31 @@ class StudioSetup(Frozen):
     _tz = field_validator("timezone")(_check_timezone)
 
 
+class StudioDetails(Frozen):
+    """What the studio is called and where it is: printed on invoices, statements and slips.
+    (The currency is chosen once, at setup: invoices already issued are in it.)"""
+
+    name: str = Field(min_length=2, max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)
+    website: str = Field(default="", max_length=300)
+    address: str = Field(default="", max_length=300)
+    city: str = Field(default="", max_length=120)
+    state: str = Field(default="", max_length=120)
+    postal_code: str = Field(default="", max_length=20)
+    country: str = Field(default="", max_length=120)
+    timezone: str = "UTC"
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+    @field_validator("email")
+    @classmethod
+    def _email_or_nothing(cls, value: str) -> str:
+        if value and ("@" not in value or " " in value or value.startswith("@")):
+            raise ValueError("Type an email address like office@studio.example, or nothing")
+        return value
+
+
 class StudioInfo(Frozen):
     id: uuid.UUID
     name: str

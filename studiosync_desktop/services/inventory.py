@@ -12,14 +12,13 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import case, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database, retry_on_deadlock
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import CheckoutLog, InventoryItem, Studio, User
-from studiosync_desktop.schemas.common import Actor, Page, validation_failed
+from studiosync_desktop.schemas.common import Actor, Page, parse_input
 from studiosync_desktop.schemas.inventory import (
     CheckoutRequest,
     CheckoutRow,
@@ -50,15 +49,6 @@ from studiosync_desktop.services.reading import (
 )
 
 UNAVAILABLE_STATUSES = ("maintenance", "retired")
-
-
-def _parse(schema: type[BaseModel], data: Any) -> Any:
-    if isinstance(data, schema):
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
 
 
 def studio_today(s: Session, studio_id: uuid.UUID) -> date:
@@ -377,7 +367,7 @@ class InventoryService:
 
     def create_item(self, actor: Actor, data: ItemForm | dict[str, Any]) -> ItemDetail:
         require(actor, "inventory")
-        form: ItemForm = _parse(ItemForm, data)
+        form: ItemForm = parse_input(ItemForm, data)
         available = form.quantity if form.available_quantity is None else form.available_quantity
         with self._db.session() as s:
             item = InventoryItem(
@@ -396,7 +386,7 @@ class InventoryService:
     ) -> ItemDetail:
         """Edits an item; the available quantity moves with the quantity (lent stays lent)."""
         require(actor, "inventory")
-        form: ItemForm = _parse(ItemForm, data)
+        form: ItemForm = parse_input(ItemForm, data)
         with self._db.session() as s:
             item = self._get(s, actor, item_id, lock=True)
             lent = item.quantity - item.available_quantity
@@ -448,7 +438,7 @@ class InventoryService:
     def request(self, actor: Actor, data: CheckoutRequest | dict[str, Any]) -> CheckoutRow:
         """A request to borrow (pending); with `approve_now` it is lent at once."""
         require(actor, "inventory")
-        form: CheckoutRequest = _parse(CheckoutRequest, data)
+        form: CheckoutRequest = parse_input(CheckoutRequest, data)
 
         def work() -> CheckoutRow:
             with self._db.session() as s:
@@ -520,7 +510,7 @@ class InventoryService:
     ) -> CheckoutRow:
         """Records the return: stock comes back; the item may go to maintenance."""
         require(actor, "inventory")
-        form: ReturnForm = _parse(ReturnForm, data or {})
+        form: ReturnForm = parse_input(ReturnForm, data or {})
 
         def work() -> CheckoutRow:
             with self._db.session() as s:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
@@ -40,7 +40,7 @@ from studiosync_desktop.schemas.billing import (
     StudioLetterhead,
     VoidRequest,
 )
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
@@ -49,16 +49,6 @@ T = TypeVar("T", bound=BaseModel)
 
 GENERATE_LOCK = "studiosync:invoice-generation:"
 ISSUED = ("sent", "partial", "paid")
-
-
-def parse(schema: type[T], data: T | dict[str, Any]) -> T:
-    """The same pydantic schema the dialog validates with; errors become per-field messages."""
-    if isinstance(data, schema):
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -362,7 +352,7 @@ class InvoicingService:
         self, actor: Actor, invoice_id: uuid.UUID, data: LineCreate | dict[str, Any]
     ) -> uuid.UUID:
         require(actor, "billing")
-        line = parse(LineCreate, data)
+        line = parse_input(LineCreate, data)
         with self._db.session() as s:
             inv = self._draft(s, actor, invoice_id)
             position = s.scalar(
@@ -405,7 +395,7 @@ class InvoicingService:
     ) -> None:
         """Tax rate, discount and notes of a draft (the database recomputes the totals)."""
         require(actor, "billing")
-        terms = parse(DraftTerms, data)
+        terms = parse_input(DraftTerms, data)
         with self._db.session() as s:
             inv = self._draft(s, actor, invoice_id)
             inv.tax_rate = terms.tax_rate_percent
@@ -551,7 +541,7 @@ class InvoicingService:
     def void(self, actor: Actor, invoice_id: uuid.UUID, data: VoidRequest | dict[str, Any]) -> None:
         """Voids an issued invoice (it keeps its number); its lessons may be billed again."""
         require(actor, "billing")
-        req = parse(VoidRequest, data)
+        req = parse_input(VoidRequest, data)
         with self._db.session() as s:
             inv = lock_invoice(s, actor, invoice_id)
             if inv.status == "draft":
@@ -575,7 +565,7 @@ class InvoicingService:
         """A negative invoice referring to the original, issued at once. Its amount settles
         the original's balance first; what is left becomes the payer's account credit."""
         require(actor, "billing")
-        req = parse(CreditNoteRequest, data)
+        req = parse_input(CreditNoteRequest, data)
         with self._db.session() as s:
             orig = lock_invoice(s, actor, invoice_id)
             if orig.status not in ISSUED:

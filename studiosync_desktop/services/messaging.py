@@ -25,7 +25,7 @@ from studiosync_desktop.models import (
     message_reads,
     thread_participants,
 )
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.messaging import (
     ComposeInput,
     MessageRow,
@@ -36,7 +36,6 @@ from studiosync_desktop.schemas.messaging import (
 )
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name
-from studiosync_desktop.services.roster import parse_input
 
 SNIPPET = 90
 

@@ -30,12 +30,11 @@ from studiosync_desktop.schemas.billing import (
     RefundCreate,
     StaffTotal,
 )
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.services.invoicing import (
     label,
     lock_invoice,
     log_event,
-    parse,
     payer_columns,
     payer_of,
     payment_rows,
@@ -144,7 +143,7 @@ class PaymentService:
         """A desk payment. The invoice row is locked, so two desks can't overpay it; an amount
         above the balance is refused (with the balance) unless the rest is kept as credit."""
         require(actor, "billing")
-        pay = parse(PaymentCreate, data)
+        pay = parse_input(PaymentCreate, data)
         with self._db.session() as s:
             inv = lock_invoice(s, actor, invoice_id)
             if inv.status == "draft":
@@ -203,7 +202,7 @@ class PaymentService:
         """Refunds all or part of a desk payment; the invoice's status follows (paid -> partial).
         Stripe payments are refunded through Stripe (StripePayments.refund)."""
         require(actor, "billing")
-        req = parse(RefundCreate, data)
+        req = parse_input(RefundCreate, data)
         with self._db.session() as s:
             invoice_id = s.scalar(
                 select(Payment.invoice_id).where(

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database, retry_on_deadlock
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import Resource, ResourceCheckout, Student, User, resource_shares
-from studiosync_desktop.schemas.common import Actor, Page, validation_failed
+from studiosync_desktop.schemas.common import Actor, Page, parse_input
 from studiosync_desktop.schemas.inventory import PersonOption
 from studiosync_desktop.schemas.resources import (
     MAX_FILE_TEXT,
@@ -39,15 +38,6 @@ from studiosync_desktop.services.reading import (
     studio_zone,
 )
 from studiosync_desktop.vocabulary import MAX_RESOURCE_FILE_BYTES
-
-
-def _parse(schema: type[BaseModel], data: Any) -> Any:
-    if isinstance(data, schema):
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
 
 
 def _check_size(file_name: str, data: bytes | None) -> None:
@@ -244,7 +234,7 @@ class ResourceService:
     ) -> ResourceRow:
         """Adds an entry; a file is stored in the database (refused above the size limit)."""
         require(actor, "resources")
-        form: ResourceForm = _parse(ResourceForm, data)
+        form: ResourceForm = parse_input(ResourceForm, data)
         _check_size(file_name, file_data)
         physical = form.resource_type == "physical"
         with self._db.session() as s:
@@ -277,7 +267,7 @@ class ResourceService:
     ) -> ResourceRow:
         """Edits an entry; for a physical one the copies out stay out."""
         require(actor, "resources")
-        form: ResourceForm = _parse(ResourceForm, data)
+        form: ResourceForm = parse_input(ResourceForm, data)
         with self._db.session() as s:
             resource = self._lock(s, actor, resource_id)
             out = resource.quantity_total - resource.quantity_available
@@ -341,7 +331,7 @@ class ResourceService:
 
     def lend(self, actor: Actor, data: ResourceLend | dict[str, Any]) -> ResourceCheckoutRow:
         require(actor, "resources")
-        form: ResourceLend = _parse(ResourceLend, data)
+        form: ResourceLend = parse_input(ResourceLend, data)
 
         def work() -> ResourceCheckoutRow:
             with self._db.session() as s:

@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +28,7 @@ from studiosync_desktop.models import (
     User,
     room_occupancy,
 )
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.inventory import PersonOption
 from studiosync_desktop.schemas.rooms import (
     STATUS_MOVES,
@@ -57,15 +56,6 @@ from studiosync_desktop.vocabulary import BLOCKING_RESERVATION_STATUSES
 OPEN_FROM = time(8, 0)
 OPEN_UNTIL = time(22, 0)
 SLOT_STEP = timedelta(minutes=15)
-
-
-def _parse(schema: type[BaseModel], data: Any) -> Any:
-    if isinstance(data, schema):
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
 
 
 def reservation_rows_select() -> Select[Any]:
@@ -285,7 +275,7 @@ class RoomService:
 
     def create_room(self, actor: Actor, data: RoomForm | dict[str, Any]) -> RoomDetail:
         require(actor, "rooms")
-        form: RoomForm = _parse(RoomForm, data)
+        form: RoomForm = parse_input(RoomForm, data)
         with self._db.session() as s:
             self._check_name_free(s, actor, form.name, None)
             room = PracticeRoom(studio_id=actor.studio_id, **form.model_dump())
@@ -297,7 +287,7 @@ class RoomService:
         self, actor: Actor, room_id: uuid.UUID, data: RoomForm | dict[str, Any]
     ) -> RoomDetail:
         require(actor, "rooms")
-        form: RoomForm = _parse(RoomForm, data)
+        form: RoomForm = parse_input(RoomForm, data)
         with self._db.session() as s:
             room = self._room(s, actor, room_id)
             self._check_name_free(s, actor, form.name, room.id)
@@ -311,7 +301,7 @@ class RoomService:
     def reserve(self, actor: Actor, data: ReservationForm | dict[str, Any]) -> ReservationRow:
         """Books a room for a person; refused with the clash named if the room is taken."""
         require(actor, "rooms")
-        form: ReservationForm = _parse(ReservationForm, data)
+        form: ReservationForm = parse_input(ReservationForm, data)
 
         def work() -> ReservationRow:
             with self._db.session() as s:

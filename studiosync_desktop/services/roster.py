@@ -13,14 +13,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import NotFound, PermissionDenied, ValidationFailed
 from studiosync_desktop.models import Band, Family, Student, Teacher, User, band_members
-from studiosync_desktop.schemas.common import Actor, Page, validation_failed
+from studiosync_desktop.schemas.common import Actor, Page, parse_input
 from studiosync_desktop.schemas.roster import (
     BandInput,
     BandRow,
@@ -57,15 +57,6 @@ InputT = TypeVar("InputT", bound=BaseModel)
 def shown_email(column: Any) -> Any:
     """The email as the desk reads it: '' for a placeholder address."""
     return func.regexp_replace(column, rf"^.*@{NO_EMAIL_DOMAIN.replace('.', '[.]')}$", "")
-
-
-def parse_input(model: type[InputT], data: InputT | dict[str, Any]) -> InputT:
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
 
 
 def require_desk(actor: Actor) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
@@ -34,7 +34,7 @@ from studiosync_desktop.models import (
     User,
 )
 from studiosync_desktop.money import round_cents
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import (
     BatchCancelInput,
@@ -401,15 +401,6 @@ def find_clashes(
     return out
 
 
-def _parse(model: type[M], data: M | Mapping[str, Any]) -> M:
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
-
-
 @dataclass(frozen=True)
 class _Studio:
     zone: ZoneInfo
@@ -528,7 +519,7 @@ class SchedulingService:
     ) -> tuple[Clash, ...]:
         """The clashes a booking would have (empty: it can be booked)."""
         require(actor, "schedule")
-        lesson = _parse(LessonInput, data)
+        lesson = parse_input(LessonInput, data)
         with self._db.read_session() as s:
             zone = studio_zone(s, actor.studio_id)
             exclude = [lesson_id] if lesson_id else []
@@ -541,7 +532,7 @@ class SchedulingService:
     def create_lesson(self, actor: Actor, data: LessonInput | Mapping[str, Any]) -> LessonDetail:
         """Books one lesson; a make-up lesson uses one of the student's credits."""
         self._require_desk(actor)
-        lesson = _parse(LessonInput, data)
+        lesson = parse_input(LessonInput, data)
 
         def work(s: Session) -> uuid.UUID:
             studio = self._studio(s, actor)
@@ -573,7 +564,7 @@ class SchedulingService:
     ) -> LessonDetail:
         """Edits or reschedules one scheduled lesson ("this lesson only" for a series)."""
         self._require_desk(actor)
-        lesson = _parse(LessonInput, data)
+        lesson = parse_input(LessonInput, data)
 
         def work(s: Session) -> uuid.UUID:
             studio = self._studio(s, actor)
@@ -664,7 +655,7 @@ class SchedulingService:
     ) -> LessonDetail:
         """Cancels with a reason; late inside the notice period; a credit when policy says."""
         require(actor, "schedule")
-        why = _parse(CancelInput, data)
+        why = parse_input(CancelInput, data)
 
         def work(s: Session) -> None:
             studio = self._studio(s, actor)
@@ -692,7 +683,7 @@ class SchedulingService:
     ) -> BatchCancelResult:
         """Cancels every scheduled lesson starting in the window (a snow day), in one step."""
         self._require_desk(actor)
-        window = _parse(BatchCancelInput, data)
+        window = parse_input(BatchCancelInput, data)
         where = "scheduled_start >= :w_start AND scheduled_start < :w_end"
         params: dict[str, object] = {"w_start": window.start, "w_end": window.end}
         if window.teacher_id is not None:
@@ -792,7 +783,7 @@ class SchedulingService:
     def preview_series(self, actor: Actor, data: SeriesInput | Mapping[str, Any]) -> SeriesPreview:
         """How many lessons a series makes, the closures it skips and the clashes it would hit."""
         require(actor, "schedule")
-        series = _parse(SeriesInput, data)
+        series = parse_input(SeriesInput, data)
         with self._db.read_session() as s:
             studio = self._studio(s, actor)
             shape = self._shape(s, actor, series, None)
@@ -813,7 +804,7 @@ class SchedulingService:
     ) -> SeriesResult:
         """Creates the series and its lessons in one insert; clashes refuse it unless skipped."""
         self._require_desk(actor)
-        series = _parse(SeriesInput, data)
+        series = parse_input(SeriesInput, data)
 
         def work(s: Session) -> SeriesResult:
             studio = self._studio(s, actor)
@@ -855,7 +846,7 @@ class SchedulingService:
         parsed: list[SeriesInput] = []
         for n, item in enumerate(items):
             try:
-                parsed.append(_parse(SeriesInput, item))
+                parsed.append(parse_input(SeriesInput, item))
             except ValidationFailed as exc:
                 raise ValidationFailed(
                     {f"series {n + 1}: {k}": v for k, v in exc.fields.items()}
@@ -934,7 +925,7 @@ class SchedulingService:
         ("this": use `update_lesson`.)
         """
         self._require_desk(actor)
-        series = _parse(SeriesInput, data)
+        series = parse_input(SeriesInput, data)
         if scope == "this":
             raise ValidationFailed({"scope": "Edit this lesson alone with update_lesson."})
 
@@ -1073,7 +1064,7 @@ class SchedulingService:
     def add_closure(self, actor: Actor, data: ClosureInput | Mapping[str, Any]) -> Closure:
         """A closed day: series skip it from now on (cancel its lessons with batch cancel)."""
         self._require_desk(actor)
-        closure = _parse(ClosureInput, data)
+        closure = parse_input(ClosureInput, data)
 
         def work(s: Session) -> Closure:
             taken = s.scalar(
@@ -1169,7 +1160,7 @@ class SchedulingService:
     ) -> LessonNoteView:
         """The lesson's teacher (or an admin) writes its note; one note per lesson."""
         self._require_teaching(actor)
-        note_in = _parse(LessonNoteInput, data)
+        note_in = parse_input(LessonNoteInput, data)
 
         def work(s: Session) -> None:
             row = self._locked(s, actor, lesson_id)

@@ -20,13 +20,12 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, StudioSyncError, ValidationFailed
 from studiosync_desktop.models import Invoice, Payment, PaymentMethod, Studio
 from studiosync_desktop.money import to_minor_units
-from studiosync_desktop.schemas.billing import Payer, RefundCreate
-from studiosync_desktop.schemas.common import Actor, Frozen
+from studiosync_desktop.schemas.billing import Payer, RefundCreate, StripeKeyInput
+from studiosync_desktop.schemas.common import Actor, Frozen, parse_input
 from studiosync_desktop.services.invoicing import (
     label,
     lock_invoice,
     log_event,
-    parse,
     payer_columns,
     payer_of,
 )
@@ -126,12 +125,26 @@ class StripePayments:
         self._retries = max_network_retries
         self._return_url = return_url
 
+    def save_key(self, actor: Actor, data: StripeKeyInput | dict[str, Any]) -> None:
+        """An administrator keeps the studio's Stripe secret key in this PC's keyring."""
+        require(actor, "settings")
+        key = parse_input(StripeKeyInput, data)
+        import keyring.errors
+
+        try:
+            store_secret(actor.studio_id, key.secret)
+        except keyring.errors.KeyringError as exc:
+            raise Conflict(f"This PC has no password store to keep the key in ({exc}).") from exc
+
+    def has_key(self, actor: Actor) -> bool:
+        return bool(self._secret(actor.studio_id))
+
     def _client(self, actor: Actor) -> stripe.StripeClient:
         key = self._secret(actor.studio_id)
         if not key:
             raise Conflict(
-                "No Stripe key is set up for this studio. An administrator adds it in "
-                "Settings (it is kept in the system keyring)."
+                "No Stripe key is set up for this studio on this PC. An administrator adds "
+                "it with Tools > Stripe key (it is kept in the system keyring)."
             )
         import stripe
 
@@ -417,7 +430,7 @@ class StripePayments:
     ) -> None:
         """Refunds a Stripe payment through Stripe's Refund API, then records it."""
         require(actor, "billing")
-        req = parse(RefundCreate, data)
+        req = parse_input(RefundCreate, data)
         client = self._client(actor)
         with self._db.session() as s:
             invoice_id = s.scalar(
@@ -467,7 +480,7 @@ def _call(fn: Callable[[], Any]) -> Any:
             "Stripe could not be reached. Nothing was charged twice; try again in a moment."
         ) from exc
     except stripe.AuthenticationError as exc:
-        raise Conflict("Stripe refused the studio's key: check it in Settings.") from exc
+        raise Conflict("Stripe refused the studio's key: check it in Tools > Stripe key.") from exc
     except stripe.InvalidRequestError as exc:
         raise Conflict(f"Stripe refused the request: {exc.user_message or exc}") from exc
     except stripe.StripeError as exc:

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import NotFound
 from studiosync_desktop.models import Studio, User
-from studiosync_desktop.schemas.common import Actor, validation_failed
-from studiosync_desktop.schemas.studio import StudioInfo, StudioSettings, StudioSetup
+from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.studio import (
+    StudioDetails,
+    StudioInfo,
+    StudioSettings,
+    StudioSetup,
+)
+from studiosync_desktop.services.permissions import require
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def slugify(name: str) -> str:
@@ -31,10 +41,7 @@ class StudioService:
 
     def set_up(self, data: StudioSetup | dict[str, object]) -> Actor:
         """Creates the studio and its first admin; returns the admin as the acting user."""
-        try:
-            setup = data if isinstance(data, StudioSetup) else StudioSetup.model_validate(data)
-        except ValidationError as exc:
-            raise validation_failed(exc) from exc
+        setup = parse_input(StudioSetup, data)
         settings = StudioSettings(tax_rate_percent=setup.tax_rate_percent)
         with self._db.session() as s:
             studio = Studio(
@@ -73,6 +80,41 @@ class StudioService:
             return Actor(
                 user_id=admin.id, studio_id=admin.studio_id, role=admin.role, name=admin.full_name
             )
+
+    def details(self, actor: Actor) -> StudioDetails:
+        """The studio's name, contact details and time zone, as its settings dialog shows them."""
+        with self._db.read_session() as s:
+            studio = self._studio(s, actor)
+            return StudioDetails.model_validate(
+                {name: getattr(studio, name) for name in StudioDetails.model_fields}
+            )
+
+    def save_details(self, actor: Actor, data: StudioDetails | dict[str, object]) -> StudioInfo:
+        """An administrator changes the studio's name, contact details or time zone."""
+        require(actor, "settings")
+        details = parse_input(StudioDetails, data)
+        with self._db.session() as s:
+            studio = self._studio(s, actor, lock=True)
+            for name, value in details.model_dump().items():
+                setattr(studio, name, value)
+        return self.info(actor)
+
+    def save_settings(self, actor: Actor, data: StudioSettings | dict[str, object]) -> StudioInfo:
+        """An administrator changes the studio's policies (billing, scheduling, lending)."""
+        require(actor, "settings")
+        settings = parse_input(StudioSettings, data)
+        with self._db.session() as s:
+            studio = self._studio(s, actor, lock=True)
+            # Keys this version does not know (a newer desk's) are kept.
+            studio.settings = {**studio.settings, **settings.model_dump(mode="json")}
+        return self.info(actor)
+
+    @staticmethod
+    def _studio(s: Session, actor: Actor, lock: bool = False) -> Studio:
+        studio = s.get(Studio, actor.studio_id, with_for_update=lock)
+        if studio is None:
+            raise NotFound("The studio no longer exists.")
+        return studio
 
     def info(self, actor: Actor) -> StudioInfo:
         with self._db.read_session() as s:

@@ -1,4 +1,5 @@
-"""The window's Account menu (everyone) and Tools menu (admins: backup and restore)."""
+"""The window's Account menu (everyone) and Tools menu (admins: studio settings, the Stripe
+key, backup and restore)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services import backup
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.permissions import can
+from studiosync_desktop.services.stripe_payments import StripePayments
+from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.studio_settings import (
+    stripe_key_dialog,
+    studio_details_dialog,
+    studio_policies_dialog,
+)
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.login_dialog import ChangePasswordDialog
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -36,6 +45,9 @@ class AccountContext:
     lock: Callable[[], None] | None = None
     switch_user: Callable[[], None] | None = None
     password_changed: Callable[[str], None] | None = None
+    # For an administrator's studio settings (the Tools menu).
+    studio: StudioService | None = None
+    stripe: StripePayments | None = None
 
 
 class AccountMenus:
@@ -58,13 +70,18 @@ class AccountMenus:
             self._action(account, "&Lock now", "Ctrl+Shift+L", ctx.lock, shortcut=False)
         if ctx.switch_user is not None:
             self._action(account, "Log in as &someone else…", "", ctx.switch_user)
+        self.tools_menu: QMenu | None = None
+        if can(ctx.actor, "settings") or can(ctx.actor, "backup"):
+            tools = self.tools_menu = bar.addMenu("&Tools")
+        if can(ctx.actor, "settings") and ctx.studio is not None:
+            self._action(tools, "Studio &details…", "", self.edit_details)
+            self._action(tools, "Studio &policies…", "", self.edit_policies)
+        if can(ctx.actor, "settings") and ctx.stripe is not None:
+            self._action(tools, "&Stripe key…", "", self.edit_stripe_key)
+            tools.addSeparator()
         if can(ctx.actor, "backup"):
-            tools = bar.addMenu("&Tools")
             self._action(tools, "&Backup…", "Ctrl+Shift+B", self.backup)
             self._action(tools, "&Restore…", "", self.restore)
-            self.tools_menu: QMenu | None = tools
-        else:
-            self.tools_menu = None
 
     def _action(
         self, menu: QMenu, text: str, keys: str, slot: Callable[[], Any], shortcut: bool = True
@@ -94,6 +111,59 @@ class AccountMenus:
         if self.ctx.password_changed is not None:
             self.ctx.password_changed(dialog.new_password_value)
         self.tell("Password changed", "Your new password is set. Use it from now on.")
+
+    # --- studio settings ------------------------------------------------------------------
+
+    def edit_details(self) -> None:
+        studio = self.ctx.studio
+        assert studio is not None
+        self._load_then_open(
+            lambda: studio.details(self.ctx.actor),
+            lambda details: studio_details_dialog(
+                studio, self.ctx.actor, details, self.ctx.runner, self.ctx.presenter, self.window
+            ),
+            "Studio details saved: new invoices and slips print them.",
+        )
+
+    def edit_policies(self) -> None:
+        studio = self.ctx.studio
+        assert studio is not None
+        self._load_then_open(
+            lambda: studio.info(self.ctx.actor).settings,
+            lambda settings: studio_policies_dialog(
+                studio, self.ctx.actor, settings, self.ctx.runner, self.ctx.presenter, self.window
+            ),
+            "Studio policies saved.",
+        )
+
+    def edit_stripe_key(self) -> None:
+        stripe = self.ctx.stripe
+        assert stripe is not None
+        self._load_then_open(
+            lambda: stripe.has_key(self.ctx.actor),
+            lambda has_key: stripe_key_dialog(
+                stripe, self.ctx.actor, self.ctx.runner, self.ctx.presenter, has_key, self.window
+            ),
+            "The Stripe key is kept in this PC's password store.",
+        )
+
+    def _load_then_open(
+        self, load: Callable[[], Any], make: Callable[[Any], SchemaDialog], saved: str
+    ) -> None:
+        """Reads the current values off the GUI thread, then opens the dialog over them."""
+
+        def opened(current: Any) -> None:
+            dialog = make(current)
+            dialog.accepted.connect(lambda: self.window.statusBar().showMessage(saved, 8000))
+            self.last_dialog = dialog
+            dialog.open()
+
+        self.ctx.runner.run(
+            load,
+            on_done=opened,
+            on_error=lambda exc: self.ctx.presenter.present(exc, parent=self.window),
+            key="settings",
+        )
 
     # --- backup and restore ----------------------------------------------------------------
 

@@ -129,7 +129,7 @@ class _StudioPage(QWizardPage):
         super().__init__(wizard)
         self._wizard = wizard
         self.setTitle("Your studio")
-        self.setSubTitle("These appear on invoices; you can change them later in Settings.")
+        self.setSubTitle("These appear on invoices; an administrator changes them later in Tools.")
         form = QFormLayout(self)
         w = wizard
         w.studio_name = QLineEdit(self)

@@ -1,0 +1,127 @@
+"""An administrator's studio settings: details printed on paper, policies, the Stripe key."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from studiosync_desktop.schemas.billing import StripeKeyInput
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.studio import StudioDetails, StudioSettings
+from studiosync_desktop.services.stripe_payments import StripePayments
+from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+
+def studio_details_dialog(
+    studio: StudioService,
+    actor: Actor,
+    details: StudioDetails,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    dialog = SchemaDialog("Studio details", StudioDetails, runner, presenter, parent)
+    dialog.set_intro("Printed on invoices, statements and checkout slips.")
+    dialog.text("name", "Studio &name:", details.name)
+    dialog.text("address", "&Address:", details.address)
+    dialog.text("city", "&City:", details.city)
+    dialog.text("state", "State / region:", details.state)
+    dialog.text("postal_code", "Postal code:", details.postal_code)
+    dialog.text("country", "Co&untry:", details.country)
+    dialog.text("phone", "&Phone:", details.phone)
+    dialog.text("email", "&Email:", details.email, "office@studio.example")
+    dialog.text("website", "&Website:", details.website)
+    dialog.text("timezone", "&Time zone:", details.timezone, "Europe/London")
+    dialog.save = lambda form: studio.save_details(actor, form)
+    return dialog
+
+
+def studio_policies_dialog(
+    studio: StudioService,
+    actor: Actor,
+    settings: StudioSettings,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    dialog = SchemaDialog("Studio policies", StudioSettings, runner, presenter, parent)
+    dialog.setMinimumWidth(680)
+    dialog.set_intro("How the studio bills, books and lends. Changes apply from now on.")
+    dialog.extra = settings.model_dump()  # what the form does not show is kept as it is
+    dialog.money("tax_rate_percent", "Ta&x rate (%):", settings.tax_rate_percent)
+    dialog.flag("lessons_taxable", "", settings.lessons_taxable, "&Lessons are taxable")
+    dialog.number("invoice_due_days", "Invoices &due after (days):", settings.invoice_due_days)
+    dialog.choice(
+        "billing_policy", "&Billing:", ("pay_as_you_go", "in_advance"), settings.billing_policy
+    )
+    dialog.money(
+        "sibling_discount_percent", "Si&bling discount (%):", settings.sibling_discount_percent
+    )
+    dialog.money("late_fee_amount", "Late &fee (amount):", settings.late_fee_amount)
+    dialog.money("late_fee_percent", "Late fee (% of the balance):", settings.late_fee_percent)
+    dialog.number("late_fee_after_days", "Late fee after (days):", settings.late_fee_after_days)
+    dialog.notes("payment_instructions", "Pa&yment text:", settings.payment_instructions)
+    dialog.number(
+        "cancellation_notice_hours",
+        "Cancellation &notice (hours):",
+        settings.cancellation_notice_hours,
+        high=24 * 14,
+    )
+    dialog.flag(
+        "makeup_for_teacher_cancel",
+        "",
+        settings.makeup_for_teacher_cancel,
+        "Make-up credit when the &studio or teacher cancels",
+    )
+    dialog.flag(
+        "makeup_for_student_notice",
+        "",
+        settings.makeup_for_student_notice,
+        "Make-up credit when a student cancels in &time",
+    )
+    dialog.number(
+        "makeup_credit_days", "Make-up credits &expire after (days):", settings.makeup_credit_days
+    )
+    dialog.number(
+        "series_horizon_weeks",
+        "Open series book a&head (weeks):",
+        settings.series_horizon_weeks,
+        low=1,
+        high=104,
+    )
+    dialog.choice(
+        "stock_held_from",
+        "Lent &items are held from:",
+        ("approval", "request"),
+        settings.stock_held_from,
+    )
+    dialog.number(
+        "idle_lock_minutes",
+        "&Lock an idle desk after (minutes, 0 = never):",
+        settings.idle_lock_minutes,
+        high=24 * 60,
+    )
+    dialog.save = lambda form: studio.save_settings(actor, form)
+    return dialog
+
+
+def stripe_key_dialog(
+    stripe: StripePayments,
+    actor: Actor,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    has_key: bool,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    dialog = SchemaDialog("Stripe key", StripeKeyInput, runner, presenter, parent)
+    state = "A key is set on this PC; a new one replaces it." if has_key else "No key is set yet."
+    dialog.set_intro(
+        "The studio's Stripe secret key (sk_… from the Stripe dashboard) lets this PC send "
+        f"pay links and charge saved cards. It is kept in this PC's password store. {state}"
+    )
+    field = dialog.text("secret", "Secret &key:", "", "sk_live_…")
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    dialog.save = lambda form: stripe.save_key(actor, form)
+    return dialog
