@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import keyring
 import pytest
+from factories import MemoryKeyring
 from sqlalchemy import text
 
 from studiosync_desktop import migrate
@@ -62,3 +64,12 @@ def admin(db: Database) -> Actor:
             "admin_last_name": "Owner",
         }
     )
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The system keyring replaced by one in memory for the test."""
+    memory, previous = MemoryKeyring(), keyring.get_keyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import keyring.backend
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -250,3 +251,22 @@ class Maker:
             s.add(r)
             s.flush()
             return r.id
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that keeps secrets in memory, for one test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)

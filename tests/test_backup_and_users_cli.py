@@ -6,10 +6,9 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.backend
 import psycopg
 import pytest
+from factories import MemoryKeyring
 from sqlalchemy import create_engine, text
 
 from studiosync_desktop import migrate
@@ -101,38 +100,16 @@ def test_users_add_prints_a_login_role_that_can_log_in(
         assert c.execute("SELECT app_role()").fetchone() == ("teacher",)
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps secrets in memory, for this test only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
-
-
 def test_the_stripe_key_goes_to_the_keyring_and_a_wrong_one_is_refused(
-    demo_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    demo_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
 ) -> None:
-    memory = MemoryKeyring()
-    previous = keyring.get_keyring()
-    keyring.set_keyring(memory)
-    try:
-        monkeypatch.setattr("sys.stdin", io.StringIO("pk_live_not_a_secret\n"))
-        assert main(["stripe-key", "--stdin", "--database", demo_url]) == 2
-        assert "starts with sk_" in capsys.readouterr().err
-        assert memory.secrets == {}
-        monkeypatch.setattr("sys.stdin", io.StringIO("sk_test_123\n"))
-        assert main(["stripe-key", "--stdin", "--database", demo_url]) == 0
-        assert list(memory.secrets.values()) == ["sk_test_123"]
-    finally:
-        keyring.set_keyring(previous)
+    monkeypatch.setattr("sys.stdin", io.StringIO("pk_live_not_a_secret\n"))
+    assert main(["stripe-key", "--stdin", "--database", demo_url]) == 2
+    assert "starts with sk_" in capsys.readouterr().err
+    assert memory_keyring.secrets == {}
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk_test_123\n"))
+    assert main(["stripe-key", "--stdin", "--database", demo_url]) == 0
+    assert list(memory_keyring.secrets.values()) == ["sk_test_123"]

@@ -10,7 +10,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
 from sqlalchemy import func, select, text
 
 from studiosync_desktop.db import Database
@@ -23,7 +22,7 @@ from studiosync_desktop.schemas.accounts import (
     StaffInvite,
     StaffRow,
 )
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.vocabulary import STAFF_ROLES
@@ -93,7 +92,7 @@ class AccountService:
             return bool(s.scalar(select(User.must_change_password).where(User.id == actor.user_id)))
 
     def change_own_password(self, actor: Actor, data: PasswordChange | dict[str, Any]) -> None:
-        change = _validated(PasswordChange, data)
+        change = parse_input(PasswordChange, data)
         with self._db.session() as s:
             s.execute(
                 text("SELECT studiosync_change_own_password(:v)"),
@@ -144,7 +143,7 @@ class AccountService:
         it themselves, as the first admin does in the setup wizard).
         """
         require(actor, "users")
-        invite = _validated(StaffInvite, data)
+        invite = parse_input(StaffInvite, data)
         with self._db.session() as s:
             database = s.scalar(select(func.current_database()))
             person = s.scalar(
@@ -202,7 +201,7 @@ class AccountService:
 
     def reset_password(self, actor: Actor, person_id: uuid.UUID, password: str) -> None:
         require(actor, "users")
-        change = _validated(PasswordChange, {"new_password": password, "repeat": password})
+        change = parse_input(PasswordChange, {"new_password": password, "repeat": password})
         with self._db.session() as s:
             s.execute(
                 text("SELECT studiosync_reset_password(:p, :v)"),
@@ -280,12 +279,3 @@ def _zone(name: str | None) -> ZoneInfo:
 
 def _shown(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _validated(schema: Any, data: Any) -> Any:
-    if isinstance(data, schema):
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
