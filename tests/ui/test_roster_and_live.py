@@ -127,6 +127,23 @@ def test_another_desks_change_appears_keeping_the_selection(
     assert tab.selected_key() == ana.id  # restored by id after the reset
 
 
+def test_a_live_refresh_reloads_every_page_that_was_shown(
+    qtbot, live_window: MainWindow, services: Services, admin: Actor, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(205):  # more than a page (200 rows)
+        studio.student(f"Pupil{n:03d}", "Zed")
+    tab = show(qtbot, live_window, "roster")
+    assert tab.model.rowCount() == 200 and tab.more_button.isVisible()
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.load_more()
+    assert tab.model.rowCount() == 207  # Ana, Sam and the 205 pupils
+    last = tab.model.rows[-1]
+    assert tab.select_key(last.id)
+    services.roster.save_student(admin, {"first_name": "Abe", "last_name": "Aaron"})
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 208, timeout=5000)
+    assert tab.selected_key() == last.id  # still there, still selected: the second page too
+
+
 def test_messages_tab_reads_replies_and_counts_unread(
     qtbot, live_window: MainWindow, services: Services, admin: Actor, studio: Maker
 ) -> None:  # type: ignore[no-untyped-def]

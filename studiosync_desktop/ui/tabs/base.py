@@ -95,6 +95,9 @@ class DataTab(QWidget):
         self._total: int | None = None
         # A live refresh in flight: the selected row's key and the scroll position to restore.
         self._keep: tuple[Any, int] | None = None
+        # Pages shown ("Show more" adds one); a live refresh loads as many again.
+        self._pages = 0
+        self._refill = 0
         self.is_stale = False
 
     # --- history of a row (admins) ---------------------------------------------------------
@@ -191,6 +194,7 @@ class DataTab(QWidget):
         """Fetches again, keeping the selected row (by key) and the scroll position."""
         self.is_stale = False
         self._keep = (self.selected_key(), self.table.verticalScrollBar().value())
+        self._refill = self._pages
         self._start(None, quiet=True)
 
     def selected_key(self) -> Any:
@@ -230,6 +234,7 @@ class DataTab(QWidget):
 
     def reload(self) -> None:
         self._keep = None
+        self._refill = 0
         self._start(None)
 
     def load_more(self) -> None:
@@ -256,6 +261,11 @@ class DataTab(QWidget):
             return  # the tab was deleted while its load ran (its window closed)
         self.is_loading = False
         self.show_result(result, appended)
+        self._pages = self._pages + 1 if appended else 1
+        if self._keep is not None and self._pages < self._refill and self._next_cursor:
+            self._start(self._next_cursor, quiet=True)  # the pages shown before the refresh
+            return
+        self._refill = 0
         self._restore()
         self.table.show_overlay("" if self.model.rowCount() else self.empty_text)
         self.summary.setText(self.summary_text())
@@ -269,6 +279,7 @@ class DataTab(QWidget):
             return
         self.is_loading = False
         self._keep = None
+        self._refill = 0
         self.summary.setText("Could not load. Press F5 to try again.")
         self.more_button.setEnabled(True)
         self.table.show_overlay("" if self.model.rowCount() else "Could not load.")
