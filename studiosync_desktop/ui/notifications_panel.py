@@ -23,6 +23,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 REMINDER_INTERVAL_MS = 10 * 60 * 1000
@@ -47,6 +48,7 @@ class NotificationsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("notifications_panel")
         self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
+        self.clock = StudioClock()  # times in the studio's zone
         self.unread = 0
         self.title = QLabel("Notifications", self)
         font = self.title.font()
@@ -95,21 +97,28 @@ class NotificationsPanel(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        service, actor = self.services.notifications, self.actor
+        services, actor = self.services, self.actor
+        known = self.clock.zone is not None
+
+        def work() -> tuple[str | None, NotificationList]:
+            zone = None if known else services.studio.info(actor).timezone
+            return zone, services.notifications.mine(actor)
+
         self.runner.run(
-            service.mine,
-            actor,
+            work,
             on_done=self._show,
             on_error=lambda exc: self.presenter.present(exc, retry=self.reload),
             key=f"notifications:{id(self)}",
         )
 
-    def _show(self, result: NotificationList) -> None:
+    def _show(self, loaded: tuple[str | None, NotificationList]) -> None:
+        zone, result = loaded
+        self.clock.learn(zone)
         current = self.list.currentItem()
         keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.list.clear()
         for n in result.rows:
-            when = n.created_at.astimezone().strftime("%a %d %b %H:%M")
+            when = self.clock.stamp(n.created_at)
             text = f"{n.title}   ·  {when}\n{n.message}" if n.message else f"{n.title}   ·  {when}"
             item = QListWidgetItem(text, self.list)
             item.setData(Qt.ItemDataRole.UserRole, n.id)

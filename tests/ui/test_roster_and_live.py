@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from factories import Maker
@@ -159,6 +160,9 @@ def test_messages_tab_reads_replies_and_counts_unread(
     assert isinstance(tab, MessagesTab)
     assert tab.unread == 1
     assert live_window.tab_widget.tabText(5) == "Messages (1)"
+    # Times read in the studio's zone (New York), whatever this PC's is.
+    sent = tab.model.rows[0].last_at.astimezone(ZoneInfo("America/New_York"))
+    assert tab.model.data(tab.model.index(0, 3)) == f"{sent:%a %d %b %H:%M}"
     tab.select_key(thread)
     qtbot.waitUntil(lambda: "Hi!" in tab.reader.toPlainText(), timeout=10000)
     qtbot.waitUntil(lambda: tab.unread == 0, timeout=10000)

@@ -15,7 +15,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import Column, plain, words
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
+from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 PAGE_SIZE = 200
@@ -188,7 +188,7 @@ class AuditTab(DataTab):
 
     def show_result(self, result: Any, appended: bool) -> None:
         zone, people, page = result
-        self.clock.zone = zone_of(zone)
+        self.clock.learn(zone)
         if people is not None and not self._people_loaded:
             self._people_loaded = True
             self.person.blockSignals(True)

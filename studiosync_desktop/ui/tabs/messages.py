@@ -38,13 +38,10 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.roster_dialogs import ERROR_STYLE
 from studiosync_desktop.ui.table_model import Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 UNREAD = RowStyle(bold=True)
-
-
-def _when(value: Any) -> str:
-    return value.astimezone().strftime("%a %d %b %H:%M")
 
 
 class MessagesTab(DataTab):
@@ -65,11 +62,12 @@ class MessagesTab(DataTab):
         presenter: ErrorPresenter,
         parent: QWidget | None = None,
     ) -> None:
+        self.clock = StudioClock()  # times in the studio's zone, as everywhere in the app
         columns: list[Column[ThreadRow]] = [
             Column("Subject", lambda r: r.subject, width=190),
             Column("With", lambda r: r.participants, width=150),
             Column("Last message", lambda r: f"{r.last_sender}: {r.last_snippet}", width=120),
-            Column("When", lambda r: r.last_at, formatter=_when, width=110),
+            Column("When", lambda r: r.last_at, formatter=self.clock.stamp, width=110),
             Column("Unread", lambda r: r.unread or "", width=55),
         ]
         super().__init__(
@@ -131,10 +129,18 @@ class MessagesTab(DataTab):
             self.refresh()
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
-        service, actor = self.services.messaging, self.actor
-        return lambda: service.threads(actor)
+        services, actor = self.services, self.actor
+        known = self.clock.zone is not None
+
+        def work() -> tuple[str | None, tuple[ThreadRow, ...]]:
+            zone = None if known else services.studio.info(actor).timezone
+            return zone, services.messaging.threads(actor)
+
+        return work
 
     def show_result(self, result: Any, appended: bool) -> None:
+        zone, result = result
+        self.clock.learn(zone)
         if self._keep is not None:
             self.model.replace_rows(result, self.row_key)
         else:
@@ -178,10 +184,8 @@ class MessagesTab(DataTab):
         for m in view.messages:
             who = "You" if m.is_mine else html.escape(m.sender_name)
             body = html.escape(m.content).replace("\n", "<br>")
-            parts.append(
-                f"<p><b>{who}</b> <span style='color:gray'>· {_when(m.sent_at)}</span><br>"
-                f"{body}</p>"
-            )
+            when = self.clock.stamp(m.sent_at)
+            parts.append(f"<p><b>{who}</b> <span style='color:gray'>· {when}</span><br>{body}</p>")
         self.reader.setHtml("".join(parts))
         self.reader.verticalScrollBar().setValue(self.reader.verticalScrollBar().maximum())
         self._set_reply_enabled(True)

@@ -37,7 +37,7 @@ from studiosync_desktop.ui.table_model import (
 )
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
-from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
+from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 from studiosync_desktop.vocabulary import RESOURCE_TYPES
@@ -192,8 +192,7 @@ class ResourcesTab(DataTab):
 
     def show_result(self, result: Any, appended: bool) -> None:
         page, copies, zone = result
-        if zone is not None:
-            self.clock.zone = zone_of(zone)
+        self.clock.learn(zone)
         super().show_result(page, appended)
         if copies is not None:
             self.copies.set_rows(copies)

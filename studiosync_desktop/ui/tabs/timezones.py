@@ -25,6 +25,15 @@ class StudioClock:
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone) if self.zone else value.astimezone()
 
+    def learn(self, zone: str | None) -> None:
+        """The studio's zone, when a load brought it."""
+        if zone:
+            self.zone = zone_of(zone)
+
+    def stamp(self, value: datetime) -> str:
+        """When something happened, as the desk reads it: "Thu 26 Nov 09:30"."""
+        return self.local(value).strftime("%a %d %b %H:%M")
+
     def span(self, start: datetime, end: datetime, with_day: bool = True) -> str:
         a, b = self.local(start), self.local(end)
         day = a.strftime("%a %d %b  ") if with_day else ""

@@ -233,9 +233,7 @@ class UsersTab(DataTab):
 
     def show_result(self, result: Any, appended: bool) -> None:
         zone, rows = result
-        from studiosync_desktop.ui.tabs.timezones import zone_of
-
-        self.clock.zone = zone_of(zone)
+        self.clock.learn(zone)
         if self._keep is not None:
             self.model.replace_rows(rows, self.row_key)
         else:
