@@ -180,17 +180,26 @@ class CalendarGrid(QWidget):
         self._rects = rects
         self._more = more
 
+    def _under_labels(self, pos: QPoint) -> bool:
+        """On the hours or the column titles, which stay in view over the scrolled grid."""
+        visible = self.visibleRegion().boundingRect()
+        return pos.x() < visible.left() + GUTTER or pos.y() < visible.top() + HEADER
+
     def block_at(self, pos: QPoint) -> tuple[QRect, LessonRow] | None:
+        if self._under_labels(pos):
+            return None
         for rect, row in reversed(self._rects):
             if rect.contains(pos):
                 return rect, row
         return None
 
     def chip_at(self, pos: QPoint) -> MoreChip | None:
+        if self._under_labels(pos):
+            return None
         return next((c for c in self._more if c.rect.contains(pos)), None)
 
     def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
-        if pos.x() < GUTTER or pos.y() < HEADER or not self.columns:
+        if self._under_labels(pos) or not self.columns:
             return None
         col = int((pos.x() - GUTTER) // self.column_width())
         slot = (pos.y() - HEADER) // self.slot_height
@@ -231,13 +240,6 @@ class CalendarGrid(QWidget):
             on_hour = slot % (60 // SLOT_MINUTES) == 0
             p.setPen(grid_pen if on_hour else light_pen)
             p.drawLine(GUTTER if not on_hour else 0, y, self.width(), y)
-            if on_hour and slot < self.slots():
-                p.setPen(pal.text().color())
-                p.drawText(
-                    QRect(0, y + 1, GUTTER - 6, self.slot_height * 2),
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-                    f"{FIRST_HOUR + slot * SLOT_MINUTES // 60:02d}:00",
-                )
         # Only the blocks in the part being repainted (a scroll repaints a strip).
         exposed = event.rect()
         self._plain_font = QFont(p.font())
@@ -250,8 +252,11 @@ class CalendarGrid(QWidget):
         for chip in self._more:
             if chip.rect.intersects(exposed):
                 self._paint_chip(p, chip)
-        # The column titles stay at the top of the visible part while the grid scrolls.
-        top = self.visibleRegion().boundingRect().top()
+        # The hours stay at the left of the visible part, the column titles at its top,
+        # however the grid scrolls (a day of many teachers scrolls sideways).
+        visible = self.visibleRegion().boundingRect()
+        self._paint_hours(p, visible.left())
+        top = visible.top()
         p.fillRect(QRect(0, top, self.width(), HEADER), pal.window())
         for i, col in enumerate(self.columns):
             x = int(GUTTER + i * width)
@@ -272,6 +277,8 @@ class CalendarGrid(QWidget):
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                 title,
             )
+        if visible.left() > 0:  # the corner above the hours
+            p.fillRect(QRect(visible.left(), top, GUTTER, HEADER), pal.window())
         font = p.font()
         font.setBold(False)
         p.setFont(font)
@@ -286,6 +293,21 @@ class CalendarGrid(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(QRect(x + 1, y + 1, int(width) - 2, self.slot_height * 2 - 2))
         p.end()
+
+    def _paint_hours(self, p: QPainter, left: int) -> None:
+        pal = self.palette()
+        if left > 0:  # scrolled sideways: the hours cover the blocks passing under them
+            p.fillRect(QRect(left, HEADER, GUTTER, self.height() - HEADER), pal.base())
+            p.setPen(QPen(pal.mid().color()))
+            p.drawLine(left + GUTTER, HEADER, left + GUTTER, self.height())
+        p.setPen(pal.text().color())
+        for hour in range(LAST_HOUR - FIRST_HOUR):
+            y = HEADER + hour * (60 // SLOT_MINUTES) * self.slot_height
+            p.drawText(
+                QRect(left, y + 1, GUTTER - 6, self.slot_height * 2),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                f"{FIRST_HOUR + hour:02d}:00",
+            )
 
     def _colour(self, row: LessonRow) -> QColor:
         faded = row.status in ("cancelled", "no_show")

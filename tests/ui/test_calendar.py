@@ -187,6 +187,7 @@ def test_a_busy_hour_shows_what_fits_and_a_more_chip_that_opens_the_day_per_teac
     assert len(monday_blocks) == 1 and len(chip.rows) == 5  # one shown, five summed up
     assert {r.id for r in chip.rows}.isdisjoint({monday_blocks[0].id})
     assert "Click to see this day" in tab.grid.describe_chip(chip)
+    tab.scroll.ensureVisible(chip.rect.center().x(), chip.rect.center().y(), 50, 120)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=chip.rect.center())
     assert tab.view.currentData() == "teacher"

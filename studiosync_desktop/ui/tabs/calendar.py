@@ -147,8 +147,9 @@ class CalendarTab(DataTab):
         self.scroll = QScrollArea(self)
         self.scroll.setWidget(self.grid)
         self.scroll.setWidgetResizable(True)
-        # Repaint fully on scroll so the column titles follow the top edge.
+        # Repaint fully on scroll so the column titles and the hours follow the edges.
         self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.scroll.horizontalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
         layout = self.layout()
         assert layout is not None
         layout.replaceWidget(self.table, self.scroll)  # the list view stays for "List"
