@@ -137,8 +137,6 @@ class RosterService:
         include_inactive: bool = False,
     ) -> Page[StudentRow]:
         """Students by last name, first name; `search` matches name, email, phone or instrument."""
-        require(actor, "roster")
-        check_limit(limit)
         teacher_user = aliased(User, name="teacher_user")
         query = (
             select(
@@ -159,7 +157,9 @@ class RosterService:
             .outerjoin(teacher_user, teacher_user.id == Teacher.user_id)
             .where(Student.studio_id == actor.studio_id)
         )
-        return self._listing(query, Student, StudentRow, search, cursor, limit, include_inactive)
+        return self._listing(
+            actor, query, Student, StudentRow, search, cursor, limit, include_inactive
+        )
 
     def families(
         self,
@@ -169,8 +169,6 @@ class RosterService:
         limit: int = 200,
         include_inactive: bool = False,
     ) -> Page[FamilyRow]:
-        require(actor, "roster")
-        check_limit(limit)
         students = (
             select(func.count())
             .where(Student.family_id == Family.id, Student.is_active)
@@ -192,7 +190,9 @@ class RosterService:
             .outerjoin(User, User.id == Family.primary_contact_id)
             .where(Family.studio_id == actor.studio_id)
         )
-        return self._listing(query, Family, FamilyRow, search, cursor, limit, include_inactive)
+        return self._listing(
+            actor, query, Family, FamilyRow, search, cursor, limit, include_inactive
+        )
 
     def teachers(
         self,
@@ -202,8 +202,6 @@ class RosterService:
         limit: int = 200,
         include_inactive: bool = False,
     ) -> Page[TeacherRow]:
-        require(actor, "roster")
-        check_limit(limit)
         students = (
             select(func.count())
             .where(Student.primary_teacher_id == Teacher.id, Student.is_active)
@@ -226,7 +224,9 @@ class RosterService:
             .join(User, User.id == Teacher.user_id)
             .where(Teacher.studio_id == actor.studio_id)
         )
-        return self._listing(query, Teacher, TeacherRow, search, cursor, limit, include_inactive)
+        return self._listing(
+            actor, query, Teacher, TeacherRow, search, cursor, limit, include_inactive
+        )
 
     def bands(
         self,
@@ -236,8 +236,6 @@ class RosterService:
         limit: int = 200,
         include_inactive: bool = False,
     ) -> Page[BandRow]:
-        require(actor, "roster")
-        check_limit(limit)
         members = (
             select(func.count())
             .select_from(band_members)
@@ -261,10 +259,11 @@ class RosterService:
             .outerjoin(User, User.id == Band.primary_contact_id)
             .where(Band.studio_id == actor.studio_id)
         )
-        return self._listing(query, Band, BandRow, search, cursor, limit, include_inactive)
+        return self._listing(actor, query, Band, BandRow, search, cursor, limit, include_inactive)
 
     def _listing(
         self,
+        actor: Actor,
         query: Select[Any],
         entity: Any,
         row_type: type[RowT],
@@ -275,6 +274,8 @@ class RosterService:
     ) -> Page[RowT]:
         """A page of one of the four lists. People (students, teachers) go by last name, then
         first name, and are found by their person record too; families and bands by name."""
+        require(actor, "roster")
+        check_limit(limit)
         if not include_inactive:
             query = query.where(entity.is_active)
         columns: tuple[Any, ...]
