@@ -8,6 +8,8 @@ import pytest
 from factories import Maker
 from PySide6.QtCore import Qt
 
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.table_model import ALERT
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -139,3 +141,43 @@ def test_grab_tab_writes_a_png_of_the_loaded_tab(
 
     assert window.tabs[key].has_loaded
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_no_two_shortcuts_share_keys_where_both_are_active(
+    window: MainWindow, services: Services, admin: Actor, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Qt runs neither of two shortcuts on the same keys: a tab's keys must differ from the
+    window's (menus, tab switching, notifications) and from each other."""
+    from PySide6.QtGui import QAction, QShortcut
+
+    from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
+    from studiosync_desktop.ui.error_presenter import ErrorPresenter
+
+    AccountMenus(
+        window,
+        AccountContext(
+            actor=admin, accounts=services.accounts, runner=window.runner,
+            presenter=ErrorPresenter(interactive=False), owner_url=None,
+            shown_server="postgresql://server/studio", backup_folder=tmp_path,
+            lock=lambda: None, studio=services.studio, stripe=services.stripe,
+        ),
+    )  # fmt: skip
+    tabs = list(window.tabs.values())
+
+    def owner(obj) -> object:  # type: ignore[no-untyped-def]
+        parent = obj.parent()
+        while parent is not None and parent not in tabs:
+            parent = parent.parent()
+        return parent  # None: the window's own
+
+    keys: dict[object, list[str]] = {}
+    for obj in (*window.findChildren(QAction), *window.findChildren(QShortcut)):
+        sequences = obj.shortcuts() if isinstance(obj, QAction) else [obj.key()]
+        for seq in sequences:
+            if not seq.isEmpty() and (not isinstance(obj, QShortcut) or obj.isEnabled()):
+                keys.setdefault(owner(obj), []).append(seq.toString())
+    window_keys = keys.pop(None, [])
+    assert len(window_keys) == len(set(window_keys)), window_keys
+    for tab, own in keys.items():
+        assert len(own) == len(set(own)), (tab, sorted(own))
+        assert not set(own) & set(window_keys), (tab, sorted(set(own) & set(window_keys)))

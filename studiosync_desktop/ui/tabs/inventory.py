@@ -169,7 +169,7 @@ class InventoryTab(DataTab):
         self.edit_button = self._button(actions, "&Edit", "Ctrl+E", self.edit_item)
         self.lend_button = self._button(actions, "Len&d…", "Ctrl+L", self.lend)
         self.retire_button = self._button(actions, "Retire", "", self.retire)
-        self.label_button = self._button(actions, "Print la&bel", "Ctrl+Shift+B", self.print_label)
+        self.label_button = self._button(actions, "Print la&bel", "Ctrl+Shift+T", self.print_label)
         actions.addStretch(1)
         self.table.doubleClicked.connect(lambda _i: self.edit_item())
         self.table.activated.connect(lambda _i: self.edit_item())

@@ -168,9 +168,9 @@ class RoomsTab(DataTab):
         )
         self._button(actions, "Co&mpleted", "", lambda: self.set_status("completed"))
         self._button(actions, "N&o-show", "", lambda: self.set_status("no_show"))
-        self._button(actions, "&Paid / not paid", "Ctrl+Shift+P", self.toggle_paid)
+        self._button(actions, "&Paid / not paid", "Ctrl+Shift+Y", self.toggle_paid)
         actions.addStretch(1)
-        self._button(actions, "New roo&m…", "Ctrl+Shift+N", self.new_room)
+        self._button(actions, "New roo&m…", "Ctrl+Shift+M", self.new_room)
         self._button(actions, "&Edit room…", "", self.edit_room)
 
         self.grid = RoomDayGrid(self)
