@@ -136,3 +136,20 @@ def test_print_saves_the_invoice_pdf(
 
     text = PdfReader(str(out)).pages[0].extract_text()
     assert number in text and "$80.00" in text
+
+
+def test_after_an_action_the_same_invoice_stays_selected(
+    qtbot, window: MainWindow, services: Services, admin: Actor, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    sent_invoice(services, admin, studio.student("Ivy", "Payne"), "80.00")
+    sent_invoice(services, admin, studio.student("Abe", "Zane"), "60.00")
+    tab = open_tab(qtbot, window)
+    last = tab.model.rowCount() - 1
+    assert last >= 1 and tab.selected_row() == tab.model.rows[0]  # the first, after loading
+    with qtbot.waitSignal(tab.detail_shown, timeout=10000):
+        tab.table.selectRow(last)
+    second = tab.model.rows[last].id
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab._after_change()  # what every action (payment, void, ...) ends with
+    qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.id == second, timeout=10000)
+    assert tab.selected_row() is not None and tab.selected_row().id == second  # type: ignore[union-attr]

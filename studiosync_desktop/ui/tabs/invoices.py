@@ -80,10 +80,10 @@ ACTIONS = (
     ("charge", "Charge card…", "Ctrl+Shift+K"),
     ("credit", "Apply &credit", "Ctrl+Shift+C"),
     ("refund", "&Refund…", "Ctrl+Shift+R"),
-    ("credit_note", "Credit &note…", "Ctrl+Shift+N"),
+    ("credit_note", "Credit &note…", "Ctrl+Shift+E"),
     ("void", "&Void…", "Ctrl+Shift+V"),
     ("print", "Pr&int…", "Ctrl+P"),
-    ("receipt", "Receip&t…", "Ctrl+Shift+P"),
+    ("receipt", "Receip&t…", "Ctrl+Shift+T"),
     ("statement", "Statement…", "Ctrl+Shift+S"),
     ("aging", "Aging report…", "Ctrl+Shift+A"),
     ("day_close", "Day close…", "Ctrl+Shift+D"),
@@ -375,7 +375,7 @@ class InvoicesTab(DataTab):
         """Reloads the list and the detail after an action changed the invoice."""
         if self.detail is not None:
             self.show_detail(self.detail.id)
-        self.reload()
+        self.refresh()  # keeps this invoice selected (a reload would select the first)
 
     def _run(self, call: Callable[[], Any], then: Callable[[Any], None] | None = None) -> None:
         self.runner.run(
