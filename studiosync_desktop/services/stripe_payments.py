@@ -380,8 +380,13 @@ class StripePayments:
             card = s.get(PaymentMethod, card_id)
             if inv is None or inv.studio_id != actor.studio_id:
                 raise NotFound("This invoice no longer exists.")
-            if card is None or not card.is_active:
+            if card is None or not card.is_active or card.studio_id != actor.studio_id:
                 raise NotFound("This saved card no longer exists.")
+            owner = {k: getattr(card, k) for k in ("family_id", "band_id", "student_id")}
+            if owner != payer_columns(payer_of(inv)):
+                raise ValidationFailed(
+                    {"card_id": f"This card is not saved for the payer of {label(inv)}."}
+                )
             if inv.status not in ("sent", "partial"):
                 raise Conflict(f"{label(inv)} has no balance to charge.")
             balance = inv.total - inv.amount_paid

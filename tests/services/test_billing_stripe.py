@@ -12,7 +12,7 @@ import pytest
 from stripe_server import FakeStripe
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict
+from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
@@ -118,6 +118,26 @@ def test_card_on_file_is_saved_and_charged_off_session(
     assert sp.charge_card(admin, invoice["id"], card.id) == Decimal("99.99")
     assert fake.charges[-1]["amount"] == 9999 and fake.charges[-1]["currency"] == "usd"
     assert InvoicingService(db).detail(admin, invoice["id"]).status == "paid"
+
+
+def test_a_card_is_charged_only_for_its_own_payers_invoice(
+    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+) -> None:
+    sp = stripe_for(db, fake)
+    setup = sp.create_card_setup(admin, invoice["payer"])
+    fake.complete_checkout(setup.session_id)
+    card = sp.finish_card_setup(admin, invoice["payer"], setup.session_id)
+    assert card is not None
+    other = Maker(db, admin.studio_id).family("Lee family")
+    inv = InvoicingService(db)
+    theirs = inv.create_draft(admin, Payer(kind="family", id=other, name="Lee family"))
+    inv.add_line(admin, theirs, {"description": "Lessons", "unit_price": "50.00"})
+    inv.issue(admin, theirs)
+    charges = len(fake.charges)
+    with pytest.raises(ValidationFailed, match="not saved for the payer"):
+        sp.charge_card(admin, theirs, card.id)
+    assert len(fake.charges) == charges  # Stripe was never asked
+    assert InvoicingService(db).detail(admin, theirs).balance == Decimal("50.00")
 
 
 def test_declined_card_shows_stripes_reason_and_records_nothing(
