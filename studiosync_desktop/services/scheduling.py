@@ -810,21 +810,7 @@ class SchedulingService:
             studio = self._studio(s, actor)
             shape = self._shape(s, actor, series, None)
             pattern = RecurringPattern(
-                studio_id=actor.studio_id,
-                teacher_id=series.teacher_id,
-                student_id=series.student_id,
-                band_id=series.band_id,
-                room_id=series.room_id,
-                frequency=series.frequency,
-                day_of_week=shape.day_of_week,
-                week_of_month=shape.week_of_month,
-                time=series.start_time,
-                duration_minutes=series.duration_minutes,
-                start_date=series.start_date,
-                end_date=series.end_date,
-                lesson_type=series.lesson_type,
-                location=series.location,
-                rate=shape.rate,
+                studio_id=actor.studio_id, **_pattern_values(series, shape, series.start_date)
             )
             s.add(pattern)
             s.flush()
@@ -869,21 +855,8 @@ class SchedulingService:
                     {
                         "id": uuid.uuid4(),
                         "studio_id": actor.studio_id,
-                        "teacher_id": p.teacher_id,
-                        "student_id": p.student_id,
-                        "band_id": p.band_id,
-                        "room_id": p.room_id,
-                        "frequency": p.frequency,
-                        "day_of_week": shape.day_of_week,
-                        "week_of_month": shape.week_of_month,
-                        "time": p.start_time,
-                        "duration_minutes": p.duration_minutes,
-                        "start_date": p.start_date,
-                        "end_date": p.end_date,
                         "generated_until": span[1],
-                        "lesson_type": p.lesson_type,
-                        "location": p.location,
-                        "rate": p.rate,
+                        **_pattern_values(p, shape, p.start_date),
                     }
                 )
             # Ids made here so the rows go in one batched statement (no RETURNING per row).
@@ -950,20 +923,8 @@ class SchedulingService:
                 target = pattern
                 anchor = series.start_date
             shape = self._shape(s, actor, series.model_copy(update={"start_date": anchor}), None)
-            target.teacher_id = series.teacher_id
-            target.student_id = series.student_id
-            target.band_id = series.band_id
-            target.room_id = series.room_id
-            target.frequency = series.frequency
-            target.day_of_week = shape.day_of_week
-            target.week_of_month = shape.week_of_month
-            target.time = series.start_time
-            target.duration_minutes = series.duration_minutes
-            target.start_date = anchor
-            target.end_date = series.end_date
-            target.lesson_type = series.lesson_type
-            target.location = series.location
-            target.rate = shape.rate
+            for name, value in _pattern_values(series, shape, anchor).items():
+                setattr(target, name, value)
             target.is_active = True
             s.add(target)
             s.flush()
@@ -1725,6 +1686,27 @@ def _first_per_occurrence(found: list[tuple[int, Clash]]) -> tuple[Clash, ...]:
             seen.add(i)
             out.append(clash)
     return tuple(out)
+
+
+def _pattern_values(series: SeriesInput, shape: PatternShape, start: date) -> dict[str, Any]:
+    """The columns of a series' row. `rate` is the rate typed in, or None: the series then
+    follows the teacher's hourly rate as it books further lessons."""
+    return {
+        "teacher_id": series.teacher_id,
+        "student_id": series.student_id,
+        "band_id": series.band_id,
+        "room_id": series.room_id,
+        "frequency": series.frequency,
+        "day_of_week": shape.day_of_week,
+        "week_of_month": shape.week_of_month,
+        "time": series.start_time,
+        "duration_minutes": series.duration_minutes,
+        "start_date": start,
+        "end_date": series.end_date,
+        "lesson_type": series.lesson_type,
+        "location": series.location,
+        "rate": series.rate,
+    }
 
 
 def _shape_of(p: RecurringPattern) -> PatternShape:

@@ -247,6 +247,31 @@ def test_extending_many_series_books_them_in_one_insert_and_skips_a_clash(setup,
     assert svc.extend_series(admin) == 0
 
 
+def test_a_series_without_a_rate_follows_the_teachers_rate_whichever_way_it_was_made(
+    setup, admin, db
+) -> None:
+    svc, m, maya, tom, ana, _room = setup
+    mon = _future_monday()
+    svc.create_series(admin, series(maya, tom, mon))  # one at a time, teacher's rate
+    svc.create_term(admin, [series(maya, ana, mon, start_time=time(17))])  # in a term
+    svc.create_series(admin, series(maya, m.student("Zoe", "Li"), mon, start_time=time(18),
+                                    rate="25"))  # fmt: skip
+    from sqlalchemy import text
+
+    with db.engine.begin() as c:  # the teacher's rate goes up; the last weeks are booked again
+        c.execute(text("UPDATE teachers SET hourly_rate = 80 WHERE id = :t"), {"t": maya})
+        c.execute(text("UPDATE recurring_patterns SET generated_until = generated_until - 21"))
+        last = c.execute(text("SELECT max(scheduled_start) FROM lessons")).scalar_one()
+        c.execute(
+            text("DELETE FROM lessons WHERE scheduled_start > :t - interval '20 days'"), {"t": last}
+        )
+        cutoff = last - timedelta(days=20)
+    assert svc.extend_series(admin) == 9
+    new = [r for r in svc.week(admin, cutoff.date(), 30) if r.start > cutoff]
+    rates = {r.start.astimezone(NY).hour: r.rate for r in new}
+    assert rates == {16: Decimal("40.00"), 17: Decimal("40.00"), 18: Decimal("25.00")}
+
+
 def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) -> None:
     svc, _m, maya, tom, _ana, _room = setup
     mon = _future_monday()
