@@ -77,6 +77,38 @@ def test_restore_refuses_a_missing_file_and_changes_nothing(demo_url: str, tmp_p
     assert fingerprint(demo_url) == before
 
 
+def test_restoring_a_file_that_is_not_a_backup_leaves_the_database_as_it_was(
+    demo_url: str, tmp_path: Path
+) -> None:
+    before = fingerprint(demo_url)
+    junk = tmp_path / "holiday-photos.dump"
+    junk.write_bytes(b"not a pg_dump archive" * 100)
+    with pytest.raises(backup.BackupFailed, match="is not a StudioSync backup"):
+        backup.restore(demo_url, junk, tmp_path / "safety")
+    assert fingerprint(demo_url) == before
+    assert not (tmp_path / "safety").exists()  # it stopped before touching anything
+
+
+def test_a_restore_that_fails_half_way_puts_the_database_back(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = fingerprint(demo_url)
+    dump = backup.backup(demo_url, tmp_path / "studio.dump")
+    real_run = backup._run_sql
+    calls: list[int] = []
+
+    def fails_once(url: str, sql_text: bytes) -> None:  # the server refuses the first load
+        calls.append(1)
+        if len(calls) == 1:
+            raise backup.BackupFailed("restore failed: disk full")
+        real_run(url, sql_text)
+
+    monkeypatch.setattr(backup, "_run_sql", fails_once)
+    with pytest.raises(backup.BackupFailed, match="as it was before"):
+        backup.restore(demo_url, dump, tmp_path / "safety")
+    assert len(calls) == 2 and fingerprint(demo_url) == before
+
+
 def test_users_add_prints_a_login_role_that_can_log_in(
     demo_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

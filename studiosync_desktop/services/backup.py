@@ -58,11 +58,29 @@ def safety_backup_path(folder: Path) -> Path:
 def restore(url: str, dump: Path, safety_folder: Path) -> Path:
     """Replaces the database with the dump's contents, after a fresh backup of what it replaces.
 
-    Returns the path of that safety backup. Other connections to the database are closed.
+    Returns the path of that safety backup. Other connections to the database are closed. A
+    file that is not a dump changes nothing; a dump that fails to load puts the safety backup
+    back, so the database is never left empty.
     """
     if not dump.is_file():
         raise ValidationFailed({"file": f"{dump} does not exist."})
+    script = _sql_of(dump)  # before anything is dropped: a bad file stops here
     safety = backup(url, safety_backup_path(safety_folder))
+    _recreate(url)
+    try:
+        _run_sql(url, script)
+    except BackupFailed as exc:
+        _recreate(url)
+        _run_sql(url, _sql_of(safety))
+        raise BackupFailed(
+            f"{exc}\nNothing was replaced: the database is as it was before (also saved in "
+            f"{safety})."
+        ) from exc
+    return safety
+
+
+def _recreate(url: str) -> None:
+    """Drops the database (closing its connections) and creates it empty."""
     target = make_url(url)
     name = target.database or ""
     maintenance = libpq_dsn(target.set(database="postgres").render_as_string(hide_password=False))
@@ -71,26 +89,31 @@ def restore(url: str, dump: Path, safety_folder: Path) -> Path:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    _load(url, dump)
-    return safety
 
 
-def _load(url: str, dump: Path) -> None:
-    """pg_restore turns the dump into SQL, psql runs it in one transaction.
+def _sql_of(dump: Path) -> bytes:
+    """pg_restore turns the dump into SQL.
 
     The SQL passes through a filter because pg_restore 18 sets `transaction_timeout`, which
     servers before 17 do not know; everything else reaches the server as dumped.
     """
-    args, env = _libpq_args(url)
     script = subprocess.run(
         [str(pg_tool("pg_restore")), "--no-owner", "--file", "-", str(dump)],
         capture_output=True,
         check=False,
     )
     if script.returncode != 0:
-        raise BackupFailed(f"pg_restore failed: {script.stderr.decode(errors='replace')[-2000:]}")
+        raise BackupFailed(
+            f"{dump.name} is not a StudioSync backup that can be read: "
+            f"{script.stderr.decode(errors='replace')[-2000:]}"
+        )
     lines = script.stdout.splitlines(keepends=True)
-    sql_text = b"".join(line for line in lines if not line.startswith(b"SET transaction_timeout"))
+    return b"".join(line for line in lines if not line.startswith(b"SET transaction_timeout"))
+
+
+def _run_sql(url: str, sql_text: bytes) -> None:
+    """psql runs the restore script in one transaction."""
+    args, env = _libpq_args(url)
     done = subprocess.run(
         [
             str(pg_tool("psql")),
