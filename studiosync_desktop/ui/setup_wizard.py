@@ -221,6 +221,7 @@ class SetupWizard(QWizard):
         self._accounts = accounts
         self.errors = _FieldErrors()
         self.actor: Actor | None = None
+        self._studio_made: Actor | None = None
         self._creating = False
         self.choice_page = _ChoicePage(self)
         self.studio_page = _StudioPage(self)
@@ -299,8 +300,12 @@ class SetupWizard(QWizard):
         return False
 
     def _set_up(self, setup: StudioSetup, password: str) -> Actor:
-        """On a worker thread: the studio, then the admin's login (they chose the password)."""
-        actor = self._service.set_up(setup)
+        """On a worker thread: the studio, then the admin's login (they chose the password).
+
+        Two transactions (the login is a server role): when the login fails, the studio made
+        is kept, and pressing Finish again only makes the login."""
+        actor = self._studio_made or self._service.set_up(setup)
+        self._studio_made = actor
         if self._accounts is not None:
             self._accounts.invite(
                 actor,
@@ -314,7 +319,6 @@ class SetupWizard(QWizard):
                 one_time=False,
             )
         return actor
-        return False
 
     def _created(self, actor: Actor) -> None:
         self._creating = False

@@ -177,6 +177,37 @@ def test_setup_wizard_creates_the_studio_and_its_admin(qtbot, db: Database) -> N
     assert admin.login_role and admin.is_active and not admin.must_change_password
 
 
+def test_a_failed_admin_login_keeps_the_studio_and_finish_only_makes_the_login(
+    qtbot, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from studiosync_desktop.errors import Conflict
+    from studiosync_desktop.services.accounts import AccountService
+
+    class RefusesOnce(AccountService):
+        refused = False
+
+        def invite(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not self.refused:
+                self.refused = True
+                raise Conflict("The server refused to create the login.")
+            return super().invite(*args, **kwargs)
+
+    wizard = SetupWizard(StudioService(db), TaskRunner(), accounts=RefusesOnce(db))
+    qtbot.addWidget(wizard)
+    fill_wizard(wizard, "rita@riverside.example")
+    wizard.validateCurrentPage()
+    qtbot.waitUntil(lambda: "refused" in wizard.admin_page.status.text(), timeout=10000)
+    assert wizard.actor is None
+    with qtbot.waitSignal(wizard.accepted, timeout=10000):
+        wizard.validateCurrentPage()  # Finish again
+    with db.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM studios")).scalar_one() == 1
+    (admin,) = AccountService(db).staff(wizard.actor)  # type: ignore[arg-type]
+    assert admin.login_role and admin.is_active
+
+
 def test_setup_wizard_offers_the_demo_studio(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]
     wizard = SetupWizard(StudioService(db), TaskRunner())
     qtbot.addWidget(wizard)
