@@ -173,6 +173,22 @@ class ErrorPresenter(QObject):
             self._message(parent, QMessageBox.Icon.Information, "Not found", str(exc))
         elif isinstance(exc, SchemaOutOfDate | StudioSyncError):
             self._message(parent, QMessageBox.Icon.Warning, "StudioSync", str(exc))
+        elif isinstance(exc, UnicodeDecodeError):  # a file chosen to import
+            self._message(
+                parent,
+                QMessageBox.Icon.Warning,
+                "Cannot read the file",
+                'This file is not plain text in UTF-8. Save it again as "CSV UTF-8" '
+                "(Excel: File > Save As) and import that.",
+            )
+        elif isinstance(exc, OSError) and exc.filename:  # a file chosen to save or read
+            self._message(
+                parent,
+                QMessageBox.Icon.Warning,
+                "Cannot use the file",
+                f"{exc.filename}: {exc.strerror or exc}. Close it in other programs, or "
+                "choose another folder, and try again.",
+            )
         else:
             self.crash(type(exc), exc, exc.__traceback__)
         return {}

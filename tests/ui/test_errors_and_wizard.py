@@ -42,6 +42,24 @@ def test_conflicts_and_permissions_are_message_boxes(presenter: ErrorPresenter) 
     assert shown[0][1] == "Room B is booked"
 
 
+def test_a_file_that_cannot_be_written_or_read_is_a_message_not_a_crash(
+    presenter: ErrorPresenter, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    shown: list[tuple[str, str]] = []
+    presenter.shown.connect(lambda kind, text: shown.append((kind, text)))
+    try:
+        (tmp_path / "no-such-folder" / "invoice.pdf").write_bytes(b"%PDF")
+    except OSError as exc:
+        presenter.present(exc)
+    try:
+        b"\xff\xfeName;Phone".decode("utf-8")
+    except UnicodeDecodeError as exc:
+        presenter.present(exc)
+    assert [kind for kind, _ in shown] == ["message", "message"]
+    assert "invoice.pdf" in shown[0][1] and "No such file" in shown[0][1]
+    assert "CSV UTF-8" in shown[1][1]
+
+
 def test_unreachable_database_shows_a_banner_with_retry(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     retried: list[bool] = []
     window.show()
