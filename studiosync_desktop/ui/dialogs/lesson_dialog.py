@@ -370,8 +370,8 @@ class LessonDialog(QDialog):
                 if self.ask_skip(exc):
                     self._run(retry_skipping)
                 return
-            fields = self.presenter.present(exc, parent=self)
-            if fields:
+            fields = self.presenter.present(exc, parent=self, inline=True)
+            if fields:  # under the fields, without a message box on top
                 self.show_errors(fields)
 
         self.runner.run(fn, on_done=done, on_error=failed)
