@@ -237,6 +237,7 @@ class RosterCsvService:
         seen: dict[str, int] = {}
         parsed: list[_Parsed] = []
         new_families: list[str] = []
+        new_keys: set[str] = set()
         for index, row in enumerate(rows):
             line = index + 2  # the header is line 1
             errors: list[tuple[str, str]] = []
@@ -269,7 +270,9 @@ class RosterCsvService:
                         billing_email=(row.get("family_billing_email") or "").strip(),
                         address=(row.get("family_address") or "").strip(),
                     )
-                    if family_name.lower() not in families and family_name not in new_families:
+                    key = family_name.lower()  # families match whatever the case
+                    if key not in families and key not in new_keys:
+                        new_keys.add(key)
                         new_families.append(family_name)
                 except ValidationError as exc:
                     errors += [

@@ -83,6 +83,20 @@ def test_preview_lists_every_bad_row_and_import_writes_nothing(db: Database, adm
     assert RosterService(db).families(admin).rows == ()
 
 
+def test_a_family_written_in_two_cases_is_one_new_family(db: Database, admin: Actor) -> None:
+    service = RosterCsvService(db)
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "Ana,Ruiz,,,Violin,,,,,,,,Ruiz family,,,,yes",
+            "Leo,Ruiz,,,Cello,,,,,,,,ruiz FAMILY,,,,yes",
+        ]
+    )
+    assert service.preview(admin, csv_text).new_families == ("Ruiz family",)
+    service.import_csv(admin, csv_text)
+    assert [f.name for f in RosterService(db).families(admin).rows] == ["Ruiz family"]
+
+
 def test_unknown_columns_are_refused_before_anything_else(db: Database, admin: Actor) -> None:
     with pytest.raises(ValidationFailed, match="Unknown columns: shoe_size"):
         RosterCsvService(db).preview(admin, "first_name,shoe_size\nAna,38\n")
