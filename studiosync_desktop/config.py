@@ -77,14 +77,20 @@ def resolve_database_target(cli_url: str | None, dirs: AppDirs) -> DatabaseTarge
     return DatabaseTarget(saved)
 
 
-def load_saved_connection(dirs: AppDirs) -> str | None:
-    """The saved shared-server URL (never with a password: that is in the keyring)."""
+def _saved_url(dirs: AppDirs) -> str | None:
+    """The saved shared-server URL as the config file holds it (never with a password)."""
     try:
         data = json.loads(dirs.connection_file.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return None
     url = data.get("url")
-    if not isinstance(url, str) or not url:
+    return url if isinstance(url, str) and url else None
+
+
+def load_saved_connection(dirs: AppDirs) -> str | None:
+    """The saved shared-server URL, with its password from the keyring if one is kept."""
+    url = _saved_url(dirs)
+    if url is None:
         return None
     password = get_secret(password_key(url))
     if password:
@@ -100,8 +106,9 @@ def server_url(host: str, port: int, database: str) -> str:
 
 
 def saved_server_parts(dirs: AppDirs) -> tuple[str, int, str] | None:
-    """(host, port, database) of the saved shared server, to prefill its dialog."""
-    saved = load_saved_connection(dirs)
+    """(host, port, database) of the saved shared server, to prefill its dialog (no keyring:
+    it runs on the GUI thread)."""
+    saved = _saved_url(dirs)
     if saved is None:
         return None
     u = make_url(saved)
@@ -110,7 +117,7 @@ def saved_server_parts(dirs: AppDirs) -> tuple[str, int, str] | None:
 
 def forget_connection(dirs: AppDirs) -> None:
     """Back to the embedded database (the saved password, if any, leaves the keyring)."""
-    saved = load_saved_connection(dirs)
+    saved = _saved_url(dirs)
     if saved is not None:
         delete_secret(password_key(saved))
     dirs.connection_file.unlink(missing_ok=True)
