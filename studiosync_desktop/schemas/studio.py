@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import EmailStr, Field, field_validator
 
 from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.roster import check_optional_email, check_phone
 
 
 def _check_timezone(value: str) -> str:
@@ -74,13 +75,8 @@ class StudioDetails(Frozen):
     timezone: str = "UTC"
 
     _tz = field_validator("timezone")(_check_timezone)
-
-    @field_validator("email")
-    @classmethod
-    def _email_or_nothing(cls, value: str) -> str:
-        if value and ("@" not in value or " " in value or value.startswith("@")):
-            raise ValueError("Type an email address like office@studio.example, or nothing")
-        return value
+    _email = field_validator("email")(check_optional_email)
+    _phone = field_validator("phone")(check_phone)
 
 
 class StudioInfo(Frozen):
