@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,9 +37,12 @@ SELECT l.id, l.scheduled_start AS at, l.status, l.lesson_type,
   LEFT JOIN practice_rooms r ON r.id = l.room_id
 """
 
+# Overdue as the Invoices tab says it: a balance due before today where the studio is.
 INVOICE_LINE = """
-SELECT i.id, i.invoice_number, i.status, i.issue_date, i.due_date, i.total, i.amount_paid
-  FROM invoices i
+SELECT i.id, i.invoice_number, i.status, i.issue_date, i.total, i.amount_paid,
+       coalesce(i.status IN ('sent', 'partial') AND i.total > i.amount_paid
+                AND i.due_date < (now() AT TIME ZONE st.timezone)::date, false) AS is_overdue
+  FROM invoices i JOIN studios st ON st.id = i.studio_id
 """
 
 
@@ -399,14 +402,10 @@ class PeopleService:
         family: uuid.UUID | None = None,
     ) -> PageSection:
         sql = f"{INVOICE_LINE} WHERE ({payer}) ORDER BY i.issue_date DESC NULLS FIRST LIMIT :n"
-        today = date.today()
 
         def line(r: Any) -> PageLine:
             balance = round_cents(Decimal(r.total) - Decimal(r.amount_paid))
-            overdue = (
-                r.status in ("sent", "partial") and r.due_date is not None and r.due_date < today
-            )
-            status = "Overdue" if overdue and balance > 0 else _words(r.status)
+            status = "Overdue" if r.is_overdue else _words(r.status)
             return PageLine(
                 when=r.issue_date,
                 text=r.invoice_number or "Draft",

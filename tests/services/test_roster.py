@@ -159,6 +159,7 @@ def test_a_students_page_gathers_lessons_family_invoices_and_loans(
     assert len(sections["Past lessons"].lines) == 1
     [invoice] = sections["Invoices (student and family)"].lines
     assert invoice.text == "INV-9" and "balance 100.00" in invoice.detail
+    assert invoice.detail.startswith("Partial")  # no due date: not overdue
     family = people.page(admin, "families", fam)
     assert ("Balance due", "100.00") in family.facts
     assert [line.text for line in family.sections[0].lines] == ["Sam Lee"]
@@ -169,3 +170,9 @@ def test_a_students_page_gathers_lessons_family_invoices_and_loans(
     assert "Invoices (student and family)" not in {
         s.title for s in people.page(as_teacher, "students", sam).sections
     }
+    studio_today = datetime.now(ny).date()  # overdue as the studio's calendar says
+    maker.invoice(family_id=fam, number="INV-10", due=studio_today - timedelta(days=1))
+    maker.invoice(family_id=fam, number="INV-11", due=studio_today)
+    again = {x.title: x for x in people.page(admin, "students", sam).sections}
+    lines = {line.text: line.detail for line in again["Invoices (student and family)"].lines}
+    assert lines["INV-10"].startswith("Overdue") and lines["INV-11"].startswith("Sent")
