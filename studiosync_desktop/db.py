@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,11 +107,6 @@ class Database:
         self._password = password
         self.url = make_url(self.url).set(password=password).render_as_string(hide_password=False)
 
-    def describe(self) -> str:
-        u = make_url(self.url)
-        where = u.host or u.query.get("host") or "localhost"
-        return f"{u.database} on {where}"
-
 
 T = TypeVar("T")
 
@@ -138,9 +132,6 @@ def retry_on_deadlock(work: Callable[[], T], attempts: int = 4) -> T:
                 raise
             time.sleep(random.uniform(0.01, 0.05) * attempt)
     raise AssertionError("unreachable")
-
-
-_DETAIL_KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>[^)]*)\)")
 
 
 @contextmanager

@@ -31,3 +31,9 @@ RESOURCE_TYPES = ("pdf", "audio", "video", "image", "physical", "link", "other")
 # 'overdue' is derived here too.
 RESOURCE_CHECKOUT_STATUSES = ("checked_out", "returned", "lost")
 MAX_RESOURCE_FILE_BYTES = 50 * 1024 * 1024
+
+
+def words(value: str) -> str:
+    """A vocabulary value as people read it: 'checked-out' -> 'Checked out'."""
+    text = value.replace("-", " ").replace("_", " ")
+    return text[:1].upper() + text[1:]

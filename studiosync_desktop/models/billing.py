@@ -28,7 +28,6 @@ from studiosync_desktop.models.base import (
     TimestampMixin,
     one_of,
 )
-from studiosync_desktop.money import round_cents
 from studiosync_desktop.vocabulary import (
     INVOICE_STATUSES,
     PAYMENT_METHOD_TYPES,
@@ -109,13 +108,6 @@ class Invoice(IdMixin, TimestampMixin, StudioOwnedMixin, PayerMixin, Base):
         Index("ix_invoices_student_id_status", "student_id", "status"),
     )
 
-    def calculate_totals(self, tax_rate_percent: Decimal) -> None:
-        """Recompute subtotal, tax and total from the lines (tax rounded half-up once)."""
-        self.subtotal = sum((line.line_total() for line in self.lines), Decimal("0"))
-        taxable = sum((line.line_total() for line in self.lines if line.is_taxable), Decimal("0"))
-        self.tax = round_cents(taxable * tax_rate_percent / Decimal(100))
-        self.total = self.subtotal - self.discount + self.tax + self.late_fee
-
     def balance_due(self) -> Decimal:
         return self.total - self.amount_paid
 
@@ -160,9 +152,6 @@ class InvoiceLineItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
-
-    def line_total(self) -> Decimal:
-        return self.quantity * self.unit_price
 
 
 class Payment(IdMixin, TimestampMixin, StudioOwnedMixin, Base):

@@ -113,9 +113,6 @@ class CheckoutLog(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         ),
     )
 
-    def is_overdue(self, today: date) -> bool:
-        return self.status == "approved" and self.due_date is not None and self.due_date < today
-
 
 class PracticeRoom(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     """A room: booked by reservations and used by lessons alike."""

@@ -172,9 +172,6 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
 
     notes: Mapped[list[LessonNote]] = relationship(back_populates="lesson")
 
-    def duration_minutes(self) -> int:
-        return int((self.scheduled_end - self.scheduled_start).total_seconds() // 60)
-
 
 # Who is in which lesson, when: the student, and the members of a band for the band's coming
 # lessons. Kept by triggers on lessons and band_members; the exclusion constraint is what makes

@@ -104,6 +104,3 @@ class ResourceCheckout(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
             "returned_at IS NULL OR returned_at >= checked_out_at", name="return_after_checkout"
         ),
     )
-
-    def is_overdue(self, today: date) -> bool:
-        return self.status == "checked_out" and self.due_date is not None and self.due_date < today

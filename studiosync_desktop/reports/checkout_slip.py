@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from studiosync_desktop.reports.barcodes import draw_code128
 from studiosync_desktop.schemas.inventory import CheckoutSlip
+from studiosync_desktop.vocabulary import words
 
 PageKind = Literal["a4", "letter", "receipt"]
 
@@ -37,11 +38,6 @@ def _local(value: datetime | None, zone: str) -> str:
     except (KeyError, ValueError):
         tz = ZoneInfo("UTC")
     return value.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
-
-
-def _words(value: str) -> str:
-    text = value.replace("-", " ").replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def render_checkout_slip(slip: CheckoutSlip, page: PageKind = "a4") -> bytes:
@@ -105,10 +101,10 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
         margin,
         y,
         [
-            ("Category", _words(slip.category)),
+            ("Category", words(slip.category)),
             ("Serial / asset no.", slip.serial_number or "-"),
             ("Quantity", str(slip.quantity)),
-            ("Condition out", _words(slip.condition_out) or "-"),
+            ("Condition out", words(slip.condition_out) or "-"),
             ("Value", f"{slip.currency} {slip.value:,.2f}"),
         ],
     )
@@ -192,7 +188,7 @@ def _receipt(slip: CheckoutSlip, out: io.BytesIO) -> None:
     add(f"CHECKOUT SLIP  {_reference(slip)}", "Helvetica-Bold", 9.5)
     add(slip.item_name, "Helvetica-Bold", 10)
     add(f"Serial: {slip.serial_number or '-'}   Qty: {slip.quantity}")
-    add(f"Condition out: {_words(slip.condition_out) or '-'}")
+    add(f"Condition out: {words(slip.condition_out) or '-'}")
     add(f"Borrower: {slip.borrower_name}")
     add(f"Contact: {' / '.join(p for p in (slip.borrower_phone, slip.borrower_email) if p) or '-'}")
     add(f"Out: {_local(slip.checkout_date, slip.timezone)}")

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from reportlab.pdfgen.canvas import Canvas
 
-from studiosync_desktop.reports.style import Sheet, money, page_size, short_date, words
+from studiosync_desktop.reports.style import Sheet, money, page_size, short_date
 from studiosync_desktop.schemas.billing import DayClose, StudioLetterhead
+from studiosync_desktop.vocabulary import words
 
 
 def render_day_close(studio: StudioLetterhead, close: DayClose) -> bytes:

@@ -18,9 +18,9 @@ from studiosync_desktop.reports.style import (
     long_date,
     page_size,
     set_ink,
-    words,
 )
 from studiosync_desktop.schemas.scheduling import DaySheet, DaySheetLine, DaySheetPage
+from studiosync_desktop.vocabulary import words
 
 MARGIN = 42.0
 ROW_H = 46.0  # room for two ruled lines of handwriting per lesson

@@ -24,10 +24,10 @@ from studiosync_desktop.reports.style import (
     page_size,
     set_ink,
     short_date,
-    words,
     wrap,
 )
 from studiosync_desktop.schemas.billing import InvoiceDetail, StudioLetterhead
+from studiosync_desktop.vocabulary import words
 
 MARGIN = 48.0
 ROW_H = 18.0

@@ -7,8 +7,9 @@ import uuid
 
 from reportlab.pdfgen.canvas import Canvas
 
-from studiosync_desktop.reports.style import Sheet, money, page_size, short_date, words
+from studiosync_desktop.reports.style import Sheet, money, page_size, short_date
 from studiosync_desktop.schemas.billing import InvoiceDetail, StudioLetterhead
+from studiosync_desktop.vocabulary import words
 
 
 def render_receipt(studio: StudioLetterhead, inv: InvoiceDetail, payment_id: uuid.UUID) -> bytes:

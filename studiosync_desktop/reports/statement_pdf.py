@@ -6,13 +6,14 @@ import io
 
 from reportlab.pdfgen.canvas import Canvas
 
-from studiosync_desktop.reports.style import Sheet, money, page_size, short_date, words
+from studiosync_desktop.reports.style import Sheet, money, page_size, short_date
 from studiosync_desktop.schemas.billing import (
     AGING_BUCKETS,
     AgingReport,
     Statement,
     StudioLetterhead,
 )
+from studiosync_desktop.vocabulary import words
 
 
 def render_statement(studio: StudioLetterhead, st: Statement) -> bytes:

@@ -60,11 +60,6 @@ def short_date(day: date | None) -> str:
     return f"{day:%b} {day.day}, {day.year}" if day else "-"
 
 
-def words(value: str) -> str:
-    text = value.replace("-", " ").replace("_", " ")
-    return text[:1].upper() + text[1:]
-
-
 @lru_cache(maxsize=8)
 def _image(data: bytes) -> ImageReader | None:
     try:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
@@ -44,8 +43,6 @@ from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
-
-T = TypeVar("T", bound=BaseModel)
 
 GENERATE_LOCK = "studiosync:invoice-generation:"
 ISSUED = ("sent", "partial", "paid")

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
-from sqlalchemy.engine import make_url
+
+from studiosync_desktop.embedded import libpq_dsn
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,6 @@ def parse_payload(payload: str) -> Change | None:
         return None
 
 
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL (postgresql+psycopg://...) as libpq understands it."""
-    u = make_url(url).set(drivername="postgresql")
-    return u.render_as_string(hide_password=False)
-
-
 class LiveListener:
     """LISTENs on its own connection until `stop()`; `on_change` runs on the listener thread."""
 
@@ -68,7 +63,7 @@ class LiveListener:
         max_backoff: float = 30.0,
         poll_seconds: float = 0.5,
     ) -> None:
-        self._url = libpq_url(url)
+        self._url = libpq_dsn(url)
         self._on_change = on_change
         self._on_status = on_status
         self._max_backoff = max_backoff

@@ -14,13 +14,6 @@ from studiosync_desktop.schemas.scheduling import CreditRow
 from studiosync_desktop.schemas.studio import StudioSettings
 
 
-def earns_credit(settings: StudioSettings, party: str, late: bool) -> bool:
-    """The studio's policy: studio or teacher cancels, or the student with enough notice."""
-    if party in ("studio", "teacher"):
-        return settings.makeup_for_teacher_cancel
-    return settings.makeup_for_student_notice and not late
-
-
 def available(s: Session, student_id: uuid.UUID, today: date) -> int:
     return int(
         s.scalar(

@@ -22,6 +22,8 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import PageLine, PageSection, PersonPage, RosterKind
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import studio_zone
+from studiosync_desktop.services.roster import visible_email
+from studiosync_desktop.vocabulary import words
 
 SECTION_LIMIT = 12
 
@@ -44,11 +46,6 @@ SELECT i.id, i.invoice_number, i.status, i.issue_date, i.total, i.amount_paid,
                 AND i.due_date < (now() AT TIME ZONE st.timezone)::date, false) AS is_overdue
   FROM invoices i JOIN studios st ON st.id = i.studio_id
 """
-
-
-def _words(value: str) -> str:
-    text_value = value.replace("_", " ").replace("-", " ")
-    return text_value[:1].upper() + text_value[1:]
 
 
 class PeopleService:
@@ -120,7 +117,7 @@ class PeopleService:
                 lambda r: PageLine(
                     when=r.at,
                     text=r.title,
-                    detail=f"{_words(r.status)}, {r.progress_percentage}%",
+                    detail=f"{words(r.status)}, {r.progress_percentage}%",
                 ),
             ),
             self._lines(
@@ -156,7 +153,7 @@ class PeopleService:
                 lambda r: PageLine(
                     when=r.at,
                     text=r.name,
-                    detail=_words(r.status) + (" (returned)" if r.return_date else ""),
+                    detail=words(r.status) + (" (returned)" if r.return_date else ""),
                     link=f"studiosync://checkout/{r.id}",
                 ),
                 user=p.user_id,
@@ -171,33 +168,32 @@ class PeopleService:
                 lambda r: PageLine(
                     when=r.at,
                     text=r.name,
-                    detail=_words(r.status),
+                    detail=words(r.status),
                     link=f"studiosync://reservation/{r.id}",
                 ),
                 user=p.user_id,
             ),
         ]
-        if s.scalar(text("SELECT to_regclass('makeup_credits') IS NOT NULL")):
-            sections.append(
-                self._lines(
-                    s,
-                    "Make-up credits",
-                    """SELECT source_lesson_id, expires_on AS at, used_by_lesson_id
-                         FROM makeup_credits WHERE student_id = :id
-                        ORDER BY expires_on DESC LIMIT :n""",
-                    sid,
-                    lambda r: PageLine(
-                        when=r.at,
-                        text="Used" if r.used_by_lesson_id else "Available (expires on this day)",
-                        link=f"studiosync://lesson/{r.source_lesson_id}",
-                    ),
-                )
+        sections.append(
+            self._lines(
+                s,
+                "Make-up credits",
+                """SELECT source_lesson_id, expires_on AS at, used_by_lesson_id
+                     FROM makeup_credits WHERE student_id = :id
+                    ORDER BY expires_on DESC LIMIT :n""",
+                sid,
+                lambda r: PageLine(
+                    when=r.at,
+                    text="Used" if r.used_by_lesson_id else "Available (expires on this day)",
+                    link=f"studiosync://lesson/{r.source_lesson_id}",
+                ),
             )
+        )
         facts = (
             ("Instrument", p.instrument),
             ("Teacher", p.teacher),
             ("Family", p.family),
-            ("Email", "" if p.email.endswith(".invalid") else p.email),
+            ("Email", visible_email(p.email)),
             ("Phone", p.phone_number),
             ("Date of birth", p.date_of_birth.strftime("%d %b %Y") if p.date_of_birth else ""),
             ("Enrolled", p.enrollment_date.strftime("%d %b %Y")),
@@ -387,7 +383,7 @@ class PeopleService:
             lambda r: PageLine(
                 when=r.at,
                 text=f"{r.who} with {r.teacher}" if r.who else f"With {r.teacher}",
-                detail=", ".join(x for x in (_words(r.status), _words(r.lesson_type), r.room) if x),
+                detail=", ".join(x for x in (words(r.status), words(r.lesson_type), r.room) if x),
                 link=f"studiosync://lesson/{r.id}",
             ),
         )
@@ -405,7 +401,7 @@ class PeopleService:
 
         def line(r: Any) -> PageLine:
             balance = round_cents(Decimal(r.total) - Decimal(r.amount_paid))
-            status = "Overdue" if r.is_overdue else _words(r.status)
+            status = "Overdue" if r.is_overdue else words(r.status)
             return PageLine(
                 when=r.issue_date,
                 text=r.invoice_number or "Draft",

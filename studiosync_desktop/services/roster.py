@@ -50,6 +50,17 @@ TYPO_THRESHOLD = 0.4
 # Students without an email get a unique placeholder on a reserved domain (RFC 2606).
 NO_EMAIL_DOMAIN = "no-email.invalid"
 
+
+def placeholder_email() -> str:
+    """The login-less address of a student without an email (users.email is unique)."""
+    return f"student-{uuid.uuid4().hex[:12]}@{NO_EMAIL_DOMAIN}"
+
+
+def visible_email(email: str) -> str:
+    """The email as people read it: a placeholder shows as nothing."""
+    return "" if email.endswith("@" + NO_EMAIL_DOMAIN) else email
+
+
 RowT = TypeVar("RowT", bound=BaseModel)
 InputT = TypeVar("InputT", bound=BaseModel)
 
@@ -381,7 +392,7 @@ class RosterService:
             return StudentInput.model_construct(
                 first_name=u.first_name,
                 last_name=u.last_name,
-                email="" if u.email.endswith("@" + NO_EMAIL_DOMAIN) else u.email,
+                email=visible_email(u.email),
                 phone_number=u.phone_number,
                 instrument=st.instrument,
                 specialties=list(st.specialties),
@@ -454,7 +465,7 @@ class RosterService:
         with self._db.session() as s:
             self._check_refs(s, actor, family_id=form.family_id, teacher_id=form.primary_teacher_id)
             if student_id is None:
-                email = form.email or f"student-{uuid.uuid4().hex[:12]}@{NO_EMAIL_DOMAIN}"
+                email = form.email or placeholder_email()
                 self._check_email(s, actor, email, None)
                 user = User(studio_id=actor.studio_id, email=email, role="student", first_name="")
                 s.add(user)

@@ -23,7 +23,7 @@ from studiosync_desktop.models import Family, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor, Frozen, validation_failed
 from studiosync_desktop.schemas.roster import FamilyInput, StudentInput
 from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.roster import NO_EMAIL_DOMAIN, require_desk
+from studiosync_desktop.services.roster import placeholder_email, require_desk, visible_email
 
 COLUMNS = (
     "first_name",
@@ -104,7 +104,7 @@ class RosterCsvService:
                     (
                         u.first_name,
                         u.last_name,
-                        "" if u.email.endswith("@" + NO_EMAIL_DOMAIN) else u.email,
+                        visible_email(u.email),
                         u.phone_number,
                         st.instrument,
                         "; ".join(st.specialties),
@@ -178,7 +178,7 @@ class RosterCsvService:
                 form = p.student
                 user = User(
                     studio_id=actor.studio_id,
-                    email=form.email or f"student-{uuid.uuid4().hex[:12]}@{NO_EMAIL_DOMAIN}",
+                    email=form.email or placeholder_email(),
                     first_name=form.first_name,
                     last_name=form.last_name,
                     phone_number=form.phone_number,

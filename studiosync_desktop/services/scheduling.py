@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
@@ -76,7 +75,6 @@ from studiosync_desktop.services.recurrence import (
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES, WEEKDAYS
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
 # Status rules: what each status may become. Back to 'scheduled' is `reopen` (admins only).
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -11,6 +11,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from studiosync_desktop.vocabulary import words as vocabulary_words
+
 RowT = TypeVar("RowT")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,8 +42,7 @@ def plain(value: Any) -> str:
 
 def words(value: Any) -> str:
     """A vocabulary value as a receptionist reads it: 'checked-out' -> 'Checked out'."""
-    text = plain(value).replace("_", " ").replace("-", " ")
-    return text[:1].upper() + text[1:]
+    return vocabulary_words(plain(value))
 
 
 @dataclass(frozen=True)
