@@ -8,13 +8,12 @@ import secrets
 import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select, text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
-from studiosync_desktop.models import AuditEntry, Studio, User
+from studiosync_desktop.models import AuditEntry, User
 from studiosync_desktop.schemas.accounts import (
     AuditFilters,
     AuditRow,
@@ -25,6 +24,7 @@ from studiosync_desktop.schemas.accounts import (
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import studio_zone
 from studiosync_desktop.vocabulary import STAFF_ROLES
 
 NOISE_FIELDS = frozenset(
@@ -235,7 +235,7 @@ class AccountService:
         with self._db.read_session() as s:
             if f.day_from is not None or f.day_to is not None:
                 # Days are the studio's days, in its time zone.
-                zone = _zone(s.scalar(select(Studio.timezone).where(Studio.id == actor.studio_id)))
+                zone = studio_zone(s, actor.studio_id)
                 if f.day_from is not None:
                     query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), zone))
                 if f.day_to is not None:
@@ -268,13 +268,6 @@ def _audit_row(entry: AuditEntry, who: str) -> AuditRow:
         action=entry.action,
         changes=changes,
     )
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _shown(value: Any) -> str:

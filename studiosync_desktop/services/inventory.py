@@ -9,7 +9,7 @@ checkout, so two desks never lock in opposite orders), and the CHECK
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, literal, select, tuple_, update
@@ -34,7 +34,6 @@ from studiosync_desktop.schemas.inventory import (
     barcode_value,
 )
 from studiosync_desktop.schemas.rows import ItemRow
-from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     check_limit,
@@ -45,14 +44,11 @@ from studiosync_desktop.services.reading import (
     full_name,
     ilike_any,
     parse_uuid,
-    studio_zone,
+    studio_settings,
+    studio_today,
 )
 
 UNAVAILABLE_STATUSES = ("maintenance", "retired")
-
-
-def studio_today(s: Session, studio_id: uuid.UUID) -> date:
-    return datetime.now(studio_zone(s, studio_id)).date()
 
 
 def _available_text(n: int) -> str:
@@ -459,9 +455,7 @@ class InventoryService:
                 due = form.due_date or today + timedelta(days=item.max_checkout_days)
                 if due < today:
                     raise ValidationFailed({"due_date": "The due date is in the past."})
-                settings = StudioSettings.model_validate(
-                    s.scalar(select(Studio.settings).where(Studio.id == actor.studio_id)) or {}
-                )
+                settings = studio_settings(s, actor.studio_id)
                 hold = settings.stock_held_from == "request" or form.approve_now
                 log = CheckoutLog(
                     studio_id=actor.studio_id,

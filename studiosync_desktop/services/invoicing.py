@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +42,13 @@ from studiosync_desktop.schemas.billing import (
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+from studiosync_desktop.services.reading import (
+    full_name,
+    local_day_bounds,
+    studio_settings,
+    studio_today,
+    studio_zone,
+)
 
 GENERATE_LOCK = "studiosync:invoice-generation:"
 ISSUED = ("sent", "partial", "paid")
@@ -57,17 +63,6 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 def invoice_number(year: int, n: int) -> str:
     return f"INV-{year}-{n:05d}"
-
-
-def studio_today(s: Session, studio_id: uuid.UUID) -> date:
-    return datetime.now(studio_zone(s, studio_id)).date()
-
-
-def studio_settings(s: Session, studio_id: uuid.UUID) -> StudioSettings:
-    raw = s.scalar(select(Studio.settings).where(Studio.id == studio_id))
-    if raw is None:
-        raise NotFound("The studio no longer exists.")
-    return StudioSettings.model_validate(raw)
 
 
 def payer_of(row: Any) -> Payer:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from studiosync_desktop.errors import NotFound, ValidationFailed
 from studiosync_desktop.models import Studio
+from studiosync_desktop.schemas.studio import StudioSettings
 
 MAX_PAGE = 1000
 
@@ -73,6 +74,18 @@ def studio_zone(session: Session, studio_id: uuid.UUID) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def studio_today(session: Session, studio_id: uuid.UUID) -> date:
+    """Today where the studio is (not where this PC or the server is)."""
+    return datetime.now(studio_zone(session, studio_id)).date()
+
+
+def studio_settings(session: Session, studio_id: uuid.UUID) -> StudioSettings:
+    raw = session.scalar(select(Studio.settings).where(Studio.id == studio_id))
+    if raw is None:
+        raise NotFound("The studio no longer exists.")
+    return StudioSettings.model_validate(raw)
 
 
 def local_day_bounds(zone: ZoneInfo, first: date, days: int = 1) -> tuple[datetime, datetime]:

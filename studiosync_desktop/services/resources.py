@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select, tuple_, update
@@ -35,7 +35,7 @@ from studiosync_desktop.services.reading import (
     full_name,
     ilike_any,
     parse_uuid,
-    studio_zone,
+    studio_today,
 )
 from studiosync_desktop.vocabulary import MAX_RESOURCE_FILE_BYTES
 
@@ -205,7 +205,7 @@ class ResourceService:
         if not actor.is_staff_desk:
             return ()  # lending is the desk's business: teachers have no grant on it (0010)
         with self._db.read_session() as s:
-            today = datetime.now(studio_zone(s, actor.studio_id)).date()
+            today = studio_today(s, actor.studio_id)
             overdue = _overdue(today)
             query = _checkout_rows_select(today).where(
                 ResourceCheckout.studio_id == actor.studio_id
@@ -349,7 +349,7 @@ class ResourceService:
                 student = s.get(Student, form.student_id)
                 if student is None or student.studio_id != actor.studio_id:
                     raise ValidationFailed({"student_id": "Choose the student who borrows it."})
-                today = datetime.now(studio_zone(s, actor.studio_id)).date()
+                today = studio_today(s, actor.studio_id)
                 due = form.due_date or today + timedelta(days=resource.checkout_duration_days)
                 if due < today:
                     raise ValidationFailed({"due_date": "The due date is in the past."})
@@ -478,7 +478,7 @@ class ResourceService:
         self, s: Session, actor: Actor, checkout_id: uuid.UUID
     ) -> ResourceCheckoutRow:
         s.flush()
-        today = datetime.now(studio_zone(s, actor.studio_id)).date()
+        today = studio_today(s, actor.studio_id)
         row = s.execute(
             _checkout_rows_select(today).where(ResourceCheckout.id == checkout_id)
         ).one()

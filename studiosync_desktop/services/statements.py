@@ -21,9 +21,10 @@ from studiosync_desktop.schemas.billing import (
     StatementEntry,
 )
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.invoicing import payer_columns, studio_today
+from studiosync_desktop.services.invoicing import payer_columns
 from studiosync_desktop.services.payments import credit_balance
 from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import studio_today
 
 # Open invoices (sent or partly paid, not credit notes) by days past due, as of :today.
 AGING_SQL = """
