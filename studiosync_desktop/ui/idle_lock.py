@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import error_label
 
 # What counts as someone at the desk.
 ACTIVITY = frozenset(
@@ -58,11 +59,8 @@ class LockScreen(QFrame):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
         self.password.setFixedWidth(320)
-        self.error = QLabel(self)
-        self.error.setObjectName("error_password")
-        self.error.setStyleSheet("color: #d32f2f;")
+        self.error = error_label(self, "password")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.error.hide()
         self.unlock_button = QPushButton("&Unlock", self)
         self.unlock_button.setDefault(True)
         self.switch_button = QPushButton("Log in as &someone else", self)

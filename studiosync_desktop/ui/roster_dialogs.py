@@ -44,8 +44,7 @@ from studiosync_desktop.schemas.roster import (
 )
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
-
-ERROR_STYLE = "color: #d32f2f;"
+from studiosync_desktop.ui.widgets import error_label
 
 
 @dataclass(frozen=True)
@@ -154,11 +153,7 @@ class RosterDialog(QDialog):
         for f in self.fields:
             widget = self._widget(f, choices)
             self.widgets[f.name] = widget
-            error = QLabel(form_host)
-            error.setStyleSheet(ERROR_STYLE)
-            error.setWordWrap(True)
-            error.hide()
-            error.setObjectName(f"error_{f.name}")
+            error = error_label(form_host, f.name)
             self.errors[f.name] = error
             box = QVBoxLayout()
             box.setSpacing(2)
@@ -174,10 +169,7 @@ class RosterDialog(QDialog):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        self.form_error = QLabel(self)
-        self.form_error.setStyleSheet(ERROR_STYLE)
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
+        self.form_error = error_label(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )

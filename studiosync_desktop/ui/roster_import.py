@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.services.roster_csv import ImportPreview
-from studiosync_desktop.ui.roster_dialogs import ERROR_STYLE
+from studiosync_desktop.ui.widgets import ERROR_STYLE
 
 
 class ImportPreviewDialog(QDialog):

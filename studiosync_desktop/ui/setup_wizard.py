@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -32,6 +31,7 @@ from studiosync_desktop.schemas.studio import StudioSetup
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import error_label
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "JPY", "INR")
 STUDIO_FIELDS = ("studio_name", "timezone", "currency", "tax_rate_percent")
@@ -71,14 +71,7 @@ class _FieldErrors:
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(field)
-        message = QLabel(box)
-        message.setObjectName(f"error_{name}")
-        message.setWordWrap(True)
-        palette = message.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.red)
-        message.setPalette(palette)
-        message.setStyleSheet("color: #d32f2f;")
-        message.hide()
+        message = error_label(box, name)
         layout.addWidget(message)
         self.labels[name] = message
         form.addRow(label, box)

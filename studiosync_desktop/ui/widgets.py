@@ -17,7 +17,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.ui.table_model import RowTableModel
+from studiosync_desktop.ui.table_model import ALERT, RowTableModel
+
+# Messages about what was typed: red, under the field they are about.
+ERROR_STYLE = f"color: {ALERT.name()};"
+
+
+def error_label(parent: QWidget, name: str = "") -> QLabel:
+    """A hidden, word-wrapped red line for a field's (or a form's) problem."""
+    label = QLabel(parent)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    if name:
+        label.setObjectName(f"error_{name}")
+    return label
 
 
 class RowTableView(QTableView):

@@ -32,8 +32,7 @@ from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
-
-ERROR_STYLE = "color: #d32f2f;"
+from studiosync_desktop.ui.widgets import error_label
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,7 @@ class FormDialog(QDialog):
         for f in fields:
             editor = self._editor(f)
             self.editors[f.name] = editor
-            error = QLabel("", self)
-            error.setStyleSheet(ERROR_STYLE)
-            error.setWordWrap(True)
-            error.hide()
+            error = error_label(self)
             self.errors[f.name] = error
             box = QVBoxLayout()
             box.setSpacing(2)
@@ -103,10 +99,7 @@ class FormDialog(QDialog):
             label.setBuddy(editor)
             form.addRow(label, box)
         layout.addLayout(form)
-        self.form_error = QLabel("", self)
-        self.form_error.setStyleSheet(ERROR_STYLE)
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
+        self.form_error = error_label(self)
         layout.addWidget(self.form_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

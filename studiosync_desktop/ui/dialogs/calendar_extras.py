@@ -31,8 +31,7 @@ from studiosync_desktop.schemas.scheduling import BookingChoices, Closure, Closu
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
-
-ERROR_STYLE = "color: #c53030;"
+from studiosync_desktop.ui.widgets import error_label
 
 
 def _qdate(day: date) -> QDate:
@@ -41,14 +40,6 @@ def _qdate(day: date) -> QDate:
 
 def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel("", parent)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class ClosuresDialog(QDialog):
@@ -96,7 +87,7 @@ class ClosuresDialog(QDialog):
         self.remove_button.setToolTip("Reopen the selected day (Delete)")
         self.remove_button.clicked.connect(self.remove)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list).activated.connect(self.remove)
-        self.errors = {"closed_on": _error_label(self), "reason": _error_label(self)}
+        self.errors = {"closed_on": error_label(self), "reason": error_label(self)}
         form = QFormLayout()
         form.addRow("&Date", self.date)
         form.addRow("", self.errors["closed_on"])

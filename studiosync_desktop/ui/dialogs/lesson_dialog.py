@@ -43,6 +43,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.scheduling import BookingClash
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import error_label
 
 REPEATS = (("Once", None), ("Every week", "weekly"), ("Every two weeks", "biweekly"),
            ("Every month (same weekday)", "monthly"))  # fmt: skip
@@ -131,11 +132,7 @@ class LessonDialog(QDialog):
             else:
                 holder.addWidget(widget)
             if field:
-                err = QLabel("", self)
-                err.setStyleSheet("color: #c53030;")
-                err.setWordWrap(True)
-                err.hide()
-                self.errors[field] = err
+                err = self.errors[field] = error_label(self)
                 holder.addWidget(err)
             form.addRow(label, holder)
 
@@ -154,9 +151,7 @@ class LessonDialog(QDialog):
             row("Re&peats", repeat_row, "end_date")
         elif detail.recurring_pattern_id is not None:
             row("A&pply to", self.scope, "scope")
-        self.form_error = QLabel("", self)
-        self.form_error.setStyleSheet("color: #c53030;")
-        self.form_error.setWordWrap(True)
+        self.form_error = error_label(self)
         form.addRow(self.form_error)
         self.errors[""] = self.form_error
         tabs.addTab(form_page, "&Lesson")

@@ -35,11 +35,11 @@ from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.messaging import ComposeInput, ReplyInput, ThreadRow, ThreadView
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.roster_dialogs import ERROR_STYLE
 from studiosync_desktop.ui.table_model import Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import error_label
 
 UNREAD = RowStyle(bold=True)
 
@@ -94,9 +94,7 @@ class MessagesTab(DataTab):
         self.reply_box.setPlaceholderText("Write a reply… (Ctrl+Return sends)")
         self.reply_box.setFixedHeight(90)
         self.reply_box.setTabChangesFocus(True)
-        self.reply_error = QLabel(self)
-        self.reply_error.setStyleSheet(ERROR_STYLE)
-        self.reply_error.hide()
+        self.reply_error = error_label(self)
         self.send_button = QPushButton("&Send reply", self)
         self.send_button.clicked.connect(self.send_reply)
         pane = QWidget(self)
@@ -292,10 +290,9 @@ class ComposeDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         self.content = QPlainTextEdit(self)
         self.content.setTabChangesFocus(True)
-        self.errors = {name: QLabel(self) for name in ("subject", "participant_ids", "content")}
-        for label in self.errors.values():
-            label.setStyleSheet(ERROR_STYLE)
-            label.hide()
+        self.errors = {
+            name: error_label(self) for name in ("subject", "participant_ids", "content")
+        }
         form = QFormLayout()
         for name, title, widget in (
             ("subject", "&Subject", self.subject),
