@@ -243,6 +243,11 @@ class AccountService:
                     query = query.where(AuditEntry.at < end)
             return tuple(_audit_row(entry, name) for entry, name in s.execute(query).all())
 
+    def studio_timezone(self, actor: Actor) -> str:
+        """The studio's time zone, the one audit times are shown in."""
+        with self._db.read_session() as s:
+            return studio_zone(s, actor.studio_id).key
+
     def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
         """A record's history (a lesson, invoice, payment, checkout or person)."""
         return self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500))

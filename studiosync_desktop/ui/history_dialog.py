@@ -12,7 +12,7 @@ from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import RowTableModel, words
 from studiosync_desktop.ui.tabs.audit import audit_columns
-from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
+from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 
@@ -30,16 +30,13 @@ class HistoryDialog(QDialog):
         row_id: uuid.UUID,
         what: str = "",
         *,
-        timezone: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         noun = words(table_name).rstrip("s") if table_name != "users" else "Person"
         self.setWindowTitle(f"History of {what or noun.lower()}")
         self.resize(900, 420)
-        self.clock = StudioClock()
-        if timezone:
-            self.clock.zone = zone_of(timezone)
+        self.clock = StudioClock()  # learns the studio's zone with the rows
         self.model: RowTableModel[AuditRow] = RowTableModel(
             audit_columns(self.clock, with_table=False), parent=self
         )
@@ -61,16 +58,15 @@ class HistoryDialog(QDialog):
         self._runner = runner  # kept: its results arrive through it
         self.table.show_overlay("Loading…")
         runner.run(
-            accounts.history,
-            actor,
-            table_name,
-            row_id,
+            lambda: (accounts.studio_timezone(actor), accounts.history(actor, table_name, row_id)),
             on_done=self._show,
             on_error=self._failed,
             key=f"history:{id(self)}",
         )
 
-    def _show(self, rows: tuple[AuditRow, ...]) -> None:
+    def _show(self, loaded: tuple[str, tuple[AuditRow, ...]]) -> None:
+        zone, rows = loaded
+        self.clock.learn(zone)
         self.model.set_rows(rows)
         self.table.show_overlay("" if rows else "No recorded changes.")
         count = len(rows)

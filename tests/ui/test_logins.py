@@ -316,6 +316,7 @@ def test_the_history_dialog_shows_a_lessons_changes(
     assert newest.changes == (("location", "", "Hall"),)
     assert created.action == "insert"
     assert "2 changes, newest first" in dialog.summary.text()
+    assert dialog.clock.zone is not None and dialog.clock.zone.key == "America/New_York"
 
 
 def test_ctrl_h_on_a_roster_row_opens_its_history(
