@@ -5,21 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from studiosync_desktop.bootstrap import database_url, shown_url
+from studiosync_desktop.bootstrap import admin_session, database_url, shown_url
 from studiosync_desktop.config import AppDirs, DatabaseTarget
-from studiosync_desktop.db import Database
-from studiosync_desktop.errors import NotFound
 from studiosync_desktop.services import backup
 from studiosync_desktop.services.accounts import AccountService
-from studiosync_desktop.services.studio import StudioService
 
 
 def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
-    url, _server = database_url(target, dirs)
     if args.command == "users":
-        return add_user(args, url)
+        return add_user(args, target, dirs)
     if args.command == "stripe-key":
-        return store_stripe_key(url)
+        return store_stripe_key(target, dirs)
+    url, _server = database_url(target, dirs)  # backups take the database as it is
     if args.command == "backup":
         written = backup.backup(url, args.output)
         print(f"backed up {shown_url(url)} to {written}")
@@ -34,19 +31,10 @@ def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
     return 0
 
 
-def add_user(args: argparse.Namespace, url: str) -> int:
+def add_user(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
     """Runs as the connection given (the database owner, for scripted set-ups)."""
     password = sys.stdin.readline().rstrip("\n")
-    db = Database(url)
-    try:
-        try:
-            actor = StudioService(db).default_actor()
-        except NotFound:
-            print(
-                "studiosync: the database has no studio yet; run the app or `studiosync demo`",
-                file=sys.stderr,
-            )
-            return 2
+    with admin_session(target, dirs) as (db, actor):
         first = args.first_name or args.email.split("@", 1)[0].split(".")[0].title()
         login = AccountService(db).invite(
             actor,
@@ -58,13 +46,11 @@ def add_user(args: argparse.Namespace, url: str) -> int:
                 "password": password,
             },
         )
-    finally:
-        db.dispose()
     print(login)
     return 0
 
 
-def store_stripe_key(url: str) -> int:
+def store_stripe_key(target: DatabaseTarget, dirs: AppDirs) -> int:
     """Keeps the Stripe secret key in the system keyring, never in a file or the database."""
     import keyring.errors
 
@@ -76,11 +62,8 @@ def store_stripe_key(url: str) -> int:
     if problem:
         print(f"studiosync: {problem[0].lower()}{problem[1:]}", file=sys.stderr)
         return 2
-    db = Database(url)
-    try:
-        studio = StudioService(db).default_actor().studio_id
-    finally:
-        db.dispose()
+    with admin_session(target, dirs) as (_db, actor):
+        studio = actor.studio_id
     try:
         store_secret(studio, secret)
     except keyring.errors.KeyringError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
@@ -12,7 +14,8 @@ from studiosync_desktop import migrate
 from studiosync_desktop.config import AppDirs, DatabaseTarget
 from studiosync_desktop.db import Database
 from studiosync_desktop.embedded import EmbeddedServer
-from studiosync_desktop.errors import DatabaseUnavailable
+from studiosync_desktop.errors import DatabaseUnavailable, NotFound
+from studiosync_desktop.schemas.common import Actor
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,25 @@ def open_database(target: DatabaseTarget, dirs: AppDirs) -> OpenDatabase:
             ) from exc
         return OpenDatabase(Database(url), url, target.describe(), needs_login=True)
     return OpenDatabase(Database(url), url, target.describe())
+
+
+@contextmanager
+def admin_session(target: DatabaseTarget, dirs: AppDirs) -> Iterator[tuple[Database, Actor]]:
+    """For the command line: the database opened as the app opens it (the embedded one
+    migrated, a shared one checked) and the studio's first administrator acting."""
+    from studiosync_desktop.services.studio import StudioService
+
+    opened = open_database(target, dirs)
+    try:
+        try:
+            actor = StudioService(opened.db).default_actor()
+        except NotFound as exc:
+            raise NotFound(
+                "The database has no studio yet: run the app or `studiosync demo` first."
+            ) from exc
+        yield opened.db, actor
+    finally:
+        opened.close()
 
 
 def probe_server(url: str, dirs: AppDirs) -> str:

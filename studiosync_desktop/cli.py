@@ -229,16 +229,11 @@ def demo_command(size: str, target: DatabaseTarget, dirs: AppDirs) -> int:
 
 
 def invoices_command(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
-    from studiosync_desktop.bootstrap import database_url
-    from studiosync_desktop.db import Database
+    from studiosync_desktop.bootstrap import admin_session
     from studiosync_desktop.reports.invoice_pdf import render_invoice, render_invoices
     from studiosync_desktop.services.invoicing import InvoicingService
-    from studiosync_desktop.services.studio import StudioService
 
-    url, _server = database_url(target, dirs)
-    db = Database(url)
-    try:
-        actor = StudioService(db).default_actor()
+    with admin_session(target, dirs) as (db, actor):
         service = InvoicingService(db)
         if args.invoices_command == "generate":
             print(service.generate_month(actor, args.month).describe())
@@ -250,21 +245,14 @@ def invoices_command(args: argparse.Namespace, target: DatabaseTarget, dirs: App
             details = service.month_details(actor, args.month)
             args.output.write_bytes(render_invoices(service.letterhead(actor), details))
             print(f"wrote {len(details)} invoice(s) of {args.month:%B %Y} to {args.output}")
-    finally:
-        db.dispose()
     return 0
 
 
 def schedule_command(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
-    from studiosync_desktop.bootstrap import database_url
-    from studiosync_desktop.db import Database
+    from studiosync_desktop.bootstrap import admin_session
     from studiosync_desktop.services.ical_export import IcalExportService
-    from studiosync_desktop.services.studio import StudioService
 
-    url, _server = database_url(target, dirs)
-    db = Database(url)
-    try:
-        actor = StudioService(db).default_actor()
+    with admin_session(target, dirs) as (db, actor):
         export = IcalExportService(db).export(
             actor, teacher_email=args.teacher, student_email=args.student
         )
@@ -273,8 +261,6 @@ def schedule_command(args: argparse.Namespace, target: DatabaseTarget, dirs: App
             f"wrote {export.lessons} lesson(s) of {export.person} to {args.output}"
             + (f" ({export.cancelled} marked cancelled)" if export.cancelled else "")
         )
-    finally:
-        db.dispose()
     return 0
 
 

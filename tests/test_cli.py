@@ -48,3 +48,19 @@ def test_db_connect_remembers_the_server_without_its_password(
     assert target.url is not None and "studio-server" in target.url
     assert main(["db", "disconnect"]) == 0
     assert resolve_database_target(None, AppDirs.default()).is_embedded
+
+
+def test_commands_on_a_database_behind_or_without_a_studio_say_what_to_do(
+    server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = create_scratch_database(server_url, prefix="ss_cli")
+    ics = ["schedule", "ics", "--teacher", "t@x.org", "-o", str(tmp_path / "t.ics")]
+    try:
+        assert main([*ics, "--database", url]) == 2  # no schema at all
+        assert "studiosync db upgrade --database" in capsys.readouterr().err
+        migrate.upgrade(url)
+        assert main([*ics, "--database", url]) == 2  # a schema, but no studio
+        assert "no studio yet" in capsys.readouterr().err
+        assert not (tmp_path / "t.ics").exists()
+    finally:
+        drop_database(server_url, url)
