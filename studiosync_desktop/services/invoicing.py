@@ -708,16 +708,14 @@ def load_letterhead(s: Session, studio_id: uuid.UUID) -> StudioLetterhead:
     )
 
 
-def load_detail(s: Session, actor: Actor, invoice_id: uuid.UUID) -> InvoiceDetail:
-    """The invoice, its payer, lines, payments, history and the payer's account credit."""
+def with_payer_contact(query: Any, family_id: Any, band_id: Any, student_id: Any) -> Any:
+    """`query` with the payer's payer_name, email and address, as invoices and statements
+    print them: a family's billing email, else a band's, else the contact person's, else the
+    student's own; a family's address, else a band's address and city."""
     student_user = aliased(User, name="student_user")
     contact = aliased(User, name="contact")
-    original = aliased(Invoice, name="original")
-    today = studio_today(s, actor.studio_id)
-    r = s.execute(
-        select(
-            Invoice,
-            Studio.currency,
+    return (
+        query.add_columns(
             func.coalesce(
                 Family.name, Band.name, full_name(student_user.first_name, student_user.last_name)
             ).label("payer_name"),
@@ -736,16 +734,29 @@ def load_detail(s: Session, actor: Actor, invoice_id: uuid.UUID) -> InvoiceDetai
                 ),
                 "",
             ).label("address"),
-            original.invoice_number.label("original_number"),
         )
-        .join(Studio, Studio.id == Invoice.studio_id)
-        .outerjoin(Family, Family.id == Invoice.family_id)
-        .outerjoin(Band, Band.id == Invoice.band_id)
-        .outerjoin(Student, Student.id == Invoice.student_id)
+        .outerjoin(Family, Family.id == family_id)
+        .outerjoin(Band, Band.id == band_id)
+        .outerjoin(Student, Student.id == student_id)
         .outerjoin(student_user, student_user.id == Student.user_id)
         .outerjoin(
             contact,
             contact.id == func.coalesce(Family.primary_contact_id, Band.primary_contact_id),
+        )
+    )
+
+
+def load_detail(s: Session, actor: Actor, invoice_id: uuid.UUID) -> InvoiceDetail:
+    """The invoice, its payer, lines, payments, history and the payer's account credit."""
+    original = aliased(Invoice, name="original")
+    today = studio_today(s, actor.studio_id)
+    query = select(Invoice, Studio.currency, original.invoice_number.label("original_number"))
+    r = s.execute(
+        with_payer_contact(
+            query.join(Studio, Studio.id == Invoice.studio_id),
+            Invoice.family_id,
+            Invoice.band_id,
+            Invoice.student_id,
         )
         .outerjoin(original, original.id == Invoice.credit_note_for_id)
         .where(Invoice.id == invoice_id, Invoice.studio_id == actor.studio_id)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Uuid, literal, select, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -21,7 +21,7 @@ from studiosync_desktop.schemas.billing import (
     StatementEntry,
 )
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.invoicing import payer_columns
+from studiosync_desktop.services.invoicing import payer_columns, with_payer_contact
 from studiosync_desktop.services.payments import credit_balance
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_today
@@ -81,18 +81,6 @@ WHERE p.studio_id = :studio AND p.payment_method <> 'account_credit'
 ORDER BY day, at, ord
 """
 
-PAYER_NAMES_SQL = """
-SELECT coalesce(f.name, b.name, trim(u.first_name || ' ' || u.last_name)) AS name,
-       coalesce(nullif(f.billing_email, ''), nullif(b.email, ''), u.email, '') AS email,
-       coalesce(nullif(f.address, ''), nullif(b.address, ''), '') AS address
-FROM (SELECT CAST(:family_id AS uuid) AS family_id, CAST(:band_id AS uuid) AS band_id,
-             CAST(:student_id AS uuid) AS student_id) x
-LEFT JOIN families f ON f.id = x.family_id
-LEFT JOIN bands b ON b.id = x.band_id
-LEFT JOIN students s ON s.id = x.student_id
-LEFT JOIN users u ON u.id = s.user_id
-"""
-
 
 def _aging(r: Any) -> Aging:
     return Aging(current=r.b0, days_1_30=r.b1, days_31_60=r.b2, days_61_90=r.b3, over_90=r.b4)
@@ -120,8 +108,13 @@ class StatementService:
                 "today": today,
                 **payer_columns(payer),
             }
-            who = s.execute(text(PAYER_NAMES_SQL), params).one()
-            if who.name is None:
+            ids = select(
+                *(literal(v, type_=Uuid).label(k) for k, v in payer_columns(payer).items())
+            ).subquery()
+            who = s.execute(
+                with_payer_contact(select(ids), ids.c.family_id, ids.c.band_id, ids.c.student_id)
+            ).one()
+            if who.payer_name is None:
                 raise NotFound("This payer no longer exists.")
             running = Decimal(0)
             entries: list[StatementEntry] = []
@@ -140,7 +133,7 @@ class StatementService:
                 )
             aging_row = s.execute(text(AGING_SQL.format(payer=PAYER_SQL)), params).one_or_none()
             return Statement(
-                payer=payer.model_copy(update={"name": who.name}),
+                payer=payer.model_copy(update={"name": who.payer_name}),
                 billing_email=who.email or "",
                 billing_address=who.address or "",
                 as_of=today,

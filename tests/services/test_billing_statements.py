@@ -90,3 +90,27 @@ def test_invoice_receipt_and_day_close_pdfs_carry_the_numbers(db: Database, admi
     assert "$20.00" in receipt and number in receipt
     close = pay.day_close(admin, datetime.now(ZoneInfo("America/New_York")).date())
     assert "$20.00" in pdf_text(render_day_close(head, close))
+
+
+def test_the_statement_is_addressed_like_the_invoice(db: Database, admin: Actor) -> None:
+    from sqlalchemy import text
+
+    make = Maker(db, admin.studio_id)
+    family = make.family("Chen family")
+    contact = make.person("Lin", "Chen")
+    with db.engine.begin() as c:  # no billing email: the contact person's is used
+        c.execute(
+            text("UPDATE families SET primary_contact_id = :u, address = '1 Elm St' WHERE id = :f"),
+            {"u": contact, "f": family},
+        )
+        email = c.execute(text("SELECT email FROM users WHERE id = :u"), {"u": contact}).scalar()
+    payer = Payer(kind="family", id=family)
+    inv = InvoicingService(db)
+    iid = inv.create_draft(admin, payer)
+    inv.add_line(admin, iid, {"description": "Lessons", "unit_price": "80.00"})
+    inv.issue(admin, iid)
+    detail = inv.detail(admin, iid)
+    st = StatementService(db).statement(admin, payer)
+    assert detail.billing_email == st.billing_email == email
+    assert detail.billing_address == st.billing_address == "1 Elm St"
+    assert st.payer.name == "Chen family"
