@@ -81,6 +81,12 @@ def payer_columns(payer: Payer) -> dict[str, uuid.UUID | None]:
     }
 
 
+def payer_is(model: Any, payer: Payer) -> Any:
+    """Rows of `model` (any table with one payer) that belong to `payer` (the ONE_PAYER
+    check keeps the other two payer columns empty)."""
+    return getattr(model, f"{payer.kind}_id") == payer.id
+
+
 def lock_invoice(s: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
     """The invoice row, locked until commit: two desks act on it one after the other."""
     inv = s.scalars(

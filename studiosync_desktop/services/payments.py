@@ -36,6 +36,7 @@ from studiosync_desktop.services.invoicing import (
     lock_invoice,
     log_event,
     payer_columns,
+    payer_is,
     payer_of,
     payment_rows,
 )
@@ -46,21 +47,11 @@ COUNTED = ("completed", "partially_refunded", "refunded")
 PAYER_TABLES: dict[str, Any] = {"family": Family, "band": Band, "student": Student}
 
 
-def _payer_filter(payer: Payer) -> Any:
-    cols = payer_columns(payer)
-    return and_(
-        *(
-            getattr(AccountCredit, name).is_(None)
-            if value is None
-            else getattr(AccountCredit, name) == value
-            for name, value in cols.items()
-        )
-    )
-
-
 def credit_balance(s: Session, payer: Payer) -> Decimal:
     value = s.scalar(
-        select(func.coalesce(func.sum(AccountCredit.amount), 0)).where(_payer_filter(payer))
+        select(func.coalesce(func.sum(AccountCredit.amount), 0)).where(
+            payer_is(AccountCredit, payer)
+        )
     )
     return Decimal(value or 0)
 

@@ -27,6 +27,7 @@ from studiosync_desktop.services.invoicing import (
     lock_invoice,
     log_event,
     payer_columns,
+    payer_is,
     payer_of,
 )
 from studiosync_desktop.services.payments import PaymentService, add_credit
@@ -351,18 +352,12 @@ class StripePayments:
 
     def cards(self, actor: Actor, payer: Payer) -> tuple[SavedCard, ...]:
         require(actor, "billing")
-        cols = payer_columns(payer)
         with self._db.read_session() as s:
             rows = s.scalars(
                 select(PaymentMethod).where(
                     PaymentMethod.studio_id == actor.studio_id,
                     PaymentMethod.is_active,
-                    *(
-                        getattr(PaymentMethod, k).is_(None)
-                        if v is None
-                        else getattr(PaymentMethod, k) == v
-                        for k, v in cols.items()
-                    ),
+                    payer_is(PaymentMethod, payer),
                 )
             ).all()
             return tuple(SavedCard(id=r.id, brand=r.brand, last_four=r.last_four) for r in rows)
