@@ -7,7 +7,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studiosync_desktop.schemas.common import Actor
@@ -150,6 +150,39 @@ class DataTab(QWidget):
         dialog.show()
         self.last_history = dialog
         return dialog
+
+    # --- building blocks for the tabs -------------------------------------------------------
+
+    def add_button(
+        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]
+    ) -> QPushButton:
+        """A toolbar button; its keys (if any) work anywhere in the tab and show in its tip."""
+        button = QPushButton(text, self)
+        plain = text.replace("&", "").rstrip("…")
+        button.setToolTip(f"{plain} ({keys})" if keys else plain)
+        button.clicked.connect(slot)
+        bar.addWidget(button)
+        if keys:
+            self.add_shortcut(keys, slot)
+        return button
+
+    def add_shortcut(self, keys: str, slot: Callable[[], None]) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    def run_dialog(self, dialog: Any, after: Callable[[Any], None] | None = None) -> None:
+        """Opens a form dialog; once it saved something, the list reloads (then `after`)."""
+
+        def closed(_result: int) -> None:
+            if dialog.result_value is not None:
+                self.reload()
+                if after is not None:
+                    after(dialog.result_value)
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     # --- what subclasses provide --------------------------------------------------------
 

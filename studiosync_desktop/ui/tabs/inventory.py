@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -165,11 +164,13 @@ class InventoryTab(DataTab):
 
         # Item actions.
         actions = QHBoxLayout()
-        self.new_button = self._button(actions, "&New item", "Ctrl+N", self.new_item)
-        self.edit_button = self._button(actions, "&Edit", "Ctrl+E", self.edit_item)
-        self.lend_button = self._button(actions, "Len&d…", "Ctrl+L", self.lend)
-        self.retire_button = self._button(actions, "Retire", "", self.retire)
-        self.label_button = self._button(actions, "Print la&bel", "Ctrl+Shift+T", self.print_label)
+        self.new_button = self.add_button(actions, "&New item", "Ctrl+N", self.new_item)
+        self.edit_button = self.add_button(actions, "&Edit", "Ctrl+E", self.edit_item)
+        self.lend_button = self.add_button(actions, "Len&d…", "Ctrl+L", self.lend)
+        self.retire_button = self.add_button(actions, "Retire", "", self.retire)
+        self.label_button = self.add_button(
+            actions, "Print la&bel", "Ctrl+Shift+T", self.print_label
+        )
         actions.addStretch(1)
         self.table.doubleClicked.connect(lambda _i: self.edit_item())
         self.table.activated.connect(lambda _i: self.edit_item())
@@ -211,9 +212,11 @@ class InventoryTab(DataTab):
         heading = QLabel("<b>Checkouts</b>", self)
         checkout_bar.addWidget(heading)
         checkout_bar.addWidget(self.checkout_view)
-        self.approve_button = self._button(checkout_bar, "&Approve", "Ctrl+Shift+A", self.approve)
-        self.reject_button = self._button(checkout_bar, "Re&ject", "", self.reject)
-        self.return_button = self._button(checkout_bar, "&Return…", "Ctrl+R", self.take_back)
+        self.approve_button = self.add_button(
+            checkout_bar, "&Approve", "Ctrl+Shift+A", self.approve
+        )
+        self.reject_button = self.add_button(checkout_bar, "Re&ject", "", self.reject)
+        self.return_button = self.add_button(checkout_bar, "&Return…", "Ctrl+R", self.take_back)
         self.slip_button = QToolButton(self)
         self.slip_button.setText("&Print slip")
         self.slip_button.setToolTip("Print the checkout slip (Ctrl+P); the arrow: receipt width")
@@ -224,7 +227,7 @@ class InventoryTab(DataTab):
         self.slip_button.setMenu(menu)
         self.slip_button.clicked.connect(lambda: self.print_slip(None))
         checkout_bar.addWidget(self.slip_button)
-        self._shortcut("Ctrl+P", lambda: self.print_slip(None))
+        self.add_shortcut("Ctrl+P", lambda: self.print_slip(None))
         checkout_bar.addStretch(1)
         self.checkout_summary = QLabel(self)
         checkout_bar.addWidget(self.checkout_summary)
@@ -246,23 +249,6 @@ class InventoryTab(DataTab):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout.insertWidget(2, splitter, 1)
-
-    def _button(
-        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]
-    ) -> QPushButton:
-        button = QPushButton(text, self)
-        plain = text.replace("&", "").rstrip("…")
-        button.setToolTip(f"{plain} ({keys})" if keys else plain)
-        button.clicked.connect(slot)
-        bar.addWidget(button)
-        if keys:
-            self._shortcut(keys, slot)
-        return button
-
-    def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
-        shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -386,14 +372,14 @@ class InventoryTab(DataTab):
 
     def new_item(self) -> None:
         dialog = ItemDialog(self.services, self.actor, self.runner, self.presenter, None, self)
-        self._run_dialog(dialog)
+        self.run_dialog(dialog)
 
     def edit_item(self) -> None:
         self._with_item(self.open_item)
 
     def open_item(self, item: ItemDetail) -> None:
         dialog = ItemDialog(self.services, self.actor, self.runner, self.presenter, item, self)
-        self._run_dialog(dialog)
+        self.run_dialog(dialog)
 
     def lend(self) -> None:
         def open_lend(item: ItemDetail) -> None:
@@ -406,7 +392,7 @@ class InventoryTab(DataTab):
                 self.clock.today(),
                 self,
             )
-            self._run_dialog(dialog, after=self._after_lend)
+            self.run_dialog(dialog, after=self._after_lend)
 
         self._with_item(open_lend)
 
@@ -441,7 +427,7 @@ class InventoryTab(DataTab):
         if row is None:
             return
         dialog = ReturnDialog(self.services, self.actor, self.runner, self.presenter, row, self)
-        self._run_dialog(dialog)
+        self.run_dialog(dialog)
 
     def take_back_or_approve(self) -> None:
         row = self.selected_checkout()
@@ -514,17 +500,6 @@ class InventoryTab(DataTab):
     def _opened(self, path: Path) -> None:
         self.last_pdf = path
         self.open_file(path)
-
-    def _run_dialog(self, dialog: Any, after: Callable[[Any], None] | None = None) -> None:
-        dialog.finished.connect(lambda _r: self._dialog_closed(dialog, after))
-        dialog.open()
-
-    def _dialog_closed(self, dialog: Any, after: Callable[[Any], None] | None) -> None:
-        if dialog.result_value is not None:
-            self.reload()
-            if after is not None:
-                after(dialog.result_value)
-        dialog.deleteLater()
 
 
 def _write_temp(pdf: bytes, stem: str) -> Path:

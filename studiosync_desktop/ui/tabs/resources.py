@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -118,12 +117,12 @@ class ResourcesTab(DataTab):
         self.kind.currentIndexChanged.connect(lambda _i: self.reload())
 
         actions = QHBoxLayout()
-        self._button(actions, "&Add…", "Ctrl+N", self.add_resource)
-        self._button(actions, "&Edit…", "Ctrl+E", self.edit_resource)
-        self._button(actions, "&Open", "Ctrl+O", self.open_resource)
-        self._button(actions, "&Save a copy…", "Ctrl+Shift+S", self.save_copy)
-        self._button(actions, "S&hare…", "", self.share)
-        self._button(actions, "&Lend a copy…", "Ctrl+L", self.lend)
+        self.add_button(actions, "&Add…", "Ctrl+N", self.add_resource)
+        self.add_button(actions, "&Edit…", "Ctrl+E", self.edit_resource)
+        self.add_button(actions, "&Open", "Ctrl+O", self.open_resource)
+        self.add_button(actions, "&Save a copy…", "Ctrl+Shift+S", self.save_copy)
+        self.add_button(actions, "S&hare…", "", self.share)
+        self.add_button(actions, "&Lend a copy…", "Ctrl+L", self.lend)
         actions.addStretch(1)
         self.table.activated.connect(lambda _i: self.open_resource())
 
@@ -143,8 +142,8 @@ class ResourcesTab(DataTab):
         self.copies_table.stretch(0)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("<b>Copies out</b>", self))
-        self._button(bar, "&Returned", "Ctrl+R", self.return_copy)
-        self._button(bar, "Lost", "", self.lost)
+        self.add_button(bar, "&Returned", "Ctrl+R", self.return_copy)
+        self.add_button(bar, "Lost", "", self.lost)
         bar.addStretch(1)
 
         layout = self.layout()
@@ -162,17 +161,6 @@ class ResourcesTab(DataTab):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         layout.insertWidget(2, splitter, 1)
-
-    def _button(self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]) -> None:
-        button = QPushButton(text, self)
-        plain = text.replace("&", "").rstrip("…")
-        button.setToolTip(f"{plain} ({keys})" if keys else plain)
-        button.clicked.connect(slot)
-        bar.addWidget(button)
-        if keys:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -212,14 +200,14 @@ class ResourcesTab(DataTab):
         self.presenter.present(exc, parent=self)
 
     def add_resource(self) -> None:
-        self._run_dialog(
+        self.run_dialog(
             ResourceDialog(self.services, self.actor, self.runner, self.presenter, None, self)
         )
 
     def edit_resource(self) -> None:
         row = self.selected()
         if row is not None:
-            self._run_dialog(
+            self.run_dialog(
                 ResourceDialog(self.services, self.actor, self.runner, self.presenter, row, self)
             )
 
@@ -296,7 +284,7 @@ class ResourcesTab(DataTab):
         service, actor = self.services.resources, self.actor
         self.runner.run(
             lambda: service.students(actor, limit=200),
-            on_done=lambda people: self._run_dialog(
+            on_done=lambda people: self.run_dialog(
                 LendCopyDialog(
                     self.services,
                     self.actor,
@@ -328,12 +316,3 @@ class ResourcesTab(DataTab):
 
     def lost(self) -> None:
         self._copy_action(lambda s, a, cid: s.mark_lost(a, cid))
-
-    def _run_dialog(self, dialog: Any) -> None:
-        def closed(_result: int) -> None:
-            if dialog.result_value is not None:
-                self.reload()
-            dialog.deleteLater()
-
-        dialog.finished.connect(closed)
-        dialog.open()

@@ -14,11 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -161,17 +159,17 @@ class RoomsTab(DataTab):
         self.toolbar.addWidget(self.navigator)
 
         actions = QHBoxLayout()
-        self._button(actions, "&Book a room…", "Ctrl+N", lambda: self.book())
-        self._button(actions, "Con&firm", "Ctrl+Shift+F", lambda: self.set_status("confirmed"))
-        self._button(
+        self.add_button(actions, "&Book a room…", "Ctrl+N", lambda: self.book())
+        self.add_button(actions, "Con&firm", "Ctrl+Shift+F", lambda: self.set_status("confirmed"))
+        self.add_button(
             actions, "&Cancel booking", "Ctrl+Shift+X", lambda: self.set_status("cancelled")
         )
-        self._button(actions, "Co&mpleted", "", lambda: self.set_status("completed"))
-        self._button(actions, "N&o-show", "", lambda: self.set_status("no_show"))
-        self._button(actions, "&Paid / not paid", "Ctrl+Shift+Y", self.toggle_paid)
+        self.add_button(actions, "Co&mpleted", "", lambda: self.set_status("completed"))
+        self.add_button(actions, "N&o-show", "", lambda: self.set_status("no_show"))
+        self.add_button(actions, "&Paid / not paid", "Ctrl+Shift+Y", self.toggle_paid)
         actions.addStretch(1)
-        self._button(actions, "New roo&m…", "Ctrl+Shift+M", self.new_room)
-        self._button(actions, "&Edit room…", "", self.edit_room)
+        self.add_button(actions, "New roo&m…", "Ctrl+Shift+M", self.new_room)
+        self.add_button(actions, "&Edit room…", "", self.edit_room)
 
         self.grid = RoomDayGrid(self)
         self.grid.block_clicked.connect(self._grid_selected)
@@ -192,20 +190,6 @@ class RoomsTab(DataTab):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         layout.insertWidget(2, splitter, 1)
-
-    def _button(
-        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]
-    ) -> QPushButton:
-        button = QPushButton(text, self)
-        plain = text.replace("&", "").rstrip("…")
-        button.setToolTip(f"{plain} ({keys})" if keys else plain)
-        button.clicked.connect(slot)
-        bar.addWidget(button)
-        if keys:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        return button
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -298,7 +282,7 @@ class RoomsTab(DataTab):
             parent=self,
             **kwargs,
         )
-        self._run_dialog(dialog)
+        self.run_dialog(dialog)
 
     def set_status(self, status: ReservationStatus) -> None:
         row = self.selected()
@@ -324,7 +308,7 @@ class RoomsTab(DataTab):
         )
 
     def new_room(self) -> None:
-        self._run_dialog(
+        self.run_dialog(
             RoomDialog(self.services, self.actor, self.runner, self.presenter, None, self)
         )
 
@@ -336,15 +320,6 @@ class RoomsTab(DataTab):
         if not ok:
             return
         room = self.room_details[names.index(name)]
-        self._run_dialog(
+        self.run_dialog(
             RoomDialog(self.services, self.actor, self.runner, self.presenter, room, self)
         )
-
-    def _run_dialog(self, dialog: Any) -> None:
-        def closed(_result: int) -> None:
-            if dialog.result_value is not None:
-                self.reload()
-            dialog.deleteLater()
-
-        dialog.finished.connect(closed)
-        dialog.open()

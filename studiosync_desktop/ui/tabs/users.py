@@ -7,8 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -203,22 +201,14 @@ class UsersTab(DataTab):
         self.confirm: Callable[[str, str], bool] = self._confirm
         self.ask_role: Callable[[StaffRow], str | None] = self._ask_role
         self.told: Callable[[str, str], None] = self._tell
-        self._button("&Invite…", "Ctrl+I", self.invite)
-        self._button("Change &role…", "Ctrl+R", self.change_role)
-        self.active_button = self._button("&Deactivate", "Ctrl+D", self.toggle_active)
-        self._button("Reset &password…", "Ctrl+P", self.reset_password)
+        self.add_button(self.toolbar, "&Invite…", "Ctrl+I", self.invite)
+        self.add_button(self.toolbar, "Change &role…", "Ctrl+R", self.change_role)
+        self.active_button = self.add_button(
+            self.toolbar, "&Deactivate", "Ctrl+D", self.toggle_active
+        )
+        self.add_button(self.toolbar, "Reset &password…", "Ctrl+P", self.reset_password)
         self.toolbar.addStretch(1)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
-
-    def _button(self, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setToolTip(f"{text.replace('&', '').rstrip('…')} ({keys})")
-        button.clicked.connect(slot)
-        self.toolbar.addWidget(button)
-        shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)
-        return button
 
     # --- loading ------------------------------------------------------------------------
 
