@@ -220,18 +220,10 @@ def run_window(
         window.installEventFilter(first_paint)
     window.show()
     live.start()
-    _start_daily_work(window)
     code = app.exec()
     live.stop()
     opened.close()
     return int(code)
-
-
-def _start_daily_work(window: MainWindow) -> None:
-    # Open-ended series move forward to the horizon (the Calendar tab repeats it daily).
-    calendar = window.tabs.get("calendar")
-    if calendar is not None and hasattr(calendar, "extend_series_daily"):
-        calendar.extend_series_daily()
 
 
 class DeskSession:
@@ -330,7 +322,6 @@ class DeskSession:
         if notice:
             self.window.statusBar().showMessage(notice, 10000)
         self.live.start()
-        _start_daily_work(self.window)
         # The previous person's window goes only once the new one is up (the app keeps running).
         if old_window is not None:
             self._retire(old_window, old_live, old_lock, old_login)

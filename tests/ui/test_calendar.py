@@ -167,6 +167,8 @@ def test_painting_the_grid_keeps_none_alive(qtbot, window, studio) -> None:  # t
     import sys
 
     tab = _tab(qtbot, window)
+    tab.runner.wait(10000)  # the first load's series extension, off the GUI thread, is done
+    qtbot.wait(50)
     tab.grid.grab()
     before = sys.getrefcount(None)
     for _ in range(20):
@@ -197,3 +199,8 @@ def test_a_busy_hour_shows_what_fits_and_a_more_chip_that_opens_the_day_per_teac
     assert {f"Teacher{n} Busy" for n in range(6)} <= titles and "Maya Chen" in titles
     assert tab.grid._more == [] and len(tab.grid._rects) == 7
     assert tab.grid.minimumWidth() >= len(tab.grid.columns) * 96  # scrolls sideways
+
+
+def test_the_first_load_moves_open_series_forward_once_a_day(qtbot, window, studio) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)
+    assert tab.extended_on == datetime.now(NY).date()  # the studio's day, known by then

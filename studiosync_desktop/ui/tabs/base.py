@@ -118,17 +118,17 @@ class DataTab(QWidget):
             self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.history_action = action
 
+    def history_key(self) -> Any:
+        """The row whose history Ctrl+H shows: the selected one."""
+        return self.selected_key()
+
     def show_history(self) -> QWidget | None:
         """Opens the selected row's history (non-modal; several may be open)."""
         import uuid
 
         from studiosync_desktop.ui.history_dialog import HistoryDialog
 
-        key = self.selected_key()
-        grid = getattr(self, "grid", None)  # a timetable view (the calendar) shows blocks
-        if grid is not None and grid.isVisible() and hasattr(grid, "block_at_cursor"):
-            block = grid.block_at_cursor()
-            key = getattr(block, "id", None)
+        key = self.history_key()
         if self.history_table is None or not isinstance(key, uuid.UUID):
             self.summary.setText("Select a row to see its history.")
             return None

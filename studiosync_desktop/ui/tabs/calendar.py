@@ -54,7 +54,7 @@ class CalendarTab(DataTab):
     noun = ("lesson", "lessons")
     empty_text = "No lessons this week."
     watches = frozenset({"lessons"})
-    # Open-ended series are moved forward once a day while the app runs (and at start-up).
+    # Open-ended series are moved forward at the first load, then once a day while it runs.
     EXTEND_CHECK_MS = 60 * 60 * 1000
 
     def __init__(
@@ -163,6 +163,13 @@ class CalendarTab(DataTab):
 
     # --- loading ----------------------------------------------------------------------
 
+    def history_key(self) -> Any:
+        """On the timetable, the block under the keyboard cursor; in the list, the row."""
+        if self.grid.isVisible():
+            block = self.grid.block_at_cursor()
+            return block.id if block is not None else None
+        return super().history_key()
+
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         start = self.navigator.start
         days = 7 if self.navigator.step_days == 7 else 1
@@ -195,6 +202,8 @@ class CalendarTab(DataTab):
             self.navigator.set_today(self.clock.today())
         if choices is not None:
             self._set_choices(choices)
+        if self.extended_on is None:  # the first load, now that the studio's day is known
+            self.extend_series_daily()
         self.model.set_rows(rows)
         self._total = len(rows)
         self._paint_grid()
