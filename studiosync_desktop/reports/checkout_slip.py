@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -13,8 +12,10 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from studiosync_desktop.reports.barcodes import draw_code128
+from studiosync_desktop.reports.style import INK, MUTED, RULE
 from studiosync_desktop.schemas.inventory import CheckoutSlip
 from studiosync_desktop.vocabulary import words
+from studiosync_desktop.zones import zone_of
 
 PageKind = Literal["a4", "letter", "receipt"]
 
@@ -25,19 +26,11 @@ TERMS = (
     "loans. Please bring this slip back with the item."
 )
 
-INK = (0.12, 0.14, 0.18)
-MUTED = (0.42, 0.45, 0.5)
-RULE = (0.8, 0.82, 0.86)
-
 
 def _local(value: datetime | None, zone: str) -> str:
     if value is None:
         return "-"
-    try:
-        tz = ZoneInfo(zone)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    return value.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
+    return value.astimezone(zone_of(zone)).strftime("%a %d %b %Y, %H:%M")
 
 
 def render_checkout_slip(slip: CheckoutSlip, page: PageKind = "a4") -> bytes:

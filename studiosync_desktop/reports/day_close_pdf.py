@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from zoneinfo import ZoneInfo
 
 from reportlab.pdfgen.canvas import Canvas
 
 from studiosync_desktop.reports.style import Sheet, money, page_size, short_date
 from studiosync_desktop.schemas.billing import DayClose, StudioLetterhead
 from studiosync_desktop.vocabulary import words
+from studiosync_desktop.zones import zone_of
 
 
 def render_day_close(studio: StudioLetterhead, close: DayClose) -> bytes:
@@ -17,10 +17,7 @@ def render_day_close(studio: StudioLetterhead, close: DayClose) -> bytes:
     c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
     c.setTitle(f"Day close {close.day.isoformat()}")
     sheet = Sheet(c, studio.name, "DAY CLOSE", studio.theme_color)
-    try:
-        zone = ZoneInfo(studio.timezone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_of(studio.timezone)
 
     def fmt(v: object) -> str:
         return money(v, close.currency, studio.locale)  # type: ignore[arg-type]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from zoneinfo import ZoneInfo
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -21,17 +20,11 @@ from studiosync_desktop.reports.style import (
 )
 from studiosync_desktop.schemas.scheduling import DaySheet, DaySheetLine, DaySheetPage
 from studiosync_desktop.vocabulary import words
+from studiosync_desktop.zones import zone_of
 
 MARGIN = 42.0
 ROW_H = 46.0  # room for two ruled lines of handwriting per lesson
 HEAD_H = 18.0
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> str:
@@ -46,7 +39,7 @@ class _Page:
         self.sheet = sheet
         self.accent = accent
         self.width, self.height = float(c._pagesize[0]), float(c._pagesize[1])
-        self.zone = _zone(sheet.timezone)
+        self.zone = zone_of(sheet.timezone)
         self.number = 0
         # Time, who, where / with whom, type, notes: relative widths across the page.
         rel = [1.15, 2.1, 1.6, 0.9, 3.6]
@@ -59,7 +52,7 @@ class _Page:
         lines = list(page.lines)
         first = True
         while first or lines:
-            y = self._letterhead(page, lines, continued=not first)
+            y = self._letterhead(page, continued=not first)
             first = False
             if not lines:
                 set_ink(self.c, MUTED)
@@ -75,7 +68,7 @@ class _Page:
             self._footer()
             self.c.showPage()
 
-    def _letterhead(self, page: DaySheetPage, lines: list[DaySheetLine], continued: bool) -> float:
+    def _letterhead(self, page: DaySheetPage, continued: bool) -> float:
         c, sheet = self.c, self.sheet
         self.number += 1
         c.setFillColorRGB(*self.accent)

@@ -142,7 +142,7 @@ class InventoryService:
     def item(self, actor: Actor, item_id: uuid.UUID) -> ItemDetail:
         require(actor, "inventory")
         with self._db.read_session() as s:
-            return self._detail(s, self._get(s, actor, item_id))
+            return self._detail(self._get(s, actor, item_id))
 
     def by_barcode(self, actor: Actor, code: str) -> ItemDetail | None:
         """The item whose serial (asset) number is exactly `code`, as a scanner types it."""
@@ -176,7 +176,7 @@ class InventoryService:
                     )
                     .limit(1)
                 ).first()
-            return None if item is None else self._detail(s, item)
+            return None if item is None else self._detail(item)
 
     def totals(self, actor: Actor) -> InventoryTotals:
         """Items, units, value (value x quantity), low stock, needs repair, and the lending."""
@@ -375,7 +375,7 @@ class InventoryService:
             s.add(item)
             s.flush()
             s.refresh(item)
-            return self._detail(s, item)
+            return self._detail(item)
 
     def update_item(
         self, actor: Actor, item_id: uuid.UUID, data: ItemForm | dict[str, Any]
@@ -403,7 +403,7 @@ class InventoryService:
             item.status = _status_after(form.status, item.available_quantity)
             s.flush()
             s.refresh(item)
-            return self._detail(s, item)
+            return self._detail(item)
 
     def retire_item(self, actor: Actor, item_id: uuid.UUID) -> ItemDetail:
         require(actor, "inventory")
@@ -427,7 +427,7 @@ class InventoryService:
             item.is_borrowable = False
             s.flush()
             s.refresh(item)
-            return self._detail(s, item)
+            return self._detail(item)
 
     # --- lending --------------------------------------------------------------------------
 
@@ -683,7 +683,7 @@ class InventoryService:
         return CheckoutRow.model_validate(dict(row._mapping))
 
     @staticmethod
-    def _detail(s: Session, item: InventoryItem) -> ItemDetail:
+    def _detail(item: InventoryItem) -> ItemDetail:
         return ItemDetail(
             id=item.id,
             name=item.name,

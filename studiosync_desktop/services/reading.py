@@ -8,7 +8,7 @@ import json
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from studiosync_desktop.errors import NotFound, ValidationFailed
 from studiosync_desktop.models import Studio
 from studiosync_desktop.schemas.studio import StudioSettings
+from studiosync_desktop.zones import zone_of
 
 MAX_PAGE = 1000
 
@@ -70,10 +71,7 @@ def studio_zone(session: Session, studio_id: uuid.UUID) -> ZoneInfo:
     name = session.scalar(select(Studio.timezone).where(Studio.id == studio_id))
     if name is None:
         raise NotFound("The studio no longer exists.")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_of(name)
 
 
 def studio_today(session: Session, studio_id: uuid.UUID) -> date:

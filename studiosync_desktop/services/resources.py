@@ -260,7 +260,7 @@ class ResourceService:
             )
             s.add(resource)
             s.flush()
-            return self._row(s, actor, resource.id)
+            return self._row(s, resource.id)
 
     def update(
         self, actor: Actor, resource_id: uuid.UUID, data: ResourceForm | dict[str, Any]
@@ -286,7 +286,7 @@ class ResourceService:
                 resource.quantity_total = form.quantity_total
                 resource.quantity_available = form.quantity_total - out
             s.flush()
-            return self._row(s, actor, resource.id)
+            return self._row(s, resource.id)
 
     def replace_file(
         self, actor: Actor, resource_id: uuid.UUID, file_name: str, data: bytes, mime_type: str
@@ -300,7 +300,7 @@ class ResourceService:
             resource.file_size = len(data)
             resource.mime_type = mime_type
             s.flush()
-            return self._row(s, actor, resource.id)
+            return self._row(s, resource.id)
 
     def share(
         self, actor: Actor, resource_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
@@ -325,7 +325,7 @@ class ResourceService:
                     insert(resource_shares),
                     [{"resource_id": resource_id, "student_id": sid} for sid in wanted],
                 )
-            return self._row(s, actor, resource_id)
+            return self._row(s, resource_id)
 
     # --- lending physical copies ------------------------------------------------------------
 
@@ -445,7 +445,7 @@ class ResourceService:
             raise NotFound("This resource no longer exists.")
         return resource
 
-    def _row(self, s: Session, actor: Actor, resource_id: uuid.UUID) -> ResourceRow:
+    def _row(self, s: Session, resource_id: uuid.UUID) -> ResourceRow:
         s.flush()
         s.expire_all()
         shared = s.scalar(

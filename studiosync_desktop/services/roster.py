@@ -466,7 +466,7 @@ class RosterService:
             self._check_refs(s, actor, family_id=form.family_id, teacher_id=form.primary_teacher_id)
             if student_id is None:
                 email = form.email or placeholder_email()
-                self._check_email(s, actor, email, None)
+                self._check_email(s, email, None)
                 user = User(studio_id=actor.studio_id, email=email, role="student", first_name="")
                 s.add(user)
                 st = Student(studio_id=actor.studio_id, user=user)
@@ -475,7 +475,7 @@ class RosterService:
                 st = self._get(s, Student, student_id, actor, "student", lock=True)
                 user = st.user
                 if form.email and form.email.lower() != user.email.lower():
-                    self._check_email(s, actor, form.email, user.id)
+                    self._check_email(s, form.email, user.id)
                     user.email = form.email
             user.first_name = form.first_name
             user.last_name = form.last_name
@@ -525,7 +525,7 @@ class RosterService:
         with self._db.session() as s:
             email = str(form.email)
             if teacher_id is None:
-                self._check_email(s, actor, email, None)
+                self._check_email(s, email, None)
                 user = User(
                     studio_id=actor.studio_id,
                     email=email,
@@ -540,7 +540,7 @@ class RosterService:
                 t = self._get(s, Teacher, teacher_id, actor, "teacher", lock=True)
                 user = t.user
                 if email.lower() != user.email.lower():
-                    self._check_email(s, actor, email, user.id)
+                    self._check_email(s, email, user.id)
                     user.email = email
             user.first_name = form.first_name
             user.last_name = form.last_name
@@ -619,7 +619,7 @@ class RosterService:
         return row
 
     @staticmethod
-    def _check_email(s: Session, actor: Actor, email: str, except_user: uuid.UUID | None) -> None:
+    def _check_email(s: Session, email: str, except_user: uuid.UUID | None) -> None:
         """A friendly, per-field message before the unique index refuses the duplicate."""
         query = select(full_name(User.first_name, User.last_name), User.role).where(
             func.lower(User.email) == email.lower()

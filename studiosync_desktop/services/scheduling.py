@@ -73,6 +73,7 @@ from studiosync_desktop.services.recurrence import (
     week_of_month,
 )
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES, WEEKDAYS
+from studiosync_desktop.zones import zone_of
 
 T = TypeVar("T")
 
@@ -1318,11 +1319,8 @@ class SchedulingService:
         ).first()
         if row is None:
             raise NotFound("The studio no longer exists.")
-        try:
-            zone = ZoneInfo(row.timezone)
-        except (KeyError, ValueError):
-            zone = ZoneInfo("UTC")
-        return _Studio(zone, StudioSettings.model_validate(row.settings or {}), row.name)
+        settings = StudioSettings.model_validate(row.settings or {})
+        return _Studio(zone_of(row.timezone), settings, row.name)
 
     def _locked(self, s: Session, actor: Actor, lesson_id: uuid.UUID) -> Lesson:
         row = s.get(Lesson, lesson_id, with_for_update=True)
