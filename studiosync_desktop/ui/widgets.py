@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -193,3 +195,49 @@ def fill_person_choices(combo: Any, people: Any, typed: str, label: Any) -> None
     combo.blockSignals(False)
     if typed and people:
         combo.showPopup()
+
+
+class PersonPicker(QComboBox):
+    """Type a name or email: the matching people are looked up off the GUI thread (250 ms
+    after the last key) and listed; nobody is chosen until the desk chooses, except when
+    exactly one person matches."""
+
+    def __init__(
+        self,
+        runner: Any,
+        presenter: Any,
+        lookup: Callable[[str], Any],
+        label: Callable[[Any], str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner, self._presenter, self._lookup, self._label = runner, presenter, lookup, label
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        line = self.lineEdit()
+        assert line is not None
+        line.setPlaceholderText("type a name or email")
+        self._search = QTimer(self)
+        self._search.setSingleShot(True)
+        self._search.setInterval(250)
+        self._search.timeout.connect(self.find)
+        line.textEdited.connect(lambda _t: self._search.start())
+        self.find()
+
+    def find(self) -> None:
+        line = self.lineEdit()
+        typed = line.text() if line is not None else ""
+        lookup = self._lookup
+        self._runner.run(
+            lambda: lookup(typed),
+            on_done=lambda people: fill_person_choices(self, people, typed, self._label),
+            on_error=lambda exc: self._presenter.present(exc, parent=self),
+            key=f"people:{id(self)}",
+        )
+
+    def person_id(self) -> object:
+        """The chosen person's id (or the only match's), else None."""
+        data = self.currentData()
+        if data is None and self.count() == 1:
+            return self.itemData(0)
+        return data

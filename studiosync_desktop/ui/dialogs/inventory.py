@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.inventory import (
@@ -13,14 +12,13 @@ from studiosync_desktop.schemas.inventory import (
     CheckoutRow,
     ItemDetail,
     ItemForm,
-    PersonOption,
     ReturnForm,
 )
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import fill_person_choices
+from studiosync_desktop.ui.widgets import PersonPicker
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS
 
 
@@ -93,13 +91,15 @@ class LendDialog(SchemaDialog):
             f"serial {item.serial_number or '-'} · lent for up to {item.max_checkout_days} days"
         )
         self.extra = {"item_id": item.id}
-        self.borrower = QComboBox(self)
-        self.borrower.setEditable(True)
-        self.borrower.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        line = self.borrower.lineEdit()
-        assert line is not None
-        line.setPlaceholderText("type a name or email")
-        self.add("borrower_id", "&Borrower", self.borrower, self.borrower.currentData)
+        inventory = services.inventory
+        self.borrower = PersonPicker(
+            runner,
+            presenter,
+            lambda typed: inventory.borrowers(actor, typed),
+            lambda p: f"{p.name}  ·  {p.email}  ({p.role})",
+            self,
+        )
+        self.add("borrower_id", "&Borrower", self.borrower, self.borrower.person_id)
         self.quantity = self.number("quantity", "&Quantity", 1, 0, max(item.quantity, 1))
         self.calendar_day("due_date", "&Due back", today + timedelta(days=item.max_checkout_days))
         self.choice("condition_out", "&Condition out", ITEM_CONDITIONS, item.condition)
@@ -107,38 +107,8 @@ class LendDialog(SchemaDialog):
         self.approve_now = self.flag(
             "approve_now", "", True, "&Hand it over now (approved); untick to record a request"
         )
-        self.services, self.actor = services, actor
-        self._search = QTimer(self)
-        self._search.setSingleShot(True)
-        self._search.setInterval(250)
-        self._search.timeout.connect(self._find)
-        line.textEdited.connect(lambda _t: self._search.start())
-        inventory = services.inventory
         self.save = lambda form: inventory.request(actor, form)
         self.borrower.setFocus()
-        self._find()
-
-    def _find(self) -> None:
-        line = self.borrower.lineEdit()
-        typed = line.text() if line is not None else ""
-        service, actor = self.services.inventory, self.actor
-        self.runner.run(
-            lambda: service.borrowers(actor, typed),
-            on_done=lambda people: self._show_people(people, typed),
-            on_error=lambda exc: self.presenter.present(exc, parent=self),
-            key=f"borrowers:{id(self)}",
-        )
-
-    def _show_people(self, people: tuple[PersonOption, ...], typed: str) -> None:
-        fill_person_choices(
-            self.borrower, people, typed, lambda p: f"{p.name}  ·  {p.email}  ({p.role})"
-        )
-
-    def values(self) -> dict[str, object]:
-        values = super().values()
-        if values.get("borrower_id") is None and self.borrower.count() == 1:
-            values["borrower_id"] = self.borrower.itemData(0)
-        return values
 
 
 class ReturnDialog(SchemaDialog):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTime, QTimer
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.inventory import PersonOption
 from studiosync_desktop.schemas.rooms import (
     FreeSlot,
     ReservationForm,
@@ -33,7 +32,7 @@ from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import fill_person_choices
+from studiosync_desktop.ui.widgets import PersonPicker
 
 
 class RoomDialog(SchemaDialog):
@@ -97,13 +96,15 @@ class ReservationDialog(SchemaDialog):
             if room_id in ids:
                 self.room.setCurrentIndex(ids.index(room_id))  # type: ignore[arg-type]
         self.add("room_id", "&Room", self.room, self.room.currentData)
-        self.person = QComboBox(self)
-        self.person.setEditable(True)
-        self.person.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        line = self.person.lineEdit()
-        assert line is not None
-        line.setPlaceholderText("type a name or email")
-        self.add("person_id", "&For", self.person, self._person_id)
+        rooms_service = services.rooms
+        self.person = PersonPicker(
+            runner,
+            presenter,
+            lambda typed: rooms_service.people(actor, typed),
+            lambda p: f"{p.name}  ·  {p.email}",
+            self,
+        )
+        self.add("person_id", "&For", self.person, self.person.person_id)
         self.day = self.calendar_day("day", "&Day", day)
         self.start_time = QTimeEdit(QTime(start.hour, start.minute), self)
         self.start_time.setDisplayFormat("HH:mm")
@@ -142,24 +143,11 @@ class ReservationDialog(SchemaDialog):
         ):
             signal.connect(lambda *_a: self._update_cost())
         self.day.dateChanged.connect(lambda *_a: self._update_cost())
-        self._search = QTimer(self)
-        self._search.setSingleShot(True)
-        self._search.setInterval(250)
-        self._search.timeout.connect(self._find_people)
-        line.textEdited.connect(lambda _t: self._search.start())
-        rooms_service = services.rooms
         self.save = lambda form: rooms_service.reserve(actor, form)
         self._update_cost()
-        self._find_people()
         self.person.setFocus()
 
     # --- values -------------------------------------------------------------------------------
-
-    def _person_id(self) -> object:
-        data = self.person.currentData()
-        if data is None and self.person.count() == 1:
-            return self.person.itemData(0)
-        return data
 
     def _start(self) -> datetime:
         t = self.start_time.time()
@@ -185,20 +173,6 @@ class ReservationDialog(SchemaDialog):
         )
 
     # --- people and free slots -------------------------------------------------------------------
-
-    def _find_people(self) -> None:
-        line = self.person.lineEdit()
-        typed = line.text() if line is not None else ""
-        service, actor = self.services.rooms, self.actor
-        self.runner.run(
-            lambda: service.people(actor, typed),
-            on_done=lambda people: self._show_people(people, typed),
-            on_error=lambda exc: self.presenter.present(exc, parent=self),
-            key=f"people:{id(self)}",
-        )
-
-    def _show_people(self, people: tuple[PersonOption, ...], typed: str) -> None:
-        fill_person_choices(self.person, people, typed, lambda p: f"{p.name}  ·  {p.email}")
 
     def find_slots(self) -> None:
         service, actor = self.services.rooms, self.actor
