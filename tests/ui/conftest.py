@@ -7,16 +7,22 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from desk_driver import Desk
 from factories import Maker
 
+from studiosync_desktop import login
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.demo import DemoService
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 NY = ZoneInfo("America/New_York")
+DESK_EMAIL = "desk@demo.studiosync.example"
+DESK_PASSWORD = "demo-desk-2026"
 
 
 @pytest.fixture
@@ -80,3 +86,32 @@ def window(
     yield w
     w.runner.wait(5000)
     w.runner.forget()  # results still queued are not delivered to the next test's event loop
+
+
+@pytest.fixture
+def demo_studio(db: Database) -> DemoSummary:
+    """The small demo studio, with its staff logins (the test server trusts every password)."""
+    return DemoService(db).build("small")
+
+
+@pytest.fixture
+def desk(qtbot, database_url: str, demo_studio: DemoSummary) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    """The main window of the desk's own login on the demo studio, shown, first tab loaded."""
+    person = login.log_in(database_url, DESK_EMAIL, DESK_PASSWORD)
+    presenter = ErrorPresenter(interactive=False)
+    services = Services.build(person.db)
+    runner = TaskRunner()
+    window = MainWindow(services, person.actor, "test", runner=runner, presenter=presenter)
+    qtbot.addWidget(window)
+    at_desk = Desk(qtbot, window, presenter, services, person)
+    presenter.shown.connect(lambda kind, message: at_desk.shown.append((kind, message)))
+    window.resize(1280, 800)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    first = window.current_tab()
+    qtbot.waitUntil(lambda: first.has_loaded and not first.is_loading, timeout=15000)
+    yield at_desk
+    runner.wait(10000)
+    runner.forget()
+    person.db.dispose()
