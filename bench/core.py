@@ -23,23 +23,54 @@ class Skip(Exception):
 
 
 @dataclass(frozen=True)
+class Result:
+    """A figure with what explains it: whose login measured it, its floor and its round trips.
+
+    `floor` is the one hand-written query that returns the same rows (or does the same write),
+    timed on a warm owner connection in the same run: what the database itself needs.
+    `statements` is the number of round trips the call makes (counted on the wire by
+    `bench.relay`), BEGIN and COMMIT included.
+    """
+
+    value: float
+    role: str = "owner"
+    floor: float | None = None
+    statements: int | None = None
+
+    def line(self, name: str, unit: str, target: float | None) -> dict[str, Any]:
+        ratio = round(self.value / self.floor, 2) if self.floor else None
+        return {
+            "name": name,
+            "value": round(self.value, 3),
+            "unit": unit,
+            "target": target,
+            "role": self.role,
+            "floor": None if self.floor is None else round(self.floor, 3),
+            "ratio": ratio,
+            "statements": self.statements,
+        }
+
+
+@dataclass(frozen=True)
 class Measure:
     name: str
     unit: str
     target: float | None
-    run: Callable[[Context], float]
+    run: Callable[[Context], float | Result]
 
 
 # Filled by the `@figure` decorators of the modules under bench/, which the runner imports.
 REGISTRY: list[Measure] = []
 
 
-def figure(
-    name: str, unit: str, target: float | None
-) -> Callable[[Callable[[Context], float]], Callable[[Context], float]]:
-    """Registers a measurement: a function of the context that returns the figure's value."""
+Run = Callable[["Context"], "float | Result"]
 
-    def register(fn: Callable[[Context], float]) -> Callable[[Context], float]:
+
+def figure(name: str, unit: str, target: float | None) -> Callable[[Run], Run]:
+    """Registers a measurement: a function of the context that returns the figure's value
+    (a plain number is an owner figure without a floor)."""
+
+    def register(fn: Run) -> Run:
         REGISTRY.append(Measure(name, unit, target, fn))
         return fn
 
@@ -71,6 +102,8 @@ class Context:
     urls: list[str] = field(default_factory=list)
     _dbs: dict[str, Database] = field(default_factory=dict)
     _summaries: dict[str, DemoSummary] = field(default_factory=dict)
+    # Logins, relays and the like that figures open once per run; closed by `close()`.
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     def empty_database(self) -> Database:
         url = create_scratch_database(self.server_url, prefix="ss_bench")
@@ -105,6 +138,8 @@ class Context:
 
     def close(self) -> list[str]:
         """Drops the scratch databases (unless kept); returns the URLs kept."""
+        for closing in reversed(self.on_close):
+            closing()
         for db in {id(d): d for d in self._dbs.values()}.values():
             db.dispose()
         if self.keep:

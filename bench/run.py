@@ -1,5 +1,6 @@
 """The runner: imports every module under bench/ (each registers its figures), runs them on
-scratch databases and prints one JSON object per line: {"name", "value", "unit", "target"}.
+scratch databases and prints one JSON object per line: {"name", "value", "unit", "target",
+"role", "floor", "ratio", "statements"} (see `bench.core.Result`).
 
     python -m bench [--only NAME] [--keep] [--list]
 
@@ -23,10 +24,10 @@ if __package__ in (None, ""):  # `python bench/run.py`: make the checkout import
 # Painting and start-up figures run without a display, like the tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench.core import REGISTRY, Context, Measure, Skip
+from bench.core import REGISTRY, Context, Measure, Result, Skip
 from studiosync_desktop.testing import superuser_server_url
 
-NOT_FIGURES = {"core", "run", "__main__"}
+NOT_FIGURES = {"core", "run", "__main__", "relay", "desk_path"}
 
 
 def load_figures() -> list[Measure]:
@@ -73,13 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     failed = True
                     print(f"# failed {m.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
                     continue
-                line = {
-                    "name": m.name,
-                    "value": round(value, 3),
-                    "unit": m.unit,
-                    "target": m.target,
-                }
-                print(json.dumps(line), flush=True)
+                result = value if isinstance(value, Result) else Result(value)
+                print(json.dumps(result.line(m.name, m.unit, m.target)), flush=True)
         finally:
             for url in ctx.close():
                 print(f"# kept: {url}", file=sys.stderr)
