@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -14,6 +12,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.orm import Session, sessionmaker
 
 from studiosync_desktop.errors import (
+    Busy,
     Conflict,
     DatabaseUnavailable,
     PermissionDenied,
@@ -108,30 +107,12 @@ class Database:
         self.url = make_url(self.url).set(password=password).render_as_string(hide_password=False)
 
 
-T = TypeVar("T")
-
-# Deadlock and serialization failure: the loser of a race is rolled back and may simply rerun.
+# Deadlock and serialization failure: the loser of a race is rolled back and may simply rerun
+# (services/unit_of_work.py does, and says `BUSY` when that keeps failing).
 RETRYABLE_STATES = ("40P01", "40001")
-
-
-def retry_on_deadlock(work: Callable[[], T], attempts: int = 4) -> T:
-    """Runs `work` (a whole unit of work) again when the server chose it as a deadlock victim.
-
-    Two desks inserting clashing bookings at once can each wait for the other's index entry;
-    on a rerun the loser sees the winner's row and gets the friendly Conflict instead.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            return work()
-        except DBAPIError as exc:
-            if _sqlstate(exc) not in RETRYABLE_STATES or attempt == attempts:
-                if _sqlstate(exc) in RETRYABLE_STATES:
-                    raise Conflict(
-                        "Another desk was changing the same records at this moment. Try again."
-                    ) from exc
-                raise
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
-    raise AssertionError("unreachable")
+BUSY = (
+    "Other desks were changing the same records at this moment, so this was not saved. Try again."
+)
 
 
 @contextmanager
@@ -144,6 +125,8 @@ def translate_errors() -> Iterator[None]:
     except IntegrityError as exc:
         raise _integrity_error(exc) from exc
     except OperationalError as exc:
+        if _sqlstate(exc) in RETRYABLE_STATES:
+            raise Busy(BUSY) from exc
         if _sqlstate(exc) in (None, "08000", "08001", "08003", "08004", "08006", "57P01"):
             raise DatabaseUnavailable(
                 "The studio database cannot be reached. Check the network, then retry."
@@ -151,6 +134,8 @@ def translate_errors() -> Iterator[None]:
         raise
     except DBAPIError as exc:
         state = _sqlstate(exc)
+        if state in RETRYABLE_STATES:
+            raise Busy(BUSY) from exc
         if state is None and isinstance(exc, DataError):
             # Refused by the driver before it reached the server (a NUL character, say).
             raise ValidationFailed({"": f"A value cannot be stored: {exc.orig}."}) from exc

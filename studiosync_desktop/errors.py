@@ -21,6 +21,11 @@ class Conflict(StudioSyncError):
     """The change clashes with data already there (a double booking, a duplicate)."""
 
 
+class Busy(Conflict):
+    """Other desks kept changing the same records at this moment (a deadlock or serialization
+    failure, rerun a few times without success); trying again a little later works."""
+
+
 class NotFound(StudioSyncError):
     """The thing asked for does not exist (any more)."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.errors import Conflict
 from studiosync_desktop.schemas.common import Actor
+from tests.desks import race
 from tests.factories import Maker
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
@@ -176,18 +176,14 @@ def test_twenty_desks_booking_one_slot_at_once_yield_exactly_one_lesson(
     teacher = make.teacher()
     room = make.room("Room A")
     students = [make.student(f"S{i}", "Desk") for i in range(20)]
-    barrier = threading.Barrier(len(students))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def book(student: uuid.UUID) -> None:
+    def book(i: int) -> str:
         with psycopg.connect(libpq_dsn(database_url)) as conn:
-            barrier.wait()
             try:
                 conn.execute(
                     "INSERT INTO lessons (studio_id, teacher_id, student_id, room_id,"
                     " scheduled_start, scheduled_end) VALUES (%s, %s, %s, %s, %s, %s)",
-                    (admin.studio_id, teacher, student, room, T0, T0 + timedelta(minutes=45)),
+                    (admin.studio_id, teacher, students[i], room, T0, T0 + timedelta(minutes=45)),
                 )
                 conn.commit()
                 result = "booked"
@@ -196,14 +192,9 @@ def test_twenty_desks_booking_one_slot_at_once_yield_exactly_one_lesson(
                 # aborts one of them, which is a refusal too (the service retries it).
                 conn.rollback()
                 result = "refused"
-        with lock:
-            outcomes.append(result)
+        return result
 
-    threads = [threading.Thread(target=book, args=(s,)) for s in students]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = race(len(students), book)
     assert sorted(outcomes) == ["booked"] + ["refused"] * 19
     with db.session() as s:
         assert s.execute(text("SELECT count(*) FROM lessons")).scalar_one() == 1

@@ -25,12 +25,12 @@ from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_zone
+from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import STAFF_ROLES
 
 NOISE_FIELDS = frozenset(
     {"updated_at", "created_at", "teacher_busy", "id", "studio_id", "search_text"}
 )
-
 
 # Easy to read aloud and to type: no 0/o, 1/l/i.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -82,6 +82,7 @@ class AccountService:
         with self._db.read_session() as s:
             return bool(s.scalar(text("SELECT app_is_owner()")))
 
+    @unit_of_work
     def record_login(self, actor: Actor) -> None:
         """Stamps `last_login` (through a database function: teachers can't update users)."""
         with self._db.session() as s:
@@ -91,6 +92,7 @@ class AccountService:
         with self._db.read_session() as s:
             return bool(s.scalar(select(User.must_change_password).where(User.id == actor.user_id)))
 
+    @unit_of_work
     def change_own_password(self, actor: Actor, data: PasswordChange | dict[str, Any]) -> None:
         change = parse_input(PasswordChange, data)
         with self._db.session() as s:
@@ -134,6 +136,7 @@ class AccountService:
             for r in rows
         )
 
+    @unit_of_work
     def invite(
         self, actor: Actor, data: StaffInvite | dict[str, Any], *, one_time: bool = True
     ) -> str:
@@ -181,6 +184,7 @@ class AccountService:
                 )
             return login
 
+    @unit_of_work
     def set_role(self, actor: Actor, person_id: uuid.UUID, role: str) -> None:
         require(actor, "users")
         if role not in STAFF_ROLES:
@@ -190,6 +194,7 @@ class AccountService:
         with self._db.session() as s:
             s.execute(text("SELECT studiosync_set_staff_role(:p, :g)"), {"p": person_id, "g": role})
 
+    @unit_of_work
     def set_active(self, actor: Actor, person_id: uuid.UUID, active: bool) -> None:
         require(actor, "users")
         if person_id == actor.user_id and not active:
@@ -199,6 +204,7 @@ class AccountService:
                 text("SELECT studiosync_set_login_enabled(:p, :e)"), {"p": person_id, "e": active}
             )
 
+    @unit_of_work
     def reset_password(self, actor: Actor, person_id: uuid.UUID, password: str) -> None:
         require(actor, "users")
         change = parse_input(PasswordChange, {"new_password": password, "repeat": password})

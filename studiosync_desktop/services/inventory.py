@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
-from studiosync_desktop.db import Database, retry_on_deadlock
+from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import CheckoutLog, InventoryItem, Studio, User
 from studiosync_desktop.schemas.common import Actor, Page, parse_input
@@ -47,6 +47,7 @@ from studiosync_desktop.services.reading import (
     studio_settings,
     studio_today,
 )
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 UNAVAILABLE_STATUSES = ("maintenance", "retired")
 
@@ -361,6 +362,7 @@ class InventoryService:
 
     # --- items ----------------------------------------------------------------------------
 
+    @unit_of_work
     def create_item(self, actor: Actor, data: ItemForm | dict[str, Any]) -> ItemDetail:
         require(actor, "inventory")
         form: ItemForm = parse_input(ItemForm, data)
@@ -377,6 +379,7 @@ class InventoryService:
             s.refresh(item)
             return self._detail(item)
 
+    @unit_of_work
     def update_item(
         self, actor: Actor, item_id: uuid.UUID, data: ItemForm | dict[str, Any]
     ) -> ItemDetail:
@@ -405,6 +408,7 @@ class InventoryService:
             s.refresh(item)
             return self._detail(item)
 
+    @unit_of_work
     def retire_item(self, actor: Actor, item_id: uuid.UUID) -> ItemDetail:
         require(actor, "inventory")
         with self._db.session() as s:
@@ -431,67 +435,59 @@ class InventoryService:
 
     # --- lending --------------------------------------------------------------------------
 
+    @unit_of_work
     def request(self, actor: Actor, data: CheckoutRequest | dict[str, Any]) -> CheckoutRow:
         """A request to borrow (pending); with `approve_now` it is lent at once."""
         require(actor, "inventory")
         form: CheckoutRequest = parse_input(CheckoutRequest, data)
 
-        def work() -> CheckoutRow:
-            with self._db.session() as s:
-                item = self._get(s, actor, form.item_id, lock=True)
-                self._check_lendable(item)
-                person = s.get(User, form.borrower_id)
-                if person is None or person.studio_id != actor.studio_id:
-                    raise ValidationFailed({"borrower_id": "Choose who borrows the item."})
-                if not person.is_active:
-                    raise ValidationFailed(
-                        {"borrower_id": f"{person.full_name} is no longer active."}
-                    )
-                if form.quantity > item.available_quantity:
-                    raise ValidationFailed(
-                        {"quantity": f"{_available_text(item.available_quantity)} of {item.name}."}
-                    )
-                today = studio_today(s, actor.studio_id)
-                due = form.due_date or today + timedelta(days=item.max_checkout_days)
-                if due < today:
-                    raise ValidationFailed({"due_date": "The due date is in the past."})
-                settings = studio_settings(s, actor.studio_id)
-                hold = settings.stock_held_from == "request" or form.approve_now
-                log = CheckoutLog(
-                    studio_id=actor.studio_id,
-                    item_id=item.id,
-                    student_id=person.id,
-                    quantity=form.quantity,
-                    due_date=due,
-                    condition_out=form.condition_out or item.condition,
-                    notes=form.notes,
-                    status="pending",
-                    held_on_request=hold,
+        with self._db.session() as s:
+            item = self._get(s, actor, form.item_id, lock=True)
+            self._check_lendable(item)
+            person = s.get(User, form.borrower_id)
+            if person is None or person.studio_id != actor.studio_id:
+                raise ValidationFailed({"borrower_id": "Choose who borrows the item."})
+            if not person.is_active:
+                raise ValidationFailed({"borrower_id": f"{person.full_name} is no longer active."})
+            if form.quantity > item.available_quantity:
+                raise ValidationFailed(
+                    {"quantity": f"{_available_text(item.available_quantity)} of {item.name}."}
                 )
-                if hold:
-                    self._take(s, item, form.quantity)
-                s.add(log)
-                s.flush()
-                if form.approve_now:
-                    self._approve(s, actor, item, log)
-                return self._checkout_row(s, actor, log.id)
+            today = studio_today(s, actor.studio_id)
+            due = form.due_date or today + timedelta(days=item.max_checkout_days)
+            if due < today:
+                raise ValidationFailed({"due_date": "The due date is in the past."})
+            settings = studio_settings(s, actor.studio_id)
+            hold = settings.stock_held_from == "request" or form.approve_now
+            log = CheckoutLog(
+                studio_id=actor.studio_id,
+                item_id=item.id,
+                student_id=person.id,
+                quantity=form.quantity,
+                due_date=due,
+                condition_out=form.condition_out or item.condition,
+                notes=form.notes,
+                status="pending",
+                held_on_request=hold,
+            )
+            if hold:
+                self._take(s, item, form.quantity)
+            s.add(log)
+            s.flush()
+            if form.approve_now:
+                self._approve(s, actor, item, log)
+            return self._checkout_row(s, actor, log.id)
 
-        return retry_on_deadlock(work)
-
+    @unit_of_work
     def approve(self, actor: Actor, checkout_id: uuid.UUID) -> CheckoutRow:
         require(actor, "inventory")
 
-        def work() -> CheckoutRow:
-            with self._db.session() as s:
-                item, log = self._lock_pair(s, actor, checkout_id)
-                if log.status != "pending":
-                    raise Conflict(
-                        f"This checkout is {log.status}: only a pending one is approved."
-                    )
-                self._approve(s, actor, item, log)
-                return self._checkout_row(s, actor, log.id)
-
-        return retry_on_deadlock(work)
+        with self._db.session() as s:
+            item, log = self._lock_pair(s, actor, checkout_id)
+            if log.status != "pending":
+                raise Conflict(f"This checkout is {log.status}: only a pending one is approved.")
+            self._approve(s, actor, item, log)
+            return self._checkout_row(s, actor, log.id)
 
     def reject(self, actor: Actor, checkout_id: uuid.UUID, reason: str = "") -> CheckoutRow:
         return self._close_pending(actor, checkout_id, "rejected", reason)
@@ -499,6 +495,7 @@ class InventoryService:
     def cancel(self, actor: Actor, checkout_id: uuid.UUID, reason: str = "") -> CheckoutRow:
         return self._close_pending(actor, checkout_id, "cancelled", reason)
 
+    @unit_of_work
     def return_item(
         self, actor: Actor, checkout_id: uuid.UUID, data: ReturnForm | dict[str, Any] | None = None
     ) -> CheckoutRow:
@@ -506,28 +503,25 @@ class InventoryService:
         require(actor, "inventory")
         form: ReturnForm = parse_input(ReturnForm, data or {})
 
-        def work() -> CheckoutRow:
-            with self._db.session() as s:
-                item, log = self._lock_pair(s, actor, checkout_id)
-                if log.status != "approved":
-                    what = {
-                        "pending": "was never approved",
-                        "returned": "was returned already",
-                    }.get(log.status, f"is {log.status}")
-                    raise Conflict(f"This checkout {what}: there is nothing to return.")
-                now = s.scalar(select(func.now()))
-                log.status = "returned"
-                log.return_date = now
-                log.condition_in = form.condition_in
-                log.return_notes = form.return_notes
-                self._give_back(s, item, log.quantity)
-                item.condition = form.condition_in
-                if form.to_maintenance:
-                    item.status = "maintenance"
-                s.flush()
-                return self._checkout_row(s, actor, log.id)
-
-        return retry_on_deadlock(work)
+        with self._db.session() as s:
+            item, log = self._lock_pair(s, actor, checkout_id)
+            if log.status != "approved":
+                what = {
+                    "pending": "was never approved",
+                    "returned": "was returned already",
+                }.get(log.status, f"is {log.status}")
+                raise Conflict(f"This checkout {what}: there is nothing to return.")
+            now = s.scalar(select(func.now()))
+            log.status = "returned"
+            log.return_date = now
+            log.condition_in = form.condition_in
+            log.return_notes = form.return_notes
+            self._give_back(s, item, log.quantity)
+            item.condition = form.condition_in
+            if form.to_maintenance:
+                item.status = "maintenance"
+            s.flush()
+            return self._checkout_row(s, actor, log.id)
 
     # --- inside a unit of work -----------------------------------------------------------
 
@@ -586,28 +580,24 @@ class InventoryService:
         log.checkout_date = now
         s.flush()
 
+    @unit_of_work
     def _close_pending(
         self, actor: Actor, checkout_id: uuid.UUID, status: str, reason: str
     ) -> CheckoutRow:
         require(actor, "inventory")
 
-        def work() -> CheckoutRow:
-            with self._db.session() as s:
-                item, log = self._lock_pair(s, actor, checkout_id)
-                if log.status != "pending":
-                    verb = "rejected" if status == "rejected" else "cancelled"
-                    raise Conflict(
-                        f"This checkout is {log.status}: only a pending one can be {verb}."
-                    )
-                if log.held_on_request:
-                    self._give_back(s, item, log.quantity)
-                log.status = status
-                if reason.strip():
-                    log.return_notes = reason.strip()
-                s.flush()
-                return self._checkout_row(s, actor, log.id)
-
-        return retry_on_deadlock(work)
+        with self._db.session() as s:
+            item, log = self._lock_pair(s, actor, checkout_id)
+            if log.status != "pending":
+                verb = "rejected" if status == "rejected" else "cancelled"
+                raise Conflict(f"This checkout is {log.status}: only a pending one can be {verb}.")
+            if log.held_on_request:
+                self._give_back(s, item, log.quantity)
+            log.status = status
+            if reason.strip():
+                log.return_notes = reason.strip()
+            s.flush()
+            return self._checkout_row(s, actor, log.id)
 
     @staticmethod
     def _take(s: Session, item: InventoryItem, quantity: int) -> None:

@@ -41,6 +41,14 @@ from studiosync_desktop.schemas.billing import (
 )
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import StudioSettings
+from studiosync_desktop.services.billing_locks import (
+    lock_invoice as lock_invoice,  # re-exported: the payment services import it from here
+)
+from studiosync_desktop.services.billing_locks import (
+    lock_invoices,
+    lock_payer,
+    reserve_numbers,
+)
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     full_name,
@@ -49,6 +57,7 @@ from studiosync_desktop.services.reading import (
     studio_today,
     studio_zone,
 )
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 GENERATE_LOCK = "studiosync:invoice-generation:"
 ISSUED = ("sent", "partial", "paid")
@@ -85,18 +94,6 @@ def payer_is(model: Any, payer: Payer) -> Any:
     """Rows of `model` (any table with one payer) that belong to `payer` (the ONE_PAYER
     check keeps the other two payer columns empty)."""
     return getattr(model, f"{payer.kind}_id") == payer.id
-
-
-def lock_invoice(s: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
-    """The invoice row, locked until commit: two desks act on it one after the other."""
-    inv = s.scalars(
-        select(Invoice)
-        .where(Invoice.id == invoice_id, Invoice.studio_id == actor.studio_id)
-        .with_for_update()
-    ).one_or_none()
-    if inv is None:
-        raise NotFound("This invoice no longer exists.")
-    return inv
 
 
 def label(inv: Invoice) -> str:
@@ -247,6 +244,7 @@ class InvoicingService:
                 rows=tuple(preview),
             )
 
+    @unit_of_work
     def generate_month(self, actor: Actor, month: date) -> GenerationResult:
         """Draft invoices for the month's unbilled lessons, one per payer, one line per lesson.
 
@@ -324,6 +322,7 @@ class InvoicingService:
 
     # --- drafts -------------------------------------------------------------------------
 
+    @unit_of_work
     def create_draft(self, actor: Actor, payer: Payer) -> uuid.UUID:
         """An empty draft for a payer, for lines added by hand."""
         require(actor, "billing")
@@ -346,6 +345,7 @@ class InvoicingService:
             )
         return inv
 
+    @unit_of_work
     def add_line(
         self, actor: Actor, invoice_id: uuid.UUID, data: LineCreate | dict[str, Any]
     ) -> uuid.UUID:
@@ -372,6 +372,7 @@ class InvoicingService:
             log_event(s, actor, inv.id, "line_added", line.description)
             return item.id
 
+    @unit_of_work
     def remove_line(self, actor: Actor, line_id: uuid.UUID) -> None:
         require(actor, "billing")
         with self._db.session() as s:
@@ -388,6 +389,7 @@ class InvoicingService:
             log_event(s, actor, invoice_id, "line_removed", line.description)
             s.delete(line)
 
+    @unit_of_work
     def set_terms(
         self, actor: Actor, invoice_id: uuid.UUID, data: DraftTerms | dict[str, Any]
     ) -> None:
@@ -408,6 +410,7 @@ class InvoicingService:
                 f"Tax {terms.tax_rate_percent}%, discount {terms.discount}",
             )
 
+    @unit_of_work
     def delete_draft(self, actor: Actor, invoice_id: uuid.UUID) -> None:
         """A draft may be thrown away (its lessons can be billed again); issued ones are voided."""
         require(actor, "billing")
@@ -423,6 +426,7 @@ class InvoicingService:
         numbers = self.issue_many(actor, [invoice_id])
         return numbers[0]
 
+    @unit_of_work
     def issue_many(self, actor: Actor, invoice_ids: list[uuid.UUID]) -> list[str]:
         """Issues drafts in one transaction, numbered in the order given, without gaps."""
         require(actor, "billing")
@@ -431,6 +435,7 @@ class InvoicingService:
         with self._db.session() as s:
             return self._issue(s, actor, invoice_ids)
 
+    @unit_of_work
     def issue_month(self, actor: Actor, month: date) -> int:
         """Issues every draft of the month's billing period (the 'Send all' of the tab)."""
         require(actor, "billing")
@@ -450,11 +455,7 @@ class InvoicingService:
             return len(self._issue(s, actor, ids)) if ids else 0
 
     def _issue(self, s: Session, actor: Actor, invoice_ids: list[uuid.UUID]) -> list[str]:
-        locked = s.execute(
-            select(Invoice.id, Invoice.status, Invoice.invoice_number)
-            .where(Invoice.id.in_(invoice_ids), Invoice.studio_id == actor.studio_id)
-            .with_for_update()
-        ).all()
+        locked = lock_invoices(s, actor, invoice_ids)
         found = {r.id: r for r in locked}
         for iid in invoice_ids:
             r = found.get(iid)
@@ -476,7 +477,7 @@ class InvoicingService:
             raise ValidationFailed({"": "An invoice without lines cannot be sent: add a line."})
         settings = studio_settings(s, actor.studio_id)
         today = studio_today(s, actor.studio_id)
-        first = self._reserve_numbers(s, actor.studio_id, today.year, len(invoice_ids))
+        first = reserve_numbers(s, actor.studio_id, today.year, len(invoice_ids))
         numbers = [invoice_number(today.year, first + i) for i in range(len(invoice_ids))]
         due = today + timedelta(days=settings.invoice_due_days)
         s.execute(
@@ -509,33 +510,9 @@ class InvoicingService:
         )
         return numbers
 
-    @staticmethod
-    def _reserve_numbers(s: Session, studio_id: uuid.UUID, year: int, count: int) -> int:
-        """The first of `count` consecutive numbers of the year: the counter row stays locked
-        until commit, so another desk waits, and a rollback returns the numbers unused."""
-        s.execute(
-            text(
-                """
-                INSERT INTO invoice_number_counters (studio_id, year, last_number)
-                SELECT :studio, :year, coalesce(max(substring(invoice_number
-                           FROM '^INV-' || :year || '-([0-9]+)$')::int), 0)
-                FROM invoices WHERE studio_id = :studio
-                ON CONFLICT (studio_id, year) DO NOTHING
-                """
-            ),
-            {"studio": studio_id, "year": year},
-        )
-        last = s.execute(
-            text(
-                "UPDATE invoice_number_counters SET last_number = last_number + :n "
-                "WHERE studio_id = :studio AND year = :year RETURNING last_number"
-            ),
-            {"studio": studio_id, "year": year, "n": count},
-        ).scalar_one()
-        return int(last) - count + 1
-
     # --- corrections --------------------------------------------------------------------
 
+    @unit_of_work
     def void(self, actor: Actor, invoice_id: uuid.UUID, data: VoidRequest | dict[str, Any]) -> None:
         """Voids an issued invoice (it keeps its number); its lessons may be billed again."""
         require(actor, "billing")
@@ -557,6 +534,7 @@ class InvoicingService:
             s.flush()
             log_event(s, actor, inv.id, "void", req.reason)
 
+    @unit_of_work
     def credit_note(
         self, actor: Actor, invoice_id: uuid.UUID, data: CreditNoteRequest | dict[str, Any]
     ) -> str:
@@ -579,6 +557,7 @@ class InvoicingService:
                     {"amount": f"At most {room:,.2f} of {orig.invoice_number} can be credited."}
                 )
             payer = payer_of(orig)
+            lock_payer(s, payer)  # before the note refers to it: the billing lock order
             note = Invoice(
                 studio_id=actor.studio_id,
                 status="draft",
@@ -609,6 +588,7 @@ class InvoicingService:
             log_event(s, actor, orig.id, "credit_note", f"{number}: {req.amount:,.2f}")
             return number
 
+    @unit_of_work
     def apply_late_fees(self, actor: Actor) -> int:
         """Adds the late fee once to every invoice overdue by the studio's N days (set-based)."""
         require(actor, "billing")

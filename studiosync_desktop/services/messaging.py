@@ -36,6 +36,7 @@ from studiosync_desktop.schemas.messaging import (
 )
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 SNIPPET = 90
 
@@ -139,6 +140,7 @@ class MessagingService:
             )
             return int(n or 0)
 
+    @unit_of_work
     def open_thread(self, actor: Actor, thread_id: uuid.UUID) -> ThreadView:
         """The thread's messages, oldest first; marks them read for the acting user."""
         require(actor, "messages")
@@ -185,6 +187,7 @@ class MessagingService:
                 ),
             )
 
+    @unit_of_work
     def compose(self, actor: Actor, data: ComposeInput | dict[str, Any]) -> uuid.UUID:
         """A new thread with its first message; returns the thread's id."""
         require(actor, "messages")
@@ -215,6 +218,7 @@ class MessagingService:
             )
             return thread.id
 
+    @unit_of_work
     def reply(
         self, actor: Actor, thread_id: uuid.UUID, data: ReplyInput | dict[str, Any]
     ) -> uuid.UUID:

@@ -20,6 +20,7 @@ from studiosync_desktop.models import Notification
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList, NotificationRow, RemindersRaised
 from studiosync_desktop.services.permissions import can
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 # The front desk: who hears about money and loans.
 DESK = "SELECT id FROM users WHERE studio_id = :studio AND role IN ('admin', 'desk') AND is_active"
@@ -131,6 +132,7 @@ class NotificationService:
                 unread=int(unread or 0),
             )
 
+    @unit_of_work
     def mark_read(self, actor: Actor, ids: Iterable[uuid.UUID] | None = None) -> int:
         """Marks the user's notifications read (all of them when `ids` is None)."""
         with self._db.session() as s:
@@ -142,6 +144,7 @@ class NotificationService:
             result = s.execute(stmt.values(is_read=True))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    @unit_of_work
     def notify(
         self,
         actor: Actor,
@@ -179,6 +182,7 @@ class NotificationService:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    @unit_of_work
     def raise_due_reminders(self, actor: Actor) -> RemindersRaised:
         """Lessons tomorrow, overdue invoices and checkouts: each raised exactly once.
 

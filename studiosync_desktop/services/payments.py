@@ -14,11 +14,8 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import (
     AccountCredit,
-    Band,
-    Family,
     Invoice,
     Payment,
-    Student,
     Studio,
     User,
 )
@@ -31,9 +28,9 @@ from studiosync_desktop.schemas.billing import (
     StaffTotal,
 )
 from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.services.billing_locks import lock_invoice, lock_payer
 from studiosync_desktop.services.invoicing import (
     label,
-    lock_invoice,
     log_event,
     payer_columns,
     payer_is,
@@ -42,9 +39,9 @@ from studiosync_desktop.services.invoicing import (
 )
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 COUNTED = ("completed", "partially_refunded", "refunded")
-PAYER_TABLES: dict[str, Any] = {"family": Family, "band": Band, "student": Student}
 
 
 def credit_balance(s: Session, payer: Payer) -> Decimal:
@@ -54,13 +51,6 @@ def credit_balance(s: Session, payer: Payer) -> Decimal:
         )
     )
     return Decimal(value or 0)
-
-
-def lock_payer(s: Session, payer: Payer) -> None:
-    """The payer's row, locked: their account credit changes one desk at a time.
-    Always taken after the invoice's lock, so two desks never wait on each other in a circle."""
-    table = PAYER_TABLES[payer.kind]
-    s.execute(select(table.id).where(table.id == payer.id).with_for_update()).one()
 
 
 def add_credit(
@@ -128,6 +118,7 @@ class PaymentService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @unit_of_work
     def record(
         self, actor: Actor, invoice_id: uuid.UUID, data: PaymentCreate | dict[str, Any]
     ) -> uuid.UUID:
@@ -175,6 +166,7 @@ class PaymentService:
             log_event(s, actor, inv.id, "payment", detail)
             return row.id
 
+    @unit_of_work
     def apply_credit(self, actor: Actor, invoice_id: uuid.UUID) -> Decimal:
         """Pays the invoice from the payer's account credit, as far as it goes."""
         require(actor, "billing")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from studiosync_desktop.db import Database, retry_on_deadlock
+from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import Resource, ResourceCheckout, Student, User, resource_shares
 from studiosync_desktop.schemas.common import Actor, Page, parse_input
@@ -37,6 +37,7 @@ from studiosync_desktop.services.reading import (
     parse_uuid,
     studio_today,
 )
+from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import MAX_RESOURCE_FILE_BYTES
 
 
@@ -223,6 +224,7 @@ class ResourceService:
 
     # --- library entries -------------------------------------------------------------------
 
+    @unit_of_work
     def create(
         self,
         actor: Actor,
@@ -262,6 +264,7 @@ class ResourceService:
             s.flush()
             return self._row(s, resource.id)
 
+    @unit_of_work
     def update(
         self, actor: Actor, resource_id: uuid.UUID, data: ResourceForm | dict[str, Any]
     ) -> ResourceRow:
@@ -288,6 +291,7 @@ class ResourceService:
             s.flush()
             return self._row(s, resource.id)
 
+    @unit_of_work
     def replace_file(
         self, actor: Actor, resource_id: uuid.UUID, file_name: str, data: bytes, mime_type: str
     ) -> ResourceRow:
@@ -302,6 +306,7 @@ class ResourceService:
             s.flush()
             return self._row(s, resource.id)
 
+    @unit_of_work
     def share(
         self, actor: Actor, resource_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
     ) -> ResourceRow:
@@ -329,49 +334,47 @@ class ResourceService:
 
     # --- lending physical copies ------------------------------------------------------------
 
+    @unit_of_work
     def lend(self, actor: Actor, data: ResourceLend | dict[str, Any]) -> ResourceCheckoutRow:
         require(actor, "resources")
         form: ResourceLend = parse_input(ResourceLend, data)
 
-        def work() -> ResourceCheckoutRow:
-            with self._db.session() as s:
-                resource = self._lock(s, actor, form.resource_id)
-                if not (resource.is_physical_item and resource.is_lendable):
-                    raise Conflict(f"{resource.title} is not a physical copy that can be lent.")
-                if form.quantity > resource.quantity_available:
-                    n = resource.quantity_available
-                    raise ValidationFailed(
-                        {
-                            "quantity": ("No copies available" if n == 0 else f"Only {n} available")
-                            + f" of {resource.title}."
-                        }
-                    )
-                student = s.get(Student, form.student_id)
-                if student is None or student.studio_id != actor.studio_id:
-                    raise ValidationFailed({"student_id": "Choose the student who borrows it."})
-                today = studio_today(s, actor.studio_id)
-                due = form.due_date or today + timedelta(days=resource.checkout_duration_days)
-                if due < today:
-                    raise ValidationFailed({"due_date": "The due date is in the past."})
-                s.execute(
-                    update(Resource)
-                    .where(Resource.id == resource.id)
-                    .values(quantity_available=Resource.quantity_available - form.quantity)
-                    .execution_options(synchronize_session=False)
+        with self._db.session() as s:
+            resource = self._lock(s, actor, form.resource_id)
+            if not (resource.is_physical_item and resource.is_lendable):
+                raise Conflict(f"{resource.title} is not a physical copy that can be lent.")
+            if form.quantity > resource.quantity_available:
+                n = resource.quantity_available
+                raise ValidationFailed(
+                    {
+                        "quantity": ("No copies available" if n == 0 else f"Only {n} available")
+                        + f" of {resource.title}."
+                    }
                 )
-                checkout = ResourceCheckout(
-                    studio_id=actor.studio_id,
-                    resource_id=resource.id,
-                    student_id=student.id,
-                    quantity=form.quantity,
-                    due_date=due,
-                    checkout_notes=form.checkout_notes,
-                )
-                s.add(checkout)
-                s.flush()
-                return self._checkout_row(s, actor, checkout.id)
-
-        return retry_on_deadlock(work)
+            student = s.get(Student, form.student_id)
+            if student is None or student.studio_id != actor.studio_id:
+                raise ValidationFailed({"student_id": "Choose the student who borrows it."})
+            today = studio_today(s, actor.studio_id)
+            due = form.due_date or today + timedelta(days=resource.checkout_duration_days)
+            if due < today:
+                raise ValidationFailed({"due_date": "The due date is in the past."})
+            s.execute(
+                update(Resource)
+                .where(Resource.id == resource.id)
+                .values(quantity_available=Resource.quantity_available - form.quantity)
+                .execution_options(synchronize_session=False)
+            )
+            checkout = ResourceCheckout(
+                studio_id=actor.studio_id,
+                resource_id=resource.id,
+                student_id=student.id,
+                quantity=form.quantity,
+                due_date=due,
+                checkout_notes=form.checkout_notes,
+            )
+            s.add(checkout)
+            s.flush()
+            return self._checkout_row(s, actor, checkout.id)
 
     def return_copy(
         self, actor: Actor, checkout_id: uuid.UUID, notes: str = ""
@@ -384,52 +387,46 @@ class ResourceService:
         """A lost copy leaves the total; the available count does not come back."""
         return self._close(actor, checkout_id, "lost", notes)
 
+    @unit_of_work
     def _close(
         self, actor: Actor, checkout_id: uuid.UUID, status: str, notes: str
     ) -> ResourceCheckoutRow:
         require(actor, "resources")
 
-        def work() -> ResourceCheckoutRow:
-            with self._db.session() as s:
-                resource_id = s.scalar(
-                    select(ResourceCheckout.resource_id).where(
-                        ResourceCheckout.id == checkout_id,
-                        ResourceCheckout.studio_id == actor.studio_id,
-                    )
+        with self._db.session() as s:
+            resource_id = s.scalar(
+                select(ResourceCheckout.resource_id).where(
+                    ResourceCheckout.id == checkout_id,
+                    ResourceCheckout.studio_id == actor.studio_id,
                 )
-                if resource_id is None:
-                    raise NotFound("This lending no longer exists.")
-                self._lock(s, actor, resource_id)  # the resource first, as lend() does
-                checkout = s.scalars(
-                    select(ResourceCheckout)
-                    .where(ResourceCheckout.id == checkout_id)
-                    .with_for_update()
-                ).one()
-                if checkout.status != "checked_out":
-                    raise Conflict(
-                        f"This copy is {checkout.status.replace('_', ' ')} already: "
-                        "only a copy that is out can be returned or reported lost."
-                    )
-                change = (
-                    {"quantity_available": Resource.quantity_available + checkout.quantity}
-                    if status == "returned"
-                    else {"quantity_total": Resource.quantity_total - checkout.quantity}
+            )
+            if resource_id is None:
+                raise NotFound("This lending no longer exists.")
+            self._lock(s, actor, resource_id)  # the resource first, as lend() does
+            checkout = s.scalars(
+                select(ResourceCheckout).where(ResourceCheckout.id == checkout_id).with_for_update()
+            ).one()
+            if checkout.status != "checked_out":
+                raise Conflict(
+                    f"This copy is {checkout.status.replace('_', ' ')} already: "
+                    "only a copy that is out can be returned or reported lost."
                 )
-                s.execute(
-                    update(Resource)
-                    .where(Resource.id == resource_id)
-                    .values(**change)
-                    .execution_options(synchronize_session=False)
-                )
-                checkout.status = status
-                checkout.returned_at = (
-                    s.scalar(select(func.now())) if status == "returned" else None
-                )
-                checkout.return_notes = notes
-                s.flush()
-                return self._checkout_row(s, actor, checkout.id)
-
-        return retry_on_deadlock(work)
+            change = (
+                {"quantity_available": Resource.quantity_available + checkout.quantity}
+                if status == "returned"
+                else {"quantity_total": Resource.quantity_total - checkout.quantity}
+            )
+            s.execute(
+                update(Resource)
+                .where(Resource.id == resource_id)
+                .values(**change)
+                .execution_options(synchronize_session=False)
+            )
+            checkout.status = status
+            checkout.returned_at = s.scalar(select(func.now())) if status == "returned" else None
+            checkout.return_notes = notes
+            s.flush()
+            return self._checkout_row(s, actor, checkout.id)
 
     # --- inside a unit of work -----------------------------------------------------------
 

@@ -3,7 +3,8 @@ the next free slots, and the reservations billing may put on the payer's next in
 
 A room is never double-booked: `room_occupancy` and its exclusion constraint (0002) decide.
 The service looks first so the message names the clash ("Room B is already booked 14:00-15:00
-by Maya Chen"), and reruns a unit of work that lost a deadlock to a clashing insert.
+by Maya Chen"); a desk that loses the race to the constraint is rerun (`unit_of_work`), so the
+same look names the winner.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from studiosync_desktop.db import Database, retry_on_deadlock
+from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import (
     InvoiceLineItem,
@@ -50,6 +51,7 @@ from studiosync_desktop.services.reading import (
     studio_zone,
 )
 from studiosync_desktop.services.scheduling import lesson_rows_select
+from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_RESERVATION_STATUSES
 
 # The hours the free-slot search looks in, in the studio's time zone.
@@ -273,6 +275,7 @@ class RoomService:
 
     # --- rooms ----------------------------------------------------------------------------
 
+    @unit_of_work
     def create_room(self, actor: Actor, data: RoomForm | dict[str, Any]) -> RoomDetail:
         require(actor, "rooms")
         form: RoomForm = parse_input(RoomForm, data)
@@ -283,6 +286,7 @@ class RoomService:
             s.flush()
             return self._room_detail(room)
 
+    @unit_of_work
     def update_room(
         self, actor: Actor, room_id: uuid.UUID, data: RoomForm | dict[str, Any]
     ) -> RoomDetail:
@@ -298,66 +302,61 @@ class RoomService:
 
     # --- reservations ----------------------------------------------------------------------
 
+    @unit_of_work
     def reserve(self, actor: Actor, data: ReservationForm | dict[str, Any]) -> ReservationRow:
         """Books a room for a person; refused with the clash named if the room is taken."""
         require(actor, "rooms")
         form: ReservationForm = parse_input(ReservationForm, data)
 
-        def work() -> ReservationRow:
-            with self._db.session() as s:
-                room = self._room(s, actor, form.room_id)
-                if not room.is_active:
-                    raise ValidationFailed({"room_id": f"{room.name} is not in use any more."})
-                person = s.get(User, form.person_id)
-                if person is None or person.studio_id != actor.studio_id:
-                    raise ValidationFailed({"person_id": "Choose who the room is booked for."})
-                self._check_free(s, actor, room, form.start, form.end, None)
-                booking = RoomReservation(
-                    studio_id=actor.studio_id,
-                    room_id=room.id,
-                    student_id=person.id,
-                    start_time=form.start,
-                    end_time=form.end,
-                    status=form.status,
-                    notes=form.notes,
-                    booked_by_id=actor.user_id,
-                )
-                s.add(booking)
-                s.flush()
-                return self._reservation_row(s, actor, booking.id)
+        with self._db.session() as s:
+            room = self._room(s, actor, form.room_id)
+            if not room.is_active:
+                raise ValidationFailed({"room_id": f"{room.name} is not in use any more."})
+            person = s.get(User, form.person_id)
+            if person is None or person.studio_id != actor.studio_id:
+                raise ValidationFailed({"person_id": "Choose who the room is booked for."})
+            self._check_free(s, actor, room, form.start, form.end, None)
+            booking = RoomReservation(
+                studio_id=actor.studio_id,
+                room_id=room.id,
+                student_id=person.id,
+                start_time=form.start,
+                end_time=form.end,
+                status=form.status,
+                notes=form.notes,
+                booked_by_id=actor.user_id,
+            )
+            s.add(booking)
+            s.flush()
+            return self._reservation_row(s, actor, booking.id)
 
-        return retry_on_deadlock(work)
-
+    @unit_of_work
     def set_status(
         self, actor: Actor, reservation_id: uuid.UUID, status: ReservationStatus
     ) -> ReservationRow:
         """Confirm, cancel, mark completed or no-show; restoring a cancelled one re-checks."""
         require(actor, "rooms")
 
-        def work() -> ReservationRow:
-            with self._db.session() as s:
-                booking = self._booking(s, actor, reservation_id)
-                if status == booking.status:
-                    return self._reservation_row(s, actor, booking.id)
-                if status not in STATUS_MOVES.get(booking.status, ()):
-                    raise Conflict(
-                        f"A {booking.status.replace('_', '-')} reservation cannot become "
-                        f"{status.replace('_', '-')}."
-                    )
-                if (
-                    status in BLOCKING_RESERVATION_STATUSES
-                    and booking.status not in BLOCKING_RESERVATION_STATUSES
-                ):
-                    room = self._room(s, actor, booking.room_id)
-                    self._check_free(
-                        s, actor, room, booking.start_time, booking.end_time, booking.id
-                    )
-                booking.status = status
-                s.flush()
+        with self._db.session() as s:
+            booking = self._booking(s, actor, reservation_id)
+            if status == booking.status:
                 return self._reservation_row(s, actor, booking.id)
+            if status not in STATUS_MOVES.get(booking.status, ()):
+                raise Conflict(
+                    f"A {booking.status.replace('_', '-')} reservation cannot become "
+                    f"{status.replace('_', '-')}."
+                )
+            if (
+                status in BLOCKING_RESERVATION_STATUSES
+                and booking.status not in BLOCKING_RESERVATION_STATUSES
+            ):
+                room = self._room(s, actor, booking.room_id)
+                self._check_free(s, actor, room, booking.start_time, booking.end_time, booking.id)
+            booking.status = status
+            s.flush()
+            return self._reservation_row(s, actor, booking.id)
 
-        return retry_on_deadlock(work)
-
+    @unit_of_work
     def set_paid(self, actor: Actor, reservation_id: uuid.UUID, paid: bool) -> ReservationRow:
         require(actor, "rooms")
         with self._db.session() as s:

@@ -44,6 +44,7 @@ from studiosync_desktop.services.reading import (
     full_name,
     parse_uuid,
 )
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 # Word similarity above which a typo still matches ("jonh" finds John at 0.4).
 TYPO_THRESHOLD = 0.4
@@ -453,6 +454,7 @@ class RosterService:
 
     # --- saving --------------------------------------------------------------------------
 
+    @unit_of_work
     def save_student(
         self,
         actor: Actor,
@@ -494,6 +496,7 @@ class RosterService:
             verb = "Added" if student_id is None else "Saved"
             return Saved(id=st.id, message=f"{verb} {user.full_name}.")
 
+    @unit_of_work
     def save_family(
         self, actor: Actor, data: FamilyInput | dict[str, Any], family_id: uuid.UUID | None = None
     ) -> Saved:
@@ -514,6 +517,7 @@ class RosterService:
             s.flush()
             return Saved(id=f.id, message=f"{'Added' if family_id is None else 'Saved'} {f.name}.")
 
+    @unit_of_work
     def save_teacher(
         self,
         actor: Actor,
@@ -554,6 +558,7 @@ class RosterService:
             verb = "Added" if teacher_id is None else "Saved"
             return Saved(id=t.id, message=f"{verb} {user.full_name}.")
 
+    @unit_of_work
     def save_band(
         self, actor: Actor, data: BandInput | dict[str, Any], band_id: uuid.UUID | None = None
     ) -> Saved:
@@ -589,6 +594,7 @@ class RosterService:
                 )
             return Saved(id=b.id, message=f"{'Added' if band_id is None else 'Saved'} {b.name}.")
 
+    @unit_of_work
     def set_active(self, actor: Actor, kind: RosterKind, row_id: uuid.UUID, active: bool) -> Saved:
         """Deactivates (or reactivates) instead of deleting: history keeps its people."""
         require_desk(actor)

@@ -24,6 +24,7 @@ from studiosync_desktop.schemas.common import Actor, Frozen, validation_failed
 from studiosync_desktop.schemas.roster import FamilyInput, StudentInput
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.roster import placeholder_email, require_desk, visible_email
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 COLUMNS = (
     "first_name",
@@ -145,6 +146,7 @@ class RosterCsvService:
             new_families=tuple(new_families),
         )
 
+    @unit_of_work
     def import_csv(self, actor: Actor, csv_text: str) -> int:
         """Adds every student of the file, or none (the first errors are in the message)."""
         require_desk(actor)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from studiosync_desktop.db import Database, retry_on_deadlock
+from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from studiosync_desktop.models import (
     Band,
@@ -72,6 +72,7 @@ from studiosync_desktop.services.recurrence import (
     internal_clashes,
     week_of_month,
 )
+from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES, WEEKDAYS
 from studiosync_desktop.zones import zone_of
 
@@ -528,6 +529,7 @@ class SchedulingService:
 
     # --- lessons -----------------------------------------------------------------------
 
+    @unit_of_work
     def create_lesson(self, actor: Actor, data: LessonInput | Mapping[str, Any]) -> LessonDetail:
         """Books one lesson; a make-up lesson uses one of the student's credits."""
         self._require_desk(actor)
@@ -555,9 +557,10 @@ class SchedulingService:
                 self._use_credit(s, studio, lesson.student_id, row.id)
             return row.id
 
-        new_id = self._write(actor, work, [_occ(lesson)], [])
+        new_id = self._in_session(work)
         return self.lesson(actor, new_id)
 
+    @unit_of_work
     def update_lesson(
         self, actor: Actor, lesson_id: uuid.UUID, data: LessonInput | Mapping[str, Any]
     ) -> LessonDetail:
@@ -596,7 +599,7 @@ class SchedulingService:
                 self._use_credit(s, studio, lesson.student_id, row.id)
             return row.id
 
-        self._write(actor, work, [_occ(lesson)], [lesson_id])
+        self._in_session(work)
         return self.lesson(actor, lesson_id)
 
     def move_lesson(
@@ -620,6 +623,7 @@ class SchedulingService:
             ),
         )
 
+    @unit_of_work
     def set_status(self, actor: Actor, lesson_id: uuid.UUID, status: str) -> LessonDetail:
         """scheduled -> in_progress -> completed, or scheduled -> no_show (cancel: `cancel`)."""
         require(actor, "schedule")
@@ -646,9 +650,10 @@ class SchedulingService:
                     max(now, row.actual_start) if row.actual_start <= now else row.scheduled_end
                 )
 
-        retry_on_deadlock(lambda: self._in_session(work))
+        self._in_session(work)
         return self.lesson(actor, lesson_id)
 
+    @unit_of_work
     def cancel(
         self, actor: Actor, lesson_id: uuid.UUID, data: CancelInput | Mapping[str, Any]
     ) -> LessonDetail:
@@ -674,9 +679,10 @@ class SchedulingService:
                 today=studio.today(),
             )
 
-        retry_on_deadlock(lambda: self._in_session(work))
+        self._in_session(work)
         return self.lesson(actor, lesson_id)
 
+    @unit_of_work
     def batch_cancel(
         self, actor: Actor, data: BatchCancelInput | Mapping[str, Any]
     ) -> BatchCancelResult:
@@ -707,8 +713,9 @@ class SchedulingService:
             )
             return BatchCancelResult(cancelled=cancelled, late=late, credits_issued=issued)
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
+    @unit_of_work
     def reopen(self, actor: Actor, lesson_id: uuid.UUID) -> LessonDetail:
         """Admins only: a completed, cancelled or no-show lesson back to scheduled."""
         require(actor, "schedule")
@@ -758,9 +765,10 @@ class SchedulingService:
                 if not credits_used:
                     self._use_credit(s, studio, row.student_id, row.id)
 
-        retry_on_deadlock(lambda: self._in_session(work))
+        self._in_session(work)
         return self.lesson(actor, lesson_id)
 
+    @unit_of_work
     def delete_lesson(self, actor: Actor, lesson_id: uuid.UUID) -> None:
         """Deletes a scheduled or cancelled lesson that no invoice bills."""
         self._require_desk(actor)
@@ -775,7 +783,7 @@ class SchedulingService:
             credits.free_used_by(s, [lesson_id])
             s.delete(row)
 
-        retry_on_deadlock(lambda: self._in_session(work))
+        self._in_session(work)
 
     # --- series ------------------------------------------------------------------------
 
@@ -794,6 +802,7 @@ class SchedulingService:
                 clashes=_first_per_occurrence(booked.clashes),
             )
 
+    @unit_of_work
     def create_series(
         self,
         actor: Actor,
@@ -815,8 +824,9 @@ class SchedulingService:
             s.flush()
             return self._generate(s, actor, studio, pattern, shape, series.start_date, skip_clashes)
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
+    @unit_of_work
     def create_term(
         self,
         actor: Actor,
@@ -880,8 +890,9 @@ class SchedulingService:
                 created=created,
             )
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
+    @unit_of_work
     def edit_series(
         self,
         actor: Actor,
@@ -929,8 +940,9 @@ class SchedulingService:
             s.flush()
             return self._generate(s, actor, studio, target, shape, max(first, split), skip_clashes)
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
+    @unit_of_work
     def end_series(self, actor: Actor, pattern_id: uuid.UUID, last_day: date | None = None) -> int:
         """Ends a series after `last_day` (default today): its later scheduled lessons go."""
         self._require_desk(actor)
@@ -950,8 +962,9 @@ class SchedulingService:
             pattern.is_active = False if last <= studio.today() else pattern.is_active
             return removed
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
+    @unit_of_work
     def extend_series(self, actor: Actor) -> int:
         """Moves every open-ended (or later-ending) series up to the horizon; run at start-up.
 
@@ -1003,7 +1016,7 @@ class SchedulingService:
             )
             return made
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
     # --- closures and credits ------------------------------------------------------------
 
@@ -1021,6 +1034,7 @@ class SchedulingService:
             ).all()
             return tuple(Closure(id=r.id, closed_on=r.closed_on, reason=r.reason) for r in rows)
 
+    @unit_of_work
     def add_closure(self, actor: Actor, data: ClosureInput | Mapping[str, Any]) -> Closure:
         """A closed day: series skip it from now on (cancel its lessons with batch cancel)."""
         self._require_desk(actor)
@@ -1064,8 +1078,9 @@ class SchedulingService:
                 id=row.id, closed_on=row.closed_on, reason=row.reason, cancelled=cancelled
             )
 
-        return retry_on_deadlock(lambda: self._in_session(work))
+        return self._in_session(work)
 
+    @unit_of_work
     def remove_closure(self, actor: Actor, closure_id: uuid.UUID) -> None:
         self._require_desk(actor)
         with self._db.session() as s:
@@ -1115,6 +1130,7 @@ class SchedulingService:
                 visible_to_parent=note.visible_to_parent,
             )
 
+    @unit_of_work
     def save_lesson_note(
         self, actor: Actor, lesson_id: uuid.UUID, data: LessonNoteInput | Mapping[str, Any]
     ) -> LessonNoteView:
@@ -1165,6 +1181,7 @@ class SchedulingService:
             ).all()
             return tuple(GoalRow.model_validate(r, from_attributes=True) for r in rows)
 
+    @unit_of_work
     def attach_plan(
         self, actor: Actor, lesson_id: uuid.UUID, plan_id: uuid.UUID | None
     ) -> LessonDetail:
@@ -1278,26 +1295,6 @@ class SchedulingService:
     def _in_session(self, work: Callable[[Session], T]) -> T:
         with self._db.session() as s:
             return work(s)
-
-    def _write(
-        self,
-        actor: Actor,
-        work: Callable[[Session], T],
-        occurrences: list[Occurrence],
-        exclude: list[uuid.UUID],
-    ) -> T:
-        """Runs a booking; a loser of a race gets the clash named, not the constraint's words."""
-        try:
-            return retry_on_deadlock(lambda: self._in_session(work))
-        except BookingClash:
-            raise
-        except Conflict as exc:
-            with self._db.read_session() as s:
-                zone = studio_zone(s, actor.studio_id)
-                found = find_clashes(s, actor.studio_id, zone, occurrences, exclude)
-            if found:
-                raise BookingClash([c for _, c in found]) from exc
-            raise
 
     def _refuse_clashes(
         self,

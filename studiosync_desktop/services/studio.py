@@ -21,6 +21,7 @@ from studiosync_desktop.schemas.studio import (
     StudioSetup,
 )
 from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.unit_of_work import unit_of_work
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,6 +40,7 @@ class StudioService:
         with self._db.read_session() as s:
             return s.scalar(select(func.count()).select_from(Studio)) == 0
 
+    @unit_of_work
     def set_up(self, data: StudioSetup | dict[str, object]) -> Actor:
         """Creates the studio and its first admin; returns the admin as the acting user."""
         setup = parse_input(StudioSetup, data)
@@ -89,6 +91,7 @@ class StudioService:
                 {name: getattr(studio, name) for name in StudioDetails.model_fields}
             )
 
+    @unit_of_work
     def save_details(self, actor: Actor, data: StudioDetails | dict[str, object]) -> StudioInfo:
         """An administrator changes the studio's name, contact details or time zone."""
         require(actor, "settings")
@@ -99,6 +102,7 @@ class StudioService:
                 setattr(studio, name, value)
         return self.info(actor)
 
+    @unit_of_work
     def save_settings(self, actor: Actor, data: StudioSettings | dict[str, object]) -> StudioInfo:
         """An administrator changes the studio's policies (billing, scheduling, lending)."""
         require(actor, "settings")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +22,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.billing import BillingService
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
+from tests.desks import failures, race, race_desks
 from tests.factories import Maker
 
 MONTH = date(2026, 9, 1)
@@ -434,25 +434,6 @@ def test_teacher_may_not_bill(db: Database, admin: Actor) -> None:
 # --- two desks at once, on separate connections ------------------------------------------
 
 
-def _race(n: int, work: Callable[[int], None]) -> list[BaseException | None]:
-    barrier = threading.Barrier(n)
-    results: list[BaseException | None] = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
 def test_two_desks_issuing_at_once_get_gap_free_numbers(
     database_url: str, db: Database, admin: Actor
 ) -> None:
@@ -460,17 +441,11 @@ def test_two_desks_issuing_at_once_get_gap_free_numbers(
     student = make.student("Ann", "Race")
     inv = InvoicingService(db)
     drafts = [_draft_with_line(inv, admin, student) for _ in range(8)]
-    desks = [Database(database_url, application_name=f"desk{i}") for i in range(8)]
-    numbers: list[str] = []
-    try:
-        errors = _race(
-            8, lambda i: numbers.append(InvoicingService(desks[i]).issue(admin, drafts[i]))
-        )
-    finally:
-        for d in desks:
-            d.dispose()
-    assert errors == [None] * 8
-    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 9))
+    numbers = race_desks(
+        database_url, 8, lambda own, i: InvoicingService(own).issue(admin, drafts[i])
+    )
+    assert failures(numbers) == []
+    assert sorted(int(str(n).rsplit("-", 1)[1]) for n in numbers) == list(range(1, 9))
 
 
 def test_two_desks_cannot_overpay_one_invoice(
@@ -478,15 +453,11 @@ def test_two_desks_cannot_overpay_one_invoice(
 ) -> None:
     student = Maker(db, admin.studio_id).student("Ann", "Twice")
     iid = sent_invoice(db, admin, Payer(kind="student", id=student), "100.00")
-    desks = [Database(database_url, application_name=f"desk{i}") for i in range(2)]
-    try:
-        errors = _race(
-            2, lambda i: PaymentService(desks[i]).record(admin, iid, {"amount": "70.00"})
-        )
-    finally:
-        for d in desks:
-            d.dispose()
-    assert sum(e is None for e in errors) == 1
+    results = race_desks(
+        database_url, 2, lambda own, _i: PaymentService(own).record(admin, iid, {"amount": "70.00"})
+    )
+    errors = failures(results)
+    assert len(errors) == 1
     assert any(isinstance(e, ValidationFailed) and "30.00" in str(e) for e in errors)
     d = InvoicingService(db).detail(admin, iid)
     assert (d.amount_paid, d.status) == (Decimal("70.00"), "partial")
@@ -495,15 +466,10 @@ def test_two_desks_cannot_overpay_one_invoice(
 def test_two_desks_generating_at_once_bill_each_lesson_once(
     database_url: str, db: Database, admin: Actor, studio: dict[str, Any]
 ) -> None:
-    desks = [Database(database_url, application_name=f"desk{i}") for i in range(3)]
-    try:
-        errors = _race(
-            3, lambda i: InvoicingService(desks[i]).generate_month(admin, MONTH) and None
-        )
-    finally:
-        for d in desks:
-            d.dispose()
-    assert errors == [None] * 3
+    results = race_desks(
+        database_url, 3, lambda own, _i: InvoicingService(own).generate_month(admin, MONTH)
+    )
+    assert failures(results) == []
     with db.read_session() as s:
         lines = s.scalars(select(InvoiceLineItem.lesson_id)).all()
     assert len(lines) == len(set(lines)) == 5
@@ -527,5 +493,5 @@ def test_billed_once_holds_on_raw_connections_too(
                 (admin.studio_id, drafts[i], lesson),
             )
 
-    errors = _race(2, insert)
+    errors = race(2, insert)
     assert sum(isinstance(e, psycopg.errors.UniqueViolation) for e in errors) == 1

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from desks import failures, race_desks
 from factories import Maker
 from sqlalchemy import text, update
 
@@ -310,13 +310,9 @@ def test_many_desks_approving_and_returning_at_once_keep_the_books_balanced(
         inv.request(admin, {"item_id": item_id, "borrower_id": person, "quantity": 1 + i % 2}).id
         for i in range(60)
     ]
-    desks = [Database(database_url, application_name=f"desk{i}", pool_size=1) for i in range(12)]
-    barrier = threading.Barrier(len(desks))
-    errors: list[BaseException] = []
 
-    def desk(n: int) -> None:
-        service = InventoryService(desks[n])
-        barrier.wait()
+    def desk(own: Database, n: int) -> None:
+        service = InventoryService(own)
         for k, checkout_id in enumerate(requests[n::12]):
             try:
                 service.approve(admin, checkout_id)
@@ -324,17 +320,8 @@ def test_many_desks_approving_and_returning_at_once_keep_the_books_balanced(
                     service.return_item(admin, checkout_id)
             except Conflict:
                 pass
-            except BaseException as exc:
-                errors.append(exc)
 
-    threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(desks))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in desks:
-        d.dispose()
-    assert errors == []
+    assert failures(race_desks(database_url, 12, desk)) == []
     with db.engine.connect() as c:
         held = c.execute(
             text("SELECT coalesce(sum(quantity), 0) FROM checkout_logs WHERE status = 'approved'")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from desks import race_desks
 from factories import Maker
 from sqlalchemy import text
 
@@ -181,18 +181,9 @@ def test_due_reminders_are_raised_exactly_once_by_many_desks_at_once(
     service = NotificationService(db)
     service.mark_read(admin)  # the "lesson booked" notices
 
-    barrier = threading.Barrier(6)
-    results = []
-
-    def desk() -> None:
-        barrier.wait()
-        results.append(service.raise_due_reminders(admin).total)
-
-    threads = [threading.Thread(target=desk) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race_desks(
+        db.url, 6, lambda own, _i: NotificationService(own).raise_due_reminders(admin).total
+    )
     # admin: one day summary + one overdue invoice; maya: her lessons tomorrow.
     print(
         [(n.title, n.notification_type) for n in service.mine(admin).rows],

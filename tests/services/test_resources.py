@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
+from desks import failures, race_desks
 from factories import Maker
 from sqlalchemy import text
 
@@ -97,13 +96,9 @@ def test_desks_lending_and_returning_copies_at_once_never_drift(
     book = lib.create(
         admin, {"title": "Real Book", "resource_type": "physical", "quantity_total": 3}
     )
-    desks = [Database(database_url, application_name=f"desk{i}", pool_size=1) for i in range(8)]
-    barrier = threading.Barrier(len(desks))
-    errors: list[BaseException] = []
 
-    def desk(n: int) -> None:
-        service = ResourceService(desks[n])
-        barrier.wait()
+    def desk(own: Database, n: int) -> None:
+        service = ResourceService(own)
         for k in range(6):
             try:
                 lent = service.lend(admin, {"resource_id": book.id, "student_id": sam})
@@ -111,17 +106,8 @@ def test_desks_lending_and_returning_copies_at_once_never_drift(
                     service.return_copy(admin, lent.id)
             except (ValidationFailed, Conflict):
                 pass
-            except BaseException as exc:
-                errors.append(exc)
 
-    threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(desks))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in desks:
-        d.dispose()
-    assert errors == []
+    assert failures(race_desks(database_url, 8, desk)) == []
     with db.engine.connect() as c:
         out = c.execute(
             text(

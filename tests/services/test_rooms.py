@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from desks import failures, race_desks
 from factories import Maker
 
 from studiosync_desktop.db import Database
@@ -170,46 +170,27 @@ def test_unbilled_reservations_flow_to_the_payer(
     assert rooms.unbilled_reservations(admin, family_id=family) == ()
 
 
-def test_two_desks_booking_the_same_slot_at_once_one_wins_one_is_told(
+def test_desks_booking_the_same_slot_at_once_losers_are_told_who_has_the_room(
     database_url: str, admin: Actor, rooms: RoomService, make: Maker
 ):
     """Eight desks on their own connections book overlapping slots of one room at once: exactly
-    one booking stands, every other desk gets the friendly Conflict (no raw database error)."""
+    one booking stands, and every other desk is told who has the room and when, as the desk
+    that books a moment later is (not "The room is already booked at this time")."""
     b = _room_b(rooms, admin)
     people = [make.person(f"P{i}", "Desk") for i in range(8)]
-    desks = [Database(database_url, application_name=f"desk{i}", pool_size=1) for i in range(8)]
-    barrier = threading.Barrier(len(desks))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def desk(n: int) -> None:
-        service = RoomService(desks[n])
-        barrier.wait()
-        try:
-            service.reserve(
-                admin,
-                {
-                    "room_id": b,
-                    "person_id": people[n],
-                    "start": at(14, 5 * n),
-                    "end": at(15, 5 * n),
-                },
-            )
-            result = "booked"
-        except Conflict as exc:
-            result = f"conflict: {exc}"
-        except BaseException as exc:
-            result = f"error: {exc!r}"
-        with lock:
-            outcomes.append(result)
+    def desk(own: Database, n: int) -> object:
+        return RoomService(own).reserve(
+            admin,
+            {"room_id": b, "person_id": people[n], "start": at(14, 5 * n), "end": at(15, 5 * n)},
+        )
 
-    threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(desks))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in desks:
-        d.dispose()
-    assert sorted(o.split(":")[0] for o in outcomes) == ["booked"] + ["conflict"] * 7, outcomes
+    results = race_desks(database_url, 8, desk)
+    [booked] = [r for r in results if not isinstance(r, BaseException)]
+    losers = failures(results)
+    assert all(isinstance(e, Conflict) for e in losers), losers
+    span = f"{booked.start.astimezone(NY):%H:%M}-{booked.end.astimezone(NY):%H:%M}"
+    told = f"Room B is already booked {span} on Sun 03 Mar by {booked.person_name}."
+    assert [str(e) for e in losers] == [told] * 7
     day = rooms.day(admin, at(0).date())
     assert len(day.reservations) == 1

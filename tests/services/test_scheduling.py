@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from desks import race_desks
 from factories import Maker
 
 from studiosync_desktop.db import Database
@@ -322,13 +322,9 @@ def test_twenty_desks_booking_the_same_slot_one_wins_the_rest_get_the_clash(
     _svc, m, maya, _tom, _ana, room = setup
     students = [m.student(f"S{i}", "Desk") for i in range(20)]
     start = at(_future_monday(), 10)
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def desk(i: int) -> None:
-        own = SchedulingService(Database(database_url, pool_size=1, max_overflow=0))
-        barrier.wait()
+    def desk(db: Database, i: int) -> str:
+        own = SchedulingService(db)
         try:
             own.create_lesson(admin, lesson(maya, start, student_id=students[i], room_id=room))
             result = "ok"
@@ -336,13 +332,8 @@ def test_twenty_desks_booking_the_same_slot_one_wins_the_rest_get_the_clash(
             result = "clash" if "Maya Chen already has a lesson" in str(exc) else str(exc)
         except Conflict as exc:
             result = f"conflict: {exc}"
-        with lock:
-            outcomes.append(result)
+        return result
 
-    threads = [threading.Thread(target=desk, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_desks(database_url, 20, desk)
     assert outcomes.count("ok") == 1
     assert outcomes.count("clash") == 19, outcomes
