@@ -24,6 +24,7 @@ from studiosync_desktop.errors import (
 CONSTRAINT_MESSAGES: dict[str, str] = {
     "uq_users_email_lower": "Someone with this email address is already on file.",
     "uq_studios_slug": "A studio with this short name already exists.",
+    "uq_studios_one_per_database": "This database already has a studio: log in to it instead.",
     "uq_practice_rooms_studio_id_name": "A room with this name already exists.",
     "uq_invoices_studio_id_invoice_number": "This invoice number is already used.",
     "uq_payments_transaction_id": "This payment has already been recorded.",

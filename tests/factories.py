@@ -37,7 +37,10 @@ class Maker:
     @classmethod
     def new_studio(cls, db: Database, name: str = "Other Studio", tz: str = "UTC") -> Maker:
         with db.session() as s:
-            studio = Studio(name=name, slug=f"s-{uuid.uuid4().hex[:10]}", timezone=tz)
+            # An extra studio: a database holds one (0013) unless one is deliberately extra.
+            studio = Studio(
+                name=name, slug=f"s-{uuid.uuid4().hex[:10]}", timezone=tz, one_per_database=False
+            )
             s.add(studio)
             s.flush()
             return cls(db, studio.id)

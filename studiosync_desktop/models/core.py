@@ -75,10 +75,19 @@ class Studio(IdMixin, TimestampMixin, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(server_default=empty_json_object())
     layout_data: Mapped[dict[str, Any]] = mapped_column(server_default=empty_json_object())
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    # A database holds one studio: a second setup is refused by the unique index below (0013).
+    # Only a studio deliberately made as an extra one (tests of studios' privacy) says false.
+    one_per_database: Mapped[bool] = mapped_column(server_default=text("true"))
 
     __table_args__ = (
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
         CheckConstraint("theme_color ~ '^#[0-9A-Fa-f]{6}$'", name="theme_color_hex"),
+        Index(
+            "uq_studios_one_per_database",
+            text("(true)"),
+            unique=True,
+            postgresql_where=text("one_per_database"),
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import NotFound
+from studiosync_desktop.errors import Conflict, NotFound
 from studiosync_desktop.models import Studio, User
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import (
@@ -46,6 +46,7 @@ class StudioService:
         setup = parse_input(StudioSetup, data)
         settings = StudioSettings(tax_rate_percent=setup.tax_rate_percent)
         with self._db.session() as s:
+            self._refuse_second_studio(s)
             studio = Studio(
                 name=setup.studio_name,
                 slug=slugify(setup.studio_name),
@@ -67,6 +68,17 @@ class StudioService:
             s.add(admin)
             s.flush()
             return Actor(user_id=admin.id, studio_id=studio.id, role="admin", name=admin.full_name)
+
+    @staticmethod
+    def _refuse_second_studio(s: Session) -> None:
+        """Names the studio already here. Two desks finishing the wizard at once both pass this
+        look; the database's one-studio index refuses the second, whose rerun lands here."""
+        existing = s.scalar(select(Studio.name).order_by(Studio.created_at).limit(1))
+        if existing is not None:
+            raise Conflict(
+                f"This database already has a studio, {existing}, set up from another desk. "
+                "Close this window and start StudioSync again to log in to it."
+            )
 
     def default_actor(self) -> Actor:
         """The first active admin: who acts on a single-PC install until accounts log in."""
