@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainte
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studiosync_desktop.schemas.rows import LessonRow
+from studiosync_desktop.ui.week_layout import FADED, HourCount, fit_names, lay_out
 
 FIRST_HOUR = 7
 LAST_HOUR = 22
@@ -21,8 +22,8 @@ SLOT_MINUTES = 15
 HEADER = 34
 GUTTER = 52
 MIN_TEXT_WIDTH = 28  # narrower blocks are drawn as plain bars, without text
-# Side by side lessons get lanes at least this wide (time and name stay readable); the rest
-# of a busy hour is summed up in a "+N more" chip that opens the day, a column per teacher.
+# Side by side lessons get lanes at least this wide (time and name stay readable); a busier
+# stretch is counted per hour ("8 lessons" and who comes), a tile that opens the day.
 MIN_LANE_WIDTH = 64
 WIDE_BLOCK = 120  # blocks this wide show the end time too
 # Columns stay at least this wide; the grid scrolls sideways when a day has many teachers.
@@ -52,12 +53,19 @@ class GridColumn:
 
 @dataclass(frozen=True)
 class MoreChip:
-    """The lessons of one hour of one column that did not fit beside the others."""
+    """A busy hour of one column, counted ("8 lessons") rather than squeezed side by side."""
 
     col: int
     rect: QRect
-    hour: datetime
-    rows: tuple[LessonRow, ...]
+    count: HourCount
+
+    @property
+    def hour(self) -> datetime:
+        return self.count.hour
+
+    @property
+    def rows(self) -> tuple[LessonRow, ...]:
+        return self.count.rows
 
 
 def teacher_colour(teacher_id: uuid.UUID) -> QColor:
@@ -96,6 +104,7 @@ class CalendarGrid(QWidget):
         self._drag_rect: QRect | None = None
         self._rects: list[tuple[QRect, LessonRow]] = []
         self._more: list[MoreChip] = []
+        self._held: dict[int, int] = {}  # lessons taking place per column
         self._colours: dict[Hashable, QColor] = {}
         # Studio closures (day -> reason) in the columns' range: marked in the header.
         self.closed: dict[date, str] = {}
@@ -156,29 +165,48 @@ class CalendarGrid(QWidget):
         rects: list[tuple[QRect, LessonRow]] = []
         more: list[MoreChip] = []
         for col, lessons in by_col.items():
-            placed, lanes = _lanes(lessons)
-            # All lanes when they fit; else all but one, and the last sums up the rest.
-            shown = lanes if lanes <= fits else fits - 1
-            lane_w = (width - 6) / (lanes if lanes <= fits else fits)
             left = GUTTER + col * width + 3
-            hidden: dict[datetime, list[LessonRow]] = {}
-            for lane, r in placed:
-                if lane >= shown:
-                    hour = self.local(r.start).replace(minute=0, second=0, microsecond=0)
-                    hidden.setdefault(hour, []).append(r)
-                    continue
-                top, bottom = self.y_of(r.start), self.y_of(r.end)
-                x = left + lane * lane_w
-                rects.append(
-                    (QRect(int(x), top + 1, int(lane_w) - 2, max(12, bottom - top - 2)), r)
-                )
-            for hour, rows in sorted(hidden.items()):
-                top = self.y_of(hour)
-                bottom = self.y_of(hour + timedelta(hours=1))
-                rect = QRect(int(left + shown * lane_w), top + 1, int(lane_w) - 2, bottom - top - 2)
-                more.append(MoreChip(col, rect, hour, tuple(rows)))
+            placed, counts = lay_out(lessons, fits, self.local)
+            for p in placed:
+                lane_w = (width - 6) / p.lanes
+                top, bottom = self.y_of(p.row.start), self.y_of(p.row.end)
+                x = left + p.lane * lane_w
+                rect = QRect(int(x), top + 1, int(lane_w) - 2, max(12, bottom - top - 2))
+                rects.append((rect, p.row))
+            for c in counts:
+                top, bottom = self.y_of(c.top), self.y_of(c.bottom)
+                rect = QRect(int(left), top + 1, int(width - 6), max(12, bottom - top - 2))
+                more.append(MoreChip(col, rect, c))
         self._rects = rects
         self._more = more
+        self._held = {
+            col: sum(r.status not in FADED for r in lessons) for col, lessons in by_col.items()
+        }
+
+    def column_title(self, i: int) -> str:
+        """A column's title: a closed day says why; a day of the week says its lessons."""
+        col = self.columns[i]
+        if col.day in self.closed:
+            reason = self.closed[col.day]
+            return f"{col.title}\nClosed" + (f": {reason}" if reason else "")
+        held = self._held.get(i, 0)
+        if self._is_week() and held:  # a day's load at a glance; a click opens the day
+            return f"{col.title}\n{held} lesson{'' if held == 1 else 's'}"
+        return col.title
+
+    def _is_week(self) -> bool:
+        """Columns of different days (the week), not one day's teachers or rooms."""
+        return len({c.day for c in self.columns}) > 1
+
+    def day_title_at(self, pos: QPoint) -> int | None:
+        """The week's day whose title is under `pos` (its count opens the day)."""
+        visible = self.visibleRegion().boundingRect()
+        if not self._is_week() or not visible.top() <= pos.y() < visible.top() + HEADER:
+            return None
+        if pos.x() < visible.left() + GUTTER:
+            return None
+        col = int((pos.x() - GUTTER) // self.column_width())
+        return col if 0 <= col < len(self.columns) else None
 
     def _under_labels(self, pos: QPoint) -> bool:
         """On the hours or the column titles, which stay in view over the scrolled grid."""
@@ -263,13 +291,11 @@ class CalendarGrid(QWidget):
             font = p.font()
             font.setBold(col.day == today)
             p.setFont(font)
-            title = col.title
+            title = self.column_title(i)
             if col.day in self.closed:
                 # A closed day reads as such before anything else: red band, "Closed: why".
                 p.fillRect(QRect(x + 1, top, int(width) - 1, HEADER), CLOSED_FILL)
                 p.setPen(CLOSED_TEXT)
-                reason = self.closed[col.day]
-                title = f"{col.title}\nClosed" + (f": {reason}" if reason else "")
             else:
                 p.setPen(pal.windowText().color())
             p.drawText(
@@ -373,12 +399,24 @@ class CalendarGrid(QWidget):
         font = QFont(self._plain_font)
         font.setBold(True)
         p.setFont(font)
+        inside = chip.rect.adjusted(4, 1, -3, -1)
         p.drawText(
-            chip.rect.adjusted(4, 1, -3, -1),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-            f"+{len(chip.rows)} more",
+            inside, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, chip.count.headline()
         )
         p.setFont(self._plain_font)
+        names = inside.adjusted(0, self._line_height, 0, 0)
+        lines = names.height() // self._line_height
+        if lines:  # who comes, as far as the tile has room
+            metrics = p.fontMetrics()
+            text = fit_names(chip.count.names(), lines, metrics.horizontalAdvance, names.width())
+            p.drawText(names, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+
+    def _first_hour(self, col: int) -> datetime:
+        """Where a day opened from its title scrolls to: its first lesson's hour."""
+        key = self.columns[col].key
+        starts = [self.local(r.start) for r in self.rows if self.column_of(r) == key]
+        first = min(starts, default=self.slot_time(col, self.cursor_slot))
+        return first.replace(minute=0, second=0, microsecond=0)
 
     def describe_chip(self, chip: MoreChip) -> str:
         """The chip in words (its tooltip): the first lessons it stands for, and what a click
@@ -401,6 +439,10 @@ class CalendarGrid(QWidget):
         if chip is not None and event.button() == Qt.MouseButton.LeftButton:
             self.day_requested.emit(chip.hour)
             return
+        title = self.day_title_at(pos)
+        if title is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.day_requested.emit(self._first_hour(title))
+            return
         hit = self.block_at(pos)
         if hit is not None:
             rect, row = hit
@@ -422,15 +464,22 @@ class CalendarGrid(QWidget):
             hit = self.block_at(pos)
             near_edge = hit is not None and pos.y() >= hit[0].bottom() - 5
             chip = self.chip_at(pos) if hit is None else None
-            self.setToolTip(
-                self.describe(hit[1])
-                if hit is not None
-                else self.describe_chip(chip)
-                if chip is not None
-                else ""
-            )
+            title = self.day_title_at(pos) if hit is None and chip is None else None
+            if hit is not None:
+                tip = self.describe(hit[1])
+            elif chip is not None:
+                tip = self.describe_chip(chip)
+            elif title is not None:
+                tip = "Click to see this day with a column per teacher."
+            else:
+                tip = ""
+            self.setToolTip(tip)
             self.setCursor(
-                Qt.CursorShape.SizeVerCursor if near_edge else Qt.CursorShape.ArrowCursor
+                Qt.CursorShape.SizeVerCursor
+                if near_edge
+                else Qt.CursorShape.PointingHandCursor
+                if chip is not None or title is not None
+                else Qt.CursorShape.ArrowCursor
             )
             return
         _id, mode, origin, rect = self._drag
@@ -565,20 +614,3 @@ class CalendarGrid(QWidget):
     def focusOutEvent(self, event: object) -> None:  # type: ignore[override]
         super().focusOutEvent(event)  # type: ignore[arg-type]
         self.update()
-
-
-def _lanes(lessons: list[LessonRow]) -> tuple[list[tuple[int, LessonRow]], int]:
-    """(lane, lesson) for lessons of one column, side by side where they overlap (the first
-    free lane, in order of start; lessons that take place before cancelled ones, so the lanes
-    that fit show them), and how many lanes that takes."""
-    ends: list[datetime] = []
-    placed: list[tuple[int, LessonRow]] = []
-    order = sorted(lessons, key=lambda x: (x.start, x.status in ("cancelled", "no_show"), x.end))
-    for r in order:
-        lane = next((i for i, end in enumerate(ends) if end <= r.start), len(ends))
-        if lane == len(ends):
-            ends.append(r.end)
-        else:
-            ends[lane] = r.end
-        placed.append((lane, r))
-    return placed, len(ends)

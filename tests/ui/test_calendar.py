@@ -176,22 +176,26 @@ def test_painting_the_grid_keeps_none_alive(qtbot, window, studio) -> None:  # t
     assert sys.getrefcount(None) - before > -100
 
 
-def test_a_busy_hour_shows_what_fits_and_a_more_chip_that_opens_the_day_per_teacher(
+def test_a_busy_hour_is_counted_with_who_comes_and_its_tile_opens_the_day_per_teacher(
     qtbot, window, studio: Maker
 ) -> None:  # type: ignore[no-untyped-def]
+    """The demo's week showed one lesson and "+7 more" in every busy hour: now the hour says
+    how many lessons and who comes, and a click opens that day with a column per teacher."""
     at_10 = datetime.combine(_monday(), datetime.min.time(), NY).replace(hour=10)
     for n in range(6):  # six teachers teaching at once on Monday at 10:00
         teacher = studio.teacher(f"Teacher{n}", "Busy")
         studio.lesson(teacher, at_10, student_id=studio.student(f"Pupil{n}", "Busy"))
     tab = _tab(qtbot, window)  # 1000 px wide: two lanes fit in a day
-    monday_blocks = [r for _rect, r in tab.grid._rects if r.start == at_10]
-    [chip] = [c for c in tab.grid._more if c.hour == at_10]
-    assert len(monday_blocks) == 1 and len(chip.rows) == 5  # one shown, five summed up
-    assert {r.id for r in chip.rows}.isdisjoint({monday_blocks[0].id})
-    assert "Click to see this day" in tab.grid.describe_chip(chip)
-    tab.scroll.ensureVisible(chip.rect.center().x(), chip.rect.center().y(), 50, 120)
+    assert [r for _rect, r in tab.grid._rects if r.start == at_10] == []  # none squeezed in
+    [tile] = [c for c in tab.grid._more if c.hour == at_10]
+    assert len(tile.rows) == 6
+    assert tile.count.headline() == "6 lessons"
+    assert tile.count.names() == [f"Pupil{n}" for n in range(6)]
+    assert tile.rect.width() >= tab.grid.column_width() - 10  # the whole day's width
+    assert "Click to see this day" in tab.grid.describe_chip(tile)
+    tab.scroll.ensureVisible(tile.rect.center().x(), tile.rect.center().y(), 50, 120)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
-        qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=chip.rect.center())
+        qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=tile.rect.center())
     assert tab.view.currentData() == "teacher"
     assert tab.navigator.start == _monday()
     assert tab.navigator.previous_button.text().endswith("Previous day")
@@ -199,6 +203,35 @@ def test_a_busy_hour_shows_what_fits_and_a_more_chip_that_opens_the_day_per_teac
     assert {f"Teacher{n} Busy" for n in range(6)} <= titles and "Maya Chen" in titles
     assert tab.grid._more == [] and len(tab.grid._rects) == 7
     assert tab.grid.minimumWidth() >= len(tab.grid.columns) * 96  # scrolls sideways
+
+
+def test_a_quiet_lesson_keeps_the_days_width_beside_a_busy_hour(
+    qtbot, window, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    at_10 = datetime.combine(_monday(), datetime.min.time(), NY).replace(hour=10)
+    for n in range(3):
+        studio.lesson(
+            studio.teacher(f"T{n}", "Busy"), at_10, student_id=studio.student(f"P{n}", "B")
+        )
+    tab = _tab(qtbot, window)
+    [rect] = [rc for rc, r in tab.grid._rects if r.start == at_10.replace(hour=16)]
+    assert rect.width() >= tab.grid.column_width() - 10  # not a narrow lane of the busy hour
+    assert [r for _rc, r in tab.grid._rects if r.start == at_10] == []  # the busy hour: counted
+
+
+def test_each_day_of_the_week_says_how_many_lessons_and_its_title_opens_the_day(
+    qtbot, window, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)
+    monday = next(i for i, c in enumerate(tab.grid.columns) if c.day == _monday())
+    held = sum(r.start.astimezone(NY).date() == _monday() for r in tab.grid.rows)
+    assert held >= 1
+    assert tab.grid.column_title(monday).endswith(f"\n{held} lesson" + ("s" if held > 1 else ""))
+    x = int(52 + (monday + 0.5) * tab.grid.column_width())
+    tab.scroll.verticalScrollBar().setValue(0)
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=QPoint(x, 10))
+    assert tab.view.currentData() == "teacher" and tab.navigator.start == _monday()
 
 
 def test_the_first_load_moves_open_series_forward_once_a_day(qtbot, window, studio) -> None:  # type: ignore[no-untyped-def]
