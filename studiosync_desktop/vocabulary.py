@@ -37,3 +37,13 @@ def words(value: str) -> str:
     """A vocabulary value as people read it: 'checked-out' -> 'Checked out'."""
     text = value.replace("-", " ").replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+# What a teacher may tell the front desk about one of their lessons (studiosync_tell_desk):
+# fixed kinds with fixed titles, so a teacher's login cannot send the desk any text or link.
+TEACHER_NOTICES = {
+    "running_late": "Running late",
+    "makeup_requested": "A make-up lesson is wanted",
+    "room_problem": "Something in the room needs fixing",
+    "call_family": "Please call the family",
+}

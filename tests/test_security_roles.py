@@ -118,7 +118,7 @@ def test_a_teacher_updating_another_teachers_lesson_changes_nothing(
     studio: Studio, connect, db: Database
 ) -> None:  # type: ignore[no-untyped-def]
     cur = connect(studio.teacher_login).execute(
-        "UPDATE lessons SET location = 'hijacked' WHERE id = %s", (studio.other_lesson,)
+        "UPDATE lessons SET status = 'no_show' WHERE id = %s", (studio.other_lesson,)
     )
     assert cur.rowcount == 0
     with db.session() as s:
@@ -128,7 +128,17 @@ def test_a_teacher_updating_another_teachers_lesson_changes_nothing(
     assert location == ""
 
 
-def test_a_teacher_can_mark_their_own_lesson_completed(studio: Studio, connect) -> None:  # type: ignore[no-untyped-def]
+def test_a_teacher_can_mark_their_own_lesson_completed_once_it_has_started(
+    studio: Studio, connect, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        s.execute(
+            text(
+                "UPDATE lessons SET scheduled_start = now() - interval '1 hour',"
+                " scheduled_end = now() - interval '30 minutes' WHERE id = :i"
+            ),
+            {"i": studio.own_lesson},
+        )
     cur = connect(studio.teacher_login).execute(
         "UPDATE lessons SET status = 'completed' WHERE id = %s", (studio.own_lesson,)
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from studiosync_desktop.errors import PermissionDenied
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from studiosync_desktop.errors import Conflict, PermissionDenied
 from studiosync_desktop.schemas.common import Actor
 
 # What each staff role runs. Teachers see their own schedule, students, notes, goals and
@@ -54,4 +57,18 @@ def require(actor: Actor, area: str) -> None:
     if not can(actor, area):
         raise PermissionDenied(
             f"{actor.name} ({actor.role}) may not use {AREA_NAMES.get(area, area)}."
+        )
+
+
+def require_started(actor: Actor, starts: datetime, zone: ZoneInfo) -> None:
+    """A teacher marks a lesson (in progress, completed, a no-show) once it has begun.
+
+    The database keeps the same rule (migration 0014, lessons_teacher_rules); this says it
+    in words first.
+    """
+    if actor.role == "teacher" and starts > datetime.now(UTC):
+        local = starts.astimezone(zone)
+        raise Conflict(
+            f"This lesson starts at {local:%H:%M} on {local:%a} {local.day} {local:%b}: "
+            "mark it once it has started."
         )

@@ -61,7 +61,7 @@ from studiosync_desktop.schemas.scheduling import (
 )
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services import makeup_credits as credits
-from studiosync_desktop.services.permissions import can, require
+from studiosync_desktop.services.permissions import can, require, require_started
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 from studiosync_desktop.services.recurrence import (
     Occurrence,
@@ -635,6 +635,7 @@ class SchedulingService:
         def work(s: Session) -> None:
             row = self._locked(s, actor, lesson_id)
             self._require_own_or_desk(s, actor, row)
+            require_started(actor, row.scheduled_start, studio_zone(s, actor.studio_id))
             if status not in TRANSITIONS.get(row.status, frozenset()):
                 raise Conflict(
                     f"A lesson that is {STATUS_WORDS[row.status]} can't become "
@@ -658,13 +659,12 @@ class SchedulingService:
         self, actor: Actor, lesson_id: uuid.UUID, data: CancelInput | Mapping[str, Any]
     ) -> LessonDetail:
         """Cancels with a reason; late inside the notice period; a credit when policy says."""
-        require(actor, "schedule")
+        self._require_desk(actor)
         why = parse_input(CancelInput, data)
 
         def work(s: Session) -> None:
             studio = self._studio(s, actor)
             row = self._locked(s, actor, lesson_id)
-            self._require_own_or_desk(s, actor, row)
             if row.status != "scheduled":
                 raise Conflict(f"This lesson is {STATUS_WORDS[row.status]}: it can't be cancelled.")
             credits.cancel_where(

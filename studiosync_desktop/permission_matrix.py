@@ -1,0 +1,341 @@
+"""Who may do what to which table: the permission matrix, written once as data.
+
+Role x table x operation, with the columns an UPDATE may touch where they are narrower than
+the row, and which rows (a name from `ROWS`). The migrations grant exactly this
+(`grant_statements`), docs/permissions.md and the README's "Logins and roles" table are
+rendered from it (`studiosync_desktop.permission_docs`), and tests/test_permission_matrix.py
+tries every cell on a real server as each role. Which rows a role sees is enforced by the
+row-level security policies of the migrations; `ROWS` says in words what each policy allows.
+
+Plain data on purpose: migrations import this module, so it imports nothing of the app.
+A new table goes here in the same change that creates it, or the matrix test fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+ROLES = ("admin", "desk", "teacher")
+OPERATIONS = ("select", "insert", "update", "delete")
+# The PostgreSQL group role of each staff role; every login is a member of exactly one.
+GROUP = {role: f"studiosync_{role}" for role in ROLES}
+
+# Which rows an operation reaches, in words; the policies of the migrations make them true.
+ROWS: dict[str, str] = {
+    "all": "every row",
+    "studio": "their studio's",
+    "people": "students and parents (people without a login) of their studio",
+    "colleagues_and_students": (
+        "their own, their studio's staff, and the people of the students they teach"
+    ),
+    "own_teaching": "theirs as the teacher (their lessons, series, notes and plans)",
+    "own_students": "the students they teach (primary teacher, or a lesson together), and theirs",
+    "public_or_own": "shared ones and their own",
+    "threads": "the message threads they take part in",
+    "threads_and_new": (
+        "the message threads they take part in, and a thread just started (until its first"
+        " participant is added)"
+    ),
+    "sent_by_them": "in their threads, sent by themselves",
+    "joining": "to threads they take part in (or themselves to a thread they start)",
+    "own": "their own",
+    "own_and_reminders": (
+        "their own, and the studio's reminders (lessons tomorrow, overdue invoices and loans)"
+    ),
+    "drafts": "draft invoices only (an issued invoice is voided or credited, never deleted)",
+}
+
+
+@dataclass(frozen=True)
+class Allow:
+    """One operation allowed: on which rows, and (UPDATE) which columns; None: every one."""
+
+    rows: str
+    columns: tuple[str, ...] | None = None
+
+
+Grants = Mapping[str, Allow]  # operation -> what is allowed
+
+
+@dataclass(frozen=True)
+class Table:
+    area: str  # what the table is part of, in the docs' words
+    holds: str  # one line: what a row is
+    admin: Grants
+    desk: Grants
+    teacher: Grants
+
+    def grants(self, role: str) -> Grants:
+        grants: Grants = getattr(self, role)
+        return grants
+
+
+def ops(spec: str, rows: str = "studio", **narrower: Allow) -> dict[str, Allow]:
+    """`ops("SIU")`: select, insert and update of the studio's rows; keywords override one."""
+    letters = {"S": "select", "I": "insert", "U": "update", "D": "delete"}
+    out = {letters[c]: Allow(rows) for c in spec}
+    out.update(narrower)
+    return out
+
+
+NONE: Grants = {}
+
+# What a teacher changes on their own lessons: attendance, actual times and the lesson plan.
+# Never rate, student, band, teacher, studio, times, room or series (the desk's job); a
+# trigger keeps the status rules (migration 0014).
+TEACHER_LESSON_COLUMNS = ("status", "actual_start", "actual_end", "lesson_plan_id")
+NOTE_COLUMNS = (
+    "summary",
+    "topics_covered",
+    "assignments",
+    "strengths",
+    "challenges",
+    "homework",
+    "visible_to_student",
+    "visible_to_parent",
+)
+GOAL_COLUMNS = ("title", "description", "target_date", "status", "progress_percentage")
+PLAN_COLUMNS = (
+    "title",
+    "description",
+    "specialty",
+    "duration_minutes",
+    "objectives",
+    "materials",
+    "activities",
+    "tags",
+    "is_public",
+)
+# A payment is changed only by a refund; its amount, method and day are what was taken.
+PAYMENT_COLUMNS = ("status", "refunded_amount", "refunded_at", "notes")
+
+STAFF_READS_ALL = ops("S", "all")
+THREADS = ops("U", "threads", select=Allow("threads_and_new"), insert=Allow("studio"))
+
+MATRIX: dict[str, Table] = {
+    # -- the studio and its people -------------------------------------------------------
+    "alembic_version": Table(
+        "system", "the schema revision", STAFF_READS_ALL, STAFF_READS_ALL, STAFF_READS_ALL
+    ),
+    "studios": Table(
+        "studio", "the studio: details, policies and settings", ops("SU"), ops("S"), ops("S")
+    ),
+    "users": Table(
+        "roster",
+        "a person: staff, students and parents",
+        ops("SIU"),
+        ops("S", insert=Allow("people"), update=Allow("people")),
+        ops("S", "colleagues_and_students"),
+    ),
+    "teachers": Table("roster", "a teacher's profile", ops("SIU"), ops("SIU"), ops("S")),
+    "students": Table(
+        "roster", "a student's record", ops("SIU"), ops("SIU"), ops("S", "own_students")
+    ),
+    "families": Table("roster", "a family", ops("SIU"), ops("SIU"), ops("S", "own_students")),
+    "bands": Table("roster", "a band", ops("SIU"), ops("SIU"), ops("S")),
+    "band_members": Table("roster", "who plays in a band", ops("SID"), ops("SID"), ops("S")),
+    # -- the schedule --------------------------------------------------------------------
+    "lessons": Table(
+        "schedule",
+        "a lesson on the calendar",
+        ops("SIUD"),
+        ops("SIUD"),
+        ops("S", "own_teaching", update=Allow("own_teaching", TEACHER_LESSON_COLUMNS)),
+    ),
+    "recurring_patterns": Table(
+        "schedule", "a series of lessons", ops("SIU"), ops("SIU"), ops("S", "own_teaching")
+    ),
+    "lesson_attendance": Table(
+        "schedule",
+        "who is in which lesson (kept by the database)",
+        ops("S"),
+        ops("S"),
+        ops("S", "own_teaching"),
+    ),
+    "studio_closures": Table(
+        "schedule", "a day the studio is closed", ops("SID"), ops("SID"), ops("S")
+    ),
+    "makeup_credits": Table(
+        "schedule",
+        "a make-up lesson owed to a student",
+        ops("SIUD"),
+        ops("SIUD"),
+        ops("S", "own_students"),
+    ),
+    # -- teaching ------------------------------------------------------------------------
+    "lesson_notes": Table(
+        "teaching",
+        "a teacher's note on a lesson",
+        ops("SIUD"),
+        ops("S"),
+        ops("SID", "own_teaching", update=Allow("own_teaching", NOTE_COLUMNS)),
+    ),
+    "student_goals": Table(
+        "teaching",
+        "a student's goal",
+        ops("SIUD"),
+        ops("S"),
+        ops("SID", "own_students", update=Allow("own_students", GOAL_COLUMNS)),
+    ),
+    "lesson_plans": Table(
+        "teaching",
+        "a lesson plan",
+        ops("SIUD"),
+        ops("S"),
+        ops(
+            "ID",
+            "own_teaching",
+            select=Allow("public_or_own"),
+            update=Allow("own_teaching", PLAN_COLUMNS),
+        ),
+    ),
+    # -- rooms ---------------------------------------------------------------------------
+    "practice_rooms": Table("rooms", "a practice room", ops("SIU"), ops("SIU"), ops("S")),
+    "room_reservations": Table("rooms", "a practice-room booking", ops("SIU"), ops("SIU"), NONE),
+    # A teacher learns that a room is busy from room_busy(), never whose lesson holds it.
+    "room_occupancy": Table(
+        "rooms", "which booking holds a room when (kept by the database)", ops("S"), ops("S"), NONE
+    ),
+    # -- lending -------------------------------------------------------------------------
+    "inventory_items": Table("lending", "an instrument or item", ops("SIU"), ops("SIU"), NONE),
+    "checkout_logs": Table("lending", "an item lent out", ops("SIU"), ops("SIU"), NONE),
+    "resources": Table(
+        "resources", "a file, link or book of the library", ops("SIU"), ops("SIU"), ops("S")
+    ),
+    "resource_shares": Table(
+        "resources", "a resource shared with a student", ops("SID"), ops("SID"), ops("S")
+    ),
+    "resource_checkouts": Table(
+        "resources", "a library copy lent out", ops("SIU"), ops("SIU"), NONE
+    ),
+    # -- messages ------------------------------------------------------------------------
+    "message_threads": Table(
+        "messages",
+        "a conversation",
+        THREADS,
+        THREADS,
+        THREADS,
+    ),
+    "thread_participants": Table(
+        "messages",
+        "who is in a conversation",
+        ops("S", "threads", insert=Allow("joining")),
+        ops("S", "threads", insert=Allow("joining")),
+        ops("S", "threads", insert=Allow("joining")),
+    ),
+    "messages": Table(
+        "messages",
+        "a message",
+        ops("S", "threads", insert=Allow("sent_by_them")),
+        ops("S", "threads", insert=Allow("sent_by_them")),
+        ops("S", "threads", insert=Allow("sent_by_them")),
+    ),
+    "message_reads": Table(
+        "messages", "who read a message when", ops("SI", "own"), ops("SI", "own"), ops("SI", "own")
+    ),
+    # Teachers raise notifications only through studiosync_tell_desk() (fixed kinds).
+    "notifications": Table(
+        "messages",
+        "a notification for one person",
+        ops("S", "own_and_reminders", insert=Allow("studio"), update=Allow("own", ("is_read",))),
+        ops("S", "own_and_reminders", insert=Allow("studio"), update=Allow("own", ("is_read",))),
+        ops("S", "own", update=Allow("own", ("is_read",))),
+    ),
+    # -- billing: issued money records are never deleted -----------------------------------
+    "invoices": Table(
+        "billing",
+        "an invoice or credit note",
+        ops("SIU", delete=Allow("drafts")),
+        ops("SIU", delete=Allow("drafts")),
+        NONE,
+    ),
+    # Lines of an issued invoice are frozen by a trigger (0004); a draft's may change.
+    "invoice_line_items": Table("billing", "a line of an invoice", ops("SIUD"), ops("SIUD"), NONE),
+    "invoice_events": Table(
+        "billing", "an entry of an invoice's history", ops("SI"), ops("SI"), NONE
+    ),
+    "invoice_number_counters": Table(
+        "billing", "the last invoice number of a year", ops("SIU"), ops("SIU"), NONE
+    ),
+    "payments": Table(
+        "billing",
+        "money received (refunds are recorded on it)",
+        ops("SI", update=Allow("studio", PAYMENT_COLUMNS)),
+        ops("SI", update=Allow("studio", PAYMENT_COLUMNS)),
+        NONE,
+    ),
+    "payment_methods": Table("billing", "a saved card", ops("SIU"), ops("SIU"), NONE),
+    "account_credits": Table(
+        "billing", "an entry of a payer's credit ledger", ops("SI"), ops("SI"), NONE
+    ),
+    # -- the audit trail: written by triggers, read by admins, changed by nobody ---------
+    "audit_log": Table("audit", "one change anyone made", ops("S"), NONE, NONE),
+}
+
+# Database functions that are a role's only door to something; everything else the app calls
+# (app_user_id() and the like) only tells a caller about themselves and stays open.
+FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "studiosync_create_login(uuid, text, text, text)": (("admin",), "give a person a login"),
+    "studiosync_set_staff_role(uuid, text)": (("admin",), "change a login's role"),
+    "studiosync_set_login_enabled(uuid, boolean)": (
+        ("admin",),
+        "deactivate or reactivate a login",
+    ),
+    "studiosync_reset_password(uuid, text)": (("admin",), "set a one-time password"),
+    "room_busy(timestamp with time zone, timestamp with time zone)": (
+        ROLES,
+        "when the studio's rooms are busy: room, start and end, nothing about whose booking",
+    ),
+    "studiosync_tell_desk(uuid, text)": (
+        ("teacher",),
+        "a teacher tells the front desk about their own lesson, in one of a few fixed kinds",
+    ),
+}
+
+
+def allowed(table: str, role: str, operation: str) -> Allow | None:
+    return MATRIX[table].grants(role).get(operation)
+
+
+def cells() -> Iterator[tuple[str, str, str, Allow]]:
+    """(table, role, operation, allow) for every allowed cell, in a stable order."""
+    for table in sorted(MATRIX):
+        for role in ROLES:
+            grants = MATRIX[table].grants(role)
+            for operation in OPERATIONS:
+                if operation in grants:
+                    yield table, role, operation, grants[operation]
+
+
+def grant_statements(existing: Mapping[str, set[str]]) -> list[str]:
+    """REVOKE then GRANT, table by table, for the tables (and columns) that exist now.
+
+    `existing`: table -> its columns. A migration that runs before a table of the matrix
+    exists skips it; the migration that creates it (or a later one) grants it.
+    """
+    groups = ", ".join(GROUP.values())
+    out: list[str] = []
+    for table in sorted(MATRIX):
+        if table not in existing:
+            continue
+        out.append(f"REVOKE ALL ON {table} FROM PUBLIC, {groups}")
+        for role in ROLES:
+            for operation, allow in MATRIX[table].grants(role).items():
+                verb = operation.upper()
+                if allow.columns is None:
+                    out.append(f"GRANT {verb} ON {table} TO {GROUP[role]}")
+                    continue
+                columns = [c for c in allow.columns if c in existing[table]]
+                if columns:
+                    out.append(f"GRANT {verb} ({', '.join(columns)}) ON {table} TO {GROUP[role]}")
+    return out
+
+
+def function_grant_statements() -> list[str]:
+    groups = ", ".join(GROUP.values())
+    out: list[str] = []
+    for signature, (roles, _why) in FUNCTIONS.items():
+        out.append(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC, {groups}")
+        out.extend(f"GRANT EXECUTE ON FUNCTION {signature} TO {GROUP[r]}" for r in roles)
+    return out

@@ -1,0 +1,333 @@
+"""Each finding of issue 13's "Each login does only its job", as a teacher or the desk would
+try it with their own login in psql. Every test is one transaction, rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from studiosync_desktop.embedded import libpq_dsn
+from studiosync_desktop.models import Base
+from studiosync_desktop.vocabulary import TEACHER_NOTICES
+from tests.permission_world import PASSWORD, World, build_world
+
+Connect = Callable[[str], psycopg.Connection[Any]]
+
+
+@pytest.fixture(scope="module")
+def world(database_url: str) -> Iterator[World]:
+    dsn = libpq_dsn(database_url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {tables} CASCADE")  # type: ignore[arg-type]
+    built, left_open = build_world(dsn)
+    yield built
+    left_open.close()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {tables} CASCADE")  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def connect(world: World, database_url: str) -> Iterator[Connect]:
+    """A login's connection in one transaction, rolled back after the test ("owner": owner)."""
+    opened: list[psycopg.Connection[Any]] = []
+
+    def as_login(name: str) -> psycopg.Connection[Any]:
+        if name == "owner":
+            conn = psycopg.connect(libpq_dsn(database_url))
+        else:
+            login = world.logins[name].login
+            conn = psycopg.connect(libpq_dsn(database_url), user=login, password=PASSWORD)
+        opened.append(conn)
+        return conn
+
+    yield as_login
+    for conn in opened:
+        conn.rollback()
+        conn.close()
+
+
+def one(conn: psycopg.Connection[Any], query: str, *params: Any) -> Any:
+    row = conn.execute(query, params).fetchone()  # type: ignore[arg-type]
+    return None if row is None else row[0]
+
+
+def refused(conn: psycopg.Connection[Any], query: str, *params: Any) -> str:
+    """Runs a statement that must be refused; returns the server's message."""
+    with pytest.raises(psycopg.Error) as caught, conn.transaction():
+        conn.execute(query, params)  # type: ignore[arg-type]
+    return str(caught.value)
+
+
+def own_lesson(conn: psycopg.Connection[Any], when: str) -> uuid.UUID:
+    """A lesson of the logged-in teacher, 'past' (started) or 'coming'."""
+    order = "<" if when == "past" else ">"
+    lesson: uuid.UUID = one(
+        conn, f"SELECT id FROM lessons WHERE scheduled_start {order} now() ORDER BY 1 LIMIT 1"
+    )
+    return lesson
+
+
+# -- a teacher's own lessons ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("rate", "0.01"),
+        ("student_id", "other student"),
+        ("band_id", None),
+        ("studio_id", "other studio"),
+        ("scheduled_start", "earlier"),
+        ("scheduled_end", "later"),
+        ("room_id", None),
+        ("recurring_pattern_id", None),
+        ("location", "my living room"),
+    ],
+)
+def test_a_teacher_cannot_change_what_the_desk_books_on_their_own_lesson(
+    connect: Connect, world: World, column: str, value: Any
+) -> None:
+    owner, teacher = connect("owner"), connect("teacher")
+    lesson = own_lesson(teacher, "past")
+    me = world.logins["teacher"]
+    stand_in = {
+        "other student": ("SELECT id FROM students WHERE primary_teacher_id <> %s", me.teacher),
+        "other studio": ("SELECT id FROM studios WHERE id <> %s", me.studio),
+        "earlier": (f"SELECT {column} - interval '5 min' FROM lessons WHERE id = %s", lesson),
+        "later": (f"SELECT {column} + interval '5 min' FROM lessons WHERE id = %s", lesson),
+    }
+    if value in stand_in:
+        query, param = stand_in[value]
+        value = one(owner, query + " LIMIT 1", param)
+    refused(teacher, f"UPDATE lessons SET {column} = %s WHERE id = %s", value, lesson)
+    students_seen = one(teacher, "SELECT count(*) FROM students")
+    assert students_seen == 1  # pointing a lesson at a student never shows that student
+
+
+def test_a_teacher_marks_attendance_on_their_own_lesson_once_it_has_started(
+    connect: Connect,
+) -> None:
+    teacher = connect("teacher")
+    lesson = own_lesson(teacher, "past")
+    teacher.execute(
+        "UPDATE lessons SET status = 'in_progress', actual_start = now() - interval '5 minutes'"
+        " WHERE id = %s",
+        (lesson,),
+    )
+    teacher.execute(
+        "UPDATE lessons SET status = 'completed', actual_end = now() WHERE id = %s", (lesson,)
+    )
+    assert one(teacher, "SELECT status FROM lessons WHERE id = %s", lesson) == "completed"
+
+
+def test_a_teacher_cannot_mark_a_lesson_before_it_has_started(connect: Connect) -> None:
+    teacher = connect("teacher")
+    lesson = own_lesson(teacher, "coming")
+    for status in ("completed", "in_progress", "no_show"):
+        message = refused(teacher, "UPDATE lessons SET status = %s WHERE id = %s", status, lesson)
+        assert "once it has started" in message
+    message = refused(
+        teacher, "UPDATE lessons SET actual_start = now() + interval '1 day' WHERE id = %s", lesson
+    )
+    assert "once it has started" in message
+
+
+def test_a_teacher_never_reopens_or_cancels_a_lesson(connect: Connect) -> None:
+    teacher = connect("teacher")
+    lesson = own_lesson(teacher, "past")
+    teacher.execute("UPDATE lessons SET status = 'no_show' WHERE id = %s", (lesson,))
+    for status in ("scheduled", "completed", "cancelled"):
+        message = refused(teacher, "UPDATE lessons SET status = %s WHERE id = %s", status, lesson)
+        assert "front desk" in message
+    coming = own_lesson(teacher, "coming")
+    assert "front desk" in refused(
+        teacher, "UPDATE lessons SET status = 'cancelled' WHERE id = %s", coming
+    )
+
+
+def test_the_desk_still_moves_any_status(connect: Connect) -> None:
+    desk = connect("desk")
+    lesson = one(desk, "SELECT id FROM lessons WHERE scheduled_start > now() LIMIT 1")
+    desk.execute("UPDATE lessons SET status = 'completed' WHERE id = %s", (lesson,))
+    desk.execute("UPDATE lessons SET status = 'scheduled' WHERE id = %s", (lesson,))
+
+
+def test_a_teachers_note_goes_on_one_of_their_own_lessons(connect: Connect, world: World) -> None:
+    owner, teacher = connect("owner"), connect("teacher")
+    me = world.logins["teacher"]
+    colleagues = one(
+        owner,
+        "SELECT id FROM lessons WHERE teacher_id <> %s AND studio_id = %s LIMIT 1",
+        me.teacher,
+        me.studio,
+    )
+    message = refused(
+        teacher,
+        "INSERT INTO lesson_notes (studio_id, lesson_id, teacher_id, summary)"
+        " VALUES (app_studio_id(), %s, app_teacher_id(), 'Hijacked')",
+        colleagues,
+    )
+    assert "row-level security" in message
+    teacher.execute(
+        "INSERT INTO lesson_notes (studio_id, lesson_id, teacher_id, summary)"
+        " VALUES (app_studio_id(), %s, app_teacher_id(), 'Arpeggios')",
+        (own_lesson(teacher, "coming"),),
+    )
+
+
+# -- rooms ----------------------------------------------------------------------------------
+
+
+def test_a_teacher_learns_a_room_is_busy_but_not_whose_booking(
+    connect: Connect, world: World
+) -> None:
+    owner, teacher = connect("owner"), connect("teacher")
+    assert "permission denied" in refused(teacher, "SELECT * FROM room_occupancy")
+    cur = teacher.execute(
+        "SELECT * FROM room_busy(now() - interval '30 days', now() + interval '30 days')"
+    )
+    assert [c.name for c in cur.description or ()] == ["room_id", "starts", "ends"]
+    busy = cur.fetchall()
+    studio_bookings = one(
+        owner,
+        "SELECT count(*) FROM room_occupancy o JOIN practice_rooms r ON r.id = o.room_id"
+        " WHERE r.studio_id = %s",
+        world.logins["teacher"].studio,
+    )
+    assert len(busy) == studio_bookings == 5  # both teachers' lessons and a reservation
+
+
+# -- notifications ----------------------------------------------------------------------------
+
+
+def test_a_teacher_cannot_write_a_notification_to_the_desk(connect: Connect) -> None:
+    teacher = connect("teacher")
+    message = refused(
+        teacher,
+        "INSERT INTO notifications (studio_id, user_id, title, message, link)"
+        " SELECT app_studio_id(), id, 'Urgent: reset your password', 'Click',"
+        " 'https://evil.example' FROM users WHERE role IN ('admin', 'desk')",
+    )
+    assert "permission denied" in message
+    refused(teacher, "UPDATE notifications SET title = 'Changed', link = 'https://evil.example'")
+
+
+def test_a_teacher_tells_the_desk_about_their_lesson_in_a_fixed_kind(
+    connect: Connect, world: World
+) -> None:
+    teacher, desk = connect("teacher"), connect("desk")
+    lesson = own_lesson(teacher, "coming")
+    raised = one(teacher, "SELECT studiosync_tell_desk(%s, 'running_late')", lesson)
+    assert raised == 2  # the studio's admin and desk person
+    assert one(teacher, "SELECT studiosync_tell_desk(%s, 'running_late')", lesson) == 0
+    teacher.commit()  # the desk reads it from its own login
+    owner = connect("owner")
+    try:
+        title, link = desk.execute(
+            "SELECT title, link FROM notifications WHERE notification_type = 'teacher_running_late'"
+        ).fetchone() or ("", "")
+        assert (title, link) == (TEACHER_NOTICES["running_late"], f"studiosync://lesson/{lesson}")
+    finally:
+        owner.execute("DELETE FROM notifications WHERE notification_type LIKE 'teacher%%'")
+        owner.commit()
+    assert "unknown kind" in refused(
+        teacher, "SELECT studiosync_tell_desk(%s, 'Free pizza: http://evil.example')", lesson
+    )
+
+
+def test_a_teacher_tells_the_desk_about_their_own_lessons_only(
+    connect: Connect, world: World
+) -> None:
+    owner, teacher = connect("owner"), connect("teacher")
+    me = world.logins["teacher"]
+    colleagues = one(owner, "SELECT id FROM lessons WHERE teacher_id <> %s LIMIT 1", me.teacher)
+    assert "own lessons" in refused(
+        teacher, "SELECT studiosync_tell_desk(%s, 'call_family')", colleagues
+    )
+    assert "permission denied" in refused(
+        connect("desk"), "SELECT studiosync_tell_desk(%s, 'call_family')", colleagues
+    )
+
+
+# -- money records ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["desk", "admin"])
+def test_nobody_deletes_an_issued_invoice_its_payments_or_its_history(
+    connect: Connect, who: str
+) -> None:
+    conn = connect(who)
+    issued = one(conn, "SELECT id FROM invoices WHERE status <> 'draft' LIMIT 1")
+    assert "never deleted" in refused(conn, "DELETE FROM invoices WHERE id = %s", issued)
+    for table in ("payments", "invoice_events", "account_credits", "audit_log"):
+        assert "permission denied" in refused(conn, f"DELETE FROM {table}")
+    assert "permission denied" in refused(conn, "TRUNCATE invoices CASCADE")
+    draft = one(conn, "SELECT id FROM invoices WHERE status = 'draft' LIMIT 1")
+    conn.execute("DELETE FROM invoice_line_items WHERE invoice_id = %s", (draft,))
+    assert conn.execute("DELETE FROM invoices WHERE id = %s", (draft,)).rowcount == 1
+
+
+def test_not_even_the_owner_deletes_an_issued_invoice(connect: Connect) -> None:
+    owner = connect("owner")
+    assert "never deleted" in refused(owner, "DELETE FROM invoices WHERE status <> 'draft'")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "amount = 0.01",
+        "payment_method = 'card'",
+        "processed_at = now() - interval '1 year'",
+        "invoice_id = invoice_id",
+        "transaction_id = 'x'",
+    ],
+)
+def test_the_desk_cannot_rewrite_what_a_payment_took(connect: Connect, change: str) -> None:
+    desk = connect("desk")
+    assert "permission denied" in refused(desk, f"UPDATE payments SET {change}")
+
+
+def test_the_desk_records_a_refund_on_a_payment(connect: Connect) -> None:
+    desk = connect("desk")
+    cur = desk.execute(
+        "UPDATE payments SET refunded_amount = 10, refunded_at = now(),"
+        " status = 'partially_refunded', notes = 'Refund: overcharged'"
+    )
+    assert cur.rowcount == 1
+
+
+# -- logins -----------------------------------------------------------------------------------
+
+
+def test_a_deactivated_logins_open_session_can_do_nothing(world: World, database_url: str) -> None:
+    dsn = libpq_dsn(database_url)
+    desk = world.logins["desk"]
+    with psycopg.connect(dsn, user=desk.login, password=PASSWORD) as left_open:
+        with psycopg.connect(dsn, autocommit=True) as owner:
+            owner.execute("SELECT studiosync_set_login_enabled(%s, false)", (desk.user,))
+        try:
+            for query in ("SELECT * FROM lessons", "SELECT * FROM alembic_version"):
+                assert "permission denied" in refused(left_open, query)
+        finally:
+            with psycopg.connect(dsn, autocommit=True) as owner:
+                owner.execute("SELECT studiosync_set_login_enabled(%s, true)", (desk.user,))
+        assert one(left_open, "SELECT count(*) > 0 FROM lessons") is True
+
+
+def test_the_desk_adds_a_band_member_who_joins_the_bands_coming_lessons(
+    connect: Connect,
+) -> None:
+    desk = connect("desk")
+    band, person = desk.execute(
+        "SELECT b.id, u.id FROM bands b, users u WHERE u.role = 'parent'"
+        " AND EXISTS (SELECT 1 FROM lessons l WHERE l.band_id = b.id AND l.scheduled_start > now())"
+        " LIMIT 1"
+    ).fetchone() or (None, None)
+    desk.execute("INSERT INTO band_members (band_id, user_id) VALUES (%s, %s)", (band, person))
+    assert one(desk, "SELECT count(*) FROM lesson_attendance WHERE user_id = %s", person) == 1
