@@ -179,6 +179,9 @@ class MainWindow(QMainWindow):
         if isinstance(tab, DataTab):
             if self.isVisible() and not tab.has_loaded and not tab.is_loading:
                 tab.reload()
+            # The keys go where the tab wants them (the roster's search, the calendar's
+            # grid), not to whatever Qt moved the focus to while the old tab hid.
+            tab.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
             self.tab_changed.emit(tab.key)
 
     def showEvent(self, event: QShowEvent) -> None:

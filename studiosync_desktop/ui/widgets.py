@@ -1,4 +1,4 @@
-"""Small widgets the tabs share: a table view with a loading overlay, and a date navigator."""
+"""Small widgets the tabs share: a table with an overlay line, a date navigator, a person picker."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
+    QCompleter,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -179,28 +181,19 @@ class DateNavigator(QWidget):
         self.today_button.setEnabled(self._start != self._align(self._today))
 
 
-def fill_person_choices(combo: Any, people: Any, typed: str, label: Any) -> None:
-    """Lists the people found for what the desk typed, keeping the typed text.
-
-    Nobody is chosen until the desk chooses: no loan or booking for the wrong person.
-    """
-    combo.blockSignals(True)
-    combo.clear()
-    for person in people:
-        combo.addItem(label(person), person.id)
-    combo.setCurrentIndex(-1)
-    line = combo.lineEdit()
-    if line is not None and typed:
-        line.setText(typed)
-    combo.blockSignals(False)
-    if typed and people:
-        combo.showPopup()
+NOBODY_CHOSEN = "Type a name or email, then choose the person."
 
 
-class PersonPicker(QComboBox):
+class PersonPicker(QWidget):
     """Type a name or email: the matching people are looked up off the GUI thread (250 ms
-    after the last key) and listed; nobody is chosen until the desk chooses, except when
-    exactly one person matches."""
+    after the last key). One match is chosen at once; several are listed under the field with
+    the first one highlighted, and the highlighted one is the one Enter (or a click) chooses;
+    Down and Up move the highlight. The line under the field always says who is chosen, and
+    nobody is chosen while what was typed matches several people or none.
+    """
+
+    chosen_changed = Signal(object)  # the chosen person, or None
+    settled = Signal()  # a lookup's result is on screen
 
     def __init__(
         self,
@@ -212,32 +205,143 @@ class PersonPicker(QComboBox):
     ) -> None:
         super().__init__(parent)
         self._runner, self._presenter, self._lookup, self._label = runner, presenter, lookup, label
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        line = self.lineEdit()
-        assert line is not None
-        line.setPlaceholderText("type a name or email")
+        self._people: tuple[Any, ...] = ()
+        self._chosen: Any = None
+        self._in_flight: str | None = None  # the text being looked up
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("type a name or email")
+        self.edit.setClearButtonEnabled(True)
+        self.note = QLabel(NOBODY_CHOSEN, self)
+        self.note.setObjectName("person_note")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.note)
+        self.setFocusProxy(self.edit)
+        self._model = QStringListModel(self)
+        # The completer only shows the list and takes Up, Down, Enter and clicks: the
+        # database does the matching (UnfilteredPopupCompletion), and the text typed stays.
+        self.completer = QCompleter(self._model, self)
+        self.completer.setWidget(self.edit)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setMaxVisibleItems(10)
+        self.completer.setWrapAround(False)
+        self.completer.activated[QModelIndex].connect(self._activated)
         self._search = QTimer(self)
         self._search.setSingleShot(True)
         self._search.setInterval(250)
         self._search.timeout.connect(self.find)
-        line.textEdited.connect(lambda _t: self._search.start())
-        self.find()
+        self.edit.textEdited.connect(self._typed)
+        self.edit.installEventFilter(self)
+
+    # --- what the dialog reads ------------------------------------------------------------
+
+    def person_id(self) -> object:
+        """The chosen person's id, else None."""
+        return None if self._chosen is None else self._chosen.id
+
+    def chosen(self) -> Any:
+        return self._chosen
+
+    def listed(self) -> list[str]:
+        """The people the last lookup found, as the list shows them."""
+        return [self._label(p) for p in self._people]
+
+    def is_searching(self) -> bool:
+        return self._search.isActive() or self._in_flight is not None
+
+    def missing_text(self) -> str:
+        """Why nobody is chosen, in a sentence for the line under the field."""
+        typed = self.edit.text().strip()
+        if not typed:
+            return NOBODY_CHOSEN
+        if not self._people:
+            return f"Nobody matches \u201c{typed}\u201d: check the spelling, or try the email."
+        return f"{len(self._people)} people match: choose one from the list (Down, then Enter)."
+
+    # --- typing and looking up ------------------------------------------------------------
+
+    def _typed(self, _text: str) -> None:
+        self._choose(None)
+        self._search.start()
+
+    def search_now(self) -> None:
+        """Looks up what is typed at once (Save pressed before the pause)."""
+        if self._search.isActive():
+            self._search.stop()
+            self.find()
 
     def find(self) -> None:
-        line = self.lineEdit()
-        typed = line.text() if line is not None else ""
+        typed = self.edit.text()
         lookup = self._lookup
+        self._in_flight = typed
         self._runner.run(
-            lambda: lookup(typed),
-            on_done=lambda people: fill_person_choices(self, people, typed, self._label),
-            on_error=lambda exc: self._presenter.present(exc, parent=self),
+            lambda: lookup(typed.strip()),
+            on_done=lambda people: self._found(typed, people),
+            on_error=self._failed,
             key=f"people:{id(self)}",
         )
 
-    def person_id(self) -> object:
-        """The chosen person's id (or the only match's), else None."""
-        data = self.currentData()
-        if data is None and self.count() == 1:
-            return self.itemData(0)
-        return data
+    def _found(self, typed: str, people: Any) -> None:
+        self._in_flight = None
+        if typed != self.edit.text():
+            return  # typed on since: that lookup is on its way
+        self._people = tuple(people)
+        self._model.setStringList([self._label(p) for p in self._people])
+        if len(self._people) == 1 and typed.strip():
+            self._choose(self._people[0], only=True)
+            self.completer.popup().hide()
+        else:
+            self._choose(None)
+            if self._people and self.edit.hasFocus():
+                self._show_list()
+        self.settled.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._in_flight = None
+        self.settled.emit()
+        self._presenter.present(exc, parent=self)
+
+    def _show_list(self) -> None:
+        self.completer.complete()
+        # The first row is highlighted, so Enter takes what the desk sees highlighted.
+        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down in the field (list closed): list the people matching what is typed.
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and not self.completer.popup().isVisible()
+        ):
+            if self._people and self._chosen is None:
+                self._show_list()
+            else:
+                self.find()
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- choosing -------------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        row = index.row()
+        if 0 <= row < len(self._people):
+            person = self._people[row]
+            self.edit.setText(person.name)
+            self._choose(person)
+
+    def _choose(self, person: Any, only: bool = False) -> None:
+        changed = person is not self._chosen
+        self._chosen = person
+        if person is None:
+            self.note.setText(self.missing_text() if self.edit.text().strip() else NOBODY_CHOSEN)
+        else:
+            self.note.setText(
+                f"\N{CHECK MARK} {self._label(person)}" + (" (the only match)" if only else "")
+            )
+        if changed:
+            self.chosen_changed.emit(person)

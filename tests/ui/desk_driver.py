@@ -34,8 +34,12 @@ class Desk:
     interactions: int = 0
     shown: list[tuple[str, str]] = field(default_factory=list)
 
-    # What has focus is where a person's keys go.
+    # Where a person's keys go, as Qt routes a real key press: an open popup (a completer's
+    # list, a combo box's drop-down) first, else the widget with the focus.
     def focused(self) -> QWidget:
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            return popup.focusWidget() or popup
         widget = QApplication.focusWidget()
         assert widget is not None, "nothing has the keyboard focus"
         return widget

@@ -76,9 +76,8 @@ def test_lend_then_return_through_the_tab_prints_the_slip(
     tab.table.selectRow(stand_row)
     tab.lend()
     dialog = _dialog(qtbot, LendDialog)
-    qtbot.waitUntil(lambda: dialog.borrower.count() > 0)  # type: ignore[attr-defined]
-    names = [dialog.borrower.itemText(i) for i in range(dialog.borrower.count())]  # type: ignore[attr-defined]
-    dialog.borrower.setCurrentIndex(next(i for i, n in enumerate(names) if n.startswith("Ana")))  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.borrower.edit, "Ana Ru")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: dialog.borrower.person_id() is not None)  # type: ignore[attr-defined]
     dialog.quantity.setValue(2)  # type: ignore[attr-defined]
     dialog.submit()  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: len(tab.opened) == 1, timeout=10000)  # type: ignore[attr-defined]

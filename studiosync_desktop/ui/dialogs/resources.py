@@ -34,6 +34,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import PersonPicker
 from studiosync_desktop.vocabulary import MAX_RESOURCE_FILE_BYTES, RESOURCE_TYPES
 
 KIND_BY_MIME = {"application/pdf": "pdf", "audio": "audio", "video": "video", "image": "image"}
@@ -198,23 +199,25 @@ class LendCopyDialog(SchemaDialog):
         runner: TaskRunner,
         presenter: ErrorPresenter,
         row: ResourceRow,
-        students: tuple[PersonOption, ...],
         today: date,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(f"Lend {row.title}", ResourceLend, runner, presenter, parent)
         self.set_intro(f"{row.quantity_available} of {row.quantity_total} copies available.")
         self.extra = {"resource_id": row.id}
-        self.student = self.choice("student_id", "&Student", (), None)
-        for p in students:
-            self.student.addItem(f"{p.name}  ·  {p.email}", p.id)
-        self.student.setEditable(True)
-        self.student.setInsertPolicy(self.student.InsertPolicy.NoInsert)
-        self.student.setMinimumContentsLength(34)
+        library = services.resources
+        self.student = PersonPicker(
+            runner,
+            presenter,
+            lambda typed: library.students(actor, typed),
+            lambda p: f"{p.name}  ·  {p.email}",
+            self,
+        )
+        self.add("student_id", "&Student", self.student, self.student.person_id)
         self.number("quantity", "&Copies", 1, 0, max(row.quantity_total, 1))
         self.calendar_day(
             "due_date", "&Due back", today + timedelta(days=row.checkout_duration_days)
         )
         self.notes("checkout_notes", "Notes", "")
-        library = services.resources
         self.save = lambda form: library.lend(actor, form)
+        self.student.setFocus()

@@ -83,13 +83,7 @@ class SchemaDialog(QDialog):
         self.intro.setVisible(bool(text))
 
     def add(self, name: str, label: str, widget: QWidget, getter: Callable[[], Any]) -> QWidget:
-        if isinstance(widget, QComboBox) and widget.isEditable():
-            # A person picker: wide enough to read "Name · email" whole.
-            widget.setMinimumContentsLength(34)
-            widget.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-        error = error_label(self)
+        error = error_label(self, name)
         holder = QWidget(self)
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
@@ -202,13 +196,23 @@ class SchemaDialog(QDialog):
             fields = validation_failed(exc).fields
             for name in fields:
                 if name in values and values[name] is None and name in self._fields:
-                    fields[name] = "Please choose or fill this in."
+                    # A person picker says why nobody is chosen (nobody or several match).
+                    missing = getattr(self._fields[name][0], "missing_text", None)
+                    fields[name] = missing() if missing else "Please choose or fill this in."
             self.show_errors(fields)
             return None
         self.show_errors({})
         return obj
 
     def submit(self) -> None:
+        # Save pressed before a person picker's lookup came back: save once it is here.
+        for widget, _getter, _error in self._fields.values():
+            if getattr(widget, "is_searching", lambda: False)():
+                widget.settled.connect(  # type: ignore[attr-defined]
+                    self._submit_when_settled, Qt.ConnectionType.UniqueConnection
+                )
+                widget.search_now()  # type: ignore[attr-defined]
+                return
         obj = self.validate()
         if obj is None or self.save is None:
             return
@@ -220,6 +224,12 @@ class SchemaDialog(QDialog):
             on_error=self._failed,
             key=f"dialog:{id(self)}",
         )
+
+    def _submit_when_settled(self) -> None:
+        sender = self.sender()
+        if sender is not None:
+            sender.settled.disconnect(self._submit_when_settled)  # type: ignore[attr-defined]
+        self.submit()
 
     def _saved(self, result: Any) -> None:
         self.buttons.setEnabled(True)

@@ -55,6 +55,9 @@ class DataTab(QWidget):
     # The audit trail's table of this tab's rows (lessons, students, invoices...): admins get
     # "History…" (Ctrl+H and the table's context menu) once the window calls enable_history().
     history_table: str | None = None
+    # After a load with nothing selected, the first row is: the tab's keys (Ctrl+L, Ctrl+M...)
+    # act on what the desk just found by typing in the search box.
+    select_first = False
 
     def __init__(
         self,
@@ -206,6 +209,10 @@ class DataTab(QWidget):
         one, many = self.noun
         return f"{count:,} {one if count == 1 else many}"
 
+    def focus_widget(self) -> QWidget:
+        """Where the keys go when the tab is shown (the roster's search, the calendar's grid)."""
+        return self.table
+
     def row_key(self, row: Any) -> Any:
         """What identifies a row across reloads (its id)."""
         return getattr(row, "id", row)
@@ -300,6 +307,8 @@ class DataTab(QWidget):
             return
         self._refill = 0
         self._restore()
+        if self.select_first and self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
         self.table.show_overlay("" if self.model.rowCount() else self.empty_text)
         self.summary.setText(self.summary_text())
         self.more_button.setVisible(self._next_cursor is not None)

@@ -101,6 +101,7 @@ class InventoryTab(DataTab):
     noun = ("item", "items")
     empty_text = "No items match."
     stretch_column = 0
+    select_first = True
 
     def __init__(
         self,
@@ -321,6 +322,9 @@ class InventoryTab(DataTab):
             f" · {t.low_stock:,} low on stock · {t.needs_repair:,} need repair"
             f" · {t.pending:,} pending · {t.overdue:,} overdue · {t.out:,} out"
         )
+
+    def focus_widget(self) -> QWidget:
+        return self.search  # type to find, then the tab's keys act on the first found
 
     def focus_search(self) -> None:
         self.search.setFocus()

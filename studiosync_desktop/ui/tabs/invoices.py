@@ -188,6 +188,7 @@ class InvoicesTab(DataTab):
     title = "Invoices"
     noun = ("invoice", "invoices")
     empty_text = "No invoices to show."
+    select_first = True  # its detail shows
     # The detail pane now shows this InvoiceDetail (tests and screenshots wait on it).
     detail_shown = Signal(object)
 
@@ -286,7 +287,6 @@ class InvoicesTab(DataTab):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([900, 380])
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select())
-        self.loaded.connect(self._select_first)
         self._enable()
 
     # --- loading ------------------------------------------------------------------------
@@ -307,6 +307,9 @@ class InvoicesTab(DataTab):
             issued_to=end,
         )
 
+    def focus_widget(self) -> QWidget:
+        return self.search  # type to find, then the tab's keys act on the first found
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -317,11 +320,6 @@ class InvoicesTab(DataTab):
             return None
         row: InvoiceRow = self.model.rows[index.row()]
         return row
-
-    def _select_first(self) -> None:
-        """After a load, the first invoice is selected (its detail shows) unless one already is."""
-        if self.model.rowCount() and not self.table.currentIndex().isValid():
-            self.table.selectRow(0)
 
     def _select(self) -> None:
         row = self.selected_row()

@@ -74,6 +74,7 @@ class ResourcesTab(DataTab):
     noun = ("resource", "resources")
     empty_text = "The library is empty. Add a file, a link or a book with Ctrl+N."
     stretch_column = 0
+    select_first = True
 
     def __init__(
         self,
@@ -186,6 +187,9 @@ class ResourcesTab(DataTab):
             self.copies.set_rows(copies)
             self.copies_table.show_overlay("" if copies else "No copies out.")
 
+    def focus_widget(self) -> QWidget:
+        return self.search  # type to find, then the tab's keys act on the first found
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -281,22 +285,16 @@ class ResourcesTab(DataTab):
         if row.resource_type != "physical":
             self.summary.setText(f"{row.title} is not a physical copy: share it instead.")
             return
-        service, actor = self.services.resources, self.actor
-        self.runner.run(
-            lambda: service.students(actor, limit=200),
-            on_done=lambda people: self.run_dialog(
-                LendCopyDialog(
-                    self.services,
-                    self.actor,
-                    self.runner,
-                    self.presenter,
-                    row,
-                    people,
-                    self.clock.today(),
-                    self,
-                )
-            ),
-            on_error=self._fail,
+        self.run_dialog(
+            LendCopyDialog(
+                self.services,
+                self.actor,
+                self.runner,
+                self.presenter,
+                row,
+                self.clock.today(),
+                self,
+            )
         )
 
     def _copy_action(self, call: Callable[[Any, Actor, Any], Any]) -> None:
