@@ -34,6 +34,13 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "ck_invoices_void_is_final": "A void invoice stays void: issue a new one instead.",
     "ck_invoices_number_is_final": "An issued invoice keeps its number.",
     "ck_invoice_lines_frozen": "The lines of a sent invoice are frozen: use a credit note.",
+    "ck_lessons_teacher_status_moves": (
+        "A teacher marks a lesson in progress, completed or a no-show; cancelling and "
+        "reopening are for the front desk."
+    ),
+    "ck_lessons_teacher_after_start": (
+        "A lesson is marked once it has started (if it has, check this PC's clock)."
+    ),
     "ck_account_credits_balance_not_negative": "There is not enough account credit for this.",
     "ex_lessons_teacher_busy": (
         "The teacher already has a lesson at this time, or within their booking buffer."

@@ -54,9 +54,9 @@ ALWAYS = """## What nobody does
 - **Issued money records are never deleted**, by any login (nor by the database owner, for
   invoices): an issued invoice is voided or corrected by a credit note, a payment is refunded.
   Payments, invoice history and the credit ledger have no DELETE for anyone; only draft
-  invoices (and their lines) may be deleted. A payment's amount, method, invoice and day are
-  never changed: only the refund columns are. The day close is computed from the payments,
-  so a closed day cannot change under it.
+  invoices (and their lines) may be deleted, and a line is added to a draft only. A
+  payment's amount, method, invoice and day are never changed: only the refund columns are.
+  The day close is computed from the payments, so a closed day cannot change under it.
 - **The audit trail** is written by the database's triggers, read by admins, and updated or
   deleted by nobody.
 - **Tables the database keeps itself** (`room_occupancy`, `lesson_attendance`) are read, never
@@ -69,9 +69,9 @@ A teacher changes on their own lessons only what a teacher does: the status, wit
 status rules, the actual start and end, and the lesson plan. Never the rate, student, band,
 teacher, studio, times, room or series (column privileges). A trigger keeps the status rules
 for the teacher's login: scheduled -> in progress, completed or a no-show; in progress ->
-completed; only once the lesson has started; never back (reopening and cancelling are for
-the front desk); actual times only on a lesson that has started. Notes go on their own
-lessons only.
+completed; only once the lesson has started (a quarter of an hour early at most: an early
+start, a clock a little ahead); never back (reopening and cancelling are for the front
+desk); actual times only on a lesson that has started. Notes go on their own lessons only.
 """
 
 LIVE = """## Live updates are hints

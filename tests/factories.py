@@ -163,13 +163,14 @@ class Maker:
         if number is None and status != "draft":
             number = f"INV-{uuid.uuid4().hex[:8].upper()}"
         with self.db.session() as s:
+            # Written as a draft with its line and payment, then issued: a line goes on a
+            # draft only (0015), as the app's issuing does.
             inv = Invoice(
                 studio_id=self.studio_id,
                 family_id=family_id,
                 band_id=band_id,
                 student_id=student_id,
-                status=status,
-                invoice_number=number,
+                status="draft",
                 issue_date=issue,
                 due_date=due,
                 subtotal=Decimal(total),
@@ -199,6 +200,9 @@ class Maker:
                     )
                 )
             s.flush()
+            if status != "draft":
+                inv.status, inv.invoice_number = status, number
+                s.flush()
             return inv.id
 
     def item(

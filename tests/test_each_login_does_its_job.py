@@ -331,3 +331,54 @@ def test_the_desk_adds_a_band_member_who_joins_the_bands_coming_lessons(
     ).fetchone() or (None, None)
     desk.execute("INSERT INTO band_members (band_id, user_id) VALUES (%s, %s)", (band, person))
     assert one(desk, "SELECT count(*) FROM lesson_attendance WHERE user_id = %s", person) == 1
+
+
+def test_a_teacher_starts_a_lesson_a_little_early_and_completes_it_by_the_pcs_clock(
+    connect: Connect,
+) -> None:
+    owner, teacher = connect("owner"), connect("teacher")
+    lesson = own_lesson(teacher, "coming")
+    owner.execute(
+        "UPDATE lessons SET scheduled_start = now() + interval '10 minutes',"
+        " scheduled_end = now() + interval '40 minutes' WHERE id = %s",
+        (lesson,),
+    )
+    owner.commit()
+    try:
+        teacher.execute(
+            "UPDATE lessons SET status = 'in_progress', actual_start = now() WHERE id = %s",
+            (lesson,),
+        )
+        # The app stamps the end with the PC's clock, a moment after the transaction began.
+        teacher.execute(
+            "UPDATE lessons SET status = 'completed', actual_end = clock_timestamp()"
+            " + interval '1 minute' WHERE id = %s",
+            (lesson,),
+        )
+        assert "once it has started" in refused(
+            teacher,
+            "UPDATE lessons SET actual_end = now() + interval '1 hour' WHERE id = %s",
+            lesson,
+        )
+    finally:
+        teacher.rollback()
+        owner.rollback()
+
+
+@pytest.mark.parametrize("who", ["desk", "owner"])
+def test_no_line_is_added_to_an_issued_invoice(connect: Connect, who: str) -> None:
+    conn = connect(who)
+    issued = one(conn, "SELECT id FROM invoices WHERE status <> 'draft' LIMIT 1")
+    message = refused(
+        conn,
+        "INSERT INTO invoice_line_items (studio_id, invoice_id, position, description, unit_price)"
+        " SELECT studio_id, id, 9, 'Sneaky fee', 500 FROM invoices WHERE id = %s",
+        issued,
+    )
+    assert "frozen" in message
+    draft = one(conn, "SELECT id FROM invoices WHERE status = 'draft' LIMIT 1")
+    conn.execute(
+        "INSERT INTO invoice_line_items (studio_id, invoice_id, position, description, unit_price)"
+        " SELECT studio_id, id, 9, 'Late fee', 5 FROM invoices WHERE id = %s",
+        (draft,),
+    )

@@ -2,9 +2,10 @@
 
 The database sends `NOTIFY studiosync_changes '{"table": ..., "op": ..., "ids": [...]}'` from a
 statement-level trigger on every business table (migration 0006_roster); notifications are
-delivered at commit, so a desk never reloads half a transaction. When the connection is lost
-the listener reconnects with a growing pause and then reports `None` ("reload everything"):
-changes made while it was away were not heard.
+delivered at commit, so a desk never reloads half a transaction. A payload is a hint, never
+trusted: only its table name is used, to pick the tabs that re-read through their own login.
+When the connection is lost the listener reconnects with a growing pause and then reports
+`None` ("reload everything"): changes made while it was away were not heard.
 """
 
 from __future__ import annotations
@@ -112,7 +113,12 @@ class LiveListener:
                     backoff = 0.5
                     while not self._stop.is_set():
                         for notice in conn.notifies(timeout=self._poll):
-                            self._deliver(parse_payload(notice.payload) or None)
+                            # Any login may NOTIFY this channel: a payload is only a hint
+                            # (each tab re-reads through its own login), a malformed one is
+                            # dropped rather than taken as "reload everything".
+                            change = parse_payload(notice.payload)
+                            if change is not None:
+                                self._deliver(change)
                             if self._stop.is_set():
                                 break
             except psycopg.Error as exc:

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, text, update
 
 from studiosync_desktop.db import Database
+from studiosync_desktop.errors import PermissionDenied, ValidationFailed
 from studiosync_desktop.models import Notification
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList, NotificationRow, RemindersRaised
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.services.unit_of_work import unit_of_work
+from studiosync_desktop.vocabulary import TEACHER_NOTICES
 
 # The front desk: who hears about money and loans.
 DESK = "SELECT id FROM users WHERE studio_id = :studio AND role IN ('admin', 'desk') AND is_active"
@@ -181,6 +183,23 @@ class NotificationService:
                 rows,
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    @unit_of_work
+    def tell_desk(self, actor: Actor, lesson_id: uuid.UUID, kind: str) -> int:
+        """A teacher tells the admins and the desk about one of their lessons, in a fixed kind.
+
+        Through the database's studiosync_tell_desk (a teacher's login writes no notification
+        itself), which writes the title, text and link. Returns how many people were told:
+        0 when this was already said about this lesson.
+        """
+        if kind not in TEACHER_NOTICES:
+            raise ValidationFailed({"kind": "Choose what to tell the front desk."})
+        if actor.role != "teacher":
+            raise PermissionDenied("Teachers tell the front desk about their own lessons.")
+        with self._db.session() as s:
+            sql = text("SELECT studiosync_tell_desk(:l, :k)")
+            told = s.scalar(sql, {"l": lesson_id, "k": kind})
+            return int(told or 0)
 
     @unit_of_work
     def raise_due_reminders(self, actor: Actor) -> RemindersRaised:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from studiosync_desktop.errors import Conflict, PermissionDenied
@@ -60,13 +60,20 @@ def require(actor: Actor, area: str) -> None:
         )
 
 
-def require_started(actor: Actor, starts: datetime, zone: ZoneInfo) -> None:
-    """A teacher marks a lesson (in progress, completed, a no-show) once it has begun.
+# A teacher may mark a lesson (and record its actual times) this long before its start: an
+# early start, or a PC clock a little ahead of the server's. The database allows the same
+# (migration 0015, lessons_teacher_rules).
+MARK_EARLY = timedelta(minutes=15)
 
-    The database keeps the same rule (migration 0014, lessons_teacher_rules); this says it
-    in words first.
-    """
-    if actor.role == "teacher" and starts > datetime.now(UTC):
+
+def may_mark(actor: Actor, starts: datetime) -> bool:
+    """A teacher marks a lesson once it has started (the desk and admins at any time)."""
+    return actor.role != "teacher" or starts <= datetime.now(UTC) + MARK_EARLY
+
+
+def require_started(actor: Actor, starts: datetime, zone: ZoneInfo) -> None:
+    """Says in words that a teacher marks a lesson once it has begun (the database agrees)."""
+    if not may_mark(actor, starts):
         local = starts.astimezone(zone)
         raise Conflict(
             f"This lesson starts at {local:%H:%M} on {local:%a} {local.day} {local:%b}: "

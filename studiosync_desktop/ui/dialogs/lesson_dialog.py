@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -40,16 +41,21 @@ from studiosync_desktop.schemas.scheduling import (
     SeriesInput,
 )
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.permissions import may_mark
 from studiosync_desktop.services.scheduling import BookingClash
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.vocabulary import TEACHER_NOTICES
 
 REPEATS = (("Once", None), ("Every week", "weekly"), ("Every two weeks", "biweekly"),
            ("Every month (same weekday)", "monthly"))  # fmt: skip
 TYPES = ("private", "group", "ensemble", "online", "makeup")
 SCOPES = (("This lesson only", "this"), ("This and following lessons", "following"),
           ("The whole series", "all"))  # fmt: skip
+ACTIONS = (("in_progress", "S&tart"), ("completed", "Co&mplete"), ("no_show", "&No-show"),
+           ("cancel", "&Cancel lesson…"), ("reopen", "Re&open"), ("delete", "&Delete"))  # fmt: skip
+TELL_DESK = (("tell", "Tell the des&k"),)
 
 
 class LessonDialog(QDialog):
@@ -162,21 +168,8 @@ class LessonDialog(QDialog):
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        actions = QHBoxLayout()
-        self.action_buttons: dict[str, QPushButton] = {}
+        actions = self._action_row()
         if detail is not None:
-            for key, text in (
-                ("in_progress", "S&tart"),
-                ("completed", "Co&mplete"),
-                ("no_show", "&No-show"),
-                ("cancel", "&Cancel lesson…"),
-                ("reopen", "Re&open"),
-                ("delete", "&Delete"),
-            ):
-                button = QPushButton(text, self)
-                button.clicked.connect(lambda _=False, k=key: self.act(k))
-                actions.addWidget(button)
-                self.action_buttons[key] = button
             tabs.addTab(self._notes_page(), "N&otes and goals")
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
@@ -211,19 +204,26 @@ class LessonDialog(QDialog):
                 by = d.cancelled_on_behalf_of or "studio"
                 text += f"{late} by {d.cancelled_by_name} for the {by}: {d.cancellation_reason}"
             self.status_label.setText(text)
-            scheduled = d.status == "scheduled"
+            scheduled, desk = d.status == "scheduled", self.actor.is_staff_desk
+            # A teacher marks their lesson once it has started; booking, cancelling and
+            # deleting are the desk's (the database refuses them to a teacher's login too).
+            started = may_mark(self.actor, d.start)
             for key, button in self.action_buttons.items():
                 button.setEnabled(
                     {
-                        "in_progress": scheduled,
-                        "completed": d.status in ("scheduled", "in_progress"),
-                        "no_show": scheduled,
-                        "cancel": scheduled,
+                        "in_progress": scheduled and started,
+                        "completed": d.status in ("scheduled", "in_progress") and started,
+                        "no_show": scheduled and started,
+                        "cancel": scheduled and desk,
                         "reopen": not scheduled and self.actor.is_admin,
-                        "delete": d.status in ("scheduled", "cancelled"),
+                        "delete": d.status in ("scheduled", "cancelled") and desk,
+                        "tell": True,
                     }[key]
                 )
-            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(scheduled)
+            hint = "" if started else "Once the lesson has started"
+            for key in ("in_progress", "completed", "no_show"):
+                self.action_buttons[key].setToolTip(hint)
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(scheduled and desk)
         else:
             self.minutes.setValue(30)
             if teacher_id is not None:
@@ -383,6 +383,47 @@ class LessonDialog(QDialog):
             "Skip those and book the rest? (No: book nothing.)",
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    def _action_row(self) -> QHBoxLayout:
+        """Start, Complete, No-show, Cancel, Reopen, Delete; a teacher's Tell the desk."""
+        actions = QHBoxLayout()
+        self.action_buttons: dict[str, QPushButton] = {}
+        if self.detail is None:
+            return actions
+        keys = ACTIONS + (TELL_DESK if self.actor.role == "teacher" else ())
+        for key, text in keys:
+            button = QPushButton(text, self)
+            if key == "tell":
+                button.setMenu(self._tell_menu(button))
+            else:
+                button.clicked.connect(lambda _=False, k=key: self.act(k))
+            actions.addWidget(button)
+            self.action_buttons[key] = button
+        return actions
+
+    def _tell_menu(self, button: QPushButton) -> QMenu:
+        """What a teacher may tell the front desk about this lesson: a few fixed notices."""
+        menu = QMenu(button)
+        for kind, title in TEACHER_NOTICES.items():
+            menu.addAction(title, lambda k=kind: self.tell_desk(k))
+        return menu
+
+    def tell_desk(self, kind: str) -> None:
+        assert self.detail is not None
+        notices, actor, lesson_id = self.services.notifications, self.actor, self.detail.id
+
+        def told(count: int) -> None:
+            said = TEACHER_NOTICES[kind]
+            self.status_label.setText(
+                f"Told the front desk: {said}."
+                if count
+                else f"The front desk was already told: {said}."
+            )
+
+        self.runner.run(
+            notices.tell_desk, actor, lesson_id, kind, on_done=told,
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+        )  # fmt: skip
 
     def act(self, key: str) -> None:
         assert self.detail is not None
