@@ -75,6 +75,8 @@ def first_actor(
     wizard = SetupWizard(services.studio, runner, accounts=services.accounts)
     if not wizard.exec():
         return None
+    if wizard.studio_exists:  # another desk finished the wizard first: open their studio
+        return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
     if wizard.wants_server:
         return ask_server(dirs, runner)
     if wizard.wants_demo:

@@ -31,6 +31,10 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "studio"
 
 
+class StudioAlreadySetUp(Conflict):
+    """Setting up a studio on a database that already has one (another desk was first)."""
+
+
 class StudioService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -75,9 +79,8 @@ class StudioService:
         look; the database's one-studio index refuses the second, whose rerun lands here."""
         existing = s.scalar(select(Studio.name).order_by(Studio.created_at).limit(1))
         if existing is not None:
-            raise Conflict(
-                f"This database already has a studio, {existing}, set up from another desk. "
-                "Close this window and start StudioSync again to log in to it."
+            raise StudioAlreadySetUp(
+                f"This database already has a studio, {existing}, set up from another desk."
             )
 
     def default_actor(self) -> Actor:

@@ -29,7 +29,7 @@ from studiosync_desktop.schemas.accounts import PasswordChange
 from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.studio import StudioSetup
 from studiosync_desktop.services.accounts import AccountService
-from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.services.studio import StudioAlreadySetUp, StudioService
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 
@@ -173,6 +173,9 @@ class _AdminPage(QWizardPage):
         form.addRow(hint)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        # Room for three lines: a wrapped label set later is not given its height by the form.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.addRow(self.status)
 
     def validatePage(self) -> bool:
@@ -215,6 +218,8 @@ class SetupWizard(QWizard):
         self.errors = _FieldErrors()
         self.actor: Actor | None = None
         self._studio_made: Actor | None = None
+        # Another desk set up the studio first: Finish then opens theirs (the caller logs in).
+        self.studio_exists = False
         self._creating = False
         self.choice_page = _ChoicePage(self)
         self.studio_page = _StudioPage(self)
@@ -272,7 +277,7 @@ class SetupWizard(QWizard):
 
     def create_studio(self) -> bool:
         """Validates, then creates the studio off the GUI thread; the wizard closes when done."""
-        if self.actor is not None:
+        if self.actor is not None or self.studio_exists:
             return True  # created: QWizard.done() validates the page once more on accept()
         if self._creating:
             return False
@@ -322,7 +327,10 @@ class SetupWizard(QWizard):
     def _failed(self, exc: BaseException) -> None:
         self._creating = False
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        if isinstance(exc, ValidationFailed):
+        if isinstance(exc, StudioAlreadySetUp):
+            self.studio_exists = True
+            self.admin_page.status.setText(f"{exc} Press Finish to open it.")
+        elif isinstance(exc, ValidationFailed):
             self.errors.show(exc.fields, ADMIN_FIELDS)
             self.errors.show(exc.fields, STUDIO_FIELDS)
             self.admin_page.status.setText(exc.fields.get("", ""))
