@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from studiosync_desktop import __version__
 from studiosync_desktop.config import AppDirs, DatabaseTarget, resolve_database_target
@@ -118,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     rest.add_argument("file", type=Path, metavar="FILE")
     rest.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    _schedule_parser(sub, common)
+    from studiosync_desktop import mail_commands
+
+    mail_commands.add_parser(sub, common)
+    return parser
+
+
+def _schedule_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     schedule = sub.add_parser("schedule", help="lessons: calendar exports", parents=[common])
     schedule_sub = schedule.add_subparsers(dest="schedule_command", metavar="ACTION", required=True)
     ics = schedule_sub.add_parser(
@@ -127,7 +136,6 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--teacher", metavar="EMAIL")
     person.add_argument("--student", metavar="EMAIL")
     ics.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics")
-    return parser
 
 
 def _month(value: str) -> date:
@@ -175,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return screenshot_command(args.tab, args.output, args.size, target, dirs)
         if args.command == "schedule":
             return schedule_command(args, target, dirs)
+        if args.command == "mail":
+            from studiosync_desktop import mail_commands
+
+            return mail_commands.run(args, target, dirs)
     except StudioSyncError as exc:
         print(f"studiosync: {exc}", file=sys.stderr)
         return 2

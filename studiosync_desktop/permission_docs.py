@@ -25,6 +25,7 @@ AREAS = {
     "resources": "the resource library",
     "messages": "messages and notifications",
     "billing": "billing",
+    "email": "email (the outbox, the mail server, templates)",
     "audit": "the audit trail",
 }
 README_START = (

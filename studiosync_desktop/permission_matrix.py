@@ -271,6 +271,29 @@ MATRIX: dict[str, Table] = {
     ),
     # -- the audit trail: written by triggers, read by admins, changed by nobody ---------
     "audit_log": Table("audit", "one change anyone made", ops("S"), NONE, NONE),
+    # -- email: the front desk's outbox; the mail server and wording are the admins' -------
+    "email_outbox": Table(
+        "email", "one email, queued once per meaning", ops("SIU"), ops("SIU"), NONE
+    ),
+    "email_attachments": Table("email", "a file sent with an email", ops("SI"), ops("SI"), NONE),
+    "email_settings": Table(
+        "email",
+        "the studio's mail server (its password is in the keyring) and email policies",
+        ops("SIU"),
+        # A desk that meets a server problem while sending notes it for every desk to see.
+        ops("S", update=Allow("studio", ("last_problem", "last_problem_at"))),
+        NONE,
+    ),
+    "email_templates": Table(
+        "email", "an administrator's wording of one kind of email", ops("SIUD"), ops("S"), NONE
+    ),
+    "email_preferences": Table(
+        "email",
+        "what one person receives by email, and their quiet hours",
+        ops("SIU"),
+        ops("SIU"),
+        NONE,
+    ),
 }
 
 # Database functions that are a role's only door to something; everything else the app calls

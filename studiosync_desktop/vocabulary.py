@@ -47,3 +47,25 @@ TEACHER_NOTICES = {
     "room_problem": "Something in the room needs fixing",
     "call_family": "Please call the family",
 }
+
+
+# Email (the outbox). 'skipped': nobody to send it to, or they opted out (the reason is on
+# the row); 'cancelled': by staff, or it stopped mattering (the invoice was paid first).
+EMAIL_KINDS = (
+    "invoice",
+    "credit_note",
+    "receipt",
+    "statement",
+    "overdue_notice",
+    "lesson_reminder",
+    "lesson_cancelled",
+    "lesson_moved",
+    "makeup_granted",
+    "makeup_expiring",
+    "item_due",
+    "item_overdue",
+    "room_confirmed",
+    "test",
+)
+EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "skipped")
+SMTP_SECURITY = ("none", "starttls", "tls")

@@ -286,7 +286,25 @@ def _fill_studio(w: Writer, studio: uuid.UUID, teachers: tuple[str, ...]) -> dic
         status="confirmed",
     )
     _messages(w, studio, people)
+    _email(w, studio, people)
     return people
+
+
+def _email(w: Writer, studio: uuid.UUID, people: dict[str, uuid.UUID]) -> None:
+    """The studio's mail server, a template, a queued email with its PDF, a person's wishes."""
+    w("email_settings", returning="studio_id", studio_id=studio, host="smtp.matrix.example")
+    w("email_templates", studio_id=studio, kind="invoice", subject="Invoice", text_body="Hi")
+    email = w(
+        "email_outbox",
+        studio_id=studio,
+        kind="invoice",
+        dedupe_key=f"invoice:{uuid.uuid4()}",
+        recipient="family@matrix.example",
+        subject="Invoice",
+        composed=True,
+    )
+    w("email_attachments", studio_id=studio, message_id=email, filename="i.pdf", content=b"%PDF")
+    w("email_preferences", returning="user_id", studio_id=studio, user_id=people["desk"])
 
 
 def build_world(owner_dsn: str) -> tuple[World, psycopg.Connection[Any]]:

@@ -20,6 +20,13 @@ from studiosync_desktop.models.core import (
     User,
     band_members,
 )
+from studiosync_desktop.models.email import (
+    EmailAttachment,
+    EmailMessage,
+    EmailPreference,
+    EmailSettings,
+    EmailTemplate,
+)
 from studiosync_desktop.models.inventory import (
     CheckoutLog,
     InventoryItem,
@@ -51,6 +58,11 @@ __all__ = [
     "Band",
     "Base",
     "CheckoutLog",
+    "EmailAttachment",
+    "EmailMessage",
+    "EmailPreference",
+    "EmailSettings",
+    "EmailTemplate",
     "Family",
     "InventoryItem",
     "Invoice",

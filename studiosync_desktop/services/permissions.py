@@ -24,10 +24,11 @@ AREAS: dict[str, frozenset[str]] = {
             "users",
             "audit",
             "backup",
+            "email",
         }
     ),
     "desk": frozenset(
-        {"schedule", "roster", "billing", "inventory", "rooms", "resources", "messages"}
+        {"schedule", "roster", "billing", "inventory", "rooms", "resources", "messages", "email"}
     ),
     "teacher": frozenset({"schedule", "roster", "resources", "messages", "teaching"}),
 }
@@ -45,6 +46,7 @@ AREA_NAMES = {
     "audit": "the audit trail",
     "backup": "backups",
     "teaching": "lesson notes",
+    "email": "the studio's email",
 }
 
 

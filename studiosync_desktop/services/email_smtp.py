@@ -1,0 +1,216 @@
+"""Talking to the studio's mail server (smtplib): connecting as set up, one message at a time,
+and the server's exact answer as a sentence when something goes wrong."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formataddr, formatdate
+
+# Seconds to wait for the server before saying it cannot be reached.
+TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class SmtpAccount:
+    """Where and how to send (the password comes from this PC's keyring)."""
+
+    host: str
+    port: int
+    security: str  # none | starttls | tls
+    username: str
+    password: str
+    from_address: str
+    from_name: str = ""
+    timeout: float = TIMEOUT
+    # Certificates to trust besides the system's (a studio's own server; tests).
+    ca_file: str | None = None
+
+    @property
+    def sender(self) -> str:
+        return (
+            formataddr((self.from_name, self.from_address)) if self.from_name else self.from_address
+        )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message as the sender reads it from the outbox."""
+
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str
+    message_id: str
+    # (filename, content type, bytes, content id: '' attached, else shown in the HTML)
+    attachments: tuple[tuple[str, str, bytes, str], ...] = ()
+
+
+class ServerProblem(Exception):
+    """The server itself cannot be used (unreachable, certificate, login refused): no message
+    is to blame, so none is counted as tried."""
+
+
+class MessageRefused(Exception):
+    """The server answered this message with a refusal; `permanent` for a 5xx answer."""
+
+    def __init__(self, answer: str, permanent: bool) -> None:
+        super().__init__(answer)
+        self.answer = answer
+        self.permanent = permanent
+
+
+class ConnectionLost(Exception):
+    """The connection broke during a message: the server may or may not have it."""
+
+
+def answer_text(code: int, message: bytes | str) -> str:
+    """'535 5.7.8 Authentication credentials invalid', as the server said it."""
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _explain_connect(account: SmtpAccount, exc: BaseException) -> str:
+    where = f"{account.host}:{account.port}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"The server refused the login: {answer_text(exc.smtp_code, exc.smtp_error)}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"The server's certificate is not trusted ({exc.verify_message or exc.reason})."
+    if isinstance(exc, ssl.SSLError):
+        return (
+            f"A secure connection to {where} failed ({exc.reason or exc}): check the security "
+            "setting (TLS is usually port 465, STARTTLS port 587)."
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"The server at {where} does not offer {exc}."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"The server refused: {answer_text(exc.smtp_code, exc.smtp_error)}"
+    if isinstance(exc, socket.gaierror):
+        return f"There is no mail server called {account.host} ({exc.strerror})."
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return f"The mail server {where} did not answer within {account.timeout:.0f} seconds."
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"The mail server {where} closed the connection ({exc})."
+    if isinstance(exc, OSError):
+        return f"The mail server {where} cannot be reached ({exc.strerror or exc})."
+    return f"The mail server {where} cannot be used ({exc})."
+
+
+class SmtpConnection:
+    """One open, logged-in connection; `send` returns the server's answer to the message."""
+
+    def __init__(self, account: SmtpAccount) -> None:
+        self.account = account
+        self.seconds = 0.0  # time spent waiting on the server
+        started = time.perf_counter()
+        try:
+            self._smtp = self._open()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ServerProblem(_explain_connect(account, exc)) from exc
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.account.ca_file)
+
+    def _open(self) -> smtplib.SMTP:
+        a = self.account
+        smtp: smtplib.SMTP
+        if a.security == "tls":
+            smtp = smtplib.SMTP_SSL(a.host, a.port, timeout=a.timeout, context=self._context())
+        else:
+            smtp = smtplib.SMTP(a.host, a.port, timeout=a.timeout)
+        try:
+            smtp.ehlo()
+            if a.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise smtplib.SMTPNotSupportedError("STARTTLS (choose TLS or none)")
+                smtp.starttls(context=self._context())
+                smtp.ehlo()
+            if a.username:
+                smtp.login(a.username, a.password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: Outgoing) -> str:
+        """Sends one message; the server's answer to it ('250 2.0.0 Ok: queued as ...')."""
+        mime = build_mime(self.account, message)
+        started = time.perf_counter()
+        try:
+            return self._transaction(message.recipient, mime)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _transaction(self, recipient: str, mime: EmailMessage) -> str:
+        smtp = self._smtp
+        try:
+            code, answer = smtp.mail(self.account.from_address)
+            if code != 250:
+                smtp.rset()
+                raise MessageRefused(answer_text(code, answer), code >= 500)
+            code, answer = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                smtp.rset()
+                raise MessageRefused(answer_text(code, answer), code >= 500)
+            # CRLF line ends: smtplib sends bytes as they are, and servers read lines by CRLF.
+            code, answer = smtp.data(mime.as_bytes(policy=SMTP_POLICY))
+            if code != 250:
+                raise MessageRefused(answer_text(code, answer), code >= 500)
+            return answer_text(code, answer)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise ConnectionLost(f"The mail server closed the connection ({exc}).") from exc
+        except smtplib.SMTPResponseException as exc:
+            raise MessageRefused(
+                answer_text(exc.smtp_code, exc.smtp_error), exc.smtp_code >= 500
+            ) from exc
+        except OSError as exc:
+            raise ConnectionLost(f"The connection to the mail server broke ({exc}).") from exc
+
+    def close(self) -> None:
+        try:
+            self._smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self._smtp.close()
+
+
+def build_mime(account: SmtpAccount, message: Outgoing) -> EmailMessage:
+    mime = EmailMessage()
+    mime["From"] = account.sender
+    mime["To"] = message.recipient
+    mime["Subject"] = message.subject
+    mime["Date"] = formatdate(localtime=False, usegmt=True)
+    mime["Message-ID"] = message.message_id
+    mime.set_content(message.text_body)
+    if message.html_body:
+        mime.add_alternative(message.html_body, subtype="html")
+        html = mime.get_body(preferencelist=("html",))
+        for _name, content_type, content, cid in message.attachments:
+            if cid and isinstance(html, EmailMessage):
+                main, _, sub = content_type.partition("/")
+                html.add_related(content, maintype=main, subtype=sub, cid=f"<{cid}>")
+    for filename, content_type, content, cid in message.attachments:
+        if not cid:
+            main, _, sub = content_type.partition("/")
+            mime.add_attachment(
+                content, maintype=main, subtype=sub or "octet-stream", filename=filename
+            )
+    return mime
+
+
+def send_one(account: SmtpAccount, message: Outgoing) -> str:
+    """Connects, sends one message and says what the server answered (the test email).
+    Raises ServerProblem or MessageRefused with the server's words."""
+    connection = SmtpConnection(account)
+    try:
+        return connection.send(message)
+    except ConnectionLost as exc:
+        raise ServerProblem(str(exc)) from exc
+    finally:
+        connection.close()

@@ -1,0 +1,93 @@
+"""`studiosync mail setup | test | send-queued` against a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import io
+
+import keyring
+import pytest
+from factories import MemoryKeyring
+from keyring.backends.fail import Keyring as NoKeyring
+from sqlalchemy import text
+
+from studiosync_desktop.cli import main
+from studiosync_desktop.db import Database
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.email_outbox import OutboxService
+from tests.smtp_server import smtp_server
+
+
+def test_setup_test_and_send_queued_from_the_command_line(
+    db: Database,
+    admin: Actor,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    with smtp_server(login=("office@harmony.example", "s3cret")) as server:
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        setup = ["mail", "setup", "--host", server.host, "--port", str(server.port)]
+        setup += ["--security", "none", "--user", "office@harmony.example", "--password-stdin"]
+        assert main([*setup, "--database", database_url]) == 0
+        assert "goes through 127.0.0.1" in capsys.readouterr().out
+        assert list(memory_keyring.secrets.values()) == ["s3cret"]
+        with db.session() as s:
+            stored = s.execute(text("SELECT * FROM email_settings")).one()
+        assert "s3cret" not in str(tuple(stored))
+
+        assert main(["mail", "test", "--to", "me@harmony.example", "--database", database_url]) == 0
+        assert "250 2.0.0 Ok" in capsys.readouterr().out
+        assert [r.recipients for r in server.received] == [["me@harmony.example"]]
+
+        OutboxService(db).queue(
+            admin,
+            [
+                {
+                    "kind": "receipt",
+                    "dedupe_key": "receipt:1",
+                    "recipient": "parent@family.example",
+                    "subject": "Receipt",
+                    "text_body": "Thank you.",
+                }
+            ],
+        )
+        assert main(["mail", "send-queued", "--database", database_url]) == 0
+        assert capsys.readouterr().out.strip() == "1 sent."
+        assert server.received[-1].recipients == ["parent@family.example"]
+
+
+def test_mail_test_prints_why_an_unreachable_server_failed(
+    admin: Actor,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    with smtp_server() as gone:
+        port = gone.port
+    setup = ["mail", "setup", "--host", "127.0.0.1", "--port", str(port), "--security", "none"]
+    assert main([*setup, "--from", "office@harmony.example", "--database", database_url]) == 0
+    assert main(["mail", "test", "--to", "me@harmony.example", "--database", database_url]) == 2
+    assert f"The mail server 127.0.0.1:{port} cannot be reached" in capsys.readouterr().err
+
+
+def test_setup_without_a_password_store_says_so_and_saves_nothing(
+    db: Database,
+    admin: Actor,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        setup = ["mail", "setup", "--host", "smtp.example.com", "--port", "587"]
+        setup += ["--user", "office@harmony.example", "--password-stdin"]
+        assert main([*setup, "--database", database_url]) == 2
+    finally:
+        keyring.set_keyring(previous)
+    err = capsys.readouterr().err
+    assert "This PC has no password store" in err and "Traceback" not in err
+    with db.session() as s:
+        assert s.execute(text("SELECT count(*) FROM email_settings")).scalar_one() == 0
