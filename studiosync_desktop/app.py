@@ -318,6 +318,7 @@ class DeskSession:
                 password_changed=self._password_changed,
                 studio=services.studio,
                 stripe=services.stripe,
+                services=services,
             ),
         )
         self.window.show()

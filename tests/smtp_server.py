@@ -28,7 +28,7 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        return " ".join(str(self.message["Subject"]).split())
 
     def attachments(self) -> list[tuple[str, bytes]]:
         return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, time
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -252,6 +253,55 @@ class SendReport(Frozen):
         return f"{text} {self.problem}" if self.problem else text
 
 
-class QuietHours(Frozen):
-    start: time
-    end: time
+class TemplateInput(Frozen):
+    """An administrator's wording of one kind of email (Jinja2: {{ invoice_number }})."""
+
+    subject: str = Field(min_length=1, max_length=300)
+    text_body: str = Field(min_length=1, max_length=20_000)
+    html_body: str = Field(default="", max_length=50_000)
+
+
+class TemplateRow(Frozen):
+    kind: str
+    subject: str
+    text_body: str
+    html_body: str
+    is_custom: bool
+    variables: tuple[str, ...]
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, self.kind)
+
+
+class PreviewResult(Frozen):
+    subject: str
+    text_body: str
+    html_body: str
+
+
+class PreferenceInput(Frozen):
+    """What one person receives: the kinds they do not want, and quiet hours (studio time)."""
+
+    opted_out: tuple[str, ...] = ()
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    reminder_hours: int | None = Field(default=None, ge=1, le=168)
+
+    @field_validator("opted_out")
+    @classmethod
+    def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [k for k in value if k not in AUTOMATIC_KINDS]
+        if unknown:
+            raise ValueError(f"unknown kind of email: {', '.join(unknown)}")
+        return tuple(k for k in AUTOMATIC_KINDS if k in value)
+
+    @field_validator("quiet_end")
+    @classmethod
+    def _both(cls, value: time | None, info: Any) -> time | None:
+        start = info.data.get("quiet_start")
+        if (start is None) != (value is None):
+            raise ValueError("give both the start and the end of the quiet hours, or neither")
+        if start is not None and start == value:
+            raise ValueError("the quiet hours must end at another time than they start")
+        return value

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from studiosync_desktop.db import Database
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.billing import BillingService
+from studiosync_desktop.services.email_jobs import MailJobs
+from studiosync_desktop.services.email_outbox import OutboxService
+from studiosync_desktop.services.email_preferences import PreferenceService
+from studiosync_desktop.services.email_settings import EmailSettingsService
+from studiosync_desktop.services.email_templates import TemplateService
 from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.inventory import InventoryService
 from studiosync_desktop.services.invoicing import InvoicingService
@@ -43,6 +48,11 @@ class Services:
     resources: ResourceService
     ical: IcalExportService
     accounts: AccountService
+    outbox: OutboxService
+    email_settings: EmailSettingsService
+    email_templates: TemplateService
+    email_preferences: PreferenceService
+    mail_jobs: MailJobs
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -64,4 +74,9 @@ class Services:
             resources=ResourceService(db),
             ical=IcalExportService(db),
             accounts=AccountService(db),
+            outbox=OutboxService(db),
+            email_settings=EmailSettingsService(db),
+            email_templates=TemplateService(db),
+            email_preferences=PreferenceService(db),
+            mail_jobs=MailJobs.build(db),
         )

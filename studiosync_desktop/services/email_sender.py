@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from studiosync_desktop.db import Database, translate_errors
-from studiosync_desktop.errors import Conflict
+from studiosync_desktop.errors import Conflict, StudioSyncError
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import SendReport
 from studiosync_desktop.services.email_settings import EmailSettingsService
@@ -33,6 +34,7 @@ from studiosync_desktop.services.email_smtp import (
     MessageRefused,
     Outgoing,
     ServerProblem,
+    SmtpAccount,
     SmtpConnection,
 )
 from studiosync_desktop.services.permissions import require
@@ -57,8 +59,14 @@ RECOVER = text(
      WHERE studio_id = :studio AND status = 'sending'
     """
 )
+# Marks the message just sent (if any) and claims the next one, in one round trip: the mark
+# is committed before the next SMTP conversation starts, exactly as two statements would be.
 CLAIM = text(
     """
+    WITH done AS (
+        UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = ''
+         WHERE id = CAST(:done AS uuid)
+    )
     UPDATE email_outbox SET status = 'sending', attempts = attempts + 1
      WHERE id = (SELECT id FROM email_outbox
                   WHERE studio_id = :studio AND status = 'queued' AND composed
@@ -66,13 +74,15 @@ CLAIM = text(
                   ORDER BY next_attempt_at, created_at, id
                   LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING id, recipient, subject, text_body, html_body, message_id, attempts,
-              EXISTS (SELECT 1 FROM email_attachments a WHERE a.message_id = email_outbox.id)
-                AS has_files
+              (SELECT array_agg(a.filename ORDER BY a.filename, a.id) FROM email_attachments a
+                WHERE a.message_id = email_outbox.id) AS names,
+              (SELECT array_agg(a.content_type ORDER BY a.filename, a.id) FROM email_attachments a
+                WHERE a.message_id = email_outbox.id) AS types,
+              (SELECT array_agg(a.content ORDER BY a.filename, a.id) FROM email_attachments a
+                WHERE a.message_id = email_outbox.id) AS contents,
+              (SELECT array_agg(a.content_id ORDER BY a.filename, a.id) FROM email_attachments a
+                WHERE a.message_id = email_outbox.id) AS content_ids
     """
-)
-FILES = text(
-    "SELECT filename, content_type, content, content_id FROM email_attachments"
-    " WHERE message_id = :id ORDER BY filename, id"
 )
 SENT = text(
     "UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = '' WHERE id = :id"
@@ -144,46 +154,69 @@ class MailSender:
         except Conflict as exc:
             return SendReport(recovered=recovered, problem=str(exc))
         max_attempts = int(conn.scalar(MAX_ATTEMPTS, {"studio": studio}) or 1)
-        counts = {"sent": 0, "retrying": 0, "failed": 0}
-        smtp: SmtpConnection | None = None
-        seconds = 0.0
+        batch = _Batch(conn, studio, account, max_attempts, self._backoff)
         try:
-            while limit is None or sum(counts.values()) < limit:
-                row = conn.execute(CLAIM, {"studio": studio}).one_or_none()
-                if row is None:
-                    break
-                if smtp is None:
-                    try:
-                        smtp = SmtpConnection(account)
-                    except ServerProblem as exc:
-                        conn.execute(PUT_BACK, {"id": row.id})
-                        conn.execute(NOTE_PROBLEM, {"studio": studio, "problem": str(exc)})
-                        return SendReport(recovered=recovered, problem=str(exc), **counts)
-                    conn.execute(CLEAR_PROBLEM, {"studio": studio})
-                outcome, smtp_open = self._send(conn, smtp, row, max_attempts)
-                counts[outcome] += 1
-                if not smtp_open:
-                    seconds += smtp.seconds
-                    smtp.close()
-                    smtp = None
-                if progress is not None:
-                    progress(sum(counts.values()))
+            problem = batch.run(limit, progress)
         finally:
-            if smtp is not None:
-                seconds += smtp.seconds
-                smtp.close()
-        return SendReport(recovered=recovered, smtp_seconds=seconds, **counts)
+            batch.close()
+        return SendReport(
+            recovered=recovered, problem=problem, smtp_seconds=batch.seconds, **batch.counts
+        )
 
-    def _send(
-        self, conn: Connection, smtp: SmtpConnection, row: Any, max_attempts: int
-    ) -> tuple[str, bool]:
-        """Sends one claimed row; (sent | retrying | failed, whether the connection is fine)."""
-        files: tuple[tuple[str, str, bytes, str], ...] = ()
-        if row.has_files:
-            files = tuple(
-                (f.filename, f.content_type, bytes(f.content), f.content_id)
-                for f in conn.execute(FILES, {"id": row.id})
+
+class _Batch:
+    """One sender run on the locked connection: claim, send, mark; one SMTP connection."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        studio: uuid.UUID,
+        account: SmtpAccount,
+        max_attempts: int,
+        backoff: tuple[int, ...],
+    ) -> None:
+        self.conn, self.studio, self.account = conn, studio, account
+        self.max_attempts, self.backoff = max_attempts, backoff
+        self.counts = {"sent": 0, "retrying": 0, "failed": 0}
+        self.seconds = 0.0
+        self.smtp: SmtpConnection | None = None
+        self.done: uuid.UUID | None = None  # sent, to be marked with the next claim
+
+    def run(self, limit: int | None, progress: Progress | None) -> str:
+        """Sends until nothing is due (or `limit`); the server's problem if it cannot be used."""
+        while limit is None or sum(self.counts.values()) < limit:
+            row = self.conn.execute(CLAIM, {"studio": self.studio, "done": self.done}).one_or_none()
+            self.done = None
+            if row is None:
+                break
+            if self.smtp is None:
+                try:
+                    self.smtp = SmtpConnection(self.account)
+                except ServerProblem as exc:
+                    self.conn.execute(PUT_BACK, {"id": row.id})
+                    self.conn.execute(NOTE_PROBLEM, {"studio": self.studio, "problem": str(exc)})
+                    return str(exc)
+                self.conn.execute(CLEAR_PROBLEM, {"studio": self.studio})
+            self.counts[self._send(self.smtp, row)] += 1
+            if progress is not None:
+                progress(sum(self.counts.values()))
+        return ""
+
+    def _send(self, smtp: SmtpConnection, row: Any) -> str:
+        """Sends one claimed row: sent (marked with the next claim), retrying or failed."""
+        files = (
+            tuple(
+                zip(
+                    row.names,
+                    row.types,
+                    (bytes(c) for c in row.contents),
+                    row.content_ids,
+                    strict=True,
+                )
             )
+            if row.names
+            else ()
+        )
         message = Outgoing(
             recipient=row.recipient,
             subject=row.subject,
@@ -195,24 +228,37 @@ class MailSender:
         try:
             smtp.send(message)
         except MessageRefused as exc:
-            return self._retry(conn, row, exc.answer, exc.permanent, max_attempts), True
+            return self._retry(row, exc.answer, exc.permanent)
         except ConnectionLost as exc:
-            return self._retry(conn, row, str(exc), False, max_attempts), False
-        conn.execute(SENT, {"id": row.id})
-        return "sent", True
+            self._drop_smtp()
+            return self._retry(row, str(exc), False)
+        self.done = row.id
+        return "sent"
 
-    def _retry(
-        self, conn: Connection, row: Any, answer: str, permanent: bool, max_attempts: int
-    ) -> str:
-        delay = self._backoff[min(row.attempts, len(self._backoff)) - 1] if self._backoff else 0
-        status = conn.execute(
+    def _retry(self, row: Any, answer: str, permanent: bool) -> str:
+        delay = self.backoff[min(row.attempts, len(self.backoff)) - 1] if self.backoff else 0
+        status = self.conn.execute(
             RETRY,
             {
                 "id": row.id,
                 "answer": answer,
                 "permanent": permanent,
-                "max": max_attempts,
+                "max": self.max_attempts,
                 "delay": delay,
             },
         ).scalar_one()
         return "failed" if status == "failed" else "retrying"
+
+    def _drop_smtp(self) -> None:
+        if self.smtp is not None:
+            self.seconds += self.smtp.seconds
+            self.smtp.close()
+            self.smtp = None
+
+    def close(self) -> None:
+        """Marks the last message sent, and says goodbye to the server."""
+        if self.done is not None:
+            with suppress(SQLAlchemyError, StudioSyncError):  # gone: it is recovered next run
+                self.conn.execute(SENT, {"id": self.done})
+            self.done = None
+        self._drop_smtp()

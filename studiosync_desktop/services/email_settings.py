@@ -185,6 +185,23 @@ class EmailSettingsService:
         with self._db.read_session() as s:
             return s.scalar(select(Studio.email).where(Studio.id == actor.studio_id)) or ""
 
+    def _typed(self, actor: Actor, data: SmtpAccountInput | dict[str, Any]) -> SmtpAccount:
+        typed = parse_input(SmtpAccountInput, data)
+        password = typed.password or self._password(actor.studio_id) or ""
+        if typed.username and not password:
+            raise ValidationFailed({"password": "Type the password of this mail account."})
+        sender = typed.from_address or self._studio_email(actor) or typed.username
+        return SmtpAccount(
+            host=typed.host,
+            port=typed.port,
+            security=typed.security,
+            username=typed.username,
+            password=password,
+            from_address=sender if "@" in sender else f"studiosync@{typed.host}",
+            from_name=typed.from_name,
+            ca_file=self._ca_file,
+        )
+
     # --- for the sender -------------------------------------------------------------------
 
     def account(self, actor: Actor) -> SmtpAccount:
@@ -216,11 +233,17 @@ class EmailSettingsService:
             ca_file=self._ca_file,
         )
 
-    def send_test(self, actor: Actor, data: TestEmailInput | dict[str, Any]) -> TestResult:
-        """Sends one message now (not through the outbox) and says what the server answered."""
+    def send_test(
+        self,
+        actor: Actor,
+        data: TestEmailInput | dict[str, Any],
+        typed: SmtpAccountInput | dict[str, Any] | None = None,
+    ) -> TestResult:
+        """Sends one message now (not through the outbox) and says what the server answered;
+        with `typed`, through the server as typed in the form (before it is saved)."""
         require(actor, "email")
         to = parse_input(TestEmailInput, data).to
-        account = self.account(actor)
+        account = self.account(actor) if typed is None else self._typed(actor, typed)
         message = Outgoing(
             recipient=to,
             subject=f"Test email from {account.from_name or 'StudioSync'}",

@@ -8,33 +8,25 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import (
-    Band,
-    Family,
     Invoice,
     InvoiceEvent,
     InvoiceLineItem,
-    Payment,
-    Student,
     Studio,
-    User,
 )
 from studiosync_desktop.money import round_cents
 from studiosync_desktop.schemas.billing import (
     CreditNoteRequest,
     DraftTerms,
-    EventRow,
     GenerationPreview,
     GenerationResult,
     InvoiceDetail,
     LineCreate,
-    LineRow,
     Payer,
-    PaymentRow,
     PreviewRow,
     StudioLetterhead,
     VoidRequest,
@@ -49,9 +41,16 @@ from studiosync_desktop.services.billing_locks import (
     lock_payer,
     reserve_numbers,
 )
+
+# The invoice as it is shown, read in bulk (services/invoice_details.py); these names stay
+# importable from here, where the other billing services have always found them.
+from studiosync_desktop.services.invoice_details import load_detail as load_detail
+from studiosync_desktop.services.invoice_details import load_details
+from studiosync_desktop.services.invoice_details import payer_of as payer_of
+from studiosync_desktop.services.invoice_details import payment_rows as payment_rows
+from studiosync_desktop.services.invoice_details import with_payer_contact as with_payer_contact
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
-    full_name,
     local_day_bounds,
     studio_settings,
     studio_today,
@@ -72,14 +71,6 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 def invoice_number(year: int, n: int) -> str:
     return f"INV-{year}-{n:05d}"
-
-
-def payer_of(row: Any) -> Payer:
-    if row.family_id is not None:
-        return Payer(kind="family", id=row.family_id)
-    if row.band_id is not None:
-        return Payer(kind="band", id=row.band_id)
-    return Payer(kind="student", id=row.student_id)
 
 
 def payer_columns(payer: Payer) -> dict[str, uuid.UUID | None]:
@@ -664,7 +655,8 @@ class InvoicingService:
                 )
                 .order_by(Invoice.invoice_number)
             ).all()
-            return [load_detail(s, actor, iid) for iid in ids]
+            found = load_details(s, actor, ids)
+            return [found[iid] for iid in ids if iid in found]
 
     def letterhead(self, actor: Actor) -> StudioLetterhead:
         require(actor, "billing")
@@ -691,148 +683,4 @@ def load_letterhead(s: Session, studio_id: uuid.UUID) -> StudioLetterhead:
         timezone=st.timezone,
         theme_color=st.theme_color,
         payment_instructions=settings.payment_instructions,
-    )
-
-
-def with_payer_contact(query: Any, family_id: Any, band_id: Any, student_id: Any) -> Any:
-    """`query` with the payer's payer_name, email and address, as invoices and statements
-    print them: a family's billing email, else a band's, else the contact person's, else the
-    student's own; a family's address, else a band's address and city."""
-    student_user = aliased(User, name="student_user")
-    contact = aliased(User, name="contact")
-    return (
-        query.add_columns(
-            func.coalesce(
-                Family.name, Band.name, full_name(student_user.first_name, student_user.last_name)
-            ).label("payer_name"),
-            func.coalesce(
-                func.nullif(Family.billing_email, ""),
-                func.nullif(Band.email, ""),
-                contact.email,
-                student_user.email,
-                "",
-            ).label("email"),
-            func.coalesce(
-                func.nullif(Family.address, ""),
-                func.nullif(
-                    func.concat_ws(", ", func.nullif(Band.address, ""), func.nullif(Band.city, "")),
-                    "",
-                ),
-                "",
-            ).label("address"),
-        )
-        .outerjoin(Family, Family.id == family_id)
-        .outerjoin(Band, Band.id == band_id)
-        .outerjoin(Student, Student.id == student_id)
-        .outerjoin(student_user, student_user.id == Student.user_id)
-        .outerjoin(
-            contact,
-            contact.id == func.coalesce(Family.primary_contact_id, Band.primary_contact_id),
-        )
-    )
-
-
-def load_detail(s: Session, actor: Actor, invoice_id: uuid.UUID) -> InvoiceDetail:
-    """The invoice, its payer, lines, payments, history and the payer's account credit."""
-    original = aliased(Invoice, name="original")
-    today = studio_today(s, actor.studio_id)
-    query = select(Invoice, Studio.currency, original.invoice_number.label("original_number"))
-    r = s.execute(
-        with_payer_contact(
-            query.join(Studio, Studio.id == Invoice.studio_id),
-            Invoice.family_id,
-            Invoice.band_id,
-            Invoice.student_id,
-        )
-        .outerjoin(original, original.id == Invoice.credit_note_for_id)
-        .where(Invoice.id == invoice_id, Invoice.studio_id == actor.studio_id)
-    ).one_or_none()
-    if r is None:
-        raise NotFound("This invoice no longer exists.")
-    inv: Invoice = r[0]
-    payer = payer_of(inv).model_copy(update={"name": r.payer_name or ""})
-    lines = s.execute(
-        select(InvoiceLineItem)
-        .where(InvoiceLineItem.invoice_id == inv.id)
-        .order_by(InvoiceLineItem.position, InvoiceLineItem.id)
-    ).scalars()
-    payments = payment_rows(s, Payment.invoice_id == inv.id)
-    events = s.execute(
-        select(InvoiceEvent, full_name(User.first_name, User.last_name).label("who"))
-        .outerjoin(User, User.id == InvoiceEvent.actor_id)
-        .where(InvoiceEvent.invoice_id == inv.id)
-        .order_by(InvoiceEvent.at, InvoiceEvent.id)
-    ).all()
-    from studiosync_desktop.services.payments import credit_balance
-
-    return InvoiceDetail(
-        id=inv.id,
-        number=inv.invoice_number,
-        status=inv.status,
-        is_overdue=inv.is_overdue(today),
-        payer=payer,
-        billing_email=r.email or "",
-        billing_address=r.address or "",
-        issue_date=inv.issue_date,
-        due_date=inv.due_date,
-        period_start=inv.period_start,
-        period_end=inv.period_end,
-        subtotal=inv.subtotal,
-        discount=inv.discount,
-        tax_rate_percent=inv.tax_rate,
-        tax=inv.tax,
-        late_fee=inv.late_fee,
-        total=inv.total,
-        amount_paid=inv.amount_paid,
-        balance=inv.balance_due(),
-        notes=inv.notes,
-        void_reason=inv.void_reason,
-        credit_note_for=r.original_number,
-        pay_link_url=inv.pay_link_url,
-        lines=tuple(
-            LineRow(
-                id=li.id,
-                position=li.position,
-                description=li.description,
-                quantity=li.quantity,
-                unit_price=li.unit_price,
-                total=li.total_price,
-                is_taxable=li.is_taxable,
-                lesson_id=li.lesson_id,
-            )
-            for li in lines
-        ),
-        payments=payments,
-        events=tuple(
-            EventRow(at=e[0].at, kind=e[0].kind, detail=e[0].detail, actor_name=e.who or "")
-            for e in events
-        ),
-        account_credit=credit_balance(s, payer),
-        currency=r.currency,
-    )
-
-
-def payment_rows(s: Session, *where: Any) -> tuple[PaymentRow, ...]:
-    rows = list(
-        s.execute(
-            select(Payment, full_name(User.first_name, User.last_name).label("who"))
-            .outerjoin(User, User.id == Payment.processed_by_id)
-            .where(*where)
-            .order_by(Payment.processed_at, Payment.id)
-        ).all()
-    )
-    return tuple(
-        PaymentRow(
-            id=p.id,
-            invoice_id=p.invoice_id,
-            amount=p.amount,
-            refunded_amount=p.refunded_amount,
-            method=p.payment_method,
-            status=p.status,
-            transaction_id=p.transaction_id,
-            notes=p.notes,
-            processed_by=who or "",
-            processed_at=p.processed_at,
-        )
-        for p, who in rows
     )

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services import backup
 from studiosync_desktop.services.accounts import AccountService
+from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
@@ -48,6 +49,8 @@ class AccountContext:
     # For an administrator's studio settings (the Tools menu).
     studio: StudioService | None = None
     stripe: StripePayments | None = None
+    # Tools > Email (the studio's mail server, what is sent, templates).
+    services: Services | None = None
 
 
 class AccountMenus:
@@ -78,6 +81,11 @@ class AccountMenus:
             self._action(tools, "Studio &policies…", "", self.edit_policies)
         if can(ctx.actor, "settings") and ctx.stripe is not None:
             self._action(tools, "&Stripe key…", "", self.edit_stripe_key)
+        if can(ctx.actor, "settings") and ctx.services is not None:
+            from studiosync_desktop.ui.email_menu import add_email_menu
+
+            add_email_menu(self, tools, ctx.services)
+        if can(ctx.actor, "settings"):
             tools.addSeparator()
         if can(ctx.actor, "backup"):
             self._action(tools, "&Backup…", "Ctrl+Shift+B", self.backup)

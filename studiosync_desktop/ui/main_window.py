@@ -21,6 +21,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.error_presenter import Banner, ErrorPresenter
 from studiosync_desktop.ui.live_updates import LiveUpdates
+from studiosync_desktop.ui.mail_status import MailStatus
 from studiosync_desktop.ui.notifications_panel import NotificationsPanel
 from studiosync_desktop.ui.person_page import PersonPageDialog
 from studiosync_desktop.ui.tabs.audit import AuditTab
@@ -29,6 +30,7 @@ from studiosync_desktop.ui.tabs.calendar import CalendarTab
 from studiosync_desktop.ui.tabs.inventory import InventoryTab
 from studiosync_desktop.ui.tabs.invoices import InvoicesTab
 from studiosync_desktop.ui.tabs.messages import MessagesTab
+from studiosync_desktop.ui.tabs.outbox import OutboxTab
 from studiosync_desktop.ui.tabs.resources import ResourcesTab
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
 from studiosync_desktop.ui.tabs.roster import RosterTab
@@ -45,6 +47,7 @@ TAB_KEYS = (
     "resources",
     "users",
     "audit",
+    "outbox",
 )
 # The area (services/permissions.py) each tab needs: a role sees only the tabs it may use.
 TAB_AREAS = {
@@ -57,6 +60,7 @@ TAB_AREAS = {
     "resources": "resources",
     "users": "users",
     "audit": "audit",
+    "outbox": "email",
 }
 # "History…" on a tab's rows (admins): the audit trail's table those rows come from.
 HISTORY_TABLES = {
@@ -118,6 +122,7 @@ class MainWindow(QMainWindow):
             "resources": ResourcesTab,
             "users": UsersTab,
             "audit": AuditTab,
+            "outbox": OutboxTab,
         }
         # Only the tabs this person's role may use (the database refuses the rest anyway).
         self.tabs: dict[str, DataTab] = {
@@ -128,7 +133,8 @@ class MainWindow(QMainWindow):
                 tab.enable_history(HISTORY_TABLES.get(key, tab.history_table))
         for number, (key, tab) in enumerate(self.tabs.items(), start=1):
             self.tab_widget.addTab(tab, tab.title)
-            self.tab_widget.setTabToolTip(number - 1, f"{tab.title} (Ctrl+{number})")
+            keys = f" (Ctrl+{number})" if number <= 9 else ""
+            self.tab_widget.setTabToolTip(number - 1, f"{tab.title}{keys}")
             tab.setObjectName(f"tab_{key}")
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -144,6 +150,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._notifications_dock()
+        self.mail: MailStatus | None = None
+        if can(actor, "email"):  # this desk sends the studio's email in the background
+            self.mail = MailStatus(services, actor, self.runner, self.presenter, self)
+            self.mail.open_outbox.connect(lambda: self.select_tab("outbox"))
         self.live = live
         if live is not None:
             live.tables_changed.connect(self.tables_changed)
@@ -189,6 +199,8 @@ class MainWindow(QMainWindow):
         if not self._started:
             self._started = True
             self.notifications.start()  # due reminders, then the first load
+            if self.mail is not None:
+                self.mail.start()
             messages = self.tabs["messages"]
             if not messages.has_loaded:
                 messages.reload()  # the unread count on its tab title
@@ -300,7 +312,8 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         for number, key in enumerate(self.tabs, start=1):
-            self._shortcut(f"Ctrl+{number}", lambda key=key: self.select_tab(key))
+            if number <= 9:  # a tenth tab (an admin's Outbox) has no number key
+                self._shortcut(f"Ctrl+{number}", lambda key=key: self.select_tab(key))
         self._shortcut("F5", self.reload_current)
         self._shortcut("Ctrl+T", lambda: self._navigate("go_today"))
         self._shortcut("Ctrl+Left", lambda: self._navigate("go_previous"))
@@ -326,6 +339,8 @@ class MainWindow(QMainWindow):
             method()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.mail is not None:
+            self.mail.stop()
         # Let running service calls finish before the services go away.
         self.runner.wait(5000)
         super().closeEvent(event)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import PageLine, PersonPage, RosterKind
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 
@@ -86,6 +87,15 @@ class PersonPageDialog(QDialog):
         self.browser.anchorClicked.connect(self._clicked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        if can(actor, "email"):  # what this person (or family's contact) receives by email
+            from studiosync_desktop.ui.dialogs.email_settings import open_preferences
+
+            wishes = buttons.addButton(
+                "&Email preferences…", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            wishes.clicked.connect(
+                lambda: open_preferences(services, actor, runner, presenter, kind, row_id, self)
+            )
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)

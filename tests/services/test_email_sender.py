@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -20,6 +19,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_sender import LEFT_TWICE, MailSender
 from studiosync_desktop.services.email_settings import EmailSettingsService
+from tests.services.conftest import use_server
 from tests.smtp_server import SmtpServer, smtp_server
 
 
@@ -43,28 +43,6 @@ def email(key: str, to: str = "parent@family.example", **extra: Any) -> dict[str
     }
 
 
-@pytest.fixture
-def server(memory_keyring: object) -> Iterator[SmtpServer]:
-    with smtp_server() as running:
-        yield running
-
-
-def set_up(db: Database, admin: Actor, server: SmtpServer, **policy: Any) -> None:
-    settings = EmailSettingsService(db)
-    settings.save_account(
-        admin,
-        {
-            "host": server.host,
-            "port": server.port,
-            "security": "none",
-            "from_address": "office@harmony.example",
-            "from_name": "Harmony Music School",
-        },
-    )
-    if policy:
-        settings.save_policy(admin, policy)
-
-
 def sender(db: Database, backoff: tuple[int, ...] = (0,)) -> MailSender:
     return MailSender(db, EmailSettingsService(db), backoff=backoff)
 
@@ -77,7 +55,7 @@ def row(db: Database, key: str) -> Any:
 def test_a_queued_email_reaches_the_server_with_its_recipient_subject_and_pdf(
     db: Database, admin: Actor, server: SmtpServer
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     pdf = a_pdf("INV-2026-00042")
     attachment = {"filename": "INV-2026-00042.pdf", "content": pdf}
     OutboxService(db).queue(admin, [email("invoice:42", attachments=[attachment])])
@@ -124,7 +102,7 @@ def test_the_same_meaning_queued_by_three_desks_at_once_is_one_row(
 def test_three_desks_sending_at_once_deliver_each_message_exactly_once(
     db: Database, admin: Actor, server: SmtpServer, database_url: str
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     OutboxService(db).queue(admin, [email(f"invoice:{n}") for n in range(40)])
     desks = [Database(database_url, application_name=f"desk-{n}") for n in range(3)]
     barrier = threading.Barrier(3)
@@ -157,7 +135,7 @@ def test_three_desks_sending_at_once_deliver_each_message_exactly_once(
 def test_a_message_the_server_refuses_once_is_retried_and_sent_once(
     db: Database, admin: Actor, server: SmtpServer
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     server.handler.refuse_times = 1
     OutboxService(db).queue(admin, [email("invoice:1")])
 
@@ -172,7 +150,7 @@ def test_a_message_the_server_refuses_once_is_retried_and_sent_once(
 def test_a_refused_message_waits_for_its_backoff_before_the_next_attempt(
     db: Database, admin: Actor, server: SmtpServer
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     server.handler.refuse_times = 1
     OutboxService(db).queue(admin, [email("invoice:1")])
 
@@ -192,7 +170,7 @@ def test_a_refused_message_waits_for_its_backoff_before_the_next_attempt(
 def test_a_message_refused_every_time_fails_with_the_servers_answer(
     db: Database, admin: Actor, server: SmtpServer
 ) -> None:
-    set_up(db, admin, server, max_attempts=3)
+    use_server(db, admin, server, max_attempts=3)
     server.handler.refuse_times = -1
     OutboxService(db).queue(admin, [email("invoice:1")])
 
@@ -209,7 +187,7 @@ def test_a_message_refused_every_time_fails_with_the_servers_answer(
 def test_a_permanent_refusal_fails_at_once_with_the_servers_answer(
     db: Database, admin: Actor, server: SmtpServer
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     server.handler.refuse_times = -1
     server.handler.refusal = "550 5.1.1 <nobody@family.example>: mailbox unavailable"
     OutboxService(db).queue(admin, [email("invoice:1", to="nobody@family.example")])
@@ -237,7 +215,7 @@ def kill_desk(server_url: str, database_url: str, application_name: str) -> None
 def test_a_desk_stopping_between_sending_and_marking_sent_is_resent_with_the_same_message_id(
     db: Database, admin: Actor, server: SmtpServer, server_url: str, database_url: str
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     OutboxService(db).queue(admin, [email("invoice:1")])
     crashing = Database(database_url, application_name="crashing-desk")
     server.handler.on_data = lambda: kill_desk(server_url, database_url, "crashing-desk")
@@ -261,7 +239,7 @@ def test_a_desk_stopping_between_sending_and_marking_sent_is_resent_with_the_sam
 def test_a_message_left_sending_twice_fails_and_says_it_may_have_arrived(
     db: Database, admin: Actor, server: SmtpServer, server_url: str, database_url: str
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     OutboxService(db).queue(admin, [email("invoice:1")])
     server.handler.on_data = lambda: kill_desk(server_url, database_url, "crashing-desk")
     for _ in range(2):
@@ -284,7 +262,7 @@ def test_an_unreachable_server_blames_no_message_and_every_desk_sees_why(
 ) -> None:
     with smtp_server() as running:
         port = running.port
-    set_up(db, admin, SmtpServer("127.0.0.1", port, running.handler))
+    use_server(db, admin, SmtpServer("127.0.0.1", port, running.handler))
     OutboxService(db).queue(admin, [email("invoice:1")])
 
     report = sender(db).send_queued(admin)
@@ -297,7 +275,7 @@ def test_an_unreachable_server_blames_no_message_and_every_desk_sees_why(
     assert health.sentence.startswith("Email is not going out: The mail server 127.0.0.1:")
 
     with smtp_server() as again:
-        set_up(db, admin, again)
+        use_server(db, admin, again)
         assert sender(db).send_queued(admin).sent == 1
     assert OutboxService(db).health(admin).last_problem == ""
 
@@ -334,7 +312,7 @@ def test_a_wrong_password_is_said_in_the_servers_words(
 def test_a_queued_email_can_be_cancelled_and_a_sent_one_resent_as_a_new_message(
     db: Database, admin: Actor, server: SmtpServer
 ) -> None:
-    set_up(db, admin, server)
+    use_server(db, admin, server)
     outbox = OutboxService(db)
     outbox.queue(admin, [email("invoice:1"), email("invoice:2")])
     cancelled = outbox.cancel(admin, row(db, "invoice:2").id)
@@ -354,3 +332,27 @@ def test_a_queued_email_can_be_cancelled_and_a_sent_one_resent_as_a_new_message(
     assert copy.message_id != first.message_id
     page = outbox.page(admin, {"status": "sent"})
     assert page.total == 3
+
+
+def test_accents_arrive_intact_and_a_line_break_cannot_add_a_header(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    OutboxService(db).queue(
+        admin,
+        [
+            email(
+                "invoice:9",
+                subject="Zoë Ñúñez 李's invoice\r\nBcc: thief@evil.example",
+                text_body="Grüße, Zoë",
+            )
+        ],
+    )
+
+    assert sender(db).send_queued(admin).sent == 1
+
+    [got] = server.received
+    assert got.recipients == ["parent@family.example"]
+    assert got.message["Bcc"] is None
+    assert got.subject == "Zoë Ñúñez 李's invoice Bcc: thief@evil.example"
+    assert "Grüße, Zoë" in got.text()

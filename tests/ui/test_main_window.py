@@ -44,6 +44,7 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, admin) -
         "Resources",
         "Users",  # an admin's; other roles see fewer tabs (tests/ui/test_logins.py)
         "Audit trail",
+        "Outbox",
     ]
 
 

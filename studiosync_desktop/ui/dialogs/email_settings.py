@@ -1,0 +1,387 @@
+"""Tools > Email (administrators): the mail server with "Send a test email", what is sent and
+when, and the templates with a preview; and a person's email preferences (admin and desk)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.email import (
+    AUTOMATIC_KINDS,
+    KIND_NAMES,
+    EmailPolicyInput,
+    EmailSetup,
+    PreferenceInput,
+    SmtpAccountInput,
+    TemplateInput,
+    TemplateRow,
+)
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import ERROR_STYLE, error_label
+
+SECURITY = (
+    ("starttls", "STARTTLS (usually port 587)"),
+    ("tls", "TLS (usually port 465)"),
+    ("none", "None: not encrypted (a local test server)"),
+)
+OK_STYLE = "color: #2e7d32;"
+
+
+def kind_list(parent: QWidget, checked: tuple[str, ...]) -> QListWidget:
+    """Every kind of email with a tick box; `checked` are ticked."""
+    box = QListWidget(parent)
+    for kind in AUTOMATIC_KINDS:
+        item = QListWidgetItem(KIND_NAMES[kind], box)
+        item.setData(Qt.ItemDataRole.UserRole, kind)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if kind in checked else Qt.CheckState.Unchecked)
+    box.setMinimumHeight(box.sizeHintForRow(0) * 7)
+    return box
+
+
+def ticked(box: QListWidget, state: Qt.CheckState = Qt.CheckState.Checked) -> tuple[str, ...]:
+    return tuple(
+        box.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(box.count())
+        if box.item(i).checkState() == state
+    )
+
+
+class EnterSends(QLineEdit):
+    """Enter in the test address sends the test email (not the dialog's Save)."""
+
+    on_enter: Any = None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.on_enter is not None:
+            event.accept()
+            self.on_enter()
+            return
+        super().keyPressEvent(event)
+
+
+def mail_server_dialog(
+    services: Services,
+    actor: Actor,
+    setup: EmailSetup,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    dialog = SchemaDialog(
+        "Email: the studio's mail server", SmtpAccountInput, runner, presenter, parent
+    )
+    dialog.setMinimumWidth(620)
+    notes = [
+        "The studio's own mail account: every desk sends the studio's email through it. "
+        "The password is kept in this PC's password store (each PC that sends needs it once)."
+    ]
+    if setup.keyring_problem:
+        notes.append(setup.keyring_problem)
+    if setup.last_problem:
+        notes.append(f"Last problem: {setup.last_problem}")
+    dialog.set_intro("\n\n".join(notes))
+    dialog.text("host", "Mail &server:", setup.host, "smtp.example.com")
+    dialog.number("port", "&Port:", setup.port, low=1, high=65535)
+    security = QComboBox(dialog)
+    for value, label in SECURITY:
+        security.addItem(label, value)
+    security.setCurrentIndex(max(0, [v for v, _ in SECURITY].index(setup.security)))
+    dialog.add("security", "S&ecurity:", security, security.currentData)
+    dialog.text("username", "&User name:", setup.username, "office@studio.example (if any)")
+    hint = "kept on this PC: type only to change it" if setup.has_password else ""
+    password = dialog.text("password", "Pass&word:", "", hint)
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    dialog.text("from_address", "&From address:", setup.from_address, "office@studio.example")
+    dialog.text("from_name", "From &name:", setup.from_name, "Harmony Music School")
+    _test_row(services, actor, dialog, runner)
+    dialog._fields["host"][0].setFocus()  # the first thing to type
+    dialog.save = lambda form: services.email_settings.save_account(actor, form)
+    return dialog
+
+
+def _test_row(services: Services, actor: Actor, dialog: SchemaDialog, runner: TaskRunner) -> None:
+    """ "Send a test email" to an address, through the server as typed; the answer below it."""
+    holder = QWidget(dialog)
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    row = QHBoxLayout()
+    to = EnterSends(dialog)
+    to.setObjectName("field_test_to")
+    to.setPlaceholderText("an address to send a test email to")
+    button = QPushButton("Send a &test email", dialog)
+    button.setObjectName("send_test")
+    row.addWidget(to, 1)
+    row.addWidget(button)
+    answer = error_label(dialog, "test_to")
+    column.addLayout(row)
+    column.addWidget(answer)
+    dialog.form.addRow("&Test:", holder)
+    dialog.test_to, dialog.test_button, dialog.test_answer = to, button, answer  # type: ignore[attr-defined]
+
+    def say(text: str, ok: bool) -> None:
+        answer.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        answer.setText(text)
+        answer.show()
+        dialog.adjustSize()  # a long answer of the server is read whole
+
+    def shown(result: Any) -> None:
+        button.setEnabled(True)
+        dialog.show_errors({})
+        if result.ok or result.field == "to":
+            say(result.answer, result.ok)
+        else:  # the server's answer next to the field it is about
+            answer.hide()
+            dialog.show_errors({result.field: result.answer})
+            dialog.adjustSize()
+
+    def failed(exc: BaseException) -> None:
+        button.setEnabled(True)
+        fields = getattr(exc, "fields", None)
+        if fields is None:
+            dialog.presenter.present(exc, parent=dialog)
+        elif "to" in fields:
+            say(fields["to"], False)
+        else:
+            answer.hide()
+            dialog.show_errors(fields)
+
+    def send() -> None:
+        form = dialog.validate()
+        if form is None:
+            return
+        button.setEnabled(False)
+        say("Sending…", True)
+        address = to.text()
+        runner.run(
+            lambda: services.email_settings.send_test(actor, {"to": address}, form),
+            on_done=shown,
+            on_error=failed,
+            key=f"test-email:{id(dialog)}",
+        )
+
+    button.clicked.connect(send)
+    to.on_enter = send
+
+
+def email_policy_dialog(
+    services: Services,
+    actor: Actor,
+    setup: EmailSetup,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    policy = setup.policy
+    dialog = SchemaDialog("Email: what is sent", EmailPolicyInput, runner, presenter, parent)
+    dialog.setMinimumWidth(620)
+    dialog.set_intro(
+        "Tick what the studio sends by itself. Each email goes out once; the Outbox shows "
+        "every one, and why one was not sent."
+    )
+    kinds = kind_list(dialog, policy.enabled_kinds)
+    dialog.add("enabled_kinds", "&Send by itself:", kinds, lambda: ticked(kinds))
+    dialog.number(
+        "reminder_hours",
+        "Lesson &reminders (hours before):",
+        policy.reminder_hours,
+        low=1,
+        high=168,
+    )
+    dialog.number(
+        "overdue_after_days",
+        "First &overdue notice (days after due):",
+        policy.overdue_after_days,
+        high=365,
+    )
+    dialog.number(
+        "overdue_every_days", "Then every (&days):", policy.overdue_every_days, low=1, high=365
+    )
+    dialog.number("overdue_max_notices", "At &most (notices):", policy.overdue_max_notices, high=20)
+    dialog.number(
+        "makeup_warning_days",
+        "Make-up credit &expiring (days before):",
+        policy.makeup_warning_days,
+        low=1,
+        high=90,
+    )
+    dialog.number(
+        "item_due_warning_days",
+        "Lent item &due (days before):",
+        policy.item_due_warning_days,
+        high=30,
+    )
+    dialog.number(
+        "max_attempts", "&Tries before a message fails:", policy.max_attempts, low=1, high=20
+    )
+    dialog.save = lambda form: services.email_settings.save_policy(actor, form)
+    return dialog
+
+
+def templates_dialog(
+    services: Services,
+    actor: Actor,
+    rows: tuple[TemplateRow, ...],
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    by_kind = {r.kind: r for r in rows}
+    dialog = SchemaDialog("Email: templates", TemplateInput, runner, presenter, parent)
+    dialog.resize(900, 760)
+    kind = QComboBox(dialog)
+    kind.setObjectName("template_kind")
+    for r in rows:
+        kind.addItem(r.kind_name + ("  (your wording)" if r.is_custom else ""), r.kind)
+    dialog.form.addRow("&Email:", kind)
+    subject = dialog.text("subject", "&Subject:", "")
+    text_body = dialog.notes("text_body", "&Text:", "")
+    text_body.setFixedHeight(150)
+    html_body = dialog.notes("html_body", "&HTML:", "")
+    html_body.setFixedHeight(110)
+    help_line = QLabel(dialog)
+    help_line.setWordWrap(True)
+    dialog.form.addRow("", help_line)
+    preview = QTextBrowser(dialog)
+    preview.setObjectName("template_preview")
+    preview.setMinimumHeight(200)
+    dialog.form.addRow("Preview:", preview)
+    buttons = QHBoxLayout()
+    show = QPushButton("&Preview", dialog)
+    reset = QPushButton("&Built-in wording", dialog)
+    buttons.addWidget(show)
+    buttons.addWidget(reset)
+    buttons.addStretch(1)
+    dialog.form.addRow("", buttons)
+
+    def current() -> str:
+        return str(kind.currentData())
+
+    def load(_index: int = 0) -> None:
+        r = by_kind[current()]
+        subject.setText(r.subject)
+        text_body.setPlainText(r.text_body)
+        html_body.setPlainText(r.html_body)
+        help_line.setText("You can use " + ", ".join("{{ " + v + " }}" for v in r.variables))
+        dialog.show_errors({})
+        refresh()
+
+    def refresh() -> None:
+        form = dialog.validate()
+        if form is None:
+            return
+        chosen = current()
+        runner.run(
+            lambda: services.email_templates.preview(actor, chosen, form),
+            on_done=lambda p: preview.setHtml(
+                f"<p><b>Subject:</b> {_escape(p.subject)}</p>" + p.html_body
+            ),
+            on_error=lambda exc: dialog._failed(exc),
+            key=f"preview:{id(dialog)}",
+        )
+
+    def restore() -> None:
+        chosen = current()
+        runner.run(
+            lambda: services.email_templates.reset(actor, chosen),
+            on_done=lambda r: (by_kind.__setitem__(r.kind, r), load()),
+            on_error=lambda exc: presenter.present(exc, parent=dialog),
+        )
+
+    kind.currentIndexChanged.connect(load)
+    show.clicked.connect(refresh)
+    reset.clicked.connect(restore)
+    dialog.preview, dialog.kind_box = preview, kind  # type: ignore[attr-defined]
+    load()
+    dialog.save = lambda form: services.email_templates.save(actor, current(), form)
+    return dialog
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clock(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+def preferences_dialog(
+    services: Services,
+    actor: Actor,
+    user_id: uuid.UUID,
+    name: str,
+    wish: PreferenceInput,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    dialog = SchemaDialog(f"Email preferences: {name}", PreferenceInput, runner, presenter, parent)
+    dialog.set_intro(
+        f"What {name} receives by email. Quiet hours are in the studio's time: nothing is "
+        "sent to them then (it waits until the hours end)."
+    )
+    kinds = kind_list(dialog, tuple(k for k in AUTOMATIC_KINDS if k not in wish.opted_out))
+    dialog.add("opted_out", "&Receives:", kinds, lambda: ticked(kinds, Qt.CheckState.Unchecked))
+    start, end = (
+        QLineEdit(_clock(wish.quiet_start), dialog),
+        QLineEdit(_clock(wish.quiet_end), dialog),
+    )
+    start.setPlaceholderText("21:00 (none: empty)")
+    end.setPlaceholderText("08:00")
+    dialog.add("quiet_start", "Quiet hours &from:", start, lambda: start.text().strip() or None)
+    dialog.add("quiet_end", "Quiet hours &until:", end, lambda: end.text().strip() or None)
+    hours = QSpinBox(dialog)
+    hours.setRange(0, 168)
+    hours.setValue(wish.reminder_hours or 0)
+    hours.setSpecialValueText("the studio's")
+    dialog.add(
+        "reminder_hours", "Lesson reminders (&hours before):", hours, lambda: hours.value() or None
+    )
+    dialog.save = lambda form: services.email_preferences.save(actor, user_id, form)
+    return dialog
+
+
+def open_preferences(
+    services: Services,
+    actor: Actor,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    kind: str,
+    row_id: uuid.UUID,
+    parent: QWidget,
+) -> None:
+    """The email preferences of a roster row's person, read off the GUI thread, then edited."""
+
+    def load() -> tuple[uuid.UUID, str, PreferenceInput]:
+        user_id, name = services.email_preferences.person_of(actor, kind, row_id)
+        return user_id, name, services.email_preferences.get(actor, user_id)
+
+    def opened(found: tuple[uuid.UUID, str, PreferenceInput]) -> None:
+        user_id, name, wish = found
+        dialog = preferences_dialog(services, actor, user_id, name, wish, runner, presenter, parent)
+        parent.last_preferences = dialog  # type: ignore[attr-defined]
+        dialog.open()
+
+    runner.run(load, on_done=opened, on_error=lambda exc: presenter.present(exc, parent=parent))
