@@ -17,8 +17,10 @@ from studiosync_desktop.vocabulary import EMAIL_KINDS, EMAIL_STATUSES, SMTP_SECU
 HOST = re.compile(
     r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$"
 )
-# What a studio may turn on: every kind but the test email, which is sent on request.
-AUTOMATIC_KINDS = tuple(k for k in EMAIL_KINDS if k != "test")
+# What a studio may turn on: every kind but those sent only when someone asks (a statement is
+# not emailed yet: the statement dialog prints it; the test email is Tools > Email's).
+ON_REQUEST = ("statement", "test")
+AUTOMATIC_KINDS = tuple(k for k in EMAIL_KINDS if k not in ON_REQUEST)
 KIND_NAMES = {
     "invoice": "Invoices (when sent)",
     "credit_note": "Credit notes",
