@@ -52,10 +52,9 @@ def add_user(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) ->
 
 def store_stripe_key(target: DatabaseTarget, dirs: AppDirs) -> int:
     """Keeps the Stripe secret key in the system keyring, never in a file or the database."""
-    import keyring.errors
-
+    from studiosync_desktop.errors import NotSetUp
     from studiosync_desktop.schemas.billing import stripe_key_problem
-    from studiosync_desktop.services.stripe_payments import store_secret
+    from studiosync_desktop.services.stripe_client import store_secret
 
     secret = sys.stdin.readline().strip()
     problem = stripe_key_problem(secret)
@@ -66,10 +65,8 @@ def store_stripe_key(target: DatabaseTarget, dirs: AppDirs) -> int:
         studio = actor.studio_id
     try:
         store_secret(studio, secret)
-    except keyring.errors.KeyringError as exc:
-        print(
-            f"studiosync: this PC has no password store to keep the key in ({exc})", file=sys.stderr
-        )
+    except NotSetUp as exc:
+        print(f"studiosync: {exc}", file=sys.stderr)
         return 2
     print("The Stripe key is stored in this PC's keyring.")
     return 0

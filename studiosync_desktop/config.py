@@ -11,12 +11,16 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy.engine import URL, make_url
 
+from studiosync_desktop.errors import NotSetUp
+
 APP_NAME = "StudioSync"
 APP_AUTHOR = "StudioSync"
 DATABASE_URL_ENV = "STUDIOSYNC_DATABASE_URL"
 # One folder for everything (config, data, cache, logs): for tests, demos and portable installs.
 HOME_ENV = "STUDIOSYNC_HOME"
 KEYRING_SERVICE = "studiosync-desktop"
+# Another address for Stripe's API: a local stand-in (stripe-mock, tests/stripe_server.py).
+STRIPE_API_ENV = "STUDIOSYNC_STRIPE_API_BASE"
 
 
 @dataclass(frozen=True)
@@ -143,25 +147,46 @@ def password_key(url: str | URL) -> str:
     return f"db:{u.username}@{u.host}:{u.port or 5432}/{u.database}"
 
 
-def get_secret(key: str) -> str | None:
-    """A secret from the system keyring; None when absent or when no keyring backend exists."""
+NO_PASSWORD_STORE = (
+    "This PC has no password store (system keyring) that StudioSync can use. Windows and "
+    "macOS have one; on Linux, install and unlock GNOME Keyring or KWallet."
+)
+
+
+def stripe_api_base() -> str | None:
+    """Where Stripe's API is: api.stripe.com unless STUDIOSYNC_STRIPE_API_BASE says otherwise."""
+    return os.environ.get(STRIPE_API_ENV) or None
+
+
+def read_secret(key: str, service: str = KEYRING_SERVICE) -> str | None:
+    """A secret from the system keyring, None when none is kept. `NotSetUp` (a sentence, never
+    a traceback) when this PC has no keyring backend or it is locked: every secret the app
+    reads comes through here."""
     import keyring
     import keyring.errors
 
     try:
-        value = keyring.get_password(KEYRING_SERVICE, key)
-    except keyring.errors.KeyringError:
-        return None
+        value = keyring.get_password(service, key)
+    except keyring.errors.KeyringError as exc:
+        raise NotSetUp(NO_PASSWORD_STORE) from exc
     return value if isinstance(value, str) else None
 
 
-def set_secret(key: str, value: str) -> bool:
+def get_secret(key: str, service: str = KEYRING_SERVICE) -> str | None:
+    """A secret from the system keyring; None when absent or when no keyring backend exists."""
+    try:
+        return read_secret(key, service)
+    except NotSetUp:
+        return None
+
+
+def set_secret(key: str, value: str, service: str = KEYRING_SERVICE) -> bool:
     """Stores a secret; False when no keyring backend exists (the caller asks each time)."""
     import keyring
     import keyring.errors
 
     try:
-        keyring.set_password(KEYRING_SERVICE, key, value)
+        keyring.set_password(service, key, value)
     except keyring.errors.KeyringError:
         return False
     return True

@@ -40,3 +40,8 @@ class DatabaseUnavailable(StudioSyncError):
 
 class SchemaOutOfDate(StudioSyncError):
     """The shared server's schema revision differs from this app's; the message says what to run."""
+
+
+class NotSetUp(StudioSyncError):
+    """Something this PC needs is missing (a password store, the Stripe key): an ordinary
+    situation, and the message says what to do about it."""

@@ -109,6 +109,9 @@ PLAN_COLUMNS = (
 )
 # A payment is changed only by a refund; its amount, method and day are what was taken.
 PAYMENT_COLUMNS = ("status", "refunded_amount", "refunded_at", "notes")
+# A Stripe attempt keeps what was asked (invoice, kind, amount, card, who); only how it ended
+# changes: Stripe's id for it, its status, the payment it recorded, what happened, and when.
+STRIPE_ATTEMPT_COLUMNS = ("stripe_id", "status", "payment_id", "outcome", "settled_at")
 
 STAFF_READS_ALL = ops("S", "all")
 THREADS = ops("U", "threads", select=Allow("threads_and_new"), insert=Allow("studio"))
@@ -266,6 +269,13 @@ MATRIX: dict[str, Table] = {
         NONE,
     ),
     "payment_methods": Table("billing", "a saved card", ops("SIU"), ops("SIU"), NONE),
+    "stripe_attempts": Table(
+        "billing",
+        "a card charge, pay link or refund asked of Stripe, written before Stripe is asked",
+        ops("SI", update=Allow("studio", STRIPE_ATTEMPT_COLUMNS)),
+        ops("SI", update=Allow("studio", STRIPE_ATTEMPT_COLUMNS)),
+        NONE,
+    ),
     "account_credits": Table(
         "billing", "an entry of a payer's credit ledger", ops("SI"), ops("SI"), NONE
     ),

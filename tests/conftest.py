@@ -9,6 +9,7 @@ import keyring
 import pytest
 from factories import MemoryKeyring
 from sqlalchemy import text
+from stripe_server import FakeStripe
 
 from studiosync_desktop import migrate
 from studiosync_desktop.db import Database
@@ -72,4 +73,24 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     memory, previous = MemoryKeyring(), keyring.get_keyring()
     keyring.set_keyring(memory)
     yield memory
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[FakeStripe]:
+    """The local Stripe server, started for the test (tests/stripe_server.py)."""
+    fake = FakeStripe()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """This PC has no keyring backend (keyring's own "fail" backend), as on a bare Linux."""
+    import keyring.backends.fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
     keyring.set_keyring(previous)

@@ -58,6 +58,11 @@ class Maker:
         s.flush()
         return user
 
+    def staff(self, first: str, last: str, role: str = "desk") -> uuid.UUID:
+        """A member of staff (no login role): who acts, for services and history."""
+        with self.db.session() as s:
+            return self._user(s, first, last, role).id
+
     def teacher(self, first: str = "Tess", last: str = "Teacher") -> uuid.UUID:
         with self.db.session() as s:
             user = self._user(s, first, last, "teacher")

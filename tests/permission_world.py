@@ -178,13 +178,23 @@ def _billing(w: Writer, studio: uuid.UUID, family: uuid.UUID, desk: uuid.UUID) -
         payment_id=payment,
         invoice_id=issued,
     )
-    w(
+    card = w(
         "payment_methods",
         studio_id=studio,
         family_id=family,
         payment_type="card",
         last_four="4242",
         stripe_payment_method_id=f"pm_{uuid.uuid4().hex[:12]}",
+    )
+    w(
+        "stripe_attempts",
+        studio_id=studio,
+        invoice_id=issued,
+        kind="charge",
+        amount=40,
+        currency="USD",
+        payment_method_id=card,
+        created_by_id=desk,
     )
 
 

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring.backends.fail
 import psycopg
 import pytest
 from factories import MemoryKeyring
@@ -145,3 +146,9 @@ def test_the_stripe_key_goes_to_the_keyring_and_a_wrong_one_is_refused(
     monkeypatch.setattr("sys.stdin", io.StringIO("sk_test_123\n"))
     assert main(["stripe-key", "--stdin", "--database", demo_url]) == 0
     assert list(memory_keyring.secrets.values()) == ["sk_test_123"]
+    capsys.readouterr()
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # a PC without a keyring backend
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk_test_456\n"))
+    assert main(["stripe-key", "--stdin", "--database", demo_url]) == 2
+    err = capsys.readouterr().err
+    assert "no password store" in err and "was not saved" in err and "Traceback" not in err

@@ -51,6 +51,7 @@ from studiosync_desktop.models.messaging import (
 )
 from studiosync_desktop.models.resources import Resource, ResourceCheckout, resource_shares
 from studiosync_desktop.models.scheduling import MakeupCredit, StudioClosure
+from studiosync_desktop.models.stripe import StripeAttempt
 
 __all__ = [
     "AccountCredit",
@@ -83,6 +84,7 @@ __all__ = [
     "Resource",
     "ResourceCheckout",
     "RoomReservation",
+    "StripeAttempt",
     "Student",
     "StudentGoal",
     "Studio",

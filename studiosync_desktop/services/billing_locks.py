@@ -6,7 +6,7 @@ circle because every transaction that needs several of these locks takes them in
 
 1. the invoice rows it changes, FOR UPDATE, several in id order (`lock_invoice`,
    `lock_invoices`);
-2. their payments, FOR UPDATE (a refund);
+2. their payments, FOR UPDATE (a refund), then their Stripe attempt rows (`stripe_attempts`);
 3. the payer's row (family, band or student), FOR UPDATE (`lock_payer`), before anything that
    refers to the payer is inserted: an insert's foreign-key check holds KEY SHARE on the payer,
    and two desks each holding it would block each other's FOR UPDATE;

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from studiosync_desktop import config
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, ValidationFailed
+from studiosync_desktop.errors import Conflict, NotSetUp, ValidationFailed
 from studiosync_desktop.models import EmailSettings, Studio
 from studiosync_desktop.schemas.common import Actor, Frozen, parse_input
 from studiosync_desktop.schemas.email import (
@@ -47,37 +48,22 @@ def password_key(studio_id: uuid.UUID) -> str:
 
 def keyring_password(studio_id: uuid.UUID) -> str | None:
     """The mail password kept on this PC; None when there is none or no keyring at all."""
-    import keyring
-    import keyring.errors
-
-    try:
-        value = keyring.get_password(KEYRING_SERVICE, password_key(studio_id))
-    except keyring.errors.KeyringError:
-        return None
-    return value if isinstance(value, str) else None
+    return config.get_secret(password_key(studio_id), KEYRING_SERVICE)
 
 
 def keyring_problem() -> str:
     """'' when this PC can keep passwords, else the sentence saying it cannot."""
-    import keyring
-    import keyring.errors
-
     try:
-        keyring.get_password(KEYRING_SERVICE, "smtp:probe")
-    except keyring.errors.KeyringError:
+        config.read_secret("smtp:probe", KEYRING_SERVICE)
+    except NotSetUp:
         return NO_KEYRING
     return ""
 
 
 def store_password(studio_id: uuid.UUID, password: str) -> None:
     """Keeps the mail password in this PC's keyring; ValidationFailed when it cannot."""
-    import keyring
-    import keyring.errors
-
-    try:
-        keyring.set_password(KEYRING_SERVICE, password_key(studio_id), password)
-    except keyring.errors.KeyringError as exc:
-        raise ValidationFailed({"password": NO_KEYRING}) from exc
+    if not config.set_secret(password_key(studio_id), password, KEYRING_SERVICE):
+        raise ValidationFailed({"password": NO_KEYRING})
 
 
 class TestResult(Frozen):

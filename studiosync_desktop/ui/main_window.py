@@ -204,6 +204,9 @@ class MainWindow(QMainWindow):
             messages = self.tabs["messages"]
             if not messages.has_loaded:
                 messages.reload()  # the unread count on its tab title
+            invoices = self.tabs.get("invoices")
+            if isinstance(invoices, InvoicesTab):
+                invoices.settle_stripe()  # what Stripe did while no desk was listening
         self._on_tab_changed(self.tab_widget.currentIndex())
 
     # --- live updates and notifications -------------------------------------------------

@@ -126,3 +126,14 @@ def test_the_stripe_key_goes_to_this_pcs_keyring_and_a_publishable_key_is_refuse
     assert keyring_secret(admin.studio_id) == "sk_test_studio_key"
     again = _opened(qtbot, menus, menus.edit_stripe_key)
     assert "a new one replaces it" in again.intro.text()
+
+
+def test_the_stripe_key_on_a_pc_without_a_keyring_is_a_sentence_not_a_crash(
+    qtbot, menus: AccountMenus, no_keyring: None
+) -> None:  # type: ignore[no-untyped-def]
+    seen: list[tuple[str, str]] = []
+    menus.ctx.presenter.shown.connect(lambda kind, message: seen.append((kind, message)))
+    menus.edit_stripe_key()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert seen[0][0] == "message" and "no password store" in seen[0][1]
+    assert menus.last_dialog is None

@@ -1,4 +1,7 @@
-"""Pay by link and card setup: a Stripe Checkout address as a QR code, watched until done."""
+"""Pay by link and card setup: a Stripe Checkout address as a QR code, watched until done;
+and charging a saved card. What Stripe said (or that it could not be asked) is written in
+the dialog itself, in the services' own words: never "Stripe refused" when Stripe was not
+asked, never a traceback for an ordinary situation such as a PC without a keyring."""
 
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studiosync_desktop.errors import StudioSyncError
+from studiosync_desktop.services.stripe_client import StripeUnreachable
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import error_label
 
 POLL_MS = 4000
 
@@ -76,6 +82,8 @@ class PayLinkDialog(QDialog):
         self.state = QLabel("", self)
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
+        self.problem = error_label(self)
+        layout.addWidget(self.problem)
         row = QHBoxLayout()
         self.copy = QPushButton("&Copy address", self)
         self.copy.clicked.connect(self._copy)
@@ -93,10 +101,14 @@ class PayLinkDialog(QDialog):
         self.timer.timeout.connect(self.poll_now)
         self.copy.setEnabled(False)
         self.check.setEnabled(False)
-        runner.run(create, on_done=self._created, on_error=self._failed, key=f"link:{id(self)}")
+        runner.run(create, on_done=self._created, on_error=self._not_made, key=f"link:{id(self)}")
 
     def _created(self, link: Any) -> None:
         self.link = link
+        if getattr(link, "status", "open") == "paid":
+            self.qr.setText("")
+            self._polled_outcome("paid")
+            return
         self.qr.setPixmap(qr_pixmap(link.url))
         self.url.setText(link.url)
         amount = getattr(link, "amount", 0)
@@ -115,14 +127,17 @@ class PayLinkDialog(QDialog):
         self.runner.run(
             self._poll(self.link),
             on_done=self._polled,
-            on_error=self._failed,
+            on_error=self._not_checked,
             key=f"poll:{id(self)}",
         )
 
     def _polled(self, result: Any) -> None:
+        self.problem.hide()
         outcome = self._outcome(result)
-        if outcome is None:
-            return
+        if outcome is not None:
+            self._polled_outcome(outcome)
+
+    def _polled_outcome(self, outcome: str) -> None:
         self.timer.stop()
         self.check.setEnabled(False)
         self.state.setText(
@@ -134,10 +149,17 @@ class PayLinkDialog(QDialog):
         )
         self.finished_with.emit(outcome)
 
-    def _failed(self, exc: BaseException) -> None:
-        self.timer.stop()
-        self.state.setText("Stripe could not be reached or refused; see the message.")
-        self.presenter.present(exc, parent=self)
+    def _not_made(self, exc: BaseException) -> None:
+        """No link to show: said in the dialog (a bug still reaches the crash dialog)."""
+        self.qr.setText("No pay link to show.")
+        self.state.setText("")
+        show_problem(self.problem, exc, self.presenter, self)
+
+    def _not_checked(self, exc: BaseException) -> None:
+        """Stripe did not answer a check: said, and checked again at the next tick."""
+        if not isinstance(exc, StripeUnreachable):
+            self.timer.stop()
+        show_problem(self.problem, exc, self.presenter, self)
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.url.text())
@@ -156,7 +178,7 @@ class ChargeCardDialog(QDialog):
         self,
         balance_text: str,
         cards: Callable[[], Any],
-        charge: Callable[[Any, str], Callable[[], Any]],
+        charge: Callable[[Any], Callable[[], Any]],
         save_new: Callable[[], None],
         runner: TaskRunner,
         presenter: ErrorPresenter,
@@ -166,9 +188,6 @@ class ChargeCardDialog(QDialog):
         self.setWindowTitle("Charge a card on file")
         self.setMinimumWidth(420)
         self.runner, self.presenter, self._charge = runner, presenter, charge
-        import uuid
-
-        self._uuid = uuid
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Charge the balance due, {balance_text}, to:", self))
         self.combo = QComboBox(self)
@@ -176,6 +195,8 @@ class ChargeCardDialog(QDialog):
         self.state = QLabel("Loading saved cards…", self)
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
+        self.problem = error_label(self)
+        layout.addWidget(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.go = buttons.addButton("C&harge", QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setEnabled(False)
@@ -185,6 +206,7 @@ class ChargeCardDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         runner.run(cards, on_done=self._cards, on_error=self._failed, key=f"cards:{id(self)}")
+        self.result: Any = None
 
     def _cards(self, cards: Any) -> None:
         for c in cards:
@@ -193,21 +215,37 @@ class ChargeCardDialog(QDialog):
         self.go.setEnabled(bool(cards))
 
     def _do_charge(self) -> None:
+        # Pressing again is safe: the service retries the same attempt with the same keys.
         self.go.setEnabled(False)
-        self.state.setText("Charging…")
-        attempt = f"charge-{self._uuid.uuid4()}"  # one idempotency key per press
+        self.problem.hide()
+        self.state.setText("Charging… (Stripe is asked once; please wait)")
         self.runner.run(
-            self._charge(self.combo.currentData(), attempt),
+            self._charge(self.combo.currentData()),
             on_done=self._charged,
             on_error=self._failed,
             key=f"charge:{id(self)}",
         )
 
-    def _charged(self, amount: Any) -> None:
-        self.charged.emit(amount)
+    def _charged(self, result: Any) -> None:
+        self.result = result
+        self.charged.emit(result)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
         self.go.setEnabled(self.combo.count() > 0)
-        self.state.setText(str(exc))
-        self.presenter.present(exc, parent=self)
+        self.state.setText("")
+        if isinstance(exc, StripeUnreachable):
+            self.go.setText("Ask Stripe &again")
+        show_problem(self.problem, exc, self.presenter, self)
+
+
+def show_problem(
+    line: QLabel, exc: BaseException, presenter: ErrorPresenter, parent: QWidget
+) -> None:
+    """An ordinary problem (Stripe not answering, no key, a declined card) in the dialog's red
+    line; anything else is a bug and goes to the presenter's crash dialog."""
+    if isinstance(exc, StudioSyncError):
+        line.setText(str(exc))
+        line.show()
+    else:
+        presenter.present(exc, parent=parent)

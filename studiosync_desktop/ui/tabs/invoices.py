@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -115,8 +116,9 @@ def _invoice_style(row: InvoiceRow) -> RowStyle | None:
     return RowStyle(foreground=ALERT, bold=True) if row.is_overdue else None
 
 
-def detail_html(d: InvoiceDetail) -> str:
-    """The detail pane: who, when, lines, totals, payments and history, as simple HTML."""
+def detail_html(d: InvoiceDetail, stripe_notes: tuple[str, ...] = ()) -> str:
+    """The detail pane: who, when, lines, totals, payments and history, as simple HTML; above
+    them what is waiting for Stripe on this invoice."""
     e = html.escape
     title = d.number or "Draft"
     if d.credit_note_for:
@@ -135,6 +137,8 @@ def detail_html(d: InvoiceDetail) -> str:
     parts.append("</p>")
     if d.void_reason:
         parts.append(f"<p><b>Void:</b> {e(d.void_reason)}</p>")
+    for note in stripe_notes:
+        parts.append(f"<p style='background:#ffe08a;color:#3a2c00'>{e(note)}</p>")
     rows = "".join(
         f"<tr><td>{e(li.description)}</td><td align=right>{li.quantity}</td>"
         f"<td align=right>{money(li.unit_price)}</td><td align=right>{money(li.total)}</td></tr>"
@@ -327,20 +331,50 @@ class InvoicesTab(DataTab):
             return
         self.show_detail(row.id)
 
-    def show_detail(self, invoice_id: Any) -> None:
-        service, actor = self.services.invoicing, self.actor
+    def show_detail(self, invoice_id: Any, ask_stripe: bool = True) -> None:
+        service, stripe, actor = self.services.invoicing, self.services.stripe, self.actor
         self.runner.run(
-            lambda: service.detail(actor, invoice_id),
-            on_done=self._detail_loaded,
+            lambda: (service.detail(actor, invoice_id), stripe.pending(actor, invoice_id)),
+            on_done=lambda shown: self._detail_loaded(*shown, ask_stripe=ask_stripe),
             on_error=lambda e: self.presenter.present(e, parent=self),
             key=f"invoice-detail:{id(self)}",
         )
 
-    def _detail_loaded(self, d: InvoiceDetail) -> None:
+    def _detail_loaded(
+        self, d: InvoiceDetail, stripe_notes: tuple[str, ...] = (), ask_stripe: bool = False
+    ) -> None:
         self.detail = d
-        self.browser.setHtml(detail_html(d))
+        self.browser.setHtml(detail_html(d, stripe_notes))
         self._enable()
         self.detail_shown.emit(d)
+        if stripe_notes and ask_stripe:
+            self.settle_stripe(d.id)
+
+    def settle_stripe(self, invoice_id: Any = None) -> None:
+        """Asks Stripe about what was left open (on this invoice, or the studio's at start-up)
+        and says what it settled; nothing is said when Stripe cannot be asked (the detail
+        keeps saying what is waiting)."""
+        stripe, actor = self.services.stripe, self.actor
+        self.runner.run(
+            lambda: stripe.reconcile(actor, invoice_id),
+            on_done=self._stripe_settled,
+            on_error=lambda e: self.presenter.present(e, parent=self),
+            key=f"stripe-settle:{id(self)}:{invoice_id}",
+        )
+
+    def _stripe_settled(self, check: Any) -> None:
+        if not check.settled:
+            return
+        self.say(" ".join(check.settled))
+        if self.detail is not None:
+            self.show_detail(self.detail.id, ask_stripe=False)
+        self.refresh()
+
+    def say(self, text: str) -> None:
+        """One line in the window's status bar that stays a little while."""
+        top = self.window()
+        if isinstance(top, QMainWindow):
+            top.statusBar().showMessage(text, 20000)
 
     def _enable(self) -> None:
         d = self.detail
@@ -477,7 +511,7 @@ class InvoicesTab(DataTab):
             f"{d.payer.name} can scan this code with a phone to pay the balance due, "
             f"{money(d.balance)} {d.currency}, by card. The payment is recorded here by itself.",
             lambda: stripe.create_pay_link(actor, d.id),
-            lambda _link: lambda: stripe.poll_pay_link(actor, d.id),
+            lambda link: lambda: stripe.poll_pay_link(actor, d.id, link.session_id),
             lambda r: None if r.status == "open" else r.status,
             self.runner,
             self.presenter,
@@ -494,13 +528,13 @@ class InvoicesTab(DataTab):
         dialog = ChargeCardDialog(
             f"{money(d.balance)} {d.currency}",
             lambda: stripe.cards(actor, d.payer),
-            lambda card, attempt: lambda: stripe.charge_card(actor, d.id, card, attempt),
+            lambda card: lambda: stripe.charge_card(actor, d.id, card),
             self.save_card,
             self.runner,
             self.presenter,
             self,
         )
-        dialog.charged.connect(self._after_change)
+        dialog.charged.connect(lambda result: (self.say(result.sentence), self._after_change()))
         self.open_dialog(dialog)
 
     def save_card(self) -> None:
