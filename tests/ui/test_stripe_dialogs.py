@@ -246,3 +246,25 @@ def test_opening_an_invoice_whose_charge_answer_was_lost_records_it_and_says_so(
     assert "waiting for Stripe" not in tab.browser.toPlainText()
     assert stripe_payments(window, admin, lee["id"]) == [Decimal("99.99")]
     assert len(fake_stripe.charges) == 1
+
+
+def test_when_the_window_opens_a_charge_whose_answer_was_lost_is_recorded_and_said(
+    qtbot: Any,
+    window: MainWindow,
+    admin: Actor,
+    fake_stripe: FakeStripe,
+    keyed: MemoryKeyring,
+    lee: dict[str, Any],
+) -> None:
+    payer = window.services.invoicing.detail(admin, lee["id"]).payer
+    (card,) = window.services.stripe.cards(admin, payer)
+    fake_stripe.drop_next[CONFIRM] = 3
+    with pytest.raises(Exception, match="Stripe could not be reached"):
+        window.services.stripe.charge_card(admin, lee["id"], card.id)  # then the PC went off
+
+    window.show()  # the app starts again: the calendar is in front, nobody opens the invoice
+
+    qtbot.waitUntil(lambda: "via Stripe" in window.statusBar().currentMessage(), timeout=30000)
+    assert window.current_tab().key == "calendar"
+    assert stripe_payments(window, admin, lee["id"]) == [Decimal("99.99")]
+    assert len(fake_stripe.charges) == 1
