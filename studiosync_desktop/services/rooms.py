@@ -10,7 +10,7 @@ same look names the winner.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,8 @@ from studiosync_desktop.schemas.rooms import (
     reservation_cost,
 )
 from studiosync_desktop.schemas.rows import LessonRow, ReservationRow, RoomDay, RoomRow
+from studiosync_desktop.services.free_time import OPEN_UNTIL, free_gaps
+from studiosync_desktop.services.lesson_rows import lesson_rows_select
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import (
     find_people,
@@ -50,14 +52,8 @@ from studiosync_desktop.services.reading import (
     local_day_bounds,
     studio_zone,
 )
-from studiosync_desktop.services.scheduling import lesson_rows_select
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_RESERVATION_STATUSES
-
-# The hours the free-slot search looks in, in the studio's time zone.
-OPEN_FROM = time(8, 0)
-OPEN_UNTIL = time(22, 0)
-SLOT_STEP = timedelta(minutes=15)
 
 
 def reservation_rows_select() -> Select[Any]:
@@ -101,15 +97,7 @@ class RoomService:
                 .where(PracticeRoom.studio_id == actor.studio_id)
                 .order_by(PracticeRoom.name, PracticeRoom.id)
             ).all()
-            reservations = s.execute(
-                reservation_rows_select()
-                .where(
-                    RoomReservation.studio_id == actor.studio_id,
-                    RoomReservation.start_time < after,
-                    RoomReservation.end_time > first,
-                )
-                .order_by(RoomReservation.start_time, PracticeRoom.name, RoomReservation.id)
-            ).all()
+            reservations = reservations_overlapping(s, actor.studio_id, first, after)
             # The lessons holding a room that day, found through room_occupancy's GiST index
             # (exact whatever a lesson's length; cancelled and no-show lessons free the room).
             # Two steps, so the plan stays an index look-up whatever the table statistics say.
@@ -135,9 +123,7 @@ class RoomService:
             return RoomDay(
                 day=day,
                 rooms=tuple(RoomRow.model_validate(r, from_attributes=True) for r in rooms),
-                reservations=tuple(
-                    ReservationRow.model_validate(r, from_attributes=True) for r in reservations
-                ),
+                reservations=reservations,
                 lessons=tuple(LessonRow.model_validate(r, from_attributes=True) for r in lessons),
             )
 
@@ -471,6 +457,22 @@ class RoomService:
         )
 
 
+def reservations_overlapping(
+    s: Session, studio_id: uuid.UUID, first: datetime, after: datetime
+) -> tuple[ReservationRow, ...]:
+    """A studio's reservations overlapping [first, after), by start and room."""
+    rows = s.execute(
+        reservation_rows_select()
+        .where(
+            RoomReservation.studio_id == studio_id,
+            RoomReservation.start_time < after,
+            RoomReservation.end_time > first,
+        )
+        .order_by(RoomReservation.start_time, PracticeRoom.name, RoomReservation.id)
+    ).all()
+    return tuple(ReservationRow.model_validate(r, from_attributes=True) for r in rows)
+
+
 def _free_in(
     room: PracticeRoom,
     spans: list[tuple[datetime, datetime]],
@@ -482,35 +484,19 @@ def _free_in(
 ) -> list[FreeSlot]:
     """The first `count` starts in `room`, on the 15-minute grid, within opening hours."""
     found: list[FreeSlot] = []
-    # Round up to the grid.
-    minute = (begin.minute // 15 + (1 if begin.minute % 15 or begin.second else 0)) * 15
-    at = begin.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minute)
-    while at + wanted <= until and len(found) < count:
-        local = at.astimezone(zone)
-        opens = datetime.combine(local.date(), OPEN_FROM, zone)
-        closes = datetime.combine(local.date(), OPEN_UNTIL, zone)
-        if local < opens:
-            at = opens
-            continue
-        if local + wanted > closes:
-            at = datetime.combine(local.date() + timedelta(days=1), OPEN_FROM, zone)
-            continue
-        end = at + wanted
-        blocking = next((b for b in spans if b[0] < end and b[1] > at), None)
-        if blocking is None:
+    for gap_start, gap_end in free_gaps(spans, begin, until, zone):
+        at = gap_start
+        while at + wanted <= gap_end and len(found) < count:
             found.append(
                 FreeSlot(
                     room_id=room.id,
                     room_name=room.name,
                     start=at,
-                    end=end,
-                    cost=reservation_cost(room.hourly_rate, at, end),
+                    end=at + wanted,
+                    cost=reservation_cost(room.hourly_rate, at, at + wanted),
                 )
             )
-            at = end
-        else:
-            at = blocking[1]
-            extra = (-at.minute) % 15
-            if extra or at.second:
-                at = at.replace(second=0, microsecond=0) + timedelta(minutes=extra)
+            at += wanted
+        if len(found) >= count:
+            break
     return found

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, exists, func, insert, literal, select, text, update
+from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
@@ -61,6 +61,12 @@ from studiosync_desktop.schemas.scheduling import (
 )
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services import makeup_credits as credits
+from studiosync_desktop.services.lesson_rows import (
+    lesson_columns,
+    lesson_rows_select,
+    lessons_starting,
+    read_lesson_rows,
+)
 from studiosync_desktop.services.permissions import can, require, require_started
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 from studiosync_desktop.services.recurrence import (
@@ -104,145 +110,6 @@ class BookingClash(Conflict):
         if len(self.clashes) > 5:
             lines.append(f"…and {len(self.clashes) - 5} more.")
         super().__init__("\n".join(lines))
-
-
-def lesson_rows_select(studio_id: uuid.UUID) -> Select[Any]:
-    """The columns of a `LessonRow`, for lessons of one studio; callers add filters and order."""
-    teacher_user = aliased(User, name="teacher_user")
-    student_user = aliased(User, name="student_user")
-    return (
-        select(
-            Lesson.id,
-            Lesson.scheduled_start.label("start"),
-            Lesson.scheduled_end.label("end"),
-            Lesson.teacher_id,
-            full_name(teacher_user.first_name, teacher_user.last_name).label("teacher_name"),
-            func.coalesce(
-                func.nullif(full_name(student_user.first_name, student_user.last_name), ""),
-                Band.name,
-                literal(""),
-            ).label("student_name"),
-            func.coalesce(PracticeRoom.name, literal("")).label("room_name"),
-            Lesson.status,
-            Lesson.lesson_type,
-            Lesson.rate,
-            Lesson.room_id,
-            Lesson.student_id,
-            Lesson.band_id,
-        )
-        .join(Teacher, Teacher.id == Lesson.teacher_id)
-        .join(teacher_user, teacher_user.id == Teacher.user_id)
-        .outerjoin(Student, Student.id == Lesson.student_id)
-        .outerjoin(student_user, student_user.id == Student.user_id)
-        .outerjoin(Band, Band.id == Lesson.band_id)
-        .outerjoin(PracticeRoom, PracticeRoom.id == Lesson.room_id)
-        .where(Lesson.studio_id == studio_id)
-    )
-
-
-# The names a page of lessons shows, in one round trip: lessons are read alone (by the
-# (studio_id, scheduled_start) index) and their few distinct people and rooms are looked up
-# here. Joining four name tables to every lesson cost more to plan than to run.
-NAMES_SQL = text(
-    """
-    SELECT 't' AS kind, t.id, trim(concat(u.first_name, ' ', u.last_name)) AS name
-      FROM teachers t JOIN users u ON u.id = t.user_id
-     WHERE t.studio_id = :studio
-    UNION ALL
-    SELECT 'b', b.id, b.name FROM bands b WHERE b.studio_id = :studio
-    UNION ALL
-    SELECT 'r', r.id, r.name FROM practice_rooms r WHERE r.studio_id = :studio
-    """
-)
-
-
-_LESSON_ROW_FIELDS = frozenset(LessonRow.model_fields)
-_set_attribute = object.__setattr__
-
-
-def trusted_lesson_row(**values: Any) -> LessonRow:
-    """What `LessonRow.model_construct` makes, for rows that give every field from typed
-    columns, without its per-field loop (a third of the week's service time at ~2,000 rows).
-    tests/services/test_scheduling_outputs.py checks it equals a validated row."""
-    row = LessonRow.__new__(LessonRow)
-    _set_attribute(row, "__dict__", values)
-    _set_attribute(row, "__pydantic_fields_set__", set(_LESSON_ROW_FIELDS))
-    _set_attribute(row, "__pydantic_extra__", None)
-    _set_attribute(row, "__pydantic_private__", None)
-    return row
-
-
-def read_lesson_rows(s: Session, studio_id: uuid.UUID, query: Select[Any]) -> tuple[LessonRow, ...]:
-    """`LessonRow`s for `lesson_columns()` plus the caller's filters and order.
-
-    Teachers, bands and rooms are few (tens): their names come in one small query instead of
-    three more joins per lesson. The rows come from our own typed columns, so the DTOs are
-    built without re-validation (`trusted_lesson_row`): a week of the large studio is ~1,900
-    rows.
-    """
-    lessons = s.execute(query).all()
-    if not lessons:
-        return ()
-    names: dict[uuid.UUID, str] = {
-        r.id: r.name for r in s.execute(NAMES_SQL, {"studio": studio_id})
-    }
-    construct = trusted_lesson_row
-    # Rows unpacked by position (the order of `lesson_columns`): attribute access per field
-    # cost as much as building the DTO.
-    return tuple(
-        construct(
-            id=lesson_id,
-            start=start,
-            end=end,
-            teacher_id=teacher_id,
-            teacher_name=names.get(teacher_id, ""),
-            student_name=student_name or (names.get(band_id, "") if band_id else ""),
-            room_name=names.get(room_id, "") if room_id else "",
-            status=status,
-            lesson_type=lesson_type,
-            rate=rate,
-            room_id=room_id,
-            student_id=student_id,
-            band_id=band_id,
-        )
-        for (
-            lesson_id,
-            start,
-            end,
-            teacher_id,
-            student_id,
-            band_id,
-            room_id,
-            status,
-            lesson_type,
-            rate,
-            student_name,
-        ) in lessons
-    )
-
-
-def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:
-    """A lesson's columns for a `LessonRow` and its student's name; see `read_lesson_rows`."""
-    student_user = aliased(User, name="student_user")
-    query: Any = (
-        select(
-            Lesson.id,
-            Lesson.scheduled_start.label("start"),
-            Lesson.scheduled_end.label("end"),
-            Lesson.teacher_id,
-            Lesson.student_id,
-            Lesson.band_id,
-            Lesson.room_id,
-            Lesson.status,
-            Lesson.lesson_type,
-            Lesson.rate,
-            full_name(student_user.first_name, student_user.last_name).label("student_name"),
-        )
-        .outerjoin(Student, Student.id == Lesson.student_id)
-        .outerjoin(student_user, student_user.id == Student.user_id)
-        .where(Lesson.studio_id == studio_id)
-    )
-    return query  # type: ignore[no-any-return]
 
 
 _BLOCKING = "(" + ", ".join(f"'{s}'" for s in BLOCKING_LESSON_STATUSES) + ")"
@@ -444,24 +311,7 @@ class SchedulingService:
             raise ValidationFailed({"days": "Show between 1 and 62 days."})
         with self._db.read_session() as s:
             first, after = local_day_bounds(studio_zone(s, actor.studio_id), start, days)
-            query = lesson_columns(actor.studio_id).where(
-                Lesson.scheduled_start >= first, Lesson.scheduled_start < after
-            )
-            if actor.role == "teacher":
-                # "My schedule": a teacher account without a teacher record has no lessons.
-                own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
-                if own is None:
-                    return ()
-                teacher_id = own
-            if teacher_id is not None:
-                query = query.where(Lesson.teacher_id == teacher_id)
-            if room_id is not None:
-                query = query.where(Lesson.room_id == room_id)
-            if student_id is not None:
-                query = query.where(Lesson.student_id == student_id)
-            return read_lesson_rows(
-                s, actor.studio_id, query.order_by(Lesson.scheduled_start, Lesson.id)
-            )
+            return lessons_starting(s, actor, first, after, teacher_id, room_id, student_id)
 
     def lesson(self, actor: Actor, lesson_id: uuid.UUID) -> LessonDetail:
         require(actor, "schedule")
