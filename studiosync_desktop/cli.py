@@ -16,6 +16,7 @@ from studiosync_desktop.config import AppDirs, DatabaseTarget, resolve_database_
 from studiosync_desktop.errors import StudioSyncError
 
 TABS = (
+    "today",
     "calendar",
     "roster",
     "invoices",

@@ -27,6 +27,7 @@ from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.services.today import TodayService
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Services:
     email_templates: TemplateService
     email_preferences: PreferenceService
     mail_jobs: MailJobs
+    today: TodayService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -79,4 +81,5 @@ class Services:
             email_templates=TemplateService(db),
             email_preferences=PreferenceService(db),
             mail_jobs=MailJobs.build(db),
+            today=TodayService(db),
         )

@@ -34,10 +34,12 @@ from studiosync_desktop.ui.tabs.outbox import OutboxTab
 from studiosync_desktop.ui.tabs.resources import ResourcesTab
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
 from studiosync_desktop.ui.tabs.roster import RosterTab
+from studiosync_desktop.ui.tabs.today import TodayTab
 from studiosync_desktop.ui.tabs.users import UsersTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 TAB_KEYS = (
+    "today",
     "calendar",
     "roster",
     "invoices",
@@ -51,6 +53,7 @@ TAB_KEYS = (
 )
 # The area (services/permissions.py) each tab needs: a role sees only the tabs it may use.
 TAB_AREAS = {
+    "today": "schedule",
     "calendar": "schedule",
     "roster": "roster",
     "invoices": "billing",
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self.tab_widget.setDocumentMode(True)
         args = (services, actor, self.runner, self.presenter)
         tab_classes: dict[str, Callable[..., DataTab]] = {
+            "today": TodayTab,
             "calendar": CalendarTab,
             "roster": RosterTab,
             "invoices": InvoicesTab,
@@ -133,7 +137,7 @@ class MainWindow(QMainWindow):
                 tab.enable_history(HISTORY_TABLES.get(key, tab.history_table))
         for number, (key, tab) in enumerate(self.tabs.items(), start=1):
             self.tab_widget.addTab(tab, tab.title)
-            keys = f" (Ctrl+{number})" if number <= 9 else ""
+            keys = f" (Ctrl+{number % 10})" if number <= 10 else ""
             self.tab_widget.setTabToolTip(number - 1, f"{tab.title}{keys}")
             tab.setObjectName(f"tab_{key}")
         central = QWidget(self)
@@ -251,6 +255,9 @@ class MainWindow(QMainWindow):
         roster = self.tabs["roster"]
         if hasattr(roster, "saved"):
             roster.saved.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        today = self.tabs.get("today")
+        if isinstance(today, TodayTab):
+            today.said.connect(lambda text: self.statusBar().showMessage(text, 8000))
         if hasattr(roster, "open_person"):
             roster.open_person.connect(self.open_person_page)
         self._started = False
@@ -314,9 +321,10 @@ class MainWindow(QMainWindow):
     # --- keyboard ---------------------------------------------------------------------
 
     def _shortcuts(self) -> None:
-        for number, key in enumerate(self.tabs, start=1):
-            if number <= 9:  # a tenth tab (an admin's Outbox) has no number key
-                self._shortcut(f"Ctrl+{number}", lambda key=key: self.select_tab(key))
+        # Ctrl+1 ... Ctrl+9, and Ctrl+0 for a tenth tab (an administrator's Audit trail); an
+        # eleventh (the Outbox) has no number key.
+        for number, key in enumerate(list(self.tabs)[:10], start=1):
+            self._shortcut(f"Ctrl+{number % 10}", lambda key=key: self.select_tab(key))
         self._shortcut("F5", self.reload_current)
         self._shortcut("Ctrl+T", lambda: self._navigate("go_today"))
         self._shortcut("Ctrl+Left", lambda: self._navigate("go_previous"))
@@ -332,7 +340,11 @@ class MainWindow(QMainWindow):
         shortcut.activated.connect(slot)
 
     def _navigate(self, action: str) -> None:
-        method = getattr(self.current_tab(), action, None)
+        """Ctrl+T, Ctrl+Left/Right: the tab's own, else its date navigator's."""
+        tab = self.current_tab()
+        method = getattr(tab, action, None) or getattr(
+            getattr(tab, "navigator", None), action, None
+        )
         if callable(method):
             method()
 

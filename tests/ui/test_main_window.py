@@ -35,6 +35,7 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, admin) -
     assert "studio_test on 127.0.0.1" in window.database_label.text()
     assert admin.name in window.user_label.text()
     assert [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())] == [
+        "Today",  # the desk's opening view
         "Calendar",
         "Roster",
         "Invoices",
@@ -115,13 +116,18 @@ def test_ctrl_number_switches_tabs_and_f5_reloads(qtbot, window: MainWindow, stu
     show(qtbot, window, "calendar")
     roster = window.tabs["roster"]
     with qtbot.waitSignal(roster.loaded, timeout=10000):
-        qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_tab() is roster
 
     studio.student("Zoe", "Adams")
     with qtbot.waitSignal(roster.loaded, timeout=10000):
         qtbot.keyClick(window, Qt.Key.Key_F5)
     assert column(roster, "Name")[0] == "Zoe Adams"
+
+    audit = window.tabs["audit"]  # an administrator's tenth tab: Ctrl+0
+    with qtbot.waitSignal(audit.loaded, timeout=10000):
+        qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_tab() is audit
 
 
 def test_an_empty_week_says_so_instead_of_a_blank_table(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

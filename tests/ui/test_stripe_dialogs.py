@@ -262,9 +262,9 @@ def test_when_the_window_opens_a_charge_whose_answer_was_lost_is_recorded_and_sa
     with pytest.raises(Exception, match="Stripe could not be reached"):
         window.services.stripe.charge_card(admin, lee["id"], card.id)  # then the PC went off
 
-    window.show()  # the app starts again: the calendar is in front, nobody opens the invoice
+    window.show()  # the app starts again: Today is in front, nobody opens the invoice
 
     qtbot.waitUntil(lambda: "via Stripe" in window.statusBar().currentMessage(), timeout=30000)
-    assert window.current_tab().key == "calendar"
+    assert window.current_tab().key == "today"
     assert stripe_payments(window, admin, lee["id"]) == [Decimal("99.99")]
     assert len(fake_stripe.charges) == 1

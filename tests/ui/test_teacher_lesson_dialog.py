@@ -43,6 +43,9 @@ def teacher(qtbot, database_url: str, demo_studio: DemoSummary) -> Iterator[Desk
     qtbot.waitExposed(window)
     tab = window.current_tab()
     qtbot.waitUntil(lambda: tab.has_loaded and not tab.is_loading, timeout=15000)
+    calendar = window.tabs["calendar"]  # the window opens on Today: Ctrl+2, as a person would
+    with qtbot.waitSignal(calendar.loaded, timeout=15000):
+        window.select_tab("calendar")
     yield at_window
     window.runner.wait(10000)
     window.runner.forget()

@@ -1,0 +1,145 @@
+"""The desk's opening view: a day's lessons, busy times and bookings, and what needs the desk now.
+
+`TodayService.board` reads a day in one snapshot; `desk_now` says, for any moment, who is
+late, who comes next, who is here and where the next free slot is. It needs no database,
+so the screen recomputes it as the clock moves without asking the server again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.models import Lesson, PracticeRoom, room_occupancy
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.today import Busy, DayBoard, DayBy, DeskNow, NextFree, Place
+from studiosync_desktop.services.free_time import OPEN_FROM, OPEN_UNTIL, first_free
+from studiosync_desktop.services.lesson_rows import lessons_starting
+from studiosync_desktop.services.permissions import can, require
+from studiosync_desktop.services.reading import local_day_bounds, studio_zone
+from studiosync_desktop.services.rooms import reservations_overlapping
+from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
+from studiosync_desktop.zones import zone_of
+
+# The shortest free stretch worth offering: the studio's shortest usual lesson.
+FREE_AT_LEAST = timedelta(minutes=30)
+# "Coming" lists the lessons starting within this much of now.
+COMING_WITHIN = timedelta(hours=1)
+
+
+class TodayService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def board(self, actor: Actor, day: date | None = None) -> DayBoard:
+        """`day` (default: today where the studio is) for the desk: its lessons, who teaches,
+        the rooms, when each teacher and room is taken, and the practice bookings.
+
+        A teacher sees their own lessons only, like their calendar, and no rooms."""
+        require(actor, "schedule")
+        with self._db.read_session() as s:
+            zone = studio_zone(s, actor.studio_id)
+            day = day or datetime.now(zone).date()
+            first, after = local_day_bounds(zone, day)
+            lessons = lessons_starting(s, actor, first, after)
+            teachers = {r.teacher_id: r.teacher_name for r in lessons}
+            # The rooms' day (their bookings, when each is taken) is the desk's business: a
+            # teacher's login reads neither (the permission matrix), and sees its own day.
+            rooms = (
+                s.execute(
+                    select(PracticeRoom.id, PracticeRoom.name)
+                    .where(PracticeRoom.studio_id == actor.studio_id, PracticeRoom.is_active)
+                    .order_by(PracticeRoom.name, PracticeRoom.id)
+                ).all()
+                if can(actor, "rooms")
+                else []
+            )
+            return DayBoard(
+                day=day,
+                timezone=zone.key,
+                lessons=lessons,
+                teachers=tuple(
+                    Place(id=k, name=v) for k, v in sorted(teachers.items(), key=lambda x: x[1])
+                ),
+                rooms=tuple(Place(id=r.id, name=r.name) for r in rooms),
+                teacher_busy=_teacher_busy(s, list(teachers), first, after),
+                room_busy=_room_busy(s, [r.id for r in rooms], first, after),
+                reservations=(
+                    reservations_overlapping(s, actor.studio_id, first, after)
+                    if can(actor, "rooms")
+                    else ()
+                ),
+            )
+
+
+def _teacher_busy(
+    s: Session, teacher_ids: list[uuid.UUID], first: datetime, after: datetime
+) -> tuple[Busy, ...]:
+    """When each teacher is taken: their lessons with the booking buffer after each (the
+    range the database keeps them apart by)."""
+    if not teacher_ids:
+        return ()
+    rows = s.execute(
+        select(Lesson.teacher_id, Lesson.teacher_busy).where(
+            Lesson.teacher_id.in_(teacher_ids),
+            Lesson.status.in_(BLOCKING_LESSON_STATUSES),
+            Lesson.teacher_busy.overlaps(func.tstzrange(first, after)),
+        )
+    ).all()
+    return tuple(Busy(key=t, start=r.lower, end=r.upper) for t, r in rows)
+
+
+def _room_busy(
+    s: Session, room_ids: list[uuid.UUID], first: datetime, after: datetime
+) -> tuple[Busy, ...]:
+    """When each room is taken, by a lesson or a practice booking (`room_occupancy`)."""
+    if not room_ids:
+        return ()
+    occ = room_occupancy.c
+    rows = s.execute(
+        select(occ.room_id, occ.during).where(
+            occ.room_id.in_(room_ids), occ.during.overlaps(func.tstzrange(first, after))
+        )
+    ).all()
+    return tuple(Busy(key=k, start=r.lower, end=r.upper) for k, r in rows)
+
+
+def places(board: DayBoard, by: DayBy) -> tuple[Place, ...]:
+    """The day's columns: the teachers who teach, or the rooms (and "No room" if needed)."""
+    if by == "teacher":
+        return board.teachers
+    extra = (
+        (Place(id=None, name="No room"),) if any(r.room_id is None for r in board.lessons) else ()
+    )
+    return (*board.rooms, *extra)
+
+
+def desk_now(board: DayBoard, by: DayBy, now: datetime) -> DeskNow:
+    """Who is late, whose lesson is over without attendance, who comes within the hour, who is
+    here, and each column's next free slot, at `now` (on another day than `board.day`,
+    nobody is late or coming)."""
+    zone = zone_of(board.timezone)
+    today = now.astimezone(zone).date() == board.day
+    scheduled = [r for r in board.lessons if r.status == "scheduled"]
+    late = tuple(r for r in scheduled if today and r.start < now < r.end)
+    unmarked = tuple(r for r in scheduled if r.end <= now)
+    coming = tuple(r for r in scheduled if today and now <= r.start <= now + COMING_WITHIN)
+    here = tuple(r for r in board.lessons if r.status == "in_progress")
+    opens = datetime.combine(board.day, OPEN_FROM, zone)
+    closes = datetime.combine(board.day, OPEN_UNTIL, zone)
+    begin = max(now, opens) if board.day <= now.astimezone(zone).date() else opens
+    busy = board.teacher_busy if by == "teacher" else board.room_busy
+    free = []
+    for place in places(board, by):
+        if place.id is None:
+            continue  # "No room" is not a place to book
+        spans = [(b.start, b.end) for b in busy if b.key == place.id]
+        found = first_free(spans, begin, closes, zone, FREE_AT_LEAST) if begin < closes else None
+        free.append(
+            NextFree(place=place, start=found[0], end=found[1]) if found else NextFree(place=place)
+        )
+    return DeskNow(late=late, unmarked=unmarked, coming=coming, here=here, free=tuple(free))

@@ -1,0 +1,135 @@
+"""The desk's day as a grid: the calendar's day by teacher or room, with the time now marked,
+late lessons in red, each column's next free slot outlined, and practice bookings shaded."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QWidget
+
+from studiosync_desktop.schemas.rows import LessonRow
+from studiosync_desktop.ui.calendar_grid import GUTTER, HEADER, CalendarGrid
+from studiosync_desktop.ui.table_model import ALERT
+
+NOW_COLOUR = ALERT
+LATE_COLOUR = QColor("#c62828")
+HERE_COLOUR = QColor("#2e7d32")
+DONE_COLOUR = QColor("#6b7785")  # taught: out of the way, not to be read as "here"
+FREE_COLOUR = QColor("#2e7d32")
+# The free box shows where the next free slot starts; the list beside says how long it is.
+FREE_BOX = timedelta(hours=1)
+BOOKED_FILL = QColor(120, 120, 120, 60)
+
+
+@dataclass(frozen=True)
+class Shade:
+    """Something taking a column's time that is not a lesson: a practice booking."""
+
+    key: Hashable
+    start: datetime
+    end: datetime
+    text: str
+
+
+class TodayGrid(CalendarGrid):
+    """Read at a glance: a red line at the time now (moved by the tab's clock), late lessons
+    in red, checked-in ones in green, a dashed "Free" box at each column's next free slot.
+
+    Lessons are not dragged here (the Calendar tab moves them): a click selects, Enter or a
+    double-click opens, Enter on a free slot books it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colour_by = "status"
+        self.now: datetime | None = None
+        self.late: frozenset[object] = frozenset()
+        self.free: dict[Hashable, tuple[datetime, datetime]] = {}
+        self.shades: tuple[Shade, ...] = ()
+
+    def _colour(self, row: LessonRow) -> QColor:
+        if row.id in self.late:
+            return LATE_COLOUR
+        if row.status == "in_progress":
+            return HERE_COLOUR
+        if row.status == "completed":
+            return DONE_COLOUR
+        return super()._colour(row)
+
+    def describe(self, row: LessonRow) -> str:
+        text = super().describe(row)
+        return f"Late: not checked in\n{text}" if row.id in self.late else text
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        self._drag = None  # no moving from the overview
+
+    def y_now(self) -> int | None:
+        """Where the line of the time now is, or None when the day shown is not today."""
+        if self.now is None or not self.columns:
+            return None
+        if self.local(self.now).date() != self.columns[0].day:
+            return None
+        return self.y_of(self.now)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        p = QPainter(self)
+        visible = self.visibleRegion().boundingRect()
+        p.setClipRect(
+            QRect(
+                visible.left() + GUTTER, visible.top() + HEADER, visible.width(), visible.height()
+            )
+        )
+        width = self.column_width()
+        index = {c.key: i for i, c in enumerate(self.columns)}
+        for shade in self.shades:
+            col = index.get(shade.key)
+            if col is not None:
+                self._paint_shade(p, col, width, shade)
+        for key, (start, end) in self.free.items():
+            col = index.get(key)
+            if col is not None:
+                self._paint_free(p, col, width, start, end)
+        y = self.y_now()
+        if y is not None:
+            p.setClipping(False)
+            p.setPen(QPen(NOW_COLOUR, 2))
+            p.drawLine(visible.left() + GUTTER - 6, y, self.width(), y)
+            p.setBrush(NOW_COLOUR)
+            p.drawEllipse(visible.left() + GUTTER - 8, y - 4, 8, 8)
+            assert self.now is not None
+            p.drawText(
+                QRect(visible.left(), y - self._line_height, GUTTER - 10, self._line_height),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                f"{self.local(self.now):%H:%M}",
+            )
+        p.end()
+
+    def _column_rect(self, col: int, width: float, start: datetime, end: datetime) -> QRect:
+        top, bottom = self.y_of(start), self.y_of(end)
+        return QRect(
+            int(GUTTER + col * width) + 3, top + 1, int(width) - 6, max(8, bottom - top - 2)
+        )
+
+    def _paint_shade(self, p: QPainter, col: int, width: float, shade: Shade) -> None:
+        rect = self._column_rect(col, width, shade.start, shade.end)
+        p.fillRect(rect, BOOKED_FILL)
+        p.setPen(self.palette().text().color())
+        p.drawText(rect.adjusted(4, 1, -3, -1), Qt.AlignmentFlag.AlignLeft, shade.text)
+
+    def _paint_free(
+        self, p: QPainter, col: int, width: float, start: datetime, end: datetime
+    ) -> None:
+        rect = self._column_rect(col, width, start, min(end, start + FREE_BOX))
+        p.setPen(QPen(FREE_COLOUR, 2, Qt.PenStyle.DashLine))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRoundedRect(rect, 4, 4)
+        p.drawText(
+            rect.adjusted(6, 2, -4, -2),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+            f"Free {self.local(start):%H:%M}",
+        )
