@@ -15,6 +15,11 @@ from studiosync_desktop.services.email_templates import TemplateService
 from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.inventory import InventoryService
 from studiosync_desktop.services.invoicing import InvoicingService
+from studiosync_desktop.services.lesson_changes import (
+    ChangeJournal,
+    JournaledScheduling,
+    LessonUndo,
+)
 from studiosync_desktop.services.messaging import MessagingService
 from studiosync_desktop.services.notifications import NotificationService
 from studiosync_desktop.services.payments import PaymentService
@@ -55,14 +60,19 @@ class Services:
     email_preferences: PreferenceService
     mail_jobs: MailJobs
     today: TodayService
+    # This desk's single-lesson changes, heard by its undo history (one journal per session).
+    journal: ChangeJournal
+    undo: LessonUndo
 
     @classmethod
     def build(cls, db: Database) -> Services:
+        journal = ChangeJournal()
+        roster, billing = RosterService(db), BillingService(db)
         return cls(
             studio=StudioService(db),
-            scheduling=SchedulingService(db),
-            roster=RosterService(db),
-            billing=BillingService(db),
+            scheduling=JournaledScheduling(db, journal),
+            roster=roster,
+            billing=billing,
             inventory=InventoryService(db),
             rooms=RoomService(db),
             invoicing=InvoicingService(db),
@@ -82,4 +92,6 @@ class Services:
             email_preferences=PreferenceService(db),
             mail_jobs=MailJobs.build(db),
             today=TodayService(db),
+            journal=journal,
+            undo=LessonUndo(db),
         )

@@ -15,6 +15,16 @@ from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.services.reading import full_name
 
 
+def who_name(student_user: Any) -> Any:
+    """Who a lesson is for, as the desk says it: the student, else the band, else ''.
+    (The query joins the student's user as `student_user` and the band.)"""
+    return func.coalesce(
+        func.nullif(full_name(student_user.first_name, student_user.last_name), ""),
+        Band.name,
+        literal(""),
+    )
+
+
 def lesson_rows_select(studio_id: uuid.UUID) -> Select[Any]:
     """The columns of a `LessonRow`, for lessons of one studio; callers add filters and order."""
     teacher_user = aliased(User, name="teacher_user")
@@ -26,11 +36,7 @@ def lesson_rows_select(studio_id: uuid.UUID) -> Select[Any]:
             Lesson.scheduled_end.label("end"),
             Lesson.teacher_id,
             full_name(teacher_user.first_name, teacher_user.last_name).label("teacher_name"),
-            func.coalesce(
-                func.nullif(full_name(student_user.first_name, student_user.last_name), ""),
-                Band.name,
-                literal(""),
-            ).label("student_name"),
+            who_name(student_user).label("student_name"),
             func.coalesce(PracticeRoom.name, literal("")).label("room_name"),
             Lesson.status,
             Lesson.lesson_type,

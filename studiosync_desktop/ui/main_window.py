@@ -37,6 +37,7 @@ from studiosync_desktop.ui.tabs.roster import RosterTab
 from studiosync_desktop.ui.tabs.today import TodayTab
 from studiosync_desktop.ui.tabs.users import UsersTab
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.undo_history import UndoHistory
 
 TAB_KEYS = (
     "today",
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
             live.tables_changed.connect(self.tables_changed)
             live.connection_changed.connect(self._live_status)
 
+        self._undo_menu()
         self._shortcuts()
         # Nothing is fetched until the window is shown; then each tab on its first showing.
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
@@ -317,6 +319,15 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.last_person_page = dialog
         return dialog
+
+    def _undo_menu(self) -> None:
+        """Edit: undo and redo of this desk's calendar changes (Ctrl+Z, Ctrl+Shift+Z)."""
+        self.history = UndoHistory(self.services, self.actor, self.runner, self.presenter, self)
+        self.history.said.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.history.restored.connect(lambda: self.tables_changed(frozenset({"lessons"})))
+        edit = self.menuBar().addMenu("&Edit")
+        edit.addAction(self.history.undo_action)
+        edit.addAction(self.history.redo_action)
 
     # --- keyboard ---------------------------------------------------------------------
 

@@ -76,13 +76,16 @@ class Desk:
 
     def button(self, text: str) -> QAbstractButton:
         """The one visible button whose label (without its & mnemonic) is `text`."""
-        found = [
-            b
-            for top in QApplication.topLevelWidgets()
-            if top.isVisible()
-            for b in top.findChildren(QAbstractButton)
-            if b.isVisible() and b.text().replace("&", "") == text
-        ]
+        # A dialog is a top-level window and a child of the window that opened it: once each.
+        found = list(
+            {
+                id(b): b
+                for top in QApplication.topLevelWidgets()
+                if top.isVisible()
+                for b in top.findChildren(QAbstractButton)
+                if b.isVisible() and b.text().replace("&", "") == text
+            }.values()
+        )
         assert len(found) == 1, f"{len(found)} visible buttons say {text!r}"
         return found[0]
 

@@ -1,0 +1,123 @@
+"""This desk's undo and redo of calendar changes (Ctrl+Z, Ctrl+Shift+Z), off the GUI thread.
+
+Not Qt's QUndoStack: an undo here is a database call that runs later on a worker and may be
+refused (someone else changed the lesson since), while QUndoStack takes every undo as done
+the moment it is asked. Two plain lists, moved only once the database said yes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from studiosync_desktop.errors import DatabaseUnavailable
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.lesson_changes import LessonChange
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.task_runner import TaskRunner
+
+# How many changes back this desk can go.
+DEPTH = 30
+
+
+class UndoHistory(QObject):
+    """`said` is the line for the status bar ("Undone: moved Sam Lee's lesson ..."),
+    `restored` tells the window the calendar changed (its tabs refresh)."""
+
+    said = Signal(str)
+    restored = Signal()
+    _heard = Signal(object)  # a change recorded on a worker thread, delivered on the GUI's
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
+        self.undo_stack: list[LessonChange] = []
+        self.redo_stack: list[LessonChange] = []
+        self.busy = False
+        self._heard.connect(self._record)
+        services.journal.listen(self._hear)
+        self.undo_action = QAction("&Undo", parent)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action = QAction("&Redo", parent)
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.redo_action.triggered.connect(self.redo)
+        self._show()
+
+    # --- recording ------------------------------------------------------------------------
+
+    def _hear(self, actor: Actor, change: LessonChange) -> None:
+        if actor == self.actor:  # worker thread: only hand it over
+            self._heard.emit(change)
+
+    def _record(self, change: LessonChange) -> None:
+        self.undo_stack.append(change)
+        del self.undo_stack[:-DEPTH]
+        self.redo_stack.clear()  # a new change: what was undone before can't be redone
+        self._show()
+
+    # --- undo and redo --------------------------------------------------------------------
+
+    def undo(self) -> None:
+        self._revert(self.undo_stack, self.redo_stack, "Undone", "undo")
+
+    def redo(self) -> None:
+        self._revert(self.redo_stack, self.undo_stack, "Redone", "redo")
+
+    def _revert(
+        self, source: list[LessonChange], target: list[LessonChange], done: str, verb: str
+    ) -> None:
+        if self.busy:
+            return
+        if not source:
+            self.said.emit(f"Nothing to {verb} at this desk.")
+            return
+        change = source[-1]
+        self.busy = True
+
+        def finished(result: LessonChange) -> None:
+            self.busy = False
+            source.pop()
+            target.append(result)
+            self._show()
+            said = change if done == "Undone" else result
+            self.said.emit(f"{done}: {said.describe()}.")
+            self.restored.emit()
+
+        def refused(exc: BaseException) -> None:
+            self.busy = False
+            if not isinstance(exc, DatabaseUnavailable):  # the server may come back: keep it
+                source.pop()  # the lesson moved on: this step can never apply again
+                self._show()
+                self.said.emit(f"Can't {verb}: {exc}")
+            self.presenter.present(exc, parent=self.parent())
+
+        self.runner.run(
+            self.services.undo.revert, self.actor, change, on_done=finished, on_error=refused
+        )
+
+    # --- showing --------------------------------------------------------------------------
+
+    def _show(self) -> None:
+        """The Edit menu says what Ctrl+Z and Ctrl+Shift+Z would do."""
+        for action, stack, verb in (
+            (self.undo_action, self.undo_stack, "&Undo"),
+            (self.redo_action, self.redo_stack, "&Redo"),
+        ):
+            action.setEnabled(bool(stack))
+            # The redo list holds what each undo did: redoing does it the other way round.
+            step = (
+                (stack[-1] if stack is self.undo_stack else stack[-1].reversed()) if stack else None
+            )
+            what = step.describe() if step is not None else ""
+            action.setText(f"{verb} {what}" if what else verb)
+            action.setToolTip(what or "Nothing to change back at this desk")
