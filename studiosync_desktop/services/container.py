@@ -24,6 +24,7 @@ from studiosync_desktop.services.messaging import MessagingService
 from studiosync_desktop.services.notifications import NotificationService
 from studiosync_desktop.services.payments import PaymentService
 from studiosync_desktop.services.people import PeopleService
+from studiosync_desktop.services.quick_find import QuickFind
 from studiosync_desktop.services.resources import ResourceService
 from studiosync_desktop.services.rooms import RoomService
 from studiosync_desktop.services.roster import RosterService
@@ -63,6 +64,7 @@ class Services:
     # This desk's single-lesson changes, heard by its undo history (one journal per session).
     journal: ChangeJournal
     undo: LessonUndo
+    quick_find: QuickFind
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -94,4 +96,5 @@ class Services:
             today=TodayService(db),
             journal=journal,
             undo=LessonUndo(db),
+            quick_find=QuickFind(roster, billing),
         )

@@ -74,6 +74,8 @@ HISTORY_TABLES = {
     "inventory": "inventory_items",
     "rooms": "room_reservations",
 }
+# The command palette's keys (Ctrl+K is Pay by link): free in every tab and natural to reach.
+PALETTE_KEYS = "Ctrl+/, Ctrl+Shift+Space"
 # Click-through: studiosync://<kind>/<id> opens this tab (and selects the row when it can).
 LINK_TABS = {
     "lesson": "calendar",
@@ -336,14 +338,31 @@ class MainWindow(QMainWindow):
         # eleventh (the Outbox) has no number key.
         for number, key in enumerate(list(self.tabs)[:10], start=1):
             self._shortcut(f"Ctrl+{number % 10}", lambda key=key: self.select_tab(key))
-        self._shortcut("F5", self.reload_current)
-        self._shortcut("Ctrl+T", lambda: self._navigate("go_today"))
-        self._shortcut("Ctrl+Left", lambda: self._navigate("go_previous"))
-        self._shortcut("Ctrl+Right", lambda: self._navigate("go_next"))
-        self._shortcut("Ctrl+PgUp", lambda: self._navigate("go_previous"))
-        self._shortcut("Ctrl+PgDown", lambda: self._navigate("go_next"))
-        self._shortcut("Ctrl+F", self._focus_search)
-        self._shortcut("Ctrl+Shift+N", self.toggle_notifications)
+        for _title, keys, slot in self.window_commands():
+            for key in keys.split(", "):
+                self._shortcut(key, slot)
+
+    def window_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The window's own keys (title, keys, what they do): also listed by the palette."""
+        return [
+            ("Refresh this tab", "F5", self.reload_current),
+            ("Back to today", "Ctrl+T", lambda: self._navigate("go_today")),
+            ("Previous week or day", "Ctrl+Left, Ctrl+PgUp", lambda: self._navigate("go_previous")),
+            ("Next week or day", "Ctrl+Right, Ctrl+PgDown", lambda: self._navigate("go_next")),
+            ("Find in this tab", "Ctrl+F", self._focus_search),
+            ("Show or hide notifications", "Ctrl+Shift+N", self.toggle_notifications),
+            ("Find an action, a person or an invoice", PALETTE_KEYS, self.open_palette),
+        ]
+
+    def open_palette(self) -> None:
+        """The command palette (Ctrl+/ or Ctrl+Shift+Space): type, Enter runs it."""
+        from studiosync_desktop.ui.command_palette import CommandPalette
+
+        previous = getattr(self, "command_palette", None)
+        if previous is not None:
+            previous.deleteLater()  # one palette at a time, each with today's commands
+        self.command_palette = CommandPalette(self)
+        self.command_palette.open()
 
     def _shortcut(self, keys: str, slot: object) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
