@@ -27,7 +27,7 @@ class QuickFind:
         self._roster = roster
         self._billing = billing
 
-    def find(self, actor: Actor, text: str, limit: int = 6) -> Found:
+    def find(self, actor: Actor, text: str, limit: int = 5) -> Found:
         text = text.strip()
         if len(text) < MIN_LENGTH:
             return Found(text=text)

@@ -34,6 +34,8 @@ DEBOUNCE_MS = 200
 # Below this rapidfuzz score an action is not what was typed.
 ACTION_CUTOFF = 60
 SHOWN_ACTIONS = 8
+# Actions scoring this far below the best match are left out.
+CLOSE_TO_BEST = 15
 PERSON_KINDS = {"students": "Student", "families": "Family", "teachers": "Teacher", "bands": "Band"}
 MOVE_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
@@ -152,7 +154,9 @@ class CommandPalette(QDialog):
             score_cutoff=ACTION_CUTOFF,
             limit=SHOWN_ACTIONS,
         )
-        return [self.commands[index] for _text, _score, index in hits]
+        # Only the close ones: "pay" is Record payment and Pay by link, not every "...day".
+        best = max((score for _text, score, _index in hits), default=0)
+        return [self.commands[i] for _t, score, i in hits if score >= best - CLOSE_TO_BEST]
 
     def _fill(self) -> None:
         text = self.input.text()
@@ -172,7 +176,17 @@ class CommandPalette(QDialog):
                 self._add(_invoice_text(invoice), ("invoice", invoice))
         if not commands and text.strip() and self.lookup.isActive():
             self.note.setText("Looking for people and invoices\N{HORIZONTAL ELLIPSIS}")
-        self._move(Qt.Key.Key_Down)  # the first result
+        self._select_first()
+
+    def _select_first(self) -> None:
+        """The first result that can run (a greyed action needs something first)."""
+        for row in range(self.results.count()):
+            data = self.results.item(row).data(ROLE)
+            if data is not None and (data[0] != "command" or data[1].enabled):
+                self.results.setCurrentRow(row)
+                return
+        self.results.setCurrentRow(-1)
+        self._move(Qt.Key.Key_Down)
 
     def _section(self, title: str) -> None:
         item = QListWidgetItem(title)

@@ -94,3 +94,18 @@ def test_nothing_found_says_so_and_escape_closes_the_palette(desk: Desk) -> None
     desk.wait_until(lambda: palette.note.text() == "No person or invoice found.")
     desk.key(Qt.Key.Key_Escape)
     desk.wait_until(lambda: not palette.isVisible())
+
+
+def test_a_few_letters_list_only_the_close_actions_and_select_one_that_can_run(
+    desk: Desk,
+) -> None:
+    palette = _palette(desk)
+    desk.type("pay")
+    desk.wait_until(lambda: palette.found.text == "pay")  # people and invoices came too
+    actions = [
+        line.split("   ")[0] for line in palette.lines()[1:] if "\N{MIDDLE DOT} Invoices" in line
+    ]
+    assert sorted(actions) == ["Pay by link…", "Record payment…"]
+    assert not any(line.startswith(("Previous day", "Next day")) for line in palette.lines())
+    current = palette.results.currentItem()
+    assert current is not None and "(not available now)" not in current.text()
