@@ -2,7 +2,7 @@
 
 People come from the roster's own search (trigram similarity: "Isabela Turnr" finds Isabella
 Turner), from the four lists at once, ranked together by how closely the name matches.
-Invoices are those whose number or payer contains the text, then those of the payers found
+Invoices are those whose number or payer contains the text, then those of the payer found first
 (so a misspelled family name still finds the family's invoices). Each part asks only what
 the person's role may see.
 """
@@ -69,8 +69,8 @@ class QuickFind:
         self, actor: Actor, text: str, people: tuple[FoundPerson, ...], limit: int
     ) -> tuple[InvoiceRow, ...]:
         rows = list(self._billing.invoices(actor, search=text, limit=limit).rows)
-        payers = list(dict.fromkeys(p.payer for p in people if p.payer))[:2]
-        for payer in payers:  # the invoices of the best-matching payers, however misspelled
+        payers = list(dict.fromkeys(p.payer for p in people if p.payer))[:1]
+        for payer in payers:  # the best-matching payer's invoices, however misspelled
             if len(rows) >= limit:
                 break
             rows.extend(self._billing.invoices(actor, search=payer, limit=limit).rows)
