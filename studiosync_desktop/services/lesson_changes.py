@@ -35,14 +35,19 @@ from studiosync_desktop.schemas.lesson_changes import LessonChange, LessonState
 from studiosync_desktop.schemas.scheduling import CancelInput, LessonDetail, LessonInput
 from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.lesson_rows import who_name
-from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.permissions import require, require_started
 from studiosync_desktop.services.reading import (
     studio_settings,
     studio_today,
     studio_zone,
 )
 from studiosync_desktop.services.recurrence import Occurrence
-from studiosync_desktop.services.scheduling import SchedulingService, find_clashes
+from studiosync_desktop.services.scheduling import (
+    STATUS_WORDS,
+    TRANSITIONS,
+    SchedulingService,
+    find_clashes,
+)
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 
@@ -205,6 +210,16 @@ def _put_back(s: Session, actor: Actor, row: Lesson, target: LessonState) -> Non
             f"{whose} is a make-up lesson: its credit went with it, so it can't be put back. "
             "Book it again instead."
         )
+    if actor.role == "teacher" and target.status != row.status:
+        if target.status not in TRANSITIONS[row.status] or "cancelled" in (
+            row.status,
+            target.status,
+        ):
+            raise PermissionDenied(
+                f"{whose} can't go back to {STATUS_WORDS[target.status]} from your login: "
+                "taking back a mark or a cancellation is for the front desk."
+            )
+        require_started(actor, target.start, studio_zone(s, actor.studio_id))
     billed = s.scalar(select(exists().where(InvoiceLineItem.billed_lesson_id == row.id)))
     if billed:
         raise Conflict(f"{whose} is on an invoice now, so it stays as it is.")

@@ -221,3 +221,19 @@ def test_a_teacher_cannot_undo_on_another_teachers_lesson_and_a_deleted_lesson_s
         s.execute(text("DELETE FROM lessons WHERE id = :l"), {"l": lesson})
     with pytest.raises(NotFound, match="Sam Lee's lesson was deleted since"):
         services.undo.revert(admin, heard[0])
+
+
+def test_a_teacher_undoes_their_own_move_but_taking_back_a_mark_is_for_the_desk(
+    db: Database, admin: Actor, services: Services, made: dict[str, object]
+) -> None:
+    heard = recorder(services)
+    lesson = made["lesson"]
+    with db.session() as s:
+        user_id = s.execute(
+            text("SELECT user_id FROM teachers WHERE id = :t"), {"t": made["maya"]}
+        ).scalar()
+    maya = Actor(user_id=user_id, studio_id=admin.studio_id, role="teacher", name="Maya Chen")
+    services.scheduling.set_status(admin, lesson, "no_show")  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied, match="taking back a mark"):
+        services.undo.revert(maya, heard[-1])
+    assert lesson_row(db, lesson)["status"] == "no_show"
