@@ -12,6 +12,8 @@ from studiosync_desktop.services.accounts import AccountService
 
 
 def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
+    if args.command == "users" and args.users_command == "relink":
+        return relink_users(target, dirs)
     if args.command == "users":
         return add_user(args, target, dirs)
     if args.command == "stripe-key":
@@ -26,9 +28,9 @@ def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was changed.")
             return 1
-    safety = backup.restore(url, args.file, dirs.data / "backups")
-    print(f"restored {args.file}; what it replaced is saved in {safety}")
-    return 0
+    restored = backup.restore(url, args.file, dirs.data / "backups")
+    print(restored.message())
+    return 2 if restored.logins.problem else 0
 
 
 def add_user(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
@@ -48,6 +50,16 @@ def add_user(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) ->
         )
     print(login)
     return 0
+
+
+def relink_users(target: DatabaseTarget, dirs: AppDirs) -> int:
+    """Makes every staff login again for this database (after a restore that could not)."""
+    from studiosync_desktop.services.restored_logins import relink
+
+    url, _server = database_url(target, dirs)
+    done = relink(url, shown_url(url))
+    print(" ".join(done.sentences()) or "There are no staff logins in this database.")
+    return 2 if done.problem else 0
 
 
 def store_stripe_key(target: DatabaseTarget, dirs: AppDirs) -> int:

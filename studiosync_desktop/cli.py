@@ -87,21 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
     batch.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
 
-    users = sub.add_parser("users", help="staff logins", parents=[common])
-    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    add = users_sub.add_parser(
-        "add", help="add a staff login; prints its database login role", parents=[common]
-    )
-    add.add_argument("email")
-    add.add_argument("--role", choices=("admin", "desk", "teacher"), required=True)
-    add.add_argument(
-        "--password-stdin",
-        action="store_true",
-        required=True,
-        help="read the one-time password from standard input",
-    )
-    add.add_argument("--first-name", default="")
-    add.add_argument("--last-name", default="")
+    _users_parser(sub, common)
 
     key = sub.add_parser(
         "stripe-key",
@@ -137,6 +123,31 @@ def _schedule_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     person.add_argument("--teacher", metavar="EMAIL")
     person.add_argument("--student", metavar="EMAIL")
     ics.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics")
+
+
+def _users_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    users = sub.add_parser("users", help="staff logins", parents=[common])
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = users_sub.add_parser(
+        "add", help="add a staff login; prints its database login role", parents=[common]
+    )
+    add.add_argument("email")
+    add.add_argument("--role", choices=("admin", "desk", "teacher"), required=True)
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the one-time password from standard input",
+    )
+    add.add_argument("--first-name", default="")
+    add.add_argument("--last-name", default="")
+    users_sub.add_parser(
+        "relink",
+        help="make every staff login again for this database (after a restore), as its owner",
+        parents=[common],
+    )
 
 
 def _month(value: str) -> date:

@@ -130,7 +130,7 @@ def functions() -> str:
     out = ["## Doors: database functions a role may call\n", "| Function | Who | For |"]
     out.append("|---|---|---|")
     for signature, (roles, why) in pm.FUNCTIONS.items():
-        who = ", ".join(ROLE_NAMES[r] for r in roles)
+        who = ", ".join(ROLE_NAMES[r] for r in roles) or "the database owner only"
         out.append(f"| `{signature}` | {who} | {why} |")
     kinds = "; ".join(f"`{k}` ({title})" for k, title in TEACHER_NOTICES.items())
     out.append(

@@ -279,6 +279,10 @@ MATRIX: dict[str, Table] = {
     "account_credits": Table(
         "billing", "an entry of a payer's credit ledger", ops("SI"), ops("SI"), NONE
     ),
+    # Kept for restores (0019): written by the password functions, read by the owner only.
+    "login_verifiers": Table(
+        "system", "a staff login's password verifier, for restores", NONE, NONE, NONE
+    ),
     # -- the audit trail: written by triggers, read by admins, changed by nobody ---------
     "audit_log": Table("audit", "one change anyone made", ops("S"), NONE, NONE),
     # -- email: the front desk's outbox; the mail server and wording are the admins' -------
@@ -319,6 +323,10 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "room_busy(timestamp with time zone, timestamp with time zone)": (
         ROLES,
         "when the studio's rooms are busy: room, start and end, nothing about whose booking",
+    ),
+    "studiosync_restore_login(uuid, text)": (
+        (),
+        "make a restored database's login again with its own password (the owner, after a restore)",
     ),
     "studiosync_tell_desk(uuid, text)": (
         ("teacher",),
@@ -366,9 +374,18 @@ def grant_statements(existing: Mapping[str, set[str]]) -> list[str]:
 
 
 def function_grant_statements() -> list[str]:
+    """EXECUTE on each door function for its roles only, for the functions that exist now.
+
+    A migration that runs before a function of `FUNCTIONS` exists skips it (the statements
+    check at run time); the migration that creates it applies these again.
+    """
     groups = ", ".join(GROUP.values())
     out: list[str] = []
     for signature, (roles, _why) in FUNCTIONS.items():
-        out.append(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC, {groups}")
-        out.extend(f"GRANT EXECUTE ON FUNCTION {signature} TO {GROUP[r]}" for r in roles)
+        grants = [f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC, {groups}"]
+        grants += [f"GRANT EXECUTE ON FUNCTION {signature} TO {GROUP[r]}" for r in roles]
+        body = " ".join(f"EXECUTE '{g}';" for g in grants)
+        out.append(
+            f"DO $$ BEGIN IF to_regprocedure('{signature}') IS NOT NULL THEN {body} END IF; END $$"
+        )
     return out

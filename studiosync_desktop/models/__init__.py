@@ -42,6 +42,7 @@ from studiosync_desktop.models.lessons import (
     StudentGoal,
     lesson_attendance,
 )
+from studiosync_desktop.models.logins import LoginVerifier
 from studiosync_desktop.models.messaging import (
     Message,
     MessageThread,
@@ -73,6 +74,7 @@ __all__ = [
     "Lesson",
     "LessonNote",
     "LessonPlan",
+    "LoginVerifier",
     "MakeupCredit",
     "Message",
     "MessageThread",

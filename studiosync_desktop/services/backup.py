@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from sqlalchemy.engine import make_url
 
 from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
+from studiosync_desktop.permission_matrix import GROUP
+from studiosync_desktop.services.restored_logins import (
+    LoginsRestored,
+    drop_unused,
+    logins_in_use,
+    relink,
+)
 
 
 class BackupFailed(StudioSyncError):
@@ -55,36 +63,75 @@ def safety_backup_path(folder: Path) -> Path:
     return folder / f"before-restore-{stamp}.dump"
 
 
-def restore(url: str, dump: Path, safety_folder: Path) -> Path:
+@dataclass(frozen=True)
+class Restored:
+    """A restore done: where what it replaced is kept, and what became of the staff logins."""
+
+    safety: Path
+    logins: LoginsRestored
+
+    def message(self) -> str:
+        return " ".join(
+            [f"The backup is restored. What it replaced is saved in {self.safety}.",
+             *self.logins.sentences()]
+        )  # fmt: skip
+
+
+def restore(url: str, dump: Path, safety_folder: Path) -> Restored:
     """Replaces the database with the dump's contents, after a fresh backup of what it replaces.
 
-    Returns the path of that safety backup. Other connections to the database are closed. A
-    file that is not a dump changes nothing; a dump that fails to load puts the safety backup
-    back, so the database is never left empty.
+    Other connections to the database are closed. A file that is not a dump changes nothing;
+    a dump that fails to load puts the safety backup back, so the database is never left
+    empty. Every staff login is then made again for this database's name with its own
+    password (`restored_logins.relink`), and the logins only the replaced database had are
+    removed.
     """
     if not dump.is_file():
         raise ValidationFailed({"file": f"{dump} does not exist."})
     script = _sql_of(dump)  # before anything is dropped: a bad file stops here
     safety = backup(url, safety_backup_path(safety_folder))
+    replaced = logins_in_use(url)
+    shown = make_url(url).set(drivername="postgresql", password=None).render_as_string()
+    _ensure_groups(url)  # a new server: the dump grants to them
     _recreate(url)
     try:
         _run_sql(url, script)
     except BackupFailed as exc:
         _recreate(url)
         _run_sql(url, _sql_of(safety))
+        relink(url, shown)
         raise BackupFailed(
             f"{exc}\nNothing was replaced: the database is as it was before (also saved in "
             f"{safety})."
         ) from exc
-    return safety
+    logins = relink(url, shown)
+    if not logins.problem:
+        logins = replace(logins, removed=drop_unused(url, replaced))
+    return Restored(safety, logins)
+
+
+def _maintenance(url: str) -> str:
+    """The server's maintenance database, for what is done outside the studio's database."""
+    target = make_url(url)
+    return libpq_dsn(target.set(database="postgres").render_as_string(hide_password=False))
+
+
+def _ensure_groups(url: str) -> None:
+    """The group roles every login belongs to, made on a server that has never had them."""
+    with psycopg.connect(_maintenance(url), autocommit=True) as conn:
+        for group in GROUP.values():
+            conn.execute(
+                sql.SQL(
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {})"
+                    " THEN CREATE ROLE {} NOLOGIN; END IF; END $$"
+                ).format(sql.Literal(group), sql.Identifier(group))
+            )
 
 
 def _recreate(url: str) -> None:
     """Drops the database (closing its connections) and creates it empty."""
-    target = make_url(url)
-    name = target.database or ""
-    maintenance = libpq_dsn(target.set(database="postgres").render_as_string(hide_password=False))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
+    name = make_url(url).database or ""
+    with psycopg.connect(_maintenance(url), autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )

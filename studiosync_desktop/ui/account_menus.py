@@ -228,11 +228,8 @@ class AccountMenus:
             key="backup",
         )
 
-    def _restored(self, safety: Path) -> None:
-        self.tell(
-            "Restored",
-            f"The backup is restored. What it replaced is saved in {safety}. Log in again.",
-        )
+    def _restored(self, restored: backup.Restored) -> None:
+        self.tell("Restored", f"{restored.message()} Log in again.")
         if self.ctx.switch_user is not None:
             self.ctx.switch_user()
 

@@ -113,6 +113,12 @@ def test_a_teacher_tells_the_desk_about_a_coming_lesson_but_cannot_mark_or_cance
 ) -> None:  # type: ignore[no-untyped-def]
     lesson, starts = own_lesson(db, "coming")
     dialog = open_lesson(teacher, lesson, starts)
+    detail = dialog.detail
+    assert detail is not None  # the form shows this lesson's people, not the lists' first ones
+    assert (dialog.teacher.currentText(), dialog.student.currentData()) == (
+        detail.teacher_name,
+        detail.student_id,
+    )
     assert enabled(dialog) == {
         "in_progress": False, "completed": False, "no_show": False, "cancel": False,
         "reopen": False, "delete": False, "tell": True,
@@ -128,7 +134,8 @@ def test_a_teacher_tells_the_desk_about_a_coming_lesson_but_cannot_mark_or_cance
     QTimer.singleShot(200, choose_running_late)
     teacher.click(dialog.action_buttons["tell"])
     said = TEACHER_NOTICES["running_late"]
-    teacher.wait_until(lambda: dialog.status_label.text() == f"Told the front desk: {said}.")
+    teacher.wait_until(lambda: dialog.status_label.text().endswith(f"Told the front desk: {said}."))
+    assert dialog.status_label.text().startswith(f"<b>{detail.student_name}</b>")
     with db.session() as s:
         told = s.execute(
             text(

@@ -204,6 +204,8 @@ class LessonDialog(QDialog):
                 by = d.cancelled_on_behalf_of or "studio"
                 text += f"{late} by {d.cancelled_by_name} for the {by}: {d.cancellation_reason}"
             self.status_label.setText(text)
+            for unused in (self.repeat, self.until_on, self.until):  # a new lesson's "repeats"
+                unused.hide()
             scheduled, desk = d.status == "scheduled", self.actor.is_staff_desk
             # A teacher marks their lesson once it has started; booking, cancelling and
             # deleting are the desk's (the database refuses them to a teacher's login too).
@@ -239,8 +241,10 @@ class LessonDialog(QDialog):
 
     @staticmethod
     def _select(box: QComboBox, value: object) -> None:
-        index = box.findData(value)
-        box.setCurrentIndex(max(0, index))
+        # Not findData: it compares Python objects by identity, and the lesson's ids come from
+        # another query than the lists' (an existing lesson showed the first teacher, no student).
+        index = next((i for i in range(box.count()) if box.itemData(i) == value), 0)
+        box.setCurrentIndex(index)
 
     def _student_changed(self) -> None:
         student = self.student.currentData()
@@ -412,13 +416,12 @@ class LessonDialog(QDialog):
         assert self.detail is not None
         notices, actor, lesson_id = self.services.notifications, self.actor, self.detail.id
 
+        header = self.status_label.text().split("<br>")[0]
+
         def told(count: int) -> None:
             said = TEACHER_NOTICES[kind]
-            self.status_label.setText(
-                f"Told the front desk: {said}."
-                if count
-                else f"The front desk was already told: {said}."
-            )
+            news = "Told the front desk" if count else "The front desk was already told"
+            self.status_label.setText(f"{header}<br>{news}: {said}.")
 
         self.runner.run(
             notices.tell_desk, actor, lesson_id, kind, on_done=told,
