@@ -27,6 +27,7 @@ AREAS = {
     "billing": "billing",
     "email": "email (the outbox, the mail server, templates)",
     "audit": "the audit trail",
+    "system": "the database's own bookkeeping",
 }
 README_START = (
     "<!-- permissions-table:start (generated: python -m studiosync_desktop.permission_docs) -->"
@@ -162,6 +163,8 @@ def role_summary(role: str) -> tuple[str, str, str]:
     """(changes, only reads, cannot read) of a role, by area, for the README."""
     changes, reads, hidden = [], [], []
     for area, title in AREAS.items():
+        if area == "system":
+            continue  # the schema revision: no one's work, only in docs/permissions.md
         specs = [s.grants(role) for s in pm.MATRIX.values() if s.area == area]
         writes = [a for g in specs for op, a in g.items() if op != "select"]
         selects = [g["select"] for g in specs if "select" in g]

@@ -24,3 +24,10 @@ def test_the_teachers_row_says_what_a_teacher_may_not_read() -> None:
     changes, _reads, hidden = permission_docs.role_summary("teacher")
     assert "billing" in hidden and "lending" in hidden
     assert "the schedule (their own)" in changes
+
+
+def test_every_table_of_the_matrix_is_in_the_docs() -> None:
+    """A table whose area the docs do not list would silently be left out."""
+    rendered = permission_docs.permissions_md()
+    missing = [t for t in permission_docs.pm.MATRIX if f"| `{t}` |" not in rendered]
+    assert missing == []
