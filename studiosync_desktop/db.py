@@ -32,6 +32,8 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "uq_invoice_line_items_billed_reservation_id": "This room booking is already on an invoice.",
     "ck_invoices_not_overpaid": "A payment above the balance due is not allowed.",
     "ck_invoices_void_is_final": "A void invoice stays void: issue a new one instead.",
+    "ck_stripe_attempts_settled_is_final": "What Stripe did for this payment is settled already.",
+    "ck_stripe_attempts_stripe_id_is_final": "What Stripe did for this payment is settled already.",
     "ck_invoices_number_is_final": "An issued invoice keeps its number.",
     "ck_invoice_lines_frozen": "The lines of a sent invoice are frozen: use a credit note.",
     "ck_lessons_teacher_status_moves": (

@@ -282,3 +282,31 @@ def test_every_table_has_row_level_security_and_policies(db: Database) -> None:
             .all()
         )
     assert unsecured == []
+
+
+def test_a_settled_stripe_attempt_is_never_reopened_even_by_the_desk_in_psql(
+    studio: Studio,
+    connect,
+    db: Database,  # type: ignore[no-untyped-def]
+) -> None:
+    """Reopened, a refund would be recorded a second time at the next reconciliation."""
+    with db.session() as s:
+        s.execute(
+            text(
+                "INSERT INTO payment_methods (studio_id, family_id, last_four,"
+                " stripe_payment_method_id) SELECT studio_id, family_id, '4242', 'pm_x'"
+                " FROM invoices LIMIT 1"
+            )
+        )
+        s.execute(
+            text(
+                "INSERT INTO stripe_attempts (studio_id, invoice_id, kind, status, amount,"
+                " currency, payment_method_id, stripe_id, settled_at)"
+                " SELECT i.studio_id, i.id, 'charge', 'succeeded', 10, 'USD', m.id, 'pi_x', now()"
+                " FROM invoices i JOIN payment_methods m ON m.family_id = i.family_id LIMIT 1"
+            )
+        )
+    desk = connect(studio.desk_login)
+    for change in ("status = 'open', settled_at = NULL", "stripe_id = 'pi_other'"):
+        with pytest.raises(psycopg.errors.CheckViolation):
+            desk.execute(f"UPDATE stripe_attempts SET {change}")

@@ -199,7 +199,8 @@ def set_stripe_id(conn: Connection, actor: Actor, attempt: Attempt, stripe_id: s
     """Stripe named the object of the attempt: kept before anything else is asked of it."""
     with tx(conn) as s:
         _inv, row = _locked_open(s, actor, attempt)
-        row.stripe_id = stripe_id
+        if row.status == "open" and row.stripe_id != stripe_id:
+            row.stripe_id = stripe_id  # once kept, it never changes (migration 0020)
     return attempt.model_copy(update={"stripe_id": stripe_id})
 
 
@@ -210,7 +211,7 @@ def close(conn: Connection, actor: Actor, attempt: Attempt, status: str, outcome
         inv, row = _locked_open(s, actor, attempt)
         if row.status != "open":
             return False
-        row.status, row.outcome, row.settled_at = status, outcome, func.now()
+        settle_row(row, status, outcome)
         if row.stripe_id and inv.pay_link_session_id == row.stripe_id:
             inv.pay_link_session_id, inv.pay_link_url = "", ""
         return True
@@ -232,13 +233,13 @@ def record_money(
         inv, row = _locked_open(s, actor, attempt)
         if row.status != "open":
             return None
-        row.status, row.settled_at = "succeeded", func.now()
         seen = s.scalar(select(Payment.id).where(Payment.transaction_id == reference))
         if seen is not None:  # recorded before attempts existed, or by the old code path
-            row.payment_id = seen
+            settle_row(row, "succeeded", f"Recorded already ({reference})", seen)
             return None
         due = inv.total - inv.amount_paid if inv.status in ("sent", "partial") else Decimal(0)
         applied = min(amount, max(due, Decimal(0)))
+        payment_id = None
         if applied > 0:
             payment = Payment(
                 studio_id=actor.studio_id,
@@ -253,20 +254,32 @@ def record_money(
             )
             s.add(payment)
             s.flush()
-            row.payment_id = payment.id
-        sentence = f"{amount:,.2f} {attempt.currency} via Stripe ({reference})"
+            payment_id = payment.id
+        taken = f"{amount:,.2f} {attempt.currency}"
+        detail, kept = f"{taken} via Stripe ({reference})", ""
         if amount > applied:
             surplus = amount - applied
             note = (
                 f"{surplus:,.2f} of Stripe payment {reference} above what {label(inv)} owed: {why}"
             )
-            add_credit(s, actor, payer_of(inv), surplus, inv.id, row.payment_id, note)
-            sentence += f"; {surplus:,.2f} kept as account credit ({why})"
+            add_credit(s, actor, payer_of(inv), surplus, inv.id, payment_id, note)
+            kept = f"; {surplus:,.2f} kept as account credit ({why})"
         if inv.pay_link_session_id and inv.pay_link_session_id in (row.stripe_id, reference):
             inv.pay_link_session_id, inv.pay_link_url = "", ""
-        row.outcome = sentence
-        log_event(s, actor, inv.id, "payment", sentence)
-        return f"{label(inv)}: {sentence}."
+        settle_row(row, "succeeded", detail + kept, payment_id)
+        log_event(s, actor, inv.id, "payment", detail + kept)
+        what = "card payment" if attempt.kind == "charge" else "payment through the pay link"
+        return f"Stripe took the {what} of {taken} for {label(inv)}: it is recorded{kept}."
+
+
+def settle_row(
+    row: StripeAttempt, status: str, outcome: str, payment_id: uuid.UUID | None = None
+) -> None:
+    """The one write that settles an attempt: all of it at once, since a settled row never
+    changes again (migration 0020)."""
+    row.status, row.outcome, row.settled_at = status, outcome, func.now()
+    if payment_id is not None:
+        row.payment_id = payment_id
 
 
 def started(s: Session, actor: Actor, attempt: Attempt) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
+from studiosync_desktop.errors import Conflict, DatabaseUnavailable, NotFound, ValidationFailed
 from studiosync_desktop.models import Invoice, PaymentMethod, StripeAttempt
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.common import Actor, Frozen
@@ -35,6 +35,7 @@ from studiosync_desktop.services.stripe_attempts import (
 )
 from studiosync_desktop.services.stripe_client import (
     CHARGE_UNANSWERED,
+    DATABASE_LOST_CHARGING,
     NOTHING_CHARGED,
     StripeRefused,
     StripeUnreachable,
@@ -77,12 +78,15 @@ def charge_card(
             start = _Start(actor, card_id)
             attempt, is_new = begin(conn, actor, invoice_id, "charge", start.find, start.new)
             card = start.card
-            if is_new:
-                return _charge_new(conn, client, actor, attempt, card)
             same = attempt.payment_method_id == card_id and attempt.amount == start.balance
-            if not same:
-                card = card_of(conn, attempt)  # the card that earlier attempt was for
-            settled = settle(conn, client, actor, attempt, card, resume=same)
+            try:  # the attempt is written: from here Stripe may be asked
+                if is_new:
+                    return _charge_new(conn, client, actor, attempt, card)
+                if not same:
+                    card = card_of(conn, attempt)  # the card that earlier attempt was for
+                settled = settle(conn, client, actor, attempt, card, resume=same)
+            except DatabaseUnavailable as exc:
+                raise DatabaseUnavailable(DATABASE_LOST_CHARGING) from exc
         if settled.status == "succeeded":
             return _result(attempt, card, settled)
         if settled.status == "open":

@@ -52,6 +52,16 @@ IF_REFUNDED = (
     "payment again until then."
 )
 CHARGE_UNANSWERED = f"Stripe could not be reached. {IF_CHARGED}"
+DATABASE_LOST_CHARGING = (
+    "The studio database could not be reached while Stripe was being asked. If the card was "
+    "charged, it will be recorded when the database is back; do not take another payment for "
+    "this invoice until then."
+)
+DATABASE_LOST_REFUNDING = (
+    "The studio database could not be reached while Stripe was being asked. If the money was "
+    "refunded, it will be recorded when the database is back; do not refund this payment "
+    "again until then."
+)
 NOTHING_CHARGED = (
     "Stripe could not be reached, so nothing was charged. Check the internet connection "
     "and try again."

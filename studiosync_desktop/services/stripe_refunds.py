@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
+from studiosync_desktop.errors import Conflict, DatabaseUnavailable, NotFound, ValidationFailed
 from studiosync_desktop.models import Invoice, Payment, StripeAttempt
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.billing import RefundCreate
@@ -24,10 +24,12 @@ from studiosync_desktop.services.stripe_attempts import (
     close,
     held_connection,
     set_stripe_id,
+    settle_row,
     studio_currency,
     tx,
 )
 from studiosync_desktop.services.stripe_client import (
+    DATABASE_LOST_REFUNDING,
     REFUND_UNANSWERED,
     StripeUnreachable,
     call,
@@ -53,12 +55,15 @@ def refund(
         with held_connection(db) as conn:
             start, same = _Start(payment_id, req), False
             attempt, is_new = begin(conn, actor, invoice_id, "refund", start.find, start.new)
-            if is_new:
-                settled = _refund_new(conn, client, actor, attempt, start.reference)
-                settled = settled.model_copy(update={"earlier": False})
-            else:
-                same = attempt.amount == req.amount
-                settled = settle(conn, client, actor, attempt, resume=same)
+            try:  # the attempt is written: from here Stripe may be asked
+                if is_new:
+                    settled = _refund_new(conn, client, actor, attempt, start.reference)
+                    settled = settled.model_copy(update={"earlier": False})
+                else:
+                    same = attempt.amount == req.amount
+                    settled = settle(conn, client, actor, attempt, resume=same)
+            except DatabaseUnavailable as exc:
+                raise DatabaseUnavailable(DATABASE_LOST_REFUNDING) from exc
         if settled.status == "succeeded" and not settled.earlier:
             return settled.sentence
         if settled.status == "succeeded":
@@ -180,8 +185,7 @@ def record_refund(conn: Connection, actor: Actor, attempt: Attempt) -> str | Non
             return None
         req = RefundCreate(amount=attempt.amount, reason=attempt.reason)
         PaymentService._refund_locked(s, actor, inv, payment, req)
-        row.status, row.settled_at = "succeeded", func.now()
-        row.outcome = f"Refunded at Stripe ({row.stripe_id})"
+        settle_row(row, "succeeded", f"Refunded at Stripe ({row.stripe_id})")
         return f"Refunded {attempt.amount:,.2f} {attempt.currency} through Stripe."
 
 

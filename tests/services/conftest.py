@@ -66,9 +66,13 @@ def invoice(db: Database, admin: Actor) -> dict[str, Any]:
     iid = inv.create_draft(admin, Payer(kind="family", id=family, name="Chen family"))
     inv.add_line(admin, iid, {"description": "Lessons", "unit_price": "100.00"})
     inv.add_line(admin, iid, {"description": "Book", "unit_price": "19.99"})
-    inv.issue(admin, iid)
+    number = inv.issue(admin, iid)
     PaymentService(db).record(admin, iid, {"amount": "20.00", "method": "cash"})
-    return {"id": iid, "payer": Payer(kind="family", id=family, name="Chen family")}
+    return {
+        "id": iid,
+        "number": number,
+        "payer": Payer(kind="family", id=family, name="Chen family"),
+    }
 
 
 @pytest.fixture

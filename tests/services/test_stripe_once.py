@@ -4,6 +4,8 @@ desks at once, and the app closed while Stripe had the money."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -11,11 +13,11 @@ from typing import Any
 import pytest
 from desks import race_desks
 from factories import Maker
-from sqlalchemy import select
+from sqlalchemy import select, text
 from stripe_server import FakeStripe
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict
+from studiosync_desktop.errors import Conflict, DatabaseUnavailable
 from studiosync_desktop.models import AccountCredit, Payment, StripeAttempt
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.stripe import ChargeResult, SavedCard
@@ -175,7 +177,9 @@ def test_stripe_charged_but_the_reply_was_lost_and_the_app_restarted_is_recorded
     finally:
         restarted.dispose()
 
-    assert len(check.settled) == 1 and "99.99 USD via Stripe" in check.settled[0]
+    assert check.settled == (
+        f"Stripe took the card payment of 99.99 USD for {invoice['number']}: it is recorded.",
+    )
     assert check.pending == () and again.settled == ()
     assert stripe_payments_of(db, admin, invoice["id"]) == [Decimal("99.99")]
     assert len(fake.charges) == 1
@@ -397,4 +401,40 @@ def test_pressing_charge_with_another_card_settles_the_earlier_charge_on_its_own
     assert [c["payment_method"] for c in fake.charges] == [method["id"]]  # only the Mastercard
     visa = next(o for o in fake.objects.values() if o.get("object") == "payment_intent")
     assert visa["status"] == "canceled"  # the Visa's can never be confirmed now
+    assert stripe_payments_of(db, admin, invoice["id"]) == [Decimal("99.99")]
+
+
+def test_the_database_lost_while_stripe_charges_is_said_and_the_charge_recorded_once_later(
+    database_url: str,
+    db: Database,
+    admin: Actor,
+    sp: StripePayments,
+    fake: FakeStripe,
+    invoice: dict[str, Any],
+    card: SavedCard,
+) -> None:
+    desk = Database(database_url, application_name="desk-cut-off")
+    fake.delay[CONFIRM] = 1.0  # Stripe is charging when the desk's network drops
+
+    def cut_off() -> None:
+        time.sleep(0.5)
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'desk-cut-off'"
+                )
+            )
+
+    cutter = threading.Thread(target=cut_off)
+    cutter.start()
+    try:
+        with pytest.raises(DatabaseUnavailable) as lost:
+            stripe_payments(desk, fake).charge_card(admin, invoice["id"], card.id)
+    finally:
+        cutter.join()
+        desk.dispose()
+    assert "If the card was charged, it will be recorded" in str(lost.value)
+    assert len(fake.charges) == 1 and stripe_payments_of(db, admin, invoice["id"]) == []
+    assert len(sp.reconcile(admin).settled) == 1
     assert stripe_payments_of(db, admin, invoice["id"]) == [Decimal("99.99")]

@@ -68,9 +68,9 @@ class PayLinkDialog(QDialog):
         self._poll, self._outcome = poll, outcome
         self.link: Any = None
         layout = QVBoxLayout(self)
-        text = QLabel(intro, self)
-        text.setWordWrap(True)
-        layout.addWidget(text)
+        self.intro = QLabel(intro, self)
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
         self.qr = QLabel("Asking Stripe for a payment page…", self)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setMinimumSize(260, 260)
@@ -151,7 +151,8 @@ class PayLinkDialog(QDialog):
 
     def _not_made(self, exc: BaseException) -> None:
         """No link to show: said in the dialog (a bug still reaches the crash dialog)."""
-        self.qr.setText("No pay link to show.")
+        self.intro.hide()  # there is no code to scan: only what happened is left to read
+        self.qr.setText("No code to scan.")
         self.state.setText("")
         show_problem(self.problem, exc, self.presenter, self)
 
@@ -237,6 +238,7 @@ class ChargeCardDialog(QDialog):
         if isinstance(exc, StripeUnreachable):
             self.go.setText("Ask Stripe &again")
         show_problem(self.problem, exc, self.presenter, self)
+        self.adjustSize()  # the whole sentence shows, however long
 
 
 def show_problem(

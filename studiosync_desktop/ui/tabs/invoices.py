@@ -534,7 +534,9 @@ class InvoicesTab(DataTab):
             self.presenter,
             self,
         )
-        dialog.charged.connect(lambda result: (self.say(result.sentence), self._after_change()))
+        dialog.charged.connect(lambda result: self.say(result.sentence))
+        # Charged, or left waiting for Stripe: the detail says which once the dialog closes.
+        dialog.finished.connect(lambda _result: self._after_change())
         self.open_dialog(dialog)
 
     def save_card(self) -> None:
