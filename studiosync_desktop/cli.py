@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from studiosync_desktop import mail_commands
 
     mail_commands.add_parser(sub, common)
+    from studiosync_desktop import privacy_commands
+
+    privacy_commands.add_parser(sub, common)
     return parser
 
 
@@ -199,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from studiosync_desktop import mail_commands
 
             return mail_commands.run(args, target, dirs)
+        if args.command == "privacy":
+            from studiosync_desktop import privacy_commands
+
+            return privacy_commands.run(args, target, dirs)
     except StudioSyncError as exc:
         print(f"studiosync: {exc}", file=sys.stderr)
         return 2

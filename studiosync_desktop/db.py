@@ -15,6 +15,7 @@ from studiosync_desktop.errors import (
     Busy,
     Conflict,
     DatabaseUnavailable,
+    NotFound,
     PermissionDenied,
     StudioSyncError,
     ValidationFailed,
@@ -151,6 +152,12 @@ def translate_errors() -> Iterator[None]:
             raise ValidationFailed({"": f"A value cannot be stored: {exc.orig}."}) from exc
         if state == "42501":
             raise PermissionDenied("Your account is not allowed to do this.") from exc
+        # A database function's own refusal, written for the desk ("They have 2 coming
+        # lessons..."): said as it is.
+        if state == "P0001":
+            raise Conflict(_primary(exc)) from exc
+        if state == "P0002":
+            raise NotFound(_primary(exc)) from exc
         if state is not None and state.startswith("08"):
             raise DatabaseUnavailable("The connection to the studio database was lost.") from exc
         if state in ("22001", "22003", "22007", "22008", "22P02"):

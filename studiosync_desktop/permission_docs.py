@@ -26,6 +26,7 @@ AREAS = {
     "messages": "messages and notifications",
     "billing": "billing",
     "email": "email (the outbox, the mail server, templates)",
+    "privacy": "privacy (data requests, consents, retention)",
     "audit": "the audit trail",
     "system": "the database's own bookkeeping",
 }

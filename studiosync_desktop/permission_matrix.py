@@ -113,6 +113,9 @@ PAYMENT_COLUMNS = ("status", "refunded_amount", "refunded_at", "notes")
 # changes: Stripe's id for it, its status, the payment it recorded, what happened, and when.
 STRIPE_ATTEMPT_COLUMNS = ("stripe_id", "status", "payment_id", "outcome", "settled_at")
 
+# An admin closes a request by hand (refused, withdrawn); an erasure is done by its function.
+PRIVACY_REQUEST_COLUMNS = ("status", "outcome", "done_at", "done_by_id")
+
 STAFF_READS_ALL = ops("S", "all")
 THREADS = ops("U", "threads", select=Allow("threads_and_new"), insert=Allow("studio"))
 
@@ -308,6 +311,34 @@ MATRIX: dict[str, Table] = {
         ops("SIU"),
         NONE,
     ),
+    # -- privacy: requests, consents, retention ------------------------------------------
+    # The desk records requests (and every export it makes); only admins close them, and an
+    # erasure is carried out by studiosync_erase_person() alone.
+    "privacy_requests": Table(
+        "privacy",
+        "a request about a person's data: an export made, or an erasure asked for",
+        ops("SI", update=Allow("studio", PRIVACY_REQUEST_COLUMNS)),
+        ops("SI"),
+        NONE,
+    ),
+    "consents": Table(
+        "privacy",
+        "a consent given or withdrawn (the latest per person and kind holds)",
+        ops("SI"),
+        ops("SI"),
+        NONE,
+    ),
+    "retention_runs": Table(
+        "privacy",
+        "the day's retention round and what it removed (written by the round itself)",
+        ops("S"),
+        ops("S"),
+        NONE,
+    ),
+    # Written only by the privacy functions, as the owner: nobody may pause the audit trail.
+    "audit_pauses": Table(
+        "audit", "a privacy function's transaction, which the audit trail skips", NONE, NONE, NONE
+    ),
 }
 
 # Database functions that are a role's only door to something; everything else the app calls
@@ -327,6 +358,22 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "studiosync_restore_login(uuid, text)": (
         (),
         "make a restored database's login again with its own password (the owner, after a restore)",
+    ),
+    "studiosync_erase_person(uuid)": (
+        ("admin",),
+        "carry out an erasure request: anonymise the person for good, money records kept",
+    ),
+    "studiosync_erasure_blockers(uuid)": (
+        ("admin", "desk"),
+        "why a person cannot be erased yet (coming lessons, lent items, a balance)",
+    ),
+    "studiosync_person_audit(uuid)": (
+        ("admin", "desk"),
+        "the audit trail's entries about one person's records, for their data export",
+    ),
+    "studiosync_apply_retention()": (
+        ("admin", "desk"),
+        "the day's retention round of the studio, by its settings, once a day",
     ),
     "studiosync_tell_desk(uuid, text)": (
         ("teacher",),

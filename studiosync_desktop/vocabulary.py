@@ -69,3 +69,16 @@ EMAIL_KINDS = (
 )
 EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "skipped")
 SMTP_SECURITY = ("none", "starttls", "tls")
+
+
+# Privacy: requests about a person's data, and the consents the studio records.
+PRIVACY_REQUEST_KINDS = ("export", "erasure")
+PRIVACY_REQUEST_STATUSES = ("open", "done", "refused", "withdrawn")
+CONSENT_KINDS = ("terms", "privacy_policy", "marketing_email", "recital_photos", "analytics")
+CONSENT_NAMES = {
+    "terms": "Terms of enrolment",
+    "privacy_policy": "Privacy policy",
+    "marketing_email": "Marketing emails (news, events, offers)",
+    "recital_photos": "Photos at recitals",
+    "analytics": "Data used for analytics",
+}

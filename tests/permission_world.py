@@ -297,7 +297,38 @@ def _fill_studio(w: Writer, studio: uuid.UUID, teachers: tuple[str, ...]) -> dic
     )
     _messages(w, studio, people)
     _email(w, studio, people)
+    _privacy(w, studio, people, people[f"{first}_student_user"])
     return people
+
+
+def _privacy(w: Writer, studio: uuid.UUID, people: dict[str, uuid.UUID], person: uuid.UUID) -> None:
+    """An export made, an erasure asked for, a consent, and the day's retention round."""
+    w(
+        "privacy_requests",
+        studio_id=studio,
+        kind="export",
+        person_id=person,
+        status="done",
+        done_at=NOW,
+        recorded_by_id=people["desk"],
+    )
+    w(
+        "privacy_requests",
+        studio_id=studio,
+        kind="erasure",
+        person_id=person,
+        asked_by="Her mother",
+        recorded_by_id=people["desk"],
+    )
+    w(
+        "consents",
+        studio_id=studio,
+        user_id=person,
+        kind="recital_photos",
+        granted=True,
+        recorded_by_id=people["desk"],
+    )
+    w("retention_runs", studio_id=studio, ran_on=NOW.date(), ran_by_id=people["desk"])
 
 
 def _email(w: Writer, studio: uuid.UUID, people: dict[str, uuid.UUID]) -> None:

@@ -50,6 +50,7 @@ from studiosync_desktop.models.messaging import (
     message_reads,
     thread_participants,
 )
+from studiosync_desktop.models.privacy import AuditPause, Consent, PrivacyRequest, RetentionRun
 from studiosync_desktop.models.resources import Resource, ResourceCheckout, resource_shares
 from studiosync_desktop.models.scheduling import MakeupCredit, StudioClosure
 from studiosync_desktop.models.stripe import StripeAttempt
@@ -57,9 +58,11 @@ from studiosync_desktop.models.stripe import StripeAttempt
 __all__ = [
     "AccountCredit",
     "AuditEntry",
+    "AuditPause",
     "Band",
     "Base",
     "CheckoutLog",
+    "Consent",
     "EmailAttachment",
     "EmailMessage",
     "EmailPreference",
@@ -82,9 +85,11 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PracticeRoom",
+    "PrivacyRequest",
     "RecurringPattern",
     "Resource",
     "ResourceCheckout",
+    "RetentionRun",
     "RoomReservation",
     "StripeAttempt",
     "Student",

@@ -106,7 +106,9 @@ class User(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     last_name: Mapped[str] = mapped_column(String(100), server_default="")
     role: Mapped[str] = mapped_column(String(20))
     phone_number: Mapped[str] = mapped_column(String(40), server_default="")
+    # A photo (JPEG, at most 512 px) and its thumbnail for lists (64 px): resized on upload.
     avatar: Mapped[bytes | None] = mapped_column(LargeBinary)
+    avatar_thumb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
     is_staff: Mapped[bool] = mapped_column(server_default=text("false"))
@@ -120,6 +122,8 @@ class User(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     __table_args__ = (
         CheckConstraint(one_of("role", USER_ROLES), name="role_allowed"),
         CheckConstraint("position('@' in email) > 1", name="email_has_at"),
+        CheckConstraint("octet_length(avatar) <= 1048576", name="avatar_size"),
+        CheckConstraint("octet_length(avatar_thumb) <= 32768", name="avatar_thumb_size"),
         # Emails are unique whatever their case: "Maya@x.org" and "maya@x.org" are one person.
         Index("uq_users_email_lower", func.lower(text("email")), unique=True),
     )

@@ -16,7 +16,7 @@ def render_day_close(studio: StudioLetterhead, close: DayClose) -> bytes:
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
     c.setTitle(f"Day close {close.day.isoformat()}")
-    sheet = Sheet(c, studio.name, "DAY CLOSE", studio.theme_color)
+    sheet = Sheet(c, studio.name, "DAY CLOSE", studio.theme_color, studio.logo)
     zone = zone_of(studio.timezone)
 
     def fmt(v: object) -> str:

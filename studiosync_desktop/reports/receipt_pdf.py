@@ -17,7 +17,7 @@ def render_receipt(studio: StudioLetterhead, inv: InvoiceDetail, payment_id: uui
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
     c.setTitle(f"Receipt for {inv.number}")
-    sheet = Sheet(c, studio.name, "RECEIPT", studio.theme_color)
+    sheet = Sheet(c, studio.name, "RECEIPT", studio.theme_color, studio.logo)
 
     def fmt(v: object) -> str:
         return money(v, inv.currency, studio.locale)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ def render_statement(studio: StudioLetterhead, st: Statement) -> bytes:
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
     c.setTitle(f"Statement: {st.payer.name}")
-    sheet = Sheet(c, studio.name, "STATEMENT", studio.theme_color)
+    sheet = Sheet(c, studio.name, "STATEMENT", studio.theme_color, studio.logo)
 
     def fmt(v: object) -> str:
         return money(v, st.currency, studio.locale)  # type: ignore[arg-type]
@@ -70,7 +70,7 @@ def render_aging(studio: StudioLetterhead, report: AgingReport) -> bytes:
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=page_size(studio.locale), pageCompression=0)
     c.setTitle("Aging report")
-    sheet = Sheet(c, studio.name, "AGING REPORT", studio.theme_color)
+    sheet = Sheet(c, studio.name, "AGING REPORT", studio.theme_color, studio.logo)
 
     def fmt(v: object) -> str:
         return money(v, report.currency, studio.locale)  # type: ignore[arg-type]

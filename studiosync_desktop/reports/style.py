@@ -115,8 +115,16 @@ class Sheet:
     margin = 48.0
     row_h = 16.0
 
-    def __init__(self, c: Canvas, studio_name: str, title: str, accent: str = "#3b6ea5") -> None:
+    def __init__(
+        self,
+        c: Canvas,
+        studio_name: str,
+        title: str,
+        accent: str = "#3b6ea5",
+        logo: bytes | None = None,
+    ) -> None:
         self.c = c
+        self.logo = logo
         self.studio_name = studio_name
         self.title = title
         self.accent = hex_rgb(accent)
@@ -133,9 +141,12 @@ class Sheet:
         self.page += 1
         c.setFillColorRGB(*self.accent)
         c.rect(0, self.height - 8, self.width, 8, stroke=0, fill=1)
+        # The studio's logo at the top left, its name beside it.
+        used = draw_logo(c, self.logo, self.margin, self.height - self.margin + 12, 30)
         set_ink(c, INK)
         c.setFont(BOLD, 14)
-        c.drawString(self.margin, self.height - self.margin - 6, self.studio_name)
+        name_x = self.margin + (used + 10 if used else 0)
+        c.drawString(name_x, self.height - self.margin - 6, self.studio_name)
         c.setFillColorRGB(*self.accent)
         c.setFont(BOLD, 16)
         c.drawRightString(self.width - self.margin, self.height - self.margin - 6, self.title)

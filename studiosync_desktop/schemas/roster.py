@@ -225,3 +225,6 @@ class PersonPage(Frozen):
     facts: tuple[tuple[str, str], ...]
     sections: tuple[PageSection, ...]
     is_active: bool
+    # The person the page is about (a family's contact): whose data, consents and photo.
+    person_id: uuid.UUID | None = None
+    photo: bytes | None = None

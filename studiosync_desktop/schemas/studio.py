@@ -36,6 +36,12 @@ class StudioSettings(Frozen):
     stock_held_from: str = Field(default="approval", pattern="^(approval|request)$")
     idle_lock_minutes: int = Field(default=15, ge=0, le=24 * 60)
     locale: str = "en_US"
+    # Retention (months; 0: kept for good): the daily round removes messages, notifications
+    # and audit entries older than this, and anonymises students who left this long ago.
+    retention_messages_months: int = Field(default=0, ge=0, le=600)
+    retention_notifications_months: int = Field(default=0, ge=0, le=600)
+    retention_audit_months: int = Field(default=0, ge=0, le=600)
+    retention_former_students_months: int = Field(default=0, ge=0, le=600)
     # Billing: whether generated lesson lines carry tax, and what every invoice says about paying.
     lessons_taxable: bool = True
     payment_instructions: str = Field(

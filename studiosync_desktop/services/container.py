@@ -24,6 +24,8 @@ from studiosync_desktop.services.messaging import MessagingService
 from studiosync_desktop.services.notifications import NotificationService
 from studiosync_desktop.services.payments import PaymentService
 from studiosync_desktop.services.people import PeopleService
+from studiosync_desktop.services.privacy import PrivacyService
+from studiosync_desktop.services.privacy_export import PrivacyExportService
 from studiosync_desktop.services.quick_find import QuickFind
 from studiosync_desktop.services.resources import ResourceService
 from studiosync_desktop.services.rooms import RoomService
@@ -65,6 +67,8 @@ class Services:
     journal: ChangeJournal
     undo: LessonUndo
     quick_find: QuickFind
+    privacy: PrivacyService
+    privacy_export: PrivacyExportService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -97,4 +101,6 @@ class Services:
             journal=journal,
             undo=LessonUndo(db),
             quick_find=QuickFind(roster, billing),
+            privacy=PrivacyService(db),
+            privacy_export=PrivacyExportService(db),
         )

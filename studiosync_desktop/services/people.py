@@ -19,6 +19,7 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.errors import NotFound
 from studiosync_desktop.money import round_cents
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.privacy import consent_name
 from studiosync_desktop.schemas.roster import PageLine, PageSection, PersonPage, RosterKind
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import studio_zone
@@ -62,6 +63,7 @@ class PeopleService:
                 "bands": self._band,
             }[kind]
             page = build(s, actor, row_id)
+            page = self._person_parts(s, actor, page)
             # Times as the studio reads them: in its own time zone.
             zone = studio_zone(s, actor.studio_id)
             return page.model_copy(
@@ -211,7 +213,7 @@ class PeopleService:
             p.is_active,
             facts,
             sections,
-        )
+        ).model_copy(update={"person_id": p.user_id})
 
     def _family(self, s: Session, actor: Actor, fid: uuid.UUID) -> PersonPage:
         p = self._one(
@@ -219,7 +221,7 @@ class PeopleService:
             """
             SELECT f.id, f.name, f.phone_number, f.billing_email, f.address, f.is_active,
                    coalesce(trim(u.first_name || ' ' || u.last_name), '') AS contact,
-                   coalesce(u.email, '') AS contact_email
+                   coalesce(u.email, '') AS contact_email, f.primary_contact_id
               FROM families f LEFT JOIN users u ON u.id = f.primary_contact_id
              WHERE f.id = :id AND f.studio_id = :studio
             """,
@@ -253,13 +255,14 @@ class PeopleService:
             statement = self._invoices(s, "i.family_id = :id", fid, title="Invoices and statement")
             sections.append(statement)
             facts.append(("Balance due", self._balance(s, "i.family_id = :id", fid)))
-        return _page("families", fid, p.name, "Family", p.is_active, facts, sections)
+        page = _page("families", fid, p.name, "Family", p.is_active, facts, sections)
+        return page.model_copy(update={"person_id": p.primary_contact_id})
 
     def _teacher(self, s: Session, actor: Actor, tid: uuid.UUID) -> PersonPage:
         p = self._one(
             s,
             """
-            SELECT t.id, t.bio, t.specialties, t.hourly_rate, t.booking_buffer_minutes,
+            SELECT t.id, t.user_id, t.bio, t.specialties, t.hourly_rate, t.booking_buffer_minutes,
                    t.is_accepting_students, t.is_active, u.first_name, u.last_name, u.email,
                    u.phone_number
               FROM teachers t JOIN users u ON u.id = t.user_id
@@ -301,7 +304,7 @@ class PeopleService:
             p.is_active,
             facts,
             sections,
-        )
+        ).model_copy(update={"person_id": p.user_id})
 
     def _band(self, s: Session, actor: Actor, bid: uuid.UUID) -> PersonPage:
         p = self._one(
@@ -347,6 +350,37 @@ class PeopleService:
             sections.append(self._invoices(s, "i.band_id = :id", bid, title="Invoices"))
             facts.append(("Balance due", self._balance(s, "i.band_id = :id", bid)))
         return _page("bands", bid, p.name, "Band", p.is_active, facts, sections)
+
+    @staticmethod
+    def _person_parts(s: Session, actor: Actor, page: PersonPage) -> PersonPage:
+        """The person's photo, and (for the desk) where their consents stand."""
+        if page.person_id is None:
+            return page
+        photo = s.scalar(text("SELECT avatar FROM users WHERE id = :p"), {"p": page.person_id})
+        sections = page.sections
+        if actor.is_staff_desk:
+            rows = s.execute(
+                text(
+                    "SELECT DISTINCT ON (kind) kind, granted, recorded_at AS at, source"
+                    " FROM consents WHERE user_id = :id ORDER BY kind, recorded_at DESC"
+                ),
+                {"id": page.person_id},
+            ).all()
+            consents = PageSection(
+                title="Consents",
+                lines=tuple(
+                    PageLine(
+                        when=r.at,
+                        text=consent_name(r.kind),
+                        detail=("Given" if r.granted else "Withdrawn")
+                        + (f" ({r.source})" if r.source else ""),
+                    )
+                    for r in rows
+                ),
+                empty_text="No consent recorded yet (Consents… records one).",
+            )
+            sections = (*sections, consents)
+        return page.model_copy(update={"photo": photo, "sections": sections})
 
     # --- sections ------------------------------------------------------------------------
 

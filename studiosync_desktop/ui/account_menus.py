@@ -85,6 +85,8 @@ class AccountMenus:
             from studiosync_desktop.ui.email_menu import add_email_menu
 
             add_email_menu(self, tools, ctx.services)
+            self._action(tools, "Pri&vacy requests…", "", self.privacy_requests)
+            self._action(tools, "&Retention…", "", self.edit_retention)
         if can(ctx.actor, "settings"):
             tools.addSeparator()
         if can(ctx.actor, "backup"):
@@ -142,6 +144,33 @@ class AccountMenus:
                 studio, self.ctx.actor, settings, self.ctx.runner, self.ctx.presenter, self.window
             ),
             "Studio policies saved.",
+        )
+
+    def privacy_requests(self) -> None:
+        from studiosync_desktop.ui.privacy_dialogs import PrivacyRequestsDialog
+
+        assert self.ctx.services is not None
+        dialog = PrivacyRequestsDialog(
+            self.ctx.services, self.ctx.actor, self.ctx.runner, self.ctx.presenter, self.window
+        )
+        self.last_dialog = dialog
+        dialog.open()
+
+    def edit_retention(self) -> None:
+        from studiosync_desktop.ui.dialogs.studio_settings import retention_dialog
+
+        services = self.ctx.services
+        assert services is not None and self.ctx.studio is not None
+        studio = self.ctx.studio
+        self._load_then_open(
+            lambda: (
+                studio.info(self.ctx.actor).settings,
+                services.privacy.retention_runs(self.ctx.actor, limit=5),
+            ),
+            lambda loaded: retention_dialog(
+                studio, self.ctx.actor, *loaded, self.ctx.runner, self.ctx.presenter, self.window
+            ),
+            "Retention saved: the next daily round keeps to it.",
         )
 
     def edit_stripe_key(self) -> None:

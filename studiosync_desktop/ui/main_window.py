@@ -209,6 +209,12 @@ class MainWindow(QMainWindow):
             self.notifications.start()  # due reminders, then the first load
             if self.mail is not None:
                 self.mail.start()
+            if self.actor.is_staff_desk:  # the daily retention round (one desk a day)
+                from studiosync_desktop.ui.retention_round import RetentionRound
+
+                self.retention = RetentionRound(self.services, self.actor, self.runner, self)
+                self.retention.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
+                self.retention.start()
             messages = self.tabs["messages"]
             if not messages.has_loaded:
                 messages.reload()  # the unread count on its tab title

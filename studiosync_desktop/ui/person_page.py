@@ -5,9 +5,19 @@ from __future__ import annotations
 import html
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import PageLine, PersonPage, RosterKind
@@ -15,6 +25,9 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from studiosync_desktop.ui.privacy_dialogs import PrivacyActions
 
 
 def _when(value: date | datetime | None) -> str:
@@ -85,8 +98,14 @@ class PersonPageDialog(QDialog):
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._clicked)
+        self.status = QLabel(self)
+        self.status.setObjectName("person_page_status")
+        self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        self.privacy: PrivacyActions | None = None
+        if actor.is_staff_desk:  # their data: export, consents, erasure
+            self._privacy_buttons(services, actor, runner, presenter, buttons)
         if can(actor, "email"):  # what this person (or family's contact) receives by email
             from studiosync_desktop.ui.dialogs.email_settings import open_preferences
 
@@ -96,24 +115,78 @@ class PersonPageDialog(QDialog):
             wishes.clicked.connect(
                 lambda: open_preferences(services, actor, runner, presenter, kind, row_id, self)
             )
+        self.photo = QLabel(self)
+        self.photo.setObjectName("person_photo")
+        self.photo.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.browser, 1)
+        top.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.browser, 1)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.page: PersonPage | None = None
-        runner.run(
-            services.people.page,
-            actor,
-            kind,
-            row_id,
+        self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
+        self.kind, self.row_id = kind, row_id
+        self.reload()
+
+    def _privacy_buttons(
+        self,
+        services: Services,
+        actor: Actor,
+        runner: TaskRunner,
+        presenter: ErrorPresenter,
+        buttons: QDialogButtonBox,
+    ) -> None:
+        from studiosync_desktop.ui.privacy_dialogs import PrivacyActions
+
+        self.privacy = PrivacyActions(services, actor, runner, presenter, self, self.status.setText)
+        role = QDialogButtonBox.ButtonRole.ActionRole
+        self.privacy_buttons = []
+        for text, act in (
+            ("E&xport data…", lambda p: self.privacy.export(p.person_id)),
+            ("Co&nsents…", lambda p: self.privacy.consents(p.person_id, self.reload)),
+            ("Ask to e&rase…", lambda p: self.privacy.ask_erasure(p.person_id, p.title)),
+        ):
+            button = buttons.addButton(text, role)
+            button.setEnabled(False)  # until the page says whose it is
+            button.clicked.connect(lambda _c=False, act=act: self.page and act(self.page))
+            self.privacy_buttons.append(button)
+
+    def reload(self) -> None:
+        self.runner.run(
+            self.services.people.page,
+            self.actor,
+            self.kind,
+            self.row_id,
             on_done=self._show,
-            on_error=lambda exc: presenter.present(exc, parent=self),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
 
     def _show(self, page: PersonPage) -> None:
         self.page = page
         self.setWindowTitle(f"{page.title} ({page.subtitle})")
         self.browser.setHtml(render(page))
+        for button in getattr(self, "privacy_buttons", ()):
+            button.setEnabled(page.person_id is not None)
+        self._show_photo(page.photo)
         self.loaded.emit()
+
+    def _show_photo(self, photo: bytes | None) -> None:
+        pixmap = QPixmap()
+        if photo and pixmap.loadFromData(photo):
+            self.photo.setPixmap(
+                pixmap.scaled(
+                    120,
+                    120,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+            self.photo.show()
+        else:
+            self.photo.clear()
+            self.photo.hide()
 
     def _clicked(self, url: QUrl) -> None:
         self.link_activated.emit(url.toString())

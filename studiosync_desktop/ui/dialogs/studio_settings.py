@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from studiosync_desktop.schemas.billing import StripeKeyInput
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.privacy import RetentionRunRow
 from studiosync_desktop.schemas.studio import StudioDetails, StudioSettings
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
@@ -103,6 +104,35 @@ def studio_policies_dialog(
         settings.idle_lock_minutes,
         high=24 * 60,
     )
+    dialog.save = lambda form: studio.save_settings(actor, form)
+    return dialog
+
+
+def retention_dialog(
+    studio: StudioService,
+    actor: Actor,
+    settings: StudioSettings,
+    runs: tuple[RetentionRunRow, ...],
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    dialog = SchemaDialog("Retention", StudioSettings, runner, presenter, parent)
+    last = "; ".join(f"{r.ran_on:%d %b}: {r.describe() or 'nothing was due'}" for r in runs[:3])
+    dialog.set_intro(
+        "How long the studio keeps what it no longer needs (in months; 0 keeps it for good). "
+        "Once a day a desk removes what has passed its time and says what it did. Invoices "
+        "and payments are always kept; a former student's are kept under a number."
+        + (f"\n\nLast rounds: {last}." if last else "")
+    )
+    dialog.extra = settings.model_dump()
+    for name, label in (
+        ("retention_messages_months", "&Messages:"),
+        ("retention_notifications_months", "&Notifications:"),
+        ("retention_audit_months", "&Audit trail entries:"),
+        ("retention_former_students_months", "&Former students (after they left):"),
+    ):
+        dialog.number(name, label, getattr(settings, name), high=600)
     dialog.save = lambda form: studio.save_settings(actor, form)
     return dialog
 
