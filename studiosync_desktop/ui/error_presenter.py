@@ -138,13 +138,21 @@ class ErrorPresenter(QObject):
         # Tests and the screenshot command turn modal dialogs off; the `shown` signal remains.
         self.interactive = interactive
         self._banner_host: Callable[[], Banner | None] | None = None
+        self._default_retry: Callable[[], None] | None = None
         self._window: QWidget | None = None
         self._showing_crash = False
 
-    def attach(self, window: QWidget, banner: Callable[[], Banner | None]) -> None:
-        """The main window: the parent of dialogs, and where the banner lives."""
+    def attach(
+        self,
+        window: QWidget,
+        banner: Callable[[], Banner | None],
+        default_retry: Callable[[], None] | None = None,
+    ) -> None:
+        """The main window: the parent of dialogs, where the banner lives, and what Retry
+        does when a lost server was met by a caller that gave no retry of its own."""
         self._window = window
         self._banner_host = banner
+        self._default_retry = default_retry
 
     # --- deciding ---------------------------------------------------------------------
 
@@ -164,7 +172,8 @@ class ErrorPresenter(QObject):
             self._message(parent, QMessageBox.Icon.Warning, "Please check the form", str(exc))
             return exc.fields
         if isinstance(exc, DatabaseUnavailable):
-            self.banner(str(exc), retry)
+            # A lost server always offers Retry: the caller's, else reloading what is shown.
+            self.banner(str(exc), retry or self._default_retry)
         elif isinstance(exc, Conflict):
             self._message(parent, QMessageBox.Icon.Warning, "This clashes", str(exc))
         elif isinstance(exc, PermissionDenied):

@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         self.banner = Banner(self)
-        self.presenter.attach(self, lambda: self.banner)
+        self.presenter.attach(self, lambda: self.banner, self.reload_current)
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setDocumentMode(True)
         args = (services, actor, self.runner, self.presenter)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from studiosync_desktop.db import Database
@@ -72,6 +73,19 @@ def test_unreachable_database_shows_a_banner_with_retry(qtbot, window: MainWindo
     window.banner.retry_button.click()
     assert retried == [True]
     assert not window.banner.isVisible()
+
+
+def test_a_lost_server_met_by_a_background_round_still_offers_retry(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    window.show()
+    reloads: list[bool] = []
+    window.current_tab().reload = lambda: reloads.append(True)  # type: ignore[method-assign]
+    window.presenter.present(DatabaseUnavailable("The studio's server does not answer"))
+
+    assert window.banner.retry_button.isVisible()
+    qtbot.mouseClick(window.banner.retry_button, Qt.MouseButton.LeftButton)
+    assert reloads == [True]
 
 
 def test_a_tab_whose_server_is_gone_shows_the_banner(qtbot, admin, tmp_path) -> None:  # type: ignore[no-untyped-def]
