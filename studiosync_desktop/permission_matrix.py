@@ -113,6 +113,30 @@ PAYMENT_COLUMNS = ("status", "refunded_amount", "refunded_at", "notes")
 # changes: Stripe's id for it, its status, the payment it recorded, what happened, and when.
 STRIPE_ATTEMPT_COLUMNS = ("stripe_id", "status", "payment_id", "outcome", "settled_at")
 
+# What an admin changes of the studio: every detail, policy and setting, never its id or
+# `one_per_database` (the database's one-studio rule, migration 0013, is not the admin's).
+STUDIO_COLUMNS = (
+    "name",
+    "slug",
+    "description",
+    "website",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "country",
+    "postal_code",
+    "logo",
+    "logo_mime_type",
+    "theme_color",
+    "timezone",
+    "currency",
+    "settings",
+    "layout_data",
+    "is_active",
+)
+
 # An admin closes a request by hand (refused, withdrawn); an erasure is done by its function.
 PRIVACY_REQUEST_COLUMNS = ("status", "outcome", "done_at", "done_by_id")
 
@@ -125,7 +149,11 @@ MATRIX: dict[str, Table] = {
         "system", "the schema revision", STAFF_READS_ALL, STAFF_READS_ALL, STAFF_READS_ALL
     ),
     "studios": Table(
-        "studio", "the studio: details, policies and settings", ops("SU"), ops("S"), ops("S")
+        "studio",
+        "the studio: details, policies and settings",
+        ops("S", update=Allow("studio", STUDIO_COLUMNS)),
+        ops("S"),
+        ops("S"),
     ),
     "users": Table(
         "roster",

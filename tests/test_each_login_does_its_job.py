@@ -293,6 +293,12 @@ def test_the_desk_cannot_rewrite_what_a_payment_took(connect: Connect, change: s
     assert "permission denied" in refused(desk, f"UPDATE payments SET {change}")
 
 
+def test_an_admin_changes_the_studio_but_not_its_one_studio_mark(connect: Connect) -> None:
+    admin = connect("admin")
+    assert "permission denied" in refused(admin, "UPDATE studios SET one_per_database = false")
+    assert admin.execute("UPDATE studios SET name = name || ' Music'").rowcount == 1
+
+
 def test_the_desk_records_a_refund_on_a_payment(connect: Connect) -> None:
     desk = connect("desk")
     cur = desk.execute(
