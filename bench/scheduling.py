@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.core import Context, figure, service_time
+from studiosync_desktop.services.clashes import find_clashes
 from studiosync_desktop.services.recurrence import Occurrence
-from studiosync_desktop.services.scheduling import SchedulingService, find_clashes
+from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.services.studio import StudioService
 
 
@@ -157,7 +158,7 @@ def conflict_check(ctx: Context) -> float:
     with db.session() as s:
         find_clashes(s, actor.studio_id, ZoneInfo("UTC"), [occ])
         s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        from studiosync_desktop.services.scheduling import CLASH_SQL, clash_params
+        from studiosync_desktop.services.clashes import CLASH_SQL, clash_params
 
         params = clash_params([occ])
         explain = text("EXPLAIN (ANALYZE, FORMAT JSON) " + str(CLASH_SQL.text))

@@ -34,6 +34,8 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.lesson_changes import LessonChange, LessonState
 from studiosync_desktop.schemas.scheduling import CancelInput, LessonDetail, LessonInput
 from studiosync_desktop.services import makeup_credits as credits
+from studiosync_desktop.services.booking_rules import STATUS_WORDS, TRANSITIONS
+from studiosync_desktop.services.clashes import find_clashes
 from studiosync_desktop.services.lesson_rows import who_name
 from studiosync_desktop.services.permissions import require, require_started
 from studiosync_desktop.services.reading import (
@@ -42,12 +44,7 @@ from studiosync_desktop.services.reading import (
     studio_zone,
 )
 from studiosync_desktop.services.recurrence import Occurrence
-from studiosync_desktop.services.scheduling import (
-    STATUS_WORDS,
-    TRANSITIONS,
-    SchedulingService,
-    find_clashes,
-)
+from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 

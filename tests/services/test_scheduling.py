@@ -13,8 +13,9 @@ from factories import Maker
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.recurrence import occurrence_dates
-from studiosync_desktop.services.scheduling import BookingClash, SchedulingService
+from studiosync_desktop.services.scheduling import SchedulingService
 
 NY = ZoneInfo("America/New_York")
 

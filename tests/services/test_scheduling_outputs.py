@@ -18,8 +18,9 @@ from studiosync_desktop.errors import PermissionDenied
 from studiosync_desktop.reports.day_sheet import render_day_sheet
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
+from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.ical_export import IcalExportService
-from studiosync_desktop.services.scheduling import BookingClash, SchedulingService
+from studiosync_desktop.services.scheduling import SchedulingService
 
 NY = ZoneInfo("America/New_York")
 

@@ -106,7 +106,7 @@ NOT_RERUN = {
     # database, once; a deadlock there is still a sentence (`Busy`), not rerun.
     "DemoService.build": "one bulk load",
     # The helper the scheduling methods (which are units of work) run their work in.
-    "SchedulingService._in_session": "helper",
+    "SchedulingPart._in_session": "helper",
 }
 
 

@@ -40,9 +40,9 @@ from studiosync_desktop.schemas.scheduling import (
     LessonInput,
     SeriesInput,
 )
+from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import may_mark
-from studiosync_desktop.services.scheduling import BookingClash
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label

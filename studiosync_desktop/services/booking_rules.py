@@ -1,0 +1,319 @@
+"""Booking rules: one lesson booked, changed, moved, marked, cancelled, reopened or deleted."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
+from studiosync_desktop.models import InvoiceLineItem, Lesson, MakeupCredit, Student, User
+from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.scheduling import (
+    BatchCancelInput,
+    BatchCancelResult,
+    CancelInput,
+    LessonDetail,
+    LessonInput,
+)
+from studiosync_desktop.services import makeup_credits as credits
+from studiosync_desktop.services.clashes import lesson_occurrence, refuse_clashes
+from studiosync_desktop.services.permissions import require, require_started
+from studiosync_desktop.services.reading import full_name, studio_zone
+from studiosync_desktop.services.recurrence import Occurrence
+from studiosync_desktop.services.scheduling_base import SchedulingPart, StudioFacts
+from studiosync_desktop.services.unit_of_work import unit_of_work
+
+# Status rules: what each status may become. Back to 'scheduled' is `reopen` (admins only).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "scheduled": frozenset({"in_progress", "completed", "cancelled", "no_show"}),
+    "in_progress": frozenset({"completed"}),
+    "completed": frozenset(),
+    "cancelled": frozenset(),
+    "no_show": frozenset(),
+}
+STATUS_WORDS = {
+    "scheduled": "scheduled",
+    "in_progress": "in progress",
+    "completed": "completed",
+    "cancelled": "cancelled",
+    "no_show": "a no-show",
+}
+
+
+class BookingRules(SchedulingPart):
+    """Single lessons: booking, status rules (status, cancellation, make-up credits)."""
+
+    @unit_of_work
+    def create_lesson(self, actor: Actor, data: LessonInput | Mapping[str, Any]) -> LessonDetail:
+        """Books one lesson; a make-up lesson uses one of the student's credits."""
+        self._require_desk(actor)
+        lesson = parse_input(LessonInput, data)
+
+        def work(s: Session) -> uuid.UUID:
+            studio = self._studio(s, actor)
+            rate = self._rate(s, actor, lesson)
+            refuse_clashes(s, actor.studio_id, studio.zone, [lesson_occurrence(lesson)], [])
+            row = Lesson(
+                studio_id=actor.studio_id,
+                teacher_id=lesson.teacher_id,
+                student_id=lesson.student_id,
+                band_id=lesson.band_id,
+                room_id=lesson.room_id,
+                lesson_type=lesson.lesson_type,
+                scheduled_start=lesson.start,
+                scheduled_end=lesson.end,
+                location=lesson.location,
+                rate=rate,
+            )
+            s.add(row)
+            s.flush()
+            if lesson.lesson_type == "makeup":
+                self._use_credit(s, studio, lesson.student_id, row.id)
+            return row.id
+
+        new_id = self._in_session(work)
+        return self.lesson(actor, new_id)
+
+    @unit_of_work
+    def update_lesson(
+        self, actor: Actor, lesson_id: uuid.UUID, data: LessonInput | Mapping[str, Any]
+    ) -> LessonDetail:
+        """Edits or reschedules one scheduled lesson ("this lesson only" for a series)."""
+        self._require_desk(actor)
+        lesson = parse_input(LessonInput, data)
+
+        def work(s: Session) -> uuid.UUID:
+            studio = self._studio(s, actor)
+            row = self._locked(s, actor, lesson_id)
+            if row.status != "scheduled":
+                raise Conflict(
+                    f"This lesson is {STATUS_WORDS[row.status]}: only scheduled lessons move."
+                    + (
+                        " An administrator can reopen it first."
+                        if row.status != "in_progress"
+                        else ""
+                    )
+                )
+            rate = self._rate(s, actor, lesson)
+            refuse_clashes(
+                s, actor.studio_id, studio.zone, [lesson_occurrence(lesson)], [lesson_id]
+            )
+            was_makeup = row.lesson_type == "makeup"
+            row.teacher_id = lesson.teacher_id
+            row.student_id = lesson.student_id
+            row.band_id = lesson.band_id
+            row.room_id = lesson.room_id
+            row.lesson_type = lesson.lesson_type
+            row.scheduled_start = lesson.start
+            row.scheduled_end = lesson.end
+            row.location = lesson.location
+            row.rate = rate
+            s.flush()
+            if was_makeup and lesson.lesson_type != "makeup":
+                credits.free_used_by(s, [row.id])
+            if lesson.lesson_type == "makeup" and not was_makeup:
+                self._use_credit(s, studio, lesson.student_id, row.id)
+            return row.id
+
+        self._in_session(work)
+        return self.lesson(actor, lesson_id)
+
+    def move_lesson(
+        self, actor: Actor, lesson_id: uuid.UUID, start: datetime, end: datetime
+    ) -> LessonDetail:
+        """Drag and drop: a new start and end, everything else kept (the rate follows)."""
+        current = self.lesson(actor, lesson_id)
+        return self.update_lesson(
+            actor,
+            lesson_id,
+            dict(
+                teacher_id=current.teacher_id,
+                student_id=current.student_id,
+                band_id=current.band_id,
+                room_id=current.room_id,
+                lesson_type=current.lesson_type,
+                start=start,
+                end=end,
+                location=current.location,
+                rate=None if (end - start) != (current.end - current.start) else current.rate,
+            ),
+        )
+
+    @unit_of_work
+    def set_status(self, actor: Actor, lesson_id: uuid.UUID, status: str) -> LessonDetail:
+        """scheduled -> in_progress -> completed, or scheduled -> no_show (cancel: `cancel`)."""
+        require(actor, "schedule")
+        if status == "cancelled":
+            raise ValidationFailed({"status": "Cancel with a reason (the Cancel button)."})
+        if status == "scheduled":
+            raise ValidationFailed({"status": "Use Reopen (administrators) to go back."})
+
+        def work(s: Session) -> None:
+            row = self._locked(s, actor, lesson_id)
+            self._require_own_or_desk(s, actor, row)
+            require_started(actor, row.scheduled_start, studio_zone(s, actor.studio_id))
+            if status not in TRANSITIONS.get(row.status, frozenset()):
+                raise Conflict(
+                    f"A lesson that is {STATUS_WORDS[row.status]} can't become "
+                    f"{STATUS_WORDS.get(status, status)}."
+                )
+            row.status = status
+            now = datetime.now(row.scheduled_start.tzinfo)
+            if status == "in_progress":
+                row.actual_start = now
+            if status == "completed":
+                row.actual_start = row.actual_start or row.scheduled_start
+                row.actual_end = (
+                    max(now, row.actual_start) if row.actual_start <= now else row.scheduled_end
+                )
+
+        self._in_session(work)
+        return self.lesson(actor, lesson_id)
+
+    @unit_of_work
+    def cancel(
+        self, actor: Actor, lesson_id: uuid.UUID, data: CancelInput | Mapping[str, Any]
+    ) -> LessonDetail:
+        """Cancels with a reason; late inside the notice period; a credit when policy says."""
+        self._require_desk(actor)
+        why = parse_input(CancelInput, data)
+
+        def work(s: Session) -> None:
+            studio = self._studio(s, actor)
+            row = self._locked(s, actor, lesson_id)
+            if row.status != "scheduled":
+                raise Conflict(f"This lesson is {STATUS_WORDS[row.status]}: it can't be cancelled.")
+            credits.cancel_where(
+                s,
+                "id = :lesson_id",
+                {"lesson_id": lesson_id},
+                studio_id=actor.studio_id,
+                user_id=actor.user_id,
+                reason=why.reason,
+                party=why.on_behalf_of,
+                settings=studio.settings,
+                today=studio.today(),
+            )
+
+        self._in_session(work)
+        return self.lesson(actor, lesson_id)
+
+    @unit_of_work
+    def batch_cancel(
+        self, actor: Actor, data: BatchCancelInput | Mapping[str, Any]
+    ) -> BatchCancelResult:
+        """Cancels every scheduled lesson starting in the window (a snow day), in one step."""
+        self._require_desk(actor)
+        window = parse_input(BatchCancelInput, data)
+        where = "scheduled_start >= :w_start AND scheduled_start < :w_end"
+        params: dict[str, object] = {"w_start": window.start, "w_end": window.end}
+        if window.teacher_id is not None:
+            where += " AND teacher_id = :w_teacher"
+            params["w_teacher"] = window.teacher_id
+        if window.room_id is not None:
+            where += " AND room_id = :w_room"
+            params["w_room"] = window.room_id
+
+        def work(s: Session) -> BatchCancelResult:
+            studio = self._studio(s, actor)
+            cancelled, late, issued = credits.cancel_where(
+                s,
+                where,
+                params,
+                studio_id=actor.studio_id,
+                user_id=actor.user_id,
+                reason=window.reason,
+                party=window.on_behalf_of,
+                settings=studio.settings,
+                today=studio.today(),
+            )
+            return BatchCancelResult(cancelled=cancelled, late=late, credits_issued=issued)
+
+        return self._in_session(work)
+
+    @unit_of_work
+    def reopen(self, actor: Actor, lesson_id: uuid.UUID) -> LessonDetail:
+        """Admins only: a completed, cancelled or no-show lesson back to scheduled."""
+        require(actor, "schedule")
+        if not actor.is_admin:
+            raise PermissionDenied("Only an administrator can reopen a lesson.")
+
+        def work(s: Session) -> None:
+            studio = self._studio(s, actor)
+            row = self._locked(s, actor, lesson_id)
+            if row.status == "scheduled":
+                return
+            occ = Occurrence(
+                row.teacher_id,
+                row.student_id,
+                row.band_id,
+                row.room_id,
+                row.scheduled_start,
+                row.scheduled_end,
+            )
+            if row.status in ("cancelled", "no_show"):
+                refuse_clashes(s, actor.studio_id, studio.zone, [occ], [row.id])
+            if row.status == "cancelled":
+                used = s.scalar(
+                    select(MakeupCredit.used_by_lesson_id).where(
+                        MakeupCredit.source_lesson_id == row.id
+                    )
+                )
+                if used is not None:
+                    raise Conflict(
+                        "The make-up credit of this cancellation was already used for a "
+                        "make-up lesson: cancel that make-up lesson first."
+                    )
+                s.execute(delete(MakeupCredit).where(MakeupCredit.source_lesson_id == row.id))
+            row.status = "scheduled"
+            row.cancelled_at = None
+            row.cancelled_by_id = None
+            row.cancellation_reason = ""
+            row.cancelled_on_behalf_of = None
+            row.is_late_cancel = False
+            row.actual_start = None
+            row.actual_end = None
+            s.flush()
+            if row.lesson_type == "makeup" and row.student_id is not None:
+                credits_used = s.scalar(
+                    select(func.count()).where(MakeupCredit.used_by_lesson_id == row.id)
+                )
+                if not credits_used:
+                    self._use_credit(s, studio, row.student_id, row.id)
+
+        self._in_session(work)
+        return self.lesson(actor, lesson_id)
+
+    @unit_of_work
+    def delete_lesson(self, actor: Actor, lesson_id: uuid.UUID) -> None:
+        """Deletes a scheduled or cancelled lesson that no invoice bills."""
+        self._require_desk(actor)
+
+        def work(s: Session) -> None:
+            row = self._locked(s, actor, lesson_id)
+            if row.status not in ("scheduled", "cancelled"):
+                raise Conflict(f"This lesson is {STATUS_WORDS[row.status]}: it stays on record.")
+            billed = s.scalar(select(exists().where(InvoiceLineItem.lesson_id == lesson_id)))
+            if billed:
+                raise Conflict("This lesson is on an invoice: cancel it instead of deleting it.")
+            credits.free_used_by(s, [lesson_id])
+            s.delete(row)
+
+        self._in_session(work)
+
+    def _use_credit(
+        self, s: Session, studio: StudioFacts, student_id: uuid.UUID | None, lesson_id: uuid.UUID
+    ) -> None:
+        if student_id is None:
+            raise ValidationFailed({"student_id": "A make-up lesson is for one student."})
+        name = s.scalar(
+            select(full_name(User.first_name, User.last_name))
+            .join(Student, Student.user_id == User.id)
+            .where(Student.id == student_id)
+        )
+        credits.use_one(s, student_id, lesson_id, studio.today(), name or "The student")
