@@ -56,6 +56,21 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "Not enough of this item is available (stock never goes below zero or above the total)."
     ),
     "ck_resources_available_within_total": ("Not enough copies of this resource are available."),
+    "ck_pay_runs_approved_is_final": (
+        "This pay run is approved: it is never changed; a correction goes in the next run."
+    ),
+    "ck_pay_lines_frozen": (
+        "The lines of an approved pay run are frozen: a correction goes in the next run."
+    ),
+    "ex_pay_runs_periods_overlap": "A pay run already covers some of these dates.",
+    "uq_pay_runs_studio_id_period_start": "This pay period already has a run.",
+    "uq_pay_lines_pay_run_id_lesson_id_teacher_id": "This lesson is already in this pay run.",
+    "uq_pay_rules_studio_id_teacher_id_lesson_type": (
+        "There is already a pay rule for this teacher and lesson type: change that one."
+    ),
+    "fk_pay_lines_lesson_id_lessons": (
+        "This lesson has been paid to its teacher: cancel it instead of deleting it."
+    ),
     "ck_resources_file_size_limit": "The file is larger than the 50 MB the library accepts.",
 }
 

@@ -25,6 +25,7 @@ AREAS = {
     "resources": "the resource library",
     "messages": "messages and notifications",
     "billing": "billing",
+    "pay": "teacher pay (rules, pay runs, statements)",
     "email": "email (the outbox, the mail server, templates)",
     "privacy": "privacy (data requests, consents, retention)",
     "audit": "the audit trail",

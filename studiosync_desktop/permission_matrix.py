@@ -44,6 +44,7 @@ ROWS: dict[str, str] = {
         "their own, and the studio's reminders (lessons tomorrow, overdue invoices and loans)"
     ),
     "drafts": "draft invoices only (an issued invoice is voided or credited, never deleted)",
+    "own_or_default": "their own and the studio's default",
 }
 
 
@@ -309,6 +310,32 @@ MATRIX: dict[str, Table] = {
     ),
     "account_credits": Table(
         "billing", "an entry of a payer's credit ledger", ops("SI"), ops("SI"), NONE
+    ),
+    # -- teacher pay: admins only; a teacher reads the policy, their rules and their lines.
+    # An approved run and its lines are frozen for every role by triggers (0022).
+    "pay_settings": Table(
+        "pay",
+        "the studio's pay policy: pay period, what missed lessons pay",
+        ops("SIU"),
+        NONE,
+        ops("S"),
+    ),
+    "pay_rules": Table(
+        "pay",
+        "how lessons pay a teacher (or every teacher: the studio's default)",
+        ops("SIUD"),
+        NONE,
+        ops("S", "own_or_default"),
+    ),
+    "pay_runs": Table(
+        "pay", "a pay period's run: open, then approved (frozen)", ops("SIUD"), NONE, ops("S")
+    ),
+    "pay_lines": Table(
+        "pay",
+        "a line of a pay run: a lesson, an adjustment, or a line added by hand",
+        ops("SIUD"),
+        NONE,
+        ops("S", "own_teaching"),
     ),
     # Kept for restores (0019): written by the password functions, read by the owner only.
     "login_verifiers": Table(

@@ -82,3 +82,21 @@ CONSENT_NAMES = {
     "recital_photos": "Photos at recitals",
     "analytics": "Data used for analytics",
 }
+
+
+# Teacher pay. A pay rule pays by time (money per 30, 45 or 60 minutes), a percent of the
+# lesson's rate, or a flat amount per lesson. What a lesson's attendance pays is the studio's
+# policy (services/teacher_pay.py decides the attendance from the lesson, in one place).
+PAY_PERIODS = ("weekly", "biweekly", "monthly")
+PAY_PERIOD_NAMES = {"weekly": "Weekly", "biweekly": "Every two weeks", "monthly": "Monthly"}
+PAY_BASES = ("time", "percent", "flat")
+PAY_RUN_STATUSES = ("open", "approved")
+PAY_LINE_KINDS = ("lesson", "adjustment", "extra")
+PAY_ATTENDANCE = ("completed", "late_cancel", "no_show", "studio_cancel", "unpaid")
+PAY_ATTENDANCE_NAMES = {
+    "completed": "Taught",
+    "late_cancel": "Late cancel",
+    "no_show": "No-show",
+    "studio_cancel": "Studio cancelled",
+    "unpaid": "Not paid",
+}

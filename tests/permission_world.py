@@ -298,7 +298,53 @@ def _fill_studio(w: Writer, studio: uuid.UUID, teachers: tuple[str, ...]) -> dic
     _messages(w, studio, people)
     _email(w, studio, people)
     _privacy(w, studio, people, people[f"{first}_student_user"])
+    _pay(w, studio, people, teachers)
     return people
+
+
+def _pay(
+    w: Writer, studio: uuid.UUID, people: dict[str, uuid.UUID], teachers: tuple[str, ...]
+) -> None:
+    """The pay policy, the studio's rule and each teacher's, an approved run paying each
+    teacher's past lesson, and an open run with a line added by hand for each."""
+    w("pay_settings", studio_id=studio, period="monthly")
+    w("pay_rules", studio_id=studio, basis="time", amount="40.00", per_minutes=60)
+    last_month = (NOW.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    approved = w(
+        "pay_runs",
+        studio_id=studio,
+        period_start=last_month - timedelta(days=62),
+        period_end=last_month - timedelta(days=32),
+    )
+    opened = w("pay_runs", studio_id=studio, period_start=last_month, period_end=last_month)
+    for who in teachers:
+        teacher = people[f"{who}_teacher"]
+        w("pay_rules", studio_id=studio, teacher_id=teacher, basis="percent", amount="60")
+        lesson = w.conn.execute(
+            "SELECT id FROM lessons WHERE teacher_id = %s AND student_id IS NOT NULL", (teacher,)
+        ).fetchone()
+        assert lesson is not None
+        w(
+            "pay_lines",
+            studio_id=studio,
+            pay_run_id=approved,
+            teacher_id=teacher,
+            kind="lesson",
+            lesson_id=lesson[0],
+            amount="20.00",
+        )
+        w(
+            "pay_lines",
+            studio_id=studio,
+            pay_run_id=opened,
+            teacher_id=teacher,
+            kind="extra",
+            amount="50.00",
+            reason="Recital",
+        )
+    w.conn.execute(
+        "UPDATE pay_runs SET status = 'approved', approved_at = now() WHERE id = %s", (approved,)
+    )
 
 
 def _privacy(w: Writer, studio: uuid.UUID, people: dict[str, uuid.UUID], person: uuid.UUID) -> None:

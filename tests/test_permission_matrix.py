@@ -94,6 +94,7 @@ RULE_SQL: dict[str, tuple[str, dict[str, str]]] = {
         {},
     ),
     "drafts": (f"{STUDIO} AND t.status = 'draft'", {}),
+    "own_or_default": (f"{STUDIO} AND (t.teacher_id IS NULL OR t.teacher_id = %(teacher)s)", {}),
 }
 
 Row = tuple[Any, ...]

@@ -50,6 +50,7 @@ from studiosync_desktop.models.messaging import (
     message_reads,
     thread_participants,
 )
+from studiosync_desktop.models.pay import PayLine, PayRule, PayRun, PaySettings
 from studiosync_desktop.models.privacy import AuditPause, Consent, PrivacyRequest, RetentionRun
 from studiosync_desktop.models.resources import Resource, ResourceCheckout, resource_shares
 from studiosync_desktop.models.scheduling import MakeupCredit, StudioClosure
@@ -82,6 +83,10 @@ __all__ = [
     "Message",
     "MessageThread",
     "Notification",
+    "PayLine",
+    "PayRule",
+    "PayRun",
+    "PaySettings",
     "Payment",
     "PaymentMethod",
     "PracticeRoom",
