@@ -13,7 +13,7 @@ from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.models import Base
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.demo import DemoSummary
-from studiosync_desktop.services.demo import DemoService
+from studiosync_desktop.services.demo import DemoService, builder
 
 TODAY = date(2026, 3, 18)
 NOT_CANCELLED = "('scheduled', 'in_progress', 'completed')"
@@ -446,7 +446,7 @@ def test_a_failing_build_leaves_nothing_behind(
     def broken(*_args: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(DemoService, "_teaching_notes", broken)
+    monkeypatch.setattr(builder, "STEPS", (*builder.STEPS[:-1], broken))
     service = DemoService(db)
     assert service.is_empty()
     with pytest.raises(RuntimeError, match="disk full"):
