@@ -195,6 +195,8 @@ class Student(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     enrollment_date: Mapped[date] = mapped_column(server_default=func.current_date())
     notes: Mapped[str] = mapped_column(Text, server_default="")
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    # The day the student left (set by a trigger when is_active turns false; 0024).
+    left_on: Mapped[date | None]
     search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_STUDENTS), deferred=True)
 
     user: Mapped[User] = relationship()
@@ -206,6 +208,7 @@ class Student(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint(
             "date_of_birth IS NULL OR date_of_birth > DATE '1900-01-01'", name="birth_plausible"
         ),
+        CheckConstraint("left_on IS NULL OR NOT is_active", name="left_only_when_inactive"),
     )
 
 

@@ -35,6 +35,7 @@ from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.services.studio_figures import StudioFigures
 from studiosync_desktop.services.today import TodayService
 
 
@@ -63,6 +64,7 @@ class Services:
     email_preferences: PreferenceService
     mail_jobs: MailJobs
     today: TodayService
+    figures: StudioFigures
     # This desk's single-lesson changes, heard by its undo history (one journal per session).
     journal: ChangeJournal
     undo: LessonUndo
@@ -98,6 +100,7 @@ class Services:
             email_preferences=PreferenceService(db),
             mail_jobs=MailJobs.build(db),
             today=TodayService(db),
+            figures=StudioFigures(db),
             journal=journal,
             undo=LessonUndo(db),
             quick_find=QuickFind(roster, billing),

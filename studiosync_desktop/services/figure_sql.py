@@ -1,0 +1,82 @@
+"""The SQL of the studio's figures, each written once: what counts as money received, an
+attended lesson, an active student. The Home tab and the reports both use these.
+
+Every statement takes :studio, :tz (the studio's time zone name) and its own bounds; times
+are compared as timestamptz, days in the studio's time zone.
+"""
+
+from __future__ import annotations
+
+# Money received: completed (or later refunded) payments by the day they were processed, an
+# overpayment kept as credit included, paying from account credit excluded (that money came
+# in before); refunds subtracted by the day they were refunded. One row per movement.
+MONEY_MOVEMENTS = """
+SELECT p.id::text || '+' AS key, p.invoice_id, p.payment_method AS method,
+       p.processed_at AS at,
+       p.amount + COALESCE((SELECT sum(c.amount) FROM account_credits c
+                            WHERE c.payment_id = p.id AND c.amount > 0), 0) AS amount
+  FROM payments p
+ WHERE p.studio_id = :studio AND p.status IN ('completed', 'partially_refunded', 'refunded')
+   AND p.payment_method <> 'account_credit'
+   AND p.processed_at >= :money_from AND p.processed_at < :money_until
+UNION ALL
+SELECT p.id::text || '-', p.invoice_id, p.payment_method, p.refunded_at, -p.refunded_amount
+  FROM payments p
+ WHERE p.studio_id = :studio AND p.refunded_amount > 0 AND p.payment_method <> 'account_credit'
+   AND p.refunded_at >= :money_from AND p.refunded_at < :money_until
+"""
+
+# Each invoice's lines by the teacher of their lesson (NULL: not a lesson: room hire, books,
+# fees), with the invoice's line total: how received money is shared among teachers.
+INVOICE_SHARES = """
+SELECT l.invoice_id, le.teacher_id, sum(l.total_price) AS part,
+       sum(sum(l.total_price)) OVER (PARTITION BY l.invoice_id) AS whole
+  FROM invoice_line_items l LEFT JOIN lessons le ON le.id = l.lesson_id
+ WHERE l.studio_id = :studio
+ GROUP BY l.invoice_id, le.teacher_id
+"""
+
+# Money received shared by teacher in proportion to the invoice's lines, rounded to the cent
+# with the rounding left on the largest share, so the shares of a payment add up to it.
+MONEY_BY_TEACHER = f"""
+WITH money AS ({MONEY_MOVEMENTS}),
+shares AS ({INVOICE_SHARES}),
+split AS (
+  SELECT m.key, m.at, m.amount, sh.teacher_id,
+         CASE WHEN sh.whole IS NULL THEN m.amount
+              ELSE round(m.amount * sh.part / sh.whole, 2) END AS share,
+         row_number() OVER (PARTITION BY m.key ORDER BY sh.part DESC NULLS LAST,
+                            sh.teacher_id NULLS LAST) AS n
+    FROM money m LEFT JOIN shares sh ON sh.invoice_id = m.invoice_id AND sh.whole <> 0
+)
+SELECT key, at, teacher_id,
+       share + CASE WHEN n = 1 THEN amount - sum(share) OVER (PARTITION BY key) ELSE 0 END
+         AS amount
+  FROM split
+"""
+
+# A lesson's attendance as the figures count it (cancelled split by whether it was late).
+ATTENDANCE_KIND = """
+CASE WHEN le.status = 'completed' THEN 'completed'
+     WHEN le.status = 'no_show' THEN 'no_show'
+     WHEN le.status = 'cancelled' AND le.is_late_cancel THEN 'late_cancelled'
+     WHEN le.status = 'cancelled' THEN 'cancelled'
+     ELSE 'unmarked' END
+"""
+
+# Due to happen: the student was expected (completed, a no-show, or cancelled late by the
+# student or family); cancelled in time or by the studio or the teacher was not.
+DUE_TO_HAPPEN = """
+(le.status IN ('completed', 'no_show')
+ OR (le.status = 'cancelled' AND le.is_late_cancel
+     AND COALESCE(le.cancelled_on_behalf_of, 'student') = 'student'))
+"""
+
+# Active on a day: enrolled on or before it and not left by it (left_on is kept by the database).
+ACTIVE_ON = "(st.enrollment_date <= {day} AND (st.left_on IS NULL OR st.left_on > {day}))"
+
+# An invoice's balance: issued (sent or partly paid), not a credit note, something still due.
+OPEN_INVOICE = """
+i.studio_id = :studio AND i.status IN ('sent', 'partial') AND i.credit_note_for_id IS NULL
+AND i.total - i.amount_paid > 0
+"""
