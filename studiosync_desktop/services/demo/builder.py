@@ -50,9 +50,12 @@ STEPS: tuple[Step, ...] = (
     lessons.patterns_and_lessons,
     money.invoices,
     money.payments,
-    lending.inventory,
+    lending.lending_plan,
+    lending.inventory_items,
+    lending.checkout_logs,
     lessons.reservations,
     lending.resources,
+    lending.resource_loans,
     messages.messages,
     lessons.teaching_notes,
 )

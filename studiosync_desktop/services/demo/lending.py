@@ -12,7 +12,8 @@ from studiosync_desktop.services.demo.facts import DemoSize
 from studiosync_desktop.services.demo.sql import rand, run_script
 
 
-def inventory(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def lending_plan(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+    """The inventory's items and who borrows what (temporary tables the next steps insert)."""
     ns = size.students
     run_script(
         s,
@@ -47,7 +48,16 @@ def inventory(s: Session, p: dict[str, Any], size: DemoSize) -> None:
         CROSS JOIN LATERAL (VALUES (1), (2)) AS c(k)
         JOIN d_student st ON st.n = 1 + (i.n * 7 + c.k) % {ns}
         WHERE i.borrowable AND i.n % 3 <> 2;
+        """,
+        p,
+    )
 
+
+def inventory_items(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+    """The items, with what is out taken from what is on hand."""
+    run_script(
+        s,
+        """
         INSERT INTO inventory_items (id, studio_id, name, category, quantity,
                                      available_quantity, low_stock_threshold, condition,
                                      status, location, value, serial_number, is_borrowable,
@@ -103,7 +113,16 @@ def inventory(s: Session, p: dict[str, Any], size: DemoSize) -> None:
             SELECT item_id, count(*) AS out_qty FROM d_checkout
             WHERE status = 'approved' GROUP BY item_id
         ) AS o ON o.item_id = i.id;
+        """,
+        p,
+    )
 
+
+def checkout_logs(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+    """The loans of the items: returned ones, and one more in some state."""
+    run_script(
+        s,
+        """
         INSERT INTO checkout_logs (studio_id, item_id, student_id, quantity, checkout_date,
                                    due_date, return_date, status, condition_out,
                                    condition_in, notes, return_notes, approved_by_id,
@@ -207,6 +226,10 @@ def resources(s: Session, p: dict[str, Any], size: DemoSize) -> None:
         ],
     )
     p["res_shared"], p["res_shared2"], p["res_lend"] = ids[1], ids[2], ids[5]
+
+
+def resource_loans(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+    """Resources shared with some students; the Suzuki book lent out once and back once."""
     run_script(
         s,
         """
