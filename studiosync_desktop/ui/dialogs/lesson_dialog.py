@@ -83,10 +83,34 @@ class LessonDialog(QDialog):
         self.choices, self.zone, self.detail = choices, zone, detail
         self.setWindowTitle("Lesson" if detail else "Book a lesson")
         self.resize(560, 560)
+        # The tabs and the page before the fields: the Tab key follows the order widgets are made.
         tabs = QTabWidget(self)
         form_page = QWidget(self)
-        form = QFormLayout(form_page)
         self.errors: dict[str, QLabel] = {}
+        self._make_fields(choices)
+        self._lay_out_form(QFormLayout(form_page), detail)
+        tabs.addTab(form_page, "&Lesson")
+
+        self.status_label = QLabel("", self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        actions = self._action_row()
+        if detail is not None:
+            tabs.addTab(self._notes_page(), "N&otes and goals")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status_label)
+        layout.addWidget(tabs, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.buttons)
+
+        self.student.currentIndexChanged.connect(self._student_changed)
+        self._fill(start, teacher_id, room_id)
+
+    def _make_fields(self, choices: BookingChoices) -> None:
+        """The booking's fields, from the studio's teachers, students, bands and rooms."""
 
         def combo(items: tuple[Any, ...], none: str | None) -> QComboBox:
             box = QComboBox(self)
@@ -126,6 +150,9 @@ class LessonDialog(QDialog):
         for text, value in SCOPES:
             self.scope.addItem(text, value)
         self.credits = QLabel("", self)
+
+    def _lay_out_form(self, form: QFormLayout, detail: LessonDetail | None) -> None:
+        """The fields in rows, each with the line that says what is wrong with it."""
         repeat_row = QHBoxLayout()
         repeat_row.addWidget(self.repeat, 1)
         repeat_row.addWidget(self.until_on)
@@ -160,25 +187,6 @@ class LessonDialog(QDialog):
         self.form_error = error_label(self)
         form.addRow(self.form_error)
         self.errors[""] = self.form_error
-        tabs.addTab(form_page, "&Lesson")
-
-        self.status_label = QLabel("", self)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        actions = self._action_row()
-        if detail is not None:
-            tabs.addTab(self._notes_page(), "N&otes and goals")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status_label)
-        layout.addWidget(tabs, 1)
-        layout.addLayout(actions)
-        layout.addWidget(self.buttons)
-
-        self.student.currentIndexChanged.connect(self._student_changed)
-        self._fill(start, teacher_id, room_id)
 
     # --- filling and reading the form ---------------------------------------------------
 

@@ -80,6 +80,24 @@ class CalendarTab(DataTab):
         self.navigator = DateNavigator(7, self.clock.today(), self)
         self.navigator.changed.connect(lambda _start: self.reload())
         self.toolbar.addWidget(self.navigator, 1)
+        self._add_view_and_filters(actor)
+        self._add_more_menu()
+        self.closed: dict[date, str] = {}
+        self.extended_on: date | None = None
+        self.extend_timer = QTimer(self)
+        self.extend_timer.setInterval(self.EXTEND_CHECK_MS)
+        self.extend_timer.timeout.connect(self.extend_series_daily)
+        self.extend_timer.start()
+        # Where saved files are opened (tests replace it).
+        self.open_file: Callable[[Path], object] = lambda path: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(path))
+        )
+        self._add_grid()
+        self._scrolled = False
+        self._scroll_to: datetime | None = None
+
+    def _add_view_and_filters(self, actor: Actor) -> None:
+        """The toolbar: view, colouring, the teacher, room and student filters, New lesson."""
         self.view = QComboBox(self)
         for text, value in VIEWS:
             self.view.addItem(text, value)
@@ -110,7 +128,9 @@ class CalendarTab(DataTab):
         ):  # fmt: skip
             self.toolbar.addWidget(w)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(lambda: self.book(None, None))
-        # Print, export and closures: a menu button, each with its shortcut.
+
+    def _add_more_menu(self) -> None:
+        """Print, export and closures: a menu button, each with its shortcut."""
         self.more_menu = QMenu(self)
         self.print_action = self._action("&Print day sheet…", "Ctrl+P", self.print_day_sheet)
         self.export_action = self._action(
@@ -128,17 +148,9 @@ class CalendarTab(DataTab):
         self.more_button_menu.setMenu(self.more_menu)
         self.more_button_menu.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(self.more_button_menu)
-        self.closed: dict[date, str] = {}
-        self.extended_on: date | None = None
-        self.extend_timer = QTimer(self)
-        self.extend_timer.setInterval(self.EXTEND_CHECK_MS)
-        self.extend_timer.timeout.connect(self.extend_series_daily)
-        self.extend_timer.start()
-        # Where saved files are opened (tests replace it).
-        self.open_file: Callable[[Path], object] = lambda path: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(path))
-        )
 
+    def _add_grid(self) -> None:
+        """The timetable in place of the table; the table stays below for the "List" view."""
         self.grid = CalendarGrid(self)
         self.grid.open_requested.connect(self.open_lesson)
         self.grid.book_requested.connect(self.book)
@@ -158,8 +170,6 @@ class CalendarTab(DataTab):
         self.table.doubleClicked.connect(
             lambda index: self.open_lesson(self.model.rows[index.row()].id)
         )
-        self._scrolled = False
-        self._scroll_to: datetime | None = None
 
     # --- loading ----------------------------------------------------------------------
 

@@ -133,8 +133,13 @@ class InventoryTab(DataTab):
             QUrl.fromLocalFile(str(path))
         )
         self.last_pdf: Path | None = None
+        self._add_search_and_filters()
+        actions = self._item_actions()
+        self._add_checkout_table()
+        self._lay_out(actions, self._checkout_bar())
 
-        # Search / scan and filters.
+    def _add_search_and_filters(self) -> None:
+        """Search / scan and filters, in the toolbar."""
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search or scan: item, serial number, location  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -163,7 +168,8 @@ class InventoryTab(DataTab):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.search.returnPressed.connect(self._scan_or_search)
 
-        # Item actions.
+    def _item_actions(self) -> QHBoxLayout:
+        """The item buttons, above the items."""
         actions = QHBoxLayout()
         self.new_button = self.add_button(actions, "&New item", "Ctrl+N", self.new_item)
         self.edit_button = self.add_button(actions, "&Edit", "Ctrl+E", self.edit_item)
@@ -175,8 +181,10 @@ class InventoryTab(DataTab):
         actions.addStretch(1)
         self.table.doubleClicked.connect(lambda _i: self.edit_item())
         self.table.activated.connect(lambda _i: self.edit_item())
+        return actions
 
-        # Checkouts, under the items.
+    def _add_checkout_table(self) -> None:
+        """Checkouts, under the items."""
         self.checkout_model: RowTableModel[CheckoutRow] = RowTableModel(
             [
                 Column("Status", _checkout_status, CENTER, width=90),
@@ -205,6 +213,10 @@ class InventoryTab(DataTab):
         )
         self.checkout_table = RowTableView(self.checkout_model, self)  # type: ignore[arg-type]
         self.checkout_table.stretch(1)
+        self.checkout_table.activated.connect(lambda _i: self.take_back_or_approve())
+
+    def _checkout_bar(self) -> QHBoxLayout:
+        """Which checkouts are shown and the buttons for them, above the checkouts."""
         self.checkout_view = QComboBox(self)
         for value, label in CHECKOUT_VIEWS:
             self.checkout_view.addItem(label, value)
@@ -232,9 +244,10 @@ class InventoryTab(DataTab):
         checkout_bar.addStretch(1)
         self.checkout_summary = QLabel(self)
         checkout_bar.addWidget(self.checkout_summary)
-        self.checkout_table.activated.connect(lambda _i: self.take_back_or_approve())
+        return checkout_bar
 
-        # Re-lay out: items on top, checkouts below, the summary line at the bottom.
+    def _lay_out(self, actions: QHBoxLayout, checkout_bar: QHBoxLayout) -> None:
+        """Items on top, checkouts below, the summary line at the bottom."""
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.removeWidget(self.table)
