@@ -36,6 +36,7 @@ from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.services.studio_figures import StudioFigures
+from studiosync_desktop.services.teacher_pay import TeacherPayService
 from studiosync_desktop.services.today import TodayService
 
 
@@ -71,6 +72,7 @@ class Services:
     quick_find: QuickFind
     privacy: PrivacyService
     privacy_export: PrivacyExportService
+    pay: TeacherPayService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -106,4 +108,5 @@ class Services:
             quick_find=QuickFind(roster, billing),
             privacy=PrivacyService(db),
             privacy_export=PrivacyExportService(db),
+            pay=TeacherPayService(db),
         )
