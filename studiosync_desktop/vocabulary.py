@@ -100,3 +100,19 @@ PAY_ATTENDANCE_NAMES = {
     "studio_cancel": "Studio cancelled",
     "unpaid": "Not paid",
 }
+
+
+def lending_refusal(
+    name: str, status: str, is_borrowable: bool, available: int | None = None
+) -> str:
+    """Why an item can't be lent now, in a sentence ("" when it can): the service refuses
+    with it and the Inventory tab says it before the form is filled."""
+    if status == "retired":
+        return f"{name} is retired and cannot be lent."
+    if status == "maintenance":
+        return f"{name} is in maintenance and cannot be lent until it is back."
+    if not is_borrowable:
+        return f"{name} is not for lending (its record says it stays in the studio)."
+    if available is not None and available <= 0:
+        return f"All of {name} are out: none is left to lend."
+    return ""

@@ -142,7 +142,8 @@ class CheckoutRequest(Frozen):
 
 
 class ReturnForm(Frozen):
-    condition_in: Condition = "good"
+    # None: as it left (an Enter must never downgrade an excellent violin to good).
+    condition_in: Condition | None = None
     return_notes: str = Field(default="", max_length=2000)
     to_maintenance: bool = False
 
@@ -164,6 +165,7 @@ class CheckoutRow(Frozen):
     due_date: date | None
     return_date: datetime | None
     is_overdue: bool
+    condition_out: str  # as it left (the item's condition where an old row did not say)
 
     @property
     def shown_status(self) -> str:

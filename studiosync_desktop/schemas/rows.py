@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.vocabulary import lending_refusal
 
 PayerKind = Literal["family", "band", "student"]
 
@@ -67,6 +68,12 @@ class ItemRow(Frozen):
     serial_number: str
     value: Decimal
     is_low_stock: bool
+    is_borrowable: bool
+
+    @property
+    def lending_refusal(self) -> str:
+        """Why it can't be lent now ("" when it can)."""
+        return lending_refusal(self.name, self.status, self.is_borrowable, self.available_quantity)
 
 
 class ReservationRow(Frozen):

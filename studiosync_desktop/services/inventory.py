@@ -48,6 +48,7 @@ from studiosync_desktop.services.reading import (
     studio_today,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
+from studiosync_desktop.vocabulary import lending_refusal
 
 UNAVAILABLE_STATUSES = ("maintenance", "retired")
 
@@ -89,6 +90,7 @@ class InventoryService:
             (InventoryItem.available_quantity <= InventoryItem.low_stock_threshold).label(
                 "is_low_stock"
             ),
+            InventoryItem.is_borrowable,
         ).where(InventoryItem.studio_id == actor.studio_id)
         if search.strip():
             query = query.where(
@@ -514,10 +516,11 @@ class InventoryService:
             now = s.scalar(select(func.now()))
             log.status = "returned"
             log.return_date = now
-            log.condition_in = form.condition_in
+            condition = form.condition_in or log.condition_out or item.condition
+            log.condition_in = condition
             log.return_notes = form.return_notes
             self._give_back(s, item, log.quantity)
-            item.condition = form.condition_in
+            item.condition = condition
             if form.to_maintenance:
                 item.status = "maintenance"
             s.flush()
@@ -557,12 +560,9 @@ class InventoryService:
 
     @staticmethod
     def _check_lendable(item: InventoryItem) -> None:
-        if item.status == "retired":
-            raise Conflict(f"{item.name} is retired and cannot be lent.")
-        if item.status == "maintenance":
-            raise Conflict(f"{item.name} is in maintenance and cannot be lent until it is back.")
-        if not item.is_borrowable:
-            raise Conflict(f"{item.name} is not for lending (not borrowable).")
+        refusal = lending_refusal(item.name, item.status, item.is_borrowable)
+        if refusal:
+            raise Conflict(refusal)
 
     def _approve(self, s: Session, actor: Actor, item: InventoryItem, log: CheckoutLog) -> None:
         if not log.held_on_request:
@@ -657,6 +657,9 @@ class InventoryService:
                 func.coalesce(
                     (CheckoutLog.status == "approved") & (CheckoutLog.due_date < today), False
                 ).label("is_overdue"),
+                func.coalesce(
+                    func.nullif(CheckoutLog.condition_out, ""), InventoryItem.condition
+                ).label("condition_out"),
             )
             .join(InventoryItem, InventoryItem.id == CheckoutLog.item_id)
             .join(User, User.id == CheckoutLog.student_id)

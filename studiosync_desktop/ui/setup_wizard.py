@@ -31,7 +31,7 @@ from studiosync_desktop.schemas.studio import StudioSetup
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.studio import StudioAlreadySetUp, StudioService
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.ui.widgets import error_label, field_holder
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "JPY", "INR")
 STUDIO_FIELDS = ("studio_name", "timezone", "currency", "tax_rate_percent")
@@ -66,15 +66,9 @@ class _FieldErrors:
         self.labels: dict[str, QLabel] = {}
 
     def add(self, form: QFormLayout, label: str, name: str, field: QWidget, page: QWidget) -> None:
-        box = QWidget(page)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(field)
-        message = error_label(box, name)
-        layout.addWidget(message)
+        message = error_label(page, name)
         self.labels[name] = message
-        form.addRow(label, box)
+        form.addRow(label, field_holder(page, field, message))
 
     def show(self, fields: Mapping[str, str], names: tuple[str, ...]) -> bool:
         """Shows the messages of `names`; True when any of them has one."""

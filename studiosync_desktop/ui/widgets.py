@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -36,6 +37,44 @@ def error_label(parent: QWidget, name: str = "") -> QLabel:
     if name:
         label.setObjectName(f"error_{name}")
     return label
+
+
+def field_holder(parent: QWidget, field: QWidget | QLayout, error: QLabel | None) -> QWidget:
+    """A form row's field with its red line under it, as one widget that passes the focus on.
+
+    QFormLayout makes the row's label a buddy of the holder: the label's Alt key then reaches
+    the field (a label without a buddy shows its "&" as a character, "&Teacher").
+    """
+    holder = QWidget(parent)
+    box = QVBoxLayout(holder)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    if isinstance(field, QLayout):
+        box.addLayout(field)
+    else:
+        box.addWidget(field)
+    if error is not None:
+        box.addWidget(error)
+    passes_focus(holder, first_focusable(holder))
+    return holder
+
+
+def passes_focus(widget: QWidget, to: QWidget) -> None:
+    """A label's Alt key focuses its buddy only when the buddy itself takes the focus; the
+    proxy passes it on (and keeps `widget` out of the Tab order)."""
+    if to is not widget:
+        widget.setFocusProxy(to)
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+
+def first_focusable(widget: QWidget) -> QWidget:
+    """`widget` when it takes the keyboard focus, else the first field inside it that does."""
+    if widget.focusPolicy() != Qt.FocusPolicy.NoFocus or widget.focusProxy() is not None:
+        return widget
+    for child in widget.findChildren(QWidget):
+        if child.focusPolicy() != Qt.FocusPolicy.NoFocus or child.focusProxy() is not None:
+            return child
+    return widget
 
 
 class RowTableView(QTableView):
@@ -219,7 +258,7 @@ class PersonPicker(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.edit)
         layout.addWidget(self.note)
-        self.setFocusProxy(self.edit)
+        passes_focus(self, self.edit)
         self._model = QStringListModel(self)
         # The completer only shows the list and takes Up, Down, Enter and clicks: the
         # database does the matching (UnfilteredPopupCompletion), and the text typed stays.

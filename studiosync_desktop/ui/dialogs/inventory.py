@@ -129,7 +129,8 @@ class ReturnDialog(SchemaDialog):
             if checkout.due_date
             else f"{checkout.quantity} x {checkout.item_name} from {checkout.borrower_name}."
         )
-        self.choice("condition_in", "&Condition now", ITEM_CONDITIONS, "good")
+        # As it left: Enter keeps an excellent violin excellent.
+        self.choice("condition_in", "&Condition now", ITEM_CONDITIONS, checkout.condition_out)
         self.notes("return_notes", "&Notes", "")
         self.flag("to_maintenance", "", False, "Send to &maintenance (repair before lending again)")
         inventory = services.inventory

@@ -45,7 +45,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import may_mark
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.ui.widgets import error_label, field_holder
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
 
 REPEATS = (("Once", None), ("Every week", "weekly"), ("Every two weeks", "biweekly"),
@@ -158,16 +158,11 @@ class LessonDialog(QDialog):
         repeat_row.addWidget(self.until_on)
         repeat_row.addWidget(self.until)
 
-        def row(label: str, widget: Any, field: str | None = None) -> None:
-            holder = QVBoxLayout()
-            if isinstance(widget, QHBoxLayout):
-                holder.addLayout(widget)
-            else:
-                holder.addWidget(widget)
-            if field:
-                err = self.errors[field] = error_label(self)
-                holder.addWidget(err)
-            form.addRow(label, holder)
+        def row(label: str, widget: QWidget | QHBoxLayout, field: str | None = None) -> None:
+            err = error_label(self) if field else None
+            if field and err is not None:
+                self.errors[field] = err
+            form.addRow(label, field_holder(form_page, widget, err))
 
         row("&Teacher", self.teacher, "teacher_id")
         row("&Student", self.student, "student_id")

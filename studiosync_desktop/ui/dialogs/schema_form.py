@@ -35,7 +35,7 @@ from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import words
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.ui.widgets import error_label, field_holder
 
 
 class SchemaDialog(QDialog):
@@ -84,18 +84,12 @@ class SchemaDialog(QDialog):
 
     def add(self, name: str, label: str, widget: QWidget, getter: Callable[[], Any]) -> QWidget:
         error = error_label(self, name)
-        holder = QWidget(self)
-        box = QVBoxLayout(holder)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
+        holder = field_holder(self, widget, error)
         holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         if isinstance(widget, QSpinBox | QDateEdit | QCheckBox) or (
             isinstance(widget, QComboBox) and not widget.isEditable()
         ):
-            box.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
-        else:
-            box.addWidget(widget)
-        box.addWidget(error)
+            holder.layout().setAlignment(widget, Qt.AlignmentFlag.AlignLeft)
         self.form.addRow(label, holder)
         self._fields[name] = (widget, getter, error)
         widget.setObjectName(f"field_{name}")

@@ -72,6 +72,17 @@ def _item_style(row: ItemRow) -> RowStyle | None:
     return RowStyle(background=WARN_BG) if row.is_low_stock else None
 
 
+def lending_words(row: ItemRow) -> str:
+    """The Lending column: whether Lend works on this item now, in a word or two."""
+    if row.status == "retired":
+        return "Retired"
+    if row.status == "maintenance":
+        return "In repair"
+    if not row.is_borrowable:
+        return "Stays here"
+    return "All out" if row.available_quantity <= 0 else "Can lend"
+
+
 def _checkout_style(row: CheckoutRow) -> RowStyle | None:
     if row.is_overdue:
         return RowStyle(foreground=ALERT, bold=True)
@@ -95,6 +106,22 @@ def _any(combo: QComboBox, label: str, values: tuple[str, ...]) -> None:
         combo.addItem(words(v), v)
 
 
+def item_columns() -> list[Column[ItemRow]]:
+    """The items list's columns; Lending says whether Lend works on the item now."""
+    return [
+        Column("Item", lambda r: r.name, width=220),
+        Column("Category", lambda r: r.category, formatter=words, width=110),
+        Column("Available", lambda r: f"{r.available_quantity} of {r.quantity}", RIGHT, width=90),
+        Column("Stock", lambda r: "Low" if r.is_low_stock else "", CENTER, width=60),
+        Column("Lending", lending_words, width=90),
+        Column("Condition", lambda r: r.condition, formatter=words, width=110),
+        Column("Status", lambda r: r.status, formatter=words, width=110),
+        Column("Location", lambda r: r.location, width=150),
+        Column("Serial number", lambda r: r.serial_number, width=130),
+        money_column("Value", lambda r: r.value),
+    ]
+
+
 class InventoryTab(DataTab):
     key = "inventory"
     title = "Inventory"
@@ -111,19 +138,7 @@ class InventoryTab(DataTab):
         presenter: ErrorPresenter,
         parent: QWidget | None = None,
     ) -> None:
-        columns: list[Column[ItemRow]] = [
-            Column("Item", lambda r: r.name, width=220),
-            Column("Category", lambda r: r.category, formatter=words, width=110),
-            Column(
-                "Available", lambda r: f"{r.available_quantity} of {r.quantity}", RIGHT, width=90
-            ),
-            Column("Stock", lambda r: "Low" if r.is_low_stock else "", CENTER, width=60),
-            Column("Condition", lambda r: r.condition, formatter=words, width=110),
-            Column("Status", lambda r: r.status, formatter=words, width=110),
-            Column("Location", lambda r: r.location, width=150),
-            Column("Serial number", lambda r: r.serial_number, width=130),
-            money_column("Value", lambda r: r.value),
-        ]
+        columns = item_columns()
         super().__init__(services, actor, runner, presenter, columns, _item_style, parent)
         self.clock = StudioClock()
         self.locale = "en_US"
@@ -179,6 +194,7 @@ class InventoryTab(DataTab):
             actions, "Print la&bel", "Ctrl+Shift+T", self.print_label
         )
         actions.addStretch(1)
+        self._follow_lending()
         self.table.doubleClicked.connect(lambda _i: self.edit_item())
         self.table.activated.connect(lambda _i: self.edit_item())
         return actions
@@ -398,7 +414,26 @@ class InventoryTab(DataTab):
         dialog = ItemDialog(self.services, self.actor, self.runner, self.presenter, item, self)
         self.run_dialog(dialog)
 
+    def _follow_lending(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_lend())
+        self.model.modelReset.connect(self._update_lend)
+        self.model.dataChanged.connect(lambda *_a: self._update_lend())
+        self._update_lend()
+
+    def _update_lend(self) -> None:
+        """Lend is offered for an item that can be lent; otherwise its tip says why not."""
+        row = self.selected_item()
+        refusal = row.lending_refusal if row is not None else ""
+        self.lend_button.setEnabled(row is not None and not refusal)
+        self.lend_button.setToolTip(refusal or "Lend the selected item (Ctrl+L)")
+
     def lend(self) -> None:
+        row = self.selected_item()
+        if row is not None and row.lending_refusal:  # Ctrl+L on an item that stays here
+            self.summary.setText(row.lending_refusal)
+            self.presenter.shown.emit("message", row.lending_refusal)
+            return
+
         def open_lend(item: ItemDetail) -> None:
             dialog = LendDialog(
                 self.services,
