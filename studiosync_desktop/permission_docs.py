@@ -19,6 +19,7 @@ AREAS = {
     "studio": "studio details and settings",
     "roster": "the roster",
     "schedule": "the schedule",
+    "availability": "working hours and outside calendars",
     "teaching": "lesson notes, goals and plans",
     "rooms": "practice rooms",
     "lending": "lending",

@@ -32,6 +32,7 @@ ROWS: dict[str, str] = {
     "own_teaching": "theirs as the teacher (their lessons, series, notes and plans)",
     "own_students": "the students they teach (primary teacher, or a lesson together), and theirs",
     "public_or_own": "shared ones and their own",
+    "own_and_shared": "their own, and the studio's and rooms' (those of no teacher)",
     "threads": "the message threads they take part in",
     "threads_and_new": (
         "the message threads they take part in, and a thread just started (until its first"
@@ -141,6 +142,11 @@ STUDIO_COLUMNS = (
 # An admin closes a request by hand (refused, withdrawn); an erasure is done by its function.
 PRIVACY_REQUEST_COLUMNS = ("status", "outcome", "done_at", "done_by_id")
 
+# The desk sees that a teacher is busy elsewhere, and in which calendar, never the title.
+FEED_EVENT_COLUMNS = ("id", "studio_id", "feed_id", "teacher_id", "starts", "ends", "all_day")
+OWN_FEEDS = ops("IUD", "own_teaching", select=Allow("own_and_shared"))
+OWN_FEED_EVENTS = ops("ID", "own_teaching", select=Allow("own_and_shared"))
+
 STAFF_READS_ALL = ops("S", "all")
 THREADS = ops("U", "threads", select=Allow("threads_and_new"), insert=Allow("studio"))
 
@@ -197,6 +203,42 @@ MATRIX: dict[str, Table] = {
         ops("SIUD"),
         ops("SIUD"),
         ops("S", "own_students"),
+    ),
+    # -- availability: working hours, outside calendars ---------------------------------
+    "teacher_hours": Table(
+        "availability",
+        "a stretch of a teacher's working week",
+        ops("SIUD"),
+        ops("SIUD"),
+        ops("SIUD", "own_teaching"),
+    ),
+    "availability_exceptions": Table(
+        "availability",
+        "dated days of a teacher with other hours (time off, a different week)",
+        ops("SIUD"),
+        ops("SIUD"),
+        ops("SIUD", "own_teaching"),
+    ),
+    "calendar_feeds": Table(
+        "availability",
+        "an outside iCalendar feed of a teacher, a room or the studio",
+        ops("SIUD"),
+        ops("SIUD"),
+        OWN_FEEDS,
+    ),
+    "calendar_feed_events": Table(
+        "availability",
+        "a busy time read from an outside calendar (replaced at each sync)",
+        ops("SID"),
+        ops("ID", select=Allow("studio", FEED_EVENT_COLUMNS)),
+        OWN_FEED_EVENTS,
+    ),
+    "booking_overrides": Table(
+        "availability",
+        "a lesson booked outside hours or over an outside event, and who confirmed it",
+        ops("SI"),
+        ops("SI"),
+        NONE,
     ),
     # -- teaching ------------------------------------------------------------------------
     "lesson_notes": Table(

@@ -299,6 +299,7 @@ def _fill_studio(w: Writer, studio: uuid.UUID, teachers: tuple[str, ...]) -> dic
     _email(w, studio, people)
     _privacy(w, studio, people, people[f"{first}_student_user"])
     _pay(w, studio, people, teachers)
+    _availability(w, studio, people, teachers, room)
     return people
 
 
@@ -344,6 +345,77 @@ def _pay(
         )
     w.conn.execute(
         "UPDATE pay_runs SET status = 'approved', approved_at = now() WHERE id = %s", (approved,)
+    )
+
+
+def _availability(
+    w: Writer,
+    studio: uuid.UUID,
+    people: dict[str, uuid.UUID],
+    teachers: tuple[str, ...],
+    room: uuid.UUID,
+) -> None:
+    """Each teacher's hours, a day off and a feed with an event; a room's and the studio's
+    feeds; a lesson booked outside hours with its confirmation."""
+    for who in teachers:
+        teacher = people[f"{who}_teacher"]
+        w(
+            "teacher_hours",
+            studio_id=studio,
+            teacher_id=teacher,
+            weekday=0,
+            start_time="09:00",
+            end_time="17:00",
+        )
+        w(
+            "availability_exceptions",
+            studio_id=studio,
+            teacher_id=teacher,
+            first_day=NOW.date() + timedelta(days=20),
+            last_day=NOW.date() + timedelta(days=21),
+            reason="Conference",
+        )
+        feed = w(
+            "calendar_feeds",
+            studio_id=studio,
+            teacher_id=teacher,
+            name="Gigs",
+            url="https://cal.example/gigs.ics",
+        )
+        w(
+            "calendar_feed_events",
+            studio_id=studio,
+            feed_id=feed,
+            teacher_id=teacher,
+            starts=NOW + timedelta(days=1),
+            ends=NOW + timedelta(days=1, hours=2),
+            title="Gig",
+        )
+    for owner in ({"room_id": room}, {}):
+        feed = w("calendar_feeds", studio_id=studio, name="Hall", **owner)
+        w(
+            "calendar_feed_events",
+            studio_id=studio,
+            feed_id=feed,
+            starts=NOW,
+            ends=NOW + timedelta(hours=3),
+            title="Concert",
+        )
+    lesson = w(
+        "lessons",
+        studio_id=studio,
+        teacher_id=people[f"{teachers[0]}_teacher"],
+        room_id=room,
+        scheduled_start=NOW + timedelta(days=40),
+        scheduled_end=NOW + timedelta(days=40, minutes=30),
+    )
+    w(
+        "booking_overrides",
+        returning="lesson_id",
+        studio_id=studio,
+        lesson_id=lesson,
+        reasons="Outside working hours",
+        confirmed_by_id=people["desk"],
     )
 
 

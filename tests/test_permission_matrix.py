@@ -71,6 +71,10 @@ RULE_SQL: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "public_or_own": (f"{STUDIO} AND (t.is_public OR t.teacher_id = %(teacher)s)", {}),
+    "own_and_shared": (
+        f"{STUDIO} AND (t.teacher_id IS NULL OR t.teacher_id = %(teacher)s)",
+        {},
+    ),
     "threads": (
         f"{STUDIO} AND t.thread_id IN {MY_THREADS}",
         {

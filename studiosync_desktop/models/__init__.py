@@ -1,6 +1,13 @@
 """SQLAlchemy ORM models of the StudioSync schema; importing this package registers them all."""
 
 from studiosync_desktop.models.audit import AuditEntry
+from studiosync_desktop.models.availability import (
+    AvailabilityException,
+    BookingOverride,
+    CalendarFeed,
+    CalendarFeedEvent,
+    TeacherHours,
+)
 from studiosync_desktop.models.base import Base
 from studiosync_desktop.models.billing import (
     AccountCredit,
@@ -60,8 +67,12 @@ __all__ = [
     "AccountCredit",
     "AuditEntry",
     "AuditPause",
+    "AvailabilityException",
     "Band",
     "Base",
+    "BookingOverride",
+    "CalendarFeed",
+    "CalendarFeedEvent",
     "CheckoutLog",
     "Consent",
     "EmailAttachment",
@@ -102,6 +113,7 @@ __all__ = [
     "Studio",
     "StudioClosure",
     "Teacher",
+    "TeacherHours",
     "User",
     "band_members",
     "lesson_attendance",

@@ -1,0 +1,415 @@
+"""Outside calendars: feeds of teachers, rooms and the studio, synced into busy times."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, literal, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import NotFound, PermissionDenied, ValidationFailed
+from studiosync_desktop.models import (
+    CalendarFeed,
+    CalendarFeedEvent,
+    PracticeRoom,
+    Teacher,
+    User,
+)
+from studiosync_desktop.schemas.availability import BusyBlock, FeedInput, FeedRow, SyncResult
+from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.services.feed_fetch import FetchFailed, FetchPolicy, fetch, normalise_url
+from studiosync_desktop.services.ical_busy import BusyEvent, FeedUnreadable, read_busy
+from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+from studiosync_desktop.services.unit_of_work import unit_of_work
+
+# Busy times are kept from two weeks back to half a year ahead, refreshed at every sync.
+KEEP_BEHIND = timedelta(days=14)
+KEEP_AHEAD = timedelta(days=183)
+# A desk's round syncs a feed again once this long has passed since its last try.
+SYNC_EVERY = timedelta(minutes=30)
+# pg_try_advisory_lock key of the sync round: one desk at a time does it.
+ROUND_LOCK = 0x5353_4346  # "SSCF"
+PARALLEL_FETCHES = 4
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class _Due:
+    id: uuid.UUID
+    name: str
+    url: str
+    teacher_id: uuid.UUID | None
+
+
+class CalendarFeedService:
+    def __init__(self, db: Database, policy: FetchPolicy | None = None) -> None:
+        self._db = db
+        self.policy = policy or FetchPolicy()
+
+    # --- the list ------------------------------------------------------------------------
+
+    def feeds(self, actor: Actor) -> tuple[FeedRow, ...]:
+        require(actor, "schedule")
+        with self._db.read_session() as s:
+            owner = func.coalesce(
+                full_name(User.first_name, User.last_name), PracticeRoom.name, "Whole studio"
+            )
+            rows = s.execute(
+                select(CalendarFeed, owner.label("owner"))
+                .outerjoin(Teacher, Teacher.id == CalendarFeed.teacher_id)
+                .outerjoin(User, User.id == Teacher.user_id)
+                .outerjoin(PracticeRoom, PracticeRoom.id == CalendarFeed.room_id)
+                .where(CalendarFeed.studio_id == actor.studio_id)
+                .order_by(owner, CalendarFeed.name)
+            ).all()
+            return tuple(_feed_row(f, o) for f, o in rows)
+
+    @unit_of_work
+    def add_feed(self, actor: Actor, data: FeedInput | Mapping[str, Any]) -> FeedRow:
+        """A feed by its address (webcal:// becomes https://); fetched by the next sync."""
+        require(actor, "schedule")
+        given = parse_input(FeedInput, data)
+        try:
+            url = normalise_url(given.url, self.policy)
+        except ValueError as exc:
+            raise ValidationFailed({"url": str(exc)}) from exc
+        with self._db.session() as s:
+            feed_id = _insert(s, actor, given, url)
+        return self._one(actor, feed_id)
+
+    @unit_of_work
+    def import_file(
+        self, actor: Actor, data: FeedInput | Mapping[str, Any], content: bytes
+    ) -> FeedRow:
+        """A feed read once from an .ics file (it has no address to fetch again)."""
+        require(actor, "schedule")
+        given = parse_input(FeedInput, data)
+        if len(content) > self.policy.max_bytes:
+            raise ValidationFailed({"file": "The file is larger than the 5 MB a calendar may be."})
+        with self._db.read_session() as s:
+            zone = studio_zone(s, actor.studio_id)
+        try:
+            events = _read(content, zone)
+        except FeedUnreadable as exc:
+            raise ValidationFailed({"file": str(exc)}) from exc
+        with self._db.session() as s:
+            feed_id = _insert(s, actor, given, "")
+            _store(s, actor.studio_id, feed_id, given.teacher_id, events)
+        return self._one(actor, feed_id)
+
+    @unit_of_work
+    def set_enabled(self, actor: Actor, feed_id: uuid.UUID, enabled: bool) -> FeedRow:
+        """Off: its busy times are no longer shown or counted (kept for when it is on again)."""
+        require(actor, "schedule")
+        with self._db.session() as s:
+            self._may_change(s, actor, feed_id)
+            s.execute(
+                update(CalendarFeed).where(CalendarFeed.id == feed_id).values(enabled=enabled)
+            )
+        return self._one(actor, feed_id)
+
+    @unit_of_work
+    def remove_feed(self, actor: Actor, feed_id: uuid.UUID) -> None:
+        require(actor, "schedule")
+        with self._db.session() as s:
+            self._may_change(s, actor, feed_id)
+            s.execute(delete(CalendarFeed).where(CalendarFeed.id == feed_id))
+
+    def teacher_by_email(self, actor: Actor, email: str) -> uuid.UUID:
+        require(actor, "schedule")
+        with self._db.read_session() as s:
+            found = s.scalar(
+                select(Teacher.id)
+                .join(User, User.id == Teacher.user_id)
+                .where(
+                    Teacher.studio_id == actor.studio_id,
+                    func.lower(User.email) == email.strip().lower(),
+                )
+            )
+        if found is None:
+            raise NotFound(f"No teacher of the studio has the email {email}.")
+        return found
+
+    # --- syncing -------------------------------------------------------------------------
+
+    def sync(
+        self, actor: Actor, feed_ids: Sequence[uuid.UUID] | None = None, only_due: bool = False
+    ) -> tuple[SyncResult, ...]:
+        """Fetches the feeds (all this login may sync, or those given) in parallel, each with
+        its time limit and size cap, and replaces each one's busy times; one that fails keeps
+        its last busy times and records its error."""
+        require(actor, "schedule")
+        with self._db.read_session() as s:
+            due = self._due(s, actor, feed_ids, only_due)
+            zone = studio_zone(s, actor.studio_id)
+        if not due:
+            return ()
+        workers = min(PARALLEL_FETCHES, len(due))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed") as pool:
+            got = list(pool.map(lambda d: self._fetch_and_read(d, zone), due))
+        return tuple(
+            self._record(actor, d, events, error)
+            for d, (events, error) in zip(due, got, strict=True)
+        )
+
+    def sync_round(self, actor: Actor) -> tuple[SyncResult, ...] | None:
+        """The background round (at start and every 30 minutes): the feeds due, by one desk at
+        a time; None when another desk is doing it now."""
+        require(actor, "schedule")
+        with self._db.engine.connect() as conn:
+            if not conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ROUND_LOCK}):
+                return None
+            try:
+                conn.commit()
+                return self.sync(actor, only_due=True)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ROUND_LOCK})
+                conn.commit()
+
+    # --- busy times ----------------------------------------------------------------------
+
+    def busy(
+        self,
+        actor: Actor,
+        first: date,
+        days: int = 7,
+        teacher_id: uuid.UUID | None = None,
+        room_id: uuid.UUID | None = None,
+    ) -> tuple[BusyBlock, ...]:
+        """Outside busy times over the days: a teacher's, a room's, or all, with the studio's.
+        The desk sees "Busy" and the calendar's name; admins and the teacher the title."""
+        require(actor, "schedule")
+        if not 1 <= days <= 62:
+            raise ValidationFailed({"days": "Show between 1 and 62 days."})
+        with self._db.read_session() as s:
+            begin, until = local_day_bounds(studio_zone(s, actor.studio_id), first, days)
+            title = literal("Busy") if actor.role == "desk" else CalendarFeedEvent.title
+            query = (
+                select(
+                    CalendarFeedEvent.starts,
+                    CalendarFeedEvent.ends,
+                    CalendarFeedEvent.all_day,
+                    title.label("title"),
+                    CalendarFeed.name,
+                    CalendarFeed.colour,
+                    CalendarFeed.teacher_id,
+                    CalendarFeed.room_id,
+                )
+                .join(CalendarFeed, CalendarFeed.id == CalendarFeedEvent.feed_id)
+                .where(
+                    CalendarFeed.studio_id == actor.studio_id,
+                    CalendarFeed.enabled,
+                    CalendarFeedEvent.ends > begin,
+                    CalendarFeedEvent.starts < until,
+                )
+                .order_by(CalendarFeedEvent.starts, CalendarFeed.name)
+            )
+            shared = (CalendarFeed.teacher_id.is_(None)) & (CalendarFeed.room_id.is_(None))
+            if teacher_id is not None:
+                query = query.where(or_(CalendarFeed.teacher_id == teacher_id, shared))
+            if room_id is not None:
+                query = query.where(or_(CalendarFeed.room_id == room_id, shared))
+            return tuple(
+                BusyBlock(
+                    start=r.starts,
+                    end=r.ends,
+                    title=r.title or "Busy",
+                    feed_name=r.name,
+                    colour=r.colour,
+                    all_day=r.all_day,
+                    teacher_id=r.teacher_id,
+                    room_id=r.room_id,
+                )
+                for r in s.execute(query)
+            )
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _one(self, actor: Actor, feed_id: uuid.UUID) -> FeedRow:
+        for row in self.feeds(actor):
+            if row.id == feed_id:
+                return row
+        raise NotFound("This calendar was removed.")
+
+    def _may_change(self, s: Session, actor: Actor, feed_id: uuid.UUID) -> None:
+        row = s.execute(
+            select(CalendarFeed.teacher_id).where(
+                CalendarFeed.id == feed_id, CalendarFeed.studio_id == actor.studio_id
+            )
+        ).first()
+        if row is None:
+            raise NotFound("This calendar was removed.")
+        if actor.role == "teacher":
+            own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
+            if row.teacher_id is None or row.teacher_id != own:
+                raise PermissionDenied("A teacher changes their own calendars only.")
+
+    def _due(
+        self, s: Session, actor: Actor, feed_ids: Sequence[uuid.UUID] | None, only_due: bool
+    ) -> list[_Due]:
+        query = select(
+            CalendarFeed.id, CalendarFeed.name, CalendarFeed.url, CalendarFeed.teacher_id
+        ).where(CalendarFeed.studio_id == actor.studio_id, CalendarFeed.url != "")
+        if feed_ids is not None:
+            query = query.where(CalendarFeed.id.in_(list(feed_ids)))
+        else:
+            query = query.where(CalendarFeed.enabled)
+        if only_due:
+            query = query.where(
+                or_(
+                    CalendarFeed.last_attempt_at.is_(None),
+                    CalendarFeed.last_attempt_at < func.now() - SYNC_EVERY + timedelta(minutes=2),
+                )
+            )
+        if actor.role == "teacher":
+            own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
+            query = query.where(CalendarFeed.teacher_id == own)
+        return [_Due(r.id, r.name, r.url, r.teacher_id) for r in s.execute(query.order_by("name"))]
+
+    def _fetch_and_read(self, due: _Due, zone: ZoneInfo) -> tuple[list[BusyEvent], str]:
+        try:
+            return _read(fetch(due.url, self.policy), zone), ""
+        except (FetchFailed, FeedUnreadable) as exc:
+            return [], str(exc)
+
+    @unit_of_work
+    def _record(self, actor: Actor, due: _Due, events: list[BusyEvent], error: str) -> SyncResult:
+        with self._db.session() as s:
+            if error:
+                s.execute(
+                    update(CalendarFeed)
+                    .where(CalendarFeed.id == due.id)
+                    .values(last_attempt_at=func.now(), last_error=error)
+                )
+                return SyncResult(feed_id=due.id, name=due.name, error=error)
+            _store(s, actor.studio_id, due.id, due.teacher_id, events)
+        return SyncResult(feed_id=due.id, name=due.name, events=len(events))
+
+
+def _insert(s: Session, actor: Actor, given: FeedInput, url: str) -> uuid.UUID:
+    if actor.role == "teacher":
+        own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
+        if given.teacher_id != own or own is None:
+            raise PermissionDenied("A teacher adds calendars of their own only.")
+    feed = CalendarFeed(
+        studio_id=actor.studio_id,
+        teacher_id=given.teacher_id,
+        room_id=given.room_id,
+        name=given.name,
+        colour=given.colour,
+        url=url,
+    )
+    s.add(feed)
+    s.flush()
+    return feed.id
+
+
+def _read(content: bytes, zone: ZoneInfo) -> list[BusyEvent]:
+    now = datetime.now(zone)
+    # Floating times are the teacher's own zone: teachers work in the studio's zone.
+    return read_busy(content, now - KEEP_BEHIND, now + KEEP_AHEAD, zone, zone)
+
+
+def _store(
+    s: Session,
+    studio_id: uuid.UUID,
+    feed_id: uuid.UUID,
+    teacher_id: uuid.UUID | None,
+    events: list[BusyEvent],
+) -> None:
+    """The feed's busy times replaced by `events`: what was deleted at the source goes."""
+    s.execute(delete(CalendarFeedEvent).where(CalendarFeedEvent.feed_id == feed_id))
+    if events:
+        s.execute(
+            insert(CalendarFeedEvent),
+            [
+                dict(
+                    studio_id=studio_id,
+                    feed_id=feed_id,
+                    teacher_id=teacher_id,
+                    starts=e.start,
+                    ends=e.end,
+                    all_day=e.all_day,
+                    title=e.title,
+                )
+                for e in events
+            ],
+        )
+    s.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.id == feed_id)
+        .values(
+            last_attempt_at=func.now(),
+            last_synced_at=func.now(),
+            last_error="",
+            event_count=len(events),
+        )
+    )
+
+
+def busy_spans(
+    s: Session,
+    studio_id: uuid.UUID,
+    begin: datetime,
+    until: datetime,
+    teacher_ids: Sequence[uuid.UUID] = (),
+    room_ids: Sequence[uuid.UUID] = (),
+) -> tuple[dict[uuid.UUID | None, list[tuple[Span, str]]], dict[uuid.UUID, list[Span]]]:
+    """Enabled feeds' busy times over [begin, until): per teacher (None: the studio's, which
+    hold for everyone) with the feed's name, and per room."""
+    owner = or_(
+        CalendarFeed.teacher_id.in_(list(teacher_ids)),
+        CalendarFeed.room_id.in_(list(room_ids)),
+        (CalendarFeed.teacher_id.is_(None)) & (CalendarFeed.room_id.is_(None)),
+    )
+    rows = s.execute(
+        select(
+            CalendarFeedEvent.starts,
+            CalendarFeedEvent.ends,
+            CalendarFeed.teacher_id,
+            CalendarFeed.room_id,
+            CalendarFeed.name,
+        )
+        .join(CalendarFeed, CalendarFeed.id == CalendarFeedEvent.feed_id)
+        .where(
+            CalendarFeed.studio_id == studio_id,
+            CalendarFeed.enabled,
+            owner,
+            CalendarFeedEvent.ends > begin,
+            CalendarFeedEvent.starts < until,
+        )
+    )
+    teachers: dict[uuid.UUID | None, list[tuple[Span, str]]] = {}
+    rooms: dict[uuid.UUID, list[Span]] = {}
+    for r in rows:
+        if r.room_id is not None:
+            rooms.setdefault(r.room_id, []).append((r.starts, r.ends))
+        else:
+            teachers.setdefault(r.teacher_id, []).append(((r.starts, r.ends), r.name))
+    return teachers, rooms
+
+
+def _feed_row(f: CalendarFeed, owner: str) -> FeedRow:
+    return FeedRow(
+        id=f.id,
+        name=f.name,
+        colour=f.colour,
+        url=f.url,
+        enabled=f.enabled,
+        teacher_id=f.teacher_id,
+        room_id=f.room_id,
+        owner=owner,
+        last_synced_at=f.last_synced_at,
+        last_attempt_at=f.last_attempt_at,
+        last_error=f.last_error,
+        event_count=f.event_count,
+    )
