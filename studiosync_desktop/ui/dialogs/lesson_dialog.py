@@ -162,7 +162,7 @@ class LessonDialog(QDialog):
             err = error_label(self) if field else None
             if field and err is not None:
                 self.errors[field] = err
-            form.addRow(label, field_holder(form_page, widget, err))
+            form.addRow(label, field_holder(form.parentWidget() or self, widget, err))
 
         row("&Teacher", self.teacher, "teacher_id")
         row("&Student", self.student, "student_id")
