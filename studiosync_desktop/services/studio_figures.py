@@ -260,9 +260,9 @@ def _studio(
             label="Active students",
             value=_d(c.active),
             previous=_d(c.active_before),
-            previous_label="at the start of the month",
+            previous_label="month start",
             unit="count",
-            detail=f"{c.joined} joined, {c.left_} left this month",
+            detail=f"+{c.joined} joined, \N{MINUS SIGN}{c.left_} left",
             counts="Students marked active now; beside it, those active on the last day of "
             "last month. 'Joined': enrolment date this month up to today; 'left': made "
             "inactive this month.",
@@ -280,7 +280,7 @@ def _studio(
         _revenue_figure(s, p),
         Figure(
             key="outstanding",
-            label="Balance outstanding",
+            label="Outstanding",
             value=_d(c.outstanding),
             unit="money",
             detail=f"{_d(c.overdue_amount):,.2f} overdue",
@@ -324,12 +324,12 @@ def _attendance_figure(att: Any) -> Figure:
     done, due, done_before, due_before = att
     return Figure(
         key="attendance_rate",
-        label="Attendance, last 30 days",
+        label="Attendance, 30 days",
         value=_rate(done, due),
         previous=_rate(done_before, due_before) if due_before else None,
-        previous_label="the 30 days before",
+        previous_label="30 days before",
         unit="percent",
-        detail=f"{done} of {due} lessons due",
+        detail=f"{done} of {due} due",
         counts="Lessons taught over lessons that were due to happen, of those that started "
         "in the last 30 days: taught, no-shows and late cancellations by the student count as "
         "due; lessons cancelled in time or by the studio, lessons not yet marked and future "

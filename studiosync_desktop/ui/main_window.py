@@ -74,6 +74,19 @@ HISTORY_TABLES = {
     "inventory": "inventory_items",
     "rooms": "room_reservations",
 }
+# A figure clicked on Home opens the tab behind it.
+FIGURE_TABS = {
+    "rooms_today": "rooms",
+    "items_due": "inventory",
+    "invoices_overdue": "invoices",
+    "outstanding": "invoices",
+    "revenue_month": "invoices",
+    "active_students": "roster",
+    "my_students": "roster",
+    "lessons_week": "calendar",
+    "my_lessons_week": "calendar",
+    "unmarked": "calendar",
+}
 # The command palette's keys (Ctrl+K is Pay by link): free in every tab and natural to reach.
 PALETTE_KEYS = "Ctrl+/, Ctrl+Shift+Space"
 # Click-through: studiosync://<kind>/<id> opens this tab (and selects the row when it can).
@@ -268,9 +281,16 @@ class MainWindow(QMainWindow):
         today = self.tabs.get("today")
         if isinstance(today, TodayTab):
             today.said.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            today.figure_activated.connect(self._figure_activated)
         if hasattr(roster, "open_person"):
             roster.open_person.connect(self.open_person_page)
         self._started = False
+
+    def _figure_activated(self, key: str) -> None:
+        """A figure on Home was clicked: the tab that holds what it counts."""
+        tab = FIGURE_TABS.get(key)
+        if tab in self.tabs:
+            self.select_tab(tab)
 
     def _show_unread(self, count: int) -> None:
         self.bell.setText(f"Notifications ({count})" if count else "Notifications")

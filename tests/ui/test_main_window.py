@@ -35,7 +35,7 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, admin) -
     assert "studio_test on 127.0.0.1" in window.database_label.text()
     assert admin.name in window.user_label.text()
     assert [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())] == [
-        "Today",  # the desk's opening view
+        "Home",  # the desk's opening view
         "Calendar",
         "Roster",
         "Invoices",

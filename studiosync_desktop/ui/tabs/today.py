@@ -1,5 +1,6 @@
-"""Today: the desk's opening view. The day by teacher or room with the time now marked, and
-beside it who is late, who comes next, who is here and where the next free slot is."""
+"""Home: the desk's opening view. The studio's figures at a glance above the day by teacher
+or room with the time now marked, beside it who is late, who comes next, who is here and
+where the next free slot is; F6 switches the day for twelve months of charts."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.figures import HomeFigures
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices
 from studiosync_desktop.schemas.today import DayBoard, DayBy, DeskNow
@@ -28,6 +31,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.today import desk_now, places
 from studiosync_desktop.ui.calendar_grid import GridColumn
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.home_figures import FigureStrip
 from studiosync_desktop.ui.lesson_opening import lesson_dialog, open_lesson
 from studiosync_desktop.ui.table_model import Column
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -50,12 +54,25 @@ class TodayTab(DataTab):
     the clock every 30 seconds without asking the server."""
 
     said = Signal(str)  # one line about what was just done ("Checked in Sam Lee")
+    figure_activated = Signal(str)  # a figure's card was clicked: its key
+    month_clicked = Signal(str, date)  # a chart's bar: the chart's key and the month
 
     key = "today"
-    title = "Today"
+    title = "Home"
     noun = ("lesson", "lessons")
     empty_text = ""
-    watches = frozenset({"lessons", "room_reservations", "practice_rooms", "teachers"})
+    watches = frozenset(
+        {
+            "lessons",
+            "room_reservations",
+            "practice_rooms",
+            "teachers",
+            "students",
+            "invoices",
+            "payments",
+            "checkout_logs",
+        }
+    )
     TICK_MS = 30_000
 
     def __init__(
@@ -76,6 +93,8 @@ class TodayTab(DataTab):
         # What time it is (tests set the studio's afternoon); aware, any zone.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.board: DayBoard | None = None
+        self.figures: HomeFigures | None = None
+        self.charts: Any = None  # ui/home_charts.HomeCharts, made when first shown
         self.desk: DeskNow | None = None
         self.choices: BookingChoices | None = None
         self._asked_day: date | None = None  # None: the studio's today
@@ -103,6 +122,11 @@ class TodayTab(DataTab):
         self.by_buttons.buttonClicked.connect(lambda _b: self._paint())
         self.add_button(self.toolbar, "&New lesson…", "Ctrl+N", lambda: self.book(None, None))
         self.add_shortcut("Ctrl+I", self._check_in_key)
+        self.charts_button = self.add_button(self.toolbar, "C&harts", "F6", self.toggle_charts)
+        self.charts_button.setCheckable(True)
+        self.charts_button.setToolTip("Twelve months of charts, or back to the day (F6)")
+        self.strip = FigureStrip(self)
+        self.strip.activated.connect(self.figure_activated)
 
         self.grid = TodayGrid(self)
         self.grid.open_requested.connect(self.open_lesson)
@@ -128,9 +152,12 @@ class TodayTab(DataTab):
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setSizes([900, 330])
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.splitter)
         layout = self.layout()
-        assert layout is not None
-        layout.replaceWidget(self.table, self.splitter)
+        assert isinstance(layout, QVBoxLayout)
+        layout.replaceWidget(self.table, self.pages)
+        layout.insertWidget(1, self.strip)
         self.table.hide()
 
         self.ticker = QTimer(self)
@@ -144,16 +171,20 @@ class TodayTab(DataTab):
         services, actor, day = self.services, self.actor, self._asked_day
         need_choices = self.choices is None and actor.is_staff_desk
 
-        def work() -> tuple[DayBoard, BookingChoices | None]:
+        def work() -> tuple[DayBoard, BookingChoices | None, HomeFigures]:
             board = services.today.board(actor, day)
             choices = services.scheduling.choices(actor) if need_choices else None
-            return board, choices
+            return board, choices, services.figures.home(actor)
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        board, choices = result
+        board, choices, figures = result
         self.board = board
+        self.figures = figures
+        self.strip.show_figures((*figures.glance, *figures.figures), figures.currency)
+        if self.charts is not None:
+            self.charts.show_charts(figures.charts)
         if choices is not None:
             self.choices = choices
         self.clock.learn(board.timezone)
@@ -303,3 +334,17 @@ class TodayTab(DataTab):
 
     def _check_in_key(self) -> None:
         self.panel.check_in_selected()
+
+    def toggle_charts(self) -> None:
+        """F6: the charts instead of the day, and back."""
+        showing = self.pages.currentIndex() == 1
+        if not showing and self.charts is None:
+            from studiosync_desktop.ui.home_charts import HomeCharts  # QtCharts, loaded late
+
+            self.charts = HomeCharts(self)
+            self.charts.month_clicked.connect(self.month_clicked)
+            self.pages.addWidget(self.charts)
+            if self.figures is not None:
+                self.charts.show_charts(self.figures.charts)
+        self.pages.setCurrentIndex(0 if showing else 1)
+        self.charts_button.setChecked(not showing)

@@ -1,0 +1,117 @@
+"""The Home tab's charts (QtCharts): stacked bars per calendar month. This module is imported
+only when the charts are first shown, so the Qt charting library never slows the start-up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QToolButton, QVBoxLayout, QWidget
+
+from studiosync_desktop.schemas.figures import MonthChart
+
+
+def month_chart(chart: MonthChart, on_click: object = None) -> QChart:
+    """A stacked bar per month, a set per series, the months along the bottom."""
+    series = QStackedBarSeries()
+    for s in chart.series:
+        bar = QBarSet(s.name)
+        bar.append([float(v) for v in s.values])
+        series.append(bar)
+    if callable(on_click):
+        series.clicked.connect(lambda index, _bar: on_click(chart.months[index]))
+    qchart = QChart()
+    qchart.setTitle(chart.title)
+    qchart.addSeries(series)
+    qchart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    months = QBarCategoryAxis()
+    months.append(
+        [
+            f"{m:%b} '{m:%y}" if m.month == 1 or i == 0 else f"{m:%b}"
+            for i, m in enumerate(chart.months)
+        ]
+    )
+    values = QValueAxis()
+    values.setLabelFormat("%.0f")
+    top = max((chart.total(i) for i in range(len(chart.months))), default=0)
+    values.setRange(0, float(top) * 1.1 or 1)
+    values.applyNiceNumbers()
+    qchart.addAxis(months, Qt.AlignmentFlag.AlignBottom)
+    qchart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(months)
+    series.attachAxis(values)
+    qchart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    qchart.legend().setVisible(len(chart.series) > 1)
+    qchart.setMargins(qchart.margins().__class__(4, 4, 4, 4))
+    return qchart
+
+
+class HomeCharts(QWidget):
+    """Two by two charts; revenue switches between by method and by teacher (Alt+Y, Alt+E).
+    Clicking a bar asks for the report behind it, for that month."""
+
+    month_clicked = Signal(str, date)  # chart key, first day of the month
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout()
+        self.views: dict[str, QChartView] = {}
+        self.charts: dict[str, MonthChart] = {}
+        self.revenue_by = QButtonGroup(self)
+        bar = QWidget(self)
+        row = QGridLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        for column, (text, key) in enumerate(
+            (("Revenue b&y method", "revenue_method"), ("Revenue by t&eacher", "revenue_teacher"))
+        ):
+            button = QToolButton(bar)
+            button.setText(text)
+            button.setCheckable(True)
+            button.setChecked(column == 0)
+            button.setProperty("chart", key)
+            self.revenue_by.addButton(button)
+            row.addWidget(button, 0, column)
+        row.setColumnStretch(2, 1)
+        self.revenue_by.setExclusive(True)
+        self.revenue_by.buttonClicked.connect(lambda _b: self._place())
+        self.switch_bar = bar
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        layout.addLayout(self.grid, 1)
+
+    def show_charts(self, charts: tuple[MonthChart, ...]) -> None:
+        self.charts = {c.key: c for c in charts}
+        self.switch_bar.setVisible("revenue_method" in self.charts)
+        for key, chart in self.charts.items():
+            view = self.views.get(key)
+            if view is None:
+                view = QChartView(self)
+                view.setObjectName(f"chart_{key}")
+                view.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self.views[key] = view
+            view.setChart(month_chart(chart, lambda m, k=key: self.month_clicked.emit(k, m)))
+            view.setToolTip(chart.counts)
+        self._place()
+
+    def revenue_key(self) -> str:
+        checked = self.revenue_by.checkedButton()
+        return str(checked.property("chart")) if checked is not None else "revenue_method"
+
+    def _place(self) -> None:
+        hidden = {"revenue_teacher" if self.revenue_key() == "revenue_method" else "revenue_method"}
+        shown = [k for k in self.views if k not in hidden]
+        for key, view in self.views.items():
+            self.grid.removeWidget(view)
+            view.setVisible(key not in hidden)
+        for n, key in enumerate(shown):
+            self.grid.addWidget(self.views[key], n // 2, n % 2)
