@@ -14,7 +14,6 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import (
     Invoice,
-    InvoiceEvent,
     InvoiceLineItem,
     Studio,
 )
@@ -34,21 +33,19 @@ from studiosync_desktop.schemas.billing import (
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.billing_locks import (
-    lock_invoice as lock_invoice,  # re-exported: the payment services import it from here
-)
-from studiosync_desktop.services.billing_locks import (
+    lock_invoice,
     lock_invoices,
     lock_payer,
     reserve_numbers,
 )
-
-# The invoice as it is shown, read in bulk (services/invoice_details.py); these names stay
-# importable from here, where the other billing services have always found them.
-from studiosync_desktop.services.invoice_details import load_detail as load_detail
-from studiosync_desktop.services.invoice_details import load_details
-from studiosync_desktop.services.invoice_details import payer_of as payer_of
-from studiosync_desktop.services.invoice_details import payment_rows as payment_rows
-from studiosync_desktop.services.invoice_details import with_payer_contact as with_payer_contact
+from studiosync_desktop.services.invoice_details import load_detail, load_details, payer_of
+from studiosync_desktop.services.ledger import (
+    add_credit,
+    apply_credit_in,
+    label,
+    log_event,
+    payer_columns,
+)
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     local_day_bounds,
@@ -71,36 +68,6 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 def invoice_number(year: int, n: int) -> str:
     return f"INV-{year}-{n:05d}"
-
-
-def payer_columns(payer: Payer) -> dict[str, uuid.UUID | None]:
-    return {
-        "family_id": payer.id if payer.kind == "family" else None,
-        "band_id": payer.id if payer.kind == "band" else None,
-        "student_id": payer.id if payer.kind == "student" else None,
-    }
-
-
-def payer_is(model: Any, payer: Payer) -> Any:
-    """Rows of `model` (any table with one payer) that belong to `payer` (the ONE_PAYER
-    check keeps the other two payer columns empty)."""
-    return getattr(model, f"{payer.kind}_id") == payer.id
-
-
-def label(inv: Invoice) -> str:
-    return inv.invoice_number or "this draft"
-
-
-def log_event(s: Session, actor: Actor, invoice_id: uuid.UUID, kind: str, detail: str) -> None:
-    s.add(
-        InvoiceEvent(
-            studio_id=actor.studio_id,
-            invoice_id=invoice_id,
-            kind=kind,
-            detail=detail,
-            actor_id=actor.user_id,
-        )
-    )
 
 
 # Lessons to bill in a period, each with its payer: the band for band lessons, else the
@@ -570,8 +537,6 @@ class InvoicingService:
             )
             s.flush()
             number = self._issue(s, actor, [note.id])[0]
-            from studiosync_desktop.services.payments import add_credit, apply_credit_in
-
             add_credit(s, actor, payer, req.amount, note.id, None, f"Credit note {number}")
             s.refresh(orig)
             if orig.total - orig.amount_paid > 0:

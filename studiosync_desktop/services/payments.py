@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
+from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.models import (
     AccountCredit,
-    Invoice,
     Payment,
     Studio,
     User,
@@ -28,90 +26,22 @@ from studiosync_desktop.schemas.billing import (
     StaffTotal,
 )
 from studiosync_desktop.schemas.common import Actor, parse_input
-from studiosync_desktop.services.billing_locks import lock_invoice, lock_payer
-from studiosync_desktop.services.invoicing import (
+from studiosync_desktop.services.billing_locks import lock_invoice
+from studiosync_desktop.services.invoice_details import payer_of, payment_rows
+from studiosync_desktop.services.ledger import (
+    add_credit,
+    apply_credit_in,
+    credit_balance,
     label,
+    lock_payment,
     log_event,
-    payer_columns,
-    payer_is,
-    payer_of,
-    payment_rows,
+    refund_locked,
 )
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
 COUNTED = ("completed", "partially_refunded", "refunded")
-
-
-def credit_balance(s: Session, payer: Payer) -> Decimal:
-    value = s.scalar(
-        select(func.coalesce(func.sum(AccountCredit.amount), 0)).where(
-            payer_is(AccountCredit, payer)
-        )
-    )
-    return Decimal(value or 0)
-
-
-def add_credit(
-    s: Session,
-    actor: Actor,
-    payer: Payer,
-    amount: Decimal,
-    invoice_id: uuid.UUID | None,
-    payment_id: uuid.UUID | None,
-    note: str,
-) -> None:
-    lock_payer(s, payer)
-    s.add(
-        AccountCredit(
-            studio_id=actor.studio_id,
-            amount=amount,
-            invoice_id=invoice_id,
-            payment_id=payment_id,
-            note=note,
-            created_by_id=actor.user_id,
-            **payer_columns(payer),
-        )
-    )
-    s.flush()
-
-
-def apply_credit_in(s: Session, actor: Actor, inv: Invoice) -> Decimal:
-    """Pays what it can of a locked invoice from its payer's account credit; returns that."""
-    payer = payer_of(inv)
-    lock_payer(s, payer)
-    available = credit_balance(s, payer)
-    amount = min(available, inv.total - inv.amount_paid)
-    if amount <= 0:
-        return Decimal(0)
-    pay = Payment(
-        studio_id=actor.studio_id,
-        invoice_id=inv.id,
-        amount=amount,
-        payment_method="account_credit",
-        status="completed",
-        processed_by_id=actor.user_id,
-        processed_at=func.now(),
-        notes="Paid from account credit",
-    )
-    s.add(pay)
-    s.flush()
-    s.add(
-        AccountCredit(
-            studio_id=actor.studio_id,
-            amount=-amount,
-            invoice_id=inv.id,
-            payment_id=pay.id,
-            note=f"Applied to {label(inv)}",
-            created_by_id=actor.user_id,
-            **payer_columns(payer),
-        )
-    )
-    s.flush()
-    log_event(s, actor, inv.id, "payment", f"{amount:,.2f} from account credit")
-    s.refresh(inv)
-    return amount
 
 
 class PaymentService:
@@ -187,48 +117,12 @@ class PaymentService:
         require(actor, "billing")
         req = parse_input(RefundCreate, data)
         with self._db.session() as s:
-            invoice_id = s.scalar(
-                select(Payment.invoice_id).where(
-                    Payment.id == payment_id, Payment.studio_id == actor.studio_id
-                )
-            )
-            if invoice_id is None:
-                raise NotFound("This payment no longer exists.")
-            inv = lock_invoice(s, actor, invoice_id)
-            payment = s.scalars(
-                select(Payment).where(Payment.id == payment_id).with_for_update()
-            ).one()
+            inv, payment = lock_payment(s, actor, payment_id)
             if payment.payment_method == "stripe":
                 raise Conflict(
                     "A Stripe payment is refunded through Stripe: use Refund via Stripe."
                 )
-            self._refund_locked(s, actor, inv, payment, req)
-
-    @staticmethod
-    def _refund_locked(
-        s: Session, actor: Actor, inv: Invoice, payment: Payment, req: RefundCreate
-    ) -> None:
-        if payment.status == "failed":
-            raise Conflict("A failed payment took no money, so there is nothing to refund.")
-        refundable = payment.amount - payment.refunded_amount
-        if req.amount > refundable:
-            raise ValidationFailed(
-                {"amount": f"At most {refundable:,.2f} of this payment can still be refunded."}
-            )
-        payment.refunded_amount = payment.refunded_amount + req.amount
-        payment.status = (
-            "refunded" if payment.refunded_amount == payment.amount else "partially_refunded"
-        )
-        payment.refunded_at = func.now()
-        if req.reason:
-            payment.notes = f"{payment.notes} Refund: {req.reason}".strip()
-        s.flush()
-        if payment.payment_method == "account_credit":
-            # Credit that paid the invoice goes back to the payer's account.
-            add_credit(
-                s, actor, payer_of(inv), req.amount, inv.id, payment.id, f"Refund on {label(inv)}"
-            )
-        log_event(s, actor, inv.id, "refund", f"{req.amount:,.2f} refunded. {req.reason}".strip())
+            refund_locked(s, actor, inv, payment, req)
 
     def account_credit(self, actor: Actor, payer: Payer) -> Decimal:
         require(actor, "billing")

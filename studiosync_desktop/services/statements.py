@@ -21,8 +21,8 @@ from studiosync_desktop.schemas.billing import (
     StatementEntry,
 )
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.invoicing import payer_columns, with_payer_contact
-from studiosync_desktop.services.payments import credit_balance
+from studiosync_desktop.services.invoice_details import with_payer_contact
+from studiosync_desktop.services.ledger import credit_balance, payer_columns
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_today
 

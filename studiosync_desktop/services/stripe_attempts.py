@@ -24,8 +24,9 @@ from studiosync_desktop.db import Database, translate_errors
 from studiosync_desktop.errors import Conflict
 from studiosync_desktop.models import Invoice, Payment, StripeAttempt, Studio, User
 from studiosync_desktop.schemas.common import Actor, Frozen
-from studiosync_desktop.services.invoicing import label, lock_invoice, log_event, payer_of
-from studiosync_desktop.services.payments import add_credit
+from studiosync_desktop.services.billing_locks import lock_invoice
+from studiosync_desktop.services.invoice_details import payer_of
+from studiosync_desktop.services.ledger import add_credit, label, log_event
 from studiosync_desktop.services.reading import full_name, studio_zone
 
 # The advisory lock class of Stripe attempts (the second key is a hash of the attempt's id).

@@ -21,7 +21,8 @@ from studiosync_desktop.models import Invoice, PaymentMethod, StripeAttempt
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.common import Actor, Frozen
 from studiosync_desktop.schemas.stripe import ChargeResult
-from studiosync_desktop.services.invoicing import label, log_event, payer_columns, payer_of
+from studiosync_desktop.services.invoice_details import payer_of
+from studiosync_desktop.services.ledger import label, log_event, payer_columns
 from studiosync_desktop.services.stripe_attempts import (
     Attempt,
     Settled,

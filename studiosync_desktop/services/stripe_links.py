@@ -20,7 +20,8 @@ from studiosync_desktop.models import Invoice, StripeAttempt
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.stripe import PayLink, PollResult
-from studiosync_desktop.services.invoicing import label, lock_invoice, log_event
+from studiosync_desktop.services.billing_locks import lock_invoice
+from studiosync_desktop.services.ledger import label, log_event
 from studiosync_desktop.services.stripe_attempts import (
     Attempt,
     Settled,

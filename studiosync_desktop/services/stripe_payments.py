@@ -29,7 +29,7 @@ from studiosync_desktop.schemas.stripe import (
     StripeCheck,
 )
 from studiosync_desktop.services import stripe_charges, stripe_links, stripe_refunds
-from studiosync_desktop.services.invoicing import payer_columns, payer_is
+from studiosync_desktop.services.ledger import payer_columns, payer_is
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.stripe_attempts import (
     Attempt,

@@ -15,8 +15,7 @@ from studiosync_desktop.models import Invoice, Payment, StripeAttempt
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.billing import RefundCreate
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.invoicing import lock_invoice
-from studiosync_desktop.services.payments import PaymentService
+from studiosync_desktop.services.ledger import lock_payment, refund_locked
 from studiosync_desktop.services.stripe_attempts import (
     Attempt,
     Settled,
@@ -174,17 +173,15 @@ def record_refund(conn: Connection, actor: Actor, attempt: Attempt) -> str | Non
     """Records a refund Stripe made, once (the attempt row, locked, says whether it is).
     Locks in the billing order: the invoice, its payment, then the attempt row."""
     with tx(conn) as s:
-        inv = lock_invoice(s, actor, attempt.invoice_id)
-        payment = s.scalars(
-            select(Payment).where(Payment.id == attempt.payment_id).with_for_update()
-        ).one()
+        assert attempt.payment_id is not None  # a refund attempt always names its payment
+        inv, payment = lock_payment(s, actor, attempt.payment_id)
         row = s.scalars(
             select(StripeAttempt).where(StripeAttempt.id == attempt.id).with_for_update()
         ).one()
         if row.status != "open":
             return None
         req = RefundCreate(amount=attempt.amount, reason=attempt.reason)
-        PaymentService._refund_locked(s, actor, inv, payment, req)
+        refund_locked(s, actor, inv, payment, req)
         settle_row(row, "succeeded", f"Refunded at Stripe ({row.stripe_id})")
         return f"Refunded {attempt.amount:,.2f} {attempt.currency} through Stripe."
 
