@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from studiosync_desktop import limits
 from studiosync_desktop.errors import (
     Busy,
     Conflict,
@@ -72,6 +73,28 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "This lesson has been paid to its teacher: cancel it instead of deleting it."
     ),
     "ck_resources_file_size_limit": "The file is larger than the 50 MB the library accepts.",
+}
+
+# A column's own check (migration 0026: a length, a date's range, an amount's bounds) refuses
+# one field: constraint name -> (the form's field, the sentence next to it).
+_FIELD_NAMES = {
+    "scheduled_start": "start",
+    "scheduled_end": "end",
+    "start_time": "start",
+    "end_time": "end",
+}
+FIELD_CHECKS: dict[str, tuple[str, str]] = {
+    check.name: (_FIELD_NAMES.get(check.column, check.column), check.message)
+    for check in limits.column_checks()
+}
+VALUE_REFUSED = {
+    # NUL: psycopg refuses it before it reaches the server.
+    None: "Remove the invisible NUL character that was pasted into one of the fields.",
+    "22001": "One of the texts is longer than the studio database keeps: shorten it.",
+    "22003": "One of the numbers is larger than the studio database keeps.",
+    "22007": "One of the dates or times is not a real one.",
+    "22008": (f"Type dates between {limits.FIRST_DAY:%d %b %Y} and {limits.LAST_DAY:%d %b %Y}."),
+    "22P02": "One of the values is not in the form the studio database expects.",
 }
 
 
@@ -164,7 +187,7 @@ def translate_errors() -> Iterator[None]:
             raise Busy(BUSY) from exc
         if state is None and isinstance(exc, DataError):
             # Refused by the driver before it reached the server (a NUL character, say).
-            raise ValidationFailed({"": f"A value cannot be stored: {exc.orig}."}) from exc
+            raise ValidationFailed({"": VALUE_REFUSED[None]}) from exc
         if state == "42501":
             raise PermissionDenied("Your account is not allowed to do this.") from exc
         # A database function's own refusal, written for the desk ("They have 2 coming
@@ -175,8 +198,8 @@ def translate_errors() -> Iterator[None]:
             raise NotFound(_primary(exc)) from exc
         if state is not None and state.startswith("08"):
             raise DatabaseUnavailable("The connection to the studio database was lost.") from exc
-        if state in ("22001", "22003", "22007", "22008", "22P02"):
-            raise ValidationFailed({"": f"A value is not valid: {_primary(exc)}"}) from exc
+        if state in VALUE_REFUSED:
+            raise ValidationFailed({"": VALUE_REFUSED[state]}) from exc
         raise
 
 
@@ -196,6 +219,9 @@ def _integrity_error(exc: IntegrityError) -> StudioSyncError:
     friendly = CONSTRAINT_MESSAGES.get(constraint)
     if state in ("23505", "23P01"):
         return Conflict(friendly or f"This clashes with an existing record ({constraint}).")
+    if state == "23514" and constraint in FIELD_CHECKS:
+        field, message = FIELD_CHECKS[constraint]
+        return ValidationFailed({field: message})
     if state == "23514":
         return ValidationFailed(
             {"": friendly or f"A rule of the studio was broken ({constraint})."}

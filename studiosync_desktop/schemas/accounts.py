@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import EmailStr, Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input, Span
 
 STAFF_ROLE_PATTERN = "^(admin|desk|teacher)$"
 MIN_PASSWORD = 10
@@ -22,7 +22,7 @@ def _strong_enough(value: str) -> str:
     return value
 
 
-class StaffInvite(Frozen):
+class StaffInvite(Input):
     """An admin invites a staff member with a one-time password."""
 
     email: EmailStr
@@ -34,7 +34,7 @@ class StaffInvite(Frozen):
     _pw = field_validator("password")(_strong_enough)
 
 
-class PasswordChange(Frozen):
+class PasswordChange(Input):
     new_password: str
     repeat: str
 
@@ -59,12 +59,12 @@ class StaffRow(Frozen):
     last_login: datetime | None
 
 
-class AuditFilters(Frozen):
+class AuditFilters(Input):
     user_id: uuid.UUID | None = None
     table_name: str | None = None
     row_id: uuid.UUID | None = None
-    day_from: date | None = None
-    day_to: date | None = None
+    day_from: Annotated[date | None, Span("search")] = None
+    day_to: Annotated[date | None, Span("search")] = None
     limit: int = Field(default=200, ge=1, le=1000)
     before_id: int | None = None
 

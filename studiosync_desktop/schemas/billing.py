@@ -9,13 +9,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from studiosync_desktop import limits
 from studiosync_desktop.money import round_cents
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 from studiosync_desktop.schemas.rows import PayerKind
 
 # What a desk records by hand; 'stripe' and 'account_credit' are recorded by the app itself.
 DESK_METHODS = ("cash", "check", "card", "bank_transfer")
-MAX_AMOUNT = Decimal("9999999999.99")
+MAX_AMOUNT = limits.MAX_AMOUNT
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -33,18 +34,18 @@ class Payer(Frozen):
 # --- editing and life cycle ---------------------------------------------------------------
 
 
-class LineCreate(Frozen):
+class LineCreate(Input):
     """A line added by hand to a draft: a book, an instrument rental, room time."""
 
     description: str = Field(min_length=1, max_length=300)
-    quantity: int = Field(default=1, ge=1, le=10000)
-    unit_price: Decimal = Field(ge=Decimal("-99999999.99"), le=Decimal("99999999.99"))
+    quantity: int = Field(default=1, ge=1, le=limits.MAX_QUANTITY)
+    unit_price: Decimal = Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
     is_taxable: bool = False
 
     _c = field_validator("unit_price")(_cents)
 
 
-class DraftTerms(Frozen):
+class DraftTerms(Input):
     """The editable money terms of a draft: tax rate, discount, late fee and notes."""
 
     tax_rate_percent: Decimal = Field(ge=0, le=100, decimal_places=2)
@@ -54,11 +55,11 @@ class DraftTerms(Frozen):
     _c = field_validator("discount")(_cents)
 
 
-class VoidRequest(Frozen):
+class VoidRequest(Input):
     reason: str = Field(min_length=3, max_length=500)
 
 
-class CreditNoteRequest(Frozen):
+class CreditNoteRequest(Input):
     """A correction after sending: a negative invoice for `amount`, referring to the original."""
 
     amount: Decimal = Field(gt=0, le=MAX_AMOUNT)
@@ -70,7 +71,7 @@ class CreditNoteRequest(Frozen):
 # --- payments -------------------------------------------------------------------------------
 
 
-class PaymentCreate(Frozen):
+class PaymentCreate(Input):
     amount: Decimal = Field(gt=0, le=MAX_AMOUNT)
     method: Literal["cash", "check", "card", "bank_transfer"] = "cash"
     reference: str = Field(default="", max_length=255)
@@ -81,7 +82,7 @@ class PaymentCreate(Frozen):
     _c = field_validator("amount")(_cents)
 
 
-class RefundCreate(Frozen):
+class RefundCreate(Input):
     amount: Decimal = Field(gt=0, le=MAX_AMOUNT)
     reason: str = Field(default="", max_length=500)
 
@@ -340,7 +341,7 @@ def stripe_key_problem(secret: str) -> str | None:
     return None
 
 
-class StripeKeyInput(Frozen):
+class StripeKeyInput(Input):
     """The studio's Stripe secret key, typed by an administrator (kept in the keyring)."""
 
     secret: str

@@ -4,17 +4,107 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import annotated_types
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from studiosync_desktop import limits
 from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.schemas.messages import field_message, too_long
 
 
 class Frozen(BaseModel):
     """Immutable and strict: what crosses threads and layers."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Which days a date field takes: a key of `limits.DAY_SPANS` (default: "booking")."""
+
+    kind: str
+
+
+# Control characters a person never means to type (pasted from elsewhere); tab and new line
+# are kept, in notes and addresses.
+_INVISIBLE = frozenset(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+
+
+class Input(Frozen):
+    """What a person typed: besides each field's own rules, every text is at most its length
+    (the field's own, or `limits.NOTE`) without NUL or invisible control characters, every
+    date within its `Span` of today, and every number within `limits`' bounds."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_limits(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name] if info.field_name else None
+        metadata = field.metadata if field is not None else []
+        return _check_value(value, metadata)
+
+
+def _check_value(value: Any, metadata: list[Any]) -> Any:
+    if isinstance(value, str):
+        _check_text(value, _max_length(metadata) or limits.NOTE)
+    elif isinstance(value, list | tuple) and any(isinstance(v, str) for v in value):
+        if len(value) > limits.LIST_ITEMS:
+            raise ValueError(f"Give at most {limits.LIST_ITEMS} entries")
+        for item in value:
+            if isinstance(item, str):
+                _check_text(item, limits.LIST_ITEM)
+    elif isinstance(value, datetime | date):
+        span = next((m.kind for m in metadata if isinstance(m, Span)), "booking")
+        _check_day(value.date() if isinstance(value, datetime) else value, span)
+    elif isinstance(value, Decimal | int) and not isinstance(value, bool):
+        _check_number(value, metadata)
+    return value
+
+
+def _max_length(metadata: list[Any]) -> int | None:
+    return next((m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen)), None)
+
+
+def _bounded(metadata: list[Any]) -> bool:
+    return any(isinstance(m, annotated_types.Le | annotated_types.Lt) for m in metadata)
+
+
+def _check_number(value: Decimal | int, metadata: list[Any]) -> None:
+    if _bounded(metadata):
+        return
+    if isinstance(value, Decimal) and abs(value) > limits.MAX_AMOUNT:
+        raise ValueError(f"Type an amount of at most {limits.MAX_AMOUNT:,}")
+    if isinstance(value, int) and abs(value) > limits.MAX_COUNT:
+        raise ValueError(f"Type a number of at most {limits.MAX_COUNT:,}")
+
+
+def _check_text(value: str, max_length: int) -> None:
+    if "\x00" in value:
+        raise ValueError("Remove the invisible NUL character that was pasted here")
+    if not _INVISIBLE.isdisjoint(value):
+        raise ValueError("Remove the invisible control characters that were pasted here")
+    if len(value) > max_length:
+        raise ValueError(too_long(max_length, len(value)))
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _check_day(day: date, kind: str) -> None:
+    span = limits.DAY_SPANS[kind]
+    today = date.today()
+    first, last = span.first(today), span.last(today)
+    if not first <= day <= last:
+        raise ValueError(
+            f"Type a {span.what} between {_day(first)} and {_day(last)}"
+            if span.years_ahead is not None
+            else f"Type a {span.what} between {_day(first)} and today"
+        )
 
 
 class Actor(Frozen):
@@ -63,7 +153,7 @@ def validation_failed(exc: ValidationError) -> ValidationFailed:
     """A pydantic error as per-field messages a form can show next to its fields."""
     fields: dict[str, str] = {}
     for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]) if err["loc"] else ""
-        message = err["msg"].removeprefix("Value error, ")
-        fields.setdefault(name, message[0].upper() + message[1:] if message else message)
+        # The form's field: a list's entry or a nested part is shown next to the whole field.
+        name = str(err["loc"][0]) if err["loc"] else ""
+        fields.setdefault(name, field_message(err))
     return ValidationFailed(fields)

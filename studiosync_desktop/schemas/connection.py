@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Input
 
 
-class ServerAddress(Frozen):
+class ServerAddress(Input):
     """Where the studio database lives. No user or password: each person logs in with their
     own email and password, which become their own login on that server."""
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop import limits
+from studiosync_desktop.schemas.common import Frozen, Input
 from studiosync_desktop.schemas.roster import check_optional_email
 from studiosync_desktop.vocabulary import EMAIL_KINDS, EMAIL_STATUSES, SMTP_SECURITY
 
@@ -48,7 +49,7 @@ def check_host(value: str) -> str:
     return value
 
 
-class SmtpAccountInput(Frozen):
+class SmtpAccountInput(Input):
     """The studio's mail server as an administrator types it (Tools > Email, `mail setup`).
     An empty password keeps the one this PC already has."""
 
@@ -79,7 +80,7 @@ class SmtpAccountInput(Frozen):
         return value.strip()
 
 
-class EmailPolicyInput(Frozen):
+class EmailPolicyInput(Input):
     """Which kinds go out by themselves, and when the scheduled ones are due."""
 
     enabled_kinds: tuple[str, ...] = ()
@@ -121,7 +122,7 @@ class EmailSetup(Frozen):
         return bool(self.host)
 
 
-class TestEmailInput(Frozen):
+class TestEmailInput(Input):
     to: str = Field(max_length=254)
 
     @field_validator("to")
@@ -147,8 +148,8 @@ class OutgoingEmail(Frozen):
     dedupe_key: str = Field(min_length=1, max_length=300)
     recipient: str = Field(default="", max_length=254)
     subject: str = Field(max_length=300)
-    text_body: str
-    html_body: str = ""
+    text_body: str = Field(max_length=limits.DOCUMENT)
+    html_body: str = Field(default="", max_length=limits.DOCUMENT)
     about_id: uuid.UUID | None = None
     person_id: uuid.UUID | None = None
     attachments: tuple[OutgoingAttachment, ...] = ()
@@ -164,7 +165,7 @@ class OutgoingEmail(Frozen):
         return value
 
 
-class OutboxFilters(Frozen):
+class OutboxFilters(Input):
     status: str | None = None
     kind: str | None = None
     search: str = Field(default="", max_length=200)
@@ -255,7 +256,7 @@ class SendReport(Frozen):
         return f"{text} {self.problem}" if self.problem else text
 
 
-class TemplateInput(Frozen):
+class TemplateInput(Input):
     """An administrator's wording of one kind of email (Jinja2: {{ invoice_number }})."""
 
     subject: str = Field(min_length=1, max_length=300)
@@ -282,7 +283,7 @@ class PreviewResult(Frozen):
     html_body: str
 
 
-class PreferenceInput(Frozen):
+class PreferenceInput(Input):
     """What one person receives: the kinds they do not want, and quiet hours (studio time)."""
 
     opted_out: tuple[str, ...] = ()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop import limits
+from studiosync_desktop.schemas.common import Frozen, Input, Span
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS, ITEM_STATUSES
 
 Category = Literal["instrument", "equipment", "sheet-music", "accessories", "other"]
@@ -21,25 +22,27 @@ assert set(Category.__args__) == set(ITEM_CATEGORIES)  # type: ignore[attr-defin
 assert set(Condition.__args__) == set(ITEM_CONDITIONS)  # type: ignore[attr-defined]
 
 
-class ItemForm(Frozen):
+class ItemForm(Input):
     """Add or edit an item. On add, the available quantity equals the quantity unless stated;
     on edit it follows the quantity (what is lent out stays lent out) and is not taken from here.
     """
 
     name: str = Field(min_length=1, max_length=200)
     category: Category = "other"
-    quantity: int = Field(default=1, ge=0, le=100_000)
-    available_quantity: int | None = Field(default=None, ge=0)
-    low_stock_threshold: int = Field(default=2, ge=0, le=100_000)
+    quantity: int = Field(default=1, ge=0, le=limits.MAX_QUANTITY)
+    available_quantity: int | None = Field(default=None, ge=0, le=limits.MAX_QUANTITY)
+    low_stock_threshold: int = Field(default=2, ge=0, le=limits.MAX_QUANTITY)
     condition: Condition = "good"
     status: ChosenStatus = "available"
     location: str = Field(default="", max_length=200)
-    value: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    value: Decimal = Field(
+        default=Decimal("0"), ge=0, le=limits.MAX_AMOUNT, max_digits=12, decimal_places=2
+    )
     serial_number: str = Field(default="", max_length=100)
     is_borrowable: bool = True
     max_checkout_days: int = Field(default=14, ge=1, le=365)
-    purchase_date: date | None = None
-    last_maintenance: date | None = None
+    purchase_date: Annotated[date | None, Span("past")] = None
+    last_maintenance: Annotated[date | None, Span("past")] = None
     notes: str = Field(default="", max_length=5000)
 
     @model_validator(mode="after")
@@ -49,8 +52,8 @@ class ItemForm(Frozen):
         return self
 
 
-class ItemFilters(Frozen):
-    search: str = ""
+class ItemFilters(Input):
+    search: str = Field(default="", max_length=limits.TITLE)
     category: str | None = None
     status: str | None = None
     condition: str | None = None
@@ -129,19 +132,19 @@ class PersonOption(Frozen):
     role: str
 
 
-class CheckoutRequest(Frozen):
+class CheckoutRequest(Input):
     """A request to borrow; `approve_now` lends at once (the desk hands the item over)."""
 
     item_id: uuid.UUID
     borrower_id: uuid.UUID
-    quantity: int = Field(default=1, gt=0, le=100_000)
+    quantity: int = Field(default=1, gt=0, le=limits.MAX_QUANTITY)
     due_date: date | None = None
     condition_out: Condition | Literal[""] = ""
     notes: str = Field(default="", max_length=2000)
     approve_now: bool = False
 
 
-class ReturnForm(Frozen):
+class ReturnForm(Input):
     # None: as it left (an Enter must never downgrade an excellent violin to good).
     condition_in: Condition | None = None
     return_notes: str = Field(default="", max_length=2000)

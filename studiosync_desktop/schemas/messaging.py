@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 
 
 class ThreadRow(Frozen):
@@ -35,7 +35,7 @@ class ThreadView(Frozen):
     messages: tuple[MessageRow, ...]
 
 
-class ComposeInput(Frozen):
+class ComposeInput(Input):
     """A new thread: its subject, who is in it (besides the sender) and the first message."""
 
     subject: str = Field(min_length=1, max_length=200)
@@ -50,7 +50,7 @@ class ComposeInput(Frozen):
         return value
 
 
-class ReplyInput(Frozen):
+class ReplyInput(Input):
     content: str = Field(min_length=1, max_length=20_000)
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 from studiosync_desktop.vocabulary import CONSENT_NAMES
 
 ConsentKind = Literal["terms", "privacy_policy", "marketing_email", "recital_photos", "analytics"]
@@ -45,7 +45,7 @@ class ExportSummary(Frozen):
     sections: tuple[ExportSection, ...]
 
 
-class ErasureAsk(Frozen):
+class ErasureAsk(Input):
     """The desk records who asked for a person's erasure."""
 
     person_id: uuid.UUID
@@ -72,7 +72,7 @@ class PrivacyRequestRow(Frozen):
     blockers: tuple[str, ...] = ()
 
 
-class ConsentInput(Frozen):
+class ConsentInput(Input):
     """A consent given or withdrawn, and how."""
 
     user_id: uuid.UUID

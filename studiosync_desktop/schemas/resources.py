@@ -8,14 +8,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 from studiosync_desktop.vocabulary import MAX_RESOURCE_FILE_BYTES
 
 ResourceType = Literal["pdf", "audio", "video", "image", "physical", "link", "other"]
 FILE_TYPES = ("pdf", "audio", "video", "image", "other")
 
 
-class ResourceForm(Frozen):
+class ResourceForm(Input):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     resource_type: ResourceType = "pdf"
@@ -70,7 +70,7 @@ class ResourceRow(Frozen):
     description: str
 
 
-class ResourceLend(Frozen):
+class ResourceLend(Input):
     resource_id: uuid.UUID
     student_id: uuid.UUID
     quantity: int = Field(default=1, gt=0, le=1000)

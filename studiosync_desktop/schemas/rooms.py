@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from studiosync_desktop.money import round_cents
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 
 MAX_RESERVATION = timedelta(hours=12)
 ReservationStatus = Literal["pending", "confirmed", "cancelled", "completed", "no_show"]
@@ -31,7 +31,7 @@ def reservation_cost(hourly_rate: Decimal, start: datetime, end: datetime) -> De
     return round_cents(hourly_rate * seconds / Decimal(3600))
 
 
-class RoomForm(Frozen):
+class RoomForm(Input):
     name: str = Field(min_length=1, max_length=100)
     capacity: int = Field(default=1, ge=1, le=1000)
     description: str = Field(default="", max_length=2000)
@@ -53,7 +53,7 @@ class RoomDetail(Frozen):
         return RoomForm.model_validate(self.model_dump(exclude={"id"}))
 
 
-class ReservationForm(Frozen):
+class ReservationForm(Input):
     """A booking made at the desk on a person's behalf; times are timezone-aware."""
 
     room_id: uuid.UUID

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import phonenumbers
 from pydantic import EmailStr, Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop import limits
+from studiosync_desktop.schemas.common import Frozen, Input, Span
 
 RosterKind = Literal["students", "families", "teachers", "bands"]
 DEFAULT_PHONE_REGION = "US"
@@ -58,7 +59,7 @@ def clean_list(values: list[str]) -> list[str]:
     return seen
 
 
-class StudentInput(Frozen):
+class StudentInput(Input):
     """A student: the person (name, email, phone) and their enrolment."""
 
     first_name: str = Field(min_length=1, max_length=100)
@@ -67,47 +68,40 @@ class StudentInput(Frozen):
     phone_number: str = Field(default="", max_length=40)
     instrument: str = Field(default="", max_length=100)
     specialties: list[str] = Field(default_factory=list)
-    date_of_birth: date | None = None
+    date_of_birth: Annotated[date | None, Span("birth")] = None
     family_id: uuid.UUID | None = None
     primary_teacher_id: uuid.UUID | None = None
     emergency_contact_name: str = Field(default="", max_length=200)
     emergency_contact_phone: str = Field(default="", max_length=40)
-    enrollment_date: date | None = None
-    notes: str = ""
+    enrollment_date: Annotated[date | None, Span("past")] = None
+    notes: str = Field(default="", max_length=limits.NOTE)
 
     _email = field_validator("email")(check_optional_email)
     _phones = field_validator("phone_number", "emergency_contact_phone")(check_phone)
     _lists = field_validator("specialties")(clean_list)
 
-    @field_validator("date_of_birth")
-    @classmethod
-    def _born_in_the_past(cls, value: date | None) -> date | None:
-        if value is not None and value >= date.today():
-            raise ValueError("the date of birth must be in the past")
-        if value is not None and value <= date(1900, 1, 1):
-            raise ValueError("the date of birth must be after 1900")
-        return value
 
-
-class FamilyInput(Frozen):
+class FamilyInput(Input):
     name: str = Field(min_length=1, max_length=200)
     primary_contact_id: uuid.UUID | None = None
     phone_number: str = Field(default="", max_length=40)
     billing_email: str = Field(default="", max_length=254)
-    address: str = ""
+    address: str = Field(default="", max_length=limits.ADDRESS)
 
     _email = field_validator("billing_email")(check_optional_email)
     _phone = field_validator("phone_number")(check_phone)
 
 
-class TeacherInput(Frozen):
+class TeacherInput(Input):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(default="", max_length=100)
     email: EmailStr  # staff always have one: it is how they log in
     phone_number: str = Field(default="", max_length=40)
-    bio: str = ""
+    bio: str = Field(default="", max_length=limits.LONG_TEXT)
     specialties: list[str] = Field(default_factory=list)
-    hourly_rate: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    hourly_rate: Decimal = Field(
+        default=Decimal("0"), ge=0, le=limits.MAX_AMOUNT, max_digits=12, decimal_places=2
+    )
     booking_buffer_minutes: int = Field(default=0, ge=0, le=240)
     is_accepting_students: bool = True
 
@@ -115,7 +109,7 @@ class TeacherInput(Frozen):
     _lists = field_validator("specialties")(clean_list)
 
 
-class BandInput(Frozen):
+class BandInput(Input):
     name: str = Field(min_length=1, max_length=200)
     primary_contact_id: uuid.UUID | None = None
     email: str = Field(default="", max_length=254)
@@ -125,7 +119,7 @@ class BandInput(Frozen):
     state: str = Field(default="", max_length=120)
     postal_code: str = Field(default="", max_length=20)
     country: str = Field(default="", max_length=120)
-    notes: str = ""
+    notes: str = Field(default="", max_length=limits.NOTE)
     member_ids: tuple[uuid.UUID, ...] = ()  # users (students, usually)
 
     _email = field_validator("email")(check_optional_email)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 
 LessonType = Literal["private", "group", "ensemble", "online", "makeup"]
 LessonStatus = Literal["scheduled", "in_progress", "completed", "cancelled", "no_show"]
@@ -18,7 +18,7 @@ Frequency = Literal["weekly", "biweekly", "monthly"]
 SeriesScope = Literal["this", "following", "all"]
 
 
-class LessonInput(Frozen):
+class LessonInput(Input):
     """What the lesson dialog sends to create or edit a lesson (times are aware datetimes)."""
 
     teacher_id: uuid.UUID
@@ -45,7 +45,7 @@ class LessonInput(Frozen):
         return self
 
 
-class SeriesInput(Frozen):
+class SeriesInput(Input):
     """A recurring series: from `start_date` (its weekday and, monthly, its week of month)."""
 
     teacher_id: uuid.UUID
@@ -102,12 +102,12 @@ class TermResult(Frozen):
     created: int
 
 
-class CancelInput(Frozen):
+class CancelInput(Input):
     reason: str = Field(min_length=1, max_length=500)
     on_behalf_of: CancelParty = "studio"
 
 
-class BatchCancelInput(Frozen):
+class BatchCancelInput(Input):
     """Every lesson starting in [start, end), e.g. a snow day; optionally one teacher or room."""
 
     start: datetime
@@ -182,7 +182,7 @@ class Closure(Frozen):
     cancelled: int = 0  # lessons of that day cancelled with it (see ClosureInput)
 
 
-class ClosureInput(Frozen):
+class ClosureInput(Input):
     closed_on: date
     reason: str = Field(default="", max_length=200)
     # Also cancel the day's scheduled lessons, in the same transaction (the studio cancels:
@@ -200,7 +200,7 @@ class CreditRow(Frozen):
     state: Literal["available", "used", "expired"]
 
 
-class LessonNoteInput(Frozen):
+class LessonNoteInput(Input):
     summary: str = Field(default="", max_length=5000)
     topics_covered: tuple[str, ...] = ()
     assignments: tuple[str, ...] = ()

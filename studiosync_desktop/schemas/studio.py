@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import EmailStr, Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 from studiosync_desktop.schemas.roster import check_optional_email, check_phone
 
 
@@ -18,7 +18,7 @@ def _check_timezone(value: str) -> str:
     return value
 
 
-class StudioSettings(Frozen):
+class StudioSettings(Input):
     """Studio policies, stored in `studios.settings`; every key has the default a studio expects."""
 
     tax_rate_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
@@ -51,7 +51,7 @@ class StudioSettings(Frozen):
     )
 
 
-class StudioSetup(Frozen):
+class StudioSetup(Input):
     """The first-start wizard: the studio and its first admin."""
 
     studio_name: str = Field(min_length=2, max_length=200)
@@ -65,7 +65,7 @@ class StudioSetup(Frozen):
     _tz = field_validator("timezone")(_check_timezone)
 
 
-class StudioDetails(Frozen):
+class StudioDetails(Input):
     """What the studio is called and where it is: printed on invoices, statements and slips.
     (The currency is chosen once, at setup: invoices already issued are in it.)"""
 

@@ -94,7 +94,7 @@ def test_student_form_rules_give_per_field_messages(roster: RosterService, admin
             },
         )
     assert set(caught.value.fields) == {"first_name", "email", "phone_number", "date_of_birth"}
-    assert "past" in caught.value.fields["date_of_birth"]
+    assert "today" in caught.value.fields["date_of_birth"]
 
 
 def test_edit_then_deactivate_hides_the_student_until_show_inactive(

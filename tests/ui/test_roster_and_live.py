@@ -74,7 +74,7 @@ def test_the_add_dialog_shows_messages_next_to_the_fields(
     dialog.submit()
     assert dialog.errors["first_name"].text()
     assert "email" in dialog.errors["email"].text()
-    assert "past" in dialog.errors["date_of_birth"].text()
+    assert "today" in dialog.errors["date_of_birth"].text()
     assert not dialog.errors["last_name"].text()
     # A clash found by the service lands under its field too; nothing is written.
     dialog.widgets["first_name"].setText("Zed")

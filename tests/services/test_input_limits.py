@@ -1,0 +1,113 @@
+"""No date breaks a screen: the database keeps every date within `limits`, a refused value is
+a sentence next to its field, and the screens' reads are fine at both ends of the range."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from factories import Maker
+from sqlalchemy import text
+
+from studiosync_desktop import limits
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.invoicing import InvoicingService
+from studiosync_desktop.services.people import PeopleService
+from studiosync_desktop.services.rooms import RoomService
+from studiosync_desktop.services.scheduling import SchedulingService
+
+YEAR_1 = datetime(1, 1, 1, 16, tzinfo=UTC)
+YEAR_9999 = datetime(9999, 12, 30, 16, tzinfo=UTC)
+
+
+def test_the_owner_cannot_store_a_lesson_in_year_1(db: Database, admin: Actor) -> None:
+    """Issue 13: a year-1 lesson made the student's page, the week and the room day raise
+    OverflowError until someone deleted it in SQL. Now not even the owner can store one."""
+    make = Maker(db, admin.studio_id)
+    teacher = make.teacher()
+    student = make.student("Tom", "Hale", teacher_id=teacher)
+    lesson = make.lesson(teacher, datetime(2026, 3, 2, 16, tzinfo=UTC), student_id=student)
+    for when in (YEAR_1, YEAR_9999):
+        with pytest.raises(ValidationFailed) as caught, db.session() as s:
+            s.execute(
+                text("UPDATE lessons SET scheduled_start = :a, scheduled_end = :b WHERE id = :i"),
+                {"a": when, "b": when + timedelta(hours=1), "i": lesson},
+            )
+        ((field, message),) = caught.value.fields.items()
+        assert field in ("start", "end")
+        assert message == "Type a date between 1 Jan 1900 and 31 Dec 2199"
+    PeopleService(db).page(admin, "students", student)
+
+
+def test_every_typed_date_is_kept_in_range_by_the_database(db: Database) -> None:
+    for table, columns in sorted(limits.DATE_COLUMNS.items()):
+        for column in columns:
+            _kept_in_range(db, table, column)
+
+
+def _kept_in_range(db: Database, table: str, column: str) -> None:
+    with db.session() as s:
+        validated = s.execute(
+            text("SELECT convalidated FROM pg_constraint WHERE conname = :n"),
+            {"n": f"ck_{table}_{column}_in_range"},
+        ).scalar_one()
+        kind = s.execute(
+            text(
+                "SELECT data_type FROM information_schema.columns"
+                " WHERE table_name = :t AND column_name = :c"
+            ),
+            {"t": table, "c": column},
+        ).scalar_one()
+        assert validated
+        check = next(c for c in limits.column_checks() if c.name == f"ck_{table}_{column}_in_range")
+        expr = check.sql.replace(column, f"CAST(:v AS {kind})")
+        for day in ("0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"):
+            assert s.execute(text(f"SELECT {expr}"), {"v": day}).scalar_one() is False
+        for day in (limits.FIRST_DAY, limits.LAST_DAY):
+            assert s.execute(text(f"SELECT {expr}"), {"v": day.isoformat()}).scalar_one()
+
+
+def test_a_text_longer_than_its_column_keeps_is_refused_next_to_its_field(
+    db: Database, admin: Actor
+) -> None:
+    make = Maker(db, admin.studio_id)
+    student = make.student("Tom", "Hale")
+    with pytest.raises(ValidationFailed) as caught, db.session() as s:
+        s.execute(
+            text("UPDATE students SET notes = repeat('x', :n) WHERE id = :i"),
+            {"n": limits.NOTE + 1, "i": student},
+        )
+    assert caught.value.fields == {"notes": f"Use at most {limits.NOTE:,} characters"}
+
+
+def test_a_negative_quantity_is_refused_by_the_database(db: Database, admin: Actor) -> None:
+    make = Maker(db, admin.studio_id)
+    item = make.item("Violin 3/4", quantity=4, available=4)
+    with pytest.raises(ValidationFailed) as caught, db.session() as s:
+        s.execute(text("UPDATE inventory_items SET quantity = -1 WHERE id = :i"), {"i": item})
+    assert set(caught.value.fields) in ({"quantity"}, {""})
+
+
+@pytest.mark.parametrize("day", [limits.FIRST_DAY, limits.LAST_DAY])
+def test_the_screens_read_lessons_at_either_end_of_the_range(
+    db: Database, admin: Actor, day: date
+) -> None:
+    make = Maker(db, admin.studio_id)
+    teacher = make.teacher()
+    room = make.room("Room B")
+    student = make.student("Tom", "Hale", teacher_id=teacher)
+    hour = time(0, 0) if day == limits.FIRST_DAY else time(23, 0)
+    start = datetime.combine(day, hour, tzinfo=UTC)
+    make.lesson(teacher, start, student_id=student, room_id=room, minutes=30)
+
+    page = PeopleService(db).page(admin, "students", student)
+    assert page.title
+    scheduling = SchedulingService(db)
+    assert scheduling.week(admin, day - timedelta(days=3)) is not None
+    assert scheduling.week(admin, day) is not None
+    RoomService(db).day(admin, day)
+    invoicing = InvoicingService(db)
+    invoicing.preview_month(admin, day.replace(day=1))
+    invoicing.generate_month(admin, day.replace(day=1))
