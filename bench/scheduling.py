@@ -37,7 +37,7 @@ def week_paint(ctx: Context) -> float:
     from PySide6.QtWidgets import QApplication
 
     from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
-    from studiosync_desktop.ui.tabs.timezones import zone_of
+    from studiosync_desktop.ui.studio_clock import zone_of
 
     app = QApplication.instance() or QApplication([])
     db, _ = ctx.demo("large")

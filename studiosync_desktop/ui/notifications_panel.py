@@ -23,7 +23,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.tabs.timezones import StudioClock
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 REMINDER_INTERVAL_MS = 10 * 60 * 1000

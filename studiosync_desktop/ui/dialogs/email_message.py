@@ -26,7 +26,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import OutboxDetail, OutboxRow
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.tabs.timezones import StudioClock
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 from studiosync_desktop.vocabulary import words

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.history_dialog import HistoryDialog
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
@@ -127,10 +129,6 @@ class DataTab(QWidget):
 
     def show_history(self) -> QWidget | None:
         """Opens the selected row's history (non-modal; several may be open)."""
-        import uuid
-
-        from studiosync_desktop.ui.history_dialog import HistoryDialog
-
         key = self.history_key()
         if self.history_table is None or not isinstance(key, uuid.UUID):
             self.summary.setText("Select a row to see its history.")

@@ -28,9 +28,9 @@ from studiosync_desktop.schemas.scheduling import BookingChoices, Closure
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import ALERT, CENTER, Column, RowStyle, money_column, words
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import DateNavigator
 

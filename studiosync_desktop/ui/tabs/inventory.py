@@ -40,6 +40,7 @@ from studiosync_desktop.schemas.rows import ItemRow
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.inventory import ItemDialog, LendDialog, ReturnDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -54,7 +55,6 @@ from studiosync_desktop.ui.table_model import (
 )
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
-from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS, ITEM_STATUSES

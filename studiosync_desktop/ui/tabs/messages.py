@@ -35,9 +35,9 @@ from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.messaging import ComposeInput, ReplyInput, ThreadRow, ThreadView
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 

@@ -14,9 +14,9 @@ from studiosync_desktop.schemas.email import KIND_NAMES, OutboxFilters, OutboxRo
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.email_message import STATUS_WORDS, MessageDialog, status_text
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.vocabulary import EMAIL_KINDS, EMAIL_STATUSES
 

@@ -25,6 +25,7 @@ from studiosync_desktop.schemas.resources import ResourceCheckoutRow, ResourceRo
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.resources import LendCopyDialog, ResourceDialog, StudentPicker
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -36,7 +37,6 @@ from studiosync_desktop.ui.table_model import (
 )
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
-from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 from studiosync_desktop.vocabulary import RESOURCE_TYPES

@@ -33,9 +33,9 @@ from studiosync_desktop.ui.calendar_grid import GridColumn
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.home_figures import FigureStrip
 from studiosync_desktop.ui.lesson_opening import lesson_dialog, open_lesson
+from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import Column
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.timezones import StudioClock, zone_of
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.today_grid import Shade, TodayGrid
 from studiosync_desktop.ui.today_panel import TodayPanel

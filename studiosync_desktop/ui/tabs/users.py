@@ -29,9 +29,9 @@ from studiosync_desktop.services.accounts import one_time_password
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.setup_wizard import FieldErrors
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.timezones import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 ROLE_WORDS = {"admin": "Administrator", "desk": "Front desk", "teacher": "Teacher"}
