@@ -18,6 +18,8 @@ APP_AUTHOR = "StudioSync"
 DATABASE_URL_ENV = "STUDIOSYNC_DATABASE_URL"
 # One folder for everything (config, data, cache, logs): for tests, demos and portable installs.
 HOME_ENV = "STUDIOSYNC_HOME"
+# Where documents go instead of the person's documents folder (tests; a shared-PC policy).
+DOCUMENTS_ENV = "STUDIOSYNC_DOCUMENTS"
 KEYRING_SERVICE = "studiosync-desktop"
 # Another address for Stripe's API: a local stand-in (stripe-mock, tests/stripe_server.py).
 STRIPE_API_ENV = "STUDIOSYNC_STRIPE_API_BASE"
@@ -29,19 +31,28 @@ class AppDirs:
     data: Path
     cache: Path
     logs: Path
+    # Slips, labels and files the desk opens: this person's, never a shared temporary folder.
+    documents: Path
 
     @classmethod
     def default(cls) -> AppDirs:
-        home = os.environ.get(HOME_ENV)
+        home, documents = os.environ.get(HOME_ENV), os.environ.get(DOCUMENTS_ENV)
         if home:
             root = Path(home)
-            return cls(root / "config", root / "data", root / "cache", root / "logs")
+            return cls(
+                root / "config",
+                root / "data",
+                root / "cache",
+                root / "logs",
+                Path(documents) if documents else root / "documents",
+            )
         dirs = platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR)
         return cls(
             config=Path(dirs.user_config_dir),
             data=Path(dirs.user_data_dir),
             cache=Path(dirs.user_cache_dir),
             logs=Path(dirs.user_log_dir),
+            documents=Path(documents) if documents else Path(dirs.user_documents_dir) / APP_NAME,
         )
 
     @property

@@ -34,7 +34,13 @@ def test_only_config_talks_to_the_keyring() -> None:
 def test_without_a_keyring_saved_passwords_are_asked_for_each_time(
     no_keyring: None, tmp_path: Path
 ) -> None:
-    dirs = AppDirs(tmp_path / "config", tmp_path / "data", tmp_path / "cache", tmp_path / "logs")
+    dirs = AppDirs(
+        tmp_path / "config",
+        tmp_path / "data",
+        tmp_path / "cache",
+        tmp_path / "logs",
+        tmp_path / "docs",
+    )
     server = "postgresql://db.studio.example/studio"
     assert login.remember(dirs, server, "dana@studio.example", "a-password") is False
     assert login.remembered_email(dirs, server) == "dana@studio.example"

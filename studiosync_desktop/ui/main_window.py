@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
+from studiosync_desktop.ui.documents import DocumentNote
 from studiosync_desktop.ui.error_presenter import Banner, ErrorPresenter
 from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.mail_status import MailStatus
@@ -167,6 +168,8 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(f"Database: {database_description}", self)
         self.user_label = QLabel(f"Signed in as {actor.name} ({actor.role})", self)
         self.statusBar().addWidget(self.database_label, 1)
+        self.document_note = DocumentNote(self)  # where the last slip or file was saved
+        self.statusBar().addPermanentWidget(self.document_note)
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._notifications_dock()

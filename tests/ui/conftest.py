@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +12,7 @@ from desk_driver import Desk
 from factories import Maker
 
 from studiosync_desktop import login
+from studiosync_desktop.config import DOCUMENTS_ENV
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.demo import DemoSummary
@@ -23,6 +25,14 @@ from studiosync_desktop.ui.task_runner import TaskRunner
 NY = ZoneInfo("America/New_York")
 DESK_EMAIL = "desk@demo.studiosync.example"
 DESK_PASSWORD = "demo-desk-2026"
+
+
+@pytest.fixture(autouse=True)
+def documents_folder(tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+    """Slips and files a test saves go to its own folder, not the person's Documents."""
+    folder = tmp_path / "documents"
+    monkeypatch.setenv(DOCUMENTS_ENV, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 from desk_driver import Desk
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -110,3 +113,43 @@ def test_a_return_keeps_the_condition_it_left_in(desk: Desk) -> None:
             {"i": item.id},
         ).one()
     assert (condition, condition_in) == ("excellent", "excellent")
+
+
+def test_a_slip_is_saved_in_the_persons_documents_and_the_desk_is_told_where(
+    desk: Desk, documents_folder: Path
+) -> None:
+    services, actor = desk.services, desk.person.actor
+    lendable = item_named(desk, "is_borrowable AND status = 'available' AND available_quantity > 0")
+    item = services.inventory.items(actor, search=lendable).rows[0]
+    someone = services.inventory.borrowers(actor, "")[0]
+    services.inventory.request(
+        actor, {"item_id": item.id, "borrower_id": someone.id, "approve_now": True}
+    )
+    tab = inventory(desk)
+    tab.open_file = lambda path: False  # type: ignore[method-assign]  # a PC without a PDF viewer
+    desk.wait_until(lambda: any(r.item_id == item.id for r in tab.checkout_model.rows))
+    row = next(i for i, r in enumerate(tab.checkout_model.rows) if r.item_id == item.id)
+    desk.click(
+        tab.checkout_table.viewport(),
+        tab.checkout_table.visualRect(tab.checkout_model.index(row, 1)).center(),
+    )
+    desk.shortcut("Ctrl+P")
+    note = desk.window.document_note
+    desk.wait_until(note.isVisible)
+    (slip,) = documents_folder.iterdir()
+    assert slip.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(slip.stat().st_mode) == 0o600  # this person's, not every user's
+    assert stat.S_IMODE(documents_folder.stat().st_mode) == 0o700
+    assert note.text.text() == (
+        f"Saved {slip.name} in {documents_folder}. No program on this PC opened it: install a"
+        " PDF viewer, or open the folder and open or print it from there."
+    )
+    assert tab.summary.text() == note.text.text()
+    folders: list[Path] = []
+    note.open_path = lambda path: folders.append(path) or True  # type: ignore[method-assign]
+    desk.click(note.open_folder_button)
+    assert folders == [documents_folder]
+
+    desk.shortcut("Ctrl+P")  # again: a second file, the first one kept
+    desk.wait_until(lambda: f"{slip.stem} (2).pdf" in note.text.text())
+    assert slip.exists() and len(list(documents_folder.iterdir())) == 2

@@ -197,7 +197,7 @@ def test_a_forced_password_change_comes_before_the_window(
 
     AccountService(db).reset_password(admin, _user_id(db, DESK), "one-time-pass-123")
     opened = OpenDatabase(Database(database_url), database_url, "test studio")
-    dirs = AppDirs(tmp_path / "c", tmp_path / "d", tmp_path / "ca", tmp_path / "l")
+    dirs = AppDirs(tmp_path / "c", tmp_path / "d", tmp_path / "ca", tmp_path / "l", tmp_path / "o")
     desk = DeskSession(
         QApplication.instance(), opened, dirs, runner(), ErrorPresenter(interactive=False)
     )

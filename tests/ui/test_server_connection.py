@@ -26,7 +26,13 @@ SCHEMA_HEAD = migrate.SCHEMA_HEAD
 
 
 def _dirs(tmp_path: Path) -> AppDirs:
-    return AppDirs(tmp_path / "config", tmp_path / "data", tmp_path / "cache", tmp_path / "logs")
+    return AppDirs(
+        tmp_path / "config",
+        tmp_path / "data",
+        tmp_path / "cache",
+        tmp_path / "logs",
+        tmp_path / "docs",
+    )
 
 
 def _as(url: str, user: str | None) -> str:

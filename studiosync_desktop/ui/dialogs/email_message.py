@@ -3,10 +3,8 @@ its attachments (opened in the system's viewer), and Resend / Cancel / the perso
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import OutboxDetail, OutboxRow
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.documents import save_document, saved_sentence, tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -143,14 +142,11 @@ class MessageDialog(QDialog):
 
         def opened(found: tuple[str, bytes]) -> None:
             name, content = found
-            folder = Path(tempfile.mkdtemp(prefix="studiosync-email-"))
-            path = folder / Path(name).name
-            path.write_bytes(content)
-            if not self.open_path(path):
-                self.problem.setText(
-                    f"This PC has no program to open {path.suffix or 'this'} files. "
-                    f"The file is saved at {path}."
-                )
+            path = save_document(content, name)
+            opened = bool(self.open_path(path))
+            tell_saved(self, path, opened)
+            if not opened:
+                self.problem.setText(saved_sentence(path, opened))
                 self.problem.show()
 
         self.runner.run(

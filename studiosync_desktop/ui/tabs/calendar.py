@@ -27,6 +27,7 @@ from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, Closure
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
+from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import ALERT, CENTER, Column, RowStyle, money_column, words
@@ -418,9 +419,8 @@ class CalendarTab(DataTab):
         self.runner.run(work, on_done=self._saved, on_error=self._failed_action)
 
     def _saved(self, path: Path) -> None:
-        self.summary.setText(f"Saved {path}")
         self.saved.emit(path)
-        self.open_file(path)
+        self.summary.setText(tell_saved(self, path, bool(self.open_file(path))))
 
     def _failed_action(self, exc: BaseException) -> None:
         self.presenter.present(exc, parent=self)

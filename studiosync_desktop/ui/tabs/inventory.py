@@ -7,14 +7,12 @@ there is none, the typed text is an ordinary search.
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +37,7 @@ from studiosync_desktop.schemas.inventory import (
 from studiosync_desktop.schemas.rows import ItemRow
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.inventory import ItemDialog, LendDialog, ReturnDialog
+from studiosync_desktop.ui.documents import open_with_system, save_document, tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import (
@@ -144,9 +143,7 @@ class InventoryTab(DataTab):
         self.locale = "en_US"
         self.totals: InventoryTotals | None = None
         # Tests replace this: by default a PDF opens in the system's viewer (print from there).
-        self.open_file: Callable[[Path], None] = lambda path: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(path))
-        )
+        self.open_file: Callable[[Path], object] = open_with_system
         self.last_pdf: Path | None = None
         self._add_search_and_filters()
         actions = self._item_actions()
@@ -524,7 +521,7 @@ class InventoryTab(DataTab):
             from studiosync_desktop.reports.checkout_slip import render_checkout_slip
 
             pdf = render_checkout_slip(service.slip(actor, cid), kind)
-            return _write_temp(pdf, f"checkout-slip-{cid.hex[:8]}")
+            return save_document(pdf, f"checkout-slip-{cid.hex[:8]}.pdf")
 
         self.runner.run(
             work,
@@ -539,8 +536,8 @@ class InventoryTab(DataTab):
         service, actor, item_id = self.services.inventory, self.actor, row.id
 
         def work() -> Path:
-            return _write_temp(
-                _render_label(service.label(actor, item_id)), f"label-{item_id.hex[:8]}"
+            return save_document(
+                _render_label(service.label(actor, item_id)), f"label-{item_id.hex[:8]}.pdf"
             )
 
         self.runner.run(
@@ -551,15 +548,7 @@ class InventoryTab(DataTab):
 
     def _opened(self, path: Path) -> None:
         self.last_pdf = path
-        self.open_file(path)
-
-
-def _write_temp(pdf: bytes, stem: str) -> Path:
-    folder = Path(tempfile.gettempdir()) / "studiosync"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stem}.pdf"
-    path.write_bytes(pdf)
-    return path
+        self.summary.setText(tell_saved(self, path, bool(self.open_file(path))))
 
 
 def _render_label(label):  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.resources import ResourceCheckoutRow, ResourceRow, size_text
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.resources import LendCopyDialog, ResourceDialog, StudentPicker
+from studiosync_desktop.ui.documents import open_with_system, save_document, tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import (
@@ -96,9 +96,7 @@ class ResourcesTab(DataTab):
         ]
         super().__init__(services, actor, runner, presenter, columns, None, parent)
         self.clock = StudioClock()
-        self.open_file: Callable[[Path], None] = lambda path: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(path))
-        )
+        self.open_file: Callable[[Path], object] = open_with_system
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search title, category, tags  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -229,12 +227,12 @@ class ResourcesTab(DataTab):
 
         def work() -> Path:
             stored = service.file(actor, rid)
-            folder = Path(tempfile.mkdtemp(prefix="studiosync-"))
-            path = folder / Path(stored.file_name).name
-            path.write_bytes(stored.data)
-            return path
+            return save_document(stored.data, stored.file_name)
 
-        self.runner.run(work, on_done=self.open_file, on_error=self._fail)
+        def opened(path: Path) -> None:
+            self.summary.setText(tell_saved(self, path, bool(self.open_file(path))))
+
+        self.runner.run(work, on_done=opened, on_error=self._fail)
 
     def save_copy(self) -> None:
         row = self.selected()
