@@ -54,9 +54,16 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
     c.setAuthor(slip.studio_name)
     margin = 18 * mm
     right = width - margin
-    y = height - margin
+    y = _slip_head(c, slip, margin, right, height - margin)
+    y = _item(c, slip, margin, right, y)
+    y = _borrower_and_dates(c, slip, margin, right, y)
+    _terms_and_signatures(c, slip, margin, right, y)
+    c.showPage()
+    c.save()
 
-    # Studio, and what this paper is.
+
+def _slip_head(c: Canvas, slip: CheckoutSlip, margin: float, right: float, y: float) -> float:
+    """The studio, and what this paper is."""
     c.setFillColorRGB(*INK)
     c.setFont("Helvetica-Bold", 18)
     c.drawString(margin, y - 14, slip.studio_name)
@@ -79,8 +86,11 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
         c.setFillColorRGB(*INK)
     y = min(line_y, y - 46) - 8
     _rule(c, margin, right, y)
+    return y
 
-    # The item, with its barcode.
+
+def _item(c: Canvas, slip: CheckoutSlip, margin: float, right: float, y: float) -> float:
+    """The item, with its barcode."""
     y -= 26
     c.setFont("Helvetica-Bold", 14)
     c.drawString(margin, y, slip.item_name)
@@ -103,8 +113,13 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
     )
     y -= 8
     _rule(c, margin, right, y)
+    return y
 
-    # Who, and when it comes back.
+
+def _borrower_and_dates(
+    c: Canvas, slip: CheckoutSlip, margin: float, right: float, y: float
+) -> float:
+    """Who, and when it comes back; the notes."""
     y -= 22
     col2 = margin + (right - margin) / 2
     _heading(c, margin, y, "Borrower")
@@ -136,8 +151,13 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
         _heading(c, margin, y - 8, "Notes")
         y = _paragraph(c, slip.notes, margin, y - 22, right - margin, 10)
     _rule(c, margin, right, y)
+    return y
 
-    # Terms and signatures.
+
+def _terms_and_signatures(
+    c: Canvas, slip: CheckoutSlip, margin: float, right: float, y: float
+) -> None:
+    """The terms of loan, the two signature lines, and the footer."""
     y -= 22
     _heading(c, margin, y, "Terms of loan")
     y = _paragraph(c, TERMS, margin, y - 15, right - margin, 9.5)
@@ -158,8 +178,6 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
         margin - 6,
         f"{slip.studio_name} · {_reference(slip)} · Scan the barcode at the desk to find the item.",
     )
-    c.showPage()
-    c.save()
 
 
 def _receipt(slip: CheckoutSlip, out: io.BytesIO) -> None:

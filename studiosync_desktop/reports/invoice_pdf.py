@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.pdfgen.canvas import Canvas
@@ -58,18 +59,63 @@ def render_invoices(studio: StudioLetterhead, invoices: Iterable[InvoiceDetail])
     return buffer.getvalue()
 
 
+@dataclass
+class _Sheet:
+    """One invoice being drawn: the canvas, what it shows, and the page it is on."""
+
+    c: Canvas
+    studio: StudioLetterhead
+    inv: InvoiceDetail
+    width: float
+    height: float
+    accent: tuple[float, float, float]
+    page: int = 1
+
+    @property
+    def col_qty(self) -> float:
+        return self.width - MARGIN - 200
+
+    @property
+    def col_price(self) -> float:
+        return self.width - MARGIN - 90
+
+    @property
+    def col_amount(self) -> float:
+        return self.width - MARGIN
+
+    def fmt(self, amount: Decimal) -> str:
+        return money(amount, self.inv.currency, self.studio.locale)
+
+    def next_page(self) -> float:
+        """Ends this page with its footer; the top of the next one."""
+        _footer(self.c, self.studio, self.inv, self.width, self.page)
+        self.c.showPage()
+        self.page += 1
+        return self.height - MARGIN - 20
+
+
 def draw_invoice(c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail) -> None:
     width, height = c._pagesize
     c.setTitle(f"Invoice {inv.number or 'draft'}: {studio.name}")
     c.setAuthor(studio.name)
-    accent = hex_rgb(studio.theme_color)
+    sheet = _Sheet(c, studio, inv, width, height, hex_rgb(studio.theme_color))
+    y = _header(c, studio, inv, width, height, sheet.accent)
+    y = _bill_to(sheet, y)
+    y = _lines(sheet, y)
+    y = _totals(sheet, y)
+    y = _payments_received(sheet, y)
+    y = _how_to_pay(sheet, y)
+    if inv.notes:
+        set_ink(c, MUTED)
+        c.setFont(FONT, 9)
+        c.drawString(MARGIN, y, inv.notes[:150])
+    _footer(c, studio, inv, width, sheet.page)
+    c.showPage()
 
-    def fmt(amount: Decimal) -> str:
-        return money(amount, inv.currency, studio.locale)
 
-    page = 1
-    y = _header(c, studio, inv, width, height, accent)
-    # Bill to, and the period.
+def _bill_to(sheet: _Sheet, y: float) -> float:
+    """Bill to, and the period."""
+    c, inv, width = sheet.c, sheet.inv, sheet.width
     set_ink(c, MUTED)
     c.setFont(BOLD, 8)
     c.drawString(MARGIN, y, "BILL TO")
@@ -91,31 +137,31 @@ def draw_invoice(c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail) -> Non
         if text.strip():
             y -= 13
             c.drawString(MARGIN, y, text.strip())
-    y -= 26
+    return y - 26
 
-    # Lines.
-    col_qty, col_price, col_amount = width - MARGIN - 200, width - MARGIN - 90, width - MARGIN
-    desc_width = col_qty - MARGIN - 40
 
-    def table_head(y: float) -> float:
-        c.setFillColorRGB(*accent)
-        c.rect(MARGIN, y - 6, width - 2 * MARGIN, ROW_H, stroke=0, fill=1)
-        c.setFillColorRGB(1, 1, 1)
-        c.setFont(BOLD, 9)
-        c.drawString(MARGIN + 6, y, "Description")
-        c.drawRightString(col_qty, y, "Qty")
-        c.drawRightString(col_price, y, "Unit price")
-        c.drawRightString(col_amount - 6, y, "Amount")
-        return y - ROW_H
+def _table_head(sheet: _Sheet, y: float) -> float:
+    c = sheet.c
+    c.setFillColorRGB(*sheet.accent)
+    c.rect(MARGIN, y - 6, sheet.width - 2 * MARGIN, ROW_H, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    c.setFont(BOLD, 9)
+    c.drawString(MARGIN + 6, y, "Description")
+    c.drawRightString(sheet.col_qty, y, "Qty")
+    c.drawRightString(sheet.col_price, y, "Unit price")
+    c.drawRightString(sheet.col_amount - 6, y, "Amount")
+    return y - ROW_H
 
-    y = table_head(y)
+
+def _lines(sheet: _Sheet, y: float) -> float:
+    """The lines, in zebra rows, the head repeated on each new page."""
+    c, inv, width = sheet.c, sheet.inv, sheet.width
+    desc_width = sheet.col_qty - MARGIN - 40
+    y = _table_head(sheet, y)
     c.setFont(FONT, 9.5)
     for i, line in enumerate(inv.lines):
         if y < MARGIN + 60:
-            _footer(c, studio, inv, width, page)
-            c.showPage()
-            page += 1
-            y = table_head(height - MARGIN - 20)
+            y = _table_head(sheet, sheet.next_page())
             c.setFont(FONT, 9.5)
         if i % 2:
             set_ink(c, ZEBRA)
@@ -127,9 +173,9 @@ def draw_invoice(c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail) -> Non
         if text != line.description:
             text = text.rstrip() + "…"
         c.drawString(MARGIN + 6, y, text)
-        c.drawRightString(col_qty, y, str(line.quantity))
-        c.drawRightString(col_price, y, fmt(line.unit_price))
-        c.drawRightString(col_amount - 6, y, fmt(line.total))
+        c.drawRightString(sheet.col_qty, y, str(line.quantity))
+        c.drawRightString(sheet.col_price, y, sheet.fmt(line.unit_price))
+        c.drawRightString(sheet.col_amount - 6, y, sheet.fmt(line.total))
         y -= ROW_H
     if not inv.lines:
         set_ink(c, MUTED)
@@ -137,14 +183,15 @@ def draw_invoice(c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail) -> Non
         y -= ROW_H
     c.setStrokeColorRGB(*RULE)
     c.line(MARGIN, y + 10, width - MARGIN, y + 10)
+    return y
 
-    # Totals, right-aligned.
+
+def _totals(sheet: _Sheet, y: float) -> float:
+    """Totals, right-aligned, and the balance due in the accent colour."""
+    c, inv = sheet.c, sheet.inv
     needed = 20 + 15 * 7 + 40 + 15 * len(inv.payments) + 110
     if y - needed < MARGIN:
-        _footer(c, studio, inv, width, page)
-        c.showPage()
-        page += 1
-        y = height - MARGIN - 20
+        y = sheet.next_page()
     y -= 8
     totals: list[tuple[str, Decimal, bool]] = [("Subtotal", inv.subtotal, False)]
     if inv.discount:
@@ -156,69 +203,70 @@ def draw_invoice(c: Canvas, studio: StudioLetterhead, inv: InvoiceDetail) -> Non
     totals.append(("Total", inv.total, True))
     if inv.amount_paid:
         totals.append(("Paid", -inv.amount_paid, False))
-    label_x = col_price - 10
+    label_x, col_amount = sheet.col_price - 10, sheet.col_amount
     for label, amount, bold in totals:
         set_ink(c, INK)
         c.setFont(BOLD if bold else FONT, 10)
         c.drawRightString(label_x, y, label)
-        c.drawRightString(col_amount - 6, y, fmt(amount))
+        c.drawRightString(col_amount - 6, y, sheet.fmt(amount))
         y -= 15
     y -= 6
-    c.setFillColorRGB(*accent)
+    c.setFillColorRGB(*sheet.accent)
     c.rect(label_x - 120, y - 8, col_amount - label_x + 120, 24, stroke=0, fill=1)
     c.setFillColorRGB(1, 1, 1)
     c.setFont(BOLD, 12)
     c.drawRightString(label_x, y, "Balance due")
-    c.drawRightString(col_amount - 6, y, fmt(inv.balance))
-    y -= 34
+    c.drawRightString(col_amount - 6, y, sheet.fmt(inv.balance))
+    return y - 34
 
-    # Payments received.
-    paid = [p for p in inv.payments if p.status != "failed"]
-    if paid:
-        set_ink(c, MUTED)
-        c.setFont(BOLD, 8)
-        c.drawString(MARGIN, y, "PAYMENTS RECEIVED")
+
+def _payments_received(sheet: _Sheet, y: float) -> float:
+    c = sheet.c
+    paid = [p for p in sheet.inv.payments if p.status != "failed"]
+    if not paid:
+        return y
+    set_ink(c, MUTED)
+    c.setFont(BOLD, 8)
+    c.drawString(MARGIN, y, "PAYMENTS RECEIVED")
+    y -= 14
+    c.setFont(FONT, 9.5)
+    set_ink(c, INK)
+    for p in paid:
+        when = short_date(p.processed_at.date()) if p.processed_at else ""
+        refunded = f" (refunded {sheet.fmt(p.refunded_amount)})" if p.refunded_amount else ""
+        c.drawString(MARGIN, y, f"{when}  {words(p.method)}{refunded}")
+        c.drawRightString(sheet.col_amount - 6, y, sheet.fmt(p.amount))
         y -= 14
-        c.setFont(FONT, 9.5)
-        set_ink(c, INK)
-        for p in paid:
-            when = short_date(p.processed_at.date()) if p.processed_at else ""
-            refunded = f" (refunded {fmt(p.refunded_amount)})" if p.refunded_amount else ""
-            c.drawString(MARGIN, y, f"{when}  {words(p.method)}{refunded}")
-            c.drawRightString(col_amount - 6, y, fmt(p.amount))
-            y -= 14
-        y -= 10
+    return y - 10
 
-    # How to pay, with the pay-by-link QR.
-    if inv.status not in ("void", "paid") and inv.balance > 0:
-        box_h = 96.0 if inv.pay_link_url else 64.0
-        set_ink(c, ZEBRA)
-        c.roundRect(MARGIN, y - box_h + 12, width - 2 * MARGIN, box_h, 6, stroke=0, fill=1)
-        text_w = width - 2 * MARGIN - (110 if inv.pay_link_url else 20)
-        set_ink(c, INK)
-        c.setFont(BOLD, 10)
-        c.drawString(MARGIN + 10, y - 4, "How to pay")
-        c.setFont(FONT, 9.5)
-        ty = y - 18
-        instructions = studio.payment_instructions
-        if inv.number:
-            instructions += f" Reference: {inv.number}."
-        for text in wrap(instructions, FONT, 9.5, text_w)[:4]:
-            c.drawString(MARGIN + 10, ty, text)
-            ty -= 12
-        if inv.pay_link_url:
-            c.setFont(BOLD, 9.5)
-            c.drawString(MARGIN + 10, ty - 4, "Pay online: scan the code or visit")
-            c.setFont(FONT, 8)
-            c.drawString(MARGIN + 10, ty - 16, inv.pay_link_url[:110])
-            draw_qr(c, inv.pay_link_url, width - MARGIN - 92, y - box_h + 16, 88)
-        y -= box_h + 8
-    if inv.notes:
-        set_ink(c, MUTED)
-        c.setFont(FONT, 9)
-        c.drawString(MARGIN, y, inv.notes[:150])
-    _footer(c, studio, inv, width, page)
-    c.showPage()
+
+def _how_to_pay(sheet: _Sheet, y: float) -> float:
+    """How to pay, with the pay-by-link QR, while a balance is due."""
+    c, inv, studio, width = sheet.c, sheet.inv, sheet.studio, sheet.width
+    if inv.status in ("void", "paid") or inv.balance <= 0:
+        return y
+    box_h = 96.0 if inv.pay_link_url else 64.0
+    set_ink(c, ZEBRA)
+    c.roundRect(MARGIN, y - box_h + 12, width - 2 * MARGIN, box_h, 6, stroke=0, fill=1)
+    text_w = width - 2 * MARGIN - (110 if inv.pay_link_url else 20)
+    set_ink(c, INK)
+    c.setFont(BOLD, 10)
+    c.drawString(MARGIN + 10, y - 4, "How to pay")
+    c.setFont(FONT, 9.5)
+    ty = y - 18
+    instructions = studio.payment_instructions
+    if inv.number:
+        instructions += f" Reference: {inv.number}."
+    for text in wrap(instructions, FONT, 9.5, text_w)[:4]:
+        c.drawString(MARGIN + 10, ty, text)
+        ty -= 12
+    if inv.pay_link_url:
+        c.setFont(BOLD, 9.5)
+        c.drawString(MARGIN + 10, ty - 4, "Pay online: scan the code or visit")
+        c.setFont(FONT, 8)
+        c.drawString(MARGIN + 10, ty - 16, inv.pay_link_url[:110])
+        draw_qr(c, inv.pay_link_url, width - MARGIN - 92, y - box_h + 16, 88)
+    return y - box_h - 8
 
 
 def _header(
