@@ -109,6 +109,44 @@ class PeopleService:
         sections = [
             self._lessons(s, "Upcoming lessons", where, sid, upcoming=True),
             self._lessons(s, "Past lessons", where, sid, upcoming=False),
+            *self._goals_and_notes(s, sid),
+        ]
+        if can(actor, "billing"):
+            payer = "i.student_id = :id OR i.family_id = :family"
+            sections.append(
+                self._invoices(
+                    s, payer, sid, family=p.family_id, title="Invoices (student and family)"
+                )
+            )
+        sections += self._loans_and_rooms(s, sid, p.user_id)
+        sections.append(self._makeup_credits(s, sid))
+        facts = (
+            ("Instrument", p.instrument),
+            ("Teacher", p.teacher),
+            ("Family", p.family),
+            ("Email", visible_email(p.email)),
+            ("Phone", p.phone_number),
+            ("Date of birth", p.date_of_birth.strftime("%d %b %Y") if p.date_of_birth else ""),
+            ("Enrolled", p.enrollment_date.strftime("%d %b %Y")),
+            (
+                "Emergency contact",
+                f"{p.emergency_contact_name} {p.emergency_contact_phone}".strip(),
+            ),
+            ("Notes", p.notes),
+        )
+        return _page(
+            "students",
+            sid,
+            f"{p.first_name} {p.last_name}".strip(),
+            "Student",
+            p.is_active,
+            facts,
+            sections,
+        ).model_copy(update={"person_id": p.user_id})
+
+    def _goals_and_notes(self, s: Session, sid: uuid.UUID) -> list[PageSection]:
+        """A student's goals, and the notes on their lessons."""
+        return [
             self._lines(
                 s,
                 "Goals",
@@ -137,14 +175,10 @@ class PeopleService:
                 ),
             ),
         ]
-        if can(actor, "billing"):
-            payer = "i.student_id = :id OR i.family_id = :family"
-            sections.append(
-                self._invoices(
-                    s, payer, sid, family=p.family_id, title="Invoices (student and family)"
-                )
-            )
-        sections += [
+
+    def _loans_and_rooms(self, s: Session, sid: uuid.UUID, user_id: uuid.UUID) -> list[PageSection]:
+        """What a student borrowed, and the practice rooms they booked."""
+        return [
             self._lines(
                 s,
                 "Instrument loans",
@@ -158,7 +192,7 @@ class PeopleService:
                     detail=words(r.status) + (" (returned)" if r.return_date else ""),
                     link=f"studiosync://checkout/{r.id}",
                 ),
-                user=p.user_id,
+                user=user_id,
             ),
             self._lines(
                 s,
@@ -173,47 +207,24 @@ class PeopleService:
                     detail=words(r.status),
                     link=f"studiosync://reservation/{r.id}",
                 ),
-                user=p.user_id,
+                user=user_id,
             ),
         ]
-        sections.append(
-            self._lines(
-                s,
-                "Make-up credits",
-                """SELECT source_lesson_id, expires_on AS at, used_by_lesson_id
-                     FROM makeup_credits WHERE student_id = :id
-                    ORDER BY expires_on DESC LIMIT :n""",
-                sid,
-                lambda r: PageLine(
-                    when=r.at,
-                    text="Used" if r.used_by_lesson_id else "Available (expires on this day)",
-                    link=f"studiosync://lesson/{r.source_lesson_id}",
-                ),
-            )
-        )
-        facts = (
-            ("Instrument", p.instrument),
-            ("Teacher", p.teacher),
-            ("Family", p.family),
-            ("Email", visible_email(p.email)),
-            ("Phone", p.phone_number),
-            ("Date of birth", p.date_of_birth.strftime("%d %b %Y") if p.date_of_birth else ""),
-            ("Enrolled", p.enrollment_date.strftime("%d %b %Y")),
-            (
-                "Emergency contact",
-                f"{p.emergency_contact_name} {p.emergency_contact_phone}".strip(),
-            ),
-            ("Notes", p.notes),
-        )
-        return _page(
-            "students",
+
+    def _makeup_credits(self, s: Session, sid: uuid.UUID) -> PageSection:
+        return self._lines(
+            s,
+            "Make-up credits",
+            """SELECT source_lesson_id, expires_on AS at, used_by_lesson_id
+                 FROM makeup_credits WHERE student_id = :id
+                ORDER BY expires_on DESC LIMIT :n""",
             sid,
-            f"{p.first_name} {p.last_name}".strip(),
-            "Student",
-            p.is_active,
-            facts,
-            sections,
-        ).model_copy(update={"person_id": p.user_id})
+            lambda r: PageLine(
+                when=r.at,
+                text="Used" if r.used_by_lesson_id else "Available (expires on this day)",
+                link=f"studiosync://lesson/{r.source_lesson_id}",
+            ),
+        )
 
     def _family(self, s: Session, actor: Actor, fid: uuid.UUID) -> PersonPage:
         p = self._one(
