@@ -9,7 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSize, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QLibraryInfo,
+    QMessageLogContext,
+    QObject,
+    QSize,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
@@ -36,11 +45,36 @@ def resources_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "resources"
 
 
+@contextmanager
+def platform_failure_explained() -> Iterator[None]:
+    """While the QApplication is made: when Qt cannot load its platform plugin (it then
+    aborts the process), say which system packages to install instead of Qt's own advice."""
+    said: list[str] = []
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        category = context.category or "default"
+        print(message if category == "default" else f"{category}: {message}", file=sys.stderr)
+        said.append(message)
+        if kind == QtMsgType.QtFatalMsg and "platform plugin" in message:
+            from studiosync_desktop.system_packages import platform_advice
+
+            plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
+            print(f"\n{platform_advice(plugins, ' '.join(said))}", file=sys.stderr, flush=True)
+            os._exit(3)  # Qt would abort right after this message
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    app = QApplication(argv if argv is not None else sys.argv[:1])
+    with platform_failure_explained():
+        app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("StudioSync")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("StudioSync")
