@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import date
 from typing import Any
 
@@ -14,13 +13,6 @@ from studiosync_desktop.services.calendar_feeds import CalendarFeedService
 from studiosync_desktop.services.feed_fetch import FetchPolicy
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.zones import zone_of
-
-# Plain http feeds (a test's local server): only when this is set to 1.
-INSECURE_FEEDS = "STUDIOSYNC_ALLOW_HTTP_FEEDS"
-
-
-def feed_policy() -> FetchPolicy:
-    return FetchPolicy(allow_http=os.environ.get(INSECURE_FEEDS) == "1")
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -43,7 +35,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
     with admin_session(target, dirs) as (db, actor):
-        feeds = CalendarFeedService(db, feed_policy())
+        feeds = CalendarFeedService(db, FetchPolicy.from_environment())
         if args.calendars_command == "add":
             teacher = feeds.teacher_by_email(actor, args.teacher)
             row = feeds.add_feed(

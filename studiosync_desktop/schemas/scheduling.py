@@ -31,6 +31,8 @@ class LessonInput(Input):
     location: str = Field(default="", max_length=200)
     # None: the teacher's hourly rate times the duration, rounded half-up to the cent.
     rate: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    # The desk said yes to booking outside the teacher's hours or over an outside event.
+    accept_outside: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> LessonInput:

@@ -22,6 +22,7 @@ from studiosync_desktop.schemas.scheduling import (
 )
 from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.clashes import lesson_occurrence, refuse_clashes
+from studiosync_desktop.services.outside_hours import record_confirmation, require_confirmed
 from studiosync_desktop.services.permissions import require, require_started
 from studiosync_desktop.services.reading import full_name, studio_zone
 from studiosync_desktop.services.recurrence import Occurrence
@@ -57,7 +58,11 @@ class BookingRules(SchedulingPart):
         def work(s: Session) -> uuid.UUID:
             studio = self._studio(s, actor)
             rate = self._rate(s, actor, lesson)
-            refuse_clashes(s, actor.studio_id, studio.zone, [lesson_occurrence(lesson)], [])
+            occurrence = lesson_occurrence(lesson)
+            refuse_clashes(s, actor.studio_id, studio.zone, [occurrence], [])
+            confirmed = require_confirmed(
+                s, actor, studio.zone, [occurrence], lesson.accept_outside
+            )
             row = Lesson(
                 studio_id=actor.studio_id,
                 teacher_id=lesson.teacher_id,
@@ -72,6 +77,7 @@ class BookingRules(SchedulingPart):
             )
             s.add(row)
             s.flush()
+            record_confirmation(s, actor, row.id, confirmed)
             if lesson.lesson_type == "makeup":
                 self._use_credit(s, studio, lesson.student_id, row.id)
             return row.id
@@ -100,9 +106,12 @@ class BookingRules(SchedulingPart):
                     )
                 )
             rate = self._rate(s, actor, lesson)
-            refuse_clashes(
-                s, actor.studio_id, studio.zone, [lesson_occurrence(lesson)], [lesson_id]
+            occurrence = lesson_occurrence(lesson)
+            refuse_clashes(s, actor.studio_id, studio.zone, [occurrence], [lesson_id])
+            confirmed = require_confirmed(
+                s, actor, studio.zone, [occurrence], lesson.accept_outside
             )
+            record_confirmation(s, actor, lesson_id, confirmed)
             was_makeup = row.lesson_type == "makeup"
             row.teacher_id = lesson.teacher_id
             row.student_id = lesson.student_id
@@ -124,7 +133,12 @@ class BookingRules(SchedulingPart):
         return self.lesson(actor, lesson_id)
 
     def move_lesson(
-        self, actor: Actor, lesson_id: uuid.UUID, start: datetime, end: datetime
+        self,
+        actor: Actor,
+        lesson_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        accept_outside: bool = False,
     ) -> LessonDetail:
         """Drag and drop: a new start and end, everything else kept (the rate follows)."""
         current = self.lesson(actor, lesson_id)
@@ -141,6 +155,7 @@ class BookingRules(SchedulingPart):
                 end=end,
                 location=current.location,
                 rate=None if (end - start) != (current.end - current.start) else current.rate,
+                accept_outside=accept_outside,
             ),
         )
 

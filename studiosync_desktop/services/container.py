@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.services.accounts import AccountService
+from studiosync_desktop.services.availability import AvailabilityService
 from studiosync_desktop.services.billing import BillingService
+from studiosync_desktop.services.calendar_feeds import CalendarFeedService
 from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_preferences import PreferenceService
 from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.email_templates import TemplateService
+from studiosync_desktop.services.feed_fetch import FetchPolicy
 from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.inventory import InventoryService
 from studiosync_desktop.services.invoicing import InvoicingService
@@ -73,6 +76,8 @@ class Services:
     privacy: PrivacyService
     privacy_export: PrivacyExportService
     pay: TeacherPayService
+    availability: AvailabilityService
+    calendars: CalendarFeedService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -109,4 +114,6 @@ class Services:
             privacy=PrivacyService(db),
             privacy_export=PrivacyExportService(db),
             pay=TeacherPayService(db),
+            availability=AvailabilityService(db),
+            calendars=CalendarFeedService(db, FetchPolicy.from_environment()),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 import urllib.error
@@ -14,6 +15,8 @@ from studiosync_desktop import __version__
 TIMEOUT_SECONDS = 15.0
 MAX_BYTES = 5 * 1024 * 1024
 CHUNK = 64 * 1024
+# Plain http feeds (a test's local server): only when this is set to 1.
+INSECURE_FEEDS = "STUDIOSYNC_ALLOW_HTTP_FEEDS"
 
 
 class FetchFailed(Exception):
@@ -27,6 +30,10 @@ class FetchPolicy:
     allow_http: bool = False
     timeout: float = TIMEOUT_SECONDS
     max_bytes: int = MAX_BYTES
+
+    @classmethod
+    def from_environment(cls) -> FetchPolicy:
+        return cls(allow_http=os.environ.get(INSECURE_FEEDS) == "1")
 
 
 def normalise_url(url: str, policy: FetchPolicy) -> str:

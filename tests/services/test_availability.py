@@ -185,3 +185,80 @@ def test_time_off_over_booked_lessons_lists_them_and_cancelling_is_the_studios_d
     assert service.lessons_outside(admin, teacher, monday, monday + timedelta(days=6)) == ()
     service.remove_exception(admin, saved.id)
     assert service.exceptions(admin, teacher) == ()
+
+
+def _booking(teacher: uuid.UUID, student: uuid.UUID, start: datetime) -> dict[str, object]:
+    return {
+        "teacher_id": teacher,
+        "student_id": student,
+        "start": start,
+        "end": start + timedelta(minutes=30),
+    }
+
+
+def test_booking_outside_hours_asks_first_and_the_desks_yes_is_recorded(
+    db: Database, admin: Actor
+) -> None:
+    from studiosync_desktop.services.outside_hours import NeedsConfirmation
+    from studiosync_desktop.services.scheduling import SchedulingService
+
+    maker = Maker(db, admin.studio_id)
+    teacher, student = maker.teacher("Maya", "Chen"), maker.student("Sam", "Lee")
+    monday = _monday()
+    scheduling = SchedulingService(db)
+    AvailabilityService(db).set_week_hours(admin, teacher, _week(mon=NINE_TO_FIVE))
+    scheduling.create_lesson(admin, _booking(teacher, student, _at(monday, 9)))  # inside: no ask
+    evening = _booking(teacher, student, _at(monday, 18))
+    with pytest.raises(NeedsConfirmation) as asked:
+        scheduling.create_lesson(admin, evening)
+    assert asked.value.reasons == (
+        f"18:00-18:30 on Mon {monday.day} {monday:%b} is outside Maya Chen's working hours"
+        " (09:00-12:00, 13:00-17:00).",
+    )
+    with db.session() as s:
+        assert s.scalar(text("SELECT count(*) FROM lessons")) == 1  # nothing half-written
+    desk_user = maker.staff("Dee", "Desk")
+    desk = Actor(user_id=desk_user, studio_id=admin.studio_id, role="desk", name="Dee Desk")
+    booked = scheduling.create_lesson(desk, {**evening, "accept_outside": True})
+    with db.session() as s:
+        row = s.execute(text("SELECT * FROM booking_overrides")).one()
+    assert (row.lesson_id, row.confirmed_by_id) == (booked.id, desk_user)
+    assert "outside Maya Chen's working hours" in row.reasons
+    with pytest.raises(NeedsConfirmation) as tuesday:  # no hours on Tuesday
+        scheduling.move_lesson(
+            admin,
+            booked.id,
+            _at(monday + timedelta(days=1), 10),
+            _at(monday + timedelta(days=1), 10, 30),
+        )
+    assert "(not working that day)" in str(tuesday.value)
+
+
+def test_booking_over_an_outside_event_names_it_and_the_desk_reads_only_the_calendar(
+    db: Database, admin: Actor
+) -> None:
+    from studiosync_desktop.services.calendar_feeds import CalendarFeedService
+    from studiosync_desktop.services.outside_hours import NeedsConfirmation
+    from studiosync_desktop.services.scheduling import SchedulingService
+    from tests.feed_server import calendar, event, stamp
+
+    maker = Maker(db, admin.studio_id)
+    teacher, student = maker.teacher("Maya", "Chen"), maker.student("Sam", "Lee")
+    monday = _monday()
+    gig = event(
+        "gig", f"DTSTART;TZID=America/New_York:{stamp(monday)}T150000",
+        f"DTEND;TZID=America/New_York:{stamp(monday)}T170000", "SUMMARY:Jazz club gig",
+    )  # fmt: skip
+    CalendarFeedService(db).import_file(
+        admin, {"name": "Gigs", "teacher_id": teacher}, calendar(gig)
+    )
+    scheduling = SchedulingService(db)
+    with pytest.raises(NeedsConfirmation) as asked:
+        scheduling.create_lesson(admin, _booking(teacher, student, _at(monday, 16)))
+    assert "Maya Chen is busy 15:00-17:00 on Mon" in str(asked.value)
+    assert "Jazz club gig (Gigs)" in str(asked.value)
+    desk = admin.model_copy(update={"role": "desk"})
+    with pytest.raises(NeedsConfirmation) as desk_asked:
+        scheduling.create_lesson(desk, _booking(teacher, student, _at(monday, 16)))
+    assert "Jazz" not in str(desk_asked.value) and str(desk_asked.value).endswith(": Gigs.")
+    scheduling.create_lesson(admin, _booking(teacher, student, _at(monday, 17)))  # just after

@@ -42,6 +42,7 @@ from studiosync_desktop.schemas.scheduling import (
 )
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.services.permissions import may_mark
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -96,6 +97,8 @@ class LessonDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self
         )
         self.buttons.accepted.connect(self.save)
+        # Set once the desk has read why the time is outside hours and saves again.
+        self.outside_confirmed = False
         self.buttons.rejected.connect(self.reject)
         actions = self._action_row()
         if detail is not None:
@@ -298,6 +301,7 @@ class LessonDialog(QDialog):
             "start": start,
             "end": start + timedelta(minutes=self.minutes.value()),
             "location": self.location.text(),
+            "accept_outside": self.outside_confirmed,
             "rate": rate,
         }
 
@@ -372,11 +376,21 @@ class LessonDialog(QDialog):
                 if self.ask_skip(exc):
                     self._run(retry_skipping)
                 return
+            if isinstance(exc, NeedsConfirmation):
+                self.ask_outside(exc)
+                return
             fields = self.presenter.present(exc, parent=self, inline=True)
             if fields:  # under the fields, without a message box on top
                 self.show_errors(fields)
 
         self.runner.run(fn, on_done=done, on_error=failed)
+
+    def ask_outside(self, exc: NeedsConfirmation) -> None:
+        """Outside hours or over an outside event: said under the form; Save again books it
+        anyway (recorded with the lesson)."""
+        self.outside_confirmed = True
+        self.show_errors({"": f"{exc}\nSave again to book it anyway (your confirmation is kept)."})
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Book &anyway")
 
     def ask_skip(self, exc: BookingClash) -> bool:
         """A series clashes: skip those occurrences, or cancel the whole series."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -26,6 +27,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, Closure
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
 from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
@@ -326,20 +328,33 @@ class CalendarTab(DataTab):
         self.last_dialog = dialog
         dialog.open()
 
-    def move(self, lesson_id: uuid.UUID, start: datetime, end: datetime) -> None:
-        """A drag: the same rules as the dialog; a refusal says why and the block goes back."""
+    def move(
+        self, lesson_id: uuid.UUID, start: datetime, end: datetime, anyway: bool = False
+    ) -> None:
+        """A drag: the same rules as the dialog; a refusal says why and the block goes back.
+        Outside the teacher's hours the desk is asked first (and its yes is recorded)."""
         self.runner.run(
             self.services.scheduling.move_lesson,
             self.actor,
             lesson_id,
             start,
             end,
+            anyway,
             on_done=lambda _d: self.reload(),
-            on_error=self._move_refused,
+            on_error=lambda exc: self._move_refused(exc, lesson_id, start, end),
         )
 
-    def _move_refused(self, exc: BaseException) -> None:
+    def _move_refused(
+        self, exc: BaseException, lesson_id: uuid.UUID, start: datetime, end: datetime
+    ) -> None:
         self._paint_grid()
+        if isinstance(exc, NeedsConfirmation) and self.presenter.interactive:
+            answer = QMessageBox.question(
+                self, "Outside the teacher's hours", f"{exc}\n\nMove the lesson anyway?"
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.move(lesson_id, start, end, anyway=True)
+            return
         self.presenter.present(exc, parent=self)
 
     # --- print, export, closures, series ---------------------------------------------
