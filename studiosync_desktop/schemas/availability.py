@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 
 from pydantic import Field, field_validator, model_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -38,7 +38,7 @@ def _no_overlap(ranges: tuple[HoursRange, ...], where: str) -> tuple[HoursRange,
     return ordered
 
 
-class WeekHours(Frozen):
+class WeekHours(Input):
     """A teacher's working week: seven days (Monday first), each with its stretches."""
 
     days: tuple[tuple[HoursRange, ...], ...] = Field(min_length=7, max_length=7)
@@ -55,7 +55,7 @@ class WeekHours(Frozen):
         return any(self.days)
 
 
-class ExceptionInput(Frozen):
+class ExceptionInput(Input):
     """Days with other hours: none is time off; a list holds on each day instead of the week's."""
 
     teacher_id: uuid.UUID
@@ -104,7 +104,7 @@ class ExceptionRow(Frozen):
 HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-class FeedInput(Frozen):
+class FeedInput(Input):
     """An outside calendar: a teacher's, a room's, or the whole studio's (neither given)."""
 
     name: str = Field(min_length=1, max_length=100)

@@ -14,7 +14,7 @@ from studiosync_desktop.schemas.roster import check_optional_email, check_phone
 
 def _check_timezone(value: str) -> str:
     if value not in zoneinfo.available_timezones():
-        raise ValueError(f"'{value}' is not a known time zone (for example Europe/London)")
+        raise ValueError("Choose a time zone from the list (for example Europe/London)")
     return value
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from studiosync_desktop.money import round_cents
 from studiosync_desktop.schemas.billing import StudioLetterhead
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, Input, Span
 
 PayPeriodKind = Literal["weekly", "biweekly", "monthly"]
 PayBasis = Literal["time", "percent", "flat"]
@@ -25,12 +25,12 @@ def _cents(value: Decimal) -> Decimal:
     return value
 
 
-class PayPolicy(Frozen):
+class PayPolicy(Input):
     """What pays, studio-wide: the period, and a percent of the lesson's pay for each kind of
     lesson that did not happen (0 pays nothing, 100 in full). Completed lessons pay in full."""
 
     period: PayPeriodKind = "monthly"
-    period_anchor: date = date(2024, 1, 1)
+    period_anchor: Annotated[date, Span("past")] = date(2024, 1, 1)
     late_cancel_percent: Decimal = Field(default=Decimal(100), ge=0, le=100)
     no_show_percent: Decimal = Field(default=Decimal(100), ge=0, le=100)
     studio_cancel_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
@@ -40,7 +40,7 @@ class PayPolicy(Frozen):
     )(_cents)
 
 
-class PayRuleInput(Frozen):
+class PayRuleInput(Input):
     """A pay rule as an admin types it. No teacher: the studio's default; no lesson type:
     every type. Time: `amount` per `per_minutes` minutes; percent: of the lesson's rate."""
 
@@ -69,7 +69,7 @@ class PayRuleRow(PayRuleInput):
     text: str  # "40.00 per 60 min", "60% of the lesson's rate", "25.00 per lesson"
 
 
-class ExtraLineInput(Frozen):
+class ExtraLineInput(Input):
     """A line added by hand to a pay run: admin time, a bonus, a correction (may be negative)."""
 
     teacher_id: uuid.UUID
