@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     from studiosync_desktop import privacy_commands
 
     privacy_commands.add_parser(sub, common)
+    from studiosync_desktop import report_commands
+
+    report_commands.add_parser(sub, common)
     from studiosync_desktop import calendar_commands
 
     calendar_commands.add_parser(sub, common)
@@ -209,6 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from studiosync_desktop import privacy_commands
 
             return privacy_commands.run(args, target, dirs)
+        if args.command == "report":
+            from studiosync_desktop import report_commands
+
+            return report_commands.run(args, target, dirs)
         if args.command == "calendars":
             from studiosync_desktop import calendar_commands
 

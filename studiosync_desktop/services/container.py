@@ -39,6 +39,7 @@ from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.services.studio_figures import StudioFigures
+from studiosync_desktop.services.studio_reports import ReportService
 from studiosync_desktop.services.teacher_pay import TeacherPayService
 from studiosync_desktop.services.today import TodayService
 
@@ -69,6 +70,7 @@ class Services:
     mail_jobs: MailJobs
     today: TodayService
     figures: StudioFigures
+    reports: ReportService
     # This desk's single-lesson changes, heard by its undo history (one journal per session).
     journal: ChangeJournal
     undo: LessonUndo
@@ -83,6 +85,7 @@ class Services:
     def build(cls, db: Database) -> Services:
         journal = ChangeJournal()
         roster, billing = RosterService(db), BillingService(db)
+        pay = TeacherPayService(db)
         return cls(
             studio=StudioService(db),
             scheduling=JournaledScheduling(db, journal),
@@ -108,12 +111,13 @@ class Services:
             mail_jobs=MailJobs.build(db),
             today=TodayService(db),
             figures=StudioFigures(db),
+            reports=ReportService(db, pay),
             journal=journal,
             undo=LessonUndo(db),
             quick_find=QuickFind(roster, billing),
             privacy=PrivacyService(db),
             privacy_export=PrivacyExportService(db),
-            pay=TeacherPayService(db),
+            pay=pay,
             availability=AvailabilityService(db),
             calendars=CalendarFeedService(db, FetchPolicy.from_environment()),
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 # Money received: completed (or later refunded) payments by the day they were processed, an
 # overpayment kept as credit included, paying from account credit excluded (that money came
-# in before); refunds subtracted by the day they were refunded. One row per movement.
+# in before); refunds subtracted by the day they were refunded. One row per movement (a
+# payment's id and + for money in, - for its refund).
 MONEY_MOVEMENTS = """
-SELECT p.id::text || '+' AS key, p.invoice_id, p.payment_method AS method,
+SELECT p.id::text || '+' AS movement, p.invoice_id, p.payment_method AS method,
        p.processed_at AS at,
        p.amount + COALESCE((SELECT sum(c.amount) FROM account_credits c
                             WHERE c.payment_id = p.id AND c.amount > 0), 0) AS amount
@@ -26,33 +27,62 @@ SELECT p.id::text || '-', p.invoice_id, p.payment_method, p.refunded_at, -p.refu
    AND p.refunded_at >= :money_from AND p.refunded_at < :money_until
 """
 
-# Each invoice's lines by the teacher of their lesson (NULL: not a lesson: room hire, books,
-# fees), with the invoice's line total: how received money is shared among teachers.
-INVOICE_SHARES = """
-SELECT l.invoice_id, le.teacher_id, sum(l.total_price) AS part,
+# Who a line of an invoice is about, for sharing money: the teacher of its lesson, or its
+# student's instrument (NULL: not a lesson: room hire, books, fees).
+TEACHER_KEY = "CASE WHEN le.id IS NOT NULL THEN trim(tu.first_name || ' ' || tu.last_name) END"
+INSTRUMENT_KEY = (
+    "CASE WHEN le.id IS NOT NULL THEN coalesce(nullif(st.instrument, ''), 'Band or group') END"
+)
+
+
+def invoice_shares(key: str) -> str:
+    """Each invoice's lines by `key`, with the invoice's line total: how its money is shared."""
+    return f"""
+SELECT l.invoice_id, {key} AS key, sum(l.total_price) AS part,
        sum(sum(l.total_price)) OVER (PARTITION BY l.invoice_id) AS whole
-  FROM invoice_line_items l LEFT JOIN lessons le ON le.id = l.lesson_id
+  FROM invoice_line_items l
+  LEFT JOIN lessons le ON le.id = l.lesson_id
+  LEFT JOIN teachers t ON t.id = le.teacher_id LEFT JOIN users tu ON tu.id = t.user_id
+  LEFT JOIN students st ON st.id = le.student_id
  WHERE l.studio_id = :studio
- GROUP BY l.invoice_id, le.teacher_id
+ GROUP BY l.invoice_id, {key}
 """
 
-# Money received shared by teacher in proportion to the invoice's lines, rounded to the cent
-# with the rounding left on the largest share, so the shares of a payment add up to it.
-MONEY_BY_TEACHER = f"""
-WITH money AS ({MONEY_MOVEMENTS}),
-shares AS ({INVOICE_SHARES}),
+
+def shared(movements: str, key: str) -> str:
+    """`movements` (movement, invoice_id, method, at, amount) shared by `key` in proportion to
+    the invoice's lines, rounded to the cent with the rounding left on the largest share, so
+    the shares of a movement add up to it exactly."""
+    return f"""
+WITH money AS ({movements}),
+shares AS ({invoice_shares(key)}),
 split AS (
-  SELECT m.key, m.at, m.amount, sh.teacher_id,
+  SELECT m.movement, m.at, m.method, m.amount, sh.key,
          CASE WHEN sh.whole IS NULL THEN m.amount
               ELSE round(m.amount * sh.part / sh.whole, 2) END AS share,
-         row_number() OVER (PARTITION BY m.key ORDER BY sh.part DESC NULLS LAST,
-                            sh.teacher_id NULLS LAST) AS n
+         row_number() OVER (PARTITION BY m.movement ORDER BY sh.part DESC NULLS LAST,
+                            sh.key NULLS LAST) AS n
     FROM money m LEFT JOIN shares sh ON sh.invoice_id = m.invoice_id AND sh.whole <> 0
 )
-SELECT key, at, teacher_id,
-       share + CASE WHEN n = 1 THEN amount - sum(share) OVER (PARTITION BY key) ELSE 0 END
+SELECT movement, at, method, key,
+       share + CASE WHEN n = 1 THEN amount - sum(share) OVER (PARTITION BY movement) ELSE 0 END
          AS amount
   FROM split
+"""
+
+
+# Money received shared by the teachers of the invoices' lessons.
+MONEY_BY_TEACHER = shared(MONEY_MOVEMENTS, TEACHER_KEY)
+
+# Invoiced: issued invoices (sent, part-paid or paid; not drafts, not void) by issue date, at
+# their total; a credit note (negative) is shared like the invoice it credits.
+INVOICED_MOVEMENTS = """
+SELECT i.id::text AS movement, coalesce(i.credit_note_for_id, i.id) AS invoice_id,
+       CASE WHEN i.credit_note_for_id IS NULL THEN 'invoice' ELSE 'credit_note' END AS method,
+       (i.issue_date::timestamp AT TIME ZONE :tz) AS at, i.total AS amount
+  FROM invoices i
+ WHERE i.studio_id = :studio AND i.status IN ('sent', 'partial', 'paid')
+   AND i.issue_date >= :first AND i.issue_date <= :last
 """
 
 # A lesson's attendance as the figures count it (cancelled split by whether it was late).

@@ -180,9 +180,8 @@ SELECT date_trunc('month', m.at AT TIME ZONE :tz)::date AS month, m.method, sum(
 
 MONTHLY_MONEY_BY_TEACHER = f"""
 SELECT date_trunc('month', m.at AT TIME ZONE :tz)::date AS month,
-       coalesce(trim(u.first_name || ' ' || u.last_name), 'Not lessons'), sum(m.amount)
+       coalesce(m.key, 'Not lessons'), sum(m.amount)
   FROM ({MONEY_BY_TEACHER}) m
-  LEFT JOIN teachers t ON t.id = m.teacher_id LEFT JOIN users u ON u.id = t.user_id
  GROUP BY 1, 2
 """
 

