@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, and_, case, cast, func, literal, select, tuple_
+from sqlalchemy import Date, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from studiosync_desktop.db import Database
@@ -12,15 +12,12 @@ from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.models import Band, Family, Invoice, Student, Studio, User
 from studiosync_desktop.schemas.common import Actor, Page
 from studiosync_desktop.schemas.rows import InvoiceRow
+from studiosync_desktop.services.keyset_pager import check_limit, date_key, id_key, read_page
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
-    check_limit,
     contains_pattern,
-    decode_cursor,
-    encode_cursor,
     full_name,
     ilike_any,
-    parse_uuid,
 )
 from studiosync_desktop.vocabulary import INVOICE_STATUSES
 
@@ -85,7 +82,6 @@ class BillingService:
                 Invoice.amount_paid,
                 balance.label("balance"),
                 func.coalesce(overdue, False).label("is_overdue"),
-                sort_date.label("sort_date"),
             )
             .join(Studio, Studio.id == Invoice.studio_id)
             .outerjoin(Family, Family.id == Invoice.family_id)
@@ -123,42 +119,12 @@ class BillingService:
         elif status is not None:
             query = query.where(Invoice.status == status)
         with self._db.read_session() as s:
-            total = None
-            if cursor is None:
-                total = s.scalar(select(func.count()).select_from(query.subquery()))
-            else:
-                day, iid = decode_cursor(cursor, 2)
-                try:
-                    after_day = date.fromisoformat(day)
-                except ValueError as exc:
-                    raise ValidationFailed({"cursor": "This page position is not valid."}) from exc
-                query = query.where(
-                    tuple_(sort_date, Invoice.id)
-                    < tuple_(literal(after_day), literal(parse_uuid(iid)))
-                )
-            query = query.order_by(sort_date.desc(), Invoice.id.desc()).limit(limit + 1)
-            rows = s.execute(query).all()
-            page = rows[:limit]
-            next_cursor = (
-                encode_cursor(page[-1].sort_date, page[-1].id) if len(rows) > limit else None
-            )
-            return Page[InvoiceRow](
-                rows=tuple(
-                    InvoiceRow(
-                        id=r.id,
-                        number=r.number,
-                        payer_name=r.payer_name,
-                        payer_kind=r.payer_kind,
-                        status=r.status,
-                        issue_date=r.issue_date,
-                        due_date=r.due_date,
-                        total=r.total,
-                        amount_paid=r.amount_paid,
-                        balance=r.balance,
-                        is_overdue=r.is_overdue,
-                    )
-                    for r in page
-                ),
-                next_cursor=next_cursor,
-                total=total,
+            return read_page(
+                s,
+                query,
+                (date_key(sort_date), id_key(Invoice.id)),
+                cursor,
+                limit,
+                lambda r: InvoiceRow.model_validate(r, from_attributes=True),
+                descending=True,
             )

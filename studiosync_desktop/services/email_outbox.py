@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, tuple_
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -28,14 +27,11 @@ from studiosync_desktop.schemas.email import (
     OutboxRow,
     OutgoingEmail,
 )
+from studiosync_desktop.services.keyset_pager import check_limit, id_key, read_page, time_key
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
-    check_limit,
     contains_pattern,
-    decode_cursor,
-    encode_cursor,
     ilike_any,
-    parse_uuid,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
@@ -152,25 +148,15 @@ class OutboxService:
         check_limit(limit)
         query = self._filtered(actor, f)
         with self._db.read_session() as s:
-            total = s.scalar(select(func.count()).select_from(query.subquery()))
-            if cursor is not None:
-                at, last = decode_cursor(cursor, 2)
-                query = query.where(
-                    tuple_(EmailMessage.created_at, EmailMessage.id)
-                    < tuple_(datetime.fromisoformat(at), parse_uuid(last))
-                )
-            rows = s.execute(
-                query.order_by(EmailMessage.created_at.desc(), EmailMessage.id.desc()).limit(
-                    limit + 1
-                )
-            ).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(
-            rows=tuple(outbox_row(r) for r in rows),
-            next_cursor=encode_cursor(rows[-1].created_at, rows[-1].id) if more else None,
-            total=total,
-        )
+            return read_page(
+                s,
+                query,
+                (time_key(EmailMessage.created_at), id_key(EmailMessage.id)),
+                cursor,
+                limit,
+                outbox_row,
+                descending=True,
+            )
 
     @staticmethod
     def _filtered(actor: Actor, f: OutboxFilters) -> Select[Any]:

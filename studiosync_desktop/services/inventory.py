@@ -12,7 +12,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, tuple_, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
@@ -34,16 +34,20 @@ from studiosync_desktop.schemas.inventory import (
     barcode_value,
 )
 from studiosync_desktop.schemas.rows import ItemRow
+from studiosync_desktop.services.keyset_pager import (
+    check_limit,
+    date_key,
+    id_key,
+    int_key,
+    read_page,
+    text_key,
+)
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
-    check_limit,
     contains_pattern,
-    decode_cursor,
-    encode_cursor,
     find_people,
     full_name,
     ilike_any,
-    parse_uuid,
     studio_settings,
     studio_today,
 )
@@ -123,23 +127,13 @@ class InventoryService:
                     )
                     .exists()
                 )
-            total = None
-            if cursor is None:
-                total = s.scalar(select(func.count()).select_from(query.subquery()))
-            else:
-                name, iid = decode_cursor(cursor, 2)
-                query = query.where(
-                    tuple_(InventoryItem.name, InventoryItem.id)
-                    > tuple_(literal(name), literal(parse_uuid(iid)))
-                )
-            query = query.order_by(InventoryItem.name, InventoryItem.id).limit(limit + 1)
-            rows = s.execute(query).all()
-            page = rows[:limit]
-            next_cursor = encode_cursor(page[-1].name, page[-1].id) if len(rows) > limit else None
-            return Page[ItemRow](
-                rows=tuple(ItemRow.model_validate(r, from_attributes=True) for r in page),
-                next_cursor=next_cursor,
-                total=total,
+            return read_page(
+                s,
+                query,
+                (text_key(InventoryItem.name), id_key(InventoryItem.id)),
+                cursor,
+                limit,
+                lambda r: ItemRow.model_validate(r, from_attributes=True),
             )
 
     def item(self, actor: Actor, item_id: uuid.UUID) -> ItemDetail:
@@ -251,7 +245,7 @@ class InventoryService:
                 else_=3,
             )
             due = func.coalesce(CheckoutLog.due_date, date(9999, 12, 31))
-            query = self._checkout_select(actor, today).add_columns(rank.label("rank"))
+            query = self._checkout_select(actor, today)
             if view == "open":
                 query = query.where(CheckoutLog.status.in_(("pending", "approved")))
             elif view == "pending":
@@ -262,30 +256,13 @@ class InventoryService:
                 query = query.where(CheckoutLog.status == "approved")
             if item_id is not None:
                 query = query.where(CheckoutLog.item_id == item_id)
-            total = None
-            if cursor is None:
-                total = s.scalar(select(func.count()).select_from(query.subquery()))
-            else:
-                r, d, iid = decode_cursor(cursor, 3)
-                query = query.where(
-                    tuple_(rank, due, CheckoutLog.id)
-                    > tuple_(
-                        literal(int(r)), literal(date.fromisoformat(d)), literal(parse_uuid(iid))
-                    )
-                )
-            rows = s.execute(query.order_by(rank, due, CheckoutLog.id).limit(limit + 1)).all()
-            page = rows[:limit]
-            next_cursor = None
-            if len(rows) > limit:
-                last = page[-1]
-                next_cursor = encode_cursor(last.rank, last.due_date or date(9999, 12, 31), last.id)
-            return Page[CheckoutRow](
-                rows=tuple(
-                    CheckoutRow.model_validate({k: v for k, v in r._mapping.items() if k != "rank"})
-                    for r in page
-                ),
-                next_cursor=next_cursor,
-                total=total,
+            return read_page(
+                s,
+                query,
+                (int_key(rank), date_key(due), id_key(CheckoutLog.id)),
+                cursor,
+                limit,
+                lambda r: CheckoutRow.model_validate(r, from_attributes=True),
             )
 
     def checkout(self, actor: Actor, checkout_id: uuid.UUID) -> CheckoutRow:

@@ -1,10 +1,7 @@
-"""Helpers shared by the read services: opaque keyset cursors, names, search patterns, zones."""
+"""Helpers shared by the read services: names, search patterns, the studio's zone and day."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,43 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from studiosync_desktop.errors import NotFound, ValidationFailed
+from studiosync_desktop.errors import NotFound
 from studiosync_desktop.models import Studio
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.zones import zone_of
-
-MAX_PAGE = 1000
-
-
-def encode_cursor(*key: object) -> str:
-    """The last row's sort key as an opaque, URL-safe string."""
-    values = [v.isoformat() if isinstance(v, date | datetime) else str(v) for v in key]
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, size: int) -> list[str]:
-    """The sort key of a cursor made by `encode_cursor`; a tampered cursor is bad input."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values: Any = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": "This page position is not valid."}) from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise ValidationFailed({"cursor": "This page position is not valid."})
-    return [str(v) for v in values]
-
-
-def parse_uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise ValidationFailed({"cursor": "This page position is not valid."}) from exc
-
-
-def check_limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed({"limit": f"A page holds between 1 and {MAX_PAGE} rows."})
-    return limit
 
 
 def full_name(first: InstrumentedAttribute[str], last: InstrumentedAttribute[str]) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -26,15 +26,12 @@ from studiosync_desktop.schemas.resources import (
     ResourceRow,
     size_text,
 )
+from studiosync_desktop.services.keyset_pager import check_limit, id_key, read_page, text_key
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
-    check_limit,
     contains_pattern,
-    decode_cursor,
-    encode_cursor,
     full_name,
     ilike_any,
-    parse_uuid,
     studio_today,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
@@ -132,23 +129,13 @@ class ResourceService:
         if resource_type:
             query = query.where(Resource.resource_type == resource_type)
         with self._db.read_session() as s:
-            total = None
-            if cursor is None:
-                total = s.scalar(select(func.count()).select_from(query.subquery()))
-            else:
-                title, rid = decode_cursor(cursor, 2)
-                query = query.where(
-                    tuple_(Resource.title, Resource.id)
-                    > tuple_(literal(title), literal(parse_uuid(rid)))
-                )
-            rows = s.execute(query.order_by(Resource.title, Resource.id).limit(limit + 1)).all()
-            page = rows[:limit]
-            return Page[ResourceRow](
-                rows=tuple(ResourceRow.model_validate(dict(r._mapping)) for r in page),
-                next_cursor=encode_cursor(page[-1].title, page[-1].id)
-                if len(rows) > limit
-                else None,
-                total=total,
+            return read_page(
+                s,
+                query,
+                (text_key(Resource.title), id_key(Resource.id)),
+                cursor,
+                limit,
+                lambda r: ResourceRow.model_validate(r, from_attributes=True),
             )
 
     def file(self, actor: Actor, resource_id: uuid.UUID) -> ResourceFile:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
@@ -35,14 +35,11 @@ from studiosync_desktop.schemas.roster import (
     TeacherRow,
 )
 from studiosync_desktop.schemas.rows import StudentRow
+from studiosync_desktop.services.keyset_pager import check_limit, id_key, read_page, text_key
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
-    check_limit,
     contains_pattern,
-    decode_cursor,
-    encode_cursor,
     full_name,
-    parse_uuid,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
@@ -327,7 +324,6 @@ class RosterService:
         def to_row(r: Any) -> RowT:
             return row_type(**{name: getattr(r, name) for name in fields})
 
-        query = query.add_columns(*(c.label(f"_k{i}") for i, c in enumerate(sort)))
         with self._db.read_session() as s:
             if search:
                 s.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_THRESHOLD}"))
@@ -338,22 +334,8 @@ class RosterService:
                 query = query.where(match(search)).order_by(*order).limit(limit)
                 rows = s.execute(query).all()
                 return Page[RowT](rows=tuple(to_row(r) for r in rows), total=len(rows))
-            total = None
-            if cursor is None:
-                total = s.scalar(select(func.count()).select_from(query.subquery()))
-            else:
-                key: list[Any] = list(decode_cursor(cursor, len(sort)))
-                key[-1] = parse_uuid(key[-1])
-                query = query.where(tuple_(*sort) > tuple_(*(literal(k) for k in key)))
-            rows = s.execute(query.order_by(*sort).limit(limit + 1)).all()
-            page = rows[:limit]
-            next_cursor = None
-            if len(rows) > limit:
-                last = page[-1]
-                next_cursor = encode_cursor(*(getattr(last, f"_k{i}") for i in range(len(sort))))
-            return Page[RowT](
-                rows=tuple(to_row(r) for r in page), next_cursor=next_cursor, total=total
-            )
+            keys = (*(text_key(c) for c in sort[:-1]), id_key(sort[-1]))
+            return read_page(s, query, keys, cursor, limit, to_row)
 
     # --- what the dialogs pick from ------------------------------------------------------
 
