@@ -25,12 +25,14 @@ AREAS: dict[str, frozenset[str]] = {
             "audit",
             "backup",
             "email",
+            "pay",
         }
     ),
     "desk": frozenset(
         {"schedule", "roster", "billing", "inventory", "rooms", "resources", "messages", "email"}
     ),
-    "teacher": frozenset({"schedule", "roster", "resources", "messages", "teaching"}),
+    # "pay" for a teacher: their own pay statements (the database shows them nothing else).
+    "teacher": frozenset({"schedule", "roster", "resources", "messages", "teaching", "pay"}),
 }
 
 AREA_NAMES = {
@@ -47,6 +49,7 @@ AREA_NAMES = {
     "backup": "backups",
     "teaching": "lesson notes",
     "email": "the studio's email",
+    "pay": "teacher pay",
 }
 
 

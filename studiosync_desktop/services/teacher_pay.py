@@ -45,7 +45,7 @@ from studiosync_desktop.services.pay_lines import LessonPay, lesson_pay
 from studiosync_desktop.services.pay_periods import period_of
 from studiosync_desktop.services.reading import local_day_bounds, studio_today, studio_zone
 from studiosync_desktop.services.unit_of_work import unit_of_work
-from studiosync_desktop.vocabulary import PAY_ATTENDANCE_NAMES, words
+from studiosync_desktop.vocabulary import words
 
 TEACHER_NAME = "trim(u.first_name || ' ' || u.last_name)"
 CSV_COLUMNS = (
@@ -189,6 +189,20 @@ class TeacherPayService:
                 delete(PayRule).where(PayRule.id == rule_id, PayRule.studio_id == actor.studio_id)
             )
 
+    def teachers(self, actor: Actor) -> tuple[tuple[uuid.UUID, str], ...]:
+        """(id, name) of the studio's active teachers, by name: whom a rule or line is for."""
+        _admin(actor)
+        with self._db.read_session() as s:
+            rows = s.execute(
+                text(
+                    f"SELECT t.id, {TEACHER_NAME} AS name FROM teachers t"
+                    " JOIN users u ON u.id = t.user_id"
+                    " WHERE t.studio_id = :studio AND t.is_active ORDER BY 2"
+                ),
+                {"studio": actor.studio_id},
+            ).all()
+            return tuple((r.id, r.name) for r in rows)
+
     # --- periods and runs ----------------------------------------------------------------
 
     def period(self, actor: Actor, day: date | None = None) -> PayPeriod:
@@ -298,23 +312,7 @@ class TeacherPayService:
                     f"A later period ({later:%b} {later.day}) is approved already: a change"
                     " to this one goes in the next run as an adjustment."
                 )
-            run = _lock_open_run(s, actor, period)
-            view = _view(s, actor, period, run_id=run.id)
-            if view.missing_rules:
-                raise Conflict(
-                    "Set a pay rule (or the studio's default) first for: "
-                    + ", ".join(view.missing_rules)
-                    + "."
-                )
-            rows = [_line_values(actor, run.id, line) for line in view.lines if line.id is None]
-            if rows:
-                s.execute(insert(PayLine), rows)
-            s.execute(
-                update(PayRun)
-                .where(PayRun.id == run.id)
-                .values(status="approved", approved_at=text("now()"), approved_by_id=actor.user_id)
-            )
-            return _view(s, actor, period)
+            return approve_run(s, actor, period)
 
     # --- statements, summary, payroll CSV, reports -----------------------------------------
 
@@ -431,6 +429,28 @@ def _lock_open_run(s: Session, actor: Actor, period: PayPeriod) -> PayRun:
             " it is frozen, and a change goes in the next run."
         )
     return run
+
+
+def approve_run(s: Session, actor: Actor, period: PayPeriod) -> PayRunView:
+    """Writes the period's lines into its run and approves it, in the caller's transaction
+    (the service checks first that the period is over and none later is approved)."""
+    run = _lock_open_run(s, actor, period)
+    view = _view(s, actor, period, run_id=run.id)
+    if view.missing_rules:
+        raise Conflict(
+            "Set a pay rule (or the studio's default) first for: "
+            + ", ".join(view.missing_rules)
+            + "."
+        )
+    rows = [_line_values(actor, run.id, line) for line in view.lines if line.id is None]
+    if rows:
+        s.execute(insert(PayLine), rows)
+    s.execute(
+        update(PayRun)
+        .where(PayRun.id == run.id)
+        .values(status="approved", approved_at=text("now()"), approved_by_id=actor.user_id)
+    )
+    return _view(s, actor, period)
 
 
 def _person_name(s: Session, user_id: uuid.UUID | None) -> str:
@@ -570,8 +590,7 @@ def _line_row(
     if lp.basis == "percent" and lp.rate is not None and lp.rule_amount is not None:
         rate = f"{lp.rule_amount.normalize():f}% of {lp.rate:,.2f}"
     if lp.basis and lp.pays_percent != 100:
-        what = PAY_ATTENDANCE_NAMES.get(lp.attendance or "", "")
-        rate += f", {what} pays {lp.pays_percent.normalize():f}%"
+        rate += f", paid at {lp.pays_percent.normalize():f}%"
     reason = ""
     if lp.paid_before != 0:
         reason = (

@@ -32,6 +32,7 @@ from studiosync_desktop.ui.tabs.inventory import InventoryTab
 from studiosync_desktop.ui.tabs.invoices import InvoicesTab
 from studiosync_desktop.ui.tabs.messages import MessagesTab
 from studiosync_desktop.ui.tabs.outbox import OutboxTab
+from studiosync_desktop.ui.tabs.pay import PayTab
 from studiosync_desktop.ui.tabs.resources import ResourcesTab
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
 from studiosync_desktop.ui.tabs.roster import RosterTab
@@ -52,6 +53,7 @@ TAB_KEYS = (
     "users",
     "audit",
     "outbox",
+    "pay",
 )
 # The area (services/permissions.py) each tab needs: a role sees only the tabs it may use.
 TAB_AREAS = {
@@ -66,6 +68,7 @@ TAB_AREAS = {
     "users": "users",
     "audit": "audit",
     "outbox": "email",
+    "pay": "pay",
 }
 # "History…" on a tab's rows (admins): the audit trail's table those rows come from.
 HISTORY_TABLES = {
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
             "users": UsersTab,
             "audit": AuditTab,
             "outbox": OutboxTab,
+            "pay": PayTab,
         }
         # Only the tabs this person's role may use (the database refuses the rest anyway).
         self.tabs: dict[str, DataTab] = {

@@ -100,7 +100,7 @@ def test_each_rule_and_attendance_pays_what_the_policy_says(
         " (paid in a later run once marked).",
     )
     rates = {line.rate_text for line in view.lines}
-    assert "40.00 per 60 min, Late cancel pays 50%" in rates
+    assert "40.00 per 60 min, paid at 50%" in rates
     assert "60% of 45.00" in rates and "30.00 per lesson" in rates
 
 
@@ -302,3 +302,48 @@ def _user_of(db: Database, teacher: uuid.UUID) -> uuid.UUID:
                 ).scalar_one()
             )
         )
+
+
+def test_the_statement_and_run_summary_pdfs_say_what_was_paid(
+    studio: Studio, admin: Actor, db: Database
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from studiosync_desktop.reports.pay_pdf import render_run_summary, render_statement
+
+    studio.lesson(studio.ana, 1, minutes=45)
+    studio.lesson(studio.ben, 2, rate="45.00")
+    studio.pay.add_extra_line(
+        admin, studio.period, {"teacher_id": studio.ana, "amount": "25.00", "reason": "Open day"}
+    )
+    run = studio.pay.approve(admin, studio.period)
+    assert run.run_id is not None
+    statement = render_statement(studio.pay.statement(admin, run.run_id, studio.ana))
+    words = PdfReader(io.BytesIO(statement)).pages[0].extract_text()
+    for expected in (
+        "PAY STATEMENT",
+        "Ana Ruiz",
+        "Maya Chen",
+        "45 min",
+        "40.00 per 60 min",
+        "Open day",
+        "$30.00",
+        "$25.00",
+        "$55.00",
+        studio.period.label,
+    ):
+        assert expected in words, expected
+    summary = render_run_summary(studio.pay.summary(admin, studio.period))
+    words = PdfReader(io.BytesIO(summary)).pages[0].extract_text()
+    for expected in (
+        "PAY RUN",
+        "Ana Ruiz",
+        "Ben Okafor",
+        "$55.00",
+        "$27.00",
+        "$82.00",
+        "Approved by Olivia Owner",
+    ):
+        assert expected in words, expected

@@ -163,7 +163,7 @@ def test_a_teachers_window_has_no_billing_inventory_or_room_tabs(
     qtbot, staff: Staff, logged_in, presenter: ErrorPresenter
 ) -> None:  # type: ignore[no-untyped-def]
     window = window_for(qtbot, logged_in(staff.teacher_email), presenter)
-    assert list(window.tabs) == ["today", "calendar", "roster", "messages", "resources"]
+    assert list(window.tabs) == ["today", "calendar", "roster", "messages", "resources", "pay"]
 
 
 @pytest.mark.parametrize("who", ["desk", "teacher", "admin"])

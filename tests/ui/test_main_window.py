@@ -46,6 +46,7 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, admin) -
         "Users",  # an admin's; other roles see fewer tabs (tests/ui/test_logins.py)
         "Audit trail",
         "Outbox",
+        "Pay",
     ]
 
 

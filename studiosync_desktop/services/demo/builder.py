@@ -18,7 +18,7 @@ from studiosync_desktop.models import Base, Studio
 from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.accounts import login_role_name
-from studiosync_desktop.services.demo import lending, lessons, messages, money, people
+from studiosync_desktop.services.demo import lending, lessons, messages, money, pay, people
 from studiosync_desktop.services.demo.facts import (
     BAND_NAMES,
     CANCEL_REASONS,
@@ -58,6 +58,7 @@ STEPS: tuple[Step, ...] = (
     lending.resource_loans,
     messages.messages,
     lessons.teaching_notes,
+    pay.pay,
 )
 
 
