@@ -66,7 +66,6 @@ class AuditFilters(Input):
     day_from: Annotated[date | None, Span("search")] = None
     day_to: Annotated[date | None, Span("search")] = None
     limit: int = Field(default=200, ge=1, le=1000)
-    before_id: int | None = None
 
 
 class AuditRow(Frozen):

@@ -9,7 +9,8 @@ import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
@@ -21,8 +22,9 @@ from studiosync_desktop.schemas.accounts import (
     StaffInvite,
     StaffRow,
 )
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, Page, parse_input
 from studiosync_desktop.scram import scram_verifier
+from studiosync_desktop.services.keyset_pager import int_key, read_page
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_zone
 from studiosync_desktop.services.unit_of_work import unit_of_work
@@ -216,10 +218,25 @@ class AccountService:
 
     # -- the audit trail -------------------------------------------------------------------
 
-    def audit(self, actor: Actor, filters: AuditFilters | None = None) -> tuple[AuditRow, ...]:
-        """Newest first; page with `before_id` (the last row's id)."""
-        require(actor, "audit")
+    def audit(
+        self, actor: Actor, filters: AuditFilters | None = None, cursor: str | None = None
+    ) -> Page[AuditRow]:
+        """A page of the audit trail, newest first (no count: the trail only grows)."""
         f = filters or AuditFilters()
+        with self._db.read_session() as s:
+            return read_page(
+                s,
+                self._audit_query(s, actor, f),
+                (int_key(AuditEntry.id),),
+                cursor,
+                f.limit,
+                lambda r: _audit_row(r[0], r.who),
+                descending=True,
+                count=False,
+            )
+
+    def _audit_query(self, s: Session, actor: Actor, f: AuditFilters) -> Select[AuditEntry, Any]:
+        require(actor, "audit")
         who = func.coalesce(
             func.nullif(func.trim(User.first_name + " " + User.last_name), ""), AuditEntry.db_role
         )
@@ -227,8 +244,6 @@ class AccountService:
             select(AuditEntry, who.label("who"))
             .outerjoin(User, User.id == AuditEntry.user_id)
             .where(AuditEntry.studio_id == actor.studio_id)
-            .order_by(AuditEntry.id.desc())
-            .limit(f.limit)
         )
         if f.user_id is not None:
             query = query.where(AuditEntry.user_id == f.user_id)
@@ -236,18 +251,15 @@ class AccountService:
             query = query.where(AuditEntry.table_name == f.table_name)
         if f.row_id is not None:
             query = query.where(AuditEntry.row_id == f.row_id)
-        if f.before_id is not None:
-            query = query.where(AuditEntry.id < f.before_id)
-        with self._db.read_session() as s:
-            if f.day_from is not None or f.day_to is not None:
-                # Days are the studio's days, in its time zone.
-                zone = studio_zone(s, actor.studio_id)
-                if f.day_from is not None:
-                    query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), zone))
-                if f.day_to is not None:
-                    end = datetime.combine(f.day_to + timedelta(days=1), time(), zone)
-                    query = query.where(AuditEntry.at < end)
-            return tuple(_audit_row(entry, name) for entry, name in s.execute(query).all())
+        if f.day_from is not None or f.day_to is not None:
+            # Days are the studio's days, in its time zone.
+            zone = studio_zone(s, actor.studio_id)
+            if f.day_from is not None:
+                query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), zone))
+            if f.day_to is not None:
+                end = datetime.combine(f.day_to + timedelta(days=1), time(), zone)
+                query = query.where(AuditEntry.at < end)
+        return query
 
     def studio_timezone(self, actor: Actor) -> str:
         """The studio's time zone, the one audit times are shown in."""
@@ -256,7 +268,7 @@ class AccountService:
 
     def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
         """A record's history (a lesson, invoice, payment, checkout or person)."""
-        return self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500))
+        return self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500)).rows
 
 
 def _audit_row(entry: AuditEntry, who: str) -> AuditRow:

@@ -12,7 +12,9 @@ from factories import Maker
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.schemas.accounts import AuditFilters
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.billing import BillingService
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.inventory import InventoryService
@@ -38,6 +40,7 @@ LISTS: dict[str, PagedList] = {
     "checkouts": lambda db, a, c: InventoryService(db).checkouts(a, "all", cursor=c),
     "resources": lambda db, a, c: ResourceService(db).resources(a, cursor=c),
     "outbox": lambda db, a, c: OutboxService(db).page(a, cursor=c),
+    "audit": lambda db, a, c: AccountService(db).audit(a, cursor=c),
 }
 
 # Cursors a person could paste or a bug could pass: not base64, not JSON, the wrong number of
@@ -45,6 +48,7 @@ LISTS: dict[str, PagedList] = {
 FORGED = [
     "not-a-cursor!",
     encode_cursor(),
+    encode_cursor("not-a-number"),
     encode_cursor("a", "b", "c", "d"),
     encode_cursor("x", "not-a-date-or-id"),
     encode_cursor("x", "2026-13-45", "not-an-id"),
@@ -97,3 +101,21 @@ def test_checkouts_page_by_rank_due_day_and_id_and_return_each_once(
     assert len(seen) == len(set(seen)) and sorted(seen) == sorted(made)
     statuses = [r.status for r in service.checkouts(admin, "all", limit=100).rows]
     assert statuses == sorted(statuses, key=["pending", "approved", "returned"].index)
+
+
+def test_the_audit_trail_pages_newest_first_each_change_once(db: Database, admin: Actor) -> None:
+    make = Maker(db, admin.studio_id)
+    for n in range(7):
+        make.family(f"Family {n}")
+    accounts = AccountService(db)
+    everything = accounts.audit(admin, AuditFilters(table_name="families", limit=1000)).rows
+    assert len(everything) >= 7
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = accounts.audit(admin, AuditFilters(table_name="families", limit=3), cursor)
+        seen += [r.id for r in page.rows]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [r.id for r in everything] == sorted(seen, reverse=True)

@@ -105,27 +105,24 @@ class AuditTab(DataTab):
         value = edit.date()
         return None if value == NO_DATE else date(value.year(), value.month(), value.day())
 
-    def filters(self, before_id: int | None = None) -> AuditFilters:
+    def filters(self) -> AuditFilters:
         return AuditFilters(
             user_id=self.person.currentData(),
             table_name=self.table_filter.currentData(),
             day_from=self._day(self.day_from),
             day_to=self._day(self.day_to),
-            before_id=before_id,
             limit=PAGE_SIZE,
         )
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         services, actor = self.services, self.actor
-        filters = self.filters(int(cursor) if cursor else None)
+        filters = self.filters()
         want_people = not self._people_loaded
 
         def work() -> tuple[str, Any, Page[AuditRow]]:
             zone = services.studio.info(actor).timezone
             people = services.accounts.staff(actor) if want_people else None
-            rows = services.accounts.audit(actor, filters)
-            more = str(rows[-1].id) if len(rows) == filters.limit else None
-            return zone, people, Page[AuditRow](rows=rows, next_cursor=more)
+            return zone, people, services.accounts.audit(actor, filters, cursor)
 
         return work
 
