@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Date, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from studiosync_desktop.db import Database
@@ -90,34 +91,9 @@ class BillingService:
             .outerjoin(student_user, student_user.id == Student.user_id)
             .where(Invoice.studio_id == actor.studio_id)
         )
-        if search.strip():
-            pattern = contains_pattern(search)
-            query = query.where(
-                ilike_any(
-                    pattern,
-                    Invoice.invoice_number,
-                    Family.name,
-                    Band.name,
-                    full_name(student_user.first_name, student_user.last_name),
-                )
-            )
-        if payer_kind == "family":
-            query = query.where(Invoice.family_id.is_not(None))
-        elif payer_kind == "band":
-            query = query.where(Invoice.band_id.is_not(None))
-        elif payer_kind == "student":
-            query = query.where(Invoice.student_id.is_not(None))
-        elif payer_kind is not None:
-            raise ValidationFailed({"payer_kind": "Choose family, band or student."})
-        period_day = func.coalesce(Invoice.issue_date, Invoice.period_start)
-        if issued_from is not None:
-            query = query.where(period_day >= issued_from)
-        if issued_to is not None:
-            query = query.where(period_day <= issued_to)
-        if status == "overdue":
-            query = query.where(overdue)
-        elif status is not None:
-            query = query.where(Invoice.status == status)
+        query = _filtered(
+            query, student_user, overdue, search, payer_kind, issued_from, issued_to, status
+        )
         with self._db.read_session() as s:
             return read_page(
                 s,
@@ -128,3 +104,45 @@ class BillingService:
                 lambda r: InvoiceRow.model_validate(r, from_attributes=True),
                 descending=True,
             )
+
+
+def _filtered(
+    query: Select[Any],
+    student_user: Any,
+    overdue: ColumnElement[bool],
+    search: str,
+    payer_kind: str | None,
+    issued_from: date | None,
+    issued_to: date | None,
+    status: str | None,
+) -> Select[Any]:
+    """The invoice list narrowed by what the desk typed and chose."""
+    if search.strip():
+        pattern = contains_pattern(search)
+        query = query.where(
+            ilike_any(
+                pattern,
+                Invoice.invoice_number,
+                Family.name,
+                Band.name,
+                full_name(student_user.first_name, student_user.last_name),
+            )
+        )
+    if payer_kind == "family":
+        query = query.where(Invoice.family_id.is_not(None))
+    elif payer_kind == "band":
+        query = query.where(Invoice.band_id.is_not(None))
+    elif payer_kind == "student":
+        query = query.where(Invoice.student_id.is_not(None))
+    elif payer_kind is not None:
+        raise ValidationFailed({"payer_kind": "Choose family, band or student."})
+    period_day = func.coalesce(Invoice.issue_date, Invoice.period_start)
+    if issued_from is not None:
+        query = query.where(period_day >= issued_from)
+    if issued_to is not None:
+        query = query.where(period_day <= issued_to)
+    if status == "overdue":
+        query = query.where(overdue)
+    elif status is not None:
+        query = query.where(Invoice.status == status)
+    return query
