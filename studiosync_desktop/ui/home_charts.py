@@ -3,6 +3,7 @@ only when the charts are first shown, so the Qt charting library never slows the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCharts import (
@@ -17,42 +18,51 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QToolButton, QVBoxLayout, QWidget
 
-from studiosync_desktop.schemas.figures import MonthChart
+from studiosync_desktop.schemas.figures import MonthChart, Series
 
 
-def month_chart(chart: MonthChart, on_click: object = None) -> QChart:
-    """A stacked bar per month, a set per series, the months along the bottom."""
-    series = QStackedBarSeries()
-    for s in chart.series:
+def bar_chart(
+    title: str,
+    categories: list[str],
+    series: tuple[Series, ...],
+    on_click: Callable[[int], None] | None = None,
+) -> QChart:
+    """Stacked bars per category, a set per series (the Home's months, a report's rows)."""
+    bars = QStackedBarSeries()
+    for s in series:
         bar = QBarSet(s.name)
         bar.append([float(v) for v in s.values])
-        series.append(bar)
-    if callable(on_click):
-        series.clicked.connect(lambda index, _bar: on_click(chart.months[index]))
+        bars.append(bar)
+    if on_click is not None:
+        bars.clicked.connect(lambda index, _bar: on_click(index))
     qchart = QChart()
-    qchart.setTitle(chart.title)
-    qchart.addSeries(series)
+    qchart.setTitle(title)
+    qchart.addSeries(bars)
     qchart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    months = QBarCategoryAxis()
-    months.append(
-        [
-            f"{m:%b} '{m:%y}" if m.month == 1 or i == 0 else f"{m:%b}"
-            for i, m in enumerate(chart.months)
-        ]
-    )
+    axis = QBarCategoryAxis()
+    axis.append(categories)
     values = QValueAxis()
     values.setLabelFormat("%.0f")
-    top = max((chart.total(i) for i in range(len(chart.months))), default=0)
-    values.setRange(0, float(top) * 1.1 or 1)
+    totals = [sum(float(s.values[i]) for s in series) for i in range(len(categories))]
+    values.setRange(min(0.0, *totals) if totals else 0.0, (max(totals, default=0) * 1.1) or 1)
     values.applyNiceNumbers()
-    qchart.addAxis(months, Qt.AlignmentFlag.AlignBottom)
+    qchart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
     qchart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(months)
-    series.attachAxis(values)
+    bars.attachAxis(axis)
+    bars.attachAxis(values)
     qchart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    qchart.legend().setVisible(len(chart.series) > 1)
-    qchart.setMargins(qchart.margins().__class__(4, 4, 4, 4))
+    qchart.legend().setVisible(len(series) > 1)
     return qchart
+
+
+def month_chart(chart: MonthChart, on_click: Callable[[date], None] | None = None) -> QChart:
+    """A stacked bar per month, the months along the bottom ("Jan '26" where a year starts)."""
+    names = [
+        f"{m:%b} '{m:%y}" if m.month == 1 or i == 0 else f"{m:%b}"
+        for i, m in enumerate(chart.months)
+    ]
+    click = (lambda i: on_click(chart.months[i])) if on_click is not None else None
+    return bar_chart(chart.title, names, chart.series, click)
 
 
 class HomeCharts(QWidget):

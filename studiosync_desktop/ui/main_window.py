@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -90,6 +91,14 @@ FIGURE_TABS = {
     "lessons_week": "calendar",
     "my_lessons_week": "calendar",
     "unmarked": "calendar",
+}
+# A bar of a Home chart opens this report (and grouping) for its month.
+CHART_REPORTS = {
+    "revenue_method": ("revenue", "method"),
+    "revenue_teacher": ("revenue", "teacher"),
+    "attendance": ("attendance", "teacher"),
+    "active_students": ("students", "instrument"),
+    "hours": ("teachers", ""),
 }
 # The command palette's keys (Ctrl+K is Pay by link): free in every tab and natural to reach.
 PALETTE_KEYS = "Ctrl+/, Ctrl+Shift+Space"
@@ -289,6 +298,7 @@ class MainWindow(QMainWindow):
         if isinstance(today, TodayTab):
             today.said.connect(lambda text: self.statusBar().showMessage(text, 8000))
             today.figure_activated.connect(self._figure_activated)
+            today.month_clicked.connect(self._chart_month)
         if hasattr(roster, "open_person"):
             roster.open_person.connect(self.open_person_page)
         self._started = False
@@ -298,6 +308,27 @@ class MainWindow(QMainWindow):
         tab = FIGURE_TABS.get(key)
         if tab in self.tabs:
             self.select_tab(tab)
+
+    def open_reports(self) -> QWidget:
+        """The Reports window (F9): one per main window, raised when already open."""
+        from studiosync_desktop.ui.reports_window import ReportsWindow
+
+        window = getattr(self, "reports_window", None)
+        if window is None:
+            window = self.reports_window = ReportsWindow(
+                self.services, self.actor, self.runner, self.presenter, self
+            )
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _chart_month(self, chart: str, month: date) -> None:
+        """A bar of a Home chart: the report behind it, for that month."""
+        name, group = CHART_REPORTS.get(chart, ("attendance", ""))
+        window = self.open_reports()
+        last = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        window.choose(name, month, last, group)  # type: ignore[attr-defined]
 
     def _show_unread(self, count: int) -> None:
         self.bell.setText(f"Notifications ({count})" if count else "Notifications")
@@ -363,6 +394,11 @@ class MainWindow(QMainWindow):
         edit = self.menuBar().addMenu("&Edit")
         edit.addAction(self.history.undo_action)
         edit.addAction(self.history.redo_action)
+        reports = self.menuBar().addMenu("&Reports")
+        action = reports.addAction("&Reports…")
+        action.setShortcut(QKeySequence("F9"))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(self.open_reports)
 
     # --- keyboard ---------------------------------------------------------------------
 

@@ -1,0 +1,68 @@
+"""The Reports window as the desk's own login on the demo studio: F9 opens it, a click and
+Enter show a report, its file is written off the GUI thread, and a Home chart's bar opens the
+report behind it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from desk_driver import Desk
+from PySide6.QtCore import Qt
+
+from studiosync_desktop.ui.reports_window import ReportsWindow
+
+
+def _open(desk: Desk) -> ReportsWindow:
+    desk.key(Qt.Key.Key_F9)
+    desk.wait_until(lambda: isinstance(getattr(desk.window, "reports_window", None), ReportsWindow))
+    window = desk.window.reports_window  # type: ignore[attr-defined]
+    desk.wait_until(lambda: window.isVisible() and window.table is not None)
+    return window
+
+
+def _click_report(desk: Desk, window: ReportsWindow, title: str) -> None:
+    item = window.reports.findItems(title, Qt.MatchFlag.MatchExactly)[0]
+    with desk.qtbot.waitSignal(window.shown, timeout=15000):
+        desk.click(window.reports.viewport(), window.reports.visualItemRect(item).center())
+
+
+def test_the_desk_runs_attendance_by_teacher_and_sees_what_the_service_says(desk: Desk) -> None:
+    window = _open(desk)
+    titles = [window.reports.item(i).text() for i in range(window.reports.count())]
+    assert "Revenue" in titles and "Teacher pay" not in titles  # pay is for admins
+    _click_report(desk, window, "Attendance")
+    window.group.setFocus()
+    desk.qtbot.keyClicks(window.group, "By teacher")
+    with desk.qtbot.waitSignal(window.shown, timeout=15000):
+        desk.qtbot.keyClick(window.group, Qt.Key.Key_Return)
+    expected = desk.services.reports.run(desk.person.actor, window.request())
+    assert window.table is not None and window.table.rows == expected.rows
+    assert window.model.rowCount() == len(expected.rows) + 1  # and the total
+    assert window.view.model().index(0, 0).data() == expected.rows[0][0]
+    assert window.pages.isTabEnabled(1)  # a chart
+
+
+def test_an_xlsx_of_the_lessons_is_written_with_every_row(desk: Desk, tmp_path: Path) -> None:
+    window = _open(desk)
+    _click_report(desk, window, "Lessons (attendance export)")
+    window.first.setDate(date(2020, 1, 1))
+    with desk.qtbot.waitSignal(window.shown, timeout=15000):
+        desk.key(Qt.Key.Key_F5)
+    target = tmp_path / "lessons.xlsx"
+    window.export(".xlsx", target)  # the path a person picks in the save dialog
+    desk.wait_until(lambda: target.exists() and "Saved" in window.status.text(), timeout=30000)
+    sheet = openpyxl.load_workbook(target, read_only=True).active
+    assert sheet is not None and sheet.max_row == len(window.table.rows) + 1  # type: ignore[union-attr]
+
+
+def test_a_bar_of_the_home_revenue_chart_opens_revenue_for_that_month(desk: Desk) -> None:
+    desk.key(Qt.Key.Key_F6)
+    home = desk.window.current_tab()
+    desk.wait_until(lambda: getattr(home, "charts", None) is not None)
+    home.month_clicked.emit("revenue_teacher", date(2026, 11, 1))  # what a click on a bar says
+    window = desk.window.reports_window  # type: ignore[attr-defined]
+    desk.wait_until(lambda: window.table is not None and window.table.name == "revenue")
+    assert (window.table.first, window.table.last) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert window.group.currentData() == "teacher"
