@@ -40,6 +40,7 @@ class StudentRow(Frozen):
     family_name: str
     teacher_name: str
     is_active: bool
+    teacher_id: uuid.UUID | None = None  # their own teacher: a booking follows it
 
 
 class InvoiceRow(Frozen):

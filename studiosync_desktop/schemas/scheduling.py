@@ -195,6 +195,7 @@ class ClosureInput(Input):
 class CreditRow(Frozen):
     id: uuid.UUID
     student_id: uuid.UUID
+    source_lesson_id: uuid.UUID  # the cancelled lesson that earned it
     source_lesson_start: datetime
     earned_at: datetime
     expires_on: date

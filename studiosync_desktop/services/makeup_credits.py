@@ -67,6 +67,7 @@ def credit_rows(s: Session, student_id: uuid.UUID, today: date) -> tuple[CreditR
         select(
             MakeupCredit.id,
             MakeupCredit.student_id,
+            MakeupCredit.source_lesson_id,
             Lesson.scheduled_start.label("source_lesson_start"),
             MakeupCredit.earned_at,
             MakeupCredit.expires_on,
@@ -81,6 +82,7 @@ def credit_rows(s: Session, student_id: uuid.UUID, today: date) -> tuple[CreditR
         CreditRow(
             id=r.id,
             student_id=r.student_id,
+            source_lesson_id=r.source_lesson_id,
             source_lesson_start=r.source_lesson_start,
             earned_at=r.earned_at,
             expires_on=r.expires_on,

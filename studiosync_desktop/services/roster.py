@@ -159,6 +159,7 @@ class RosterService:
                     full_name(teacher_user.first_name, teacher_user.last_name), literal("")
                 ).label("teacher_name"),
                 Student.is_active,
+                Student.primary_teacher_id.label("teacher_id"),
             )
             .join(User, User.id == Student.user_id)
             .outerjoin(Family, Family.id == Student.family_id)

@@ -570,6 +570,23 @@ class CalendarGrid(QWidget):
         self.cursor_changed.emit()
         self.update()
 
+    def select_lesson(self, lesson_id: uuid.UUID) -> bool:
+        """Selects the lesson's block and puts the keyboard cursor on it (False: it is not
+        drawn as a block here, e.g. counted in a busy hour of the week)."""
+        index = {c.key: i for i, c in enumerate(self.columns)}
+        for _rect, row in self._rects:
+            col = index.get(self.column_of(row))
+            if row.id == lesson_id and col is not None:
+                local = self.local(row.start)
+                minutes = local.hour * 60 + local.minute - FIRST_HOUR * 60
+                self.selected = row.id
+                self.cursor_col = col
+                self.cursor_slot = min(self.slots() - 1, max(0, minutes // SLOT_MINUTES))
+                self.cursor_changed.emit()
+                self.update()
+                return True
+        return False
+
     def block_at_cursor(self) -> LessonRow | None:
         if not self.columns:
             return None

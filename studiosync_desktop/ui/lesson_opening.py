@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from studiosync_desktop.schemas.scheduling import BookingChoices
+from studiosync_desktop.ui.widgets import status_line
 
 
 def lesson_dialog(tab: Any, choices: BookingChoices, zone: ZoneInfo, **kw: Any) -> Any:
@@ -18,6 +19,7 @@ def lesson_dialog(tab: Any, choices: BookingChoices, zone: ZoneInfo, **kw: Any) 
         tab.services, tab.actor, tab.runner, tab.presenter, choices, zone, parent=tab, **kw
     )
     dialog.changed.connect(tab.refresh)
+    dialog.said.connect(lambda text: status_line(tab, text))
     tab.last_dialog = dialog
     dialog.open()
     return dialog

@@ -7,17 +7,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
+    QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QTableView,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -75,6 +78,17 @@ def first_focusable(widget: QWidget) -> QWidget:
         if child.focusPolicy() != Qt.FocusPolicy.NoFocus or child.focusProxy() is not None:
             return child
     return widget
+
+
+def status_line(widget: QWidget, text: str, ms: int = 10000) -> None:
+    """One line about what was just done, in the main window's status bar for a few seconds
+    (from a tab, or from a dialog over one)."""
+    top: QWidget | None = widget.window()
+    while top is not None and not isinstance(top, QMainWindow):
+        parent = top.parentWidget()
+        top = parent.window() if parent is not None else None
+    if isinstance(top, QMainWindow) and text:
+        top.statusBar().showMessage(text, ms)
 
 
 class RowTableView(QTableView):
@@ -218,6 +232,28 @@ class DateNavigator(QWidget):
         else:
             self.label.setText(self._start.strftime("%A %d %B %Y"))
         self.today_button.setEnabled(self._start != self._align(self._today))
+
+
+class TimeField(QTimeEdit):
+    """A time of day typed as digits ("1630" is 16:30) however the field was reached.
+
+    Qt's own field takes digits only after Tab: reached by its label's Alt key or a click,
+    the hour is not selected and the digits are refused. Here the hour is selected on any
+    focus, and a click selects the part clicked (hours or minutes), so typing replaces it.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("HH:mm")
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() != Qt.FocusReason.MouseFocusReason:
+            self.setSelectedSection(QDateTimeEdit.Section.HourSection)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        self.setSelectedSection(self.currentSection())
 
 
 NOBODY_CHOSEN = "Type a name or email, then choose the person."
@@ -365,6 +401,13 @@ class PersonPicker(QWidget):
         return super().eventFilter(watched, event)
 
     # --- choosing -------------------------------------------------------------------------
+
+    def show_chosen(self, person: Any) -> None:
+        """Shows `person` as already chosen (an existing record's), without a lookup."""
+        self.edit.setText(person.name)
+        self._people = (person,)
+        self._model.setStringList([self._label(person)])
+        self._choose(person)
 
     def _activated(self, index: QModelIndex) -> None:
         row = index.row()

@@ -149,7 +149,7 @@ def test_after_an_action_the_same_invoice_stays_selected(
     with qtbot.waitSignal(tab.detail_shown, timeout=10000):
         tab.table.selectRow(last)
     second = tab.model.rows[last].id
-    with qtbot.waitSignal(tab.loaded, timeout=10000):
+    with qtbot.waitSignal(tab.detail_shown, timeout=10000):
         tab._after_change()  # what every action (payment, void, ...) ends with
     qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.id == second, timeout=10000)
     assert tab.selected_row() is not None and tab.selected_row().id == second  # type: ignore[union-attr]

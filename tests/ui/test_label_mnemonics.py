@@ -116,10 +116,11 @@ def test_lesson_dialog_alt_keys_reach_their_fields(desk: Desk) -> None:
     for keys, field in (
         ("Alt+A", dialog.time),
         ("Alt+P", dialog.repeat),
+        ("Alt+S", dialog.student.edit),
         ("Alt+T", dialog.teacher),
     ):
         desk.shortcut(keys)
         assert QApplication.focusWidget() is field, keys
     desk.key(Qt.Key.Key_Tab)  # and Tab goes on to the next field, not to a row's holder
-    assert QApplication.focusWidget() is dialog.student
+    assert QApplication.focusWidget() is dialog.band
     dialog.reject()

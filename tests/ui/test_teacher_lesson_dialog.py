@@ -115,7 +115,7 @@ def test_a_teacher_tells_the_desk_about_a_coming_lesson_but_cannot_mark_or_cance
     dialog = open_lesson(teacher, lesson, starts)
     detail = dialog.detail
     assert detail is not None  # the form shows this lesson's people, not the lists' first ones
-    assert (dialog.teacher.currentText(), dialog.student.currentData()) == (
+    assert (dialog.teacher.currentText(), dialog.student.person_id()) == (
         detail.teacher_name,
         detail.student_id,
     )

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -36,17 +34,21 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.scheduling import (
     BookingChoices,
+    CreditRow,
     LessonDetail,
     LessonInput,
     SeriesInput,
+    SeriesResult,
 )
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.services.permissions import may_mark
+from studiosync_desktop.ui import lesson_words as words
+from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label, field_holder
+from studiosync_desktop.ui.widgets import PersonPicker, TimeField, error_label, field_holder
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
 
 REPEATS = (("Once", None), ("Every week", "weekly"), ("Every two weeks", "biweekly"),
@@ -59,10 +61,36 @@ ACTIONS = (("in_progress", "S&tart"), ("completed", "Co&mplete"), ("no_show", "&
 TELL_DESK = (("tell", "Tell the des&k"),)
 
 
+class KnownStudent(NamedTuple):
+    """An existing lesson's student, shown as chosen in the picker (no lookup needed)."""
+
+    id: uuid.UUID
+    name: str
+
+
+def closest_students(found: tuple[Any, ...], typed: str) -> tuple[Any, ...]:
+    """The roster's search forgives typos ("Isak" finds Isaac); when some names contain what
+    was typed, only those are offered ("Isaac Co" is Isaac Cox alone, chosen at once)."""
+    plain = typed.strip().casefold()
+    contained = tuple(s for s in found if plain and plain in s.name.casefold())
+    return contained or found
+
+
+def student_label(student: Any) -> str:
+    """How the picker lists a student: name, instrument and own teacher."""
+    about = [
+        x for x in (getattr(student, "instrument", ""), getattr(student, "teacher_name", "")) if x
+    ]
+    return f"{student.name}  ({', '.join(about)})" if about else str(student.name)
+
+
 class LessonDialog(QDialog):
-    """`changed` is emitted after any saved change; the tab reloads its week."""
+    """`changed` is emitted after any saved change; the tab reloads its week. `said` is the
+    one line the window's status bar shows about it; `lesson_saved` the lesson as saved."""
 
     changed = Signal()
+    said = Signal(str)
+    lesson_saved = Signal(object)  # the LessonDetail booked or changed
 
     def __init__(
         self,
@@ -83,16 +111,14 @@ class LessonDialog(QDialog):
         self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
         self.choices, self.zone, self.detail = choices, zone, detail
         self.setWindowTitle("Lesson" if detail else "Book a lesson")
-        self.resize(560, 560)
-        # The tabs and the page before the fields: the Tab key follows the order widgets are made.
+        self.resize(560, 580)
+        # A booking's teacher follows the chosen student's own teacher, unless the desk
+        # booked in a teacher's column or chose the teacher by hand.
+        self._teacher_given = teacher_id is not None
         tabs = QTabWidget(self)
-        form_page = QWidget(self)
-        self.errors: dict[str, QLabel] = {}
-        self._make_fields(choices)
-        self._lay_out_form(QFormLayout(form_page), detail)
-        tabs.addTab(form_page, "&Lesson")
-
+        tabs.addTab(self._form_page(), "&Lesson")
         self.status_label = QLabel("", self)
+        self.status_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self
         )
@@ -109,11 +135,22 @@ class LessonDialog(QDialog):
         layout.addLayout(actions)
         layout.addWidget(self.buttons)
 
-        self.student.currentIndexChanged.connect(self._student_changed)
+        self.student.chosen_changed.connect(self._student_chosen)
+        self.teacher.activated.connect(self._teacher_chosen_by_hand)
         self._fill(start, teacher_id, room_id)
+        self.student.setFocus()  # a booking starts with who comes; the teacher follows
+
+    def _form_page(self) -> QWidget:
+        """The lesson's fields, each with its Alt key on its label."""
+        page = QWidget(self)
+        self.errors: dict[str, QLabel] = {}
+        self._make_fields(self.choices)
+        self._lay_out_form(QFormLayout(page))
+        return page
 
     def _make_fields(self, choices: BookingChoices) -> None:
-        """The booking's fields, from the studio's teachers, students, bands and rooms."""
+        """The booking's fields: the student looked up as typed, the studio's teachers, bands
+        and rooms from the lists."""
 
         def combo(items: tuple[Any, ...], none: str | None) -> QComboBox:
             box = QComboBox(self)
@@ -123,8 +160,18 @@ class LessonDialog(QDialog):
                 box.addItem(f"{c.name}  ({c.detail})" if c.detail else c.name, c.id)
             return box
 
+        roster, actor = self.services.roster, self.actor
+        self.student = PersonPicker(
+            self.runner,
+            self.presenter,
+            lambda typed: closest_students(
+                roster.students(actor, search=typed, limit=20).rows, typed
+            ),
+            student_label,
+            self,
+        )
+        self.student.edit.setPlaceholderText("type a student's name (a typo is fine)")
         self.teacher = combo(choices.teachers, None)
-        self.student = combo(choices.students, "— none —")
         self.band = combo(choices.bands, "— none —")
         self.room = combo(choices.rooms, "— none —")
         self.kind = QComboBox(self)
@@ -133,8 +180,7 @@ class LessonDialog(QDialog):
         self.date = QDateEdit(self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
-        self.time = QTimeEdit(self)
-        self.time.setDisplayFormat("HH:mm")
+        self.time = TimeField(self)
         self.minutes = QSpinBox(self)
         self.minutes.setRange(5, 480)
         self.minutes.setSingleStep(15)
@@ -154,7 +200,7 @@ class LessonDialog(QDialog):
             self.scope.addItem(text, value)
         self.credits = QLabel("", self)
 
-    def _lay_out_form(self, form: QFormLayout, detail: LessonDetail | None) -> None:
+    def _lay_out_form(self, form: QFormLayout) -> None:
         """The fields in rows, each with the line that says what is wrong with it."""
         repeat_row = QHBoxLayout()
         repeat_row.addWidget(self.repeat, 1)
@@ -167,9 +213,9 @@ class LessonDialog(QDialog):
                 self.errors[field] = err
             form.addRow(label, field_holder(form.parentWidget() or self, widget, err))
 
-        row("&Teacher", self.teacher, "teacher_id")
         row("&Student", self.student, "student_id")
-        row("", self.credits)
+        form.addRow("", self.credits)
+        row("&Teacher", self.teacher, "teacher_id")
         row("&Band", self.band, "band_id")
         row("&Room", self.room, "room_id")
         row("T&ype", self.kind, "lesson_type")
@@ -178,9 +224,9 @@ class LessonDialog(QDialog):
         row("&Length", self.minutes, "duration_minutes")
         row("Rat&e", self.rate, "rate")
         row("L&ocation", self.location, "location")
-        if detail is None:
+        if self.detail is None:
             row("Re&peats", repeat_row, "end_date")
-        elif detail.recurring_pattern_id is not None:
+        elif self.detail.recurring_pattern_id is not None:
             row("A&pply to", self.scope, "scope")
         self.form_error = error_label(self)
         form.addRow(self.form_error)
@@ -194,7 +240,8 @@ class LessonDialog(QDialog):
         d = self.detail
         if d is not None:
             self._select(self.teacher, d.teacher_id)
-            self._select(self.student, d.student_id)
+            if d.student_id is not None:
+                self.student.show_chosen(KnownStudent(d.student_id, d.student_name))
             self._select(self.band, d.band_id)
             self._select(self.room, d.room_id)
             self._select(self.kind, d.lesson_type)
@@ -243,7 +290,7 @@ class LessonDialog(QDialog):
         self.date.setDate(QDate(local.year, local.month, local.day))
         self.time.setTime(QTime(local.hour, local.minute))
         self.until.setDate(self.date.date().addDays(7 * 12))
-        self._student_changed()
+        self._show_credits()
 
     @staticmethod
     def _select(box: QComboBox, value: object) -> None:
@@ -252,8 +299,17 @@ class LessonDialog(QDialog):
         index = next((i for i in range(box.count()) if box.itemData(i) == value), 0)
         box.setCurrentIndex(index)
 
-    def _student_changed(self) -> None:
-        student = self.student.currentData()
+    def _student_chosen(self, student: Any) -> None:
+        own = getattr(student, "teacher_id", None)
+        if self.detail is None and not self._teacher_given and own is not None:
+            self._select(self.teacher, own)
+        self._show_credits()
+
+    def _teacher_chosen_by_hand(self, _index: int) -> None:
+        self._teacher_given = True
+
+    def _show_credits(self) -> None:
+        student = self.student.person_id()
         if student is None:
             self.credits.setText("")
             return
@@ -294,7 +350,7 @@ class LessonDialog(QDialog):
                 rate = None  # a new length or teacher: the default rate follows
         return {
             "teacher_id": self.teacher.currentData(),
-            "student_id": self.student.currentData(),
+            "student_id": self.student.person_id(),
             "band_id": self.band.currentData(),
             "room_id": self.room.currentData(),
             "lesson_type": self.kind.currentData(),
@@ -332,6 +388,10 @@ class LessonDialog(QDialog):
 
     def save(self) -> None:
         """Validates with the service's own schema first; then one call, off the GUI thread."""
+        if self.student.is_searching():  # Save pressed before the student lookup came back
+            self.student.settled.connect(self._save_when_settled)
+            self.student.search_now()
+            return
         series = self.detail is None and self.repeat.currentData() is not None
         scope = (
             self.scope.currentData() if self.detail and self.detail.recurring_pattern_id else "this"
@@ -360,13 +420,30 @@ class LessonDialog(QDialog):
                 return lambda: sched.edit_series(actor, detail.id, data, scope, skip_clashes=skip)
             return lambda: sched.update_lesson(actor, detail.id, data)
 
-        self._run(call(False), retry_skipping=call(True) if as_series else None)
+        self._run(
+            call(False),
+            retry_skipping=call(True) if as_series else None,
+            describe=words.booked if detail is None else words.saved,
+        )
 
-    def _run(self, fn: Callable[[], Any], retry_skipping: Callable[[], Any] | None = None) -> None:
+    def _save_when_settled(self) -> None:
+        self.student.settled.disconnect(self._save_when_settled)
+        self.save()
+
+    def _run(
+        self,
+        fn: Callable[[], Any],
+        retry_skipping: Callable[[], Any] | None = None,
+        describe: Callable[[LessonDetail, ZoneInfo], str] = words.marked,
+    ) -> None:
         self.setEnabled(False)
 
-        def done(_result: object) -> None:
+        def done(result: object) -> None:
             self.setEnabled(True)
+            self.said.emit(self._what_happened(result, describe))
+            lesson = result[0] if isinstance(result, tuple) else result
+            if isinstance(lesson, LessonDetail):
+                self.lesson_saved.emit(lesson)
             self.changed.emit()
             self.accept()
 
@@ -374,7 +451,7 @@ class LessonDialog(QDialog):
             self.setEnabled(True)
             if isinstance(exc, BookingClash) and retry_skipping is not None:
                 if self.ask_skip(exc):
-                    self._run(retry_skipping)
+                    self._run(retry_skipping, describe=describe)
                 return
             if isinstance(exc, NeedsConfirmation):
                 self.ask_outside(exc)
@@ -391,6 +468,21 @@ class LessonDialog(QDialog):
         self.outside_confirmed = True
         self.show_errors({"": f"{exc}\nSave again to book it anyway (your confirmation is kept)."})
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Book &anyway")
+
+    def _what_happened(
+        self, result: object, describe: Callable[[LessonDetail, ZoneInfo], str]
+    ) -> str:
+        if isinstance(result, LessonDetail):
+            return describe(result, self.zone)
+        if isinstance(result, tuple):  # a cancellation and the credit it earned
+            return words.cancelled(result[0], result[1], self.zone)
+        if isinstance(result, SeriesResult):
+            skipped = len(result.skipped) + result.closures_skipped
+            left = f", {skipped} skipped (clashes or closures)" if skipped else ""
+            return f"Booked {result.created} lesson{'' if result.created == 1 else 's'}{left}."
+        if self.detail is not None:  # deleted
+            return words.deleted(self.detail, self.zone)
+        return ""
 
     def ask_skip(self, exc: BookingClash) -> bool:
         """A series clashes: skip those occurrences, or cancel the whole series."""
@@ -449,18 +541,7 @@ class LessonDialog(QDialog):
         assert self.detail is not None
         sched, actor, lesson_id = self.services.scheduling, self.actor, self.detail.id
         if key == "cancel":
-            reason, ok = QInputDialog.getText(self, "Cancel lesson", "Reason:")
-            if not ok or not reason.strip():
-                return
-            party, ok = QInputDialog.getItem(
-                self, "Cancel lesson", "Cancelled for:", ["studio", "teacher", "student"], 2, False
-            )
-            if ok:
-                self._run(
-                    lambda: sched.cancel(
-                        actor, lesson_id, {"reason": reason, "on_behalf_of": party}
-                    )
-                )
+            self._ask_to_cancel()
         elif key == "reopen":
             self._run(lambda: sched.reopen(actor, lesson_id))
         elif key == "delete":
@@ -472,6 +553,27 @@ class LessonDialog(QDialog):
                 self._run(lambda: sched.delete_lesson(actor, lesson_id))
         else:
             self._run(lambda: sched.set_status(actor, lesson_id, key))
+
+    def _ask_to_cancel(self) -> None:
+        """The reason and who it is for in one form; then what it did, with its credit."""
+        assert self.detail is not None
+        d = self.detail
+        about = f"{words.who(d)} with {d.teacher_name}, {words.when(d, self.zone)}."
+        form = CancelLessonDialog(about, self)
+        self.cancel_form = form
+        sched, actor, lesson_id = self.services.scheduling, self.actor, d.id
+
+        def cancel() -> tuple[LessonDetail, CreditRow | None]:
+            done = sched.cancel(actor, lesson_id, form.cancel_input())
+            earned = sched.credits(actor, done.student_id) if done.student_id is not None else ()
+            return done, next((c for c in earned if c.source_lesson_id == lesson_id), None)
+
+        def answered(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self._run(cancel)
+
+        form.finished.connect(answered)
+        form.open()
 
     # --- notes ------------------------------------------------------------------------------
 

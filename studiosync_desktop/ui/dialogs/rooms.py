@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSpinBox,
-    QTimeEdit,
     QWidget,
 )
 
@@ -32,7 +31,7 @@ from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import PersonPicker
+from studiosync_desktop.ui.widgets import PersonPicker, TimeField
 
 
 class RoomDialog(SchemaDialog):
@@ -106,8 +105,8 @@ class ReservationDialog(SchemaDialog):
         )
         self.add("person_id", "&For", self.person, self.person.person_id)
         self.day = self.calendar_day("day", "&Day", day)
-        self.start_time = QTimeEdit(QTime(start.hour, start.minute), self)
-        self.start_time.setDisplayFormat("HH:mm")
+        self.start_time = TimeField(self)
+        self.start_time.setTime(QTime(start.hour, start.minute))
         self.add("start", "&Start", self.start_time, self._start)
         self.length = QSpinBox(self)
         self.length.setRange(15, 12 * 60)

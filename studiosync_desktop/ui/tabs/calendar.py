@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.schemas.scheduling import BookingChoices, Closure
+from studiosync_desktop.schemas.scheduling import BookingChoices, Closure, LessonDetail
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
 from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.lesson_opening import lesson_dialog
 from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import ALERT, CENTER, Column, RowStyle, money_column, words
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -98,6 +99,7 @@ class CalendarTab(DataTab):
         self._add_grid()
         self._scrolled = False
         self._scroll_to: datetime | None = None
+        self._select_after: tuple[uuid.UUID, datetime] | None = None  # a lesson just saved
 
     def _add_view_and_filters(self, actor: Actor) -> None:
         """The toolbar: view, colouring, the teacher, room and student filters, New lesson."""
@@ -263,6 +265,7 @@ class CalendarTab(DataTab):
         if target is not None:
             self.scroll.verticalScrollBar().setValue(self.grid.y_of(target) - 40)
         self.table.show_overlay("")
+        self._select_pending()
 
     def _view_changed(self) -> None:
         current, today = self.navigator.start, self.clock.today()
@@ -316,17 +319,34 @@ class CalendarTab(DataTab):
         )
 
     def _dialog(self, **kw: Any) -> None:
-        from studiosync_desktop.ui.dialogs.lesson_dialog import LessonDialog
-
         if self.choices is None:
             return
-        dialog = LessonDialog(
-            self.services, self.actor, self.runner, self.presenter, self.choices,
-            self.clock.zone or zone_of("UTC"), parent=self, **kw,
-        )  # fmt: skip
-        dialog.changed.connect(self.reload)
-        self.last_dialog = dialog
-        dialog.open()
+        dialog = lesson_dialog(self, self.choices, self.clock.zone or zone_of("UTC"), **kw)
+        dialog.lesson_saved.connect(self.show_lesson)
+
+    def show_lesson(self, lesson: LessonDetail) -> None:
+        """After booking or changing a lesson: its week (or day) shows it, selected."""
+        self._select_after = (lesson.id, lesson.start)
+        self._scroll_to = lesson.start - timedelta(hours=1)
+        day = self.clock.local(lesson.start).date()
+        if (
+            self.navigator.start
+            <= day
+            < self.navigator.start + timedelta(days=self.navigator.step_days)
+        ):
+            self.refresh()
+        else:
+            self.navigator.set_start(day)  # reloads
+
+    def _select_pending(self) -> None:
+        if self._select_after is None or self.view.currentData() == "list":
+            return
+        lesson_id, start = self._select_after
+        if self.grid.select_lesson(lesson_id):
+            self._select_after = None
+            self.grid.setFocus()
+        elif self.view.currentData() == "week" and any(r.id == lesson_id for r in self.model.rows):
+            self.show_day(start)  # counted in a busy hour: the day per teacher shows it
 
     def move(
         self, lesson_id: uuid.UUID, start: datetime, end: datetime, anyway: bool = False

@@ -55,7 +55,7 @@ from studiosync_desktop.ui.table_model import (
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import RowTableView
+from studiosync_desktop.ui.widgets import RowTableView, status_line
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS, ITEM_STATUSES
 
 CHECKOUT_VIEWS = (
@@ -446,8 +446,18 @@ class InventoryTab(DataTab):
         self._with_item(open_lend)
 
     def _after_lend(self, row: CheckoutRow) -> None:
+        due = (
+            f", due back {row.due_date:%a} {row.due_date.day} {row.due_date:%b}"
+            if row.due_date
+            else ""
+        )
         if row.status == "approved":
+            status_line(
+                self, f"Lent {row.item_name} to {row.borrower_name}{due}. Printing the slip…"
+            )
             self.print_slip(None, row.id)
+        else:
+            status_line(self, f"Recorded {row.borrower_name}'s request for {row.item_name}.")
 
     def retire(self) -> None:
         row = self.selected_item()
@@ -472,11 +482,26 @@ class InventoryTab(DataTab):
             self._checkout_action(lambda s, a, cid: s.reject(a, cid, reason))
 
     def take_back(self) -> None:
-        row = self.selected_checkout()
+        """Ctrl+R: the checkout selected below, else the one open checkout of the item found
+        above (scan the item, Ctrl+R, Enter)."""
+        row = self.selected_checkout() or self._only_open_checkout()
         if row is None:
+            self.summary.setText("Choose the checkout to return in the list below.")
             return
         dialog = ReturnDialog(self.services, self.actor, self.runner, self.presenter, row, self)
-        self.run_dialog(dialog)
+        self.run_dialog(dialog, after=self._returned)
+
+    def _only_open_checkout(self) -> CheckoutRow | None:
+        item = self.selected_item()
+        if item is None:
+            return None
+        out = [
+            c for c in self.checkout_model.rows if c.item_id == item.id and c.status == "approved"
+        ]
+        return out[0] if len(out) == 1 else None
+
+    def _returned(self, row: CheckoutRow) -> None:
+        status_line(self, f"Returned {row.item_name} from {row.borrower_name}.")
 
     def take_back_or_approve(self) -> None:
         row = self.selected_checkout()

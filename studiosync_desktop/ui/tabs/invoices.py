@@ -38,6 +38,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.billing import Field, FormDialog, GenerateDialog
 from studiosync_desktop.ui.dialogs.pay_link import ChargeCardDialog, PayLinkDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.invoice_words import as_row, change_line
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -217,6 +218,7 @@ class InvoicesTab(DataTab):
         ]
         super().__init__(services, actor, runner, presenter, columns, _invoice_style, parent)
         self.detail: InvoiceDetail | None = None
+        self._changing: InvoiceDetail | None = None  # the invoice as it was before an action
         self.status_filter = QComboBox(self)
         for text, value in STATUS_FILTERS:
             self.status_filter.addItem(text, value)
@@ -343,6 +345,10 @@ class InvoicesTab(DataTab):
     def _detail_loaded(
         self, d: InvoiceDetail, stripe_notes: tuple[str, ...] = (), ask_stripe: bool = False
     ) -> None:
+        before, self._changing = self._changing, None
+        if before is not None and before.id == d.id:  # after an action: say what it did
+            self._keep_row(d)
+            self.say(change_line(before, d))
         self.detail = d
         self.browser.setHtml(detail_html(d, stripe_notes))
         self._enable()
@@ -404,10 +410,24 @@ class InvoicesTab(DataTab):
             button.setEnabled(state[name])
 
     def _after_change(self, _result: Any = None) -> None:
-        """Reloads the list and the detail after an action changed the invoice."""
-        if self.detail is not None:
-            self.show_detail(self.detail.id)
-        self.refresh()  # keeps this invoice selected (a reload would select the first)
+        """Reads the invoice again after an action changed it: its row changes where it is
+        (a paid invoice stays in the "Sent" list, selected, until the next search) and the
+        status bar says what was done and the balance left."""
+        if self.detail is None:
+            self.refresh()
+            return
+        self._changing = self.detail
+        self.show_detail(self.detail.id)
+
+    def _after_new_invoice(self, _result: Any = None) -> None:
+        """A credit note is an invoice of its own: the list is read again, this one kept."""
+        self._after_change()
+        self.refresh()
+
+    def _keep_row(self, d: InvoiceDetail) -> None:
+        row = self.model.row_of(d.id, self.row_key)
+        if row >= 0:
+            self.model.update_row(row, as_row(d))
 
     def _run(self, call: Callable[[], Any], then: Callable[[Any], None] | None = None) -> None:
         self.runner.run(
@@ -417,9 +437,17 @@ class InvoicesTab(DataTab):
             key=f"invoice-action:{id(self)}",
         )
 
-    def _form(self, title: str, schema: Any, fields: list[Field], submit: Any, **kw: Any) -> None:
+    def _form(
+        self,
+        title: str,
+        schema: Any,
+        fields: list[Field],
+        submit: Any,
+        then: Callable[[Any], None] | None = None,
+        **kw: Any,
+    ) -> None:
         dialog = FormDialog(title, schema, fields, submit, self.runner, self.presenter, self, **kw)
-        dialog.done_with.connect(self._after_change)
+        dialog.done_with.connect(then or self._after_change)
         self.open_dialog(dialog)
 
     def open_dialog(self, dialog: Any) -> None:
@@ -612,6 +640,7 @@ class InvoicesTab(DataTab):
             CreditNoteRequest,
             [Field("amount", "&Amount to credit", "money"), Field("reason", "&Reason")],
             lambda data: lambda: inv.credit_note(actor, d.id, data),
+            then=self._after_new_invoice,
             intro="A credit note is a negative invoice referring to this one. It settles the "
             "balance first; anything left becomes account credit.",
             ok_text="Issue credit note",

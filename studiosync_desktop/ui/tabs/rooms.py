@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rooms import ReservationStatus, RoomDetail
-from studiosync_desktop.schemas.rows import RoomDay
+from studiosync_desktop.schemas.rows import ReservationRow, RoomDay
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.rooms import ReservationDialog, RoomDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
@@ -34,7 +34,7 @@ from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import ALERT, CENTER, RIGHT, Column, RowStyle, money, words
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import DateNavigator
+from studiosync_desktop.ui.widgets import DateNavigator, status_line
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,22 @@ class RoomsTab(DataTab):
             parent=self,
             **kwargs,
         )
-        self.run_dialog(dialog)
+        self.run_dialog(dialog, after=self._booked)
+
+    def _booked(self, row: ReservationRow) -> None:
+        """Says what was booked, and selects it once the day is read again."""
+        start, end = self.clock.local(row.start), self.clock.local(row.end)
+        status_line(
+            self,
+            f"Booked {row.room_name} for {row.person_name}, {start:%a} {start.day} {start:%b} "
+            f"{start:%H:%M}\N{EN DASH}{end:%H:%M} ({money(row.total_cost)}, {row.status}).",
+        )
+
+        def select() -> None:
+            self.loaded.disconnect(select)
+            self.select_key(row.id)
+
+        self.loaded.connect(select)
 
     def set_status(self, status: ReservationStatus) -> None:
         row = self.selected()

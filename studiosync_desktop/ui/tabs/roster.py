@@ -10,8 +10,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -113,6 +113,7 @@ class RosterTab(DataTab):
     noun = ("student", "students")
     empty_text = "No students match."
     stretch_column = 4
+    select_first = True  # Ctrl+O, Ctrl+E act on the best match as soon as it shows
     watches = frozenset({"students", "families", "teachers", "bands", "users", "band_members"})
 
     saved = Signal(str)  # the status line of a save ("Added Sam Lee.")
@@ -178,7 +179,11 @@ class RosterTab(DataTab):
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
+        # Enter or Down in the search box: into the results, on the best match.
         self.search.returnPressed.connect(self._search_now)
+        self.search.installEventFilter(self)
+        self._into_results = False
+        self.loaded.connect(self._arrived)
         self.show_inactive.toggled.connect(lambda _on: self.reload())
         self.add_button.clicked.connect(self.add)
         self.edit_button.clicked.connect(self.edit)
@@ -221,12 +226,41 @@ class RosterTab(DataTab):
         self.reload()
 
     def _search_now(self) -> None:
-        self._debounce.stop()
-        self.reload()
+        """Enter: the results of what is typed (looked up now if still waiting), the best
+        match selected and the keys in the list (Enter again edits, Ctrl+O the page)."""
+        self._into_results = True
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.reload()
+        elif not self.is_loading:
+            self._arrived()
+
+    def _arrived(self) -> None:
+        if not self._into_results:
+            return
+        self._into_results = False
+        if self.model.rowCount():
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+            self.table.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self._search_now()
+            return True
+        return super().eventFilter(watched, event)
 
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def focus_widget(self) -> QWidget:
+        return self.search  # Ctrl+3, then type a name: the keys go to the search
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         service, actor = self.services.roster, self.actor
