@@ -157,3 +157,51 @@ def validation_failed(exc: ValidationError) -> ValidationFailed:
         name = str(err["loc"][0]) if err["loc"] else ""
         fields.setdefault(name, field_message(err))
     return ValidationFailed(fields)
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    """What a form's field may hold, as its widget shows it (a length, bounds, a day range)."""
+
+    max_length: int | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+def field_limits(model: type[BaseModel], name: str, today: date | None = None) -> FieldLimits:
+    """The limits `Input` checks for `model.name`, for the field that types it."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return FieldLimits()
+    metadata = field.metadata
+    at_least = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
+    above = next((m.gt for m in metadata if isinstance(m, annotated_types.Gt)), None)
+    low = at_least if above is None else above
+    high = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
+    kinds = _annotation_types(field.annotation)
+    if list in kinds or tuple in kinds:
+        return FieldLimits()
+    if date in kinds or datetime in kinds:
+        span = limits.DAY_SPANS[next((m.kind for m in metadata if isinstance(m, Span)), "booking")]
+        day = today or date.today()
+        return FieldLimits(first_day=span.first(day), last_day=span.last(day))
+    if str in kinds:
+        return FieldLimits(max_length=_max_length(metadata) or limits.NOTE)
+    if Decimal in kinds and high is None:
+        high = limits.MAX_AMOUNT
+    return FieldLimits(
+        low=None if low is None else Decimal(str(low)),
+        high=None if high is None else Decimal(str(high)),
+    )
+
+
+def _annotation_types(annotation: Any) -> set[Any]:
+    args = getattr(annotation, "__args__", None)
+    if not args:
+        return {annotation}
+    out: set[Any] = {getattr(annotation, "__origin__", None)}
+    for arg in args:
+        out |= _annotation_types(arg)
+    return out

@@ -43,6 +43,7 @@ from studiosync_desktop.schemas.roster import (
     TeacherInput,
 )
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 
@@ -155,6 +156,8 @@ class RosterDialog(QDialog):
             self.widgets[f.name] = widget
             error = error_label(form_host, f.name)
             self.errors[f.name] = error
+            show_limits(widget, self.schema, f.name)
+            clear_on_change(widget, error)
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(widget)

@@ -147,8 +147,11 @@ def test_a_closure_added_in_the_dialog_is_marked_in_the_week_header(qtbot, windo
     wednesday = _monday() + timedelta(days=2)
     dialog.date.setDate(QDate(wednesday.year, wednesday.month, wednesday.day))
     dialog.reason.setText("x" * 201)
+    assert dialog.reason.text() == "x" * 200  # the field takes what the column keeps
+    dialog.reason.setText("Snow\x07day")  # a pasted control character
     dialog.add()  # refused by the schema, next to the field
     assert dialog.errors["reason"].isVisibleTo(dialog) and dialog.list.count() == 1
+    assert "invisible" in dialog.errors["reason"].text()
     dialog.reason.setText(reason)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         dialog.add()

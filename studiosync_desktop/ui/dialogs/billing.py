@@ -30,6 +30,7 @@ from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.billing import GenerationPreview
 from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import clear_on_change, limit_span, show_limits
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
@@ -86,6 +87,8 @@ class FormDialog(QDialog):
             self.editors[f.name] = editor
             error = error_label(self)
             self.errors[f.name] = error
+            show_limits(editor, self.schema, f.name)
+            clear_on_change(editor, error)
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(editor)
@@ -220,6 +223,7 @@ class GenerateDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.month = QDateEdit(QDate(month.year, month.month, 1), self)
+        limit_span(self.month)
         self.month.setDisplayFormat("MMMM yyyy")
         self.month.setCalendarPopup(False)
         label = QLabel("&Month:", self)

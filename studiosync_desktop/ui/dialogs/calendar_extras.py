@@ -30,6 +30,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import BookingChoices, Closure, ClosureInput
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import clear_on_change, limit_span, show_limits
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 
@@ -88,6 +89,10 @@ class ClosuresDialog(QDialog):
         self.remove_button.clicked.connect(self.remove)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list).activated.connect(self.remove)
         self.errors = {"closed_on": error_label(self), "reason": error_label(self)}
+        limit_span(self.date)
+        show_limits(self.reason, ClosureInput, "reason")
+        clear_on_change(self.date, self.errors["closed_on"])
+        clear_on_change(self.reason, self.errors["reason"])
         form = QFormLayout()
         form.addRow("&Date", self.date)
         form.addRow("", self.errors["closed_on"])
@@ -213,6 +218,7 @@ class DaySheetDialog(QDialog):
         self.date = QDateEdit(_qdate(day), self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dddd d MMMM yyyy")
+        limit_span(self.date, "search")
         self.by = QComboBox(self)
         self.by.addItem("One page per teacher", "teacher")
         self.by.addItem("One page per room", "room")

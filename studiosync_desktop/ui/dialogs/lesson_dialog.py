@@ -47,6 +47,7 @@ from studiosync_desktop.services.permissions import may_mark
 from studiosync_desktop.ui import lesson_words as words
 from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import clear_on_change, limit_span, show_limits
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker, TimeField, error_label, field_holder
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
@@ -211,6 +212,8 @@ class LessonDialog(QDialog):
             err = error_label(self) if field else None
             if field and err is not None:
                 self.errors[field] = err
+                if isinstance(widget, QWidget):
+                    clear_on_change(widget, err)
             form.addRow(label, field_holder(form.parentWidget() or self, widget, err))
 
         row("&Student", self.student, "student_id")
@@ -231,6 +234,11 @@ class LessonDialog(QDialog):
         self.form_error = error_label(self)
         form.addRow(self.form_error)
         self.errors[""] = self.form_error
+        show_limits(self.location, LessonInput, "location")
+        show_limits(self.rate, LessonInput, "rate")
+        if detail is None:  # a lesson on file keeps its day, however old: the schema says why
+            limit_span(self.date)
+            limit_span(self.until)
 
     # --- filling and reading the form ---------------------------------------------------
 
