@@ -236,7 +236,7 @@ class LessonDialog(QDialog):
         self.errors[""] = self.form_error
         show_limits(self.location, LessonInput, "location")
         show_limits(self.rate, LessonInput, "rate")
-        if detail is None:  # a lesson on file keeps its day, however old: the schema says why
+        if self.detail is None:  # a lesson on file keeps its day, however old: the schema says why
             limit_span(self.date)
             limit_span(self.until)
 
