@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from bench.core import Context, Result, figure, service_time
@@ -100,6 +100,40 @@ def floor_time(ctx: Context, sql: str, params: Mapping[str, Any], runs: int = 7)
     return statistics.median(samples) * 1000
 
 
+def replayed_floor(ctx: Context, email: str, call: Call, runs: int = 7) -> float:
+    """Median ms of the statements one call sends, replayed on a warm owner connection: the
+    database's own cost of the same rows, without row security or Python objects. For calls
+    whose SQL is not one hand-written query (a day of rooms: three statements)."""
+    who = person(ctx, email)
+    services = Services.build(who.db)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        sent.append((statement, params))
+
+    event.listen(who.db.engine, "before_cursor_execute", capture)
+    try:
+        call(services, who.actor, ctx)
+    finally:
+        event.remove(who.db.engine, "before_cursor_execute", capture)
+    db = large(ctx)
+    raw = db.engine.raw_connection()
+    try:
+        raw.autocommit = True  # type: ignore[attr-defined]
+        cursor = raw.cursor()
+
+        def replay() -> None:
+            for statement, params in sent:
+                cursor.execute(statement, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+
+        return service_time(replay, runs=runs)
+    finally:
+        raw.autocommit = False  # type: ignore[attr-defined]
+        raw.close()
+
+
 def round_trips(ctx: Context, email: str, call: Call) -> int:
     """Round trips of one warm call, counted on the wire (BEGIN and COMMIT included)."""
     db = large(ctx)
@@ -127,8 +161,12 @@ def desk_figure(
     *,
     email: str = DESK,
     latency_target: float | None = 150.0,
+    replay: bool = True,
 ) -> None:
-    """Registers `name` (as `email`'s login, with floor and round trips) and `name_10ms_rtt`."""
+    """Registers `name` (as `email`'s login, with floor and round trips) and `name_10ms_rtt`.
+
+    Without `floor_sql` the floor is the call's own statements replayed on the owner's
+    connection (`replayed_floor`), unless `replay` is False (a write: no floor)."""
 
     def local(ctx: Context) -> Result:
         value = timed_as(ctx, email, call)
@@ -136,6 +174,8 @@ def desk_figure(
         if floor_sql is not None:
             params = floor_params(ctx, large(ctx)) if floor_params else {}
             floor = floor_time(ctx, floor_sql, params)
+        elif replay:
+            floor = replayed_floor(ctx, email, call)
         return Result(value, ROLE[email], floor, round_trips(ctx, email, call))
 
     def far(ctx: Context) -> Result:

@@ -56,7 +56,7 @@ def _week_params(teacher_email: str | None) -> Params:
 
         actor = owner_actor(ctx)
         with db.read_session() as s:
-            first, after = local_day_bounds(studio_zone(s, actor.studio_id), _monday(ctx), 7)
+            first, after = local_day_bounds(studio_zone(s, actor), _monday(ctx), 7)
             values: dict[str, Any] = {"studio": actor.studio_id, "first": first, "after": after}
             if teacher_email:
                 from sqlalchemy import text

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from studiosync_desktop import limits
@@ -106,6 +114,20 @@ def normalise_url(url: str | URL) -> str:
     return u.render_as_string(hide_password=False)
 
 
+# A pooled connection unused for longer than this is checked with one round trip before use
+# (the server may have restarted or a firewall dropped it); a busy desk's are used as they are.
+IDLE_CHECK_SECONDS = 30.0
+
+# Settings every connection starts with, so no transaction spends a round trip on them:
+# - timestamps travel as UTC; the studio's time zone is applied where dates matter;
+# - no JIT: it spends tens of ms compiling the plans of the desk's short queries (a week's
+#   clash check: 25 ms of JIT for 74 ms of work);
+# - read-only unless a transaction says otherwise: `read_session` runs its statements without
+#   BEGIN and ROLLBACK (two round trips fewer per read), and the server refuses any write
+#   that slips into one; `session` begins READ WRITE (see `_begin_read_write`).
+CONNECTION_OPTIONS = "-c TimeZone=UTC -c jit=off -c default_transaction_read_only=on"
+
+
 class Database:
     """The engine and session factory of one database; services receive this."""
 
@@ -113,21 +135,26 @@ class Database:
         self.url = normalise_url(url)
         engine_kw.setdefault("pool_size", 5)
         engine_kw.setdefault("max_overflow", 5)
-        engine_kw.setdefault("pool_pre_ping", True)
         self.engine: Engine = create_engine(
             self.url,
             connect_args={
                 "application_name": application_name,
                 "connect_timeout": 5,
-                # Timestamps travel as UTC; the studio's time zone is applied where dates
-                # matter. No JIT: it spends tens of ms compiling the plans of the desk's
-                # short queries (a week's clash check: 25 ms of JIT for 74 ms of work).
-                "options": "-c TimeZone=UTC -c jit=off",
+                "options": CONNECTION_OPTIONS,
             },
             **engine_kw,
         )
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads: each statement its own (read-only) transaction, no BEGIN or ROLLBACK sent.
+        # Under READ COMMITTED a transaction gives a read of several statements nothing more:
+        # each statement sees the data committed when it starts either way.
+        self.read_session_factory = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
         self._password: str | None = None
+        event.listen(self.engine, "connect", _begin_read_write)
+        event.listen(self.engine, "checkout", _check_if_idle)
+        event.listen(self.engine, "checkin", _note_idle_since)
 
         @event.listens_for(self.engine, "do_connect")
         def _current_password(_d: Any, _r: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
@@ -144,8 +171,22 @@ class Database:
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """A unit of work that only reads: closing the session rolls its transaction back."""
-        with translate_errors(), self.session_factory() as session:
+        with translate_errors(), self.read_session_factory() as session:
             yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection whose every statement commits on its own, writes allowed (the mail
+        round's session lock must outlive its transactions); errors are the caller's to
+        translate. Its connection goes back to the pool read-only again."""
+        with self.engine.connect() as raw:
+            conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("SET default_transaction_read_only = off")
+            try:
+                yield conn
+            finally:
+                with suppress(SQLAlchemyError):  # a lost connection is not reused anyway
+                    conn.exec_driver_sql("RESET default_transaction_read_only")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -154,6 +195,32 @@ class Database:
         """The password for connections opened from now on (the open ones stay logged in)."""
         self._password = password
         self.url = make_url(self.url).set(password=password).render_as_string(hide_password=False)
+
+
+def _begin_read_write(dbapi_connection: Any, _record: Any) -> None:
+    # psycopg then begins every transaction with BEGIN READ WRITE (the same one round trip):
+    # only the statements run outside a transaction get the connection's read-only default.
+    dbapi_connection.read_only = False
+
+
+def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """A connection left idle a while is pinged first; a dead one is replaced by the pool
+    (SQLAlchemy retries the checkout on DisconnectionError). This is `pool_pre_ping` without
+    its two round trips (BEGIN and SELECT 1) on every call of a busy desk."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_CHECK_SECONDS:
+        return
+    try:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as exc:  # any failure means this connection is no use
+        raise DisconnectionError(str(exc)) from exc
 
 
 # Deadlock and serialization failure: the loser of a race is rolled back and may simply rerun

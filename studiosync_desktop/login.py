@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import psycopg
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 from studiosync_desktop import config, migrate
 from studiosync_desktop.db import Database, normalise_url
@@ -49,10 +50,7 @@ def check_credentials(server_url: str | URL, email: str, password: str) -> None:
 
     The message never says whether the email or the password was wrong.
     """
-    if not email.strip() or "@" not in email:
-        raise ValidationFailed({"email": "Type your email address"})
-    if not password:
-        raise ValidationFailed({"password": "Type your password"})
+    _check_typed(email, password)
     url = login_url(server_url, email, password)
     # The password travels as a separate argument, never inside the connection string.
     bare = url.set(drivername="postgresql")._replace(password=None)
@@ -60,34 +58,56 @@ def check_credentials(server_url: str | URL, email: str, password: str) -> None:
     try:
         psycopg.connect(dsn, password=password, connect_timeout=5).close()
     except psycopg.OperationalError as exc:
-        text = str(exc)
-        if "not permitted to log in" in text:
-            raise ValidationFailed({"email": DEACTIVATED}) from exc
-        if "authentication failed" in text or "does not exist" in text:
-            raise ValidationFailed({"password": WRONG}) from exc
-        log.warning("login connection failed: %s", text.splitlines()[0] if text else exc)
-        raise DatabaseUnavailable(
-            "The studio database cannot be reached. Check the network, then retry."
-        ) from exc
+        raise _refusal(exc) from exc
+
+
+def _check_typed(email: str, password: str) -> None:
+    if not email.strip() or "@" not in email:
+        raise ValidationFailed({"email": "Type your email address"})
+    if not password:
+        raise ValidationFailed({"password": "Type your password"})
+
+
+def _refusal(exc: psycopg.OperationalError) -> ValidationFailed | DatabaseUnavailable:
+    """What the login dialog says when the server refused the connection."""
+    text = str(exc)
+    if "not permitted to log in" in text:
+        return ValidationFailed({"email": DEACTIVATED})
+    if "authentication failed" in text or "does not exist" in text:
+        return ValidationFailed({"password": WRONG})
+    log.warning("login connection failed: %s", text.splitlines()[0] if text else exc)
+    return DatabaseUnavailable(
+        "The studio database cannot be reached. Check the network, then retry."
+    )
 
 
 def log_in(server_url: str | URL, email: str, password: str) -> LoggedIn:
-    """Connects as the person's login role; runs on a worker thread (the dialog's TaskRunner)."""
-    check_credentials(server_url, email, password)
+    """Connects as the person's login role; runs on a worker thread (the dialog's TaskRunner).
+
+    The pool's first connection is the password check; on it, the schema revision, then who
+    the person is (with the studio's time zone, kept in the actor) and the login stamped, in
+    one statement.
+    """
+    _check_typed(email, password)
     db = Database(login_url(server_url, email, password))
     try:
-        # A desk PC knows the server only by its address: this is the first connection that
-        # can read the schema revision (SchemaOutOfDate says what an administrator runs).
-        with db.engine.connect() as conn:
+        try:
+            conn = db.engine.connect()
+        except OperationalError as exc:
+            if isinstance(exc.orig, psycopg.OperationalError):
+                raise _refusal(exc.orig) from exc
+            raise
+        with conn:
+            # A desk PC knows the server only by its address: this is the first connection
+            # that can read the schema revision (SchemaOutOfDate says what an administrator
+            # runs).
             shown = make_url(normalise_url(server_url)).render_as_string(hide_password=True)
             migrate.require_revision(migrate.revision_of(conn), shown)
-        accounts = AccountService(db)
+            conn.rollback()
         try:
-            actor = accounts.current_actor()
+            actor, must_change = AccountService(db).start_session()
         except PermissionDenied as exc:
             raise ValidationFailed({"email": DEACTIVATED}) from exc
-        accounts.record_login(actor)
-        must_change = accounts.must_change_password(actor)
     except BaseException:
         db.dispose()
         raise

@@ -114,6 +114,9 @@ class Actor(Frozen):
     studio_id: uuid.UUID
     role: str
     name: str
+    # The studio's time zone as read at login, so a call spends no round trip on it (None:
+    # each call reads it). A desk sees a changed time zone from its next login.
+    timezone: str | None = None
 
     @property
     def is_admin(self) -> bool:

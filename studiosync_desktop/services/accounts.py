@@ -56,6 +56,17 @@ def login_role_name(email: str, database: str) -> str:
     return f"ss_{db_hash}_{local}_{email_hash}"
 
 
+# `db_role` compared in its own collation (session_user is a `name`): by its unique index.
+START_SESSION = text(
+    """
+    SELECT u.id, u.studio_id, u.role, u.first_name, u.last_name, u.must_change_password,
+           s.timezone, app_record_login() AS stamped
+      FROM users u JOIN studios s ON s.id = u.studio_id
+     WHERE u.db_role = session_user::text COLLATE "default" AND u.is_active
+    """
+)
+
+
 class AccountService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -78,6 +89,23 @@ class AccountService:
                 role=row.role,
                 name=f"{row.first_name} {row.last_name}".strip(),
             )
+
+    @unit_of_work
+    def start_session(self) -> tuple[Actor, bool]:
+        """At login: who this login is (the studio's time zone kept in the actor), stamped as
+        logged in now, and whether its password must change; one statement."""
+        with self._db.session() as s:
+            row = s.execute(START_SESSION).first()
+            if row is None:
+                raise PermissionDenied("This login belongs to no active StudioSync account.")
+            actor = Actor(
+                user_id=row.id,
+                studio_id=row.studio_id,
+                role=row.role,
+                name=f"{row.first_name} {row.last_name}".strip(),
+                timezone=row.timezone,
+            )
+            return actor, bool(row.must_change_password)
 
     def connection_is_owner(self) -> bool:
         """The database owner or a superuser: maintenance mode, nobody logs in."""
@@ -253,7 +281,7 @@ class AccountService:
             query = query.where(AuditEntry.row_id == f.row_id)
         if f.day_from is not None or f.day_to is not None:
             # Days are the studio's days, in its time zone.
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             if f.day_from is not None:
                 query = query.where(AuditEntry.at >= datetime.combine(f.day_from, time(), zone))
             if f.day_to is not None:
@@ -264,7 +292,7 @@ class AccountService:
     def studio_timezone(self, actor: Actor) -> str:
         """The studio's time zone, the one audit times are shown in."""
         with self._db.read_session() as s:
-            return studio_zone(s, actor.studio_id).key
+            return studio_zone(s, actor).key
 
     def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
         """A record's history (a lesson, invoice, payment, checkout or person)."""

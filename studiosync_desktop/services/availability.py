@@ -86,7 +86,7 @@ class AvailabilityService:
         require(actor, "schedule")
         with self._db.read_session() as s:
             _require_own(s, actor, teacher_id)
-            first = since or studio_today(s, actor.studio_id)
+            first = since or studio_today(s, actor)
             found = load_exceptions(s, [teacher_id], first, date.max)
             return tuple(found.get(teacher_id, ()))
 
@@ -151,7 +151,7 @@ class AvailabilityService:
         if not 1 <= days <= 62:
             raise ValidationFailed({"days": "Show between 1 and 62 days."})
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             ids = list(teacher_ids) if teacher_ids is not None else None
             spans = working_spans(s, ids, first, first + timedelta(days=days - 1), zone)
             return Working(spans={k: tuple(v) for k, v in spans.items()})
@@ -162,7 +162,7 @@ class AvailabilityService:
         """The teacher's scheduled lessons on those days that are not within working time."""
         require(actor, "schedule")
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             begin, after = local_day_bounds(zone, first, (last - first).days + 1)
             lessons = lessons_starting(s, actor, begin, after, teacher_id=teacher_id)
             spans = working_spans(s, [teacher_id], first, last, zone)
@@ -194,7 +194,7 @@ class AvailabilityService:
                 reason=reason or "The teacher is away",
                 party="studio",
                 settings=studio_settings(s, actor.studio_id),
-                today=studio_today(s, actor.studio_id),
+                today=studio_today(s, actor),
             )
             return BatchCancelResult(cancelled=cancelled, late=late, credits_issued=issued)
 

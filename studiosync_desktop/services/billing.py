@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, and_, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from studiosync_desktop.db import Database
@@ -21,6 +32,13 @@ from studiosync_desktop.services.reading import (
     ilike_any,
 )
 from studiosync_desktop.vocabulary import INVOICE_STATUSES
+
+
+def invoice_day() -> Any:
+    """The day an invoice is listed under (`models.billing.INVOICE_DAY`, which its index
+    holds): the issue date, a draft's creation day in UTC (the desk's connections use UTC)."""
+    utc: Any = literal_column("'UTC'")
+    return func.coalesce(Invoice.issue_date, cast(func.timezone(utc, Invoice.created_at), Date))
 
 
 class BillingService:
@@ -60,7 +78,7 @@ class BillingService:
             Invoice.due_date.is_not(None),
             Invoice.due_date < studio_today,
         )
-        sort_date = func.coalesce(Invoice.issue_date, cast(Invoice.created_at, Date))
+        sort_date = invoice_day()
         query = (
             select(
                 Invoice.id,
@@ -103,6 +121,8 @@ class BillingService:
                 limit,
                 lambda r: InvoiceRow.model_validate(r, from_attributes=True),
                 descending=True,
+                # No count of all invoices: on three years of them it cost more than the page.
+                count=False,
             )
 
 

@@ -96,7 +96,7 @@ class CalendarFeedService:
         if len(content) > self.policy.max_bytes:
             raise ValidationFailed({"file": "The file is larger than the 5 MB a calendar may be."})
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
         try:
             events = _read(content, zone)
         except FeedUnreadable as exc:
@@ -150,7 +150,7 @@ class CalendarFeedService:
         require(actor, "schedule")
         with self._db.read_session() as s:
             due = self._due(s, actor, feed_ids, only_due)
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
         if not due:
             return ()
         workers = min(PARALLEL_FETCHES, len(due))
@@ -191,7 +191,7 @@ class CalendarFeedService:
         if not 1 <= days <= 62:
             raise ValidationFailed({"days": "Show between 1 and 62 days."})
         with self._db.read_session() as s:
-            begin, until = local_day_bounds(studio_zone(s, actor.studio_id), first, days)
+            begin, until = local_day_bounds(studio_zone(s, actor), first, days)
             title = literal("Busy") if actor.role == "desk" else CalendarFeedEvent.title
             query = (
                 select(

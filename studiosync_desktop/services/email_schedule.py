@@ -111,7 +111,7 @@ class MailSchedule:
             params: dict[str, Any] = {
                 "studio": actor.studio_id,
                 "actor": actor.user_id,
-                "today": studio_today(s, actor.studio_id),
+                "today": studio_today(s, actor),
                 "hours": settings.reminder_hours,
                 "after": settings.overdue_after_days,
                 "every": settings.overdue_every_days,

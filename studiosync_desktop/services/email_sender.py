@@ -130,8 +130,7 @@ class MailSender:
         """Sends what is due, unless another desk is sending (then `busy`, nothing done)."""
         require(actor, "email")
         studio = str(actor.studio_id)
-        with translate_errors(), self._db.engine.connect() as raw:
-            conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+        with translate_errors(), self._db.autocommit() as conn:
             if not conn.scalar(LOCK, {"k": SENDER_LOCK, "studio": studio}):
                 return SendReport(busy=True)
             try:

@@ -117,7 +117,7 @@ class InventoryService:
             )
         with self._db.read_session() as s:
             if f.overdue:
-                today = studio_today(s, actor.studio_id)
+                today = studio_today(s, actor)
                 query = query.where(
                     select(CheckoutLog.id)
                     .where(
@@ -179,7 +179,7 @@ class InventoryService:
         """Items, units, value (value x quantity), low stock, needs repair, and the lending."""
         require(actor, "inventory")
         with self._db.read_session() as s:
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             i = s.execute(
                 select(
                     func.count(),
@@ -236,7 +236,7 @@ class InventoryService:
         require(actor, "inventory")
         check_limit(limit)
         with self._db.read_session() as s:
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             overdue = (CheckoutLog.status == "approved") & (CheckoutLog.due_date < today)
             rank = case(
                 (CheckoutLog.status == "pending", 0),
@@ -432,7 +432,7 @@ class InventoryService:
                 raise ValidationFailed(
                     {"quantity": f"{_available_text(item.available_quantity)} of {item.name}."}
                 )
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             due = form.due_date or today + timedelta(days=item.max_checkout_days)
             if due < today:
                 raise ValidationFailed({"due_date": "The due date is in the past."})
@@ -644,7 +644,7 @@ class InventoryService:
         )
 
     def _checkout_row(self, s: Session, actor: Actor, checkout_id: uuid.UUID) -> CheckoutRow:
-        today = studio_today(s, actor.studio_id)
+        today = studio_today(s, actor)
         row = s.execute(
             self._checkout_select(actor, today).where(CheckoutLog.id == checkout_id)
         ).one_or_none()

@@ -120,7 +120,7 @@ def load_details(
     if not ids:
         return {}
     original = aliased(Invoice, name="original")
-    today = studio_today(s, actor.studio_id)
+    today = studio_today(s, actor)
     query = select(Invoice, Studio.currency, original.invoice_number.label("original_number"))
     heads = s.execute(
         with_payer_contact(

@@ -140,7 +140,7 @@ class InvoicingService:
 
     def _period_params(self, s: Session, actor: Actor, month: date) -> dict[str, Any]:
         settings = studio_settings(s, actor.studio_id)
-        zone = studio_zone(s, actor.studio_id)
+        zone = studio_zone(s, actor)
         first, last = month_bounds(month)
         starts, ends = local_day_bounds(zone, first, (last - first).days + 1)
         statuses = (
@@ -166,7 +166,7 @@ class InvoicingService:
         """Pay as you go bills last month; in advance bills next month."""
         require(actor, "billing")
         with self._db.read_session() as s:
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             policy = studio_settings(s, actor.studio_id).billing_policy
         first = today.replace(day=1)
         if policy == "in_advance":
@@ -434,7 +434,7 @@ class InvoicingService:
         if empty:
             raise ValidationFailed({"": "An invoice without lines cannot be sent: add a line."})
         settings = studio_settings(s, actor.studio_id)
-        today = studio_today(s, actor.studio_id)
+        today = studio_today(s, actor)
         first = reserve_numbers(s, actor.studio_id, today.year, len(invoice_ids))
         numbers = [invoice_number(today.year, first + i) for i in range(len(invoice_ids))]
         due = today + timedelta(days=settings.invoice_due_days)
@@ -552,7 +552,7 @@ class InvoicingService:
             settings = studio_settings(s, actor.studio_id)
             if not (settings.late_fee_amount or settings.late_fee_percent):
                 return 0
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             fee: Any = (
                 settings.late_fee_amount
                 if settings.late_fee_amount

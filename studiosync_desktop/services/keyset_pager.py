@@ -99,7 +99,8 @@ def read_page(
 ) -> Page[RowT]:
     """One page of `query` in the order of `keys` (all ascending, or all `descending`).
 
-    The first page also counts the rows of the whole list (`total`) unless `count` is off.
+    The first page also counts the rows of the whole list (`total`) unless `count` is off
+    (then `total` is known only when the whole list fits on the first page).
     `to_row` makes each row's DTO; the rows also hold the sort key as `_k0`, `_k1`...
     """
     check_limit(limit)
@@ -119,4 +120,6 @@ def read_page(
     if len(rows) > limit:
         last = page[-1]
         next_cursor = encode_cursor(*(getattr(last, f"_k{i}") for i in range(len(keys))))
+    if cursor is None and next_cursor is None:
+        total = len(page)  # the whole list is on its first page: its count is known anyway
     return Page[RowT](rows=tuple(to_row(r) for r in page), next_cursor=next_cursor, total=total)

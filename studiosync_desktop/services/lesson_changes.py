@@ -133,7 +133,7 @@ class LessonUndo:
                 raise NotFound(f"{whose} was deleted since: there is nothing to put back.")
             if actor.role == "teacher" and row.teacher_id != _own_teacher(s, actor):
                 raise PermissionDenied("Teachers change their own lessons only.")
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             if row.updated_at != change.after.version:
                 at = row.updated_at.astimezone(zone)
                 raise Conflict(
@@ -216,7 +216,7 @@ def _put_back(s: Session, actor: Actor, row: Lesson, target: LessonState) -> Non
                 f"{whose} can't go back to {STATUS_WORDS[target.status]} from your login: "
                 "taking back a mark or a cancellation is for the front desk."
             )
-        require_started(actor, target.start, studio_zone(s, actor.studio_id))
+        require_started(actor, target.start, studio_zone(s, actor))
     billed = s.scalar(select(exists().where(InvoiceLineItem.billed_lesson_id == row.id)))
     if billed:
         raise Conflict(f"{whose} is on an invoice now, so it stays as it is.")
@@ -234,7 +234,7 @@ def _put_back(s: Session, actor: Actor, row: Lesson, target: LessonState) -> Non
             target.start,
             target.end,
         )
-        zone = studio_zone(s, actor.studio_id)
+        zone = studio_zone(s, actor)
         clashes = find_clashes(s, actor.studio_id, zone, [occurrence], [row.id])
         if clashes:
             raise Conflict(f"{whose} can't go back: {clashes[0][1].message}")
@@ -263,7 +263,7 @@ def _put_back(s: Session, actor: Actor, row: Lesson, target: LessonState) -> Non
             reason=target.cancellation_reason or "Cancelled",
             party=target.cancelled_on_behalf_of or "student",
             settings=studio_settings(s, actor.studio_id),
-            today=studio_today(s, actor.studio_id),
+            today=studio_today(s, actor),
         )
 
 

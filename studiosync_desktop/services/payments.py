@@ -133,7 +133,7 @@ class PaymentService:
         """The day's payments (in the studio's time zone) by method and by staff member."""
         require(actor, "billing")
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             starts, ends = local_day_bounds(zone, day)
             cur = s.scalar(select(Studio.currency).where(Studio.id == actor.studio_id)) or "USD"
             # Money taken today: payments processed today (with any overpayment kept as credit).

@@ -65,7 +65,7 @@ class PeopleService:
             page = build(s, actor, row_id)
             page = self._person_parts(s, actor, page)
             # Times as the studio reads them: in its own time zone.
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             return page.model_copy(
                 update={
                     "sections": tuple(

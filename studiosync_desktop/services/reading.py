@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from studiosync_desktop.errors import NotFound
 from studiosync_desktop.models import Studio
+from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.zones import zone_of
 
@@ -31,16 +32,19 @@ def ilike_any(pattern: str, *columns: Any) -> ColumnElement[bool]:
     return or_(*(cast(c, String).ilike(pattern, escape="\\") for c in columns))
 
 
-def studio_zone(session: Session, studio_id: uuid.UUID) -> ZoneInfo:
-    name = session.scalar(select(Studio.timezone).where(Studio.id == studio_id))
+def studio_zone(session: Session, actor: Actor) -> ZoneInfo:
+    """The studio's time zone: kept in the actor since login, else read (one round trip)."""
+    if actor.timezone is not None:
+        return zone_of(actor.timezone)
+    name = session.scalar(select(Studio.timezone).where(Studio.id == actor.studio_id))
     if name is None:
         raise NotFound("The studio no longer exists.")
     return zone_of(name)
 
 
-def studio_today(session: Session, studio_id: uuid.UUID) -> date:
+def studio_today(session: Session, actor: Actor) -> date:
     """Today where the studio is (not where this PC or the server is)."""
-    return datetime.now(studio_zone(session, studio_id)).date()
+    return datetime.now(studio_zone(session, actor)).date()
 
 
 def studio_settings(session: Session, studio_id: uuid.UUID) -> StudioSettings:

@@ -193,7 +193,7 @@ class ResourceService:
         if not actor.is_staff_desk:
             return ()  # lending is the desk's business: teachers have no grant on it (0010)
         with self._db.read_session() as s:
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             overdue = _overdue(today)
             query = _checkout_rows_select(today).where(
                 ResourceCheckout.studio_id == actor.studio_id
@@ -341,7 +341,7 @@ class ResourceService:
             student = s.get(Student, form.student_id)
             if student is None or student.studio_id != actor.studio_id:
                 raise ValidationFailed({"student_id": "Choose the student who borrows it."})
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             due = form.due_date or today + timedelta(days=resource.checkout_duration_days)
             if due < today:
                 raise ValidationFailed({"due_date": "The due date is in the past."})
@@ -462,7 +462,7 @@ class ResourceService:
         self, s: Session, actor: Actor, checkout_id: uuid.UUID
     ) -> ResourceCheckoutRow:
         s.flush()
-        today = studio_today(s, actor.studio_id)
+        today = studio_today(s, actor)
         row = s.execute(
             _checkout_rows_select(today).where(ResourceCheckout.id == checkout_id)
         ).one()

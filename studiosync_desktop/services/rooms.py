@@ -85,7 +85,7 @@ class RoomService:
         """Rooms by name; reservations and room lessons overlapping `day` in the studio's zone."""
         require(actor, "rooms")
         with self._db.read_session() as s:
-            first, after = local_day_bounds(studio_zone(s, actor.studio_id), day)
+            first, after = local_day_bounds(studio_zone(s, actor), day)
             rooms = s.execute(
                 select(
                     PracticeRoom.id,
@@ -181,7 +181,7 @@ class RoomService:
             raise ValidationFailed({"minutes": "Look for between 15 minutes and 12 hours."})
         wanted = timedelta(minutes=minutes)
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             begin = (after or s.scalar(select(func.now())) or datetime.now(zone)).astimezone(zone)
             until = datetime.combine(begin.date() + timedelta(days=days), OPEN_UNTIL, zone)
             rooms_q = select(PracticeRoom).where(
@@ -392,7 +392,7 @@ class RoomService:
         ).first()
         if clash is None:
             return
-        zone = studio_zone(s, actor.studio_id)
+        zone = studio_zone(s, actor)
         span = f"{clash.start.astimezone(zone):%H:%M}-{clash.end.astimezone(zone):%H:%M}"
         on_day = f"{clash.start.astimezone(zone):%a %d %b}"
         if clash.reservation_id is not None:

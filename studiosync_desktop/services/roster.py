@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Select, String, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
@@ -43,8 +43,6 @@ from studiosync_desktop.services.reading import (
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
-# Word similarity above which a typo still matches ("jonh" finds John at 0.4).
-TYPO_THRESHOLD = 0.4
 # Students without an email get a unique placeholder on a reserved domain (RFC 2606).
 NO_EMAIL_DOMAIN = "no-email.invalid"
 
@@ -81,7 +79,8 @@ class _Search:
 
     Three kinds of query: a phone number (digits, matched within the digits of phones), one
     or two characters (contained, alphabetical), and anything longer
-    (contained, or a word trigram-similar to it, which forgives typos; best match first).
+    (contained, or a word trigram-similar to it, which forgives typos: "jonh" finds John at
+    the 0.4 word similarity `roster_hits` holds; best match first).
     """
 
     def __init__(self, search: str) -> None:
@@ -106,24 +105,12 @@ class _Search:
         return self.kind == "fuzzy"
 
     def hits(self, model: Any) -> Select[Any]:
-        """Ids of the `model` rows matching, found through its trigram index first (a
-        materialized CTE: inline, the planner prefers scoring every row of the studio)."""
-        found = (
-            select(model.id)
-            # No studio condition here (the outer query has it): with one, the planner walks
-            # the studio index and scores every row instead of asking the trigram index.
-            .where(self.matches(model.search_text))
-            .cte(f"{model.__tablename__}_hits")
-            .prefix_with("MATERIALIZED")
-        )
-        return select(found.c.id)
-
-    def matches(self, column: Any) -> ColumnElement[bool]:
-        if self.kind == "phone":
-            return column.like(self.pattern, escape="\\")  # type: ignore[no-any-return]
-        if self.kind == "short":  # too short for trigrams: contained, alphabetical
-            return column.like(self.pattern, escape="\\")  # type: ignore[no-any-return]
-        return or_(column.like(self.pattern, escape="\\"), self.folded.op("<%")(column))
+        """Ids of the `model` rows matching, found through its trigram index by the database's
+        `roster_hits` (migration 0027), which holds the typo threshold: one statement. No
+        studio condition there (the outer query has it): with one, the planner walks the
+        studio index and scores every row instead of asking the trigram index."""
+        folded = self.folded if self.kind == "fuzzy" else literal(None, String)
+        return select(func.roster_hits(model.__tablename__, self.pattern, folded).column_valued())
 
     def score(self, *columns: Any) -> Any:
         return func.greatest(
@@ -327,10 +314,6 @@ class RosterService:
 
         with self._db.read_session() as s:
             if search:
-                s.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_THRESHOLD}"))
-                # The trigram indexes beat scoring every row, but on a few thousand rows the
-                # planner guesses otherwise; this transaction only reads.
-                s.execute(text("SET LOCAL enable_seqscan = off"))
                 order = (search.score(*search_columns).desc(), *sort) if search.ranked else sort
                 query = query.where(match(search)).order_by(*order).limit(limit)
                 rows = s.execute(query).all()

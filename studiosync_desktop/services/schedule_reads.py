@@ -64,7 +64,7 @@ class ScheduleReads(SchedulingPart):
         if not 1 <= days <= 62:
             raise ValidationFailed({"days": "Show between 1 and 62 days."})
         with self._db.read_session() as s:
-            first, after = local_day_bounds(studio_zone(s, actor.studio_id), start, days)
+            first, after = local_day_bounds(studio_zone(s, actor), start, days)
             return lessons_starting(s, actor, first, after, teacher_id, room_id, student_id)
 
     def choices(self, actor: Actor) -> BookingChoices:
@@ -120,7 +120,7 @@ class ScheduleReads(SchedulingPart):
         require(actor, "schedule")
         lesson = parse_input(LessonInput, data)
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             exclude = [lesson_id] if lesson_id else []
             return tuple(
                 c
@@ -223,7 +223,7 @@ class ScheduleReads(SchedulingPart):
                 not as_teacher or who.id != self._own_teacher_id(s, actor)
             ):
                 raise PermissionDenied("A teacher can export their own schedule only.")
-            since = datetime.now(studio_zone(s, actor.studio_id)) - timedelta(days=90)
+            since = datetime.now(studio_zone(s, actor)) - timedelta(days=90)
             query = lesson_columns(actor.studio_id).where(Lesson.scheduled_start >= since)
             if as_teacher:
                 query = query.where(Lesson.teacher_id == who.id)

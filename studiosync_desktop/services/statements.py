@@ -101,7 +101,7 @@ class StatementService:
         require(actor, "billing")
         with self._db.read_session() as s:
             studio = _studio(s, actor)
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             params: dict[str, Any] = {
                 "studio": actor.studio_id,
                 "tz": studio.timezone,
@@ -148,7 +148,7 @@ class StatementService:
         require(actor, "billing")
         with self._db.read_session() as s:
             studio = _studio(s, actor)
-            today = as_of or studio_today(s, actor.studio_id)
+            today = as_of or studio_today(s, actor)
             rows = s.execute(
                 text(
                     f"""

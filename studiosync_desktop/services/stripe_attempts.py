@@ -285,7 +285,7 @@ def settle_row(
 
 def started(s: Session, actor: Actor, attempt: Attempt) -> str:
     """ "started 14:02 by Dana Desk" (on another day: "started Oct 3 14:02 ...")."""
-    zone = studio_zone(s, actor.studio_id)
+    zone = studio_zone(s, actor)
     at = attempt.started_at.astimezone(zone)
     today = datetime.now(zone).date()
     when = f"{at:%H:%M}" if at.date() == today else f"{at:%b %-d %H:%M}"

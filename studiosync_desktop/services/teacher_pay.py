@@ -210,9 +210,7 @@ class TeacherPayService:
         with self._db.read_session() as s:
             policy = _policy(s, actor.studio_id)
             if day is None:
-                current = period_of(
-                    studio_today(s, actor.studio_id), policy.period, policy.period_anchor
-                )
+                current = period_of(studio_today(s, actor), policy.period, policy.period_anchor)
                 day = current.start - timedelta(days=1)
             return period_of(day, policy.period, policy.period_anchor)
 
@@ -294,7 +292,7 @@ class TeacherPayService:
         the run's row is locked, so a second admin is told who approved it first."""
         _admin(actor)
         with self._db.session() as s:
-            today = studio_today(s, actor.studio_id)
+            today = studio_today(s, actor)
             if period.end >= today:
                 raise Conflict(
                     f"The period {period.label} ends on {period.end:%a} {period.end.day}"
@@ -365,9 +363,7 @@ class TeacherPayService:
         with self._db.read_session() as s:
             teacher = _own_teacher(s, actor)
             policy = _policy(s, actor.studio_id)
-            period = period_of(
-                studio_today(s, actor.studio_id), policy.period, policy.period_anchor
-            )
+            period = period_of(studio_today(s, actor), policy.period, policy.period_anchor)
             view = _view(s, actor, period)
             return next((t for t in view.teachers if t.teacher_id == teacher), None)
 
@@ -420,9 +416,7 @@ def _lock_open_run(s: Session, actor: Actor, period: PayPeriod) -> PayRun:
     assert run is not None
     if run.status == "approved":
         who = _person_name(s, run.approved_by_id)
-        at = (
-            run.approved_at.astimezone(studio_zone(s, actor.studio_id)) if run.approved_at else None
-        )
+        at = run.approved_at.astimezone(studio_zone(s, actor)) if run.approved_at else None
         when = f" on {at:%a} {at.day} {at:%b} at {at:%H:%M}" if at else ""
         raise Conflict(
             f"The pay run of {period.label} was approved by {who or 'another admin'}{when}:"
@@ -480,7 +474,7 @@ def _view(
         )
     )
     names = _names(s, actor.studio_id)
-    zone = studio_zone(s, actor.studio_id)
+    zone = studio_zone(s, actor)
     only = None if actor.is_admin else _own_teacher(s, actor)
     stored = _stored_lines(s, run.id, names, only) if run is not None else []
     warnings: list[str] = []

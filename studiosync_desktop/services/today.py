@@ -42,7 +42,7 @@ class TodayService:
         A teacher sees their own lessons only, like their calendar, and no rooms."""
         require(actor, "schedule")
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             day = day or datetime.now(zone).date()
             first, after = local_day_bounds(zone, day)
             lessons = lessons_starting(s, actor, first, after)

@@ -416,7 +416,7 @@ def test_day_close_totals_by_method_and_staff(
     with db.read_session() as s:
         from studiosync_desktop.services.reading import studio_zone
 
-        today = datetime.now(studio_zone(s, admin.studio_id)).date()
+        today = datetime.now(studio_zone(s, admin)).date()
     close = pay.day_close(admin, today)
     by = {m.method: m for m in close.by_method}
     assert by["cash"].received == Decimal("40.00")

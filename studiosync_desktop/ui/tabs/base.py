@@ -205,6 +205,8 @@ class DataTab(QWidget):
     def summary_text(self) -> str:
         count = self._total if self._total is not None else self.model.rowCount()
         one, many = self.noun
+        if self._total is None and self._next_cursor is not None:
+            return f"{count:,}+ {many}"  # a list not counted (invoices): more with Show more
         return f"{count:,} {one if count == 1 else many}"
 
     def focus_widget(self) -> QWidget:
