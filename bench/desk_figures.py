@@ -88,6 +88,22 @@ desk_figure(
     _page_two,
 )
 
+# -- Today, the first tab after login ---------------------------------------------------------
+
+desk_figure(
+    "desk_today_board",
+    None,  # part of login to the first tab's data (150 ms); its twin: a screen's first load
+    lambda services, actor, _ctx: services.today.board(actor),
+    None,
+)
+desk_figure(
+    "teacher_today_board",
+    None,
+    lambda services, actor, _ctx: services.today.board(actor),
+    None,
+    email=TEACHER,
+)
+
 # -- a day of all rooms --------------------------------------------------------------------
 
 desk_figure(
