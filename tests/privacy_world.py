@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import psycopg
@@ -381,3 +381,25 @@ class PrivacyWorld:
 
     def plans(self) -> None:
         self.add(self.teacher, "lesson_plans", teacher_id=self.teacher.teacher, title="Jazz")
+        self.teacher_life()
+
+    def teacher_life(self) -> None:
+        """The teacher's working hours, time off, outside calendar and pay."""
+        t = self.teacher
+        self.add(t, "teacher_hours", teacher_id=t.teacher, weekday=1,
+                 start_time=time(9), end_time=time(17))  # fmt: skip
+        today = NOW.date()
+        self.add(t, "availability_exceptions", teacher_id=t.teacher, first_day=today,
+                 last_day=today, hours=[], reason="Dentist")  # fmt: skip
+        feed = self.add(t, "calendar_feeds", teacher_id=t.teacher, name="Gigs",
+                        url="https://calendar.example/gigs.ics")  # fmt: skip
+        self.add(t, "calendar_feed_events", feed_id=feed, teacher_id=t.teacher, starts=NOW,
+                 ends=NOW + timedelta(hours=2), title="Gig")  # fmt: skip
+        lesson = min(t.mine["lessons"])
+        self.add(t, "booking_overrides", returning="lesson_id", lesson_id=lesson,
+                 reasons=["outside hours"], confirmed_by_id=self.desk)  # fmt: skip
+        self.add(t, "pay_rules", teacher_id=t.teacher, basis="flat", amount=30)
+        run = self.add(None, "pay_runs", period_start=today - timedelta(days=30),
+                       period_end=today - timedelta(days=1))  # fmt: skip
+        self.add(t, "pay_lines", pay_run_id=run, teacher_id=t.teacher, kind="extra",
+                 description="Recital", amount=50, reason="Played at the recital")  # fmt: skip

@@ -113,6 +113,15 @@ SCOPES: dict[str, Scope] = {
     "retention_runs": nobody("the studio's retention rounds"),
     "audit_pauses": nobody("a privacy function's bookkeeping"),
     "studios": nobody("the studio itself"),
+    "teacher_hours": about("Working hours", "t.teacher_id = ANY(:teachers)"),
+    "availability_exceptions": about("Time off and other hours", "t.teacher_id = ANY(:teachers)"),
+    "calendar_feeds": about("Outside calendars", "t.teacher_id = ANY(:teachers)"),
+    "calendar_feed_events": about("Outside calendar events", "t.teacher_id = ANY(:teachers)"),
+    "booking_overrides": about("Lessons booked outside hours", f"t.lesson_id IN {MY_LESSONS}"),
+    "pay_settings": nobody("the studio's pay policy"),
+    "pay_runs": nobody("the studio's pay periods"),
+    "pay_rules": about("Pay rules", "t.teacher_id = ANY(:teachers)"),
+    "pay_lines": about("Pay", "t.teacher_id = ANY(:teachers)"),
     "login_verifiers": nobody(
         "a staff login's password verifier: given to nobody, removed when they are erased"
     ),
@@ -128,6 +137,7 @@ ACTOR_COLUMNS = {
     "ran_by_id",
     "processed_by_id",
     "approved_by_id",
+    "confirmed_by_id",
     "booked_by_id",
     "cancelled_by_id",
     "actor_id",

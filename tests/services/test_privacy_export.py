@@ -51,6 +51,7 @@ def _ids(rows: list[dict[str, Any]], table: str) -> set[Any]:
         "message_reads": "message_id",
         "resource_shares": "student_id",
         "email_preferences": "user_id",
+        "booking_overrides": "lesson_id",
     }.get(table, "id")
     return {str(r[key]) for r in rows}
 
