@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QTimeEdit,
     QVBoxLayout,
@@ -174,6 +175,8 @@ class DateNavigator(QWidget):
         layout.addWidget(self.next_button)
         layout.addSpacing(16)
         layout.addWidget(self.label, 1)
+        # The period is never cut: the tab's other widgets shrink first.
+        self.label.setSizePolicy(QSizePolicy.Policy.MinimumExpanding, QSizePolicy.Policy.Preferred)
         # Page Up / Page Down page the period while the navigator has the focus; the window
         # adds Ctrl+Left / Ctrl+Right and Ctrl+T wherever the focus is.
         for keys, slot in (("PgUp", self.go_previous), ("PgDown", self.go_next)):
@@ -220,15 +223,16 @@ class DateNavigator(QWidget):
 
     def _show(self) -> None:
         unit = "week" if self.step_days == 7 else "day"
-        self.previous_button.setText(f"\N{BLACK LEFT-POINTING TRIANGLE}  Previous {unit}")
-        self.next_button.setText(f"Next {unit}  \N{BLACK RIGHT-POINTING TRIANGLE}")
+        # Short, so the period beside them is never cut at 1280x720; the tips name the unit.
+        self.previous_button.setText("\N{BLACK LEFT-POINTING TRIANGLE}  Previous")
+        self.next_button.setText("Next  \N{BLACK RIGHT-POINTING TRIANGLE}")
         self.previous_button.setToolTip(f"Previous {unit} (Ctrl+Left or Page Up)")
         self.next_button.setToolTip(f"Next {unit} (Ctrl+Right or Page Down)")
         if self.step_days == 7:
             last = self._start + timedelta(days=6)
             same_month = last.month == self._start.month
-            first = self._start.strftime("%d" if same_month else "%d %b")
-            self.label.setText(f"Week of {first} \N{EN DASH} {last.strftime('%d %b %Y')}")
+            first = f"{self._start.day}" if same_month else f"{self._start.day} {self._start:%b}"
+            self.label.setText(f"{first} \N{EN DASH} {last.day} {last:%b %Y}")
         else:
             self.label.setText(self._start.strftime("%A %d %B %Y"))
         self.today_button.setEnabled(self._start != self._align(self._today))

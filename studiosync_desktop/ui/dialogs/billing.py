@@ -200,6 +200,33 @@ class FormDialog(QDialog):
             self.presenter.present(exc, parent=self)
 
 
+class MonthDialog(QDialog):
+    """Which month's issued invoices to print: the arrows or Page Up/Down change the month."""
+
+    def __init__(self, month: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Print a month's invoices")
+        form = QFormLayout(self)
+        self.month = QDateEdit(QDate(month.year, month.month, 1), self)
+        self.month.setDisplayFormat("MMMM yyyy")
+        self.month.setCurrentSection(QDateEdit.Section.MonthSection)
+        label = QLabel("&Month:", self)
+        label.setBuddy(self.month)
+        form.addRow(label, self.month)
+        hint = QLabel("Every invoice issued in that month, in one PDF.", self)
+        hint.setEnabled(False)
+        form.addRow(hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.addButton("&Save PDF…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.month.setFocus()
+
+    def chosen(self) -> date:
+        return self.month.date().toPython().replace(day=1)  # type: ignore[no-any-return]
+
+
 class GenerateDialog(QDialog):
     """'Generate invoices for <month>': the preview (payers, lessons, totals) comes first;
     nothing is written until Generate is pressed."""

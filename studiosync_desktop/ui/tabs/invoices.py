@@ -730,19 +730,22 @@ class InvoicesTab(DataTab):
         self._save_as("Save day close PDF", "day-close.pdf", render)
 
     def do_print_month(self) -> None:
-        """Every invoice issued this month (in the studio's time zone), in one PDF."""
-        inv, actor = self.services.invoicing, self.actor
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
+        """Every invoice issued in the month the person picks (this month first), in one PDF."""
+        from studiosync_desktop.ui.dialogs.billing import MonthDialog
 
+        dialog = MonthDialog(date.today(), self)
+        dialog.accepted.connect(lambda: self.print_month(dialog.chosen()))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def print_month(self, month: date) -> None:
+        inv, actor = self.services.invoicing, self.actor
         from studiosync_desktop.reports.invoice_pdf import render_invoices
 
         def render() -> bytes:
-            head = inv.letterhead(actor)
-            month = datetime.now(ZoneInfo(head.timezone)).date().replace(day=1)
-            return render_invoices(head, inv.month_details(actor, month))
+            return render_invoices(inv.letterhead(actor), inv.month_details(actor, month))
 
-        self._save_as("Save this month's invoices", "invoices.pdf", render)
+        self._save_as(f"Save the invoices of {month:%B %Y}", f"invoices-{month:%Y-%m}.pdf", render)
 
     def do_print(self) -> None:
         d = self.detail
