@@ -196,6 +196,7 @@ def test_book_a_lesson(desk: Desk, db: Database) -> None:
     desk.shortcut("Ctrl+N")
     dialog = modal(desk, LessonDialog)
     assert QApplication.focusWidget() is dialog.student.edit  # who comes, first
+    assert not dialog.scope.isVisible()  # a series' "apply to" has no place in a booking
     desk.type(TYPED)
     desk.wait_until(lambda: dialog.student.person_id() == who.student_id)
     assert dialog.teacher.currentText() == who.teacher  # the student's own teacher
@@ -380,6 +381,31 @@ def test_take_cash_on_an_invoice(desk: Desk, db: Database) -> None:
     row = invoices.selected_row()  # the invoice stays selected, and says it is paid
     assert row is not None and row.id == invoice.id and row.status == "paid"
     finish(desk, "take cash")
+
+
+def test_a_payment_key_on_a_draft_says_why_and_down_reaches_the_list(
+    desk: Desk, db: Database
+) -> None:
+    draft = one(
+        db,
+        "SELECT i.id, f.name FROM invoices i JOIN families f ON f.id = i.family_id"
+        " WHERE i.status = 'draft' ORDER BY f.name LIMIT 1",
+    )
+    invoices = go_to(desk, "invoices")
+    desk.type(draft.name)
+    desk.wait_until(lambda: any(r.id == draft.id for r in invoices.model.rows))
+    row = next(i for i, r in enumerate(invoices.model.rows) if r.id == draft.id)
+    table = invoices.table
+    desk.click(table.viewport(), table.visualRect(invoices.model.index(row, 0)).center())
+    desk.wait_until(lambda: invoices.detail is not None and invoices.detail.id == draft.id)
+    desk.shortcut("Ctrl+M")
+    assert status(desk) == (
+        f"The draft for {draft.name} cannot take a payment: send it first (Ctrl+E)."
+    )
+    desk.click(invoices.search)
+    desk.key(Key.Key_Down)
+    assert QApplication.focusWidget() is table
+    assert invoices.selected_row().id == draft.id
 
 
 @pytest.fixture

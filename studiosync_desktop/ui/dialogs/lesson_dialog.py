@@ -231,6 +231,8 @@ class LessonDialog(QDialog):
             row("Re&peats", repeat_row, "end_date")
         elif self.detail.recurring_pattern_id is not None:
             row("A&pply to", self.scope, "scope")
+        if self.detail is None or self.detail.recurring_pattern_id is None:
+            self.scope.hide()  # not in the form: it floated over the dialog's first line
         self.form_error = error_label(self)
         form.addRow(self.form_error)
         self.errors[""] = self.form_error

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -261,6 +261,7 @@ class InvoicesTab(DataTab):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.installEventFilter(self)  # Down: into the list
 
         # The detail pane beside the list, with the actions under it.
         self.browser = QTextBrowser(self)
@@ -319,6 +320,19 @@ class InvoicesTab(DataTab):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box: the keys go to the list, on the invoice shown."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.table.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def selected_row(self) -> InvoiceRow | None:
         index = self.table.currentIndex()
@@ -507,6 +521,7 @@ class InvoicesTab(DataTab):
     def do_pay(self) -> None:
         d = self.detail
         if d is None or d.status not in ("sent", "partial"):
+            self._says_why_not(d, "take a payment")
             return
         pay, actor = self.services.payments, self.actor
         self._form(
@@ -532,6 +547,7 @@ class InvoicesTab(DataTab):
     def do_pay_link(self) -> None:
         d = self.detail
         if d is None or d.status not in ("sent", "partial"):
+            self._says_why_not(d, "be paid by link")
             return
         stripe, actor = self.services.stripe, self.actor
         dialog = PayLinkDialog(
@@ -547,6 +563,15 @@ class InvoicesTab(DataTab):
         )
         dialog.finished_with.connect(lambda _o: self._after_change())
         self.open_dialog(dialog)
+
+    def _says_why_not(self, d: InvoiceDetail | None, what: str) -> None:
+        """A key pressed on an invoice that cannot take it: a line says why (not silence)."""
+        if d is None:
+            self.say("Choose an invoice first: type its number or payer, then Down.")
+        elif d.status == "draft":
+            self.say(f"The draft for {d.payer.name} cannot {what}: send it first (Ctrl+E).")
+        else:
+            self.say(f"{d.number} is {invoice_status(d).lower()}: it cannot {what}.")
 
     def do_charge(self) -> None:
         d = self.detail
