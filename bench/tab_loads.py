@@ -36,7 +36,7 @@ def _monday(ctx: Context) -> Any:
 
 
 _tab("calendar", "scheduling", "SchedulingService", lambda s, a, c: s.week(a, _monday(c)))
-_tab("roster", "roster", "RosterService", lambda s, a, c: s.students(a))
-_tab("invoices", "billing", "BillingService", lambda s, a, c: s.invoices(a))
-_tab("inventory", "inventory", "InventoryService", lambda s, a, c: s.items(a))
+_tab("roster", "roster", "RosterService", lambda s, a, _c: s.students(a))
+_tab("invoices", "billing", "BillingService", lambda s, a, _c: s.invoices(a))
+_tab("inventory", "inventory", "InventoryService", lambda s, a, _c: s.items(a))
 _tab("rooms", "rooms", "RoomService", lambda s, a, c: s.day(a, c.today))

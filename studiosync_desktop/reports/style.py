@@ -64,7 +64,7 @@ def short_date(day: date | None) -> str:
 def _image(data: bytes) -> ImageReader | None:
     try:
         return ImageReader(io.BytesIO(data))
-    except Exception:
+    except Exception:  # noqa: BLE001 (an image no reader understands is printed as no logo)
         return None
 
 

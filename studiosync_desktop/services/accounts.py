@@ -113,7 +113,7 @@ class AccountService:
             return bool(s.scalar(text("SELECT app_is_owner()")))
 
     @unit_of_work
-    def record_login(self, actor: Actor) -> None:
+    def record_login(self, actor: Actor) -> None:  # noqa: ARG002 (the login says who)
         """Stamps `last_login` (through a database function: teachers can't update users)."""
         with self._db.session() as s:
             s.execute(text("SELECT app_record_login()"))
@@ -123,7 +123,11 @@ class AccountService:
             return bool(s.scalar(select(User.must_change_password).where(User.id == actor.user_id)))
 
     @unit_of_work
-    def change_own_password(self, actor: Actor, data: PasswordChange | dict[str, Any]) -> None:
+    def change_own_password(
+        self,
+        actor: Actor,  # noqa: ARG002 (the database changes the login's own password)
+        data: PasswordChange | dict[str, Any],
+    ) -> None:
         change = parse_input(PasswordChange, data)
         with self._db.session() as s:
             s.execute(

@@ -172,7 +172,7 @@ class Writer:
                 )
         return values
 
-    def attachments(self, r: Any, facts: Facts | None) -> list[OutgoingAttachment]:
+    def attachments(self, facts: Facts | None) -> list[OutgoingAttachment]:
         files = list(facts.attachments) if facts else []
         if facts is not None and self.mail_letterhead.logo:
             files.append(
@@ -253,7 +253,7 @@ class MailComposer:
                 **a.model_dump(),
             }
             for r in rows
-            for a in writer.attachments(r, facts.get(r.id))
+            for a in writer.attachments(facts.get(r.id))
         ]
         if files:
             s.execute(insert(EmailAttachment), files)

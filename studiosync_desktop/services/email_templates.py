@@ -212,7 +212,7 @@ _TEXT = ImmutableSandboxedEnvironment(
 _HTML = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def sample_context(kind: str) -> dict[str, Any]:
+def sample_context() -> dict[str, Any]:
     """Believable values, for the editor's preview and to check a template before saving."""
     values: dict[str, Any] = {
         "recipient_name": "Maya Chen",
@@ -289,12 +289,12 @@ def check(kind: str, wording: Wording) -> None:
     for name in ("subject", "text_body", "html_body"):
         single = Wording(**{**DEFAULTS[kind].__dict__, name: getattr(wording, name)})
         try:
-            render(single, studio, sample_context(kind))
+            render(single, studio, sample_context())
         except TemplateError as exc:
             known = ", ".join(COMMON + VARIABLES.get(kind, ()))
             reason = str(exc.message or exc).rstrip(".")
             problems[name] = f"{reason}. You can use: {known}."
-        except Exception as exc:  # a sandbox refusal or a bad filter: say it, never crash
+        except Exception as exc:  # noqa: BLE001 (a sandbox refusal or a bad filter: said, never a crash)
             problems[name] = f"This template cannot be used: {str(exc).rstrip('.')}."
     if problems:
         raise ValidationFailed(problems)
@@ -381,6 +381,6 @@ class TemplateService:
         w = render(
             Wording(template.subject, template.text_body, template.html_body),
             head,
-            sample_context(kind),
+            sample_context(),
         )
         return PreviewResult(subject=w.subject, text_body=w.text_body, html_body=w.html_body)

@@ -38,7 +38,7 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self._fn(*self._args, **self._kwargs)
-        except BaseException as exc:  # every failure goes back to the GUI thread
+        except BaseException as exc:  # noqa: BLE001 (every failure goes back to the GUI thread)
             self._signals.failed.emit(self._ticket, exc)
         else:
             self._signals.finished.emit(self._ticket, result)

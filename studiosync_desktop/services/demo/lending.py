@@ -53,7 +53,7 @@ def lending_plan(s: Session, p: dict[str, Any], size: DemoSize) -> None:
     )
 
 
-def inventory_items(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def inventory_items(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     """The items, with what is out taken from what is on hand."""
     run_script(
         s,
@@ -118,7 +118,7 @@ def inventory_items(s: Session, p: dict[str, Any], size: DemoSize) -> None:
     )
 
 
-def checkout_logs(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def checkout_logs(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     """The loans of the items: returned ones, and one more in some state."""
     run_script(
         s,
@@ -146,7 +146,7 @@ def checkout_logs(s: Session, p: dict[str, Any], size: DemoSize) -> None:
     )
 
 
-def resources(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def resources(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     pdf = (
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -228,7 +228,7 @@ def resources(s: Session, p: dict[str, Any], size: DemoSize) -> None:
     p["res_shared"], p["res_shared2"], p["res_lend"] = ids[1], ids[2], ids[5]
 
 
-def resource_loans(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def resource_loans(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     """Resources shared with some students; the Suzuki book lent out once and back once."""
     run_script(
         s,

@@ -152,7 +152,7 @@ def reservations(s: Session, p: dict[str, Any], size: DemoSize) -> None:
     )
 
 
-def teaching_notes(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def teaching_notes(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     minute_of_lesson = "(extract(epoch FROM l.scheduled_start)::bigint / 60)::int"
     run_script(
         s,

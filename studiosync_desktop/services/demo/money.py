@@ -11,7 +11,7 @@ from studiosync_desktop.services.demo.facts import DemoSize
 from studiosync_desktop.services.demo.sql import rand, run_script
 
 
-def invoices(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def invoices(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     due_days = StudioSettings().invoice_due_days
     run_script(
         s,
@@ -98,7 +98,7 @@ def invoices(s: Session, p: dict[str, Any], size: DemoSize) -> None:
     )
 
 
-def payments(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def payments(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     """The invoices' payments (two halves for some, a declined card for some) and saved cards."""
     run_script(
         s,

@@ -14,7 +14,7 @@ from studiosync_desktop.services.demo.sql import run_script
 from studiosync_desktop.services.teacher_pay import approve_run
 
 
-def pay(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def pay(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     """By the hour by default (40.00 per 60 min); every third teacher 60% of the lesson's
     rate; every fourth a flat 35.00 for band lessons. Last month's run is approved, with a
     recital bonus added by hand for the first two teachers."""

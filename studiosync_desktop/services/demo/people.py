@@ -23,7 +23,7 @@ from studiosync_desktop.services.demo.facts import (
 from studiosync_desktop.services.demo.sql import rand, run_script
 
 
-def studio_and_staff(s: Session, p: dict[str, Any], size: DemoSize) -> None:
+def studio_and_staff(s: Session, p: dict[str, Any], _size: DemoSize) -> None:
     settings = StudioSettings().model_dump(mode="json")
     s.add(
         Studio(

@@ -1,0 +1,1 @@
+"""The desk's dialogs: one module per thing a dialog edits or shows."""

@@ -616,11 +616,11 @@ class LessonDialog(QDialog):
         assert self.detail is not None
         sched, actor, d = self.services.scheduling, self.actor, self.detail
         self.runner.run(
-            sched.lesson_note, actor, d.id, on_done=self._show_note, on_error=lambda e: None
+            sched.lesson_note, actor, d.id, on_done=self._show_note, on_error=lambda _e: None
         )
         if d.student_id is not None:
             self.runner.run(
-                sched.goals, actor, d.student_id, on_done=self._show_goals, on_error=lambda e: None
+                sched.goals, actor, d.student_id, on_done=self._show_goals, on_error=lambda _e: None
             )
         return page
 

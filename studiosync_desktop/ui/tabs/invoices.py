@@ -293,7 +293,7 @@ class InvoicesTab(DataTab):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([900, 380])
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select())
+        self.table.selectionModel().currentRowChanged.connect(lambda _cur, _prev: self._select())
         self._enable()
 
     # --- loading ------------------------------------------------------------------------
