@@ -58,7 +58,7 @@ def _second_page_cursor(services: Services, actor: Actor) -> str:
     return str(_cursors["invoices"])
 
 
-def _studio(ctx: Context, db: Database) -> dict[str, Any]:
+def _studio(_ctx: Context, db: Database) -> dict[str, Any]:
     with db.engine.connect() as conn:
         return {"studio": conn.scalar(text("SELECT id FROM studios"))}
 
