@@ -12,7 +12,9 @@ from sqlalchemy import text
 from studiosync_desktop import limits
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import ValidationFailed
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.billing import PaymentCreate
+from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.people import PeopleService
 from studiosync_desktop.services.rooms import RoomService
@@ -111,3 +113,28 @@ def test_the_screens_read_lessons_at_either_end_of_the_range(
     invoicing = InvoicingService(db)
     invoicing.preview_month(admin, day.replace(day=1))
     invoicing.generate_month(admin, day.replace(day=1))
+
+
+def test_a_pasted_nul_is_refused_next_to_its_field(db: Database, admin: Actor) -> None:
+    """It reached psycopg before, which refused it for the form as a whole, in its words."""
+    services = Services.build(db)
+    with pytest.raises(ValidationFailed) as caught:
+        services.roster.save_student(admin, {"first_name": "Maya\x00", "notes": "ok"})
+    assert caught.value.fields == {
+        "first_name": "Remove the invisible NUL character that was pasted here"
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("abc", "Type an amount, like 25.00"),
+        ("12.345", "Use at most two decimals (cents)"),
+        ("-1", "Type more than 0"),
+        ("5000000", "Type at most 1,000,000.00"),
+    ],
+)
+def test_a_refused_amount_is_said_in_a_receptionists_words(typed: str, said: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_input(PaymentCreate, {"amount": typed})
+    assert caught.value.fields == {"amount": said}
