@@ -83,3 +83,65 @@ def test_a_shared_server_behind_the_app_is_refused_with_the_command_to_run(empty
         migrate.require_current_schema(empty_url, "postgresql://desk@server/studio")
     migrate.upgrade(empty_url)
     migrate.require_current_schema(empty_url, "postgresql://desk@server/studio")
+
+
+def test_the_input_limits_keep_a_real_studios_rows_that_break_them(empty_url: str) -> None:
+    """0026 on a database that holds a year-1 lesson (typed before it) and a note longer than
+    the limit: the upgrade succeeds, keeps both rows, and checks every new or changed row."""
+    migrate.upgrade(empty_url, "0025_availability")
+    engine = create_engine(normalise_url(empty_url))
+    try:
+        with engine.begin() as conn:
+            studio = conn.execute(
+                text("INSERT INTO studios (name, slug) VALUES ('Old', 'old') RETURNING id")
+            ).scalar_one()
+
+            def person(first: str, role: str) -> object:
+                return conn.execute(
+                    text(
+                        "INSERT INTO users (studio_id, email, first_name, role)"
+                        " VALUES (:s, :e, :f, :r) RETURNING id"
+                    ),
+                    {"s": studio, "e": f"{first}@old.example", "f": first, "r": role},
+                ).scalar_one()
+
+            teacher = conn.execute(
+                text("INSERT INTO teachers (studio_id, user_id) VALUES (:s, :u) RETURNING id"),
+                {"s": studio, "u": person("tess", "teacher")},
+            ).scalar_one()
+            student = conn.execute(
+                text(
+                    "INSERT INTO students (studio_id, user_id, notes)"
+                    " VALUES (:s, :u, repeat('x', 6000)) RETURNING id"
+                ),
+                {"s": studio, "u": person("tom", "student")},
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO lessons (studio_id, teacher_id, student_id, scheduled_start,"
+                    " scheduled_end, rate) VALUES (:s, :t, :st, '0001-01-01 16:00+00',"
+                    " '0001-01-01 17:00+00', 40)"
+                ),
+                {"s": studio, "t": teacher, "st": student},
+            )
+        migrate.upgrade(empty_url)
+        with engine.begin() as conn:
+            valid = dict(
+                conn.execute(
+                    text(
+                        "SELECT conname, convalidated FROM pg_constraint WHERE conname IN"
+                        " ('ck_lessons_scheduled_start_in_range', 'ck_students_notes_length',"
+                        " 'ck_students_date_of_birth_in_range')"
+                    )
+                ).all()
+            )
+            assert valid == {
+                "ck_lessons_scheduled_start_in_range": False,
+                "ck_students_notes_length": False,
+                "ck_students_date_of_birth_in_range": True,
+            }
+            assert conn.execute(text("SELECT count(*) FROM lessons")).scalar_one() == 1
+        with pytest.raises(Exception, match="ck_students_notes_length"), engine.begin() as conn:
+            conn.execute(text("UPDATE students SET notes = notes || 'y'"))
+    finally:
+        engine.dispose()
