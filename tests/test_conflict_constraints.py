@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from factories import Maker
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -14,7 +15,6 @@ from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.errors import Conflict
 from studiosync_desktop.schemas.common import Actor
 from tests.desks import race
-from tests.factories import Maker
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 

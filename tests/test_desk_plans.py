@@ -18,13 +18,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from factories import Maker
 from sqlalchemy import event
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.container import Services
-from tests.factories import Maker
 
 DAY = date(2030, 5, 6)
 T0 = datetime(2030, 5, 6, 15, 0, tzinfo=UTC)

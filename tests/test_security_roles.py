@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from factories import Maker
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -23,7 +24,6 @@ from studiosync_desktop.permission_matrix import MATRIX, ROLES
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.accounts import AccountService, login_role_name
 from studiosync_desktop.services.roster import RosterService
-from tests.factories import Maker
 
 T0 = datetime(2030, 5, 6, 15, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from factories import Maker
 from pypdf import PdfReader
 
 from studiosync_desktop.db import Database
@@ -19,7 +20,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
 from studiosync_desktop.services.statements import StatementService
-from tests.factories import Maker
 
 
 def pdf_text(data: bytes) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from factories import Maker
 from stripe_server import FakeStripe
 
 from studiosync_desktop.db import Database
@@ -15,16 +16,11 @@ from studiosync_desktop.errors import Conflict, NotSetUp, ValidationFailed
 from studiosync_desktop.money import to_minor_units
 from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.stripe import SavedCard
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
 from studiosync_desktop.services.stripe_client import exponent, from_minor_units
 from studiosync_desktop.services.stripe_payments import StripePayments
-from tests.factories import Maker
-
-
-def stripe_for(db: Database, fake: FakeStripe) -> StripePayments:
-    # The key is injected here; the app reads it from the keyring.
-    return StripePayments(db, secret=lambda _s: "sk_test_local", api_base=fake.base)
 
 
 def test_minor_units_are_exact_for_every_exponent() -> None:
@@ -35,9 +31,8 @@ def test_minor_units_are_exact_for_every_exponent() -> None:
 
 
 def test_pay_link_is_for_the_balance_and_is_recorded_once(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any], sp: StripePayments
 ) -> None:
-    sp = stripe_for(db, fake)
     link = sp.create_pay_link(admin, invoice["id"])
     assert link.amount == Decimal("99.99")  # the balance, never the total (119.99)
     assert fake.objects[link.session_id]["amount_total"] == 9999
@@ -69,9 +64,8 @@ def _poll(sp: StripePayments, admin: Actor, iid: uuid.UUID) -> Any:
 
 
 def test_expired_session_records_nothing_and_clears_the_link(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any], sp: StripePayments
 ) -> None:
-    sp = stripe_for(db, fake)
     link = sp.create_pay_link(admin, invoice["id"])
     fake.expire_checkout(link.session_id)
     assert sp.poll_pay_link(admin, invoice["id"]).status == "expired"
@@ -81,9 +75,8 @@ def test_expired_session_records_nothing_and_clears_the_link(
 
 
 def test_card_on_file_is_saved_and_charged_off_session(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any], sp: StripePayments
 ) -> None:
-    sp = stripe_for(db, fake)
     setup = sp.create_card_setup(admin, invoice["payer"])
     assert sp.finish_card_setup(admin, invoice["payer"], setup.session_id) is None  # not yet
     fake.complete_checkout(setup.session_id)
@@ -96,13 +89,13 @@ def test_card_on_file_is_saved_and_charged_off_session(
 
 
 def test_a_card_is_charged_only_for_its_own_payers_invoice(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database,
+    admin: Actor,
+    fake: FakeStripe,
+    invoice: dict[str, Any],
+    sp: StripePayments,
+    card: SavedCard,
 ) -> None:
-    sp = stripe_for(db, fake)
-    setup = sp.create_card_setup(admin, invoice["payer"])
-    fake.complete_checkout(setup.session_id)
-    card = sp.finish_card_setup(admin, invoice["payer"], setup.session_id)
-    assert card is not None
     other = Maker(db, admin.studio_id).family("Lee family")
     inv = InvoicingService(db)
     theirs = inv.create_draft(admin, Payer(kind="family", id=other, name="Lee family"))
@@ -116,13 +109,13 @@ def test_a_card_is_charged_only_for_its_own_payers_invoice(
 
 
 def test_declined_card_shows_stripes_reason_and_records_nothing(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database,
+    admin: Actor,
+    fake: FakeStripe,
+    invoice: dict[str, Any],
+    sp: StripePayments,
+    card: SavedCard,
 ) -> None:
-    sp = stripe_for(db, fake)
-    setup = sp.create_card_setup(admin, invoice["payer"])
-    fake.complete_checkout(setup.session_id)
-    card = sp.finish_card_setup(admin, invoice["payer"], setup.session_id)
-    assert card is not None
     fake.declined_methods.update(o for o in fake.objects if o.startswith("pm_"))
     with pytest.raises(Conflict, match="insufficient funds"):
         sp.charge_card(admin, invoice["id"], card.id)
@@ -132,13 +125,13 @@ def test_declined_card_shows_stripes_reason_and_records_nothing(
 
 
 def test_network_failure_mid_charge_is_retried_with_the_same_key_and_charged_once(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database,
+    admin: Actor,
+    fake: FakeStripe,
+    invoice: dict[str, Any],
+    sp: StripePayments,
+    card: SavedCard,
 ) -> None:
-    sp = stripe_for(db, fake)
-    setup = sp.create_card_setup(admin, invoice["payer"])
-    fake.complete_checkout(setup.session_id)
-    card = sp.finish_card_setup(admin, invoice["payer"], setup.session_id)
-    assert card is not None
     fake.drop_next["/v1/payment_intents"] = 1
     fake.drop_next["/v1/payment_intents/"] = 1  # the confirm's answer is lost once
     assert sp.charge_card(admin, invoice["id"], card.id).amount == Decimal("99.99")
@@ -150,9 +143,8 @@ def test_network_failure_mid_charge_is_retried_with_the_same_key_and_charged_onc
 
 
 def test_stripe_refund_goes_through_stripe_and_reopens_the_invoice(
-    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any]
+    db: Database, admin: Actor, fake: FakeStripe, invoice: dict[str, Any], sp: StripePayments
 ) -> None:
-    sp = stripe_for(db, fake)
     link = sp.create_pay_link(admin, invoice["id"])
     fake.complete_checkout(link.session_id)
     sp.poll_pay_link(admin, invoice["id"])

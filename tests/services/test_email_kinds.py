@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from factories import Maker
 from pypdf import PdfReader
 from sqlalchemy import text
 
@@ -19,7 +20,6 @@ from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
-from tests.factories import Maker
 from tests.services.conftest import use_server
 from tests.smtp_server import SmtpServer
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import threading
 from typing import Any
 
 import psycopg
 import pytest
+from desks import failures, race, race_desks
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 from sqlalchemy import text
@@ -79,21 +79,11 @@ def test_a_queued_email_reaches_the_server_with_its_recipient_subject_and_pdf(
 def test_the_same_meaning_queued_by_three_desks_at_once_is_one_row(
     db: Database, admin: Actor, database_url: str
 ) -> None:
-    desks = [Database(database_url) for _ in range(3)]
-    barrier = threading.Barrier(3)
-    new: list[int] = []
-
-    def queue(desk: Database) -> None:
-        barrier.wait()
-        new.append(OutboxService(desk).queue(admin, [email("invoice:7"), email("invoice:8")]))
-
-    threads = [threading.Thread(target=queue, args=(d,)) for d in desks]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in desks:
-        d.dispose()
+    new = race_desks(
+        database_url,
+        3,
+        lambda desk, _i: OutboxService(desk).queue(admin, [email("invoice:7"), email("invoice:8")]),
+    )
     assert sorted(new) == [0, 0, 2]
     with db.session() as s:
         assert s.execute(text("SELECT count(*) FROM email_outbox")).scalar_one() == 2
@@ -105,21 +95,14 @@ def test_three_desks_sending_at_once_deliver_each_message_exactly_once(
     use_server(db, admin, server)
     OutboxService(db).queue(admin, [email(f"invoice:{n}") for n in range(40)])
     desks = [Database(database_url, application_name=f"desk-{n}") for n in range(3)]
-    barrier = threading.Barrier(3)
-    reports: list[Any] = []
-
-    def send(desk: Database) -> None:
-        barrier.wait()
-        for _ in range(20):  # each desk's background job, ticking
-            reports.append(sender(desk).send_queued(admin, limit=5))
-
-    threads = [threading.Thread(target=send, args=(d,)) for d in desks]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in desks:
-        d.dispose()
+    try:
+        # Each desk's background job, ticking 20 times.
+        ticks = race(3, lambda i: [sender(desks[i]).send_queued(admin, limit=5) for _ in range(20)])
+    finally:
+        for d in desks:
+            d.dispose()
+    assert failures(ticks) == []
+    reports: list[Any] = [r for desk_ticks in ticks for r in desk_ticks]
 
     ids = [r.message_id for r in server.received]
     assert len(ids) == 40 and len(set(ids)) == 40

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from desks import race
+from factories import Maker
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -18,7 +19,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.teacher_pay import PayPeriod
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.teacher_pay import TeacherPayService
-from tests.factories import Maker
 from tests.test_security_roles import PASSWORD, email_of, login_database
 
 
@@ -220,21 +220,8 @@ def test_two_admins_approving_at_once_make_one_run_paid_once(
 ) -> None:
     for day in range(1, 11):
         studio.lesson(studio.ana, day)
-    outcomes: list[object] = []
-    barrier = threading.Barrier(2)
-
-    def approve() -> None:
-        barrier.wait()
-        try:
-            outcomes.append(studio.pay.approve(admin, studio.period).total)
-        except Conflict as exc:
-            outcomes.append(str(exc))
-
-    threads = [threading.Thread(target=approve) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race(2, lambda _i: studio.pay.approve(admin, studio.period).total)
+    outcomes = [str(r) if isinstance(r, Conflict) else r for r in results]
     assert Decimal("200.00") in outcomes
     assert any(isinstance(o, str) and "was approved by Olivia Owner" in o for o in outcomes)
     with db.session() as s:
