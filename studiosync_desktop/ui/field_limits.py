@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSpinBox,
     QTextEdit,
+    QTimeEdit,
     QWidget,
 )
 
@@ -46,6 +47,8 @@ def show_limits(widget: QWidget, schema: type[BaseModel], name: str) -> None:
 
 def limit_days(widget: QWidget, first: date, last: date) -> None:
     """A date field offers only [first, last]; a typed date field says the range."""
+    if isinstance(widget, QTimeEdit):
+        return  # a time of day (a booking's start): a date range would reset it to 00:00
     if isinstance(widget, QDateTimeEdit):  # QDateEdit too
         widget.setDateRange(qdate(first), qdate(last))
         widget.setToolTip(f"From {first:%d %b %Y} to {last:%d %b %Y}")

@@ -90,6 +90,11 @@ class RoomDayGrid(QWidget):
         self.selected = key
         self.update()
 
+    def selected_rect(self) -> QRectF | None:
+        """Where the selected booking is drawn (to scroll it into view)."""
+        block = next((b for b in self.blocks if b.key == self.selected), None)
+        return None if block is None else self._block_rect(block)
+
     # --- geometry ------------------------------------------------------------------------------
 
     def sizeHint(self) -> QSize:

@@ -536,6 +536,7 @@ def test_book_a_practice_room(desk: Desk, db: Database) -> None:
     desk.shortcut("Ctrl+N")
     dialog = modal(desk, ReservationDialog)
     room_id = dialog.room.currentData()
+    assert dialog.start_time.time().toString("HH:mm") == "10:00"  # not reset to midnight
     here = zone(desk)
     at = next(
         datetime.combine(day, time(h), here)
@@ -578,4 +579,10 @@ def test_book_a_practice_room(desk: Desk, db: Database) -> None:
     assert f"for {STUDENT}, {day_words(at)}" in status(desk)
     desk.wait_until(lambda: rooms.selected() is not None and rooms.selected().id == booked.id)
     assert rooms.selected().who == STUDENT  # the day's list shows it, selected
+    assert rooms.grid.selected == booked.id  # and the day's grid, scrolled to it
+    shown = (
+        rooms.grid_scroll.viewport().rect().translated(-rooms.grid.x(), -rooms.grid.y())
+    )  # the part of the grid in view
+    rect = rooms.grid.selected_rect()
+    assert rect is not None and shown.contains(rect.center().toPoint())
     finish(desk, "book a practice room")

@@ -174,7 +174,7 @@ class RoomsTab(DataTab):
         self.grid = RoomDayGrid(self)
         self.grid.block_clicked.connect(self._grid_selected)
         self.grid.book_requested.connect(lambda room_id, start, end: self.book(room_id, start, end))
-        scroll = QScrollArea(self)
+        self.grid_scroll = scroll = QScrollArea(self)
         scroll.setWidget(self.grid)
         scroll.setWidgetResizable(True)
         self.table.clicked.connect(lambda _i: self._table_selected())
@@ -247,6 +247,10 @@ class RoomsTab(DataTab):
         row = self.selected()
         if row is not None:
             self.grid.select(row.id)
+            rect = self.grid.selected_rect()
+            if rect is not None:  # a booking chosen below is shown above, whatever the hour
+                centre = rect.center().toPoint()
+                self.grid_scroll.ensureVisible(centre.x(), centre.y(), 40, int(rect.height()))
 
     def _grid_selected(self, block: GridBlock) -> None:
         for i, row in enumerate(self.model.rows):
