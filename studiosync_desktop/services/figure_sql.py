@@ -27,24 +27,33 @@ SELECT p.id::text || '-', p.invoice_id, p.payment_method, p.refunded_at, -p.refu
    AND p.refunded_at >= :money_from AND p.refunded_at < :money_until
 """
 
-# Who a line of an invoice is about, for sharing money: the teacher of its lesson, or its
-# student's instrument (NULL: not a lesson: room hire, books, fees).
-TEACHER_KEY = "CASE WHEN le.id IS NOT NULL THEN trim(tu.first_name || ' ' || tu.last_name) END"
+# Who a line of an invoice is about, for sharing money: the teacher of its lesson (their id;
+# names are looked up once the money is added up), or its student's instrument (NULL: not a
+# lesson: room hire, books, fees).
+TEACHER_KEY = "le.teacher_id"
 INSTRUMENT_KEY = (
     "CASE WHEN le.id IS NOT NULL THEN coalesce(nullif(st.instrument, ''), 'Band or group') END"
 )
 
 
+def teacher_name(key: str) -> str:
+    """A teacher's name from their id, looked up after grouping (a few rows, not every line)."""
+    return (
+        "(SELECT trim(u.first_name || ' ' || u.last_name) FROM teachers t "
+        f"JOIN users u ON u.id = t.user_id WHERE t.id = {key})"
+    )
+
+
 def invoice_shares(key: str) -> str:
-    """Each invoice's lines by `key`, with the invoice's line total: how its money is shared."""
+    """The lines of the invoices that `money` moved, by `key`, with each invoice's line total:
+    how its money is shared."""
+    students = "LEFT JOIN students st ON st.id = le.student_id" if "st." in key else ""
     return f"""
 SELECT l.invoice_id, {key} AS key, sum(l.total_price) AS part,
        sum(sum(l.total_price)) OVER (PARTITION BY l.invoice_id) AS whole
   FROM invoice_line_items l
-  LEFT JOIN lessons le ON le.id = l.lesson_id
-  LEFT JOIN teachers t ON t.id = le.teacher_id LEFT JOIN users tu ON tu.id = t.user_id
-  LEFT JOIN students st ON st.id = le.student_id
- WHERE l.studio_id = :studio
+  LEFT JOIN lessons le ON le.id = l.lesson_id {students}
+ WHERE l.invoice_id IN (SELECT invoice_id FROM money)
  GROUP BY l.invoice_id, {key}
 """
 
@@ -54,7 +63,7 @@ def shared(movements: str, key: str) -> str:
     the invoice's lines, rounded to the cent with the rounding left on the largest share, so
     the shares of a movement add up to it exactly."""
     return f"""
-WITH money AS ({movements}),
+WITH money AS MATERIALIZED ({movements}),
 shares AS ({invoice_shares(key)}),
 split AS (
   SELECT m.movement, m.at, m.method, m.amount, sh.key,

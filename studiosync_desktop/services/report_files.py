@@ -1,18 +1,19 @@
 """A report's rows as a file: CSV (UTF-8 with a BOM, so spreadsheets read the accents), XLSX
-(XlsxWriter in constant-memory mode: rows go to disk as they come, so a year of lessons never
-sits in memory) or PDF (reports/report_pdf.py). Long exports report progress and can stop."""
+(services/xlsx_stream.py: rows go into the file as they come, so a year of lessons never sits
+in memory) or PDF (reports/report_pdf.py). Long exports report progress and can stop."""
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.reports import Cell, ReportColumn, ReportTable
+from studiosync_desktop.services.xlsx_stream import KIND_STYLES, PLAIN, sheet_rows, write_xlsx
 
 FORMATS = (".csv", ".xlsx", ".pdf")
 # Called every PROGRESS_EVERY rows with the count so far; returning False stops the export.
@@ -99,49 +100,27 @@ def _xlsx(
     totals: tuple[Cell, ...] | None,
     progress: Progress | None,
 ) -> int:
-    import xlsxwriter  # only when a spreadsheet is asked for
+    count = 0
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "in_memory": False})
-    try:
-        sheet = book.add_worksheet(title[:31].replace("/", "-"))
-        bold = book.add_format({"bold": True})
-        formats = {
-            "money": book.add_format({"num_format": "#,##0.00"}),
-            "hours": book.add_format({"num_format": "0.00"}),
-            "percent": book.add_format({"num_format": "0.0"}),
-            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        }
-        for i, c in enumerate(columns):
-            sheet.write_string(0, i, c.title, bold)
-            sheet.set_column(i, i, 38 if c.kind == "id" else 14 if c.kind != "text" else 22)
-        kinds = [formats.get(c.kind) for c in columns]
-        count = 0
-        for count, row in enumerate(rows, start=1):
-            _xlsx_row(sheet, count, row, kinds)
+    def counted() -> Iterator[tuple[Cell, ...]]:
+        nonlocal count
+        for row in rows:
+            yield row
+            count += 1
             _tick(progress, count)
         if totals is not None:
-            _xlsx_row(sheet, count + 1, totals, kinds, bold)
-        sheet.freeze_panes(1, 0)
-    finally:
-        book.close()
+            yield totals
+
+    styles = [KIND_STYLES.get(c.kind, PLAIN) for c in columns]
+    write_xlsx(
+        path,
+        title[:31].replace("/", "-"),
+        [c.title for c in columns],
+        styles,
+        [38 if c.kind == "id" else 14 if c.kind != "text" else 22 for c in columns],
+        sheet_rows([c.title for c in columns], styles, counted()),
+    )
     return count
-
-
-def _xlsx_row(
-    sheet: object, r: int, row: tuple[Cell, ...], kinds: list[object], bold: object = None
-) -> None:
-    write = sheet.write  # type: ignore[attr-defined]
-    for i, value in enumerate(row):
-        if value is None:
-            continue
-        if isinstance(value, Decimal):
-            write(r, i, float(value), kinds[i])  # XLSX stores numbers as doubles
-        elif isinstance(value, date):
-            sheet.write_datetime(r, i, value, kinds[i])  # type: ignore[attr-defined]
-        elif isinstance(value, int):
-            write(r, i, value, bold)
-        else:
-            sheet.write_string(r, i, value, bold)  # type: ignore[attr-defined]
 
 
 def write_table(path: Path, table: ReportTable, pdf: Callable[[ReportTable], bytes]) -> int:

@@ -14,6 +14,7 @@ from studiosync_desktop.services.figure_sql import (
     OPEN_INVOICE,
     TEACHER_KEY,
     shared,
+    teacher_name,
 )
 
 MONTH = "to_char(date_trunc('month', m.at AT TIME ZONE :tz), 'YYYY-MM')"
@@ -37,7 +38,10 @@ SELECT {MONTH}, initcap(replace(m.method, '_', ' ')),
 SELECT m.at, {named} AS key, m.amount, 'invoiced' AS what, m.method FROM ({invoiced}) m
 UNION ALL
 SELECT m.at, {named}, m.amount, 'received', m.movement FROM ({received}) m"""
-    name = "coalesce(m.key, 'Not lessons')," if group in KEYS else ""
+    if group == "teacher":
+        name = f"coalesce({teacher_name('m.key')}, 'Not lessons'),"
+    else:
+        name = "coalesce(m.key, 'Not lessons')," if group in KEYS else ""
     order = "1, 2" if group in KEYS else "1"
     return f"""
 SELECT {MONTH}, {name}
@@ -46,7 +50,7 @@ SELECT {MONTH}, {name}
        coalesce(sum(m.amount) FILTER (WHERE m.what = 'received' AND m.method LIKE '%+'), 0),
        -coalesce(sum(m.amount) FILTER (WHERE m.what = 'received' AND m.method LIKE '%-'), 0),
        coalesce(sum(m.amount) FILTER (WHERE m.what = 'received'), 0)
-  FROM ({both}) m GROUP BY {order} ORDER BY {order}"""
+  FROM ({both}) m GROUP BY {MONTH}{", m.key" if key else ""} ORDER BY {order}"""
 
 
 PAYER = """coalesce(f.name, b.name, trim(su.first_name || ' ' || su.last_name), '')"""
@@ -132,11 +136,13 @@ SELECT {STUDENT_NAME}, coalesce({TEACHER_NAME}, ''),
 def teachers(with_money: bool) -> str:
     """Per teacher: hours taught, lessons by attendance, students, and (the desk and admins)
     the money received for their lessons."""
-    money = (
-        f"""(SELECT coalesce(sum(m.amount), 0) FROM ({shared(MONEY_MOVEMENTS, TEACHER_KEY)}) m
-             WHERE m.key = {TEACHER_NAME})"""
+    money = "coalesce(max(r.amount), 0)" if with_money else "NULL"
+    received = (
+        f"""LEFT JOIN (SELECT m.key, sum(m.amount) AS amount
+                        FROM ({shared(MONEY_MOVEMENTS, TEACHER_KEY)}) m GROUP BY m.key) r
+            ON r.key = t.id"""
         if with_money
-        else "NULL"
+        else ""
     )
     return f"""
 SELECT {TEACHER_NAME},
@@ -149,6 +155,7 @@ SELECT {TEACHER_NAME},
   FROM teachers t JOIN users tu ON tu.id = t.user_id
   LEFT JOIN (SELECT le.*, {ATTENDANCE_KIND} AS k FROM lessons le WHERE {LESSON_PERIOD}) le
     ON le.teacher_id = t.id
+  {received}
  WHERE t.studio_id = :studio AND (CAST(:teacher AS uuid) IS NULL OR t.id = :teacher)
  GROUP BY t.id, tu.first_name, tu.last_name ORDER BY 1"""
 

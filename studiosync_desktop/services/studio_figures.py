@@ -25,6 +25,7 @@ from studiosync_desktop.services.figure_sql import (
     MONEY_BY_TEACHER,
     MONEY_MOVEMENTS,
     OPEN_INVOICE,
+    teacher_name,
 )
 from studiosync_desktop.services.periods import add_months, local_midnight, month_start, week_start
 from studiosync_desktop.services.permissions import require
@@ -179,10 +180,10 @@ SELECT date_trunc('month', m.at AT TIME ZONE :tz)::date AS month, m.method, sum(
 """
 
 MONTHLY_MONEY_BY_TEACHER = f"""
-SELECT date_trunc('month', m.at AT TIME ZONE :tz)::date AS month,
-       coalesce(m.key, 'Not lessons'), sum(m.amount)
-  FROM ({MONEY_BY_TEACHER}) m
- GROUP BY 1, 2
+SELECT month, coalesce({teacher_name("key")}, 'Not lessons'), amount
+  FROM (SELECT date_trunc('month', m.at AT TIME ZONE :tz)::date AS month, m.key,
+               sum(m.amount) AS amount
+          FROM ({MONEY_BY_TEACHER}) m GROUP BY 1, 2) g
 """
 
 MONTHLY_ATTENDANCE = f"""
