@@ -115,8 +115,6 @@ def _xlsx(
     write_xlsx(
         path,
         title[:31].replace("/", "-"),
-        [c.title for c in columns],
-        styles,
         [38 if c.kind == "id" else 14 if c.kind != "text" else 22 for c in columns],
         sheet_rows([c.title for c in columns], styles, counted()),
     )

@@ -88,8 +88,6 @@ def sheet_rows(
 def write_xlsx(
     path: Path,
     sheet_name: str,
-    titles: list[str],
-    styles: list[int],
     widths: list[int],
     rows: Iterable[str],
 ) -> None:
