@@ -129,6 +129,29 @@ class ReportsWindow(QDialog):
         self.counts.setEnabled(False)
         self.status = QLabel(self)
 
+        buttons = self._file_buttons()
+
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(bar)
+        column.addWidget(self.pages, 1)
+        column.addWidget(self.counts)
+        column.addLayout(buttons)
+        split = QSplitter(self)
+        split.addWidget(self.reports)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self._setting_period = False
+        self.period.setCurrentIndex(0)
+        self._period_changed()
+        self.reports.setCurrentRow(0)
+        self._enable_files(False)
+
+    def _file_buttons(self) -> QHBoxLayout:
+        """Export (CSV, XLSX, PDF) and Print, each with its keys; the status at the end."""
         buttons = QHBoxLayout()
         self.export_buttons: dict[str, QPushButton] = {}
         for text, suffix, keys in (
@@ -150,25 +173,7 @@ class ReportsWindow(QDialog):
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
-
-        right = QWidget(self)
-        column = QVBoxLayout(right)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(bar)
-        column.addWidget(self.pages, 1)
-        column.addWidget(self.counts)
-        column.addLayout(buttons)
-        split = QSplitter(self)
-        split.addWidget(self.reports)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split)
-        self._setting_period = False
-        self.period.setCurrentIndex(0)
-        self._period_changed()
-        self.reports.setCurrentRow(0)
-        self._enable_files(False)
+        return buttons
 
     # --- choosing ----------------------------------------------------------------------
 
