@@ -106,10 +106,16 @@ desk_figure(
 
 # -- a day of all rooms --------------------------------------------------------------------
 
+
+def _a_weekday(ctx: Context) -> Any:
+    """This week's Monday: a full day of lessons (the bench may run on a quiet Sunday)."""
+    return ctx.today - timedelta(days=ctx.today.weekday())
+
+
 desk_figure(
     "desk_rooms_day",
     10.0,
-    lambda services, actor, ctx: services.rooms.day(actor, ctx.today),
+    lambda services, actor, ctx: services.rooms.day(actor, _a_weekday(ctx)),
     None,  # the floor: the service's own statements on the owner's connection
 )
 
@@ -220,8 +226,8 @@ desk_figure("desk_conflict_check", 10.0, _check, None)
 def conflict_check_db(ctx: Context) -> Result:
     """Database time of the clash query for one booking, as the desk's login (EXPLAIN ANALYZE:
     planning and execution), on a slot next to the busiest teacher's last lesson."""
+    from studiosync_desktop.services.clashes import CLASH_SQL, clash_params
     from studiosync_desktop.services.recurrence import Occurrence
-    from studiosync_desktop.services.scheduling import CLASH_SQL, clash_params
 
     db = large(ctx)
     with db.engine.connect() as conn:

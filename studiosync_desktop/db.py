@@ -135,6 +135,9 @@ class Database:
         self.url = normalise_url(url)
         engine_kw.setdefault("pool_size", 5)
         engine_kw.setdefault("max_overflow", 5)
+        # The most recently used connection first: a desk's calls reuse one warm connection
+        # (no idle check, see IDLE_CHECK_SECONDS) and the others may go idle.
+        engine_kw.setdefault("pool_use_lifo", True)
         self.engine: Engine = create_engine(
             self.url,
             connect_args={

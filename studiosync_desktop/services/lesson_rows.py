@@ -145,11 +145,11 @@ def lessons_starting(
         Lesson.scheduled_start >= first, Lesson.scheduled_start < after
     )
     if actor.role == "teacher":
-        # A teacher account without a teacher record has no lessons.
-        own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
-        if own is None:
-            return ()
-        teacher_id = own
+        # Their own lessons, in the same statement (none for a teacher account without a
+        # teacher record); whichever teacher was asked for.
+        own = select(Teacher.id).where(Teacher.user_id == actor.user_id).scalar_subquery()
+        query = query.where(Lesson.teacher_id == own)
+        teacher_id = None
     for column, value in (
         (Lesson.teacher_id, teacher_id), (Lesson.room_id, room_id), (Lesson.student_id, student_id)
     ):  # fmt: skip

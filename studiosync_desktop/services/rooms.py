@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Uuid, func, select, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -75,6 +75,13 @@ def reservation_rows_select() -> Select[Any]:
     )
 
 
+# The lessons holding a room in [first, after) (see `RoomService.day`).
+ROOM_LESSONS = (
+    "SELECT lesson_id FROM studiosync_day_busy(:first, :after, '{}')"
+    " WHERE kind = 'room' AND lesson_id IS NOT NULL"
+)
+
+
 class RoomService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -98,28 +105,18 @@ class RoomService:
                 .order_by(PracticeRoom.name, PracticeRoom.id)
             ).all()
             reservations = reservations_overlapping(s, actor.studio_id, first, after)
-            # The lessons holding a room that day, found through room_occupancy's GiST index
-            # (exact whatever a lesson's length; cancelled and no-show lessons free the room).
-            # Two steps, so the plan stays an index look-up whatever the table statistics say.
-            occ = room_occupancy.c
-            lesson_ids = list(
-                s.scalars(
-                    select(occ.lesson_id).where(
-                        occ.during.overlaps(func.tstzrange(first, after)),
-                        occ.lesson_id.is_not(None),
-                        occ.room_id.in_([r.id for r in rooms]),
-                    )
-                )
-            )
-            lessons = (
-                s.execute(
-                    lesson_rows_select(actor.studio_id)
-                    .where(Lesson.id.in_(lesson_ids))
-                    .order_by(Lesson.scheduled_start, Lesson.id)
-                ).all()
-                if lesson_ids
-                else []
-            )
+            # The lessons holding a room that day (exact whatever a lesson's length; cancelled
+            # and no-show lessons free the room), by room_occupancy's GiST index through
+            # `studiosync_day_busy` (migration 0028): row security keeps the index from a
+            # range overlap in the desk's own query.
+            held = (
+                text(ROOM_LESSONS).bindparams(first=first, after=after).columns(lesson_id=Uuid)
+            ).subquery()
+            lessons = s.execute(
+                lesson_rows_select(actor.studio_id)
+                .where(Lesson.id.in_(select(held.c.lesson_id)))
+                .order_by(Lesson.scheduled_start, Lesson.id)
+            ).all()
             return RoomDay(
                 day=day,
                 rooms=tuple(RoomRow.model_validate(r, from_attributes=True) for r in rooms),

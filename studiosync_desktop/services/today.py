@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.models import Lesson, PracticeRoom, room_occupancy
+from studiosync_desktop.models import PracticeRoom
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.today import Busy, DayBoard, DayBy, DeskNow, NextFree, Place
 from studiosync_desktop.services.free_time import OPEN_FROM, OPEN_UNTIL, first_free
@@ -22,7 +22,6 @@ from studiosync_desktop.services.lesson_rows import lessons_starting
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import local_day_bounds, studio_zone
 from studiosync_desktop.services.rooms import reservations_overlapping
-from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 from studiosync_desktop.zones import zone_of
 
 # The shortest free stretch worth offering: the studio's shortest usual lesson.
@@ -58,6 +57,7 @@ class TodayService:
                 if can(actor, "rooms")
                 else []
             )
+            busy = _busy(s, list(teachers), bool(rooms), first, after)
             return DayBoard(
                 day=day,
                 timezone=zone.key,
@@ -66,8 +66,8 @@ class TodayService:
                     Place(id=k, name=v) for k, v in sorted(teachers.items(), key=lambda x: x[1])
                 ),
                 rooms=tuple(Place(id=r.id, name=r.name) for r in rooms),
-                teacher_busy=_teacher_busy(s, list(teachers), first, after),
-                room_busy=_room_busy(s, [r.id for r in rooms], first, after),
+                teacher_busy=busy[0],
+                room_busy=busy[1],
                 reservations=(
                     reservations_overlapping(s, actor.studio_id, first, after)
                     if can(actor, "rooms")
@@ -76,36 +76,28 @@ class TodayService:
             )
 
 
-def _teacher_busy(
-    s: Session, teacher_ids: list[uuid.UUID], first: datetime, after: datetime
-) -> tuple[Busy, ...]:
-    """When each teacher is taken: their lessons with the booking buffer after each (the
-    range the database keeps them apart by)."""
-    if not teacher_ids:
-        return ()
-    rows = s.execute(
-        select(Lesson.teacher_id, Lesson.teacher_busy).where(
-            Lesson.teacher_id.in_(teacher_ids),
-            Lesson.status.in_(BLOCKING_LESSON_STATUSES),
-            Lesson.teacher_busy.overlaps(func.tstzrange(first, after)),
-        )
-    ).all()
-    return tuple(Busy(key=t, start=r.lower, end=r.upper) for t, r in rows)
+DAY_BUSY = text(
+    "SELECT kind, key, busy_from, busy_to"
+    " FROM studiosync_day_busy(:first, :after, CAST(:teachers AS uuid[]))"
+)
 
 
-def _room_busy(
-    s: Session, room_ids: list[uuid.UUID], first: datetime, after: datetime
-) -> tuple[Busy, ...]:
-    """When each room is taken, by a lesson or a practice booking (`room_occupancy`)."""
-    if not room_ids:
-        return ()
-    occ = room_occupancy.c
-    rows = s.execute(
-        select(occ.room_id, occ.during).where(
-            occ.room_id.in_(room_ids), occ.during.overlaps(func.tstzrange(first, after))
-        )
-    ).all()
-    return tuple(Busy(key=k, start=r.lower, end=r.upper) for k, r in rows)
+def _busy(
+    s: Session, teacher_ids: list[uuid.UUID], rooms: bool, first: datetime, after: datetime
+) -> tuple[tuple[Busy, ...], tuple[Busy, ...]]:
+    """When each teacher (their lessons with the booking buffer after each, the range the
+    database keeps them apart by) and, for the desk, each room is taken: one statement, by the
+    exclusion constraints' indexes (`studiosync_day_busy`, migration 0028)."""
+    if not teacher_ids and not rooms:
+        return (), ()
+    rows = s.execute(DAY_BUSY, {"first": first, "after": after, "teachers": teacher_ids}).all()
+    teachers = tuple(
+        Busy(key=r.key, start=r.busy_from, end=r.busy_to) for r in rows if r.kind == "teacher"
+    )
+    taken = tuple(
+        Busy(key=r.key, start=r.busy_from, end=r.busy_to) for r in rows if r.kind == "room"
+    )
+    return teachers, taken
 
 
 def places(board: DayBoard, by: DayBy) -> tuple[Place, ...]:
