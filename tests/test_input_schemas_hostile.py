@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -44,9 +44,57 @@ def test_the_forms_schemas_are_all_inputs() -> None:
 
 
 def _typed(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
-    """Some of the model's fields (by name), each with a hostile value; a few unknown names."""
-    names = [*model.model_fields, "no_such_field"]
-    return st.dictionaries(st.sampled_from(names), hostile, max_size=len(names))
+    """A believable form (every field a value a person might type) with up to two fields
+    given something hostile or random of their type, and now and then an unknown name."""
+    names = list(model.model_fields)
+    believable = st.fixed_dictionaries(
+        {name: _plausible(f.annotation) for name, f in model.model_fields.items()}
+    )
+    odd = st.dictionaries(
+        st.sampled_from([*names, "no_such_field"]),
+        st.one_of(hostile, *(_of_type(f.annotation) for f in model.model_fields.values())),
+        max_size=2,
+    )
+    return st.builds(lambda base, changes: {**base, **changes}, believable, odd)
+
+
+def _plausible(annotation: Any) -> st.SearchStrategy[Any]:
+    today = date.today()
+    kinds = _kinds(annotation)
+    if str in kinds:
+        return st.sampled_from(["", "Maya Chen", "Room B", "مايا تشين", "Bring\nthe music"])
+    if datetime in kinds:
+        return st.datetimes(
+            datetime(today.year - 3, 1, 1), datetime(today.year + 3, 1, 1), timezones=st.just(UTC)
+        )
+    if date in kinds:
+        return st.dates(date(today.year - 3, 1, 1), date(today.year + 3, 1, 1))
+    if Decimal in kinds:
+        return st.decimals(Decimal(0), Decimal(1000), places=2)
+    if int in kinds and bool not in kinds:
+        return st.integers(1, 10)
+    return _of_type(annotation)
+
+
+def _kinds(annotation: Any) -> set[Any]:
+    args = getattr(annotation, "__args__", None)
+    if not args or getattr(annotation, "__origin__", None) in (tuple, list):
+        return {annotation}
+    return set().union(*(_kinds(a) for a in args))
+
+
+def _of_type(annotation: Any) -> st.SearchStrategy[Any]:
+    """Values of the field's own type; a nested model (which Hypothesis would build by calling
+    it, with its own rules) gets hostile values only."""
+    if _holds_a_model(annotation):
+        return hostile
+    return st.from_type(annotation)
+
+
+def _holds_a_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_a_model(a) for a in getattr(annotation, "__args__", ()))
 
 
 def _normalised(model: type[BaseModel]) -> set[str]:
