@@ -53,7 +53,6 @@ class CancelLessonDialog(QDialog):
             self,
         )
         note.setWordWrap(True)
-        note.setEnabled(False)  # muted: a hint, not a question
         form.addRow(note)
         buttons = QDialogButtonBox(self)
         ok = buttons.addButton("&Cancel lesson", QDialogButtonBox.ButtonRole.AcceptRole)
