@@ -53,6 +53,10 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "ck_lessons_teacher_after_start": (
         "A lesson is marked once it has started (if it has, check this PC's clock)."
     ),
+    "ck_lessons_marked_once_started": (
+        "A lesson is marked taught or a no-show once it has started (if it has, check this "
+        "PC's clock)."
+    ),
     "ck_account_credits_balance_not_negative": "There is not enough account credit for this.",
     "ex_lessons_teacher_busy": (
         "The teacher already has a lesson at this time, or within their booking buffer."

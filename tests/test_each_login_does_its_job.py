@@ -151,11 +151,17 @@ def test_a_teacher_never_reopens_or_cancels_a_lesson(connect: Connect) -> None:
     )
 
 
-def test_the_desk_still_moves_any_status(connect: Connect) -> None:
+def test_the_desk_moves_any_status_but_marks_taught_once_started(connect: Connect) -> None:
     desk = connect("desk")
-    lesson = one(desk, "SELECT id FROM lessons WHERE scheduled_start > now() LIMIT 1")
-    desk.execute("UPDATE lessons SET status = 'completed' WHERE id = %s", (lesson,))
+    lesson = one(desk, "SELECT id FROM lessons WHERE scheduled_start > now() + interval '1 hour'")
+    for status in ("completed", "no_show"):  # issue 14, finding 8: not before it has begun
+        message = refused(desk, "UPDATE lessons SET status = %s WHERE id = %s", status, lesson)
+        assert "once it has started" in message
+    desk.execute("UPDATE lessons SET status = 'in_progress' WHERE id = %s", (lesson,))  # early
     desk.execute("UPDATE lessons SET status = 'scheduled' WHERE id = %s", (lesson,))
+    past = one(desk, "SELECT id FROM lessons WHERE scheduled_start < now() LIMIT 1")
+    desk.execute("UPDATE lessons SET status = 'completed' WHERE id = %s", (past,))
+    desk.execute("UPDATE lessons SET status = 'scheduled' WHERE id = %s", (past,))
 
 
 def test_a_teachers_note_goes_on_one_of_their_own_lessons(connect: Connect, world: World) -> None:

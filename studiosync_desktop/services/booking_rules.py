@@ -171,7 +171,7 @@ class BookingRules(SchedulingPart):
         def work(s: Session) -> None:
             row = self._locked(s, actor, lesson_id)
             self._require_own_or_desk(s, actor, row)
-            require_started(actor, row.scheduled_start, studio_zone(s, actor))
+            require_started(actor, row.scheduled_start, studio_zone(s, actor), status)
             if status not in TRANSITIONS.get(row.status, frozenset()):
                 raise Conflict(
                     f"A lesson that is {STATUS_WORDS[row.status]} can't become "

@@ -71,16 +71,34 @@ def require(actor: Actor, area: str) -> None:
 MARK_EARLY = timedelta(minutes=15)
 
 
-def may_mark(actor: Actor, starts: datetime) -> bool:
-    """A teacher marks a lesson once it has started (the desk and admins at any time)."""
-    return actor.role != "teacher" or starts <= datetime.now(UTC) + MARK_EARLY
+# Marks that only a lesson that has begun can have, whoever sets them (migration 0029,
+# lessons_marked_once_started): "taught" or "did not come" before the start is a slip.
+AFTER_START_MARKS = frozenset({"completed", "no_show"})
 
 
-def require_started(actor: Actor, starts: datetime, zone: ZoneInfo) -> None:
-    """Says in words that a teacher marks a lesson once it has begun (the database agrees)."""
-    if not may_mark(actor, starts):
+def has_started(starts: datetime) -> bool:
+    """The lesson has begun (or begins within MARK_EARLY: an early start, a clock ahead)."""
+    return starts <= datetime.now(UTC) + MARK_EARLY
+
+
+def may_mark(actor: Actor, starts: datetime, status: str | None = None) -> bool:
+    """A teacher marks a lesson once it has started; anyone marks it taught or a no-show only
+    once it has started (the desk checks a student in early at any time)."""
+    if has_started(starts):
+        return True
+    return actor.role != "teacher" and status not in AFTER_START_MARKS
+
+
+def require_started(
+    actor: Actor, starts: datetime, zone: ZoneInfo, status: str | None = None
+) -> None:
+    """Says in words that a lesson is marked once it has begun (the database agrees)."""
+    if not may_mark(actor, starts, status):
         local = starts.astimezone(zone)
+        what = {"completed": "marked taught", "no_show": "marked a no-show"}.get(
+            status or "", "marked"
+        )
         raise Conflict(
-            f"This lesson starts at {local:%H:%M} on {local:%a} {local.day} {local:%b}: "
-            "mark it once it has started."
+            f"This lesson has not started yet (it starts at {local:%H:%M} on {local:%a} "
+            f"{local.day} {local:%b}): it can be {what} once it has started."
         )

@@ -177,11 +177,24 @@ def test_undo_of_a_move_is_refused_when_the_old_time_was_booked_since(
     assert lesson_row(db, lesson)["scheduled_start"] == SOON + timedelta(hours=2)
 
 
+def begun(db: Database, lesson: object) -> None:
+    """The lesson began an hour ago: it may now be marked taught or a no-show."""
+    with db.session() as s:
+        s.execute(
+            text(
+                "UPDATE lessons SET scheduled_start = now() - interval '1 hour',"
+                " scheduled_end = now() - interval '30 minutes' WHERE id = :l"
+            ),
+            {"l": lesson},
+        )
+
+
 def test_a_check_in_is_undone_to_scheduled_and_a_billed_lesson_stays(
     db: Database, admin: Actor, services: Services, made: dict[str, object]
 ) -> None:
-    heard = recorder(services)
     lesson = made["lesson"]
+    begun(db, lesson)
+    heard = recorder(services)
     services.scheduling.set_status(admin, lesson, "in_progress")  # type: ignore[arg-type]
     assert heard[-1].describe().startswith("checked in Sam Lee")
     undone = services.undo.revert(admin, heard[-1])
@@ -206,8 +219,9 @@ def test_a_check_in_is_undone_to_scheduled_and_a_billed_lesson_stays(
 def test_a_teacher_cannot_undo_on_another_teachers_lesson_and_a_deleted_lesson_says_so(
     db: Database, admin: Actor, services: Services, made: dict[str, object]
 ) -> None:
-    heard = recorder(services)
     lesson = made["lesson"]
+    begun(db, lesson)
+    heard = recorder(services)
     services.scheduling.set_status(admin, lesson, "no_show")  # type: ignore[arg-type]
     other = made["maker"].teacher("Omar", "Other")  # type: ignore[attr-defined]
     with db.session() as s:
@@ -226,8 +240,9 @@ def test_a_teacher_cannot_undo_on_another_teachers_lesson_and_a_deleted_lesson_s
 def test_a_teacher_undoes_their_own_move_but_taking_back_a_mark_is_for_the_desk(
     db: Database, admin: Actor, services: Services, made: dict[str, object]
 ) -> None:
-    heard = recorder(services)
     lesson = made["lesson"]
+    begun(db, lesson)
+    heard = recorder(services)
     with db.session() as s:
         user_id = s.execute(
             text("SELECT user_id FROM teachers WHERE id = :t"), {"t": made["maya"]}

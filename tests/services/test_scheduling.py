@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from desks import race_desks
 from factories import Maker
+from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
@@ -102,6 +103,15 @@ def test_cancelled_lessons_do_not_block(setup, admin) -> None:
 def test_status_rules_and_reopen_by_admin_only(setup, admin, db) -> None:
     svc, _m, maya, tom, _ana, _room = setup
     made = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    with pytest.raises(Conflict, match=r"has not started yet .*: it can be marked taught once"):
+        svc.set_status(admin, made.id, "completed")  # next week's lesson is not taught yet
+    with db.session() as s:
+        s.execute(
+            text("UPDATE lessons SET scheduled_start = now() - interval '1 hour',"
+                 " scheduled_end = now() - interval '30 minutes' WHERE id = :l"),
+            {"l": made.id},
+        )  # fmt: skip
+    made = svc.lesson(admin, made.id)
     assert svc.set_status(admin, made.id, "in_progress").status == "in_progress"
     with pytest.raises(Conflict, match="can't become a no-show"):
         svc.set_status(admin, made.id, "no_show")

@@ -272,22 +272,23 @@ class LessonDialog(QDialog):
             scheduled, desk = d.status == "scheduled", self.actor.is_staff_desk
             # A teacher marks their lesson once it has started; booking, cancelling and
             # deleting are the desk's (the database refuses them to a teacher's login too).
-            started = may_mark(self.actor, d.start)
+            started = may_mark(self.actor, d.start)  # check in early: the desk may
+            begun = may_mark(self.actor, d.start, "completed")  # taught, no-show: once begun
             for key, button in self.action_buttons.items():
                 button.setEnabled(
                     {
                         "in_progress": scheduled and started,
-                        "completed": d.status in ("scheduled", "in_progress") and started,
-                        "no_show": scheduled and started,
+                        "completed": d.status in ("scheduled", "in_progress") and begun,
+                        "no_show": scheduled and begun,
                         "cancel": scheduled and desk,
                         "reopen": not scheduled and self.actor.is_admin,
                         "delete": d.status in ("scheduled", "cancelled") and desk,
                         "tell": True,
                     }[key]
                 )
-            hint = "" if started else "Once the lesson has started"
             for key in ("in_progress", "completed", "no_show"):
-                self.action_buttons[key].setToolTip(hint)
+                ok = started if key == "in_progress" else begun
+                self.action_buttons[key].setToolTip("" if ok else "Once the lesson has started")
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(scheduled and desk)
         else:
             self.minutes.setValue(30)
