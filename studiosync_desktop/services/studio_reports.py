@@ -435,7 +435,9 @@ class ReportService:
     ) -> Iterator[tuple[Cell, ...]]:
         """The report's rows read in chunks (server-side), for a large export."""
         request = parse_input(ReportRequest, data)
-        with self._db.read_session() as s:
+        # A server-side cursor lives in a transaction (read sessions have none): this one
+        # only reads, and commits nothing.
+        with self._db.session() as s:
             params, studio, r = self._prepare(s, actor, request)
             if request.name == "pay":
                 yield from self._pay_table(actor, request, studio).rows
