@@ -168,6 +168,8 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         Index("ix_lessons_student_id_scheduled_start", "student_id", "scheduled_start"),
         # The calendar's week of one studio (migration 0007_scheduling_more).
         Index("ix_lessons_studio_id_scheduled_start", "studio_id", "scheduled_start"),
+        # Teacher pay: lessons changed since the last pay run was approved (0030).
+        Index("ix_lessons_studio_id_updated_at", "studio_id", "updated_at"),
     )
 
     notes: Mapped[list[LessonNote]] = relationship(back_populates="lesson")

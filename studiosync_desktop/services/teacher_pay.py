@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +41,14 @@ from studiosync_desktop.schemas.teacher_pay import (
     TeacherPayTotal,
 )
 from studiosync_desktop.services.invoicing import load_letterhead
-from studiosync_desktop.services.pay_lines import LessonPay, lesson_pay
+from studiosync_desktop.services.pay_lines import (
+    LessonPay,
+    Scope,
+    computed_totals,
+    lesson_pay,
+    stored_totals,
+    unmarked,
+)
 from studiosync_desktop.services.pay_periods import period_of
 from studiosync_desktop.services.reading import local_day_bounds, studio_today, studio_zone
 from studiosync_desktop.services.unit_of_work import unit_of_work
@@ -243,10 +250,35 @@ class TeacherPayService:
                 if actor.is_admin or r.status == "approved"
             )
 
-    def view(self, actor: Actor, period: PayPeriod) -> PayRunView:
-        """The period's pay: its approved run as frozen, or a preview worked out now."""
+    def view(
+        self,
+        actor: Actor,
+        period: PayPeriod,
+        *,
+        teacher_id: uuid.UUID | None = None,
+        all_lines: bool = False,
+    ) -> PayRunView:
+        """The period's pay per teacher: its approved run as frozen, or a preview worked out
+        now; with the lines of `teacher_id` (or everyone's, `all_lines`)."""
         with self._db.read_session() as s:
-            return _view(s, actor, period)
+            lines_of = EVERY_TEACHER if all_lines else teacher_id
+            return _view(s, actor, period, lines_of=lines_of)
+
+    def lines(
+        self, actor: Actor, period: PayPeriod, teacher_id: uuid.UUID
+    ) -> tuple[PayLineRow, ...]:
+        """One teacher's lines of the period (a teacher's login: only their own)."""
+        with self._db.read_session() as s:
+            run = s.scalar(
+                select(PayRun).where(
+                    PayRun.studio_id == actor.studio_id, PayRun.period_start == period.start
+                )
+            )
+            if not actor.is_admin and teacher_id != _own_teacher(s, actor):
+                return ()
+            zone = studio_zone(s, actor)
+            scope = _scope(s, actor, period, zone, run.id if run else None, teacher_id)
+            return tuple(_lines(s, run, scope, _names(s, actor.studio_id)))
 
     @unit_of_work
     def add_extra_line(
@@ -320,7 +352,8 @@ class TeacherPayService:
             if not actor.is_admin and teacher_id != _own_teacher(s, actor):
                 raise PermissionDenied("A teacher sees only their own pay statements.")
             run = _run(s, actor, run_id)
-            view = _view(s, actor, stored_period(run.period_start, run.period_end))
+            period = stored_period(run.period_start, run.period_end)
+            view = _view(s, actor, period, lines_of=teacher_id)
             total = next((t for t in view.teachers if t.teacher_id == teacher_id), None)
             if total is None:
                 raise NotFound("This teacher has nothing in this pay run.")
@@ -429,7 +462,7 @@ def approve_run(s: Session, actor: Actor, period: PayPeriod) -> PayRunView:
     """Writes the period's lines into its run and approves it, in the caller's transaction
     (the service checks first that the period is over and none later is approved)."""
     run = _lock_open_run(s, actor, period)
-    view = _view(s, actor, period, run_id=run.id)
+    view = _view(s, actor, period, lines_of=EVERY_TEACHER, run_id=run.id)
     if view.missing_rules:
         raise Conflict(
             "Set a pay rule (or the studio's default) first for: "
@@ -465,9 +498,20 @@ def _names(s: Session, studio: uuid.UUID) -> dict[uuid.UUID, tuple[str, str]]:
     return {r.id: (r.name, r.email) for r in rows}
 
 
+EVERY_TEACHER = uuid.UUID(int=1)  # `_view(lines_of=...)`: every teacher's lines
+
+
 def _view(
-    s: Session, actor: Actor, period: PayPeriod, run_id: uuid.UUID | None = None
+    s: Session,
+    actor: Actor,
+    period: PayPeriod,
+    *,
+    lines_of: uuid.UUID | None = None,
+    run_id: uuid.UUID | None = None,
 ) -> PayRunView:
+    """The period's figures per teacher, and the lines of `lines_of` (a teacher, everyone
+    with EVERY_TEACHER, or nobody): a month's lines are thousands, the screen shows one
+    teacher's at a time. A teacher's login sees only their own."""
     run = s.scalar(
         select(PayRun).where(
             PayRun.studio_id == actor.studio_id, PayRun.period_start == period.start
@@ -476,29 +520,64 @@ def _view(
     names = _names(s, actor.studio_id)
     zone = studio_zone(s, actor)
     only = None if actor.is_admin else _own_teacher(s, actor)
-    stored = _stored_lines(s, run.id, names, only) if run is not None else []
+    wanted = only or (None if lines_of == EVERY_TEACHER else lines_of)
+    want_lines = lines_of is not None
+    approved = run is not None and run.status == "approved"
+    stored = stored_totals(s, run.id, only) if run is not None else []
+    lines: list[PayLineRow] = []
     warnings: list[str] = []
     missing: list[str] = []
-    if run is not None and run.status == "approved":
-        lines = stored
+    scope = _scope(s, actor, period, zone, run_id or (run.id if run else None), only)
+    if approved:
+        rows = stored
     else:
-        computed, warnings, missing = _computed_lines(s, actor, period, names, zone, run_id)
-        lines = [line for line in computed if only is None or line.teacher_id == only]
-        lines += stored
+        rows = [*computed_totals(s, scope), *stored]
+        missing = sorted(names.get(r.teacher_id, ("", ""))[0] for r in rows if r.missing_rule)
+        warnings = _unmarked_warnings(s, scope, names)
+    if want_lines:
+        lines = _lines(s, run, replace(scope, teacher=wanted), names)
     approver = _person_name(s, run.approved_by_id) if run is not None else ""
     currency = s.scalar(text("SELECT currency FROM studios WHERE id = :s"), {"s": actor.studio_id})
     return PayRunView(
         period=period if run is None else stored_period(run.period_start, run.period_end),
         run_id=run.id if run is not None else None,
-        status="approved" if run is not None and run.status == "approved" else "preview",
+        status="approved" if approved else "preview",
         approved_at=run.approved_at if run is not None else None,
         approved_by=approver,
-        teachers=teacher_totals(lines, names),
+        teachers=merge_totals(_total(r, names) for r in rows),
         lines=tuple(lines),
         warnings=tuple(warnings),
         missing_rules=tuple(missing),
         currency=currency or "USD",
         timezone=zone.key,
+    )
+
+
+def _lines(
+    s: Session, run: PayRun | None, scope: Scope, names: Mapping[uuid.UUID, tuple[str, str]]
+) -> list[PayLineRow]:
+    """The lines of `scope.teacher` (everyone's: None): a run's own, and unless it is
+    approved, the lines worked out now."""
+    lines: list[PayLineRow] = []
+    if run is None or run.status != "approved":
+        lines = [_line_row(lp, names) for lp in lesson_pay(s, scope) if lp.kind != "missing"]
+    if run is not None:
+        lines += _stored_lines(s, run.id, names, scope.teacher)
+    return lines
+
+
+def _total(row: Any, names: Mapping[uuid.UUID, tuple[str, str]]) -> TeacherPayTotal:
+    name, email = names.get(row.teacher_id, ("Former teacher", ""))
+    return TeacherPayTotal(
+        teacher_id=row.teacher_id,
+        teacher_name=name,
+        email=email,
+        lessons=row.lessons,
+        minutes=row.minutes,
+        lesson_pay=row.lesson_pay,
+        adjustments=row.adjustments,
+        extras=row.extras,
+        total=row.lesson_pay + row.adjustments + row.extras,
     )
 
 
@@ -512,12 +591,13 @@ def _stored_lines(
     if only is not None:
         query = query.where(PayLine.teacher_id == only)
     rows = s.scalars(query.order_by(PayLine.kind, PayLine.lesson_start, PayLine.created_at))
+    # Rows of the database, checked when written: built without validating each again.
     return [
-        PayLineRow(
+        PayLineRow.model_construct(
             id=r.id,
             teacher_id=r.teacher_id,
             teacher_name=names.get(r.teacher_id, ("Former teacher", ""))[0],
-            kind=r.kind,
+            kind=r.kind,  # type: ignore[arg-type]
             lesson_id=r.lesson_id,
             lesson_start=r.lesson_start,
             minutes=r.minutes,
@@ -531,14 +611,16 @@ def _stored_lines(
     ]
 
 
-def _computed_lines(
+def _scope(
     s: Session,
     actor: Actor,
     period: PayPeriod,
-    names: Mapping[uuid.UUID, tuple[str, str]],
     zone: Any,
     run_id: uuid.UUID | None,
-) -> tuple[list[PayLineRow], list[str], list[str]]:
+    teacher: uuid.UUID | None,
+) -> Scope:
+    """The period's bounds, and the earlier lessons to look at again: changed since the last
+    approval, from the first approved run's period on."""
     starts, ends = local_day_bounds(zone, period.start, (period.end - period.start).days + 1)
     approved = s.execute(
         text(
@@ -549,34 +631,23 @@ def _computed_lines(
     ).one()
     floor = local_day_bounds(zone, approved.first)[0] if approved.first else starts
     since = approved.since or starts
-    now = datetime.now(zone)
-    lines: list[PayLineRow] = []
-    unmarked: dict[uuid.UUID, int] = defaultdict(int)
-    missing: set[str] = set()
-    for lp in lesson_pay(s, actor.studio_id, starts, ends, floor, since, run_id):
-        name = names.get(lp.teacher_id, ("Former teacher", ""))[0]
-        if lp.attendance is None:
-            if lp.lesson_start < now:
-                unmarked[lp.teacher_id] += 1
-            continue
-        if lp.basis is None and lp.pays_percent > 0 and lp.teacher_id == lp.taught_by:
-            missing.add(name)
-            continue
-        if lp.owed == 0:
-            continue
-        lines.append(_line_row(lp, name, names, starts))
-    warnings = [
+    return Scope(actor.studio_id, starts, ends, floor, since, run_id, teacher)
+
+
+def _unmarked_warnings(
+    s: Session, scope: Scope, names: Mapping[uuid.UUID, tuple[str, str]]
+) -> list[str]:
+    counts = unmarked(s, scope.studio, scope.starts, scope.ends)
+    if scope.teacher is not None:
+        counts = {t: n for t, n in counts.items() if t == scope.teacher}
+    return [
         f"{names.get(t, ('A teacher', ''))[0]}: {n} past lesson{'s' if n != 1 else ''} of this"
         " period not marked yet (paid in a later run once marked)."
-        for t, n in sorted(unmarked.items(), key=lambda kv: names.get(kv[0], ("", ""))[0])
+        for t, n in sorted(counts.items(), key=lambda kv: names.get(kv[0], ("", ""))[0])
     ]
-    return lines, warnings, sorted(missing)
 
 
-def _line_row(
-    lp: LessonPay, name: str, names: Mapping[uuid.UUID, tuple[str, str]], starts: datetime
-) -> PayLineRow:
-    adjustment = lp.paid_before != 0 or lp.lesson_start < starts
+def _line_row(lp: LessonPay, names: Mapping[uuid.UUID, tuple[str, str]]) -> PayLineRow:
     description = f"{lp.who} ({words(lp.lesson_type).lower()}, {lp.minutes} min)"
     if lp.taught_by != lp.teacher_id:
         description += f": taught by {names.get(lp.taught_by, ('another teacher', ''))[0]}"
@@ -590,20 +661,21 @@ def _line_row(
         reason = (
             f"Changed after approval: {lp.paid_before:,.2f} paid before, {lp.due or 0:,.2f} due now"
         )
-    elif adjustment:
+    elif lp.kind == "adjustment":
         reason = "Marked after its period's run was approved"
-    return PayLineRow(
+    # Built by the query and the code above: not validated again (thousands a month).
+    return PayLineRow.model_construct(
         id=None,
         teacher_id=lp.teacher_id,
-        teacher_name=name,
-        kind="adjustment" if adjustment else "lesson",
+        teacher_name=names.get(lp.teacher_id, ("Former teacher", ""))[0],
+        kind=lp.kind,  # type: ignore[arg-type]
         lesson_id=lp.lesson_id,
         lesson_start=lp.lesson_start,
         minutes=lp.minutes,
         attendance=lp.attendance,
         description=description[:300],
         rate_text=rate[:100],
-        amount=lp.owed,
+        amount=lp.amount,
         reason=reason,
     )
 
@@ -624,44 +696,6 @@ def _line_values(actor: Actor, run_id: uuid.UUID, line: PayLineRow) -> dict[str,
         "reason": line.reason,
         "created_by_id": actor.user_id,
     }
-
-
-def teacher_totals(
-    lines: Iterable[PayLineRow], names: Mapping[uuid.UUID, tuple[str, str]]
-) -> tuple[TeacherPayTotal, ...]:
-    """Each teacher's lessons, hours, lesson pay, adjustments, lines by hand and total."""
-    acc: dict[uuid.UUID, dict[str, Any]] = {}
-    for line in lines:
-        t = acc.setdefault(
-            line.teacher_id,
-            {
-                "lessons": 0,
-                "minutes": 0,
-                "lesson": Decimal(0),
-                "adjustment": Decimal(0),
-                "extra": Decimal(0),
-            },
-        )
-        t[line.kind] += line.amount
-        if line.kind == "lesson":
-            t["lessons"] += 1
-            if line.attendance == "completed":
-                t["minutes"] += line.minutes or 0
-    out = [
-        TeacherPayTotal(
-            teacher_id=teacher,
-            teacher_name=names.get(teacher, ("Former teacher", ""))[0],
-            email=names.get(teacher, ("", ""))[1],
-            lessons=t["lessons"],
-            minutes=t["minutes"],
-            lesson_pay=t["lesson"],
-            adjustments=t["adjustment"],
-            extras=t["extra"],
-            total=t["lesson"] + t["adjustment"] + t["extra"],
-        )
-        for teacher, t in acc.items()
-    ]
-    return tuple(sorted(out, key=lambda t: t.teacher_name.lower()))
 
 
 def merge_totals(totals: Iterable[TeacherPayTotal]) -> tuple[TeacherPayTotal, ...]:

@@ -88,7 +88,7 @@ def test_each_rule_and_attendance_pays_what_the_policy_says(
     set_lesson(db, group, lesson_type="group")  # flat 30.00
     studio.lesson(studio.ben, 6, status="scheduled")  # past, not marked: a warning, not paid
 
-    view = studio.pay.view(admin, studio.period)
+    view = studio.pay.view(admin, studio.period, all_lines=True)
 
     assert view.status == "preview"
     assert totals(view) == {"Ana Ruiz": Decimal("70.00"), "Ben Okafor": Decimal("77.00")}
@@ -131,7 +131,7 @@ def test_approval_freezes_the_lines_and_a_later_change_is_an_adjustment_next_run
         end=(studio.period.end + timedelta(days=32)).replace(day=1) - timedelta(days=1),
         kind="monthly",
     )
-    nxt = studio.pay.view(admin, following)
+    nxt = studio.pay.view(admin, following, all_lines=True)
     adjustments = sorted((line.teacher_name, line.amount) for line in nxt.lines)
     assert adjustments == [
         ("Ana Ruiz", Decimal("-20.00")),  # paid back: Ben taught it

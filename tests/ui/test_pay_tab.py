@@ -101,7 +101,7 @@ def test_a_teacher_sees_only_their_own_pay(teacher_desk: Desk) -> None:
     tab = _pay_tab(at)
     assert tab.view is not None
     assert [t.teacher_name for t in tab.view.teachers] == [at.person.actor.name]
-    assert {line.teacher_name for line in tab.view.lines} == {at.person.actor.name}
+    assert {line.teacher_name for line in tab.lines_model.rows} == {at.person.actor.name}
     labels = {b.text().replace("&", "") for b in tab.findChildren(type(at.button("Next ▶")))}
     assert "Approve…" not in labels and "Add line…" not in labels
     assert at.shown == []

@@ -46,6 +46,7 @@ class PayTab(DataTab):
     empty_text = "Nothing to pay in this period."
     stretch_column = 0
     watches = frozenset({"pay_runs", "pay_lines", "pay_rules", "pay_settings"})
+    select_first = True  # the first teacher's lines show below at once
 
     def __init__(
         self,
@@ -66,6 +67,7 @@ class PayTab(DataTab):
         ]
         super().__init__(services, actor, runner, presenter, columns, _total_style, parent)
         self.view: PayRunView | None = None
+        self.lines_of: Any = None  # whose lines are shown below
         self.period: PayPeriod | None = None
         self.anchor = date(2024, 1, 1)
         self.last_dialog: Any = None
@@ -127,17 +129,20 @@ class PayTab(DataTab):
     # --- loading ------------------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
-        pay, actor, period = self.services.pay, self.actor, self.period
+        pay, actor, period, keep = self.services.pay, self.actor, self.period, self.selected_key()
 
-        def work() -> tuple[PayRunView, date]:
-            policy = pay.policy(actor)
-            chosen = period or pay.period(actor)
-            return pay.view(actor, chosen), policy.period_anchor
+        def work() -> tuple[PayRunView, date, Any, tuple[PayLineRow, ...]]:
+            anchor = pay.policy(actor).period_anchor
+            view = pay.view(actor, period or pay.period(actor))
+            ids = [t.teacher_id for t in view.teachers]
+            teacher = keep if keep in ids else (ids[0] if ids else None)
+            lines = pay.lines(actor, view.period, teacher) if teacher is not None else ()
+            return view, anchor, teacher, lines
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        view, self.anchor = result
+        view, self.anchor, teacher, lines = result
         self.view, self.period = view, view.period
         self.period_label.setText(view.period.label)
         self.model.replace_rows(view.teachers, self.row_key)
@@ -146,7 +151,7 @@ class PayTab(DataTab):
         self.state.setText(self._state_text(view))
         if hasattr(self, "approve_button"):
             self.approve_button.setEnabled(view.status != "approved")
-        self._show_lines()
+        self._lines_shown(teacher, lines)
 
     def row_key(self, row: Any) -> Any:
         return getattr(row, "teacher_id", row)
@@ -186,16 +191,24 @@ class PayTab(DataTab):
         return None
 
     def _show_lines(self) -> None:
-        teacher = self.selected_teacher()
-        if teacher is None and self.model.rowCount() and self.view is not None:
-            teacher = self.model.row_at(0)
-        if self.view is None or teacher is None:
-            self.lines_model.set_rows(())
-            self.lines_title.setText("")
+        """The selected teacher's lines, fetched off the GUI thread (latest wins)."""
+        teacher, view = self.selected_teacher(), self.view
+        if teacher is None or view is None or teacher.teacher_id == self.lines_of:
             return
-        rows = tuple(line for line in self.view.lines if line.teacher_id == teacher.teacher_id)
-        self.lines_model.set_rows(rows)
-        self.lines_title.setText(f"<b>{teacher.teacher_name}</b>: {len(rows)} lines")
+        pay, actor, period, who = self.services.pay, self.actor, view.period, teacher.teacher_id
+        self.runner.run(
+            lambda: pay.lines(actor, period, who),
+            on_done=lambda lines: self._lines_shown(who, lines),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key=f"pay-lines:{id(self)}",
+        )
+
+    def _lines_shown(self, teacher: Any, lines: tuple[PayLineRow, ...]) -> None:
+        self.lines_of = teacher
+        self.lines_model.set_rows(lines)
+        row = self.model.row_of(teacher, self.row_key) if teacher is not None else -1
+        name = self.model.row_at(row).teacher_name if row >= 0 else ""
+        self.lines_title.setText(f"<b>{name}</b>: {len(lines)} lines" if name else "")
 
     # --- periods ------------------------------------------------------------------------
 
