@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studiosync_desktop.ui.field_limits import clear_on_change
 from studiosync_desktop.ui.table_model import ALERT, RowTableModel
 
 # Messages about what was typed: red, under the field they are about.
@@ -44,7 +45,8 @@ def error_label(parent: QWidget, name: str = "") -> QLabel:
 
 
 def field_holder(parent: QWidget, field: QWidget | QLayout, error: QLabel | None) -> QWidget:
-    """A form row's field with its red line under it, as one widget that passes the focus on.
+    """A form row's field with its red line under it, as one widget that passes the focus on;
+    the red line goes once the field is changed.
 
     QFormLayout makes the row's label a buddy of the holder: the label's Alt key then reaches
     the field (a label without a buddy shows its "&" as a character, "&Teacher").
@@ -59,6 +61,7 @@ def field_holder(parent: QWidget, field: QWidget | QLayout, error: QLabel | None
         box.addWidget(field)
     if error is not None:
         box.addWidget(error)
+        clear_on_change(field if isinstance(field, QWidget) else holder, error)
     passes_focus(holder, first_focusable(holder))
     return holder
 

@@ -47,7 +47,7 @@ from studiosync_desktop.services.permissions import may_mark
 from studiosync_desktop.ui import lesson_words as words
 from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.field_limits import clear_on_change, limit_span, show_limits
+from studiosync_desktop.ui.field_limits import limit_span, show_limits
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker, TimeField, error_label, field_holder
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
@@ -212,8 +212,6 @@ class LessonDialog(QDialog):
             err = error_label(self) if field else None
             if field and err is not None:
                 self.errors[field] = err
-                if isinstance(widget, QWidget):
-                    clear_on_change(widget, err)
             form.addRow(label, field_holder(form.parentWidget() or self, widget, err))
 
         row("&Student", self.student, "student_id")

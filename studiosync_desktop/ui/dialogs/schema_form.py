@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
+from studiosync_desktop.ui.field_limits import show_limits
 from studiosync_desktop.ui.table_model import words
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label, field_holder
@@ -95,7 +95,6 @@ class SchemaDialog(QDialog):
         self._fields[name] = (widget, getter, error)
         widget.setObjectName(f"field_{name}")
         show_limits(widget, self.schema, name)
-        clear_on_change(widget, error)
         return widget
 
     def text(self, name: str, label: str, value: str = "", placeholder: str = "") -> QLineEdit:

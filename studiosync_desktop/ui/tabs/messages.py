@@ -35,6 +35,7 @@ from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.messaging import ComposeInput, ReplyInput, ThreadRow, ThreadView
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -302,6 +303,8 @@ class ComposeDialog(QDialog):
             box = QVBoxLayout()
             box.addWidget(widget)
             box.addWidget(self.errors[name])
+            show_limits(widget, ComposeInput, name)
+            clear_on_change(widget, self.errors[name])
             label = QLabel(title, self)
             label.setBuddy(widget)
             form.addRow(label, box)
