@@ -44,6 +44,11 @@ class AvailabilityService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def own_teacher(self, actor: Actor) -> uuid.UUID | None:
+        """A teacher login's own teacher record (None for a login without one)."""
+        with self._db.read_session() as s:
+            return s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
+
     # --- the working week ----------------------------------------------------------------
 
     def week_hours(self, actor: Actor, teacher_id: uuid.UUID) -> WeekHours:

@@ -15,6 +15,7 @@ from studiosync_desktop.services.email_preferences import PreferenceService
 from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.email_templates import TemplateService
 from studiosync_desktop.services.feed_fetch import FetchPolicy
+from studiosync_desktop.services.find_time import FindTimeService
 from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.inventory import InventoryService
 from studiosync_desktop.services.invoicing import InvoicingService
@@ -80,6 +81,7 @@ class Services:
     pay: TeacherPayService
     availability: AvailabilityService
     calendars: CalendarFeedService
+    find_time: FindTimeService
 
     @classmethod
     def build(cls, db: Database) -> Services:
@@ -120,4 +122,5 @@ class Services:
             pay=pay,
             availability=AvailabilityService(db),
             calendars=CalendarFeedService(db, FetchPolicy.from_environment()),
+            find_time=FindTimeService(db),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from factories import Maker
@@ -57,3 +57,77 @@ def test_a_booking_after_hours_is_said_in_the_dialog_and_booked_when_saved_again
         ).one()
     assert row.scheduled_start == at_18 and row.confirmed_by_id == admin.user_id
     assert "working hours" in row.reasons
+
+
+def test_find_a_time_lists_free_times_and_enter_opens_the_booking_at_the_one_chosen(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from studiosync_desktop.ui.dialogs.find_time import FindTimeDialog
+
+    maya = next(c.id for c in services.scheduling.choices(admin).teachers if c.name == "Maya Chen")
+    services.availability.set_week_hours(admin, maya, {"days": WEEKDAYS})
+    tab = _tab(qtbot, window)
+    tab.find_time_action.trigger()  # Ctrl+Shift+F
+    finder = tab.last_dialog
+    assert isinstance(finder, FindTimeDialog)
+    finder.student.setFocus()
+    qtbot.keyClicks(finder.student, "Ana")
+    finder.teacher.setCurrentIndex(2)  # Maya Chen, after "any of the instrument" and "any"
+    finder.minutes.setValue(45)
+    with qtbot.waitSignal(finder.found, timeout=10000):
+        qtbot.mouseClick(finder.search, Qt.MouseButton.LeftButton)
+    first = finder.model.row_at(0)
+    assert first.teacher_name == "Maya Chen" and first.end - first.start == timedelta(minutes=45)
+    local = first.start.astimezone(NY)
+    assert local.weekday() < 5 and 9 <= local.hour < 17
+    assert finder.table.hasFocus()
+    qtbot.keyClick(finder.table, Qt.Key.Key_Return)
+    booking = tab.last_dialog
+    assert isinstance(booking, LessonDialog)
+    assert booking._start() == first.start and booking.minutes.value() == 45
+    assert "Ana Ruiz" in booking.student.currentText()
+    booking.reject()
+
+
+def test_time_off_in_the_hours_dialog_lists_the_lessons_and_cancels_them(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    from studiosync_desktop.ui.dialogs.availability import HoursDialog
+
+    tab = _tab(qtbot, window)
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.refresh()
+    tab.hours_action.trigger()  # Ctrl+Shift+W
+    dialog = tab.last_dialog
+    assert isinstance(dialog, HoursDialog)
+    qtbot.waitUntil(lambda: dialog.days[0].isEnabled(), timeout=5000)
+    dialog.days[0].setFocus()
+    qtbot.keyClicks(dialog.days[0], "09:00-12:00, 13:00-18:00")
+    qtbot.keyClicks(dialog.days[1], "13:00-11:00")
+    qtbot.mouseClick(dialog.save_week, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.week_error.isVisible(), timeout=10000)
+    assert "the end comes before the start" in dialog.week_error.text()
+    dialog.days[1].clear()
+    with qtbot.waitSignal(dialog.changed, timeout=10000):
+        qtbot.mouseClick(dialog.save_week, Qt.MouseButton.LeftButton)
+    monday = _monday() + timedelta(days=7)  # next Monday: Sam's lesson at 16:00
+    dialog.first.setDate(monday)
+    dialog.last.setDate(monday)
+    qtbot.keyClicks(dialog.reason, "Conference")
+    with qtbot.waitSignal(dialog.changed, timeout=10000):
+        qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    assert dialog.outside.count() == 1 and dialog.cancel_them.isVisible()
+    with qtbot.waitSignal(dialog.changed, timeout=10000):
+        qtbot.mouseClick(dialog.cancel_them, Qt.MouseButton.LeftButton)
+    with db.session() as s:
+        row = s.execute(
+            text(
+                "SELECT status, cancelled_on_behalf_of, cancellation_reason FROM lessons"
+                " WHERE scheduled_start >= :a AND scheduled_start < :b"
+            ),
+            {
+                "a": datetime.combine(monday, datetime.min.time(), NY),
+                "b": datetime.combine(monday, datetime.min.time(), NY) + timedelta(days=1),
+            },
+        ).one()
+    assert tuple(row) == ("cancelled", "studio", "Conference")

@@ -143,12 +143,16 @@ class CalendarTab(DataTab):
         )
         self.more_menu.addSeparator()
         self.closures_action = self._action("Studio &closures…", "Ctrl+Shift+H", self.edit_closures)
+        self.find_time_action = self._action("Find a &time…", "Ctrl+Shift+F", self.find_time)
+        self.hours_action = self._action("Working &hours…", "Ctrl+Shift+W", self.edit_hours)
+        self.feeds_action = self._action("Outside calen&dars…", "Ctrl+Shift+K", self.edit_feeds)
         self.refresh_action = self._action("&Refresh", "", self.refresh)
         self.more_button_menu = QToolButton(self)
         self.more_button_menu.setText("&More")
         self.more_button_menu.setToolTip(
             "Print a day sheet (Ctrl+P), export to calendar (Ctrl+E), studio closures "
-            "(Ctrl+Shift+H)"
+            "(Ctrl+Shift+H), find a time (Ctrl+Shift+F), working hours (Ctrl+Shift+W), "
+            "outside calendars (Ctrl+Shift+K)"
         )
         self.more_button_menu.setMenu(self.more_menu)
         self.more_button_menu.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -465,6 +469,58 @@ class CalendarTab(DataTab):
 
         dialog = ClosuresDialog(
             self.services, self.actor, self.runner, self.presenter, self.clock.today(), self
+        )
+        dialog.changed.connect(self.refresh)
+        self.last_dialog = dialog
+        dialog.open()
+
+    def find_time(self) -> None:
+        from studiosync_desktop.ui.dialogs.find_time import FindTimeDialog
+
+        if self.choices is None:
+            return
+        dialog = FindTimeDialog(
+            self.services, self.actor, self.runner, self.presenter, self.choices,
+            self.clock.zone or zone_of("UTC"), self.clock.today(), self,
+        )  # fmt: skip
+        dialog.book_requested.connect(lambda option: self._book_found(dialog, option))
+        self.last_dialog = dialog
+        dialog.open()
+
+    def _book_found(self, finder: Any, option: Any) -> None:
+        """The lesson dialog at the time found, with who and how long filled in (Repeat
+        weekly there books a series, every occurrence checked)."""
+        from studiosync_desktop.ui.dialogs.find_time import select_data
+
+        finder.accept()
+        self._dialog(start=option.start, teacher_id=option.teacher_id, room_id=option.room_id)
+        dialog = self.last_dialog
+        query = finder.query()
+        select_data(dialog.student, query["student_id"])
+        select_data(dialog.band, query["band_id"])
+        dialog.minutes.setValue(query["minutes"])
+
+    def edit_hours(self) -> None:
+        from studiosync_desktop.ui.dialogs.availability import HoursDialog
+
+        if self.choices is None:
+            return
+        dialog = HoursDialog(
+            self.services, self.actor, self.runner, self.presenter, self.choices,
+            self.clock.today(), self,
+        )  # fmt: skip
+        dialog.changed.connect(self.refresh)
+        dialog.open_lesson.connect(self.open_lesson)
+        self.last_dialog = dialog
+        dialog.open()
+
+    def edit_feeds(self) -> None:
+        from studiosync_desktop.ui.dialogs.availability import FeedsDialog
+
+        if self.choices is None:
+            return
+        dialog = FeedsDialog(
+            self.services, self.actor, self.runner, self.presenter, self.choices, self
         )
         dialog.changed.connect(self.refresh)
         self.last_dialog = dialog
