@@ -73,7 +73,7 @@ class FindTimeService:
             raise PermissionDenied("Finding a time is the front desk's: ask the desk.")
         query = parse_input(SlotQuery, data)
         with self._db.read_session() as s:
-            zone = studio_zone(s, actor.studio_id)
+            zone = studio_zone(s, actor)
             now = datetime.now(zone)
             first = query.first_day or now.date()
             last = first + timedelta(days=query.days - 1)

@@ -244,8 +244,12 @@ class HoursDialog(QDialog):
         exception_id = item.data(Qt.ItemDataRole.UserRole)
         self.runner.run(
             self.services.availability.remove_exception, self.actor, exception_id,
-            on_done=lambda _r: (self.changed.emit(), self.load()), on_error=self._failed,
+            on_done=self._removed, on_error=self._failed,
         )  # fmt: skip
+
+    def _removed(self, _result: object) -> None:
+        self.changed.emit()
+        self.load()
 
     def _show_outside(self, lessons: tuple[LessonRow, ...]) -> None:
         self.affected = lessons

@@ -97,7 +97,7 @@ class FindTimeDialog(QDialog):
         self.error = error_label(self)
         self.search = QPushButton("&Find", self)
         self.search.setDefault(True)
-        self.search.clicked.connect(self.find)
+        self.search.clicked.connect(self.look)
         form = QFormLayout()
         form.addRow("&Student", self.student)
         form.addRow("&Band", self.band)
@@ -162,7 +162,7 @@ class FindTimeDialog(QDialog):
             "days": self.days.value(),
         }
 
-    def find(self) -> None:
+    def look(self) -> None:
         """One search off the GUI thread; a newer search wins over an older answer."""
         try:
             query = SlotQuery.model_validate(self.query())

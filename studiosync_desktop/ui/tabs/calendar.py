@@ -491,13 +491,17 @@ class CalendarTab(DataTab):
         """The lesson dialog at the time found, with who and how long filled in (Repeat
         weekly there books a series, every occurrence checked)."""
         from studiosync_desktop.ui.dialogs.find_time import select_data
+        from studiosync_desktop.ui.dialogs.lesson_dialog import KnownStudent
 
         finder.accept()
         self._dialog(start=option.start, teacher_id=option.teacher_id, room_id=option.room_id)
         dialog = self.last_dialog
         query = finder.query()
-        select_data(dialog.student, query["student_id"])
+        if query["student_id"] is not None:
+            name = finder.student.currentText().split("  (")[0]
+            dialog.student.show_chosen(KnownStudent(query["student_id"], name))
         select_data(dialog.band, query["band_id"])
+        select_data(dialog.teacher, option.teacher_id)  # the one found, not the student's own
         dialog.minutes.setValue(query["minutes"])
 
     def edit_hours(self) -> None:
