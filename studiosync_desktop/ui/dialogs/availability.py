@@ -92,6 +92,7 @@ class HoursDialog(QDialog):
             edit = QLineEdit(self)
             edit.setPlaceholderText("not working (e.g. 09:00-12:00, 13:00-17:00)")
             edit.setAccessibleName(f"{name} hours")
+            edit.setEnabled(False)  # until the teacher's week is read (typing is not lost)
             self.days.append(edit)
             week.addRow(f"&{name}" if name != "Thursday" else "T&hursday", edit)
         self.week_error = error_label(self)
@@ -166,6 +167,8 @@ class HoursDialog(QDialog):
         teacher = self.teacher_id
         if teacher is None:
             return
+        for edit in self.days:
+            edit.setEnabled(False)
         svc = self.services.availability
 
         def read() -> tuple[WeekHours, tuple[ExceptionRow, ...]]:
@@ -177,6 +180,7 @@ class HoursDialog(QDialog):
         week, exceptions = found
         for edit, ranges in zip(self.days, week.days, strict=True):
             edit.setText(", ".join(r.label() for r in ranges))
+            edit.setEnabled(True)
         self.exceptions.clear()
         for e in exceptions:
             item = QListWidgetItem(e.describe(), self.exceptions)
