@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
-from studiosync_desktop.models import AuditEntry, User
+from studiosync_desktop.models import AuditEntry, Teacher, User
 from studiosync_desktop.schemas.accounts import (
     AuditFilters,
     AuditRow,
@@ -299,8 +299,36 @@ class AccountService:
             return studio_zone(s, actor).key
 
     def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
-        """A record's history (a lesson, invoice, payment, checkout or person)."""
-        return self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500)).rows
+        """A record's history (a lesson, invoice, payment, checkout or person). A teacher is
+        named, not numbered: a lesson given to a substitute says who took it from whom."""
+        rows = self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500)).rows
+        ids = {
+            v for r in rows for n, *values in r.changes if n == "teacher_id" for v in values if v
+        }
+        if not ids:
+            return rows
+        with self._db.read_session() as s:
+            names = {
+                str(t): n
+                for t, n in s.execute(
+                    select(Teacher.id, func.trim(User.first_name + " " + User.last_name))
+                    .join(User, User.id == Teacher.user_id)
+                    .where(Teacher.id.in_([uuid.UUID(i) for i in ids]))
+                )
+            }
+        return tuple(
+            r.model_copy(
+                update={
+                    "changes": tuple(
+                        (n, names.get(old, old), names.get(new, new))
+                        if n == "teacher_id"
+                        else (n, old, new)
+                        for n, old, new in r.changes
+                    )
+                }
+            )
+            for r in rows
+        )
 
 
 def _audit_row(entry: AuditEntry, who: str) -> AuditRow:

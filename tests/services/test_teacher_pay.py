@@ -122,6 +122,8 @@ def test_approval_freezes_the_lines_and_a_later_change_is_an_adjustment_next_run
             {"i": taught},
         )
     set_lesson(db, moved, teacher_id=studio.ben)
+    history = AccountService(db).history(admin, "lessons", moved)
+    assert ("teacher_id", "Ana Ruiz", "Ben Okafor") in history[0].changes  # who took it
 
     again = studio.pay.view(admin, studio.period)
     assert again.status == "approved" and again.total == Decimal("40.00")  # never rewritten
