@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
@@ -246,21 +246,35 @@ class TimeField(QTimeEdit):
 
     Qt's own field takes digits only after Tab: reached by its label's Alt key or a click,
     the hour is not selected and the digits are refused. Here the hour is selected on any
-    focus, and a click selects the part clicked (hours or minutes), so typing replaces it.
+    focus, and a click selects the minutes when on them, else the hour, so typing replaces it.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setDisplayFormat("HH:mm")
+        self.lineEdit().installEventFilter(self)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         if event.reason() != Qt.FocusReason.MouseFocusReason:
             self.setSelectedSection(QDateTimeEdit.Section.HourSection)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
-        self.setSelectedSection(self.currentSection())
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A click lands on the field's line edit: once it placed the cursor, the part under
+        # it is selected (Qt's current section would still name the part typed last).
+        if watched is self.lineEdit() and event.type() == QEvent.Type.MouseButtonRelease:
+            QTimer.singleShot(0, self._select_clicked_part)
+        return super().eventFilter(watched, event)
+
+    def _select_clicked_part(self) -> None:
+        text, at = self.text(), self.lineEdit().cursorPosition()
+        colon = text.find(":")
+        # On the minutes: the minutes; anywhere else (the hour, past the end): the hour, so
+        # "1630" typed after any click is 16:30.
+        hours = colon < 0 or at <= colon or at >= len(text)
+        self.setSelectedSection(
+            QDateTimeEdit.Section.HourSection if hours else QDateTimeEdit.Section.MinuteSection
+        )
 
 
 NOBODY_CHOSEN = "Type a name or email, then choose the person."

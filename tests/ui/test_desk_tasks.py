@@ -586,3 +586,48 @@ def test_book_a_practice_room(desk: Desk, db: Database) -> None:
     rect = rooms.grid.selected_rect()
     assert rect is not None and shown.contains(rect.center().toPoint())
     finish(desk, "book a practice room")
+
+
+def test_digits_typed_after_a_click_on_the_time_go_in(desk: Desk) -> None:
+    """The time field takes digits however it was reached: here a click at its far end (Qt's
+    own field took them only after Tab)."""
+    go_to(desk, "calendar")
+    desk.shortcut("Ctrl+N")
+    dialog = modal(desk, LessonDialog)
+    field = dialog.time
+    text = field.lineEdit()  # what a click on the field lands on
+    desk.click(text, QPoint(text.width() - 10, text.height() // 2))  # after the minutes
+    desk.qtbot.wait(20)
+    desk.type("0915")
+    assert field.time().toString("HH:mm") == "09:15"
+    desk.click(text, QPoint(3, text.height() // 2))  # on the hour: it is replaced
+    desk.qtbot.wait(20)
+    desk.type("11")
+    assert field.time().toString("HH:mm") == "11:15"
+    on_minutes = text.fontMetrics().horizontalAdvance("11:1") + 2
+    desk.click(text, QPoint(on_minutes, text.height() // 2))  # on the minutes: only they
+    desk.qtbot.wait(20)
+    desk.type("45")
+    assert field.time().toString("HH:mm") == "11:45"
+    dialog.reject()
+
+
+def test_a_cancellation_without_a_reason_is_refused_next_to_the_field(
+    desk: Desk, db: Database
+) -> None:
+    lesson = a_lesson_in(desk, db, days=1)
+    tab = today_on(desk, lesson["at"].date())
+    double_click_lesson(desk, tab.grid, tab.scroll, lesson["id"])
+    dialog = modal(desk, LessonDialog)
+    desk.click_button("Cancel lesson…")
+    form = modal(desk, CancelLessonDialog)
+    desk.key(Key.Key_Return)  # no reason typed
+    assert form.isVisible() and form.problem.isVisible()
+    assert form.problem.text() == "Type why the lesson is cancelled (the family sees it)."
+    desk.type("Snow")  # the line goes as soon as the reason is typed
+    assert not form.problem.isVisible()
+    desk.click_button("Keep it")
+    desk.wait_until(lambda: closed(form))
+    status_now = one(db, "SELECT status FROM lessons WHERE id = :l", l=lesson["id"]).status
+    assert status_now == "scheduled" and dialog.isVisible()
+    dialog.reject()
