@@ -151,6 +151,31 @@ CASES = [
         ("message_threads", "messages", "thread_participants"),
     ),
     Case(
+        "time off",
+        lambda sv, a, w, d: sv.availability.add_exception(a, d),
+        lambda w: {
+            "teacher_id": w.teacher,
+            "first_day": date.today() + timedelta(days=60),
+            "last_day": date.today() + timedelta(days=61),
+            "reason": "Holiday",
+        },
+        ("availability_exceptions",),
+        may_clash=True,
+    ),
+    Case(
+        "outside calendar",
+        lambda sv, a, w, d: sv.calendars.add_feed(a, d).id,
+        lambda w: {"name": "Maya's calendar", "url": "https://cal.example/maya.ics"},
+        ("calendar_feeds",),
+    ),
+    Case(
+        "teacher pay line",
+        lambda sv, a, w, d: sv.pay.add_extra_line(a, sv.pay.period(a), d),
+        lambda w: {"teacher_id": w.teacher, "amount": "25.00", "reason": "Recital set-up"},
+        ("pay_lines",),
+        may_clash=True,
+    ),
+    Case(
         "studio settings",
         lambda sv, a, w, d: sv.studio.save_settings(a, d),
         lambda w: {"invoice_due_days": 14},
