@@ -112,7 +112,7 @@ class Services:
             email_preferences=PreferenceService(db),
             mail_jobs=MailJobs.build(db),
             today=TodayService(db),
-            figures=StudioFigures(db),
+            figures=StudioFigures(db, pay),
             reports=ReportService(db, pay),
             journal=journal,
             undo=LessonUndo(db),

@@ -87,8 +87,9 @@ class Moment:
 
 
 class StudioFigures:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, pay: Any = None) -> None:
         self._db = db
+        self._pay = pay  # TeacherPayService: a teacher's pay so far
 
     def home(self, actor: Actor, now: datetime | None = None) -> HomeFigures:
         """The Home tab of `actor` at `now` (default: now): the desk's and admin's studio
@@ -104,12 +105,27 @@ class StudioFigures:
             else:
                 teacher = s.scalar(select_teacher(actor))
                 glance, figures, charts = _teacher(s, {**params, "teacher": teacher}, moment)
+                if teacher is not None and self._pay is not None:
+                    figures = (*figures, _pay_figure(self._pay.pay_so_far(actor)))
             return HomeFigures(
                 today=moment.today,
                 currency=studio.currency,
                 glance=glance,
                 figures=figures,
                 charts=charts,
+            )
+
+    def revenue_by_teacher(self, actor: Actor, now: datetime | None = None) -> MonthChart:
+        """The Home's revenue chart by teacher, read when the desk switches to it: sharing
+        each payment among its invoice's lessons reads every line of a year's invoices, which
+        the opening Home does not wait for."""
+        require(actor, "billing")
+        with self._db.read_session() as s:
+            zone = zone_of(s.get(Studio, actor.studio_id).timezone)  # type: ignore[union-attr]
+            moment = Moment(now or datetime.now(zone), zone)
+            params = {"studio": actor.studio_id, **moment.bounds()}
+            return _money_chart(
+                s, params, moment, MONTHLY_MONEY_BY_TEACHER, "revenue_teacher", "by teacher"
             )
 
 
@@ -291,7 +307,6 @@ def _studio(
     )
     charts = (
         _money_chart(s, p, moment, MONTHLY_MONEY, "revenue_method", "by payment method"),
-        _money_chart(s, p, moment, MONTHLY_MONEY_BY_TEACHER, "revenue_teacher", "by teacher"),
         _attendance_chart(s, p, moment, ""),
         _active_chart(s, p, moment),
     )
@@ -408,6 +423,20 @@ def _active_chart(s: Session, p: dict[str, Any], moment: Moment) -> MonthChart:
         "enrolled by then and not left.",
         months=months,
         series=_series([(m, "Active students", n) for m, n in rows], months),
+    )
+
+
+def _pay_figure(pay: Any) -> Figure:
+    """The teacher's pay in the current pay period so far (services/teacher_pay.py)."""
+    return Figure(
+        key="my_pay",
+        label="My pay so far",
+        value=pay.total if pay is not None else Decimal(0),
+        unit="money",
+        detail=f"{pay.lessons} lessons, {pay.hours} h" if pay is not None else "",
+        counts="Your pay for the current pay period up to now, as the studio's pay run will "
+        "work it out: your lessons marked so far at your pay rule (what a cancellation or "
+        "no-show pays is the studio's policy), with adjustments and extra lines.",
     )
 
 

@@ -70,6 +70,7 @@ class HomeCharts(QWidget):
     Clicking a bar asks for the report behind it, for that month."""
 
     month_clicked = Signal(str, date)  # chart key, first day of the month
+    wanted = Signal(str)  # a chart read only when asked for (revenue by teacher)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +93,7 @@ class HomeCharts(QWidget):
             row.addWidget(button, 0, column)
         row.setColumnStretch(2, 1)
         self.revenue_by.setExclusive(True)
-        self.revenue_by.buttonClicked.connect(lambda _b: self._place())
+        self.revenue_by.buttonClicked.connect(lambda _b: self._switched())
         self.switch_bar = bar
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -102,7 +103,18 @@ class HomeCharts(QWidget):
     def show_charts(self, charts: tuple[MonthChart, ...]) -> None:
         self.charts = {c.key: c for c in charts}
         self.switch_bar.setVisible("revenue_method" in self.charts)
-        for key, chart in self.charts.items():
+        self._draw(charts)
+        if self.revenue_key() == "revenue_teacher":
+            self.wanted.emit("revenue_teacher")  # refreshed with the rest
+
+    def add_chart(self, chart: MonthChart) -> None:
+        """A chart read on request (revenue by teacher) joins the others."""
+        self.charts[chart.key] = chart
+        self._draw((chart,))
+
+    def _draw(self, charts: tuple[MonthChart, ...]) -> None:
+        for chart in charts:
+            key = chart.key
             view = self.views.get(key)
             if view is None:
                 view = QChartView(self)
@@ -116,6 +128,11 @@ class HomeCharts(QWidget):
     def revenue_key(self) -> str:
         checked = self.revenue_by.checkedButton()
         return str(checked.property("chart")) if checked is not None else "revenue_method"
+
+    def _switched(self) -> None:
+        if self.revenue_key() == "revenue_teacher" and "revenue_teacher" not in self.views:
+            self.wanted.emit("revenue_teacher")
+        self._place()
 
     def _place(self) -> None:
         hidden = {"revenue_teacher" if self.revenue_key() == "revenue_method" else "revenue_method"}

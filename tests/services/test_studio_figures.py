@@ -18,6 +18,7 @@ from studiosync_desktop.schemas.figures import HomeFigures
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
 from studiosync_desktop.services.studio_figures import StudioFigures
+from studiosync_desktop.services.teacher_pay import TeacherPayService
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2030, 3, 15, 14, 0, tzinfo=NY)  # a Friday afternoon
@@ -205,7 +206,8 @@ def test_charts_cover_twelve_calendar_months_and_tie_out_with_the_revenue(
     assert [method.total(i) for i in (10, 11)] == [Decimal("30.00"), Decimal("60.00")]
     by_name = {s.name: s.values[-2:] for s in method.series}
     assert by_name == {"Cash": (0, Decimal("60.00")), "Card": (Decimal("30.00"), 0)}
-    teacher = {s.name: s.values[-2:] for s in charts["revenue_teacher"].series}
+    by_teacher = StudioFigures(db).revenue_by_teacher(admin, NOW)
+    teacher = {s.name: s.values[-2:] for s in by_teacher.series}
     # Shared 60:40 by the invoice's lesson lines: 70 - 10 in March, 30 in February.
     assert teacher == {
         "Ann Alto": (Decimal("18.00"), Decimal("36.00")),
@@ -228,7 +230,8 @@ def test_a_payment_shared_among_teachers_keeps_every_cent(
     thirds = invoice_for(db, admin, family, [(a, "10.00"), (b, "10.00"), (None, "10.00")])
     pay(db, admin, thirds, "10.00", "cash", at(4))
     charts = {c.key: c for c in home(db, admin).charts}
-    shares = {s.name: s.values[-1] for s in charts["revenue_teacher"].series}
+    by_teacher = StudioFigures(db).revenue_by_teacher(admin, NOW)
+    shares = {s.name: s.values[-1] for s in by_teacher.series}
     assert sum(shares.values()) == charts["revenue_method"].total(11) == Decimal("70.00")
     assert shares["Not lessons"] == Decimal("3.33")
 
@@ -248,6 +251,10 @@ def test_a_teacher_sees_their_own_hours_students_and_lessons_to_mark(
     assert figure(h, "my_students")[0] == 2
     assert figure(h, "hours_month")[:2] == (Decimal("0.50"), Decimal("0.50"))
     assert {c.key for c in h.charts} == {"hours", "attendance"}
+    pay = StudioFigures(db, TeacherPayService(db)).home(ann, NOW)
+    mine = next(f for f in pay.figures if f.key == "my_pay")
+    expected = TeacherPayService(db).pay_so_far(ann)
+    assert mine.value == (expected.total if expected else 0) and mine.counts
 
 
 def test_the_database_keeps_the_day_a_student_left(db: Database, admin: Actor) -> None:

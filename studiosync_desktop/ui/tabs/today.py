@@ -335,6 +335,17 @@ class TodayTab(DataTab):
     def _check_in_key(self) -> None:
         self.panel.check_in_selected()
 
+    def _fetch_chart(self, _key: str) -> None:
+        """Revenue by teacher, read when first shown (and again with each refresh)."""
+        charts = self.charts
+        self.runner.run(
+            self.services.figures.revenue_by_teacher,
+            self.actor,
+            on_done=lambda chart: charts.add_chart(chart),
+            on_error=lambda exc: self.presenter.present(exc, parent=self),
+            key="home_revenue_teacher",
+        )
+
     def toggle_charts(self) -> None:
         """F6: the charts instead of the day, and back."""
         showing = self.pages.currentIndex() == 1
@@ -343,6 +354,7 @@ class TodayTab(DataTab):
 
             self.charts = HomeCharts(self)
             self.charts.month_clicked.connect(self.month_clicked)
+            self.charts.wanted.connect(self._fetch_chart)
             self.pages.addWidget(self.charts)
             if self.figures is not None:
                 self.charts.show_charts(self.figures.charts)
