@@ -165,10 +165,12 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
             name="cancelled_on_behalf_of_allowed",
         ),
         Index("ix_lessons_teacher_id_scheduled_start", "teacher_id", "scheduled_start"),
+        # A teacher's students, which a teacher's row security asks on every query (0031).
+        Index("ix_lessons_teacher_id_student_id", "teacher_id", "student_id"),
         Index("ix_lessons_student_id_scheduled_start", "student_id", "scheduled_start"),
         # The calendar's week of one studio (migration 0007_scheduling_more).
         Index("ix_lessons_studio_id_scheduled_start", "studio_id", "scheduled_start"),
-        # Teacher pay: lessons changed since the last pay run was approved (0030).
+        # Teacher pay: lessons changed since the last pay run was approved (0031).
         Index("ix_lessons_studio_id_updated_at", "studio_id", "updated_at"),
     )
 
