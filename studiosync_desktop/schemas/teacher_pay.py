@@ -152,6 +152,7 @@ class PayRunView(Frozen):
     missing_rules: tuple[str, ...]
     currency: str
     timezone: str
+    is_over: bool = True  # the period has ended (only then is it approved)
 
     @property
     def total(self) -> Decimal:

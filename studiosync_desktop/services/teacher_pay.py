@@ -550,6 +550,7 @@ def _view(
         missing_rules=tuple(missing),
         currency=currency or "USD",
         timezone=zone.key,
+        is_over=period.end < studio_today(s, actor),
     )
 
 

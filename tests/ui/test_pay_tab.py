@@ -80,6 +80,8 @@ def test_the_admin_sees_last_months_approved_run_and_adds_a_line_to_this_months_
 
     at.key(Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # this month: a preview
     at.wait_until(lambda: not tab.is_loading and tab.view and tab.view.status == "preview")
+    assert not tab.approve_button.isEnabled()  # this month is not over
+    assert "once it is over" in tab.state.text()
     at.key(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     at.wait_until(lambda: tab.last_dialog is not None and tab.last_dialog.isVisible())
     at.type("12.5")  # the amount has the focus

@@ -8,7 +8,7 @@ the pay rules and policy are a dialog away. A teacher sees their own statements 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,7 +86,9 @@ class PayTab(DataTab):
         self.toolbar.addStretch(1)
         admin = actor.is_admin
         if admin:
-            self.add_button(self.toolbar, "&Add line…", "Ctrl+N", self.add_line)
+            self.add_line_button = self.add_button(
+                self.toolbar, "&Add line…", "Ctrl+N", self.add_line
+            )
             self.approve_button = self.add_button(
                 self.toolbar, "A&pprove…", "Ctrl+Shift+A", self.approve
             )
@@ -150,7 +152,8 @@ class PayTab(DataTab):
         self._next_cursor = None
         self.state.setText(self._state_text(view))
         if hasattr(self, "approve_button"):
-            self.approve_button.setEnabled(view.status != "approved")
+            self.approve_button.setEnabled(view.status != "approved" and view.is_over)
+            self.add_line_button.setEnabled(view.status != "approved")
         self._lines_shown(teacher, lines)
 
     def row_key(self, row: Any) -> Any:
@@ -172,6 +175,9 @@ class PayTab(DataTab):
             )
         else:
             head = "<b>Preview</b>: not approved yet; the figures follow the calendar."
+            if not view.is_over:
+                after = view.period.end + timedelta(days=1)
+                head += f" Approve it from {after:%a} {after.day} {after:%b}, once it is over."
         notes = [*view.warnings]
         if view.missing_rules:
             notes.insert(0, "No pay rule for: " + ", ".join(view.missing_rules) + " (Ctrl+R).")
