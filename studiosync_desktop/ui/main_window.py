@@ -183,6 +183,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.database_label, 1)
         self.document_note = DocumentNote(self)  # where the last slip or file was saved
         self.statusBar().addPermanentWidget(self.document_note)
+        # The latest news wins: a line about what was just done ("Returned ...") replaces the
+        # note about an earlier document, which otherwise squeezed it out of the bar.
+        self.statusBar().messageChanged.connect(
+            lambda text: self.document_note.hide() if text else None
+        )
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._notifications_dock()

@@ -526,6 +526,7 @@ def test_return_an_item(desk: Desk, db: Database) -> None:
     assert back.status == "returned" and back.available_quantity == 1
     desk.wait_until(lambda: status(desk).startswith("Returned "))
     assert STUDENT in status(desk)
+    assert not desk.window.document_note.isVisible()  # the earlier slip's note made way
     desk.interactions -= 1  # Ctrl+2 was only to leave the tab
     finish(desk, "return an item")
 
