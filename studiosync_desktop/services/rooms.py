@@ -75,6 +75,11 @@ def reservation_rows_select() -> Select[Any]:
     )
 
 
+# When each room is taken in [first, after) (see `RoomService.free_slots`).
+ROOMS_BUSY = text(
+    "SELECT key, busy_from, busy_to FROM studiosync_day_busy(:first, :after, '{}')"
+    " WHERE kind = 'room'"
+)
 # The lessons holding a room in [first, after) (see `RoomService.day`).
 ROOM_LESSONS = (
     "SELECT lesson_id FROM studiosync_day_busy(:first, :after, '{}')"
@@ -188,13 +193,10 @@ class RoomService:
                 rooms_q = rooms_q.where(PracticeRoom.id == room_id)
             rooms = list(s.scalars(rooms_q.order_by(PracticeRoom.name)))
             busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {r.id: [] for r in rooms}
-            for rid, during in s.execute(
-                select(room_occupancy.c.room_id, room_occupancy.c.during).where(
-                    room_occupancy.c.room_id.in_(list(busy)),
-                    room_occupancy.c.during.overlaps(func.tstzrange(begin, until)),
-                )
-            ):
-                busy[rid].append((during.lower, during.upper))
+            # By room_occupancy's GiST index (`studiosync_day_busy`; see `day`).
+            for rid, start, end in s.execute(ROOMS_BUSY, {"first": begin, "after": until}):
+                if rid in busy:
+                    busy[rid].append((start, end))
             found: list[FreeSlot] = []
             for room in rooms:
                 spans = sorted(busy[room.id])
