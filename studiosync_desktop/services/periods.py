@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from studiosync_desktop import limits
 from studiosync_desktop.errors import ValidationFailed
 
 PeriodName = Literal["this_month", "last_month", "term", "year", "last_year", "custom"]
@@ -72,7 +73,13 @@ def named_period(name: str, today: date) -> tuple[date, date]:
 
 
 def check_period(first: date, last: date) -> None:
-    """A report's period runs forward and covers at most ten years."""
+    """A report's period runs forward, covers at most ten years, and lies within the dates the
+    studio keeps (`limits`: a month or week around year 9999 cannot be computed)."""
+    within = f"Type a date between {limits.FIRST_DAY:%d %b %Y} and {limits.LAST_DAY:%d %b %Y}."
+    if not limits.FIRST_DAY <= first <= limits.LAST_DAY:
+        raise ValidationFailed({"from": within})
+    if not limits.FIRST_DAY <= last <= limits.LAST_DAY:
+        raise ValidationFailed({"to": within})
     if last < first:
         raise ValidationFailed({"to": "The period ends before it starts."})
     if (last - first).days > 3660:

@@ -37,6 +37,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.periods import PERIOD_NAMES, named_period
 from studiosync_desktop.services.report_files import ExportCancelled, write_rows
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.table_model import LEFT, RIGHT, Column, RowStyle, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
@@ -95,6 +96,7 @@ class ReportsWindow(QDialog):
         for edit in (self.first, self.last):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd MMM yyyy")
+            limit_span(edit, "search")
             edit.dateChanged.connect(lambda _d: self._dates_edited())
         self.group = QComboBox(self)
         self.run_button = QPushButton("&Show", self)

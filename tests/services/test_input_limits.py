@@ -17,6 +17,7 @@ from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.people import PeopleService
+from studiosync_desktop.services.periods import check_period
 from studiosync_desktop.services.rooms import RoomService
 from studiosync_desktop.services.scheduling import SchedulingService
 
@@ -138,3 +139,17 @@ def test_a_refused_amount_is_said_in_a_receptionists_words(typed: str, said: str
     with pytest.raises(ValidationFailed) as caught:
         parse_input(PaymentCreate, {"amount": typed})
     assert caught.value.fields == {"amount": said}
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [(date(9999, 1, 1), date(9999, 12, 31), "from"), (date(2199, 6, 1), date(9999, 1, 1), "to")],
+)
+def test_a_report_period_outside_the_kept_dates_is_refused(
+    first: date, last: date, field: str
+) -> None:
+    """`studiosync report revenue --from 9999-01-01` raised OverflowError computing its months."""
+    with pytest.raises(ValidationFailed) as caught:
+        check_period(first, last)
+    assert caught.value.fields == {field: "Type a date between 01 Jan 1900 and 31 Dec 2199."}
+    check_period(date(2199, 6, 1), limits.LAST_DAY)

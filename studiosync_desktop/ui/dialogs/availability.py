@@ -36,6 +36,7 @@ from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 
@@ -56,6 +57,7 @@ def _date_edit(parent: QWidget, day: date) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day), parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("ddd d MMM yyyy")
+    limit_span(edit)
     return edit
 
 

@@ -30,6 +30,7 @@ from studiosync_desktop.schemas.find_time import SlotOption, SlotQuery
 from studiosync_desktop.schemas.scheduling import BookingChoices, Choice
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.table_model import Column, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
@@ -90,6 +91,7 @@ class FindTimeDialog(QDialog):
         self.first = QDateEdit(QDate(today.year, today.month, today.day), self)
         self.first.setCalendarPopup(True)
         self.first.setDisplayFormat("ddd d MMM yyyy")
+        limit_span(self.first)
         self.days = QSpinBox(self)
         self.days.setRange(1, 62)
         self.days.setValue(28)
