@@ -42,6 +42,8 @@ STATUS_WORDS = {"in_progress": "in progress", "no_show": "no-show"}
 CLOSED_FILL = QColor("#fde2e1")
 CLOSED_TEXT = QColor("#9b2c2c")
 CLOSED_HATCH = QColor(197, 48, 48, 40)
+# Outside a teacher's working hours: greyed, readable on light and dark palettes.
+OFF_HOURS = QColor(128, 128, 128, 60)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ class CalendarGrid(QWidget):
         self._colours: dict[Hashable, QColor] = {}
         # Studio closures (day -> reason) in the columns' range: marked in the header.
         self.closed: dict[date, str] = {}
+        # Per column index: the working time shown unshaded (a column not listed: no hours set).
+        self.working: dict[int, list[tuple[datetime, datetime]]] = {}
+        # Outside calendars' busy times: (column, start, end, label, colour).
+        self.busy: list[tuple[int, datetime, datetime, str, str]] = []
         self._plain_font = QFont(self.font())
         self._struck_font = QFont(self.font())
         self._line_height = self.fontMetrics().height()
@@ -258,6 +264,7 @@ class CalendarGrid(QWidget):
                     QRect(x, HEADER, int(width), self.height()),
                     QBrush(CLOSED_HATCH, Qt.BrushStyle.BDiagPattern),
                 )
+            self._paint_off_hours(p, i, x, int(width))
             p.setPen(grid_pen)
             p.drawLine(x, 0, x, self.height())
         font = p.font()
@@ -274,6 +281,7 @@ class CalendarGrid(QWidget):
         self._struck_font = QFont(p.font())
         self._struck_font.setStrikeOut(True)
         self._line_height = self.fontMetrics().height()
+        self._paint_busy(p, width)
         for rect, row in self._rects:
             if rect.intersects(exposed):
                 self._paint_block(p, rect, row)
@@ -319,6 +327,44 @@ class CalendarGrid(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(QRect(x + 1, y + 1, int(width) - 2, self.slot_height * 2 - 2))
         p.end()
+
+    def _paint_off_hours(self, p: QPainter, col: int, x: int, width: int) -> None:
+        """Grey outside the teacher's working time; their stretches stay clear."""
+        spans = self.working.get(col)
+        if spans is None:
+            return
+        p.fillRect(QRect(x, HEADER, width, self.height()), OFF_HOURS)
+        day = self.columns[col].day
+        for a, b in spans:
+            if self.local(a).date() != day:
+                continue
+            top, bottom = max(HEADER, self.y_of(a)), self.y_of(b)
+            if bottom > top:
+                p.fillRect(QRect(x + 1, top, width - 1, bottom - top), self.palette().base())
+
+    def _paint_busy(self, p: QPainter, width: float) -> None:
+        """Outside calendars' busy times: a hatched strip at the right of the column, named."""
+        for col, a, b, label, colour in self.busy:
+            day = self.columns[col].day
+            start = max(a, datetime.combine(day, time(FIRST_HOUR), self.zone))
+            end = min(b, datetime.combine(day, time(LAST_HOUR), self.zone))
+            if end <= start:
+                continue
+            x = int(GUTTER + col * width + width * 0.55)
+            rect = QRect(
+                x,
+                self.y_of(start),
+                int(width * 0.45) - 2,
+                max(8, self.y_of(end) - self.y_of(start)),
+            )
+            tint = QColor(colour)
+            tint.setAlpha(70)
+            p.fillRect(rect, tint)
+            p.fillRect(rect, QBrush(QColor(colour), Qt.BrushStyle.BDiagPattern))
+            p.setPen(QColor(colour).darker(160))
+            p.drawRect(rect.adjusted(0, 0, -1, -1))
+            p.setPen(self.palette().windowText().color())
+            p.drawText(rect.adjusted(3, 1, -2, -1), Qt.TextFlag.TextWordWrap, label)
 
     def _paint_hours(self, p: QPainter, left: int) -> None:
         pal = self.palette()

@@ -249,6 +249,12 @@ class MainWindow(QMainWindow):
                 self.retention = RetentionRound(self.services, self.actor, self.runner, self)
                 self.retention.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
                 self.retention.start()
+            if self.actor.is_staff_desk:  # outside calendars, one desk at a time
+                from studiosync_desktop.ui.feed_round import FeedRound
+
+                self.feed_round = FeedRound(self.services, self.actor, self.runner, self)
+                self.feed_round.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
+                self.feed_round.start()
             messages = self.tabs["messages"]
             if not messages.has_loaded:
                 messages.reload()  # the unread count on its tab title

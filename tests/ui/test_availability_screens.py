@@ -131,3 +131,35 @@ def test_time_off_in_the_hours_dialog_lists_the_lessons_and_cancels_them(
             },
         ).one()
     assert tuple(row) == ("cancelled", "studio", "Conference")
+
+
+def test_filtered_by_a_teacher_the_week_shades_outside_hours_and_shows_outside_busy_times(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.feed_server import calendar, event, stamp
+
+    maya = next(c.id for c in services.scheduling.choices(admin).teachers if c.name == "Maya Chen")
+    services.availability.set_week_hours(admin, maya, {"days": WEEKDAYS})
+    tuesday = _monday() + timedelta(days=1)
+    gig = event(
+        "gig",
+        f"DTSTART;TZID=America/New_York:{stamp(tuesday)}T190000",
+        f"DTEND;TZID=America/New_York:{stamp(tuesday)}T210000",
+        "SUMMARY:Jazz club gig",
+    )
+    services.calendars.import_file(admin, {"name": "Gigs", "teacher_id": maya}, calendar(gig))
+    tab = _tab(qtbot, window)
+    assert tab.grid.working == {} and tab.grid.busy == []  # the whole studio: nobody's hours
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.teacher_filter.setCurrentIndex(tab.teacher_filter.findText("Maya Chen"))
+    nine = datetime.combine(_monday(), datetime.min.time(), NY).replace(hour=9)
+
+    def on(col: int) -> list[tuple[datetime, datetime]]:
+        day = tab.grid.columns[col].day
+        return [(a, b) for a, b in tab.grid.working[col] if a.astimezone(NY).date() == day]
+
+    assert on(0) == [(nine, nine + timedelta(hours=8))]
+    assert on(5) == [] and on(6) == []  # the weekend: all shaded
+    [(col, start, _end, label, _colour)] = tab.grid.busy
+    assert (col, start.astimezone(NY).hour, label) == (1, 19, "Jazz club gig · Gigs")
+    tab.grid.grab()  # painted without a warning

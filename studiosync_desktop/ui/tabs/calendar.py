@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.schemas.scheduling import BookingChoices, Closure, LessonDetail
+from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
@@ -81,6 +81,8 @@ class CalendarTab(DataTab):
         ]
         super().__init__(services, actor, runner, presenter, columns, _lesson_style, parent)
         self.choices: BookingChoices | None = None
+        self.working: dict[uuid.UUID, tuple[tuple[datetime, datetime], ...]] = {}
+        self.busy: tuple[Any, ...] = ()
         self.navigator = DateNavigator(7, self.clock.today(), self)
         self.navigator.changed.connect(lambda _start: self.reload())
         self.toolbar.addWidget(self.navigator, 1)
@@ -201,19 +203,32 @@ class CalendarTab(DataTab):
             "student_id": self.student_filter.currentData(),
         }
 
-        def work() -> tuple[
-            str | None, BookingChoices | None, tuple[LessonRow, ...], tuple[Closure, ...]
-        ]:
+        by_teacher = self.view.currentData() == "teacher"
+
+        def work() -> tuple[Any, ...]:
             zone = None if known_zone else services.studio.info(actor).timezone
             choices = services.scheduling.choices(actor) if need_choices else None
             rows = services.scheduling.week(actor, start, days, **filters)
             closed = services.scheduling.closures(actor, start, start + timedelta(days=days - 1))
-            return zone, choices, rows, closed
+            return zone, choices, rows, closed, *overlay(rows)
+
+        def overlay(rows: tuple[LessonRow, ...]) -> tuple[Any, Any]:
+            """Working hours and outside busy times: of the teacher filtered on (or the
+            teacher's own), or of each teacher of a day by teacher."""
+            teacher = filters["teacher_id"]
+            if actor.role == "teacher":
+                teacher = services.availability.own_teacher(actor)
+            if teacher is None and not by_teacher:
+                return {}, ()
+            ids = [teacher] if teacher is not None else list({r.teacher_id for r in rows})
+            working = services.availability.working(actor, start, days, ids).spans
+            busy = services.calendars.busy(actor, start, days, teacher_id=teacher)
+            return working, busy
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, choices, rows, closed = result
+        zone, choices, rows, closed, self.working, self.busy = result
         self.closed = {c.closed_on: c.reason for c in closed}
         self.grid.closed = self.closed
         if zone is not None:
@@ -226,6 +241,27 @@ class CalendarTab(DataTab):
         self.model.set_rows(rows)
         self._total = len(rows)
         self._paint_grid()
+
+    def _set_overlay(self, cols: list[GridColumn], mode: object) -> None:
+        """Shade outside working hours and show outside busy times, per column."""
+        self.grid.working, self.grid.busy = {}, []
+        if mode == "room":
+            return
+        teacher = self.teacher_filter.currentData()
+        own = next(iter(self.working), None) if self.actor.role == "teacher" else None
+        for i, col in enumerate(cols):
+            who = col.key if mode == "teacher" else (teacher or own)
+            if who in self.working:
+                self.grid.working[i] = list(self.working[who])
+            for b in self.busy:
+                on_day = b.start.astimezone(self.grid.zone).date() <= col.day
+                on_day = (
+                    on_day
+                    and col.day <= (b.end - timedelta(seconds=1)).astimezone(self.grid.zone).date()
+                )
+                mine = b.teacher_id is None or mode != "teacher" or b.teacher_id == col.key
+                if on_day and mine and b.room_id is None:
+                    self.grid.busy.append((i, b.start, b.end, b.label, b.colour))
 
     def _set_choices(self, choices: BookingChoices) -> None:
         self.choices = choices
@@ -261,6 +297,7 @@ class CalendarTab(DataTab):
                 for d in (start + timedelta(days=i) for i in range(7))
             ]
             column_of = lambda r: r.start.astimezone(zone).date()  # noqa: E731
+        self._set_overlay(cols, mode)
         self.grid.set_data(cols, rows, column_of, zone)
         # The afternoon on first show (when most lessons are), or the hour a chip asked for.
         first = None if self._scrolled else datetime.combine(start, time(14), zone)
