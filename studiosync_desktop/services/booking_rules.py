@@ -5,13 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
-from studiosync_desktop.models import InvoiceLineItem, Lesson, MakeupCredit, Student, User
+from studiosync_desktop.models import (
+    InvoiceLineItem,
+    Lesson,
+    MakeupCredit,
+    Student,
+    Teacher,
+    User,
+)
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.scheduling import (
     BatchCancelInput,
@@ -26,7 +34,7 @@ from studiosync_desktop.services.outside_hours import record_confirmation, requi
 from studiosync_desktop.services.permissions import require, require_started
 from studiosync_desktop.services.reading import full_name, studio_zone
 from studiosync_desktop.services.recurrence import Occurrence
-from studiosync_desktop.services.scheduling_base import SchedulingPart, StudioFacts
+from studiosync_desktop.services.scheduling_base import SchedulingPart, StudioFacts, lesson_rate
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
 # Status rules: what each status may become. Back to 'scheduled' is `reopen` (admins only).
@@ -139,8 +147,10 @@ class BookingRules(SchedulingPart):
         start: datetime,
         end: datetime,
         accept_outside: bool = False,
+        keep_rate: bool = False,
     ) -> LessonDetail:
-        """Drag and drop: a new start and end, everything else kept (the rate follows)."""
+        """Drag and drop: a new start and end, everything else kept; a new length takes the
+        teacher's rate for it unless `keep_rate` (the calendar asks first: `price_after_move`)."""
         current = self.lesson(actor, lesson_id)
         return self.update_lesson(
             actor,
@@ -154,10 +164,28 @@ class BookingRules(SchedulingPart):
                 start=start,
                 end=end,
                 location=current.location,
-                rate=None if (end - start) != (current.end - current.start) else current.rate,
+                rate=(
+                    None
+                    if (end - start) != (current.end - current.start) and not keep_rate
+                    else current.rate
+                ),
                 accept_outside=accept_outside,
             ),
         )
+
+    def price_after_move(
+        self, actor: Actor, lesson_id: uuid.UUID, start: datetime, end: datetime
+    ) -> tuple[Decimal, Decimal]:
+        """(the lesson's price now, its price at the new times): a new length is priced at the
+        teacher's hourly rate, which the desk is asked about before anything is saved."""
+        require(actor, "schedule")
+        current = self.lesson(actor, lesson_id)
+        if (end - start) == (current.end - current.start):
+            return current.rate, current.rate
+        with self._db.read_session() as s:
+            hourly = s.scalar(select(Teacher.hourly_rate).where(Teacher.id == current.teacher_id))
+        minutes = int((end - start).total_seconds() // 60)
+        return current.rate, lesson_rate(None, hourly, minutes)
 
     @unit_of_work
     def set_status(self, actor: Actor, lesson_id: uuid.UUID, status: str) -> LessonDetail:

@@ -559,12 +559,14 @@ class CalendarGrid(QWidget):
                 start += timedelta(
                     days=(self.columns[cell[0]].day - self.local(row.start).date()).days
                 )
+            start = self.on_grid(start)
             end = start + (row.end - row.start)
         else:
             start = row.start
             end = row.end + timedelta(
                 minutes=round((target.height() - rect.height()) * minutes_per_px)
             )
+            end = max(self.on_grid(end), start + timedelta(minutes=SLOT_MINUTES))
         if (start, end) != (row.start, row.end) and end > start:
             self.move_requested.emit(lesson_id, start, end)
 
@@ -576,6 +578,14 @@ class CalendarGrid(QWidget):
             f"{a:%a %d %b %H:%M}\N{EN DASH}{b:%H:%M}  {row.student_name or '(room booking)'}\n"
             f"{row.teacher_name} · {row.room_name or 'no room'} · {status}"
         )
+
+    def on_grid(self, when: datetime) -> datetime:
+        """`when` on the nearest line of the grid (every SLOT_MINUTES of the studio's day):
+        a drag never saves 16:00-16:17."""
+        local = self.local(when)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        minutes = (local - midnight).total_seconds() / 60
+        return midnight + timedelta(minutes=round(minutes / SLOT_MINUTES) * SLOT_MINUTES)
 
     def _snap(self, dy: int) -> int:
         return round(dy / self.slot_height) * self.slot_height

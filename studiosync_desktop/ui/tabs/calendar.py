@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,15 @@ from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.lesson_opening import lesson_dialog
 from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
-from studiosync_desktop.ui.table_model import ALERT, CENTER, Column, RowStyle, money_column, words
+from studiosync_desktop.ui.table_model import (
+    ALERT,
+    CENTER,
+    Column,
+    RowStyle,
+    money,
+    money_column,
+    words,
+)
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import DateNavigator
@@ -390,23 +399,79 @@ class CalendarTab(DataTab):
             self.show_day(start)  # counted in a busy hour: the day per teacher shows it
 
     def move(
-        self, lesson_id: uuid.UUID, start: datetime, end: datetime, anyway: bool = False
+        self,
+        lesson_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        anyway: bool = False,
+        keep_rate: bool | None = None,
     ) -> None:
         """A drag: the same rules as the dialog; a refusal says why and the block goes back.
-        Outside the teacher's hours the desk is asked first (and its yes is recorded)."""
+        A new length that changes the price is asked about first (`keep_rate` is the answer);
+        outside the teacher's hours the desk is asked too (and its yes is recorded)."""
+        sched, actor = self.services.scheduling, self.actor
+        if keep_rate is None:
+            self.runner.run(
+                sched.price_after_move,
+                actor,
+                lesson_id,
+                start,
+                end,
+                on_done=lambda prices: self._ask_price(lesson_id, start, end, *prices),
+                on_error=lambda exc: self._move_refused(exc, lesson_id, start, end, False),
+            )
+            return
         self.runner.run(
-            self.services.scheduling.move_lesson,
-            self.actor,
+            sched.move_lesson,
+            actor,
             lesson_id,
             start,
             end,
             anyway,
+            keep_rate,
             on_done=lambda _d: self.reload(),
-            on_error=lambda exc: self._move_refused(exc, lesson_id, start, end),
+            on_error=lambda exc: self._move_refused(exc, lesson_id, start, end, keep_rate),
         )
 
+    def _ask_price(
+        self, lesson_id: uuid.UUID, start: datetime, end: datetime, now: Decimal, then: Decimal
+    ) -> None:
+        """A resize that changes the price: charge the new one, keep the old, or put it back."""
+        if now == then:
+            self.move(lesson_id, start, end, keep_rate=False)
+            return
+        a, b = self.clock.local(start), self.clock.local(end)
+        minutes = int((end - start).total_seconds() // 60)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "The price changes",
+            f"The lesson becomes {a:%H:%M}\N{EN DASH}{b:%H:%M} ({minutes} min): at the "
+            f"teacher's rate its price goes from {money(now)} to {money(then)}.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        charge = box.addButton(f"&Charge {money(then)}", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(f"&Keep {money(now)}", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(charge)
+        self.last_dialog = box
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked in (charge, keep):
+                self.move(lesson_id, start, end, keep_rate=clicked is keep)
+            else:
+                self._paint_grid()  # the block goes back where it was
+
+        box.finished.connect(answered)
+        box.open()
+
     def _move_refused(
-        self, exc: BaseException, lesson_id: uuid.UUID, start: datetime, end: datetime
+        self,
+        exc: BaseException,
+        lesson_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        keep_rate: bool,
     ) -> None:
         self._paint_grid()
         if isinstance(exc, NeedsConfirmation) and self.presenter.interactive:
@@ -414,7 +479,7 @@ class CalendarTab(DataTab):
                 self, "Outside the teacher's hours", f"{exc}\n\nMove the lesson anyway?"
             )
             if answer == QMessageBox.StandardButton.Yes:
-                self.move(lesson_id, start, end, anyway=True)
+                self.move(lesson_id, start, end, anyway=True, keep_rate=keep_rate)
             return
         self.presenter.present(exc, parent=self)
 
