@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,14 @@ def test_ui_never_imports_sqlalchemy_models_or_db() -> None:
 @pytest.mark.parametrize("folder", ["models", "schemas", "services", "reports"])
 def test_layers_below_ui_never_import_qt(folder: str) -> None:
     assert offending(folder, ("PySide6", "studiosync_desktop.ui")) == {}
+
+
+def test_every_top_level_module_has_a_layer_in_the_import_contract() -> None:
+    """A module the layers contract does not name is not held to it: a new one must be added."""
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in contracts if c["type"] == "layers"]
+    named = {name.strip() for layer in layers for name in layer.split("|")}
+    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert modules - named == set()
