@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from studiosync_desktop import limits
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import (
@@ -60,7 +61,11 @@ ISSUED = ("sent", "partial", "paid")
 
 
 def month_bounds(month: date) -> tuple[date, date]:
-    """The first and last day of the month holding `month`."""
+    """The first and last day of the month holding `month` (one the studio keeps dates in)."""
+    if not limits.FIRST_DAY <= month <= limits.LAST_DAY:
+        raise ValidationFailed(
+            {"month": f"Choose a month from {limits.FIRST_DAY:%B %Y} to {limits.LAST_DAY:%B %Y}."}
+        )
     first = month.replace(day=1)
     nxt = (first + timedelta(days=32)).replace(day=1)
     return first, nxt - timedelta(days=1)

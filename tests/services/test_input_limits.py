@@ -153,3 +153,13 @@ def test_a_report_period_outside_the_kept_dates_is_refused(
         check_period(first, last)
     assert caught.value.fields == {field: "Type a date between 01 Jan 1900 and 31 Dec 2199."}
     check_period(date(2199, 6, 1), limits.LAST_DAY)
+
+
+def test_a_month_to_invoice_near_year_9999_is_refused(db: Database, admin: Actor) -> None:
+    """`studiosync invoices generate --month 9999-12` raised OverflowError."""
+    invoicing = InvoicingService(db)
+    with pytest.raises(ValidationFailed) as caught:
+        invoicing.generate_month(admin, date(9999, 12, 1))
+    assert set(caught.value.fields) == {"month"}
+    with pytest.raises(ValidationFailed):
+        invoicing.month_details(admin, date(9999, 12, 1))
