@@ -31,13 +31,20 @@ SELECT {MONTH}, initcap(replace(m.method, '_', ' ')),
        -coalesce(sum(m.amount) FILTER (WHERE m.movement LIKE '%-'), 0), sum(m.amount)
   FROM ({MONEY_MOVEMENTS}) m GROUP BY 1, 2 ORDER BY 1, 2"""
     key = KEYS.get(group)
-    invoiced = shared(INVOICED_MOVEMENTS, key) if key else INVOICED_MOVEMENTS
-    received = shared(MONEY_MOVEMENTS, key) if key else MONEY_MOVEMENTS
-    named = "m.key" if key else "NULL::text"
-    both = f"""
-SELECT m.at, {named} AS key, m.amount, 'invoiced' AS what, m.method FROM ({invoiced}) m
+    # Invoiced and received in one set of movements (i: or r: before the movement), so the
+    # invoices' lines are read and shared once for both.
+    movements = f"""
+SELECT 'i:' || x.movement AS movement, x.invoice_id, x.method, x.at, x.amount
+  FROM ({INVOICED_MOVEMENTS}) x
 UNION ALL
-SELECT m.at, {named}, m.amount, 'received', m.movement FROM ({received}) m"""
+SELECT 'r:' || y.movement, y.invoice_id, y.method, y.at, y.amount FROM ({MONEY_MOVEMENTS}) y"""
+    named = "m.key" if key else "NULL::text"
+    source = shared(movements, key) if key else movements
+    both = f"""
+SELECT m.at, {named} AS key, m.amount,
+       CASE WHEN m.movement LIKE 'i:%' THEN 'invoiced' ELSE 'received' END AS what,
+       CASE WHEN m.movement LIKE 'i:%' THEN m.method ELSE m.movement END AS method
+  FROM ({source}) m"""
     if group == "teacher":
         name = f"coalesce({teacher_name('m.key')}, 'Not lessons'),"
     else:
