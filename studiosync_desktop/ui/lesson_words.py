@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from studiosync_desktop.schemas.scheduling import CreditRow, LessonDetail
+from studiosync_desktop.schemas.studio import StudioSettings
 
 DONE = {
     "in_progress": "Checked in",
@@ -57,3 +59,32 @@ def cancelled(detail: LessonDetail, credit: CreditRow | None, zone: ZoneInfo) ->
         return f"{line}."
     why = " (a late cancellation)" if detail.is_late_cancel else ""
     return f"{line}: no make-up credit{why}."
+
+
+def credit_forecast(
+    detail: LessonDetail, party: str, settings: StudioSettings, now: datetime, zone: ZoneInfo
+) -> str:
+    """What cancelling now for `party` will do about a make-up credit (the same rules as the
+    database's cancellation), for the desk to tell the family before confirming."""
+    if detail.student_id is None:
+        return "A band's or a room's lesson earns no make-up credit."
+    if detail.lesson_type == "makeup":
+        return "A make-up lesson earns no make-up credit of its own."
+    late = detail.start < now + timedelta(hours=settings.cancellation_notice_hours)
+    if party == "student":
+        earns = settings.makeup_for_student_notice and not late
+        why = (
+            f"less than {settings.cancellation_notice_hours} hours' notice"
+            if late
+            else "the studio gives none for a student's cancellation"
+        )
+    else:
+        earns = settings.makeup_for_teacher_cancel
+        why = "the studio gives none for its own or a teacher's cancellation"
+    if not earns:
+        return f"No make-up credit: {why}."
+    until = now.astimezone(zone).date() + timedelta(days=settings.makeup_credit_days)
+    return (
+        f"{detail.student_name} gets a make-up credit, usable until "
+        f"{until:%a} {until.day} {until:%b %Y}."
+    )

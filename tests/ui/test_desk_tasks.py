@@ -269,6 +269,8 @@ def test_cancel_a_lesson_with_a_make_up_credit(desk: Desk, db: Database) -> None
     desk.click_button("Cancel lesson…")
     form = modal(desk, CancelLessonDialog)
     assert QApplication.focusWidget() is form.reason
+    desk.wait_until(lambda: "gets a make-up credit" in form.forecast.text())
+    foretold = form.forecast.text()  # told before confirming: what the family will be told
     desk.type("Family holiday")
     desk.key(Key.Key_Return)
     desk.wait_until(lambda: closed(dialog))
@@ -284,6 +286,9 @@ def test_cancel_a_lesson_with_a_make_up_credit(desk: Desk, db: Database) -> None
         "student",
     )
     expires = row.expires_on
+    assert foretold == (
+        f"{STUDENT} gets a make-up credit, usable until {expires:%a} {expires.day} {expires:%b %Y}."
+    )
     desk.wait_until(lambda: status(desk).startswith(f"Cancelled {STUDENT}'s lesson of "))
     assert f"a make-up credit for {STUDENT}, usable until {expires:%a} {expires.day} " in status(
         desk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -47,13 +49,18 @@ class CancelLessonDialog(QDialog):
         party_label = QLabel("Cancelled &for", self)
         party_label.setBuddy(self.party)
         form.addRow(party_label, self.party)
-        note = QLabel(
+        # What it will do about a make-up credit, once the studio's policy is read; until then
+        # the policy in general.
+        self.forecast = QLabel(
             "The studio's policy decides the make-up credit: a teacher's or the studio's "
             "cancellation earns one; a student's earns one when it is in good time.",
             self,
         )
-        note.setWordWrap(True)
-        form.addRow(note)
+        self.forecast.setObjectName("credit_forecast")
+        self.forecast.setWordWrap(True)
+        self._foresee: Callable[[str], str] | None = None
+        self.party.currentIndexChanged.connect(lambda _i: self._show_forecast())
+        form.addRow(self.forecast)
         buttons = QDialogButtonBox(self)
         ok = buttons.addButton("&Cancel lesson", QDialogButtonBox.ButtonRole.AcceptRole)
         ok.setDefault(True)
@@ -62,6 +69,15 @@ class CancelLessonDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.reason.setFocus()
+
+    def foresee(self, forecast: Callable[[str], str]) -> None:
+        """`forecast(party)`: the sentence about the credit for whom it is cancelled."""
+        self._foresee = forecast
+        self._show_forecast()
+
+    def _show_forecast(self) -> None:
+        if self._foresee is not None:
+            self.forecast.setText(self._foresee(self.party.currentData()))
 
     def cancel_input(self) -> CancelInput:
         return CancelInput(reason=self.reason.text().strip(), on_behalf_of=self.party.currentData())

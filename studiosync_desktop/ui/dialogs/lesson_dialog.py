@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+import shiboken6
 from pydantic import ValidationError
 from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
@@ -40,6 +41,7 @@ from studiosync_desktop.schemas.scheduling import (
     SeriesInput,
     SeriesResult,
 )
+from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
@@ -583,6 +585,21 @@ class LessonDialog(QDialog):
 
         form.finished.connect(answered)
         form.open()
+        self.runner.run(
+            self.services.studio.info,
+            actor,
+            on_done=lambda info: self._foresee_credit(form, info.settings),
+            on_error=lambda _exc: None,  # the policy in general stays; the result says it all
+        )
+
+    def _foresee_credit(self, form: CancelLessonDialog, settings: StudioSettings) -> None:
+        """The cancel form says what cancelling now does about a credit, for whom it is for."""
+        detail, zone = self.detail, self.zone
+        if detail is None or not shiboken6.isValid(form) or not form.isVisible():
+            return
+        form.foresee(
+            lambda party: words.credit_forecast(detail, party, settings, datetime.now(UTC), zone)
+        )
 
     # --- notes ------------------------------------------------------------------------------
 
