@@ -123,7 +123,7 @@ class CommandPalette(QDialog):
         if watched is self.input and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in MOVE_KEYS:
-                self._move(event.key())
+                self._move(Qt.Key(event.key()))
                 return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 item = self.results.currentItem()

@@ -68,8 +68,8 @@ class LockScreen(QFrame):
         for widget in (title, hint):
             layout.addWidget(widget)
         layout.addSpacing(12)
-        for widget in (self.password, self.error, self.unlock_button, self.switch_button):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        for control in (self.password, self.error, self.unlock_button, self.switch_button):
+            layout.addWidget(control, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
 
     def show_error(self, text: str) -> None:

@@ -129,7 +129,7 @@ class RoomDayGrid(QWidget):
         ids = [r.id for r in self.rooms]
         names = [r.name for r in self.rooms]
         if block.room_id in ids:
-            column = ids.index(block.room_id)  # type: ignore[arg-type]
+            column = ids.index(block.room_id)
         elif block.room_name in names:
             column = names.index(block.room_name)
         else:

@@ -8,8 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-OnDone = Callable[[Any], None]
-OnError = Callable[[BaseException], None]
+# What a callback returns is not used (a lambda may return what its last call did).
+OnDone = Callable[[Any], object]
+OnError = Callable[[BaseException], object]
 
 
 class _Signals(QObject):

@@ -302,11 +302,15 @@ def templates_dialog(
             key=f"preview:{id(dialog)}",
         )
 
+    def restored(wording: Any) -> None:
+        by_kind[wording.kind] = wording
+        load()
+
     def restore() -> None:
         chosen = current()
         runner.run(
             lambda: services.email_templates.reset(actor, chosen),
-            on_done=lambda r: (by_kind.__setitem__(r.kind, r), load()),
+            on_done=restored,
             on_error=lambda exc: presenter.present(exc, parent=dialog),
         )
 

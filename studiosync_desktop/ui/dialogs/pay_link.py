@@ -202,7 +202,12 @@ class ChargeCardDialog(QDialog):
         self.go = buttons.addButton("C&harge", QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setEnabled(False)
         new = buttons.addButton("&Save a new card…", QDialogButtonBox.ButtonRole.ActionRole)
-        new.clicked.connect(lambda: (self.reject(), save_new()))
+
+        def save_a_new_card() -> None:
+            self.reject()
+            save_new()
+
+        new.clicked.connect(save_a_new_card)
         buttons.accepted.connect(self._do_charge)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -90,7 +90,9 @@ class SchemaDialog(QDialog):
         if isinstance(widget, QSpinBox | QDateEdit | QCheckBox) or (
             isinstance(widget, QComboBox) and not widget.isEditable()
         ):
-            holder.layout().setAlignment(widget, Qt.AlignmentFlag.AlignLeft)
+            row = holder.layout()
+            assert row is not None
+            row.setAlignment(widget, Qt.AlignmentFlag.AlignLeft)
         self.form.addRow(label, holder)
         self._fields[name] = (widget, getter, error)
         widget.setObjectName(f"field_{name}")

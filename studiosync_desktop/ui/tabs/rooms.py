@@ -30,11 +30,12 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.rooms import ReservationDialog, RoomDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.room_grid import GridBlock, GridRoom, RoomDayGrid
-from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import ALERT, CENTER, RIGHT, Column, RowStyle, money, words
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import DateNavigator, status_line
+from studiosync_desktop.zones import zone_of
 
 
 @dataclass(frozen=True)
