@@ -60,10 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
 
-    demo = sub.add_parser(
-        "demo", help="fill an empty database with a demo studio", parents=[common]
-    )
-    demo.add_argument("--size", choices=("small", "large"), default="small")
+    from studiosync_desktop import demo_commands  # only its parser: psycopg loads on use
+
+    demo_commands.add_parser(sub, common)
 
     shot = sub.add_parser(
         "screenshot", help="render a tab of the window to a PNG, offscreen", parents=[common]
@@ -193,7 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return db_command(args.db_command, target, dirs)
         if args.command == "demo":
-            return demo_command(args.size, target, dirs)
+            from studiosync_desktop import demo_commands
+
+            return demo_commands.run(args, target, dirs)
         if args.command == "invoices":
             return invoices_command(args, target, dirs)
         if args.command in ("users", "backup", "restore", "stripe-key"):
@@ -252,24 +253,6 @@ def db_command(action: str, target: DatabaseTarget, dirs: AppDirs) -> int:
     head = migrate.head_revision()
     state = "up to date" if current == head else f"this app needs {head}"
     print(f"{where}: {current or 'empty (no schema)'} ({state})")
-    return 0
-
-
-def demo_command(size: str, target: DatabaseTarget, dirs: AppDirs) -> int:
-    from studiosync_desktop import migrate
-    from studiosync_desktop.bootstrap import database_url
-    from studiosync_desktop.db import Database
-    from studiosync_desktop.services.demo import DemoService
-
-    url, _server = database_url(target, dirs)
-    if target.is_embedded or migrate.current_revision(url) is None:
-        migrate.upgrade(url)
-    db = Database(url)
-    try:
-        summary = DemoService(db).build(size)
-    finally:
-        db.dispose()
-    print(summary.describe())
     return 0
 
 
