@@ -116,3 +116,21 @@ def lending_refusal(
     if available is not None and available <= 0:
         return f"All of {name} are out: none is left to lend."
     return ""
+
+
+# The parts of the product a studio may switch off (Tools > Studio parts and hours): their
+# tabs, menus, reminders and emails go for everyone; the data stays.
+STUDIO_PARTS = {
+    "billing": "Billing (invoices, payments, Stripe)",
+    "inventory": "Lending (instruments and books)",
+    "rooms": "Practice rooms",
+    "resources": "Resources (shared files and links)",
+    "bands": "Bands and ensembles",
+    "messages": "Messages",
+}
+# The emails each part sends: none of them goes while the part is off.
+PART_EMAIL_KINDS = {
+    "billing": ("invoice", "credit_note", "receipt", "statement", "overdue_notice"),
+    "inventory": ("item_due", "item_overdue"),
+    "rooms": ("room_confirmed",),
+}

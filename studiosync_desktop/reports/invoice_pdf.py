@@ -290,8 +290,17 @@ def _header(
     c.setFont(FONT, 9)
     set_ink(c, MUTED)
     y = top - 28
-    contact = "  ·  ".join(p for p in (studio.phone, studio.email, studio.website) if p)
-    for text in [*studio.address_lines, contact]:
+    # The contact details stop short of the dates on the right (a long email and website
+    # go on a line each rather than run under them).
+    room = width - MARGIN - 190 - x
+    contact: list[str] = []
+    for part in (p for p in (studio.phone, studio.email, studio.website) if p):
+        joined = f"{contact[-1]}  ·  {part}" if contact else part
+        if contact and c.stringWidth(joined, FONT, 9) <= room:
+            contact[-1] = joined
+        else:
+            contact.append(part)
+    for text in [*studio.address_lines, *contact]:
         if text:
             c.drawString(x, y, text)
             y -= 11

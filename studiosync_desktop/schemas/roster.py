@@ -163,6 +163,7 @@ class TeacherRow(Frozen):
     is_accepting_students: bool
     student_count: int
     is_active: bool
+    photo: bytes | None = None  # the list-sized copy (64 px JPEG), when they have a photo
 
     @field_validator("specialties", mode="before")
     @classmethod

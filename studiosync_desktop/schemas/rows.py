@@ -41,6 +41,7 @@ class StudentRow(Frozen):
     teacher_name: str
     is_active: bool
     teacher_id: uuid.UUID | None = None  # their own teacher: a booking follows it
+    photo: bytes | None = None  # the list-sized copy (64 px JPEG), when they have a photo
 
 
 class InvoiceRow(Frozen):

@@ -175,6 +175,8 @@ class BookingChoices(Frozen):
     rooms: tuple[Choice, ...]
     plans: tuple[Choice, ...]
     teacher_rates: dict[str, Decimal]
+    # The studio's default lesson length (its settings): a new lesson or series starts so.
+    default_minutes: int = 45
 
 
 class Closure(Frozen):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
+from datetime import time
 from decimal import Decimal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from studiosync_desktop.schemas.common import Frozen, Input
 from studiosync_desktop.schemas.roster import check_optional_email, check_phone
+from studiosync_desktop.vocabulary import STUDIO_PARTS
 
 
 def _check_timezone(value: str) -> str:
@@ -19,7 +22,12 @@ def _check_timezone(value: str) -> str:
 
 
 class StudioSettings(Input):
-    """Studio policies, stored in `studios.settings`; every key has the default a studio expects."""
+    """Studio policies, stored in `studios.settings`; every key has the default a studio expects.
+
+    Keys a newer desk wrote that this version does not know are ignored when read (and kept
+    when saved: `StudioService.save_settings`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
     tax_rate_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
     invoice_due_days: int = Field(default=14, ge=0, le=365)
@@ -49,6 +57,40 @@ class StudioSettings(Input):
         "with the link on this invoice. Please quote the invoice number.",
         max_length=1000,
     )
+    # The parts the studio does not use (vocabulary.STUDIO_PARTS): gone for everyone.
+    parts_off: tuple[str, ...] = ()
+    # New lessons and series last this long unless changed.
+    default_lesson_minutes: int = Field(default=45, ge=5, le=480)
+    # Opening hours: the calendar's rows and the search for a free time stay within them.
+    opens_at: time = time(8, 0)
+    closes_at: time = time(22, 0)
+
+    @field_validator("parts_off")
+    @classmethod
+    def _known_parts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [part for part in value if part not in STUDIO_PARTS]
+        if unknown:
+            raise ValueError(f"StudioSync has no part called {unknown[0]!r}")
+        return tuple(part for part in STUDIO_PARTS if part in value)
+
+    @field_validator("opens_at", "closes_at")
+    @classmethod
+    def _on_the_quarter(cls, value: time) -> time:
+        if value.minute % 15 or value.second or value.microsecond:
+            raise ValueError("Choose a time on the quarter hour, like 08:00 or 21:30")
+        return value
+
+    @field_validator("closes_at")
+    @classmethod
+    def _after_opening(cls, value: time, info: ValidationInfo) -> time:
+        opens = info.data.get("opens_at")
+        if opens is not None and value <= opens:
+            raise ValueError(f"The studio must close after it opens ({opens:%H:%M})")
+        return value
+
+    def uses(self, part: str) -> bool:
+        """Whether the studio uses this part (vocabulary.STUDIO_PARTS)."""
+        return part not in self.parts_off
 
 
 class StudioSetup(Input):
@@ -91,3 +133,21 @@ class StudioInfo(Frozen):
     timezone: str
     currency: str
     settings: StudioSettings
+
+
+class StudioBranding(Frozen):
+    """How the studio looks: its name and logo in the window's header and on every PDF and
+    email, in its accent colour."""
+
+    name: str
+    logo: bytes | None = None
+    logo_mime_type: str = ""
+    theme_color: str = "#3b6ea5"
+
+
+def check_colour(value: str) -> str:
+    """An accent colour as #RRGGBB (what the database keeps)."""
+    value = value.strip()
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        raise ValueError("Choose a colour as #RRGGBB, like #3b6ea5")
+    return value.lower()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Literal
 
 from studiosync_desktop.schemas.common import Frozen
@@ -33,6 +33,9 @@ class DayBoard(Frozen):
     day: date
     timezone: str
     lessons: tuple[LessonRow, ...]
+    # The studio's opening hours that day (the free slots are looked for within them).
+    opens_at: time = time(8, 0)
+    closes_at: time = time(22, 0)
     teachers: tuple[Place, ...]  # who teaches that day
     rooms: tuple[Place, ...]  # the active rooms
     teacher_busy: tuple[Busy, ...]

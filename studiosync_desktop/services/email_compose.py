@@ -46,6 +46,7 @@ from studiosync_desktop.services.invoicing import load_letterhead
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_settings
 from studiosync_desktop.services.unit_of_work import unit_of_work
+from studiosync_desktop.vocabulary import PART_EMAIL_KINDS, STUDIO_PARTS
 from studiosync_desktop.zones import zone_of
 
 BATCH = 100
@@ -60,6 +61,7 @@ PENDING = text(
 NO_ADDRESS = "No email address on file for {name}."
 OPTED_OUT = "{name} chose not to receive {what} emails."
 GONE = "What this email was about no longer exists."
+PART_OFF = "Not sent: the studio does not use {part} (Tools > Studio parts and hours)."
 
 Progress = Callable[[int, int], None]
 
@@ -72,6 +74,12 @@ class Writer:
         assert studio is not None
         settings = studio_settings(s, actor.studio_id)
         self.actor = actor
+        # The emails of the parts the studio switched off are not sent (kind -> the part).
+        self.part_off = {
+            kind: STUDIO_PARTS[part].split(" (")[0].lower()
+            for part in settings.parts_off
+            for kind in PART_EMAIL_KINDS.get(part, ())
+        }
         self.letterhead = load_letterhead(s, actor.studio_id)
         self.facts_studio = StudioFacts(
             id=studio.id,
@@ -140,6 +148,12 @@ class Writer:
         }
         if facts is None:
             return {**values, "status": "cancelled", "last_error": GONE}
+        if r.kind in self.part_off:
+            return {
+                **values,
+                "status": "skipped",
+                "last_error": PART_OFF.format(part=self.part_off[r.kind]),
+            }
         extra = {"notice_number": (r.details or {}).get("notice", 1)}
         wording = render(
             self.wording[r.kind],

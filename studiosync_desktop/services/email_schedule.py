@@ -17,8 +17,9 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.models import EmailSettings
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.reading import studio_today
+from studiosync_desktop.services.reading import studio_settings, studio_today
 from studiosync_desktop.services.unit_of_work import unit_of_work
+from studiosync_desktop.vocabulary import PART_EMAIL_KINDS
 
 SCHEDULE_LOCK = 7_351_019
 ON_CONFLICT = "ON CONFLICT (studio_id, dedupe_key) DO NOTHING"
@@ -119,8 +120,10 @@ class MailSchedule:
                 "makeup_days": settings.makeup_warning_days,
                 "item_days": settings.item_due_warning_days,
             }
+            off = {k for part in studio_settings(s, actor.studio_id).parts_off
+                   for k in PART_EMAIL_KINDS.get(part, ())}  # fmt: skip
             new = 0
             for kind, sql in BY_KIND.items():
-                if kind in settings.enabled_kinds:
+                if kind in settings.enabled_kinds and kind not in off:
                     new += s.connection().execute(text(sql), params).rowcount
             return new

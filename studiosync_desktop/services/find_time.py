@@ -36,9 +36,9 @@ from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.find_time import SlotOption, SlotQuery
 from studiosync_desktop.services.availability import working_spans
 from studiosync_desktop.services.calendar_feeds import busy_spans
-from studiosync_desktop.services.free_time import GRID, OPEN_FROM, OPEN_UNTIL, on_grid
+from studiosync_desktop.services.free_time import GRID, on_grid
 from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.reading import full_name, studio_zone
+from studiosync_desktop.services.reading import full_name, studio_settings, studio_zone
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 
 Span = tuple[datetime, datetime]
@@ -93,6 +93,8 @@ class _Reader:
     ) -> None:
         self.s, self.studio_id, self.zone = s, studio_id, zone
         self.begin, self.until = begin, until
+        settings = studio_settings(s, studio_id)
+        self.hours = (settings.opens_at, settings.closes_at)  # the studio's opening hours
         self.closed = set(
             s.scalars(
                 select(StudioClosure.closed_on).where(
@@ -350,8 +352,8 @@ class _Reader:
         while day < self.until.astimezone(self.zone).date():
             out.append(
                 (
-                    datetime.combine(day, OPEN_FROM, self.zone),
-                    datetime.combine(day, OPEN_UNTIL, self.zone),
+                    datetime.combine(day, self.hours[0], self.zone),
+                    datetime.combine(day, self.hours[1], self.zone),
                 )
             )
             day += timedelta(days=1)

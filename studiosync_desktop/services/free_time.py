@@ -6,12 +6,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# The hours a free slot is looked for in, in the studio's time zone.
-OPEN_FROM = time(8, 0)
-OPEN_UNTIL = time(22, 0)
 GRID = timedelta(minutes=15)
 
 Span = tuple[datetime, datetime]
+# The studio's opening hours (its settings' opens_at and closes_at), in its time zone: a free
+# slot is looked for within them.
+Hours = tuple[time, time]
+DEFAULT_HOURS: Hours = (time(8, 0), time(22, 0))
 
 
 def on_grid(at: datetime, zone: ZoneInfo) -> datetime:
@@ -23,7 +24,11 @@ def on_grid(at: datetime, zone: ZoneInfo) -> datetime:
 
 
 def free_gaps(
-    busy: Sequence[Span], begin: datetime, until: datetime, zone: ZoneInfo
+    busy: Sequence[Span],
+    begin: datetime,
+    until: datetime,
+    zone: ZoneInfo,
+    hours: Hours = DEFAULT_HOURS,
 ) -> Iterator[Span]:
     """The free stretches between `begin` and `until` within opening hours, day by day, each
     starting on the grid and ending where the next booking starts (or at closing)."""
@@ -31,8 +36,8 @@ def free_gaps(
     day = begin.astimezone(zone).date()
     last_day = until.astimezone(zone).date()
     while day <= last_day:
-        opens = max(datetime.combine(day, OPEN_FROM, zone), begin)
-        closes = min(datetime.combine(day, OPEN_UNTIL, zone), until)
+        opens = max(datetime.combine(day, hours[0], zone), begin)
+        closes = min(datetime.combine(day, hours[1], zone), until)
         at = on_grid(opens, zone)
         for start, end in spans:
             if end <= at:
@@ -48,7 +53,13 @@ def free_gaps(
 
 
 def first_free(
-    busy: Sequence[Span], begin: datetime, until: datetime, zone: ZoneInfo, wanted: timedelta
+    busy: Sequence[Span],
+    begin: datetime,
+    until: datetime,
+    zone: ZoneInfo,
+    wanted: timedelta,
+    hours: Hours = DEFAULT_HOURS,
 ) -> Span | None:
     """The first free stretch of at least `wanted` (the whole stretch, not only `wanted`)."""
-    return next(((a, b) for a, b in free_gaps(busy, begin, until, zone) if b - a >= wanted), None)
+    gaps = free_gaps(busy, begin, until, zone, hours)
+    return next(((a, b) for a, b in gaps if b - a >= wanted), None)

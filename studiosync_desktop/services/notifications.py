@@ -21,6 +21,7 @@ from studiosync_desktop.models import Notification
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList, NotificationRow, RemindersRaised
 from studiosync_desktop.services.permissions import can
+from studiosync_desktop.services.reading import studio_settings
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
 
@@ -212,9 +213,16 @@ class NotificationService:
             return RemindersRaised(lessons_tomorrow=0, invoices_overdue=0, checkouts_overdue=0)
         params = {"studio": actor.studio_id}
         with self._db.session() as s:
+            settings = studio_settings(s, actor.studio_id)
+            # A part the studio switched off raises no reminders (its data stays).
+            rounds = (
+                LESSONS_TOMORROW,
+                INVOICES_OVERDUE if settings.uses("billing") else None,
+                CHECKOUTS_OVERDUE if settings.uses("inventory") else None,
+            )
             counts = [
-                int(s.execute(text(sql), params).rowcount or 0)  # type: ignore[attr-defined]
-                for sql in (LESSONS_TOMORROW, INVOICES_OVERDUE, CHECKOUTS_OVERDUE)
+                int(s.execute(text(sql), params).rowcount or 0) if sql else 0  # type: ignore[attr-defined]
+                for sql in rounds
             ]
         return RemindersRaised(
             lessons_tomorrow=counts[0], invoices_overdue=counts[1], checkouts_overdue=counts[2]

@@ -16,14 +16,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import NotFound
+from studiosync_desktop.errors import NotFound, PermissionDenied
 from studiosync_desktop.money import round_cents
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.privacy import consent_name
 from studiosync_desktop.schemas.roster import PageLine, PageSection, PersonPage, RosterKind
+from studiosync_desktop.services.images import fit_photo
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import studio_zone
 from studiosync_desktop.services.roster import visible_email
+from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import words
 
 SECTION_LIMIT = 12
@@ -361,6 +363,27 @@ class PeopleService:
             sections.append(self._invoices(s, "i.band_id = :id", bid, title="Invoices"))
             facts.append(("Balance due", self._balance(s, "i.band_id = :id", bid)))
         return _page("bands", bid, p.name, "Band", p.is_active, facts, sections)
+
+    @unit_of_work
+    def set_photo(self, actor: Actor, person_id: uuid.UUID, data: bytes | None) -> None:
+        """A person's photo (PNG or JPEG, cropped square and made page- and list-sized), or
+        none. The desk sets students' and parents' photos; an administrator anyone's."""
+        require(actor, "roster")
+        if data is None:
+            photo = thumb = None
+        else:
+            photo, thumb = fit_photo(data)
+        with self._db.session() as s:
+            changed = s.scalar(
+                text("UPDATE users SET avatar = :a, avatar_thumb = :t WHERE id = :p RETURNING id"),
+                {"a": photo.data if photo else None, "t": thumb.data if thumb else None,
+                 "p": person_id},
+            )  # fmt: skip
+            if changed is None:  # not theirs to change (row security), or gone
+                exists = s.scalar(text("SELECT 1 FROM users WHERE id = :p"), {"p": person_id})
+                if exists:
+                    raise PermissionDenied("Only an administrator changes a staff member's photo.")
+                raise NotFound("This person no longer exists.")
 
     @staticmethod
     def _person_parts(s: Session, actor: Actor, page: PersonPage) -> PersonPage:

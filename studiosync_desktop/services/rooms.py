@@ -43,13 +43,14 @@ from studiosync_desktop.schemas.rooms import (
     reservation_cost,
 )
 from studiosync_desktop.schemas.rows import LessonRow, ReservationRow, RoomDay, RoomRow
-from studiosync_desktop.services.free_time import OPEN_UNTIL, free_gaps
+from studiosync_desktop.services.free_time import Hours, free_gaps
 from studiosync_desktop.services.lesson_rows import lesson_rows_select
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import (
     find_people,
     full_name,
     local_day_bounds,
+    studio_settings,
     studio_zone,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
@@ -184,8 +185,10 @@ class RoomService:
         wanted = timedelta(minutes=minutes)
         with self._db.read_session() as s:
             zone = studio_zone(s, actor)
+            settings = studio_settings(s, actor.studio_id)
+            hours = (settings.opens_at, settings.closes_at)
             begin = (after or s.scalar(select(func.now())) or datetime.now(zone)).astimezone(zone)
-            until = datetime.combine(begin.date() + timedelta(days=days), OPEN_UNTIL, zone)
+            until = datetime.combine(begin.date() + timedelta(days=days), hours[1], zone)
             rooms_q = select(PracticeRoom).where(
                 PracticeRoom.studio_id == actor.studio_id, PracticeRoom.is_active
             )
@@ -200,7 +203,7 @@ class RoomService:
             found: list[FreeSlot] = []
             for room in rooms:
                 spans = sorted(busy[room.id])
-                found.extend(_free_in(room, spans, begin, until, wanted, zone, count))
+                found.extend(_free_in(room, spans, (begin, until), wanted, zone, hours, count))
             found.sort(key=lambda f: (f.start, f.room_name))
             return tuple(found[:count])
 
@@ -475,15 +478,15 @@ def reservations_overlapping(
 def _free_in(
     room: PracticeRoom,
     spans: list[tuple[datetime, datetime]],
-    begin: datetime,
-    until: datetime,
+    within: tuple[datetime, datetime],
     wanted: timedelta,
     zone: ZoneInfo,
+    hours: Hours,
     count: int,
 ) -> list[FreeSlot]:
     """The first `count` starts in `room`, on the 15-minute grid, within opening hours."""
     found: list[FreeSlot] = []
-    for gap_start, gap_end in free_gaps(spans, begin, until, zone):
+    for gap_start, gap_end in free_gaps(spans, within[0], within[1], zone, hours):
         at = gap_start
         while at + wanted <= gap_end and len(found) < count:
             found.append(

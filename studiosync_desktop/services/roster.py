@@ -147,6 +147,7 @@ class RosterService:
                 ).label("teacher_name"),
                 Student.is_active,
                 Student.primary_teacher_id.label("teacher_id"),
+                User.avatar_thumb.label("photo"),
             )
             .join(User, User.id == Student.user_id)
             .outerjoin(Family, Family.id == Student.family_id)
@@ -217,6 +218,7 @@ class RosterService:
                 Teacher.is_accepting_students,
                 students.label("student_count"),
                 Teacher.is_active,
+                User.avatar_thumb.label("photo"),
             )
             .join(User, User.id == Teacher.user_id)
             .where(Teacher.studio_id == actor.studio_id)

@@ -40,7 +40,12 @@ from studiosync_desktop.services.lesson_rows import (
     read_lesson_rows,
 )
 from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.reading import full_name, local_day_bounds, studio_zone
+from studiosync_desktop.services.reading import (
+    full_name,
+    local_day_bounds,
+    studio_settings,
+    studio_zone,
+)
 from studiosync_desktop.services.scheduling_base import SchedulingPart
 
 
@@ -85,11 +90,16 @@ class ScheduleReads(SchedulingPart):
                 .where(Student.studio_id == sid, Student.is_active)
                 .order_by(name)
             ).all()
-            bands = s.execute(
-                select(Band.id, Band.name)
-                .where(Band.studio_id == sid, Band.is_active)
-                .order_by(Band.name)
-            ).all()
+            settings = studio_settings(s, sid)
+            bands = (  # a studio without bands offers none
+                s.execute(
+                    select(Band.id, Band.name)
+                    .where(Band.studio_id == sid, Band.is_active)
+                    .order_by(Band.name)
+                ).all()
+                if settings.uses("bands")
+                else []
+            )
             rooms = s.execute(
                 select(PracticeRoom.id, PracticeRoom.name)
                 .where(PracticeRoom.studio_id == sid)
@@ -108,6 +118,7 @@ class ScheduleReads(SchedulingPart):
                 rooms=tuple(Choice(id=r.id, name=r.name) for r in rooms),
                 plans=tuple(Choice(id=p.id, name=p.title) for p in plans),
                 teacher_rates={str(t.id): t.hourly_rate for t in teachers},
+                default_minutes=settings.default_lesson_minutes,
             )
 
     def check(

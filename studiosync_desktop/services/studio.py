@@ -11,15 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, NotFound
+from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import Studio, User
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.studio import (
+    StudioBranding,
     StudioDetails,
     StudioInfo,
     StudioSettings,
     StudioSetup,
+    check_colour,
 )
+from studiosync_desktop.services.images import fit_logo
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
@@ -127,6 +130,41 @@ class StudioService:
             # Keys this version does not know (a newer desk's) are kept.
             studio.settings = {**studio.settings, **settings.model_dump(mode="json")}
         return self.info(actor)
+
+    def branding(self, actor: Actor) -> StudioBranding:
+        """The studio's name, logo and accent colour (every login reads them)."""
+        with self._db.read_session() as s:
+            studio = self._studio(s, actor)
+            return StudioBranding(
+                name=studio.name,
+                logo=studio.logo,
+                logo_mime_type=studio.logo_mime_type,
+                theme_color=studio.theme_color or "#3b6ea5",
+            )
+
+    @unit_of_work
+    def set_logo(self, actor: Actor, data: bytes | None) -> StudioBranding:
+        """An administrator gives the studio a logo (PNG or JPEG, checked and made the size it
+        is printed at), or takes it away (None)."""
+        require(actor, "settings")
+        picture = fit_logo(data) if data is not None else None
+        with self._db.session() as s:
+            studio = self._studio(s, actor, lock=True)
+            studio.logo = picture.data if picture else None
+            studio.logo_mime_type = picture.mime_type if picture else ""
+        return self.branding(actor)
+
+    @unit_of_work
+    def set_theme_color(self, actor: Actor, colour: str) -> StudioBranding:
+        """An administrator chooses the accent colour of the studio's PDFs and emails."""
+        require(actor, "settings")
+        try:
+            colour = check_colour(colour)
+        except ValueError as exc:
+            raise ValidationFailed({"theme_color": str(exc)}) from exc
+        with self._db.session() as s:
+            self._studio(s, actor, lock=True).theme_color = colour
+        return self.branding(actor)
 
     @staticmethod
     def _studio(s: Session, actor: Actor, lock: bool = False) -> Studio:

@@ -17,10 +17,10 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.models import PracticeRoom
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.today import Busy, DayBoard, DayBy, DeskNow, NextFree, Place
-from studiosync_desktop.services.free_time import OPEN_FROM, OPEN_UNTIL, first_free
+from studiosync_desktop.services.free_time import first_free
 from studiosync_desktop.services.lesson_rows import lessons_starting
 from studiosync_desktop.services.permissions import can, require
-from studiosync_desktop.services.reading import local_day_bounds, studio_zone
+from studiosync_desktop.services.reading import local_day_bounds, studio_settings, studio_zone
 from studiosync_desktop.services.rooms import reservations_overlapping
 from studiosync_desktop.zones import zone_of
 
@@ -42,6 +42,7 @@ class TodayService:
         require(actor, "schedule")
         with self._db.read_session() as s:
             zone = studio_zone(s, actor)
+            settings = studio_settings(s, actor.studio_id)
             day = day or datetime.now(zone).date()
             first, after = local_day_bounds(zone, day)
             lessons = lessons_starting(s, actor, first, after)
@@ -61,6 +62,8 @@ class TodayService:
             return DayBoard(
                 day=day,
                 timezone=zone.key,
+                opens_at=settings.opens_at,
+                closes_at=settings.closes_at,
                 lessons=lessons,
                 teachers=tuple(
                     Place(id=k, name=v) for k, v in sorted(teachers.items(), key=lambda x: x[1])
@@ -121,8 +124,8 @@ def desk_now(board: DayBoard, by: DayBy, now: datetime) -> DeskNow:
     unmarked = tuple(r for r in scheduled if r.end <= now)
     coming = tuple(r for r in scheduled if today and now <= r.start <= now + COMING_WITHIN)
     here = tuple(r for r in board.lessons if r.status == "in_progress")
-    opens = datetime.combine(board.day, OPEN_FROM, zone)
-    closes = datetime.combine(board.day, OPEN_UNTIL, zone)
+    opens = datetime.combine(board.day, board.opens_at, zone)
+    closes = datetime.combine(board.day, board.closes_at, zone)
     begin = max(now, opens) if board.day <= now.astimezone(zone).date() else opens
     busy = board.teacher_busy if by == "teacher" else board.room_busy
     free = []
@@ -130,7 +133,10 @@ def desk_now(board: DayBoard, by: DayBy, now: datetime) -> DeskNow:
         if place.id is None:
             continue  # "No room" is not a place to book
         spans = [(b.start, b.end) for b in busy if b.key == place.id]
-        found = first_free(spans, begin, closes, zone, FREE_AT_LEAST) if begin < closes else None
+        hours = (board.opens_at, board.closes_at)
+        found = (
+            first_free(spans, begin, closes, zone, FREE_AT_LEAST, hours) if begin < closes else None
+        )
         free.append(
             NextFree(place=place, start=found[0], end=found[1]) if found else NextFree(place=place)
         )

@@ -79,8 +79,14 @@ class AccountMenus:
         if can(ctx.actor, "settings") and ctx.studio is not None:
             self._action(tools, "Studio &details…", "", self.edit_details)
             self._action(tools, "Studio &policies…", "", self.edit_policies)
+            self._action(tools, "Studio p&arts and hours…", "", self.edit_parts_and_hours)
+            self._action(tools, "Studio &look (logo, colour)…", "", self.edit_look)
+        self.stripe_action: QAction | None = None
         if can(ctx.actor, "settings") and ctx.stripe is not None:
-            self._action(tools, "&Stripe key…", "", self.edit_stripe_key)
+            self.stripe_action = self._action(tools, "&Stripe key…", "", self.edit_stripe_key)
+        studio_changed = getattr(window, "studio_changed", None)
+        if studio_changed is not None:  # a part switched off takes its menus with it
+            studio_changed.connect(self._studio_changed)
         if can(ctx.actor, "settings") and ctx.services is not None:
             from studiosync_desktop.ui.email_menu import add_email_menu
 
@@ -146,6 +152,34 @@ class AccountMenus:
             "Studio policies saved.",
         )
 
+    def edit_parts_and_hours(self) -> None:
+        from studiosync_desktop.ui.dialogs.studio_settings import parts_and_hours_dialog
+
+        studio = self.ctx.studio
+        assert studio is not None
+        self._load_then_open(
+            lambda: studio.info(self.ctx.actor).settings,
+            lambda settings: parts_and_hours_dialog(
+                studio, self.ctx.actor, settings, self.ctx.runner, self.ctx.presenter, self.window
+            ),
+            "Saved: every desk shows the parts the studio uses, within its opening hours.",
+        )
+
+    def edit_look(self) -> None:
+        from studiosync_desktop.ui.dialogs.studio_look import StudioLookDialog
+
+        studio = self.ctx.studio
+        assert studio is not None
+        dialog = StudioLookDialog(
+            studio, self.ctx.actor, self.ctx.runner, self.ctx.presenter, self.window
+        )
+        self.last_dialog = dialog
+        dialog.open()
+
+    def _studio_changed(self, info: Any) -> None:
+        if self.stripe_action is not None:
+            self.stripe_action.setVisible(info.settings.uses("billing"))
+
     def privacy_requests(self) -> None:
         from studiosync_desktop.ui.privacy_dialogs import PrivacyRequestsDialog
 
@@ -192,6 +226,9 @@ class AccountMenus:
         def opened(current: Any) -> None:
             dialog = make(current)
             dialog.accepted.connect(lambda: self.window.statusBar().showMessage(saved, 8000))
+            read_studio = getattr(self.window, "read_studio", None)
+            if read_studio is not None:  # this window at once; the others by live updates
+                dialog.accepted.connect(read_studio)
             self.last_dialog = dialog
             dialog.open()
 

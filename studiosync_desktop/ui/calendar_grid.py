@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.ui.week_layout import FADED, HourCount, fit_names, lay_out
 
-FIRST_HOUR = 7
+# The rows before the studio's opening hours are known (then: its hours, widened to any
+# lesson outside them, so nothing booked is ever off the grid).
+FIRST_HOUR = 8
 LAST_HOUR = 22
 SLOT_MINUTES = 15
 HEADER = 34
@@ -100,6 +102,8 @@ class CalendarGrid(QWidget):
         self.colour_by = "teacher"
         self.slot_height = max(14, self.fontMetrics().height() + 2)
         self.cursor_col = 0
+        self.opening = (time(FIRST_HOUR), time(LAST_HOUR))
+        self.first_hour, self.last_hour = FIRST_HOUR, LAST_HOUR
         self.cursor_slot = (16 - FIRST_HOUR) * 60 // SLOT_MINUTES
         self.selected: uuid.UUID | None = None
         self._drag: tuple[uuid.UUID, str, QPoint, QRect] | None = None
@@ -132,16 +136,48 @@ class CalendarGrid(QWidget):
         self.rows = rows
         self.column_of = column_of
         self.zone = zone
+        self._fit_hours()
         self.cursor_col = min(self.cursor_col, max(0, len(self.columns) - 1))
         self.setMinimumWidth(GUTTER + len(self.columns) * MIN_COLUMN_WIDTH)
         self._layout_blocks()
         self.update()
 
+    def set_hours(self, opens: time, closes: time) -> None:
+        """The studio's opening hours: the grid's rows (widened to any lesson outside them)."""
+        self.opening = (opens, closes)
+        self._fit_hours()
+        self._layout_blocks()
+        self.update()
+
+    def _fit_hours(self) -> None:
+        starts = [self.local(r.start) for r in self.rows]
+        ends = [self.local(r.end) for r in self.rows]
+        first = min(
+            [self.opening[0].hour, *(t.hour for t, e in zip(starts, ends, strict=True) if e > t)]
+        )
+        closes = self.opening[1]
+        last = max(
+            [
+                closes.hour + (1 if closes.minute else 0),
+                *(
+                    24 if e.date() > t.date() else e.hour + (1 if e.minute else 0)
+                    for t, e in zip(starts, ends, strict=True)
+                ),
+            ]
+        )
+        if (first, last) == (self.first_hour, self.last_hour):
+            return
+        shift = (self.first_hour - first) * 60 // SLOT_MINUTES
+        self.first_hour, self.last_hour = first, min(24, last)
+        self.cursor_slot = max(0, min(self.slots() - 1, self.cursor_slot + shift))
+        self.setMinimumHeight(self.sizeHint().height())
+        self.updateGeometry()
+
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone)
 
     def slots(self) -> int:
-        return (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
+        return (self.last_hour - self.first_hour) * 60 // SLOT_MINUTES
 
     def sizeHint(self) -> QSize:
         return QSize(900, HEADER + self.slots() * self.slot_height + 1)
@@ -151,12 +187,14 @@ class CalendarGrid(QWidget):
 
     def slot_time(self, col: int, slot: int) -> datetime:
         day = self.columns[col].day
-        minutes = FIRST_HOUR * 60 + slot * SLOT_MINUTES
+        minutes = self.first_hour * 60 + slot * SLOT_MINUTES
+        if minutes >= 24 * 60:  # the slot after the last one: midnight
+            return datetime.combine(day + timedelta(days=1), time(0), self.zone)
         return datetime.combine(day, time(minutes // 60, minutes % 60), self.zone)
 
     def y_of(self, value: datetime) -> int:
         local = self.local(value)
-        minutes = local.hour * 60 + local.minute - FIRST_HOUR * 60
+        minutes = local.hour * 60 + local.minute - self.first_hour * 60
         return HEADER + round(minutes * self.slot_height / SLOT_MINUTES)
 
     def _layout_blocks(self) -> None:
@@ -373,12 +411,12 @@ class CalendarGrid(QWidget):
             p.setPen(QPen(pal.mid().color()))
             p.drawLine(left + GUTTER, HEADER, left + GUTTER, self.height())
         p.setPen(pal.text().color())
-        for hour in range(LAST_HOUR - FIRST_HOUR):
+        for hour in range(self.last_hour - self.first_hour):
             y = HEADER + hour * (60 // SLOT_MINUTES) * self.slot_height
             p.drawText(
                 QRect(left, y + 1, GUTTER - 6, self.slot_height * 2),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-                f"{FIRST_HOUR + hour:02d}:00",
+                f"{self.first_hour + hour:02d}:00",
             )
 
     def _colour(self, row: LessonRow) -> QColor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.studio import StudioBranding, StudioInfo
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.documents import DocumentNote
@@ -26,6 +27,7 @@ from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.mail_status import MailStatus
 from studiosync_desktop.ui.notifications_panel import NotificationsPanel
 from studiosync_desktop.ui.person_page import PersonPageDialog
+from studiosync_desktop.ui.studio_header import StudioHeader
 from studiosync_desktop.ui.tabs.audit import AuditTab
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.calendar import CalendarTab
@@ -70,6 +72,14 @@ TAB_AREAS = {
     "audit": "audit",
     "outbox": "email",
     "pay": "pay",
+}
+# The part of the studio (vocabulary.STUDIO_PARTS) a tab belongs to: gone while switched off.
+TAB_PARTS = {
+    "invoices": "billing",
+    "inventory": "inventory",
+    "rooms": "rooms",
+    "messages": "messages",
+    "resources": "resources",
 }
 # "History…" on a tab's rows (admins): the audit trail's table those rows come from.
 HISTORY_TABLES = {
@@ -119,6 +129,8 @@ class MainWindow(QMainWindow):
     """Each tab loads its rows the first time it is shown (F5 reloads the current one)."""
 
     tab_changed = Signal(str)
+    # The studio's settings or look, read again after a change on any desk (StudioInfo).
+    studio_changed = Signal(object)
 
     def __init__(
         self,
@@ -129,9 +141,11 @@ class MainWindow(QMainWindow):
         runner: TaskRunner | None = None,
         presenter: ErrorPresenter | None = None,
         live: LiveUpdates | None = None,
+        parts_off: Iterable[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.parts_off = frozenset(parts_off)
         self.services = services
         self.actor = actor
         self.runner = runner or TaskRunner(self)
@@ -165,11 +179,12 @@ class MainWindow(QMainWindow):
         if can(actor, "audit"):
             for key, tab in self.tabs.items():
                 tab.enable_history(HISTORY_TABLES.get(key, tab.history_table))
-        for number, (key, tab) in enumerate(self.tabs.items(), start=1):
+        for key, tab in self.tabs.items():
             self.tab_widget.addTab(tab, tab.title)
-            keys = f" (Ctrl+{number % 10})" if number <= 10 else ""
-            self.tab_widget.setTabToolTip(number - 1, f"{tab.title}{keys}")
             tab.setObjectName(f"tab_{key}")
+        self.header = StudioHeader(self)
+        self.tab_widget.setCornerWidget(self.header, Qt.Corner.TopRightCorner)
+        self.apply_parts(self.parts_off)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -215,10 +230,40 @@ class MainWindow(QMainWindow):
         assert isinstance(widget, DataTab)
         return widget
 
+    def shows(self, key: str) -> bool:
+        """Whether this window shows the tab: the role may use it and the studio uses its part."""
+        return key in self.tabs and TAB_PARTS.get(key) not in self.parts_off
+
+    def shown_tabs(self) -> list[str]:
+        """The tabs shown, in order: Ctrl+1 is the first of them."""
+        return [key for key in self.tabs if self.shows(key)]
+
+    def apply_parts(self, parts_off: Iterable[str]) -> None:
+        """Hides the tabs of the parts the studio does not use (their data stays), and numbers
+        the rest for Ctrl+1..9 and Ctrl+0."""
+        self.parts_off = frozenset(parts_off)
+        for key, tab in self.tabs.items():
+            self.tab_widget.setTabVisible(self.tab_widget.indexOf(tab), self.shows(key))
+        for number, key in enumerate(self.shown_tabs(), start=1):
+            tab = self.tabs[key]
+            keys = f" (Ctrl+{number % 10})" if number <= 10 else ""
+            self.tab_widget.setTabToolTip(self.tab_widget.indexOf(tab), f"{tab.title}{keys}")
+        current = self.tab_widget.currentWidget()
+        if isinstance(current, DataTab) and not self.shows(current.key) and self.shown_tabs():
+            self.select_tab(self.shown_tabs()[0])
+
+    def select_number(self, number: int) -> None:
+        """Ctrl+1..9 (and Ctrl+0 for a tenth): the tab in that place among those shown."""
+        shown = self.shown_tabs()
+        if number <= len(shown):
+            self.select_tab(shown[number - 1])
+
     def select_tab(self, key: str) -> DataTab:
         """Shows the tab; its first load starts when it is first shown."""
         if key not in self.tabs:
             raise ValueError(f"Unknown tab {key!r}: one of {', '.join(TAB_KEYS)}")
+        if not self.shows(key):
+            raise ValueError(f"The studio does not use the {key} tab's part")
         tab = self.tabs[key]
         self.tab_widget.setCurrentWidget(tab)
         return tab
@@ -255,11 +300,12 @@ class MainWindow(QMainWindow):
                 self.feed_round = FeedRound(self.services, self.actor, self.runner, self)
                 self.feed_round.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
                 self.feed_round.start()
+            self.read_studio()  # its look in the header (and its parts, if changed meanwhile)
             messages = self.tabs["messages"]
-            if not messages.has_loaded:
+            if self.shows("messages") and not messages.has_loaded:
                 messages.reload()  # the unread count on its tab title
             invoices = self.tabs.get("invoices")
-            if isinstance(invoices, InvoicesTab):
+            if isinstance(invoices, InvoicesTab) and self.shows("invoices"):
                 invoices.settle_stripe()  # what Stripe did while no desk was listening
         self._on_tab_changed(self.tab_widget.currentIndex())
 
@@ -270,6 +316,29 @@ class MainWindow(QMainWindow):
         for tab in self.tabs.values():
             tab.tables_changed(tables)
         self.notifications.tables_changed(tables)
+        if tables is None or "studios" in tables:
+            self.read_studio()
+
+    def read_studio(self) -> None:
+        """Reads the studio's settings and look again: parts shown, the header, the tabs' hours
+        and zone (a change made on another desk arrives here through the live updates)."""
+        services, actor = self.services, self.actor
+        self.runner.run(
+            lambda: (services.studio.info(actor), services.studio.branding(actor)),
+            on_done=self._studio_read,
+            on_error=lambda exc: None,  # the tabs' own loads say what is wrong with the server
+        )
+
+    def _studio_read(self, result: tuple[StudioInfo, StudioBranding]) -> None:
+        info, branding = result
+        if frozenset(info.settings.parts_off) != self.parts_off:
+            self.apply_parts(info.settings.parts_off)
+        self.header.show_branding(branding)
+        for tab in self.tabs.values():
+            studio_changed = getattr(tab, "studio_changed", None)
+            if callable(studio_changed):
+                studio_changed(info)
+        self.studio_changed.emit(info)
 
     def _live_status(self, up: bool) -> None:
         self.live_label.setText("Live" if up else "Live updates paused: reconnecting…")
@@ -361,7 +430,7 @@ class MainWindow(QMainWindow):
             self.open_person_page("students", rest)
             return
         tab_key = LINK_TABS.get(kind)
-        if tab_key is None or tab_key not in self.tabs:
+        if tab_key is None or not self.shows(tab_key):
             return
         tab = self.select_tab(tab_key)
         show = getattr(tab, "show_link", None)
@@ -416,8 +485,8 @@ class MainWindow(QMainWindow):
     def _shortcuts(self) -> None:
         # Ctrl+1 ... Ctrl+9, and Ctrl+0 for a tenth tab (an administrator's Audit trail); an
         # eleventh (the Outbox) has no number key.
-        for number, key in enumerate(list(self.tabs)[:10], start=1):
-            self._shortcut(f"Ctrl+{number % 10}", lambda key=key: self.select_tab(key))
+        for number in range(1, 11):
+            self._shortcut(f"Ctrl+{number % 10}", lambda n=number: self.select_number(n))
         for _title, keys, slot in self.window_commands():
             for key in keys.split(", "):
                 self._shortcut(key, slot)

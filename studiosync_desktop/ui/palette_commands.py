@@ -45,17 +45,19 @@ def plain(text: str) -> str:
 def collect_commands(window: Any) -> list[Command]:
     """The window's commands for this person, tab switching first."""
     found: list[Command] = []
-    for number, (key, tab) in enumerate(window.tabs.items(), start=1):
+    shown = window.shown_tabs()  # not the tabs of a part the studio switched off
+    for number, key in enumerate(shown, start=1):
         keys = f"Ctrl+{number % 10}" if number <= 10 else ""
-        found.append(Command(f"Go to {tab.title}", "Tabs", keys, _go(window, key)))
+        title = window.tabs[key].title
+        found.append(Command(f"Go to {title}", "Tabs", keys, _go(window, key)))
     for title, keys, slot in window.window_commands():
         found.append(Command(title, "Window", keys, slot))
     for top in window.menuBar().actions():
         menu = top.menu()
         if isinstance(menu, QMenu):
             found.extend(_menu_commands(plain(top.text()), menu, lambda: None))
-    for key, tab in window.tabs.items():
-        found.extend(_tab_commands(window, key, tab))
+    for key in shown:
+        found.extend(_tab_commands(window, key, window.tabs[key]))
     unique: dict[tuple[str, str], Command] = {}
     for command in found:
         unique.setdefault((command.area, command.title), command)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -12,19 +14,23 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import PageLine, PersonPage, RosterKind
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import error_label
 
 if TYPE_CHECKING:
     from studiosync_desktop.ui.privacy_dialogs import PrivacyActions
@@ -118,9 +124,15 @@ class PersonPageDialog(QDialog):
         self.photo = QLabel(self)
         self.photo.setObjectName("person_photo")
         self.photo.hide()
+        side = QVBoxLayout()
+        side.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
+        self.photo_buttons: tuple[QPushButton, QPushButton] | None = None
+        if actor.is_staff_desk:  # the desk: students' and parents'; an admin: anyone's
+            self.photo_buttons = self._photo_buttons(side)
+        side.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.browser, 1)
-        top.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(side)
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
         layout.addWidget(self.status)
@@ -153,6 +165,61 @@ class PersonPageDialog(QDialog):
             button.clicked.connect(lambda _c=False, act=act: self.page and act(self.page))
             self.privacy_buttons.append(button)
 
+    def _photo_buttons(self, side: QVBoxLayout) -> tuple[QPushButton, QPushButton]:
+        choose = QPushButton("Choose p&hoto…", self)
+        choose.setObjectName("choose_photo")
+        choose.clicked.connect(self.choose_photo)
+        remove = QPushButton("Remove photo", self)
+        remove.setObjectName("remove_photo")
+        remove.clicked.connect(lambda: self._set_photo(None, "The photo is removed."))
+        self.photo_error = error_label(self, "photo")
+        self.photo_error.setMaximumWidth(220)
+        for widget in (choose, remove, self.photo_error):
+            widget.setEnabled(False)  # until the page says whose it is
+            side.addWidget(widget)
+        # Replaced by tests; the real one asks with the system's file dialog.
+        self.ask_picture: Callable[[], Path | None] = self._ask_picture
+        return choose, remove
+
+    def choose_photo(self) -> None:
+        path = self.ask_picture()
+        if path is None:
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.photo_error.setText(f"{path.name} cannot be read: {exc.strerror or exc}.")
+            self.photo_error.show()
+            return
+        self._set_photo(data, "The new photo is on this page and in the roster's list.")
+
+    def _set_photo(self, data: bytes | None, said: str) -> None:
+        if self.page is None or self.page.person_id is None:
+            return
+        self.photo_error.hide()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationFailed):
+                self.photo_error.setText(exc.fields.get("photo", str(exc)))
+                self.photo_error.show()
+            else:
+                self.presenter.present(exc, parent=self)
+
+        self.runner.run(
+            self.services.people.set_photo,
+            self.actor,
+            self.page.person_id,
+            data,
+            on_done=lambda _r: (self.status.setText(said), self.reload()),
+            on_error=failed,
+        )
+
+    def _ask_picture(self) -> Path | None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Choose a photo", "", "Pictures (*.png *.jpg *.jpeg)"
+        )
+        return Path(chosen) if chosen else None
+
     def reload(self) -> None:
         self.runner.run(
             self.services.people.page,
@@ -170,6 +237,10 @@ class PersonPageDialog(QDialog):
         for button in getattr(self, "privacy_buttons", ()):
             button.setEnabled(page.person_id is not None)
         self._show_photo(page.photo)
+        if self.photo_buttons is not None:
+            choose, remove = self.photo_buttons
+            choose.setEnabled(page.person_id is not None)
+            remove.setEnabled(page.photo is not None)
         self.loaded.emit()
 
     def _show_photo(self, photo: bytes | None) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPixmap
 
 from studiosync_desktop.vocabulary import words as vocabulary_words
 
@@ -18,6 +18,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+# A person's photo before their name in a list: about one line of text high.
+PICTURE_SIZE = 20
 CENTER = Qt.AlignmentFlag.AlignCenter
 
 
@@ -54,6 +56,7 @@ class Column(Generic[RowT]):
     align: Qt.AlignmentFlag = LEFT
     formatter: Callable[[Any], str] = plain
     width: int | None = None  # a sensible starting width in pixels, when the content varies
+    picture: Callable[[RowT], bytes | None] | None = None  # a small image before the text
 
 
 def money_column(title: str, getter: Callable[[Any], Any], width: int = 90) -> Column[Any]:
@@ -90,6 +93,7 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         self._row_style = row_style
         self._bold = QFont()
         self._bold.setBold(True)
+        self._pictures: dict[int, QPixmap] = {}
 
     # --- contents ---------------------------------------------------------------------
 
@@ -148,6 +152,25 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         self._rows = tuple(rows)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
 
+    def _picture(self, data: bytes | None) -> QPixmap | None:
+        """A row's picture (a person's photo), decoded once and kept icon-sized."""
+        if not data:
+            return None
+        key = hash(data)
+        found = self._pictures.get(key)
+        if found is None:
+            pixmap = QPixmap()
+            pixmap.loadFromData(data)
+            size = PICTURE_SIZE
+            found = pixmap.scaled(
+                size,
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            self._pictures[key] = found
+        return found
+
     # --- Qt -----------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -177,6 +200,8 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
             return int(column.align.value)
         if role == Qt.ItemDataRole.UserRole:
             return column.getter(row)  # the raw value: for sorting and tests
+        if role == Qt.ItemDataRole.DecorationRole and column.picture is not None:
+            return self._picture(column.picture(row))
         if role in (
             Qt.ItemDataRole.ForegroundRole,
             Qt.ItemDataRole.BackgroundRole,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.free_time import GRID, OPEN_FROM, OPEN_UNTIL, free_gaps, on_grid
+from studiosync_desktop.services.free_time import DEFAULT_HOURS, GRID, free_gaps, on_grid
 from studiosync_desktop.services.rooms import RoomService
 from studiosync_desktop.services.today import TodayService, desk_now
 
@@ -48,10 +48,10 @@ def test_free_gaps_start_on_the_grid_inside_opening_hours_and_never_touch_a_book
         gaps = list(free_gaps(busy, begin, until, NY))
         for a, b in gaps:
             assert a < b and a >= begin and on_grid(a, NY) == a
-            assert at(OPEN_FROM.hour) <= a and b <= at(OPEN_UNTIL.hour)
+            assert at(DEFAULT_HOURS[0].hour) <= a and b <= at(DEFAULT_HOURS[1].hour)
             assert not any(s < b and e > a for s, e in busy), (a, b, busy)
-        slot = on_grid(max(begin, at(OPEN_FROM.hour)), NY)
-        while slot + GRID <= at(OPEN_UNTIL.hour):
+        slot = on_grid(max(begin, at(DEFAULT_HOURS[0].hour)), NY)
+        while slot + GRID <= at(DEFAULT_HOURS[1].hour):
             if not any(s < slot + GRID and e > slot for s, e in busy):
                 assert any(a <= slot < b for a, b in gaps), (slot, gaps, busy)
             slot += GRID

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.services.free_time import OPEN_UNTIL, on_grid
+from studiosync_desktop.services.free_time import DEFAULT_HOURS, on_grid
 from studiosync_desktop.ui.dialogs.lesson_dialog import LessonDialog
 from studiosync_desktop.ui.tabs.today import TodayTab
 from studiosync_desktop.zones import zone_of
@@ -76,7 +76,7 @@ def _expected_free(db: Database, teacher_id: object, after: datetime) -> tuple[d
             ),
             {"t": teacher_id, "after": start},
         ).scalar_one()
-    closes = datetime.combine(after.date(), OPEN_UNTIL, zone)
+    closes = datetime.combine(after.date(), DEFAULT_HOURS[1], zone)
     return start, min(following, closes) if following else closes
 
 

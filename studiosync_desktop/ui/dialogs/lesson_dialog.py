@@ -291,7 +291,7 @@ class LessonDialog(QDialog):
                 self.action_buttons[key].setToolTip("" if ok else "Once the lesson has started")
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(scheduled and desk)
         else:
-            self.minutes.setValue(30)
+            self.minutes.setValue(self.choices.default_minutes)
             if teacher_id is not None:
                 self._select(self.teacher, teacher_id)
             if room_id is not None:

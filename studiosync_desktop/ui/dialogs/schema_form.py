@@ -8,13 +8,14 @@ nothing typed is lost. Nothing is half-written: each service call is one transac
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -37,6 +38,19 @@ from studiosync_desktop.ui.field_limits import show_limits
 from studiosync_desktop.ui.table_model import words
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label, field_holder
+
+
+def typed_time(text: str) -> time | str:
+    """9 -> 09:00, 930 -> 09:30, 9.30 or 9:30 -> 09:30; anything else is left for the schema
+    to name."""
+    digits = text.strip().replace(".", ":").replace("h", ":")
+    hours, _, minutes = digits.partition(":")
+    if not minutes and hours.isdigit() and len(hours) in (3, 4):
+        hours, minutes = hours[:-2], hours[-2:]
+    try:
+        return time(int(hours), int(minutes or 0))
+    except ValueError:
+        return text
 
 
 class SchemaDialog(QDialog):
@@ -87,7 +101,7 @@ class SchemaDialog(QDialog):
         error = error_label(self, name)
         holder = field_holder(self, widget, error)
         holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        if isinstance(widget, QSpinBox | QDateEdit | QCheckBox) or (
+        if isinstance(widget, QAbstractSpinBox | QCheckBox) or (
             isinstance(widget, QComboBox) and not widget.isEditable()
         ):
             row = holder.layout()
@@ -157,6 +171,14 @@ class SchemaDialog(QDialog):
         edit = QLineEdit(value.isoformat() if value else "", self)
         edit.setPlaceholderText("YYYY-MM-DD" + (" (optional)" if optional else ""))
         self.add(name, label, edit, lambda: edit.text().strip() or None)
+        return edit
+
+    def clock(self, name: str, label: str, value: time) -> QLineEdit:
+        """A time of day typed as 9, 930, 09:30 or 9.30: fast from the keyboard."""
+        edit = QLineEdit(f"{value:%H:%M}", self)
+        edit.setPlaceholderText("HH:MM")
+        edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("00:00") * 3)
+        self.add(name, label, edit, lambda: typed_time(edit.text()))
         return edit
 
     def calendar_day(self, name: str, label: str, value: date) -> QDateEdit:

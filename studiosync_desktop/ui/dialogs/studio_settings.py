@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QVBoxLayout, QWidget
 
 from studiosync_desktop.schemas.billing import StripeKeyInput
 from studiosync_desktop.schemas.common import Actor
@@ -13,6 +13,7 @@ from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.vocabulary import STUDIO_PARTS
 
 
 def studio_details_dialog(
@@ -154,4 +155,49 @@ def stripe_key_dialog(
     field = dialog.text("secret", "Secret &key:", "", "sk_live_…")
     field.setEchoMode(QLineEdit.EchoMode.Password)
     dialog.save = lambda form: stripe.save_key(actor, form)
+    return dialog
+
+
+def parts_and_hours_dialog(
+    studio: StudioService,
+    actor: Actor,
+    settings: StudioSettings,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    """Which parts the studio uses, its opening hours and its usual lesson length."""
+    dialog = SchemaDialog("Studio parts and hours", StudioSettings, runner, presenter, parent)
+    dialog.set_intro(
+        "A part the studio does not use disappears for everyone: its tab, menus, reminders "
+        "and emails. Nothing is deleted; switch it on again to see it all."
+    )
+    dialog.extra = settings.model_dump()
+    parts = QWidget(dialog)
+    column = QVBoxLayout(parts)
+    column.setContentsMargins(0, 0, 0, 0)
+    boxes: dict[str, QCheckBox] = {}
+    for part, label in STUDIO_PARTS.items():
+        box = boxes[part] = QCheckBox(label, parts)
+        box.setObjectName(f"part_{part}")
+        box.setChecked(settings.uses(part))
+        column.addWidget(box)
+    dialog.add(
+        "parts_off",
+        "Parts used:",
+        parts,
+        lambda: tuple(part for part, box in boxes.items() if not box.isChecked()),
+    )
+    minutes = dialog.number(
+        "default_lesson_minutes",
+        "Usual lesson &length:",
+        settings.default_lesson_minutes,
+        low=5,
+        high=480,
+    )
+    minutes.setSuffix(" minutes")
+    minutes.setSingleStep(5)
+    dialog.clock("opens_at", "&Opens at:", settings.opens_at)
+    dialog.clock("closes_at", "&Closes at:", settings.closes_at)
+    dialog.save = lambda form: studio.save_settings(actor, form)
     return dialog

@@ -215,11 +215,11 @@ class CalendarTab(DataTab):
         by_teacher = self.view.currentData() == "teacher"
 
         def work() -> tuple[Any, ...]:
-            zone = None if known_zone else services.studio.info(actor).timezone
+            info = None if known_zone else services.studio.info(actor)
             choices = services.scheduling.choices(actor) if need_choices else None
             rows = services.scheduling.week(actor, start, days, **filters)
             closed = services.scheduling.closures(actor, start, start + timedelta(days=days - 1))
-            return zone, choices, rows, closed, *overlay(rows)
+            return info, choices, rows, closed, *overlay(rows)
 
         def overlay(rows: tuple[LessonRow, ...]) -> tuple[Any, Any]:
             """Working hours and outside busy times: of the teacher filtered on (or the
@@ -237,12 +237,13 @@ class CalendarTab(DataTab):
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, choices, rows, closed, self.working, self.busy = result
+        info, choices, rows, closed, self.working, self.busy = result
         self.closed = {c.closed_on: c.reason for c in closed}
         self.grid.closed = self.closed
-        if zone is not None:
-            self.clock.zone = zone_of(zone)
+        if info is not None:
+            self.clock.zone = zone_of(info.timezone)
             self.navigator.set_today(self.clock.today())
+            self.grid.set_hours(info.settings.opens_at, info.settings.closes_at)
         if choices is not None:
             self._set_choices(choices)
         if self.extended_on is None:  # the first load, now that the studio's day is known

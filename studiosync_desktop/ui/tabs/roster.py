@@ -48,7 +48,7 @@ VIEWS: dict[RosterKind, tuple[tuple[str, str], list[Column[Any]], int]] = {
     "students": (
         ("student", "students"),
         [
-            Column("Name", _name, width=190),
+            Column("Name", _name, width=190, picture=lambda r: r.photo),
             Column("Instrument", lambda r: r.instrument, width=110),
             Column("Teacher", lambda r: r.teacher_name, width=160),
             Column("Family", lambda r: r.family_name, width=160),
@@ -71,7 +71,7 @@ VIEWS: dict[RosterKind, tuple[tuple[str, str], list[Column[Any]], int]] = {
     "teachers": (
         ("teacher", "teachers"),
         [
-            Column("Name", _name, width=180),
+            Column("Name", _name, width=180, picture=lambda r: r.photo),
             Column("Specialties", lambda r: r.specialties, width=200),
             money_column("Hourly rate", lambda r: r.hourly_rate, width=100),
             Column("Buffer (min)", lambda r: r.booking_buffer_minutes, width=90),
