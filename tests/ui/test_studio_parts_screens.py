@@ -16,8 +16,9 @@ from sqlalchemy import text
 
 from studiosync_desktop import login
 from studiosync_desktop.db import Database
+from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.services.demo import DEMO_LOGINS, DemoSummary
+from studiosync_desktop.services.demo import DEMO_LOGINS
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.command_palette import CommandPalette
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
