@@ -38,14 +38,14 @@ def test_reset_wipes_the_demo_and_builds_it_again_with_working_logins(
     assert main(["demo", "--database", scratch_url]) == 0
     db = Database(scratch_url)
     with db.session() as s:  # a change the reset must take away
-        s.execute(text("DELETE FROM lessons WHERE status = 'cancelled'"))
+        s.execute(text("DELETE FROM notifications"))
         s.execute(text("UPDATE studios SET name = 'Changed by a test'"))
     db.dispose()
 
     assert main(["demo", "--reset", "--yes", "--database", scratch_url]) == 0
 
     assert count(scratch_url, "SELECT count(*) FROM studios WHERE name = 'Changed by a test'") == 0
-    assert count(scratch_url, "SELECT count(*) FROM lessons WHERE status = 'cancelled'") > 0
+    assert count(scratch_url, "SELECT count(*) FROM notifications") > 0
     email, _role, password = DEMO_LOGINS[1]
     person = login.log_in(scratch_url, email, password)
     person.db.dispose()
