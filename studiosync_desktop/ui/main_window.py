@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
         self.runner.run(
             lambda: (services.studio.info(actor), services.studio.branding(actor)),
             on_done=self._studio_read,
-            on_error=lambda exc: None,  # the tabs' own loads say what is wrong with the server
+            on_error=lambda _exc: None,  # the tabs' own loads say what is wrong with the server
         )
 
     def _studio_read(self, result: tuple[StudioInfo, StudioBranding]) -> None:

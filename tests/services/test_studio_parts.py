@@ -170,7 +170,9 @@ def test_photos_are_squared_and_kept_small_and_only_the_right_logins_set_them(
     teacher = log_in_as(database_url, "teacher")
     try:
         with db.session() as s:
-            student = s.scalar(text("SELECT user_id FROM students ORDER BY user_id LIMIT 1"))
+            student = s.scalar(
+                text("SELECT user_id FROM students WHERE is_active ORDER BY user_id LIMIT 1")
+            )
             colleague = s.scalar(text("SELECT user_id FROM teachers ORDER BY user_id LIMIT 1"))
         people = PeopleService(desk.db)
 

@@ -197,7 +197,7 @@ def test_the_desk_gives_a_student_a_photo_from_their_page(
     front_desk: Desk, db: Database, tmp_path: Path
 ) -> None:
     with db.session() as s:
-        student = s.scalar(text("SELECT id FROM students ORDER BY id LIMIT 1"))
+        student = s.scalar(text("SELECT id FROM students WHERE is_active ORDER BY id LIMIT 1"))
     page = front_desk.window.open_person_page("students", student)
     front_desk.wait_until(lambda: page.page is not None)
     page.ask_picture = lambda: png_file(tmp_path, (1200, 800))  # type: ignore[method-assign]
