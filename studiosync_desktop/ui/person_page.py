@@ -205,12 +205,16 @@ class PersonPageDialog(QDialog):
             else:
                 self.presenter.present(exc, parent=self)
 
+        def done(_result: object) -> None:
+            self.status.setText(said)
+            self.reload()
+
         self.runner.run(
             self.services.people.set_photo,
             self.actor,
             self.page.person_id,
             data,
-            on_done=lambda _r: (self.status.setText(said), self.reload()),
+            on_done=done,
             on_error=failed,
         )
 
