@@ -33,7 +33,9 @@ def _open(qtbot, database_url: str, email: str, password: str) -> Iterator[Desk]
     presenter.shown.connect(lambda kind, message: at.shown.append((kind, message)))
     window.resize(1280, 800)
     window.show()
+    window.activateWindow()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(window.isActiveWindow)  # the window's own keys need it active
     yield at
     runner.wait(10000)
     runner.forget()
@@ -95,6 +97,9 @@ def test_the_admin_sees_last_months_approved_run_and_adds_a_line_to_this_months_
             text("SELECT amount, reason, kind FROM pay_lines WHERE reason = 'Open day at the mall'")
         ).one()
     assert line == (Decimal("12.50"), "Open day at the mall", "extra")
+    at.key(Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # back to last month
+    at.wait_until(lambda: not tab.is_loading and tab.view and tab.view.status == "approved")
+    assert not tab.add_line_button.isEnabled()  # an approved run takes no line by hand
     assert at.shown == []
 
 

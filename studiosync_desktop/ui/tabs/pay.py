@@ -257,6 +257,7 @@ class PayTab(DataTab):
                 parent=self,
             )
             self.last_dialog = dialog
+            dialog.finished.connect(lambda _r: self._keys_back())
             self.run_dialog(dialog)
 
         self._run(lambda: pay.teachers(actor), open_dialog)
@@ -295,9 +296,15 @@ class PayTab(DataTab):
 
         self._run(lambda: pay.approve(actor, period), done)
 
+    def _keys_back(self) -> None:
+        """After a dialog: the window active again and the table focused, so the tab's keys
+        (Ctrl+N, Alt+Left...) work at once."""
+        self.activateWindow()
+        self.table.setFocus()
+
     def rules(self) -> None:
         dialog = PayRulesDialog(self.services.pay, self.actor, self.runner, self.presenter, self)
-        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.finished.connect(lambda _r: (self.refresh(), self._keys_back()))
         self.last_dialog = dialog
         dialog.open()
 
