@@ -50,6 +50,10 @@ GROUP_WORDS = {
     "student": "By student",
 }
 TOTAL_STYLE = RowStyle(bold=True)
+# The reports whose rows belong to a teacher: the desk may narrow them to one.
+TEACHER_FILTERED = frozenset(
+    {"attendance", "students", "progress", "teachers", "lessons", "student-list", "teacher-list"}
+)
 # Reports whose rows can run to tens of thousands: exported straight from the database.
 STREAMED = ("lessons", "financial", "users", "student-list")
 
@@ -113,6 +117,15 @@ class ReportsWindow(QDialog):
         self.group_label.setBuddy(self.group)
         bar.addWidget(self.group_label)
         bar.addWidget(self.group)
+        self.teacher = QComboBox(self)
+        self.teacher.addItem("All teachers", None)
+        self.teacher.setToolTip("Only this teacher's rows")
+        self.teacher_label = QLabel("T&eacher", self)
+        self.teacher_label.setBuddy(self.teacher)
+        bar.addWidget(self.teacher_label)
+        bar.addWidget(self.teacher)
+        if actor.is_staff_desk:  # a teacher's reports are their own rows already
+            runner.run(services.scheduling.choices, actor, on_done=self._fill_teachers)
         bar.addStretch(1)
         bar.addWidget(self.run_button)
 
@@ -215,6 +228,13 @@ class ReportsWindow(QDialog):
             self.group.addItem(GROUP_WORDS.get(g, g), g)
         self.group.setVisible(bool(self.group.count()))
         self.group_label.setVisible(bool(self.group.count()))
+        by_teacher = self.actor.is_staff_desk and info is not None and info.name in TEACHER_FILTERED
+        self.teacher.setVisible(by_teacher)
+        self.teacher_label.setVisible(by_teacher)
+
+    def _fill_teachers(self, choices: Any) -> None:
+        for t in choices.teachers:
+            self.teacher.addItem(t.name, t.id)
 
     def _period_changed(self) -> None:
         key = self.period.currentData()
@@ -241,6 +261,7 @@ class ReportsWindow(QDialog):
             "first": self.first.date().toPython(),
             "last": self.last.date().toPython(),
             "group": self.group.currentData() or "",
+            "teacher_id": None if self.teacher.isHidden() else self.teacher.currentData(),
         }
 
     # --- showing -----------------------------------------------------------------------

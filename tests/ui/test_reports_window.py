@@ -69,3 +69,15 @@ def test_a_bar_of_the_home_revenue_chart_opens_revenue_for_that_month(desk: Desk
     )
     assert (window.table.first, window.table.last) == (date(2026, 11, 1), date(2026, 11, 30))
     assert window.group.currentData() == "teacher"
+
+
+def test_the_desk_narrows_the_teachers_report_to_one_teacher(desk: Desk) -> None:
+    window = _open(desk)
+    _click_report(desk, window, "Teachers")
+    desk.wait_until(lambda: window.teacher.count() > 1)
+    name = window.teacher.itemText(2)
+    window.teacher.setFocus()
+    desk.qtbot.keyClicks(window.teacher, name)
+    with desk.qtbot.waitSignal(window.shown, timeout=15000):
+        desk.qtbot.keyClick(window.teacher, Qt.Key.Key_Return)
+    assert window.table is not None and [r[0] for r in window.table.rows] == [name]
