@@ -20,13 +20,16 @@ Plain data on purpose: migrations import this module, so it imports nothing of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 # -- dates ------------------------------------------------------------------------------------
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
+# A read (a week, a month, a year's report) may start this far outside the kept days, so the
+# screens work up to either end; further out it is refused before any date arithmetic.
+READ_MARGIN = timedelta(days=366)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from studiosync_desktop.errors import NotFound
+from studiosync_desktop import limits
+from studiosync_desktop.errors import NotFound, ValidationFailed
 from studiosync_desktop.models import Studio
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.studio import StudioSettings
@@ -55,7 +56,16 @@ def studio_settings(session: Session, studio_id: uuid.UUID) -> StudioSettings:
 
 
 def local_day_bounds(zone: ZoneInfo, first: date, days: int = 1) -> tuple[datetime, datetime]:
-    """[midnight of `first`, midnight `days` later) in the studio's zone, as aware datetimes."""
+    """[midnight of `first`, midnight `days` later) in the studio's zone, as aware datetimes.
+
+    Only for days the studio keeps dates in (`limits`): a week or a day asked for near year
+    9999 (a typed date, a command's --from) is refused with a sentence, not an OverflowError.
+    """
+    margin = limits.READ_MARGIN
+    if not limits.FIRST_DAY - margin <= first <= limits.LAST_DAY + margin or abs(days) > 100_000:
+        raise ValidationFailed(
+            {"day": f"Choose a day from {limits.FIRST_DAY:%d %b %Y} to {limits.LAST_DAY:%d %b %Y}."}
+        )
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(first + timedelta(days=days), time(0), zone)
     return start, end

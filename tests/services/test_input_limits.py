@@ -163,3 +163,16 @@ def test_a_month_to_invoice_near_year_9999_is_refused(db: Database, admin: Actor
     assert set(caught.value.fields) == {"month"}
     with pytest.raises(ValidationFailed):
         invoicing.month_details(admin, date(9999, 12, 1))
+
+
+def test_a_week_or_a_day_asked_for_near_year_9999_is_refused(db: Database, admin: Actor) -> None:
+    """The week, the room day and 'studiosync calendars busy --from 9999-12-25' raised
+    OverflowError computing the days' bounds."""
+    for ask in (
+        lambda: SchedulingService(db).week(admin, date(9999, 12, 25)),
+        lambda: RoomService(db).day(admin, date(9999, 12, 31)),
+        lambda: SchedulingService(db).week(admin, date(1, 1, 1)),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            ask()
+        assert caught.value.fields == {"day": "Choose a day from 01 Jan 1900 to 31 Dec 2199."}
