@@ -176,3 +176,27 @@ def test_a_week_or_a_day_asked_for_near_year_9999_is_refused(db: Database, admin
         with pytest.raises(ValidationFailed) as caught:
             ask()
         assert caught.value.fields == {"day": "Choose a day from 01 Jan 1900 to 31 Dec 2199."}
+
+
+def test_every_text_and_date_column_has_its_limit_or_a_reason(db: Database) -> None:
+    """A new table's text or date column needs a line in limits.py (and a CHECK in its
+    migration), or a reason in `limits.UNCHECKED`."""
+    with db.session() as s:
+        columns = s.execute(
+            text(
+                "SELECT c.table_name, c.column_name, c.data_type"
+                " FROM information_schema.columns c JOIN information_schema.tables t"
+                " USING (table_schema, table_name)"
+                " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
+                " AND c.data_type IN ('text', 'date') AND c.is_generated = 'NEVER'"
+            )
+        ).all()
+        checks = set(s.execute(text("SELECT conname FROM pg_constraint")).scalars())
+    missing = []
+    for table, column, kind in columns:
+        if column in limits.UNCHECKED.get(table, ()):
+            continue
+        suffix = "length" if kind == "text" else "in_range"
+        if f"ck_{table}_{column}_{suffix}" not in checks:
+            missing.append(f"{table}.{column}")
+    assert not missing, missing
