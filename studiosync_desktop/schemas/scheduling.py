@@ -64,6 +64,8 @@ class SeriesInput(Input):
     rate: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     # Monthly: 1..4, or 5 for "the last"; None means "as on the start date".
     week_of_month: int | None = Field(default=None, ge=1, le=5)
+    # The desk said yes to lessons outside the teacher's hours or over outside events.
+    accept_outside: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> SeriesInput:

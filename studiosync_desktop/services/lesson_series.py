@@ -36,6 +36,7 @@ from studiosync_desktop.schemas.scheduling import (
 )
 from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.clashes import BookingClash, clash_span, find_clashes
+from studiosync_desktop.services.outside_hours import confirm_series
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import full_name
 from studiosync_desktop.services.recurrence import (
@@ -90,7 +91,9 @@ class LessonSeries(SchedulingPart):
             )
             s.add(pattern)
             s.flush()
-            return self._generate(s, actor, studio, pattern, shape, series.start_date, skip_clashes)
+            made = self._generate(s, actor, studio, pattern, shape, series.start_date, skip_clashes)
+            confirm_series(s, actor, studio.zone, pattern.id, series.accept_outside)
+            return made
 
         return self._in_session(work)
 

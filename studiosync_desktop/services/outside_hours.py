@@ -12,7 +12,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.errors import Conflict
-from studiosync_desktop.models import BookingOverride, CalendarFeed, CalendarFeedEvent, User
+from studiosync_desktop.models import (
+    BookingOverride,
+    CalendarFeed,
+    CalendarFeedEvent,
+    Lesson,
+    User,
+)
 from studiosync_desktop.models import Teacher as TeacherRow
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.availability import within, working_spans
@@ -72,6 +78,32 @@ def outside_reasons(
                 whose = "The studio is" if teacher is None else f"{who} is"
                 out.append(f"{whose} busy {_when(start, end, zone)}: {what}.")
     return out
+
+
+def confirm_series(
+    s: Session, actor: Actor, zone: ZoneInfo, pattern_id: uuid.UUID, accepted: bool
+) -> None:
+    """A new series' lessons outside hours or over outside events: NeedsConfirmation (the
+    whole series is not booked) unless the desk said yes; then recorded with its lessons."""
+    rows = s.execute(
+        select(
+            Lesson.id,
+            Lesson.teacher_id,
+            Lesson.student_id,
+            Lesson.band_id,
+            Lesson.room_id,
+            Lesson.scheduled_start,
+            Lesson.scheduled_end,
+        ).where(Lesson.recurring_pattern_id == pattern_id)
+    ).all()
+    reasons = outside_reasons(s, actor, zone, [Occurrence(*r[1:]) for r in rows])
+    if not reasons:
+        return
+    if not accepted:
+        raise NeedsConfirmation([f"{len(reasons)} time(s) of this series need a yes:", *reasons])
+    summary = ["Booked in a series the desk confirmed:", *reasons[:20]]
+    for r in rows:
+        record_confirmation(s, actor, r.id, summary)
 
 
 def require_confirmed(

@@ -262,3 +262,36 @@ def test_booking_over_an_outside_event_names_it_and_the_desk_reads_only_the_cale
         scheduling.create_lesson(desk, _booking(teacher, student, _at(monday, 16)))
     assert "Jazz" not in str(desk_asked.value) and str(desk_asked.value).endswith(": Gigs.")
     scheduling.create_lesson(admin, _booking(teacher, student, _at(monday, 17)))  # just after
+
+
+def test_a_weekly_series_outside_hours_asks_once_for_all_and_books_nothing_until_yes(
+    db: Database, admin: Actor
+) -> None:
+    from studiosync_desktop.services.outside_hours import NeedsConfirmation
+    from studiosync_desktop.services.scheduling import SchedulingService
+
+    maker = Maker(db, admin.studio_id)
+    teacher, student = maker.teacher("Maya", "Chen"), maker.student("Sam", "Lee")
+    AvailabilityService(db).set_week_hours(admin, teacher, _week(mon=NINE_TO_FIVE))
+    monday = _monday()
+    series = {
+        "teacher_id": teacher,
+        "student_id": student,
+        "start_date": monday,
+        "end_date": monday + timedelta(weeks=3),
+        "start_time": "17:30",
+        "duration_minutes": 30,
+    }
+    scheduling = SchedulingService(db)
+    with pytest.raises(NeedsConfirmation) as asked:
+        scheduling.create_series(admin, series)
+    assert asked.value.reasons[0] == "4 time(s) of this series need a yes:"
+    with db.session() as s:
+        assert s.scalar(text("SELECT count(*) FROM lessons")) == 0
+        assert s.scalar(text("SELECT count(*) FROM recurring_patterns")) == 0
+    made = scheduling.create_series(admin, {**series, "accept_outside": True})
+    assert made.created == 4
+    with db.session() as s:
+        assert s.scalar(text("SELECT count(*) FROM booking_overrides")) == 4
+    inside = {**series, "start_time": "09:00", "student_id": maker.student("Ana", "Ruiz")}
+    assert scheduling.create_series(admin, inside).created == 4  # inside hours: no question

@@ -163,3 +163,31 @@ def test_filtered_by_a_teacher_the_week_shades_outside_hours_and_shows_outside_b
     [(col, start, _end, label, _colour)] = tab.grid.busy
     assert (col, start.astimezone(NY).hour, label) == (1, 19, "Jazz club gig · Gigs")
     tab.grid.grab()  # painted without a warning
+
+
+def test_a_weekly_series_after_hours_is_said_then_booked_from_the_dialog(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    maya = next(c.id for c in services.scheduling.choices(admin).teachers if c.name == "Maya Chen")
+    services.availability.set_week_hours(admin, maya, {"days": WEEKDAYS})
+    tab = _tab(qtbot, window)
+    grid = tab.grid
+    grid.setFocus()
+    grid.cursor_col, grid.cursor_slot = 0, _slot(18)
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    dialog = tab.last_dialog
+    assert isinstance(dialog, LessonDialog)
+    qtbot.keyClicks(dialog.student.edit, "Ana")
+    qtbot.waitUntil(lambda: dialog.student.person_id() is not None, timeout=10000)
+    dialog.repeat.setCurrentIndex(1)  # Every week
+    dialog.until_on.setChecked(True)
+    dialog.until.setDate(_monday() + timedelta(weeks=6))
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.form_error.isVisible(), timeout=10000)
+    assert "time(s) of this series need a yes" in dialog.form_error.text()
+    with qtbot.waitSignal(dialog.finished, timeout=10000):
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    with db.session() as s:
+        made = s.scalar(text("SELECT count(*) FROM booking_overrides"))
+    assert made >= 1
