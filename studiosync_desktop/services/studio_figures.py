@@ -161,12 +161,7 @@ SELECT
     AND c.due_date = :today) AS items_due,
  (SELECT count(*) FROM checkout_logs c WHERE c.studio_id = :studio AND c.status = 'approved'
     AND c.due_date < :today) AS items_overdue,
- (SELECT count(*) FROM invoices i WHERE {OPEN_INVOICE} AND i.due_date < :today)
-    AS invoices_overdue,
- (SELECT coalesce(sum(i.total - i.amount_paid), 0) FROM invoices i
-   WHERE {OPEN_INVOICE} AND i.due_date < :today) AS overdue_amount,
- (SELECT coalesce(sum(i.total - i.amount_paid), 0) FROM invoices i WHERE {OPEN_INVOICE})
-    AS outstanding,
+ o.invoices_overdue, o.overdue_amount, o.outstanding,
  (SELECT count(*) FROM students st WHERE st.studio_id = :studio AND st.is_active) AS active,
  (SELECT count(*) FROM students st WHERE st.studio_id = :studio
     AND {ACTIVE_ON.format(day=":before_month")}) AS active_before,
@@ -178,6 +173,11 @@ SELECT
     AND le.scheduled_start >= :week0 AND le.scheduled_start < :week1) AS week_lessons,
  (SELECT count(*) FROM lessons le WHERE le.studio_id = :studio AND le.status <> 'cancelled'
     AND le.scheduled_start >= :lastweek0 AND le.scheduled_start < :week0) AS last_week_lessons
+  FROM (SELECT count(*) FILTER (WHERE i.due_date < :today) AS invoices_overdue,
+               coalesce(sum(i.total - i.amount_paid) FILTER (WHERE i.due_date < :today), 0)
+                 AS overdue_amount,
+               coalesce(sum(i.total - i.amount_paid), 0) AS outstanding
+          FROM invoices i WHERE {OPEN_INVOICE}) o
 """
 
 ATTENDANCE_RATE = f"""
