@@ -66,6 +66,7 @@ EMAIL_KINDS = (
     "item_overdue",
     "room_confirmed",
     "test",
+    "news",
 )
 EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "skipped")
 SMTP_SECURITY = ("none", "starttls", "tls")

@@ -20,8 +20,10 @@ HOST = re.compile(
 )
 # What a studio may turn on: every kind but those sent only when someone asks (a statement is
 # not emailed yet: the statement dialog prints it; the test email is Tools > Email's).
-ON_REQUEST = ("statement", "test")
+ON_REQUEST = ("statement", "test", "news")
 AUTOMATIC_KINDS = tuple(k for k in EMAIL_KINDS if k not in ON_REQUEST)
+# What a person may say they do not want: the automatic kinds, and the studio's news.
+WANTED_KINDS = (*AUTOMATIC_KINDS, "news")
 KIND_NAMES = {
     "invoice": "Invoices (when sent)",
     "credit_note": "Credit notes",
@@ -37,6 +39,7 @@ KIND_NAMES = {
     "item_overdue": "Lent item overdue",
     "room_confirmed": "Room booking confirmed",
     "test": "Test email",
+    "news": "Studio news (to those who agreed)",
 }
 
 
@@ -294,10 +297,10 @@ class PreferenceInput(Input):
     @field_validator("opted_out")
     @classmethod
     def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [k for k in value if k not in AUTOMATIC_KINDS]
+        unknown = [k for k in value if k not in WANTED_KINDS]
         if unknown:
             raise ValueError(f"unknown kind of email: {', '.join(unknown)}")
-        return tuple(k for k in AUTOMATIC_KINDS if k in value)
+        return tuple(k for k in WANTED_KINDS if k in value)
 
     @field_validator("quiet_end")
     @classmethod
@@ -308,3 +311,29 @@ class PreferenceInput(Input):
         if start is not None and start == value:
             raise ValueError("the quiet hours must end at another time than they start")
         return value
+
+
+class NewsInput(Input):
+    """Studio news, as the person sending it typed it."""
+
+    subject: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class NewsAudience(Frozen):
+    """Who gets the news: those who agreed to marketing emails and can be written to."""
+
+    readers: int
+    no_address: int  # agreed, but no email address on file
+    opted_out: int  # agreed, but chose no news emails
+    not_agreed: int  # never asked, or said no
+
+    def describe(self) -> str:
+        left = [
+            f"{self.no_address} who agreed have no email address" if self.no_address else "",
+            f"{self.opted_out} chose no news emails" if self.opted_out else "",
+            f"{self.not_agreed} have not agreed to marketing emails" if self.not_agreed else "",
+        ]
+        others = "; ".join(x for x in left if x)
+        goes = f"Goes to {self.readers} {'person' if self.readers == 1 else 'people'}"
+        return f"{goes} who agreed to marketing emails." + (f" Not to: {others}." if others else "")

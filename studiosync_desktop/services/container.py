@@ -10,6 +10,7 @@ from studiosync_desktop.services.availability import AvailabilityService
 from studiosync_desktop.services.billing import BillingService
 from studiosync_desktop.services.calendar_feeds import CalendarFeedService
 from studiosync_desktop.services.email_jobs import MailJobs
+from studiosync_desktop.services.email_news import NewsService
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_preferences import PreferenceService
 from studiosync_desktop.services.email_settings import EmailSettingsService
@@ -68,6 +69,7 @@ class Services:
     email_settings: EmailSettingsService
     email_templates: TemplateService
     email_preferences: PreferenceService
+    news: NewsService
     mail_jobs: MailJobs
     today: TodayService
     figures: StudioFigures
@@ -110,6 +112,7 @@ class Services:
             email_settings=EmailSettingsService(db),
             email_templates=TemplateService(db),
             email_preferences=PreferenceService(db),
+            news=NewsService(db),
             mail_jobs=MailJobs.build(db),
             today=TodayService(db),
             figures=StudioFigures(db, pay),

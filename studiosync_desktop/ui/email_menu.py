@@ -1,5 +1,5 @@
-"""Tools > Email (administrators): the mail server, what is sent, the templates; each opens
-over values read off the GUI thread."""
+"""Tools > Email (administrators): the mail server, studio news, what is sent, the templates;
+each opens over values read off the GUI thread."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.email_settings import (
     email_policy_dialog,
     mail_server_dialog,
+    news_dialog,
     templates_dialog,
 )
 
@@ -37,6 +38,12 @@ def add_email_menu(menus: Any, tools: QMenu, services: Services) -> QMenu:
     setup = services.email_settings.setup
     for text, load, make, saved in (
         ("Mail &server…", setup, mail_server_dialog, "The studio's mail server is saved."),
+        (
+            "Send studio &news…",
+            services.news.audience,
+            news_dialog,
+            "The news is queued: the Outbox shows each email as it goes.",
+        ),
         ("&What is sent…", setup, email_policy_dialog, "Saved: what the studio sends by itself."),
         (
             "&Templates…",

@@ -315,3 +315,31 @@ def test_a_window_closed_while_its_email_round_runs_takes_no_result(
     runner.wait(10000)
     qtbot.wait(300)  # its result arrives for a window that is gone: nothing may break
     assert isinstance(runner, QObject)
+
+
+def test_studio_news_is_written_and_sent_to_who_agreed_with_the_count_shown_first(
+    qtbot, menus: AccountMenus, server: SmtpServer, db: Database, admin: Actor, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import Maker
+
+    make = Maker(db, admin.studio_id)
+    ada, _cy = make.person("Ada", "Reader"), make.person("Cy", "Never")
+    services.privacy.record_consent(
+        admin, {"user_id": ada, "kind": "marketing_email", "granted": True}
+    )
+    dialog = choose(qtbot, menus, "Send studio news…")
+    assert (
+        "Goes to 1 person" in dialog.intro.text() and "2 have not agreed" in dialog.intro.text()
+    )  # Cy and the admin
+    send = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)  # nothing typed yet
+    assert error_under(dialog, "subject") and dialog.isVisible()
+    retype(qtbot, field(dialog, "subject"), "Spring recital")
+    body = dialog._fields["text"][0]
+    qtbot.mouseClick(body.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(body, "Saturday at three.")
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    with db.session() as s:
+        rows = s.execute(text("SELECT kind, subject, person_id FROM email_outbox")).all()
+    assert [(r.kind, r.subject, r.person_id) for r in rows] == [("news", "Spring recital", ada)]

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,8 +28,11 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import (
     AUTOMATIC_KINDS,
     KIND_NAMES,
+    WANTED_KINDS,
     EmailPolicyInput,
     EmailSetup,
+    NewsAudience,
+    NewsInput,
     PreferenceInput,
     SmtpAccountInput,
     TemplateInput,
@@ -48,10 +52,12 @@ SECURITY = (
 OK_STYLE = "color: #2e7d32;"
 
 
-def kind_list(parent: QWidget, checked: tuple[str, ...]) -> QListWidget:
+def kind_list(
+    parent: QWidget, checked: tuple[str, ...], kinds: tuple[str, ...] = AUTOMATIC_KINDS
+) -> QListWidget:
     """Every kind of email with a tick box; `checked` are ticked."""
     box = QListWidget(parent)
-    for kind in AUTOMATIC_KINDS:
+    for kind in kinds:
         item = QListWidgetItem(KIND_NAMES[kind], box)
         item.setData(Qt.ItemDataRole.UserRole, kind)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -346,7 +352,8 @@ def preferences_dialog(
         f"What {name} receives by email. Quiet hours are in the studio's time: nothing is "
         "sent to them then (it waits until the hours end)."
     )
-    kinds = kind_list(dialog, tuple(k for k in AUTOMATIC_KINDS if k not in wish.opted_out))
+    wanted = tuple(k for k in WANTED_KINDS if k not in wish.opted_out)
+    kinds = kind_list(dialog, wanted, WANTED_KINDS)
     dialog.add("opted_out", "&Receives:", kinds, lambda: ticked(kinds, Qt.CheckState.Unchecked))
     start, end = (
         QLineEdit(_clock(wish.quiet_start), dialog),
@@ -389,3 +396,28 @@ def open_preferences(
         dialog.open()
 
     runner.run(load, on_done=opened, on_error=lambda exc: presenter.present(exc, parent=parent))
+
+
+def news_dialog(
+    services: Services,
+    actor: Actor,
+    audience: NewsAudience,
+    runner: TaskRunner,
+    presenter: ErrorPresenter,
+    parent: QWidget | None = None,
+) -> SchemaDialog:
+    """Studio news: a subject and a text, sent to those who agreed to marketing emails."""
+    dialog = SchemaDialog("Send studio news", NewsInput, runner, presenter, parent)
+    dialog.setMinimumWidth(620)
+    dialog.set_intro(
+        f"{audience.describe()} Each gets it once, in the studio's letterhead, with a line "
+        "saying why and how to stop. A blank line starts a new paragraph."
+    )
+    dialog.text("subject", "&Subject:", "", "Spring recital on 14 March")
+    body = dialog.notes("text", "&Text:")
+    body.setFixedHeight(220)
+    send = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    send.setText("&Send")
+    send.setEnabled(audience.readers > 0)
+    dialog.save = lambda form: services.news.send(actor, form)
+    return dialog

@@ -1,0 +1,88 @@
+"""Studio news goes only to people whose latest marketing-email consent is a yes, once."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import PermissionDenied, ValidationFailed
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.email_jobs import MailJobs
+from studiosync_desktop.services.email_news import NewsService
+from studiosync_desktop.services.email_preferences import PreferenceService
+from studiosync_desktop.services.privacy import PrivacyService
+from tests.factories import Maker
+from tests.services.conftest import use_server
+from tests.smtp_server import SmtpServer
+
+NEWS = {"subject": "Spring recital", "text": "Come and listen.\n\nSaturday 14 March, 3 pm."}
+
+
+def consent(db: Database, admin: Actor, person: uuid.UUID, *answers: bool) -> None:
+    for granted in answers:  # in order: the last one holds
+        PrivacyService(db).record_consent(
+            admin, {"user_id": person, "kind": "marketing_email", "granted": granted}
+        )
+
+
+def people(db: Database, admin: Actor) -> dict[str, uuid.UUID]:
+    make = Maker(db, admin.studio_id)
+    found = {name: make.person(name, "Reader") for name in ("Ada", "Ben", "Cy", "Dot", "Eve")}
+    consent(db, admin, found["Ada"], True)  # yes
+    consent(db, admin, found["Ben"], True, False)  # said yes, then withdrew
+    consent(db, admin, found["Dot"], True)  # yes, but wants no news emails
+    PreferenceService(db).save(admin, found["Dot"], {"opted_out": ["news"]})
+    consent(db, admin, found["Eve"], True)  # yes, but no address (the roster's placeholder)
+    with db.session() as s:
+        s.execute(
+            text("UPDATE users SET email = 'eve.reader@no-email.invalid' WHERE id = :e"),
+            {"e": found["Eve"]},
+        )
+    return found  # Cy was never asked
+
+
+def test_news_reaches_only_who_agreed_once_and_says_why(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    found = people(db, admin)
+    news = NewsService(db)
+
+    audience = news.audience(admin)
+    assert (audience.readers, audience.no_address, audience.opted_out) == (1, 1, 1)
+    assert "Goes to 1 person" in audience.describe()
+
+    assert news.send(admin, NEWS) == 1
+    assert news.send(admin, NEWS) == 0  # pressed twice: queued once
+    MailJobs.build(db).run_once(admin)
+
+    [got] = server.received
+    with db.session() as s:
+        ada = s.scalar(text("SELECT email FROM users WHERE id = :a"), {"a": found["Ada"]})
+    assert got.recipients == [ada]
+    assert got.subject == "Spring recital"
+    assert "Dear Ada Reader" in got.text() and "because you agreed" in got.text()
+    assert "<p>Saturday 14 March, 3 pm.</p>" in got.html()
+
+
+def test_news_with_nobody_agreed_or_nothing_typed_is_refused_by_field(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    Maker(db, admin.studio_id).person("Cy", "Never")
+    with pytest.raises(ValidationFailed) as nobody:
+        NewsService(db).send(admin, NEWS)
+    assert "Consents" in str(nobody.value)
+    with pytest.raises(ValidationFailed) as empty:
+        NewsService(db).send(admin, {"subject": "", "text": "x\x00y"})
+    assert {"subject", "text"} <= set(empty.value.fields)
+    teacher = Actor(
+        user_id=admin.user_id, studio_id=admin.studio_id, role="teacher", name="T. Teach"
+    )
+    with pytest.raises(PermissionDenied):
+        NewsService(db).send(teacher, NEWS)
+    with db.session() as s:
+        assert s.scalar(text("SELECT count(*) FROM email_outbox")) == 0
