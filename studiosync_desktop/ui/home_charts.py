@@ -3,6 +3,7 @@ only when the charts are first shown, so the Qt charting library never slows the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 
@@ -112,6 +113,9 @@ class HomeCharts(QWidget):
         self.charts[chart.key] = chart
         self._draw((chart,))
 
+    def _month_clicked(self, key: str, month: date) -> None:
+        self.month_clicked.emit(key, month)
+
     def _draw(self, charts: tuple[MonthChart, ...]) -> None:
         for chart in charts:
             key = chart.key
@@ -121,7 +125,7 @@ class HomeCharts(QWidget):
                 view.setObjectName(f"chart_{key}")
                 view.setRenderHint(QPainter.RenderHint.Antialiasing)
                 self.views[key] = view
-            view.setChart(month_chart(chart, lambda m, k=key: self.month_clicked.emit(k, m)))
+            view.setChart(month_chart(chart, functools.partial(self._month_clicked, key)))
             view.setToolTip(chart.counts)
         self._place()
 

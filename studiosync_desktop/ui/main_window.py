@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
     tab_changed = Signal(str)
     # The studio's settings or look, read again after a change on any desk (StudioInfo).
     studio_changed = Signal(object)
+    _started: bool  # the window has been shown once (showEvent)
 
     def __init__(
         self,

@@ -220,10 +220,10 @@ class RosterDialog(QDialog):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
             return members
-        edit = QLineEdit(self)
+        line = QLineEdit(self)
         if f.kind == "money":
-            edit.setPlaceholderText("0.00")
-        return edit
+            line.setPlaceholderText("0.00")
+        return line
 
     def fill(self, data: BaseModel) -> None:
         for f in self.fields:

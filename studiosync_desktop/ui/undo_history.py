@@ -99,7 +99,8 @@ class UndoHistory(QObject):
                 source.pop()  # the lesson moved on: this step can never apply again
                 self._show()
                 self.said.emit(f"Can't {verb}: {exc}")
-            self.presenter.present(exc, parent=self.parent())
+            window = self.parent()
+            self.presenter.present(exc, parent=window if isinstance(window, QWidget) else None)
 
         self.runner.run(
             self.services.undo.revert, self.actor, change, on_done=finished, on_error=refused

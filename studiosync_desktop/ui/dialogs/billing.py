@@ -224,7 +224,8 @@ class MonthDialog(QDialog):
         self.month.setFocus()
 
     def chosen(self) -> date:
-        return self.month.date().toPython().replace(day=1)  # type: ignore[no-any-return]
+        chosen = self.month.date()
+        return date(chosen.year(), chosen.month(), 1)
 
 
 class GenerateDialog(QDialog):

@@ -155,7 +155,7 @@ class DataTab(QWidget):
     # --- building blocks for the tabs -------------------------------------------------------
 
     def add_button(
-        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], None]
+        self, bar: QHBoxLayout, text: str, keys: str, slot: Callable[[], object]
     ) -> QPushButton:
         """A toolbar button; its keys (if any) work anywhere in the tab and show in its tip."""
         button = QPushButton(text, self)
@@ -167,7 +167,7 @@ class DataTab(QWidget):
             self.add_shortcut(keys, slot)
         return button
 
-    def add_shortcut(self, keys: str, slot: Callable[[], None]) -> None:
+    def add_shortcut(self, keys: str, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
