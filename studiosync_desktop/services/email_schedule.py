@@ -12,25 +12,36 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.models import EmailSettings
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.email import EmailPolicyInput
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_settings, studio_today
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import PART_EMAIL_KINDS
 
 SCHEDULE_LOCK = 7_351_019
-ON_CONFLICT = "ON CONFLICT (studio_id, dedupe_key) DO NOTHING"
+# Each kind is a SELECT of (studio_id, kind, dedupe_key, about_id, created_by_id, details):
+# queued by INSERT, or counted (what would be new) before an administrator turns it on.
+INSERT = """
+INSERT INTO email_outbox (studio_id, kind, dedupe_key, about_id, created_by_id, details)
+{select} ON CONFLICT (studio_id, dedupe_key) DO NOTHING
+"""
+COUNT_NEW = """
+SELECT count(*) FROM ({select}) AS q(studio_id, kind, dedupe_key)
+ WHERE NOT EXISTS (SELECT 1 FROM email_outbox o
+                    WHERE o.studio_id = q.studio_id AND o.dedupe_key = q.dedupe_key)
+"""
 
 # A lesson's reminder is the student's own lead time, else their family contact's, else the
 # studio's; it is keyed by the lesson's time, so a lesson moved later is reminded again.
-REMINDERS = f"""
-INSERT INTO email_outbox (studio_id, kind, dedupe_key, about_id, created_by_id)
+REMINDERS = """
 SELECT l.studio_id, 'lesson_reminder',
        'lesson_reminder:' || l.id || ':' || extract(epoch FROM l.scheduled_start)::bigint,
-       l.id, :actor
+       l.id, :actor, '{}'::jsonb
   FROM lessons l
   LEFT JOIN students st ON st.id = l.student_id
   LEFT JOIN families f ON f.id = st.family_id
@@ -41,48 +52,42 @@ SELECT l.studio_id, 'lesson_reminder',
    AND l.scheduled_start > now()
    AND l.scheduled_start <= now()
        + make_interval(hours => coalesce(ps.reminder_hours, pf.reminder_hours, :hours))
-{ON_CONFLICT}
 """
 # Notice k of an overdue invoice falls due `after + (k-1) * every` days after its due date.
-OVERDUE = f"""
-INSERT INTO email_outbox (studio_id, kind, dedupe_key, about_id, details, created_by_id)
-SELECT i.studio_id, 'overdue_notice', 'overdue_notice:' || i.id || ':' || n.k, i.id,
-       jsonb_build_object('notice', n.k), :actor
+OVERDUE = """
+SELECT i.studio_id, 'overdue_notice', 'overdue_notice:' || i.id || ':' || n.k, i.id, :actor,
+       jsonb_build_object('notice', n.k)
   FROM invoices i,
        LATERAL (SELECT 1 + ((CAST(:today AS date) - i.due_date) - :after) / :every AS k) n
  WHERE i.studio_id = :studio AND i.status IN ('sent', 'partial')
    AND i.credit_note_for_id IS NULL AND i.total > i.amount_paid AND i.due_date IS NOT NULL
    AND CAST(:today AS date) > i.due_date
    AND CAST(:today AS date) - i.due_date >= :after AND n.k <= :max
-{ON_CONFLICT}
 """
-MAKEUP_EXPIRING = f"""
-INSERT INTO email_outbox (studio_id, kind, dedupe_key, about_id, created_by_id)
+MAKEUP_EXPIRING = """
 SELECT m.studio_id, 'makeup_expiring', 'makeup_expiring:' || m.id || ':' || m.expires_on,
-       m.id, :actor
+       m.id, :actor, '{}'::jsonb
   FROM makeup_credits m
  WHERE m.studio_id = :studio AND m.used_by_lesson_id IS NULL
    AND m.expires_on >= CAST(:today AS date)
    AND m.expires_on <= CAST(:today AS date) + CAST(:makeup_days AS int)
-{ON_CONFLICT}
 """
-ITEMS_DUE = f"""
-INSERT INTO email_outbox (studio_id, kind, dedupe_key, about_id, created_by_id)
-SELECT c.studio_id, 'item_due', 'item_due:' || c.id || ':' || c.due_date, c.id, :actor
+ITEMS_DUE = """
+SELECT c.studio_id, 'item_due', 'item_due:' || c.id || ':' || c.due_date, c.id, :actor,
+       '{}'::jsonb
   FROM checkout_logs c
  WHERE c.studio_id = :studio AND c.status = 'approved' AND c.due_date IS NOT NULL
    AND c.due_date >= CAST(:today AS date)
    AND c.due_date <= CAST(:today AS date) + CAST(:item_days AS int)
-{ON_CONFLICT}
 """
-ITEMS_OVERDUE = f"""
-INSERT INTO email_outbox (studio_id, kind, dedupe_key, about_id, created_by_id)
-SELECT c.studio_id, 'item_overdue', 'item_overdue:' || c.id || ':' || c.due_date, c.id, :actor
+ITEMS_OVERDUE = """
+SELECT c.studio_id, 'item_overdue', 'item_overdue:' || c.id || ':' || c.due_date, c.id, :actor,
+       '{}'::jsonb
   FROM checkout_logs c
  WHERE c.studio_id = :studio AND c.status = 'approved' AND c.due_date IS NOT NULL
    AND c.due_date < CAST(:today AS date)
-{ON_CONFLICT}
 """
+Params = dict[str, Any]
 BY_KIND = {
     "lesson_reminder": REMINDERS,
     "overdue_notice": OVERDUE,
@@ -90,6 +95,20 @@ BY_KIND = {
     "item_due": ITEMS_DUE,
     "item_overdue": ITEMS_OVERDUE,
 }
+
+
+def schedule_params(s: Session, actor: Actor, policy: EmailSettings | EmailPolicyInput) -> Params:
+    return {
+        "studio": actor.studio_id,
+        "actor": actor.user_id,
+        "today": studio_today(s, actor),
+        "hours": policy.reminder_hours,
+        "after": policy.overdue_after_days,
+        "every": policy.overdue_every_days,
+        "max": policy.overdue_max_notices,
+        "makeup_days": policy.makeup_warning_days,
+        "item_days": policy.item_due_warning_days,
+    }
 
 
 class MailSchedule:
@@ -109,21 +128,24 @@ class MailSchedule:
             settings = s.get(EmailSettings, actor.studio_id)
             if not got or settings is None or not settings.host:
                 return 0
-            params: dict[str, Any] = {
-                "studio": actor.studio_id,
-                "actor": actor.user_id,
-                "today": studio_today(s, actor),
-                "hours": settings.reminder_hours,
-                "after": settings.overdue_after_days,
-                "every": settings.overdue_every_days,
-                "max": settings.overdue_max_notices,
-                "makeup_days": settings.makeup_warning_days,
-                "item_days": settings.item_due_warning_days,
-            }
+            params = schedule_params(s, actor, settings)
             off = {k for part in studio_settings(s, actor.studio_id).parts_off
                    for k in PART_EMAIL_KINDS.get(part, ())}  # fmt: skip
             new = 0
             for kind, sql in BY_KIND.items():
                 if kind in settings.enabled_kinds and kind not in off:
-                    new += s.connection().execute(text(sql), params).rowcount
+                    insert = INSERT.format(select=sql)
+                    new += s.connection().execute(text(insert), params).rowcount
             return new
+
+    def would_queue(self, actor: Actor, policy: EmailPolicyInput) -> dict[str, int]:
+        """How many emails of each kind `policy` turns on would be queued at once right now
+        (the schedule's own queries, counting what is not in the outbox yet)."""
+        require(actor, "settings")
+        with self._db.read_session() as s:
+            params = schedule_params(s, actor, policy)
+            return {
+                kind: s.scalar(text(COUNT_NEW.format(select=BY_KIND[kind])), params) or 0
+                for kind in policy.enabled_kinds
+                if kind in BY_KIND
+            }

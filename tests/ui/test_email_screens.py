@@ -4,14 +4,15 @@ server (aiosmtpd) and the real database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from desk_driver import Desk
-from factories import MemoryKeyring
+from factories import Maker, MemoryKeyring
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QTextBrowser
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -23,6 +24,7 @@ from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.main_window import MainWindow
+from tests.services.conftest import use_server
 from tests.smtp_server import SmtpServer, smtp_server
 
 Key = Qt.Key
@@ -343,3 +345,65 @@ def test_studio_news_is_written_and_sent_to_who_agreed_with_the_count_shown_firs
     with db.session() as s:
         rows = s.execute(text("SELECT kind, subject, person_id FROM email_outbox")).all()
     assert [(r.kind, r.subject, r.person_id) for r in rows] == [("news", "Spring recital", ada)]
+
+
+def tick(qtbot, box: QListWidget, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Keys to the kind's row, Space ticks it."""
+    box.setFocus()
+    row = next(i for i in range(box.count()) if box.item(i).text() == name)
+    qtbot.keyClick(box, Key.Key_Home)
+    for _ in range(row):
+        qtbot.keyClick(box, Key.Key_Down)
+    qtbot.keyClick(box, Key.Key_Space)
+
+
+def test_turning_on_overdue_notices_says_how_many_go_at_once_and_saves_on_a_second_save(
+    qtbot, menus: AccountMenus, server: SmtpServer, db: Database, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    use_server(db, admin, server, enabled_kinds=["invoice"], overdue_after_days=7)
+    make = Maker(db, admin.studio_id)
+    family = make.family("Chen family")
+    today = date.today()
+    for days in (8, 10, 20):  # overdue by the policy: three notices would go at once
+        make.invoice(family_id=family, due=today - timedelta(days=days), total="50.00")
+    make.invoice(family_id=family, due=today - timedelta(days=3))  # not yet by the policy
+    make.invoice(family_id=family, due=today - timedelta(days=90))  # past its third notice
+    make.invoice(family_id=family, due=today - timedelta(days=40), total="50.00", paid="50.00")
+
+    dialog = choose(qtbot, menus, "What is sent…")
+    kinds = dialog.findChild(QListWidget, "field_enabled_kinds")
+    tick(qtbot, kinds, "Overdue notices")
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    warning = dialog.findChild(QLabel, "at_once")
+    qtbot.waitUntil(warning.isVisible, timeout=15000)
+    assert warning.text().startswith("Turning this on sends 3 overdue notices at once")
+    assert dialog.isVisible()
+
+    def enabled() -> list[str]:
+        with db.session() as s:
+            return list(s.execute(text("SELECT enabled_kinds FROM email_settings")).scalar_one())
+
+    assert enabled() == ["invoice"]  # nothing saved before the administrator agrees
+
+    with qtbot.waitSignal(dialog.accepted, timeout=15000):
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert enabled() == ["invoice", "overdue_notice"]
+
+
+def test_ticking_reminders_when_few_lessons_are_near_saves_at_once(
+    qtbot, menus: AccountMenus, server: SmtpServer, db: Database, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    use_server(db, admin, server, enabled_kinds=["invoice"])
+    make = Maker(db, admin.studio_id)
+    teacher = make.teacher("Ana", "Ruiz")
+    tom = make.student("Tom", "Chen", teacher_id=teacher, email="tom@chen.example")
+    make.lesson(teacher, datetime.now(UTC) + timedelta(hours=5), student_id=tom)
+
+    dialog = choose(qtbot, menus, "What is sent…")
+    tick(qtbot, dialog.findChild(QListWidget, "field_enabled_kinds"), "Lesson reminders")
+    with qtbot.waitSignal(dialog.accepted, timeout=15000):
+        qtbot.mouseClick(
+            dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
+        )
+    assert not dialog.findChild(QLabel, "at_once").isVisible()

@@ -243,7 +243,88 @@ def email_policy_dialog(
         "max_attempts", "&Tries before a message fails:", policy.max_attempts, low=1, high=20
     )
     dialog.save = lambda form: services.email_settings.save_policy(actor, form)
+    _ask_before_many(services, actor, dialog, policy, runner)
     return dialog
+
+
+# Turning these on may queue many at once (every invoice already overdue, every lesson within
+# the reminder hours): the administrator is told how many and presses Save again to agree.
+ASK_FROM = {
+    "overdue_notice": (1, "overdue notice", "overdue notices"),
+    "lesson_reminder": (20, "lesson reminder", "lesson reminders"),
+}
+
+
+def at_once_sentence(counts: dict[str, int]) -> str:
+    """What would go at once, for the kinds with enough to ask about; "" when none."""
+    parts = [
+        f"{n} {one if n == 1 else many}"
+        for kind, n in counts.items()
+        for least, one, many in [ASK_FROM[kind]]
+        if n >= least
+    ]
+    if not parts:
+        return ""
+    return (
+        f"Turning this on sends {' and '.join(parts)} at once, right now. "
+        "Press Save again to send them, or untick what should not go."
+    )
+
+
+def _ask_before_many(
+    services: Services,
+    actor: Actor,
+    dialog: SchemaDialog,
+    policy: EmailPolicyInput,
+    runner: TaskRunner,
+) -> None:
+    """Save counts first what newly ticked kinds would send at once; when that is many, it
+    says so above the buttons and saves only when Save is pressed again on the same form."""
+    warning = QLabel(dialog)
+    warning.setObjectName("at_once")
+    warning.setWordWrap(True)
+    warning.setStyleSheet(ERROR_STYLE)
+    warning.hide()
+    layout = dialog.layout()
+    assert isinstance(layout, QVBoxLayout)
+    layout.insertWidget(layout.indexOf(dialog.buttons), warning)
+    agreed: list[EmailPolicyInput] = []
+
+    def counted(form: EmailPolicyInput, counts: dict[str, int]) -> None:
+        dialog.buttons.setEnabled(True)
+        sentence = at_once_sentence(counts)
+        if not sentence:
+            dialog.submit()
+            return
+        agreed[:] = [form]
+        warning.setText(sentence)
+        warning.show()
+        dialog.adjustSize()
+
+    def failed(exc: BaseException) -> None:
+        dialog.buttons.setEnabled(True)
+        dialog.presenter.present(exc, parent=dialog)
+
+    def save() -> None:
+        form = dialog.validate()
+        if form is None:
+            return
+        new = [k for k in form.enabled_kinds if k in ASK_FROM and k not in policy.enabled_kinds]
+        newly = form.model_copy(update={"enabled_kinds": tuple(new)})
+        if not new or agreed == [form]:
+            dialog.submit()
+            return
+        warning.hide()
+        dialog.buttons.setEnabled(False)
+        runner.run(
+            lambda: services.mail_jobs.schedule.would_queue(actor, newly),
+            on_done=lambda counts: counted(form, counts),
+            on_error=failed,
+            key=f"at-once:{id(dialog)}",
+        )
+
+    dialog.buttons.accepted.disconnect(dialog.submit)
+    dialog.buttons.accepted.connect(save)
 
 
 def templates_dialog(
