@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from desks import race_desks
 from factories import Maker
+from lesson_days import NY, at, future_monday
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -17,17 +17,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.recurrence import occurrence_dates
 from studiosync_desktop.services.scheduling import SchedulingService
-
-NY = ZoneInfo("America/New_York")
-
-
-def _future_monday() -> date:
-    today = datetime.now(NY).date()
-    return today - timedelta(days=today.weekday()) + timedelta(weeks=2)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), NY)
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def lesson(teacher, start, minutes=30, **kw):  # type: ignore[no-untyped-def]
 
 def test_rate_defaults_from_teacher_hourly_rate_and_can_be_overridden(setup, admin) -> None:
     svc, _m, maya, tom, _ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     made = svc.create_lesson(admin, lesson(maya, at(mon, 16), 45, student_id=tom))
     assert made.rate == Decimal("45.00")  # 60/h for 45 minutes
     other = svc.create_lesson(admin, lesson(maya, at(mon, 17), 30, student_id=tom, rate="20"))
@@ -55,7 +44,7 @@ def test_rate_defaults_from_teacher_hourly_rate_and_can_be_overridden(setup, adm
 
 def test_double_booked_teacher_is_refused_with_who_where_when(setup, admin) -> None:
     svc, _m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     with pytest.raises(BookingClash) as err:
         svc.create_lesson(admin, lesson(maya, at(mon, 16, 15), student_id=ana))
@@ -64,7 +53,7 @@ def test_double_booked_teacher_is_refused_with_who_where_when(setup, admin) -> N
 
 def test_touching_lessons_are_fine_but_the_buffer_is_kept(setup, admin, db) -> None:
     svc, _m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.create_lesson(admin, lesson(maya, at(mon, 16, 30), student_id=ana))
     from sqlalchemy import text
@@ -79,7 +68,7 @@ def test_touching_lessons_are_fine_but_the_buffer_is_kept(setup, admin, db) -> N
 
 def test_student_and_room_clashes_name_the_other_booking(setup, admin) -> None:
     svc, m, maya, tom, _ana, room = setup
-    mon = _future_monday()
+    mon = future_monday()
     bob = m.teacher("Bob", "Bass")
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom, room_id=room))
     with pytest.raises(BookingClash) as err:
@@ -94,7 +83,7 @@ def test_student_and_room_clashes_name_the_other_booking(setup, admin) -> None:
 
 def test_cancelled_lessons_do_not_block(setup, admin) -> None:
     svc, _m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     first = svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.cancel(admin, first.id, {"reason": "Sick", "on_behalf_of": "student"})
     assert svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=ana)).status == "scheduled"
@@ -102,7 +91,7 @@ def test_cancelled_lessons_do_not_block(setup, admin) -> None:
 
 def test_status_rules_and_reopen_by_admin_only(setup, admin, db) -> None:
     svc, _m, maya, tom, _ana, _room = setup
-    made = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    made = svc.create_lesson(admin, lesson(maya, at(future_monday(), 16), student_id=tom))
     with pytest.raises(Conflict, match=r"has not started yet .*: it can be marked taught once"):
         svc.set_status(admin, made.id, "completed")  # next week's lesson is not taught yet
     with db.session() as s:
@@ -133,7 +122,7 @@ def test_cancel_records_who_why_late_and_earns_a_credit_by_policy(setup, admin) 
     done = svc.cancel(admin, late.id, {"reason": "Forgot", "on_behalf_of": "student"})
     assert done.is_late_cancel and done.cancelled_by_name == "Olivia Owner"
     assert done.cancellation_reason == "Forgot" and done.makeup_credits == 0
-    early = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    early = svc.create_lesson(admin, lesson(maya, at(future_monday(), 16), student_id=tom))
     done = svc.cancel(admin, early.id, {"reason": "Trip", "on_behalf_of": "student"})
     assert not done.is_late_cancel and done.makeup_credits == 1
     assert svc.credit_balance(admin, tom) == 1
@@ -141,7 +130,7 @@ def test_cancel_records_who_why_late_and_earns_a_credit_by_policy(setup, admin) 
 
 def test_makeup_lesson_uses_a_credit_and_refuses_without_one(setup, admin) -> None:
     svc, _m, maya, tom, _ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     first = svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.cancel(admin, first.id, {"reason": "Teacher ill", "on_behalf_of": "teacher"})
     makeup = svc.create_lesson(
@@ -156,7 +145,7 @@ def test_makeup_lesson_uses_a_credit_and_refuses_without_one(setup, admin) -> No
 
 def test_batch_cancel_cancels_the_whole_window_in_one_step(setup, admin) -> None:
     svc, _m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon, 9), student_id=tom))
     svc.create_lesson(admin, lesson(maya, at(mon, 15), student_id=ana))
     svc.create_lesson(admin, lesson(maya, at(mon + timedelta(days=1), 9), student_id=ana))
@@ -194,7 +183,7 @@ def series(teacher, student, start: date, **kw):  # type: ignore[no-untyped-def]
 
 def test_series_reports_clashes_then_skips_them_and_closures(setup, admin) -> None:
     svc, _m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon + timedelta(weeks=1), 16), student_id=ana))
     svc.add_closure(admin, {"closed_on": mon + timedelta(weeks=2), "reason": "Holiday"})
     data = series(maya, tom, mon, end_date=mon + timedelta(weeks=5))
@@ -210,7 +199,7 @@ def test_series_reports_clashes_then_skips_them_and_closures(setup, admin) -> No
 
 def test_open_ended_series_runs_to_the_horizon_and_extends(setup, admin, db) -> None:
     svc, _m, maya, tom, _ana, _room = setup
-    result = svc.create_series(admin, series(maya, tom, _future_monday()))
+    result = svc.create_series(admin, series(maya, tom, future_monday()))
     assert 13 <= result.created <= 15  # 16 weeks ahead from today, starting in two weeks
     from sqlalchemy import text
 
@@ -229,7 +218,7 @@ def test_open_ended_series_runs_to_the_horizon_and_extends(setup, admin, db) -> 
 def test_extending_many_series_books_them_in_one_insert_and_skips_a_clash(setup, admin, db) -> None:
     svc, m, maya, tom, ana, _room = setup
     leo = m.teacher("Leo", "Park")
-    mon = _future_monday()
+    mon = future_monday()
     for teacher, student, hour in ((maya, tom, 16), (maya, ana, 17), (leo, tom, 18)):
         svc.create_series(admin, series(teacher, student, mon, start_time=time(hour)))
     from sqlalchemy import event, text
@@ -262,7 +251,7 @@ def test_a_series_without_a_rate_follows_the_teachers_rate_whichever_way_it_was_
     setup, admin, db
 ) -> None:
     svc, m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     svc.create_series(admin, series(maya, tom, mon))  # one at a time, teacher's rate
     svc.create_term(admin, [series(maya, ana, mon, start_time=time(17))])  # in a term
     svc.create_series(admin, series(maya, m.student("Zoe", "Li"), mon, start_time=time(18),
@@ -285,7 +274,7 @@ def test_a_series_without_a_rate_follows_the_teachers_rate_whichever_way_it_was_
 
 def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) -> None:
     svc, _m, maya, tom, _ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     data = series(maya, tom, mon, end_date=mon + timedelta(weeks=5))
     made = svc.create_series(admin, data)
     lessons = svc.week(admin, mon, 42, student_id=tom)
@@ -303,7 +292,7 @@ def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) 
 
 def test_teacher_sees_only_their_own_schedule(setup, admin, db) -> None:
     svc, m, maya, tom, ana, _room = setup
-    mon = _future_monday()
+    mon = future_monday()
     bob = m.teacher("Bob", "Bass")
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.create_lesson(admin, lesson(bob, at(mon, 16), student_id=ana))
@@ -319,7 +308,7 @@ def test_teacher_sees_only_their_own_schedule(setup, admin, db) -> None:
 
 def test_lesson_note_is_written_and_read_back(setup, admin) -> None:
     svc, _m, maya, tom, _ana, _room = setup
-    made = svc.create_lesson(admin, lesson(maya, at(_future_monday(), 16), student_id=tom))
+    made = svc.create_lesson(admin, lesson(maya, at(future_monday(), 16), student_id=tom))
     svc.save_lesson_note(
         admin, made.id, {"summary": "Scales", "topics_covered": ["C major"], "homework": "Daily"}
     )
@@ -332,7 +321,7 @@ def test_twenty_desks_booking_the_same_slot_one_wins_the_rest_get_the_clash(
 ) -> None:
     _svc, m, maya, _tom, _ana, room = setup
     students = [m.student(f"S{i}", "Desk") for i in range(20)]
-    start = at(_future_monday(), 10)
+    start = at(future_monday(), 10)
 
     def desk(db: Database, i: int) -> str:
         own = SchedulingService(db)

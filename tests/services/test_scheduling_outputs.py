@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, time, timedelta
 
 import pytest
 from factories import Maker
 from icalendar import Calendar
+from lesson_days import at, future_monday
 from pydantic import ValidationError
 from pypdf import PdfReader
 from sqlalchemy import text
@@ -21,17 +21,6 @@ from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.scheduling import SchedulingService
-
-NY = ZoneInfo("America/New_York")
-
-
-def _future_monday() -> date:
-    today = datetime.now(NY).date()
-    return today - timedelta(days=today.weekday()) + timedelta(weeks=2)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), NY)
 
 
 @pytest.fixture
@@ -61,7 +50,7 @@ def _email_of(db: Database, teacher_id: object) -> str:
 
 def test_week_rows_name_the_student_or_band_teacher_and_room(db, admin, studio) -> None:
     m, maya, bob, tom, _ana, band, room = studio
-    mon = _future_monday()
+    mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     m.lesson(bob, at(mon, 17), band_id=band)
     m.lesson(bob, at(mon + timedelta(days=7), 17), band_id=band)  # the week after
@@ -75,7 +64,7 @@ def test_week_rows_name_the_student_or_band_teacher_and_room(db, admin, studio) 
 
 def test_trusted_lesson_rows_equal_validated_ones(db, admin, studio) -> None:
     m, maya, _bob, tom, _ana, _band, room = studio
-    mon = _future_monday()
+    mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     (row,) = SchedulingService(db).week(admin, mon)
     validated = LessonRow.model_validate(row.model_dump())
@@ -88,7 +77,7 @@ def test_trusted_lesson_rows_equal_validated_ones(db, admin, studio) -> None:
 
 def test_day_sheet_has_one_page_per_teacher_with_names_and_times(db, admin, studio) -> None:
     m, maya, bob, tom, ana, _band, room = studio
-    mon = _future_monday()
+    mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     m.lesson(maya, at(mon, 17, 30), student_id=ana)
     m.lesson(bob, at(mon, 9), student_id=ana, room_id=room)
@@ -106,7 +95,7 @@ def test_day_sheet_has_one_page_per_teacher_with_names_and_times(db, admin, stud
 
 def test_day_sheet_by_room_and_an_empty_day_still_print(db, admin, studio) -> None:
     m, maya, _bob, tom, _ana, _band, room = studio
-    mon = _future_monday()
+    mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     by_room = SchedulingService(db).day_sheet(admin, mon, "room")
     text_of = PdfReader(io.BytesIO(render_day_sheet(by_room))).pages[0].extract_text()
@@ -118,7 +107,7 @@ def test_day_sheet_by_room_and_an_empty_day_still_print(db, admin, studio) -> No
 
 def test_ics_export_has_stable_uids_utc_times_and_marks_cancelled(db, admin, studio) -> None:
     m, maya, _bob, tom, ana, _band, room = studio
-    mon = _future_monday()
+    mon = future_monday()
     first = m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     gone = m.lesson(maya, at(mon, 17), student_id=ana, status="cancelled")
     service = IcalExportService(db)
@@ -142,7 +131,7 @@ def test_student_export_names_the_teacher_and_a_teacher_exports_only_their_own(
     db, admin, studio
 ) -> None:
     m, maya, bob, tom, _ana, _band, _room = studio
-    mon = _future_monday()
+    mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom)
     m.lesson(bob, at(mon, 17), student_id=tom)
     export = IcalExportService(db).export(admin, student_email="tom@example.org")
@@ -172,7 +161,7 @@ def _term_item(teacher, student, day: date, hour: int, weeks: int = 10):  # type
 
 def test_a_term_of_series_is_created_in_one_step(db, admin, studio) -> None:
     _m, maya, bob, tom, ana, _band, _room = studio
-    mon = _future_monday()
+    mon = future_monday()
     svc = SchedulingService(db)
     result = svc.create_term(
         admin,
@@ -189,7 +178,7 @@ def test_a_term_of_series_is_created_in_one_step(db, admin, studio) -> None:
 
 def test_a_term_refuses_series_that_clash_with_each_other_naming_both(db, admin, studio) -> None:
     _m, maya, _bob, tom, ana, _band, _room = studio
-    mon = _future_monday()
+    mon = future_monday()
     svc = SchedulingService(db)
     clashing = [_term_item(maya, tom, mon, 16), _term_item(maya, ana, mon, 16, weeks=2)]
     with pytest.raises(BookingClash) as err:
@@ -203,7 +192,7 @@ def test_a_term_refuses_series_that_clash_with_each_other_naming_both(db, admin,
 
 def test_closing_a_day_can_cancel_its_lessons_in_the_same_step(db, admin, studio) -> None:
     m, maya, bob, tom, ana, _band, _room = studio
-    mon = _future_monday()
+    mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom)
     m.lesson(bob, at(mon, 9), student_id=ana)
     m.lesson(bob, at(mon + timedelta(days=1), 9), student_id=ana)  # the next day stays
