@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,9 @@ ROLE_WORDS = {
 }
 # Columns the PDF leaves out of its tables (keys, bookkeeping); the JSON has them.
 QUIET = {"id", "studio_id", "created_at", "updated_at", "search_text", "reference"}
+# A moment as the JSON holds it (2026-09-24T19:45:00+00:00): printed as a date and time.
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 README = """What {studio} keeps about {name}
 
 summary.pdf   a readable summary, section by section
@@ -174,7 +178,9 @@ class PrivacyExportService:
             facts=_facts(person, rows),
             exported_at=now.astimezone(_zone(letterhead.timezone)),
             exported_by=actor.name,
-            sections=tuple(_section(t, r) for t, r in rows.items() if t != "users"),
+            sections=tuple(
+                _section(t, r, _zone(letterhead.timezone)) for t, r in rows.items() if t != "users"
+            ),
         )
         pdf = render_export_summary(letterhead, summary)
         data = _zip(
@@ -232,27 +238,62 @@ def _facts(person: Person, rows: Mapping[str, list[dict[str, Any]]]) -> tuple[tu
     return tuple((k, v) for k, v in facts if v)
 
 
-def _section(table: str, rows: list[dict[str, Any]]) -> ExportSection:
+# What a reader looks for first in a table's rows: when, what, how it stands, how much.
+WHEN = ("scheduled_start", "start_time", "starts", "issue_date", "payment_date", "first_day",
+        "checkout_date", "recorded_at", "sent_at", "granted_at", "date")  # fmt: skip
+WHAT = ("title", "name", "invoice_number", "description", "subject", "kind", "instrument",
+        "lesson_type", "content", "body")  # fmt: skip
+HOW_MUCH = ("total", "amount", "amount_paid", "rate", "balance", "quantity")
+
+
+def _rank(key: str) -> int:
+    if key in WHEN:
+        return 0
+    if key.endswith(("_start", "_date", "_on")):
+        return 1
+    if key in WHAT:
+        return 2
+    if key == "status":
+        return 3
+    if key in HOW_MUCH:
+        return 4
+    return 5
+
+
+def _section(table: str, rows: list[dict[str, Any]], zone: Any) -> ExportSection:
+    """A table's rows as the summary prints them: the five columns a reader looks for first
+    (when, what, how it stands, how much), times in the studio's zone."""
     columns: list[str] = []
     for row in rows:
         for key in row:
             if key not in QUIET and not key.endswith("_id") and key not in columns:
                 columns.append(key)
-    columns = columns[:5]
+    columns = sorted(columns, key=_rank)[:5]  # stable: the table's order within a rank
     return ExportSection(
         table=table,
         title=SCOPES[table].title,
         headers=tuple(words(c) for c in columns),
-        rows=tuple(tuple(_cell(r.get(c)) for c in columns) for r in rows),
+        rows=tuple(tuple(_cell(r.get(c), zone) for c in columns) for r in rows),
         total=len(rows),
     )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, zone: Any = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        value = datetime.fromisoformat(value)
+    elif isinstance(value, str) and ISO_DAY.fullmatch(value):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        moment = value.astimezone(zone) if zone is not None and value.tzinfo else value
+        return f"{moment:%d %b %Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ", ".join(value)  # specialties, strengths: a list reads as words
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
     text_value = str(value)

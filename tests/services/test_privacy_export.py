@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -142,6 +143,9 @@ def test_the_summary_pdf_reads_as_the_persons_data_and_the_export_is_audited(
     for expected in ("Ada Lovelace", "YOUR DATA", "Lessons", "Invoices", "Ada likes jazz"):
         assert expected in words
     assert "Teacher only" not in words  # a note not shown to the student stays the studio's
+    # A lesson reads by when it is, in the studio's time, not as a database timestamp.
+    assert "Scheduled start" in words and re.search(r"\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}", words)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", words) and "+00:00" not in words
     with db.session() as s:
         logged = s.execute(
             text(
