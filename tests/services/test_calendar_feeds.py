@@ -384,3 +384,17 @@ def test_a_date_only_event_without_timezone_is_not_moved_by_the_desks_zone(
     )
     [block] = feeds.busy(admin, day, 1, teacher_id=teacher)
     assert block.all_day and block.start.astimezone(NY).hour == 0
+
+
+def test_a_floating_time_in_a_calendar_naming_its_zone_is_read_in_that_zone(
+    db: Database, admin: Actor, teacher: uuid.UUID
+) -> None:
+    day = next_monday()
+    body = calendar(
+        event("f", f"DTSTART:{stamp(day)}T100000", f"DTEND:{stamp(day)}T110000", "SUMMARY:Lunch"),
+        head="X-WR-TIMEZONE:Europe/Berlin",
+    )
+    feeds = CalendarFeedService(db, POLICY)
+    feeds.import_file(admin, {"name": "Google", "teacher_id": teacher}, body)
+    [(start, _end, _title)] = _busy(feeds, admin, teacher)
+    assert start == datetime.combine(day, datetime.min.time(), BERLIN).replace(hour=10)
