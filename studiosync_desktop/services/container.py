@@ -14,6 +14,7 @@ from studiosync_desktop.services.email_news import NewsService
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_preferences import PreferenceService
 from studiosync_desktop.services.email_settings import EmailSettingsService
+from studiosync_desktop.services.email_statement import StatementMailer
 from studiosync_desktop.services.email_templates import TemplateService
 from studiosync_desktop.services.feed_fetch import FetchPolicy
 from studiosync_desktop.services.find_time import FindTimeService
@@ -71,6 +72,7 @@ class Services:
     email_preferences: PreferenceService
     news: NewsService
     mail_jobs: MailJobs
+    statement_mail: StatementMailer
     today: TodayService
     figures: StudioFigures
     reports: ReportService
@@ -114,6 +116,7 @@ class Services:
             email_preferences=PreferenceService(db),
             news=NewsService(db),
             mail_jobs=MailJobs.build(db),
+            statement_mail=StatementMailer(db, StatementService(db)),
             today=TodayService(db),
             figures=StudioFigures(db, pay),
             reports=ReportService(db, pay),

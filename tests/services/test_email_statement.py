@@ -1,0 +1,100 @@
+"""A statement emailed on request, read back from a real SMTP server (aiosmtpd): its PDF, the
+billing address, once per payer and day; a payer without an address is told, not queued."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from factories import Maker
+from pypdf import PdfReader
+from sqlalchemy import text
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import Conflict, ValidationFailed
+from studiosync_desktop.schemas.billing import Payer
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.email_jobs import MailJobs
+from studiosync_desktop.services.email_statement import StatementMailer
+from studiosync_desktop.services.statements import StatementService
+from tests.services.conftest import use_server
+from tests.smtp_server import SmtpServer
+
+
+def mailer(db: Database) -> StatementMailer:
+    return StatementMailer(db, StatementService(db))
+
+
+def test_a_statement_is_emailed_once_a_day_with_its_pdf_to_the_billing_address(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    make = Maker(db, admin.studio_id)
+    family = make.family("Chen family")
+    with db.session() as s:
+        s.execute(
+            text("UPDATE families SET billing_email = 'pay@chen.example' WHERE id = :f"),
+            {"f": family},
+        )
+    today = datetime.now(UTC).date()
+    make.invoice(
+        family_id=family,
+        issue=today - timedelta(days=54),
+        due=today - timedelta(days=40),
+        total="120.00",
+    )
+    payer = Payer(kind="family", id=family)
+
+    first = mailer(db).send(admin, payer)
+    again = mailer(db).send(admin, payer)  # pressed twice: still one
+    MailJobs.build(db).run_once(admin)
+
+    assert (first.new, again.new) == (True, False)
+    assert first.sentence.startswith("Queued to pay@chen.example")
+    assert "already queued" in again.sentence
+    [mail] = server.received
+    assert mail.recipients == ["pay@chen.example"]
+    assert mail.subject.startswith("Your statement from")
+    assert "120.00" in mail.text()
+    [(name, pdf)] = [(n, c) for n, c in mail.attachments() if n.endswith(".pdf")]
+    assert name.startswith("Statement Chen family")
+    words = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Chen family" in words and "120.00" in words
+    with db.session() as s:
+        rows = s.execute(text("SELECT kind, status FROM email_outbox")).all()
+    assert [tuple(r) for r in rows] == [("statement", "sent")]
+
+
+def test_a_payer_without_an_address_is_told_and_nothing_is_queued(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    make = Maker(db, admin.studio_id)
+    family = make.family("Park family")
+    today = datetime.now(UTC).date()
+    make.invoice(family_id=family, issue=today, due=today + timedelta(days=14), total="80.00")
+
+    with pytest.raises(ValidationFailed) as refused:
+        mailer(db).send(admin, Payer(kind="family", id=family))
+
+    assert refused.value.fields == {
+        "email": "No billing email for Park family: add one on their page, then email the "
+        "statement."
+    }
+    with db.session() as s:
+        assert s.execute(text("SELECT count(*) FROM email_outbox")).scalar_one() == 0
+
+
+def test_a_statement_is_not_queued_before_the_studio_sets_up_email(
+    db: Database, admin: Actor
+) -> None:
+    make = Maker(db, admin.studio_id)
+    family = make.family("Chen family")
+    with db.session() as s:
+        s.execute(
+            text("UPDATE families SET billing_email = 'pay@chen.example' WHERE id = :f"),
+            {"f": family},
+        )
+    with pytest.raises(Conflict, match="not set up"):
+        mailer(db).send(admin, Payer(kind="family", id=family))
