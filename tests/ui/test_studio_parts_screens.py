@@ -11,7 +11,7 @@ import pytest
 from desk_driver import Desk
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton
 from sqlalchemy import text
 
 from studiosync_desktop import login
@@ -116,7 +116,7 @@ def test_parts_switched_off_leave_every_desk_and_the_keys_follow(
     run_command(office, "parts and hours")
     office.wait_until(lambda: isinstance(QApplication.activeModalWidget(), SchemaDialog))
     dialog = QApplication.activeModalWidget()
-    for part in ("billing", "messages"):
+    for part in ("billing", "bands", "messages"):
         box = dialog.findChild(QCheckBox, f"part_{part}")
         office.click(box, QPoint(12, box.height() // 2))  # on its box, where a person clicks
     office.click_button("Save")
@@ -124,10 +124,12 @@ def test_parts_switched_off_leave_every_desk_and_the_keys_follow(
 
     with db.session() as s:
         saved = s.scalar(text("SELECT settings -> 'parts_off' FROM studios"))
-    assert saved == ["billing", "messages"]
+    assert saved == ["billing", "bands", "messages"]
     for desk in (office, front_desk):  # this window at once, the other by live updates
         desk.wait_until(lambda desk=desk: "Invoices" not in shown_titles(desk.window))
         assert not any(t.startswith("Messages") for t in shown_titles(desk.window))
+        bands = desk.window.tabs["roster"].findChild(QPushButton, "view_bands")
+        assert bands.isHidden()  # the roster lists no bands
     # The fourth tab shown is now Inventory, and Ctrl+4 goes there.
     front_desk.window.activateWindow()
     front_desk.wait_until(lambda: QApplication.activeWindow() is front_desk.window)

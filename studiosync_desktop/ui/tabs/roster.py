@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import RosterKind
+from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.roster_dialogs import TITLES, RosterDialog
@@ -203,6 +204,15 @@ class RosterTab(DataTab):
         self._update_buttons()
 
     # --- views ------------------------------------------------------------------------------
+
+    def studio_changed(self, info: StudioInfo) -> None:
+        """A studio without bands lists none (their records stay)."""
+        bands = self.findChild(QPushButton, "view_bands")
+        uses_bands = info.settings.uses("bands")
+        if bands is not None:
+            bands.setVisible(uses_bands)
+        if not uses_bands and self.view == "bands":
+            self.set_view("students")
 
     def set_view(self, kind: RosterKind) -> None:
         if kind == self.view:
