@@ -281,7 +281,7 @@ class CalendarGrid(QWidget):
 
     # --- painting ---------------------------------------------------------------------
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+    def resizeEvent(self, event: object) -> None:
         self._layout_blocks()
         super().resizeEvent(event)  # type: ignore[arg-type]
 
@@ -718,10 +718,10 @@ class CalendarGrid(QWidget):
                 self.columns[self.cursor_col].key, self.slot_time(self.cursor_col, self.cursor_slot)
             )
 
-    def focusInEvent(self, event: object) -> None:  # type: ignore[override]
+    def focusInEvent(self, event: object) -> None:
         super().focusInEvent(event)  # type: ignore[arg-type]
         self.update()
 
-    def focusOutEvent(self, event: object) -> None:  # type: ignore[override]
+    def focusOutEvent(self, event: object) -> None:
         super().focusOutEvent(event)  # type: ignore[arg-type]
         self.update()
