@@ -153,6 +153,7 @@ class PayRunView(Frozen):
     currency: str
     timezone: str
     is_over: bool = True  # the period has ended (only then is it approved)
+    anchor: date = date(2024, 1, 1)  # weekly periods count from this day (the policy's)
 
     @property
     def total(self) -> Decimal:

@@ -537,7 +537,13 @@ def _view(
     if want_lines:
         lines = _lines(s, run, replace(scope, teacher=wanted), names)
     approver = _person_name(s, run.approved_by_id) if run is not None else ""
-    currency = s.scalar(text("SELECT currency FROM studios WHERE id = :s"), {"s": actor.studio_id})
+    studio = s.execute(
+        text(
+            "SELECT s.currency, p.period_anchor FROM studios s"
+            " LEFT JOIN pay_settings p ON p.studio_id = s.id WHERE s.id = :s"
+        ),
+        {"s": actor.studio_id},
+    ).one()
     return PayRunView(
         period=period if run is None else stored_period(run.period_start, run.period_end),
         run_id=run.id if run is not None else None,
@@ -548,8 +554,9 @@ def _view(
         lines=tuple(lines),
         warnings=tuple(warnings),
         missing_rules=tuple(missing),
-        currency=currency or "USD",
+        currency=studio.currency or "USD",
         timezone=zone.key,
+        anchor=studio.period_anchor or PayPolicy().period_anchor,
         is_over=period.end < studio_today(s, actor),
     )
 

@@ -134,12 +134,11 @@ class PayTab(DataTab):
         pay, actor, period, keep = self.services.pay, self.actor, self.period, self.selected_key()
 
         def work() -> tuple[PayRunView, date, Any, tuple[PayLineRow, ...]]:
-            anchor = pay.policy(actor).period_anchor
             view = pay.view(actor, period or pay.period(actor))
             ids = [t.teacher_id for t in view.teachers]
             teacher = keep if keep in ids else (ids[0] if ids else None)
             lines = pay.lines(actor, view.period, teacher) if teacher is not None else ()
-            return view, anchor, teacher, lines
+            return view, view.anchor, teacher, lines
 
         return work
 
