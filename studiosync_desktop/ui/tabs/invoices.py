@@ -723,12 +723,19 @@ class InvoicesTab(DataTab):
             d.payer,
         )
         from studiosync_desktop.reports.statement_pdf import render_statement
+        from studiosync_desktop.ui.dialogs.statement import StatementDialog
 
-        self._save_as(
-            "Save statement PDF",
-            f"statement-{payer.name}.pdf",
-            lambda: render_statement(inv.letterhead(actor), st.statement(actor, payer)),
+        def save() -> None:
+            self._save_as(
+                "Save statement PDF",
+                f"statement-{payer.name}.pdf",
+                lambda: render_statement(inv.letterhead(actor), st.statement(actor, payer)),
+            )
+
+        self.statement_dialog = StatementDialog(
+            self.services, actor, payer, self.runner, self.presenter, save, self
         )
+        self.open_dialog(self.statement_dialog)
 
     def do_aging(self) -> None:
         inv, st, actor = self.services.invoicing, self.services.statements, self.actor
