@@ -61,7 +61,9 @@ def test_low_stock_filter_and_new_item_dialog_validates_inline(
     dialog = _dialog(qtbot, ItemDialog)
     dialog.submit()  # type: ignore[attr-defined]
     errors = dialog._fields["name"][2]  # type: ignore[attr-defined]
-    assert errors.isVisibleTo(dialog) and "at least 1" in errors.text()
+    assert (
+        errors.isVisibleTo(dialog) and errors.text() == "Fill this in"
+    )  # the empty name, in words
     dialog.name.setText("Ukulele")  # type: ignore[attr-defined]
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         dialog.submit()  # type: ignore[attr-defined]

@@ -143,7 +143,7 @@ def test_the_login_dialog_logs_in_the_desk_whose_window_has_no_admin_tabs(
         assert "users" not in window.tabs and "audit" not in window.tabs
         assert "invoices" in window.tabs
         # Edit (undo, redo) is the window's; the Account menu comes from the app.
-        assert [a.text() for a in window.menuBar().actions()] == ["&Edit"]
+        assert [a.text() for a in window.menuBar().actions()] == ["&Edit", "&Reports"]
     finally:
         person.db.dispose()
 
@@ -232,7 +232,7 @@ def test_a_forced_password_change_comes_before_the_window(
         assert desk.current is not None
         assert not desk.current.accounts.must_change_password(desk.current.actor)
         titles = [a.text() for a in desk.window.menuBar().actions()]
-        assert titles == ["&Edit", "&Account"]  # the desk has no Tools menu
+        assert titles == ["&Edit", "&Reports", "&Account"]  # the desk has no Tools menu
     finally:
         desk.close()
         opened.close()

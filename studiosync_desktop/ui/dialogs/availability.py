@@ -138,7 +138,9 @@ class HoursDialog(QDialog):
         span.addWidget(self.first)
         span.addWidget(QLabel("to", box))
         span.addWidget(self.last)
-        form.addRow("&From", span)
+        first_label = QLabel("&From", box)
+        first_label.setBuddy(self.first)  # Alt+F reaches the first day
+        form.addRow(first_label, span)
         form.addRow("Hours &instead", self.other_hours)
         form.addRow("Rea&son", self.reason)
         form.addRow("", self.add)

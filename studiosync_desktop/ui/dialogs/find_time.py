@@ -113,7 +113,9 @@ class FindTimeDialog(QDialog):
         row.addWidget(self.first)
         row.addWidget(QLabel("for", when))
         row.addWidget(self.days)
-        form.addRow("&From", when)
+        first_label = QLabel("&From", self)
+        first_label.setBuddy(self.first)  # Alt+F reaches the first day
+        form.addRow(first_label, when)
         when.setFocusProxy(self.first)
         self.model: RowTableModel[SlotOption] = RowTableModel(self._columns(), parent=self)
         self.table = QTableView(self)
