@@ -25,7 +25,7 @@ from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from tests.services.conftest import use_server
-from tests.smtp_server import SmtpServer, smtp_server
+from tests.smtp_server import SmtpServer, self_signed, smtp_server
 
 Key = Qt.Key
 
@@ -407,3 +407,32 @@ def test_ticking_reminders_when_few_lessons_are_near_saves_at_once(
             dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
         )
     assert not dialog.findChild(QLabel, "at_once").isVisible()
+
+
+def test_an_untrusted_certificate_is_said_next_to_the_security_field(
+    qtbot, menus: AccountMenus, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    login = ("office@harmony.example", "right-password")
+    cert = self_signed(tmp_path)
+    with smtp_server(login=login, security="starttls", cert=cert) as secure:
+        dialog = choose(qtbot, menus, "Mail server…")
+        retype(qtbot, field(dialog, "host"), secure.host)
+        port = dialog.findChild(object, "field_port")
+        port.setFocus()
+        port.selectAll()
+        qtbot.keyClicks(port, str(secure.port))
+        security = dialog.findChild(object, "field_security")
+        security.setFocus()
+        qtbot.keyClick(security, Key.Key_Home)  # STARTTLS (usually port 587)
+        retype(qtbot, field(dialog, "username"), login[0])
+        retype(qtbot, field(dialog, "password"), login[1])
+        retype(qtbot, field(dialog, "from_address"), login[0])
+        retype(qtbot, dialog.findChild(QLineEdit, "field_test_to"), "me@harmony.example")
+
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: error_under(dialog, "security") != "", timeout=15000)
+
+    assert security.currentData() == "starttls"
+    assert error_under(dialog, "security").startswith("The server's certificate is not trusted")
+    assert error_under(dialog, "host") == "" and error_under(dialog, "password") == ""
+    assert secure.received == []
