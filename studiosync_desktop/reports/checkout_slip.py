@@ -12,7 +12,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from studiosync_desktop.reports.barcodes import draw_code128
-from studiosync_desktop.reports.style import INK, MUTED, RULE
+from studiosync_desktop.reports.style import INK, MUTED, RULE, draw_logo, wrap
 from studiosync_desktop.schemas.inventory import CheckoutSlip
 from studiosync_desktop.vocabulary import words
 from studiosync_desktop.zones import zone_of
@@ -64,17 +64,22 @@ def _full_page(slip: CheckoutSlip, out: io.BytesIO, size: tuple[float, float]) -
 
 def _slip_head(c: Canvas, slip: CheckoutSlip, margin: float, right: float, y: float) -> float:
     """The studio, and what this paper is."""
+    used = draw_logo(c, slip.studio_logo, margin, y, 46)
+    x = margin + (used + 12 if used else 0)
     c.setFillColorRGB(*INK)
     c.setFont("Helvetica-Bold", 18)
-    c.drawString(margin, y - 14, slip.studio_name)
+    c.drawString(x, y - 14, slip.studio_name)
     c.setFont("Helvetica", 9.5)
     c.setFillColorRGB(*MUTED)
     contact = " · ".join(p for p in (slip.studio_phone, slip.studio_email) if p)
     line_y = y - 30
+    room = right - 150 - x  # short of the slip's title and reference on the right
     for text in (slip.studio_address, contact):
-        if text:
-            c.drawString(margin, line_y, text)
+        for line in wrap(text, "Helvetica", 9.5, room) if text else ():
+            c.drawString(x, line_y, line)
             line_y -= 12
+    if used:
+        line_y = min(line_y, y - 50)  # below the logo
     c.setFillColorRGB(*INK)
     c.setFont("Helvetica-Bold", 15)
     c.drawRightString(right, y - 14, "CHECKOUT SLIP")

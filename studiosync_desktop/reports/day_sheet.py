@@ -13,6 +13,7 @@ from studiosync_desktop.reports.style import (
     MUTED,
     RULE,
     ZEBRA,
+    draw_logo,
     hex_rgb,
     long_date,
     page_size,
@@ -74,9 +75,10 @@ class _Page:
         c.setFillColorRGB(*self.accent)
         c.rect(0, self.height - 8, self.width, 8, stroke=0, fill=1)
         top = self.height - MARGIN
+        used = draw_logo(c, sheet.logo, MARGIN, top + 10, 22)  # small: the page is the day's
         set_ink(c, INK)
         c.setFont(BOLD, 12)
-        c.drawString(MARGIN, top, sheet.studio_name)
+        c.drawString(MARGIN + (used + 8 if used else 0), top, sheet.studio_name)
         c.setFillColorRGB(*self.accent)
         c.setFont(BOLD, 12)
         c.drawRightString(self.width - MARGIN, top, "DAY SHEET")

@@ -180,6 +180,7 @@ class CheckoutSlip(Frozen):
 
     checkout_id: uuid.UUID
     studio_name: str
+    studio_logo: bytes | None = None  # on the full page (an 80 mm receipt prints text only)
     studio_address: str
     studio_phone: str
     studio_email: str

@@ -255,3 +255,4 @@ class DaySheet(Frozen):
     # How the printed page looks: the studio's paper size (by locale) and theme colour.
     locale: str = "en_US"
     accent: str = "#3b6ea5"
+    logo: bytes | None = None

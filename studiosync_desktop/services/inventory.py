@@ -303,6 +303,7 @@ class InventoryService:
             return CheckoutSlip(
                 checkout_id=log.id,
                 studio_name=studio.name,
+                studio_logo=studio.logo,
                 studio_address=address,
                 studio_phone=studio.phone,
                 studio_email=studio.email,

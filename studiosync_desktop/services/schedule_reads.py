@@ -162,7 +162,7 @@ class ScheduleReads(SchedulingPart):
         rows = [r for r in self.week(actor, day, 1) if r.status not in ("cancelled",)]
         with self._db.read_session() as s:
             studio = s.execute(
-                select(Studio.name, Studio.timezone, Studio.theme_color).where(
+                select(Studio.name, Studio.timezone, Studio.theme_color, Studio.logo).where(
                     Studio.id == actor.studio_id
                 )
             ).one()
@@ -189,6 +189,7 @@ class ScheduleReads(SchedulingPart):
             pages=tuple(DaySheetPage(heading=k, lines=tuple(v)) for k, v in sorted(pages.items())),
             locale=locale,
             accent=studio.theme_color or "#3b6ea5",
+            logo=studio.logo,
         )
 
     def person_lessons(

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from studiosync_desktop import login
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import PermissionDenied, ValidationFailed
+from studiosync_desktop.reports.day_sheet import render_day_sheet
 from studiosync_desktop.reports.invoice_pdf import render_invoice
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.demo import DEMO_LOGINS, DemoService
@@ -158,6 +159,9 @@ def test_a_logo_is_checked_made_print_sized_and_printed_on_invoices(
     [logo] = PdfReader(io.BytesIO(pdf)).pages[0].images
     printed = logo.image.convert("RGB")
     assert printed.size == (600, 200) and printed.getpixel((300, 100)) == (204, 51, 0)
+
+    sheet = SchedulingService(db).day_sheet(admin, date.today())
+    assert len(PdfReader(io.BytesIO(render_day_sheet(sheet))).pages[0].images) == 1
 
     assert studio.set_logo(admin, None).logo is None
 
