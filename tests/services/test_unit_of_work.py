@@ -107,6 +107,9 @@ NOT_RERUN = {
     "DemoService.build": "one bulk load",
     # The helper the scheduling methods (which are units of work) run their work in.
     "SchedulingPart._in_session": "helper",
+    # Reads only: a server-side cursor needs a transaction, which a read session has none of;
+    # a generator cannot be rerun once it has yielded rows.
+    "ReportService.stream": "reads in chunks",
 }
 
 
