@@ -101,12 +101,18 @@ class StatementDialog(QDialog):
             key=f"statement-mail:{id(self)}",
         )
 
-    def _queued(self, result: Any) -> None:
+    def _ready(self) -> None:
+        # Disabled while queuing, the button lost the focus to Close: a second Space would
+        # close the dialog instead of saying that today's statement is already queued.
         self.email_button.setEnabled(True)
+        self.email_button.setFocus()
+
+    def _queued(self, result: Any) -> None:
+        self._ready()
         self._say(result.sentence, True)
 
     def _refused(self, exc: BaseException) -> None:
-        self.email_button.setEnabled(True)
+        self._ready()
         if isinstance(exc, ValidationFailed) and "email" in exc.fields:
             self._say(exc.fields["email"], False)
             return
