@@ -292,3 +292,35 @@ def test_quiet_hours_hold_an_email_until_they_end(
         "Waiting for the end of Wei Chen's quiet hours.",
     )
     assert isinstance(end, time)
+
+
+def test_what_turning_a_kind_on_would_send_at_once_is_what_the_schedule_then_queues(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server, enabled_kinds=["invoice"], reminder_hours=24)
+    make = Maker(db, admin.studio_id)
+    family = family_with_email(db, make)
+    for days in (8, 10, 20, 3, 90):  # 8, 10, 20 are due a notice; 3 not yet; 90 past the last
+        invoice = make.invoice(family_id=family, total="50.00")
+        overdue_by(db, invoice, days)
+    teacher = make.teacher("Ana", "Ruiz")
+    tom = make.student("Tom", "Chen", teacher_id=teacher, email="tom@chen.example")
+    now = datetime.now(UTC)
+    make.lesson(teacher, now + timedelta(hours=5), student_id=tom)
+    make.lesson(teacher, now + timedelta(hours=50), student_id=tom)
+    policy = (
+        EmailSettingsService(db)
+        .setup(admin)
+        .policy.model_copy(
+            update={"enabled_kinds": ("invoice", "overdue_notice", "lesson_reminder")}
+        )
+    )
+    schedule = MailJobs.build(db).schedule
+
+    counted = schedule.would_queue(admin, policy)
+    assert counted == {"overdue_notice": 3, "lesson_reminder": 1}
+    assert [r.kind for r in outbox(db) if r.kind != "invoice"] == []  # counting queued nothing
+
+    EmailSettingsService(db).save_policy(admin, policy)
+    assert schedule.queue_due(admin) == 4
+    assert schedule.would_queue(admin, policy) == {"overdue_notice": 0, "lesson_reminder": 0}

@@ -12,13 +12,15 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, ValidationFailed
+from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
 from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.demo import DemoService
 from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_statement import StatementMailer
 from studiosync_desktop.services.statements import StatementService
 from tests.services.conftest import use_server
+from tests.services.test_studio_parts import log_in_as
 from tests.smtp_server import SmtpServer
 
 
@@ -98,3 +100,28 @@ def test_a_statement_is_not_queued_before_the_studio_sets_up_email(
         )
     with pytest.raises(Conflict, match="not set up"):
         mailer(db).send(admin, Payer(kind="family", id=family))
+
+
+def test_the_desk_on_its_own_login_emails_a_statement_and_a_teacher_cannot(
+    db: Database, database_url: str, server: SmtpServer
+) -> None:
+    DemoService(db).build("small")
+    owner = log_in_as(database_url, "admin")
+    desk, teacher = log_in_as(database_url, "desk"), log_in_as(database_url, "teacher")
+    try:
+        use_server(owner.db, owner.actor, server)
+        with db.session() as s:
+            family = s.execute(
+                text("SELECT id, billing_email FROM families WHERE billing_email LIKE '%@%'"
+                     " ORDER BY name LIMIT 1")
+            ).one()  # fmt: skip
+        payer = Payer(kind="family", id=family.id)
+        with pytest.raises(PermissionDenied):
+            StatementMailer(teacher.db, StatementService(teacher.db)).send(teacher.actor, payer)
+
+        mailed = StatementMailer(desk.db, StatementService(desk.db)).send(desk.actor, payer)
+
+        assert (mailed.new, mailed.recipient) == (True, family.billing_email)
+    finally:
+        for who in (owner, desk, teacher):
+            who.db.dispose()
