@@ -25,6 +25,7 @@ from stripe_server import FakeStripe
 from studiosync_desktop import login
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.demo import DemoSummary
+from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.stripe_client import KEYRING_SERVICE
 from studiosync_desktop.services.stripe_payments import StripePayments
@@ -104,14 +105,17 @@ def own_teacher(db: Database, student: str) -> Any:
     )
 
 
-def free_half_hour(desk: Desk, teacher_id: Any, student_id: Any, day: date) -> datetime:
-    """A half hour of `day` the service would book for both (what the desk sees as free)."""
+def free_half_hour(
+    desk: Desk, teacher_id: Any, student_id: Any, day: date, length: int = 30
+) -> datetime:
+    """A time of `day` the service would book for both for `length` minutes (what the desk
+    sees as free)."""
     here = zone(desk)
     sched, actor = desk.services.scheduling, desk.person.actor
     for minutes in range(10 * 60, 20 * 60, 30):
         at = datetime.combine(day, time(minutes // 60, minutes % 60), here)
         lesson = {"teacher_id": teacher_id, "student_id": student_id, "start": at}
-        if not sched.check(actor, {**lesson, "end": at + timedelta(minutes=30)}):
+        if not sched.check(actor, {**lesson, "end": at + timedelta(minutes=length)}):
             return at
     raise AssertionError(f"no free half hour on {day}")
 
@@ -191,7 +195,8 @@ def test_down_in_the_roster_search_reaches_the_results(desk: Desk) -> None:
 def test_book_a_lesson(desk: Desk, db: Database) -> None:
     who = own_teacher(db, STUDENT)
     today = datetime.now(zone(desk)).date()
-    at = free_half_hour(desk, who.teacher_id, who.student_id, today)
+    length = StudioSettings().default_lesson_minutes  # the studio's usual length: 45
+    at = free_half_hour(desk, who.teacher_id, who.student_id, today, length)
     calendar = go_to(desk, "calendar")
     desk.shortcut("Ctrl+N")
     dialog = modal(desk, LessonDialog)
@@ -213,12 +218,12 @@ def test_book_a_lesson(desk: Desk, db: Database) -> None:
         at=at,
     )
     assert booked.teacher_id == who.teacher_id
-    assert booked.scheduled_end == at + timedelta(minutes=30)
+    assert booked.scheduled_end == at + timedelta(minutes=length)
     desk.wait_until(lambda: calendar.grid.selected == booked.id)  # shown, and selected
     assert calendar.grid.block_at_cursor().id == booked.id  # Enter would open it
     assert status(desk) == (
         f"Booked {STUDENT} with {who.teacher}, {day_words(at)}\N{EN DASH}"
-        f"{at + timedelta(minutes=30):%H:%M}."
+        f"{at + timedelta(minutes=length):%H:%M}."
     )
     finish(desk, "book a lesson")
 
