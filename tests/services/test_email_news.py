@@ -86,3 +86,28 @@ def test_news_with_nobody_agreed_or_nothing_typed_is_refused_by_field(
         NewsService(db).send(teacher, NEWS)
     with db.session() as s:
         assert s.scalar(text("SELECT count(*) FROM email_outbox")) == 0
+
+
+def test_the_desks_own_login_cannot_queue_news_to_who_did_not_agree(
+    db: Database, database_url: str
+) -> None:
+    import psycopg
+
+    from studiosync_desktop import login
+    from studiosync_desktop.embedded import libpq_dsn
+    from studiosync_desktop.services.demo import DEMO_LOGINS, DemoService
+
+    DemoService(db).build("small")
+    email, _role, password = next(x for x in DEMO_LOGINS if x[1] == "desk")
+    desk = login.log_in(database_url, email, password)
+    role = desk.db.url.split("//")[1].split(":")[0].split("@")[0]
+    desk.db.dispose()
+    forged = (
+        "INSERT INTO email_outbox (studio_id, kind, dedupe_key, person_id, recipient)"
+        " SELECT u.studio_id, 'news', 'forged ' || u.id, u.id, %s FROM users u"
+        " WHERE u.role = 'student' LIMIT 1"
+    )
+    with psycopg.connect(libpq_dsn(database_url), user=role, autocommit=True) as conn:
+        for recipient in ("", "someone@else.example"):
+            with pytest.raises(psycopg.errors.RaiseException, match="agreed"):
+                conn.execute(forged, (recipient,))
