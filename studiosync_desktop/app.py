@@ -285,8 +285,9 @@ class DeskSession:
         self.lock: IdleLock | None = None
         self.current: login.LoggedIn | None = None
         self.menus: AccountMenus | None = None
+        self.last_login: LoginDialog | None = None
 
-    def log_in(self, parent: QWidget | None = None) -> bool:
+    def log_in(self, parent: QWidget | None = None, switching: bool = False) -> bool:
         """The login dialog (and a forced password change); then this person's window."""
         dialog = LoginDialog(
             self.server_url,
@@ -294,8 +295,10 @@ class DeskSession:
             self.dirs,
             email=self.opened.email_hint,
             where=self.opened.login_note or self.opened.description,
+            switching=switching,
             parent=parent,
         )
+        self.last_login = dialog
         if not dialog.exec() or dialog.logged_in is None:
             return False
         logged = dialog.logged_in
@@ -378,14 +381,19 @@ class DeskSession:
 
     def switch_user(self) -> None:
         """ "Log in as someone else": the login dialog over the (locked) window."""
-        if self.lock is not None:
-            self.lock.lock()
+        lock = self.lock
+        if lock is not None:
+            lock.lock()
+            lock.screen.set_form_visible(False)  # one login form on screen, not two
         self.app.setQuitOnLastWindowClosed(False)
         try:
-            # Cancelled: back to the lock screen, where the same person may still unlock.
-            self.log_in(parent=None)
+            # Over the locked window; Cancel goes back to it, where the same person may still
+            # unlock (the window stays locked: nothing of theirs shows).
+            switched = self.log_in(parent=self.window, switching=True)
         finally:
             self.app.setQuitOnLastWindowClosed(True)
+        if not switched and lock is not None and lock is self.lock:
+            lock.screen.set_form_visible(True)
 
     def _retire(
         self,

@@ -53,7 +53,7 @@ class LockScreen(QFrame):
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title = title
-        hint = QLabel("Type your password to continue.", self)
+        hint = self.hint = QLabel("Type your password to continue.", self)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -71,6 +71,14 @@ class LockScreen(QFrame):
         for control in (self.password, self.error, self.unlock_button, self.switch_button):
             layout.addWidget(control, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
+
+    def set_form_visible(self, visible: bool) -> None:
+        """Hidden while someone else logs in over the lock: one password box at a time."""
+        for widget in (self.hint, self.password, self.unlock_button, self.switch_button):
+            widget.setVisible(visible)
+        self.error.setVisible(visible and bool(self.error.text()))
+        if visible:
+            self.password.setFocus()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

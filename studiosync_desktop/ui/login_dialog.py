@@ -51,10 +51,13 @@ class LoginDialog(QDialog):
         *,
         email: str = "",
         where: str = "",
+        switching: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Log in to StudioSync")
+        # `switching`: another person at a locked window; Cancel goes back to the lock.
+        self.switching = switching
+        self.setWindowTitle("Log in as someone else" if switching else "Log in to StudioSync")
         self.setMinimumWidth(440)
         self._server_url = server_url
         self._runner = runner
@@ -64,7 +67,13 @@ class LoginDialog(QDialog):
         self._busy = False
 
         layout = QVBoxLayout(self)
-        intro = QLabel("Log in with your StudioSync email and password.", self)
+        intro = QLabel(
+            "Log in with your own StudioSync email and password. Cancel goes back to the "
+            "locked window."
+            if switching
+            else "Log in with your StudioSync email and password.",
+            self,
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         if where:
@@ -89,14 +98,19 @@ class LoginDialog(QDialog):
         layout.addWidget(self.status)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton("&Log in", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(
+            "&Cancel" if switching else "&Quit", QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.try_login)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self._prefill(email)
+        self._prefill("" if switching else email)
 
     def _prefill(self, email: str) -> None:
+        if self.switching:  # someone else: never the locked person's email or password
+            self.email.setFocus()
+            return
         if not email and self._dirs is not None:
             email = login.remembered_email(self._dirs, self._server_url) or ""
         self.email.setText(email)
