@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
-from studiosync_desktop.models import AuditEntry, Teacher, User
+from studiosync_desktop.models import AuditEntry, User
 from studiosync_desktop.schemas.accounts import (
     AuditFilters,
     AuditRow,
@@ -24,6 +24,7 @@ from studiosync_desktop.schemas.accounts import (
 )
 from studiosync_desktop.schemas.common import Actor, Page, parse_input
 from studiosync_desktop.scram import scram_verifier
+from studiosync_desktop.services.audit_names import with_names
 from studiosync_desktop.services.keyset_pager import int_key, read_page
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_zone
@@ -256,7 +257,7 @@ class AccountService:
         """A page of the audit trail, newest first (no count: the trail only grows)."""
         f = filters or AuditFilters()
         with self._db.read_session() as s:
-            return read_page(
+            page = read_page(
                 s,
                 self._audit_query(s, actor, f),
                 (int_key(AuditEntry.id),),
@@ -266,6 +267,8 @@ class AccountService:
                 descending=True,
                 count=False,
             )
+            # References in names (a room, a person, an invoice), one query per kind.
+            return page.model_copy(update={"rows": with_names(s, page.rows)})
 
     def _audit_query(self, s: Session, actor: Actor, f: AuditFilters) -> Select[AuditEntry, Any]:
         require(actor, "audit")
@@ -299,36 +302,9 @@ class AccountService:
             return studio_zone(s, actor).key
 
     def history(self, actor: Actor, table_name: str, row_id: uuid.UUID) -> tuple[AuditRow, ...]:
-        """A record's history (a lesson, invoice, payment, checkout or person). A teacher is
-        named, not numbered: a lesson given to a substitute says who took it from whom."""
-        rows = self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500)).rows
-        ids = {
-            v for r in rows for n, *values in r.changes if n == "teacher_id" for v in values if v
-        }
-        if not ids:
-            return rows
-        with self._db.read_session() as s:
-            names = {
-                str(t): n
-                for t, n in s.execute(
-                    select(Teacher.id, func.trim(User.first_name + " " + User.last_name))
-                    .join(User, User.id == Teacher.user_id)
-                    .where(Teacher.id.in_([uuid.UUID(i) for i in ids]))
-                )
-            }
-        return tuple(
-            r.model_copy(
-                update={
-                    "changes": tuple(
-                        (n, names.get(old, old), names.get(new, new))
-                        if n == "teacher_id"
-                        else (n, old, new)
-                        for n, old, new in r.changes
-                    )
-                }
-            )
-            for r in rows
-        )
+        """A record's history (a lesson, invoice, payment, checkout or person), in names: a
+        lesson given to a substitute says who took it from whom."""
+        return self.audit(actor, AuditFilters(table_name=table_name, row_id=row_id, limit=500)).rows
 
 
 def _audit_row(entry: AuditEntry, who: str) -> AuditRow:

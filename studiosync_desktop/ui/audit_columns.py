@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from studiosync_desktop.schemas.accounts import AuditRow
+from studiosync_desktop.services.audit_names import field_label
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import Column, plain, words
 
@@ -35,7 +36,8 @@ def changes_text(row: AuditRow, limit: int = 8, clock: StudioClock | None = None
     if is_login(row):
         return ""
     parts = []
-    for name, raw_old, raw_new in row.changes[:limit]:
+    for field, raw_old, raw_new in row.changes[:limit]:
+        name = field_label(field).capitalize()
         old, new = _value(raw_old, clock), _value(raw_new, clock)
         if row.action == "insert":
             parts.append(f"{name}: {new}")

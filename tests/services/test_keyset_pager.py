@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from factories import Maker
+from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import ValidationFailed
@@ -119,3 +120,34 @@ def test_the_audit_trail_pages_newest_first_each_change_once(db: Database, admin
         if cursor is None:
             break
     assert seen == [r.id for r in everything] == sorted(seen, reverse=True)
+
+
+def test_the_audit_trail_names_the_room_and_people_a_change_points_at(
+    db: Database, admin: Actor
+) -> None:
+    from studiosync_desktop.services.accounts import AccountService
+    from studiosync_desktop.ui.audit_columns import changes_text
+
+    make = Maker(db, admin.studio_id)
+    room_a, room_b = make.room("Room A"), make.room("Room B")
+    with db.session() as s:
+        s.execute(
+            text(
+                "INSERT INTO room_reservations (studio_id, room_id, student_id, start_time,"
+                " end_time, status, total_cost) SELECT :st, :r, id, now() + interval '1 day',"
+                " now() + interval '1 day 1 hour', 'confirmed', 15 FROM users WHERE id = :u"
+            ),
+            {"st": admin.studio_id, "r": room_a, "u": admin.user_id},
+        )
+        s.execute(text("UPDATE room_reservations SET room_id = :b"), {"b": room_b})
+    page = AccountService(db).audit(admin)
+    moved = next(
+        r for r in page.rows if r.table_name == "room_reservations" and r.action == "update"
+    )
+    assert changes_text(moved) == "Room: Room A \N{RIGHTWARDS ARROW} Room B"
+    added = next(
+        r for r in page.rows if r.table_name == "room_reservations" and r.action == "insert"
+    )
+    assert "Student: Olivia Owner" in changes_text(added) and str(
+        admin.user_id
+    ) not in changes_text(added)

@@ -297,7 +297,7 @@ def test_the_audit_tab_shows_a_change_made_by_the_desk(
     at = tab.model.rows.index(row)
     cells = [tab.model.data(tab.model.index(at, c)) for c in range(tab.model.columnCount())]
     assert "Dana Desk" in cells and "Students" in cells and "Changed" in cells
-    assert "notes:" in cells[-1] and "Prefers Tuesdays" in cells[-1]
+    assert "Notes:" in cells[-1] and "Prefers Tuesdays" in cells[-1]
 
 
 def test_the_history_dialog_shows_a_lessons_changes(
