@@ -780,13 +780,26 @@ class InvoicesTab(DataTab):
         self._save_as(f"Save the invoices of {month:%B %Y}", f"invoices-{month:%Y-%m}.pdf", render)
 
     def do_print(self) -> None:
+        """The invoice in the system's print preview (the printer and paper remembered); on a
+        PC without a printer it is saved in the documents folder and the window says where."""
         d = self.detail
         if d is None:
             return
-        name = f"{d.number or 'draft'}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Save invoice PDF", name, "PDF (*.pdf)")
-        if path:
-            self.save_pdf(Path(path))
+        inv, actor = self.services.invoicing, self.actor
+        from studiosync_desktop.reports.invoice_pdf import render_invoice
+
+        self._run(lambda: render_invoice(inv.letterhead(actor), d), self._print_rendered)
+
+    def _print_rendered(self, pdf: bytes) -> None:
+        from studiosync_desktop.ui.documents import save_document
+        from studiosync_desktop.ui.printing import NO_PRINTER, print_pdf
+
+        said = print_pdf(self, pdf, "invoice")
+        if said == NO_PRINTER:
+            d = self.detail
+            path = save_document(pdf, f"{d.number if d and d.number else 'draft'}.pdf")
+            said = f"{NO_PRINTER} Saved {path.name} in {path.parent}."
+        self.say(said)
 
     def save_pdf(self, path: Path) -> None:
         d = self.detail

@@ -1,0 +1,95 @@
+"""Printing a document the app made as a PDF (ReportLab): the system's print preview, with
+QtPdf drawing the PDF's pages, and the printer and paper remembered per kind of document.
+
+Saving as PDF stays where it was (each screen's Save…); the print dialog's own "Print to
+File (PDF)" also works. A PC without a printer gets a sentence, not an empty dialog.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, QSize
+from PySide6.QtGui import QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
+from PySide6.QtWidgets import QDialog, QWidget
+
+# The paper each kind of document is made for, until the person chooses another.
+PAPER = {
+    "invoice": QPageSize.PageSizeId.A4,
+    "statement": QPageSize.PageSizeId.A4,
+    "slip": QPageSize.PageSizeId.A4,
+    "receipt": QPageSize.PageSizeId.A4,
+}
+NO_PRINTER = (
+    "No printer is set up on this PC: add one in the system's printer settings, or save the "
+    "PDF and print it from another PC."
+)
+
+
+def load_pdf(pdf: bytes, parent: QWidget) -> QPdfDocument:
+    """The PDF's pages, ready to draw (kept alive by `parent`)."""
+    buffer = QBuffer(parent)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument(parent)
+    document.load(buffer)
+    return document
+
+
+def paint_pages(document: QPdfDocument, printer: QPrinter) -> int:
+    """Draws every page of `document` on `printer`, each fitted to the page; the count."""
+    painter = QPainter(printer)
+    try:
+        for index in range(document.pageCount()):
+            if index:
+                printer.newPage()
+            area = painter.viewport()
+            points = document.pagePointSize(index)
+            scale = min(area.width() / points.width(), area.height() / points.height())
+            size = QSize(int(points.width() * scale), int(points.height() * scale))
+            image = document.render(index, size)
+            painter.drawImage(QRect(area.x(), area.y(), size.width(), size.height()), image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+class PrintSettings:
+    """The printer and paper last used for a kind of document, on this PC."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.store = QSettings("StudioSync", "printing")
+
+    def apply(self, printer: QPrinter) -> None:
+        name = str(self.store.value(f"{self.kind}/printer", "") or "")
+        if name and name in QPrinterInfo.availablePrinterNames():
+            printer.setPrinterName(name)
+        paper = self.store.value(f"{self.kind}/paper", None)
+        paper_id = (
+            QPageSize.PageSizeId(int(str(paper)))
+            if paper is not None
+            else PAPER.get(self.kind, QPageSize.PageSizeId.A4)
+        )
+        printer.setPageSize(QPageSize(paper_id))
+
+    def remember(self, printer: QPrinter) -> None:
+        self.store.setValue(f"{self.kind}/printer", printer.printerName())
+        self.store.setValue(f"{self.kind}/paper", int(printer.pageLayout().pageSize().id().value))
+
+
+def print_pdf(parent: QWidget, pdf: bytes, kind: str) -> str:
+    """The print preview of `pdf`; Print there sends it. Returns what happened, in words."""
+    if not QPrinterInfo.availablePrinterNames():
+        return NO_PRINTER
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    settings = PrintSettings(kind)
+    settings.apply(printer)
+    document = load_pdf(pdf, parent)
+    preview = QPrintPreviewDialog(printer, parent)
+    preview.setWindowTitle("Print preview")
+    preview.paintRequested.connect(lambda target: paint_pages(document, target))
+    if preview.exec() != QDialog.DialogCode.Accepted:
+        return "Not printed."
+    settings.remember(printer)
+    return f"Sent to {printer.printerName() or 'the printer'}."
