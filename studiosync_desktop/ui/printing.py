@@ -13,6 +13,8 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
+from studiosync_desktop.ui.documents import save_document
+
 # The paper each kind of document is made for, until the person chooses another.
 PAPER = {
     "invoice": QPageSize.PageSizeId.A4,
@@ -93,3 +95,13 @@ def print_pdf(parent: QWidget, pdf: bytes, kind: str) -> str:
         return "Not printed."
     settings.remember(printer)
     return f"Sent to {printer.printerName() or 'the printer'}."
+
+
+def print_or_save(parent: QWidget, pdf: bytes, kind: str, name: str) -> str:
+    """The print preview; on a PC without a printer the PDF is saved in the documents folder
+    as `name` instead. What happened, in words, for the status bar."""
+    said = print_pdf(parent, pdf, kind)
+    if said != NO_PRINTER:
+        return said
+    path = save_document(pdf, name)
+    return f"{NO_PRINTER} Saved {path.name} in {path.parent}."

@@ -780,26 +780,15 @@ class InvoicesTab(DataTab):
         self._save_as(f"Save the invoices of {month:%B %Y}", f"invoices-{month:%Y-%m}.pdf", render)
 
     def do_print(self) -> None:
-        """The invoice in the system's print preview (the printer and paper remembered); on a
-        PC without a printer it is saved in the documents folder and the window says where."""
-        d = self.detail
-        if d is None:
-            return
-        inv, actor = self.services.invoicing, self.actor
-        from studiosync_desktop.reports.invoice_pdf import render_invoice
+        """The invoice in the print preview (or saved, on a PC without a printer)."""
+        if (d := self.detail) is not None:
+            inv, actor = self.services.invoicing, self.actor
+            from studiosync_desktop.reports.invoice_pdf import render_invoice
+            from studiosync_desktop.ui.printing import print_or_save
 
-        self._run(lambda: render_invoice(inv.letterhead(actor), d), self._print_rendered)
-
-    def _print_rendered(self, pdf: bytes) -> None:
-        from studiosync_desktop.ui.documents import save_document
-        from studiosync_desktop.ui.printing import NO_PRINTER, print_pdf
-
-        said = print_pdf(self, pdf, "invoice")
-        if said == NO_PRINTER:
-            d = self.detail
-            path = save_document(pdf, f"{d.number if d and d.number else 'draft'}.pdf")
-            said = f"{NO_PRINTER} Saved {path.name} in {path.parent}."
-        self.say(said)
+            name = f"{d.number or 'draft'}.pdf"
+            pdf = lambda: render_invoice(inv.letterhead(actor), d)  # noqa: E731
+            self._run(pdf, lambda data: self.say(print_or_save(self, data, "invoice", name)))
 
     def save_pdf(self, path: Path) -> None:
         d = self.detail
