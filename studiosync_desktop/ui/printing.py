@@ -7,7 +7,9 @@ File (PDF)" also works. A PC without a printer gets a sentence, not an empty dia
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, QSize
+from contextlib import suppress
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, QSize, QSizeF
 from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
@@ -15,12 +17,14 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from studiosync_desktop.ui.documents import save_document
 
-# The paper each kind of document is made for, until the person chooses another.
+# The paper each kind of document is made for (millimetres), until the person chooses
+# another: a page, or an 80 mm till roll for a slip printed as a receipt.
 PAPER = {
-    "invoice": QPageSize.PageSizeId.A4,
-    "statement": QPageSize.PageSizeId.A4,
-    "slip": QPageSize.PageSizeId.A4,
-    "receipt": QPageSize.PageSizeId.A4,
+    "invoice": (210.0, 297.0),
+    "statement": (210.0, 297.0),
+    "slip-a4": (210.0, 297.0),
+    "slip-letter": (215.9, 279.4),
+    "slip-receipt": (80.0, 200.0),
 }
 NO_PRINTER = (
     "No printer is set up on this PC: add one in the system's printer settings, or save the "
@@ -67,22 +71,27 @@ class PrintSettings:
         name = str(self.store.value(f"{self.kind}/printer", "") or "")
         if name and name in QPrinterInfo.availablePrinterNames():
             printer.setPrinterName(name)
-        paper = self.store.value(f"{self.kind}/paper", None)
-        paper_id = (
-            QPageSize.PageSizeId(int(str(paper)))
-            if paper is not None
-            else PAPER.get(self.kind, QPageSize.PageSizeId.A4)
-        )
-        printer.setPageSize(QPageSize(paper_id))
+        width, height = PAPER.get(self.kind, PAPER["invoice"])
+        kept = str(self.store.value(f"{self.kind}/paper_mm", "") or "")
+        if "x" in kept:
+            with suppress(ValueError):  # a damaged setting: the kind's own paper
+                width, height = (float(v) for v in kept.split("x", 1))
+        size = QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter)
+        printer.setPageSize(size)
 
     def remember(self, printer: QPrinter) -> None:
         self.store.setValue(f"{self.kind}/printer", printer.printerName())
-        self.store.setValue(f"{self.kind}/paper", int(printer.pageLayout().pageSize().id().value))
+        size = printer.pageLayout().pageSize().size(QPageSize.Unit.Millimeter)
+        self.store.setValue(f"{self.kind}/paper_mm", f"{size.width():.1f}x{size.height():.1f}")
+
+
+def has_printer() -> bool:
+    return bool(QPrinterInfo.availablePrinterNames())
 
 
 def print_pdf(parent: QWidget, pdf: bytes, kind: str) -> str:
     """The print preview of `pdf`; Print there sends it. Returns what happened, in words."""
-    if not QPrinterInfo.availablePrinterNames():
+    if not has_printer():
         return NO_PRINTER
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     settings = PrintSettings(kind)

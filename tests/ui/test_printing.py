@@ -45,3 +45,25 @@ def test_ctrl_p_on_a_pc_without_a_printer_saves_the_invoice_and_says_where(
     desk.wait_until(lambda: NO_PRINTER in desk.window.statusBar().currentMessage())
     assert f"Saved {name}" in desk.window.statusBar().currentMessage()
     assert (documents_folder / name).read_bytes().startswith(b"%PDF")
+
+
+def test_a_slip_kind_prints_on_its_own_paper_and_a_change_is_remembered(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QPageSize
+
+    from studiosync_desktop.ui.printing import PrintSettings
+
+    till = PrintSettings("slip-receipt")
+    till.store = QSettings(str(tmp_path / "printing.ini"), QSettings.Format.IniFormat)
+    printer = QPrinter()
+    till.apply(printer)
+    size = printer.pageLayout().pageSize().size(QPageSize.Unit.Millimeter)
+    assert (round(size.width()), round(size.height())) == (80, 200)  # the till roll
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
+    till.remember(printer)
+    again = QPrinter()
+    till.apply(again)
+    size = again.pageLayout().pageSize().size(QPageSize.Unit.Millimeter)
+    assert (round(size.width()), round(size.height())) == (148, 210)  # what was chosen last

@@ -550,9 +550,21 @@ class InventoryTab(DataTab):
 
         self.runner.run(
             work,
-            on_done=self._opened,
+            on_done=lambda path: self._print_or_open(path, kind),
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
+
+    def _print_or_open(self, path: Path, kind: str) -> None:
+        """The saved slip in the print preview (A4/Letter, or the till roll for a receipt);
+        without a printer, opened in the PDF viewer with the folder's note."""
+        from studiosync_desktop.ui.printing import has_printer, print_pdf
+
+        if not has_printer():
+            self._opened(path)
+            return
+        self.last_pdf = path
+        said = print_pdf(self, path.read_bytes(), f"slip-{kind}")
+        self.window().statusBar().showMessage(f"{said} Saved as {path}.", 15000)  # type: ignore[attr-defined]
 
     def print_label(self) -> None:
         row = self.selected_item()
