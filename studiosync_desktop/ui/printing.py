@@ -22,6 +22,7 @@ from studiosync_desktop.ui.documents import save_document
 PAPER = {
     "invoice": (210.0, 297.0),
     "statement": (210.0, 297.0),
+    "day-sheet": (210.0, 297.0),
     "slip-a4": (210.0, 297.0),
     "slip-letter": (215.9, 279.4),
     "slip-receipt": (80.0, 200.0),
@@ -89,20 +90,28 @@ def has_printer() -> bool:
     return bool(QPrinterInfo.availablePrinterNames())
 
 
+def preview_dialog(
+    parent: QWidget, pdf: bytes, kind: str, printer: QPrinter
+) -> QPrintPreviewDialog:
+    """The system's print preview of `pdf` on `printer` (its paper: the kind's, or the last
+    chosen for that kind)."""
+    PrintSettings(kind).apply(printer)
+    document = load_pdf(pdf, parent)
+    preview = QPrintPreviewDialog(printer, parent)
+    preview.setWindowTitle("Print preview")
+    preview.paintRequested.connect(lambda target: paint_pages(document, target))
+    return preview
+
+
 def print_pdf(parent: QWidget, pdf: bytes, kind: str) -> str:
     """The print preview of `pdf`; Print there sends it. Returns what happened, in words."""
     if not has_printer():
         return NO_PRINTER
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    settings = PrintSettings(kind)
-    settings.apply(printer)
-    document = load_pdf(pdf, parent)
-    preview = QPrintPreviewDialog(printer, parent)
-    preview.setWindowTitle("Print preview")
-    preview.paintRequested.connect(lambda target: paint_pages(document, target))
+    preview = preview_dialog(parent, pdf, kind, printer)
     if preview.exec() != QDialog.DialogCode.Accepted:
         return "Not printed."
-    settings.remember(printer)
+    PrintSettings(kind).remember(printer)
     return f"Sent to {printer.printerName() or 'the printer'}."
 
 

@@ -67,3 +67,20 @@ def test_a_slip_kind_prints_on_its_own_paper_and_a_change_is_remembered(
     till.apply(again)
     size = again.pageLayout().pageSize().size(QPageSize.Unit.Millimeter)
     assert (round(size.width()), round(size.height())) == (148, 210)  # what was chosen last
+
+
+def test_the_preview_shows_every_page_of_the_document(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    from studiosync_desktop.ui.printing import preview_dialog
+
+    sheet = desk.services.scheduling.day_sheet(desk.person.actor, desk_today(desk))
+    pdf = render_day_sheet(sheet)
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    dialog = preview_dialog(desk.window, pdf, "day-sheet", printer)
+    dialog.open()
+    widget = dialog.findChild(QPrintPreviewWidget)
+    widget.updatePreview()
+    qtbot.waitUntil(lambda: widget.pageCount() == len(PdfReader(io.BytesIO(pdf)).pages))
+    dialog.reject()

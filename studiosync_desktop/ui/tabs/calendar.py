@@ -512,11 +512,27 @@ class CalendarTab(DataTab):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         day, by = dialog.choice()
+        from studiosync_desktop.ui.printing import has_printer
+
+        if has_printer():  # the print preview; without a printer, saved to print elsewhere
+            self._print_day_sheet(day, by)
+            return
         path, _ = QFileDialog.getSaveFileName(
             self, "Save day sheet", f"day-sheet-{day.isoformat()}-{by}.pdf", "PDF (*.pdf)"
         )
         if path:
             self.write_day_sheet(Path(path), day, by)
+
+    def _print_day_sheet(self, day: date, by: str) -> None:
+        from studiosync_desktop.reports.day_sheet import render_day_sheet
+        from studiosync_desktop.ui.printing import print_pdf
+
+        services, actor = self.services, self.actor
+        self.runner.run(
+            lambda: render_day_sheet(services.scheduling.day_sheet(actor, day, by)),
+            on_done=lambda pdf: self.summary.setText(print_pdf(self, pdf, "day-sheet")),
+            on_error=self._failed_action,
+        )
 
     def write_day_sheet(self, path: Path, day: date, by: str) -> None:
         """Renders off the GUI thread, saves, then opens the PDF (to print it)."""
