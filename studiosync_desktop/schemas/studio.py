@@ -64,6 +64,8 @@ class StudioSettings(Input):
     # Opening hours: the calendar's rows and the search for a free time stay within them.
     opens_at: time = time(8, 0)
     closes_at: time = time(22, 0)
+    # A drag or resize on the calendar lands on this grid (minutes): 5 or 15.
+    snap_minutes: int = 15
 
     @field_validator("parts_off")
     @classmethod
@@ -72,6 +74,13 @@ class StudioSettings(Input):
         if unknown:
             raise ValueError(f"StudioSync has no part called {unknown[0]!r}")
         return tuple(part for part in STUDIO_PARTS if part in value)
+
+    @field_validator("snap_minutes")
+    @classmethod
+    def _a_known_grid(cls, value: int) -> int:
+        if value not in (5, 15):
+            raise ValueError("Choose 5 or 15 minutes")
+        return value
 
     @field_validator("opens_at", "closes_at")
     @classmethod

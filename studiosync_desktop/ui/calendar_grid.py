@@ -104,6 +104,7 @@ class CalendarGrid(QWidget):
         self.cursor_col = 0
         self.opening = (time(FIRST_HOUR), time(LAST_HOUR))
         self.first_hour, self.last_hour = FIRST_HOUR, LAST_HOUR
+        self.snap_minutes = SLOT_MINUTES  # the studio's grid for drags and resizes: 5 or 15
         self.cursor_slot = (16 - FIRST_HOUR) * 60 // SLOT_MINUTES
         self.selected: uuid.UUID | None = None
         self._drag: tuple[uuid.UUID, str, QPoint, QRect] | None = None
@@ -604,7 +605,7 @@ class CalendarGrid(QWidget):
             end = row.end + timedelta(
                 minutes=round((target.height() - rect.height()) * minutes_per_px)
             )
-            end = max(self.on_grid(end), start + timedelta(minutes=SLOT_MINUTES))
+            end = max(self.on_grid(end), start + timedelta(minutes=self.snap_minutes))
         if (start, end) != (row.start, row.end) and end > start:
             self.move_requested.emit(lesson_id, start, end)
 
@@ -618,15 +619,17 @@ class CalendarGrid(QWidget):
         )
 
     def on_grid(self, when: datetime) -> datetime:
-        """`when` on the nearest line of the grid (every SLOT_MINUTES of the studio's day):
+        """`when` on the nearest mark of the studio's grid (every 5 or 15 minutes of its day):
         a drag never saves 16:00-16:17."""
         local = self.local(when)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         minutes = (local - midnight).total_seconds() / 60
-        return midnight + timedelta(minutes=round(minutes / SLOT_MINUTES) * SLOT_MINUTES)
+        step = self.snap_minutes
+        return midnight + timedelta(minutes=round(minutes / step) * step)
 
     def _snap(self, dy: int) -> int:
-        return round(dy / self.slot_height) * self.slot_height
+        step = self.slot_height * self.snap_minutes / SLOT_MINUTES  # pixels per grid mark
+        return round(round(dy / step) * step)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()

@@ -82,3 +82,19 @@ def test_a_resize_charges_the_new_length_when_told_and_cancel_moves_nothing(
     answer(qtbot, window, f"Charge {hourly:,.2f}")
     qtbot.waitUntil(lambda: lesson_at_16(db)[2] == start + timedelta(hours=1), timeout=10000)
     assert lesson_at_16(db)[3] == hourly
+
+
+def test_a_studio_on_a_five_minute_grid_resizes_by_five_minutes(
+    qtbot, db: Database, window: MainWindow, studio: Maker, admin
+) -> None:  # type: ignore[no-untyped-def]
+    from studiosync_desktop.services.studio import StudioService
+
+    StudioService(db).save_settings(admin, {"snap_minutes": 5})
+    window.tables_changed(frozenset({"studios"}))  # what the live updates deliver
+    lesson_id, _start, end, rate, _hourly = lesson_at_16(db)
+    _tab(qtbot, window)
+    grid = window.tabs["calendar"].grid
+    qtbot.waitUntil(lambda: grid.snap_minutes == 5)
+    drag_bottom_edge(qtbot, window, lesson_id, grid.slot_height // 3 + 1)  # about 5 minutes
+    answer(qtbot, window, f"Keep {rate:,.2f}")
+    qtbot.waitUntil(lambda: lesson_at_16(db)[2] == end + timedelta(minutes=5), timeout=10000)

@@ -199,5 +199,9 @@ def parts_and_hours_dialog(
     minutes.setSingleStep(5)
     dialog.clock("opens_at", "&Opens at:", settings.opens_at)
     dialog.clock("closes_at", "&Closes at:", settings.closes_at)
+    grid = dialog.number("snap_minutes", "Calendar &grid:", settings.snap_minutes, low=5, high=15)
+    grid.setSingleStep(10)  # 5 or 15
+    grid.setSuffix(" minutes")
+    grid.setToolTip("A drag or resize on the calendar lands on this grid: 5 or 15 minutes")
     dialog.save = lambda form: studio.save_settings(actor, form)
     return dialog

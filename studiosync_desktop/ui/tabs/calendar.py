@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
+from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
@@ -241,9 +242,7 @@ class CalendarTab(DataTab):
         self.closed = {c.closed_on: c.reason for c in closed}
         self.grid.closed = self.closed
         if info is not None:
-            self.clock.zone = zone_of(info.timezone)
-            self.navigator.set_today(self.clock.today())
-            self.grid.set_hours(info.settings.opens_at, info.settings.closes_at)
+            self.studio_changed(info)
         if choices is not None:
             self._set_choices(choices)
         if self.extended_on is None:  # the first load, now that the studio's day is known
@@ -522,6 +521,14 @@ class CalendarTab(DataTab):
         )
         if path:
             self.write_day_sheet(Path(path), day, by)
+
+    def studio_changed(self, info: StudioInfo) -> None:
+        """The studio's zone, opening hours and grid (at the first load, and when another
+        desk changes them)."""
+        self.clock.zone = zone_of(info.timezone)
+        self.navigator.set_today(self.clock.today())
+        self.grid.set_hours(info.settings.opens_at, info.settings.closes_at)
+        self.grid.snap_minutes = info.settings.snap_minutes
 
     def _print_day_sheet(self, day: date, by: str) -> None:
         from studiosync_desktop.reports.day_sheet import render_day_sheet
