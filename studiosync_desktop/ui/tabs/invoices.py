@@ -762,22 +762,29 @@ class InvoicesTab(DataTab):
         self._save_as("Save day close PDF", "day-close.pdf", render)
 
     def do_print_month(self) -> None:
-        """Every invoice issued in the month the person picks (this month first), in one PDF."""
+        """Every invoice issued in the month the person picks (this month first), in one PDF:
+        the print preview, or saved where the person says on a PC without a printer."""
         from studiosync_desktop.ui.dialogs.billing import MonthDialog
+        from studiosync_desktop.ui.printing import has_printer, print_pdf
+
+        inv, actor = self.services.invoicing, self.actor
+
+        def chosen(month: date) -> None:
+            from studiosync_desktop.reports.invoice_pdf import render_invoices
+
+            def render() -> bytes:
+                return render_invoices(inv.letterhead(actor), inv.month_details(actor, month))
+
+            if has_printer():
+                self._run(render, lambda pdf: self.say(print_pdf(self, pdf, "invoice")))
+            else:
+                title = f"Save the invoices of {month:%B %Y}"
+                self._save_as(title, f"invoices-{month:%Y-%m}.pdf", render)
 
         dialog = MonthDialog(date.today(), self)
-        dialog.accepted.connect(lambda: self.print_month(dialog.chosen()))
+        dialog.accepted.connect(lambda: chosen(dialog.chosen()))
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         dialog.open()
-
-    def print_month(self, month: date) -> None:
-        inv, actor = self.services.invoicing, self.actor
-        from studiosync_desktop.reports.invoice_pdf import render_invoices
-
-        def render() -> bytes:
-            return render_invoices(inv.letterhead(actor), inv.month_details(actor, month))
-
-        self._save_as(f"Save the invoices of {month:%B %Y}", f"invoices-{month:%Y-%m}.pdf", render)
 
     def do_print(self) -> None:
         """The invoice in the print preview (or saved, on a PC without a printer)."""
@@ -789,12 +796,3 @@ class InvoicesTab(DataTab):
             name = f"{d.number or 'draft'}.pdf"
             pdf = lambda: render_invoice(inv.letterhead(actor), d)  # noqa: E731
             self._run(pdf, lambda data: self.say(print_or_save(self, data, "invoice", name)))
-
-    def save_pdf(self, path: Path) -> None:
-        d = self.detail
-        if d is None:
-            return
-        inv, actor = self.services.invoicing, self.actor
-        from studiosync_desktop.reports.invoice_pdf import render_invoice
-
-        self.write_pdf(path, lambda: render_invoice(inv.letterhead(actor), d))
