@@ -27,6 +27,7 @@ from studiosync_desktop.bootstrap import OpenDatabase, open_database, shown_url
 from studiosync_desktop.config import AppDirs, DatabaseTarget
 from studiosync_desktop.errors import StudioSyncError
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.error_presenter import ErrorPresenter, install_excepthooks
@@ -322,6 +323,9 @@ class DeskSession:
         runner = TaskRunner()
         self.current = logged
         self.live = LiveUpdates(logged.db.url)
+        # The studio's settings once, before the window: its idle lock, and the parts it uses
+        # (a switched-off part's tabs never show, not even for a moment).
+        settings = self._settings(services, logged.actor)
         self.window = MainWindow(
             services,
             logged.actor,
@@ -329,9 +333,10 @@ class DeskSession:
             runner=runner,
             presenter=self.presenter,
             live=self.live,
+            parts_off=settings.parts_off if settings else (),
         )
         self.window.resize(QSize(1280, 800))
-        minutes = self._idle_minutes(services, logged.actor)
+        minutes = int(settings.idle_lock_minutes) if settings else 0
         self.lock = IdleLock(
             self.window,
             minutes,
@@ -366,12 +371,13 @@ class DeskSession:
         if old_window is not None:
             self._retire(old_window, old_live, old_lock, old_login)
 
-    def _idle_minutes(self, services: Services, actor: Actor) -> int:
+    def _settings(self, services: Services, actor: Actor) -> StudioSettings | None:
+        """The studio's settings (None when they cannot be read: the window's own loads then
+        say what is wrong, and the idle lock stays off)."""
         try:
-            info = call_and_wait(self.runner, services.studio.info, actor)
+            return call_and_wait(self.runner, services.studio.info, actor).settings  # type: ignore[no-any-return]
         except StudioSyncError:
-            return 0
-        return int(info.settings.idle_lock_minutes)
+            return None
 
     def _password_changed(self, password: str) -> None:
         if self.current is not None and login.remembered_password(

@@ -238,6 +238,50 @@ def test_a_forced_password_change_comes_before_the_window(
         opened.close()
 
 
+def test_a_part_the_studio_switched_off_never_shows_at_login(
+    qtbot, tmp_path: Path, database_url: str, staff: Staff, db: Database, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from studiosync_desktop.app import DeskSession
+    from studiosync_desktop.services.studio import StudioService
+
+    StudioService(db).save_settings(admin, {"parts_off": ["messages"]})
+    opened = OpenDatabase(Database(database_url), database_url, "test studio")
+    dirs = AppDirs(tmp_path / "c", tmp_path / "d", tmp_path / "ca", tmp_path / "l", tmp_path / "o")
+    desk = DeskSession(
+        QApplication.instance(), opened, dirs, runner(), ErrorPresenter(interactive=False)
+    )
+
+    seen: list[str] = []
+
+    def drive() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, LoginDialog) and not seen:  # once: the login is on its way
+            seen.append("login")
+            modal.email.setText(DESK)
+            modal.password.setText(PASSWORD)
+            modal.try_login()
+
+    timer = QTimer()
+    timer.timeout.connect(drive)
+    timer.start(50)
+    try:
+        assert desk.log_in()
+    finally:
+        timer.stop()
+    try:
+        window = desk.window
+        assert window is not None
+        # At once, before any answer from the window's own reads: no Messages tab, not even
+        # for a moment, and Ctrl+1..9 count without it.
+        bar = window.tab_widget
+        shown = [bar.tabText(i) for i in range(bar.count()) if bar.isTabVisible(i)]
+        assert not any(t.startswith("Messages") for t in shown)
+        assert "messages" not in window.shown_tabs()
+    finally:
+        desk.close()
+        opened.close()
+
+
 def _user_id(db: Database, email: str) -> uuid.UUID:
     with db.session() as s:
         return uuid.UUID(
