@@ -29,6 +29,7 @@ class Someone:
 class PrivacyWorld:
     def __init__(self, conn: psycopg.Connection[Any], studio: uuid.UUID, desk: uuid.UUID) -> None:
         self.conn, self.studio, self.desk = conn, studio, desk
+        self.people: list[Someone] = []
         self.room = self.add(None, "practice_rooms", name="Room P")
         self.item = self.add(
             None, "inventory_items", name="Viola", quantity=3, available_quantity=2
@@ -68,6 +69,7 @@ class PrivacyWorld:
     def person(self, first: str, last: str, role: str, phone: str) -> Someone:
         email = f"{first.lower()}.{uuid.uuid4().hex[:6]}@families.example"
         someone = Someone(uuid.uuid4(), f"{first} {last}", email, phone)
+        self.people.append(someone)
         self.add(
             someone,
             "users",
@@ -398,6 +400,9 @@ class PrivacyWorld:
         lesson = min(t.mine["lessons"])
         self.add(t, "booking_overrides", returning="lesson_id", lesson_id=lesson,
                  reasons=["outside hours"], confirmed_by_id=self.desk)  # fmt: skip
+        for other in self.people:  # the lesson is also a student's (or a band's) lesson
+            if other is not t and lesson in other.mine["lessons"]:
+                other.mine["booking_overrides"].add(lesson)
         self.add(t, "pay_rules", teacher_id=t.teacher, basis="flat", amount=30)
         run = self.add(None, "pay_runs", period_start=today - timedelta(days=30),
                        period_end=today - timedelta(days=1))  # fmt: skip
