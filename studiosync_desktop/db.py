@@ -296,6 +296,11 @@ def _integrity_error(exc: IntegrityError) -> StudioSyncError:
     if state == "23514" and constraint in FIELD_CHECKS:
         field, message = FIELD_CHECKS[constraint]
         return ValidationFailed({field: message})
+    control_free = limits.control_free_column(getattr(diag, "table_name", "") or "", constraint)
+    if state == "23514" and control_free is not None:
+        return ValidationFailed(
+            {_FIELD_NAMES.get(control_free, control_free): limits.CONTROL_MESSAGE}
+        )
     if state == "23514":
         return ValidationFailed(
             {"": friendly or f"A rule of the studio was broken ({constraint})."}

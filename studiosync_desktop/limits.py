@@ -250,3 +250,53 @@ def column_checks() -> list[ColumnCheck]:
                 )
             )
     return out
+
+
+# -- control characters (migration 0035) ------------------------------------------------------
+
+# The database's own check that a person-typed text holds no C0 control character other than
+# tab, new line and carriage return, and no DEL: what the input schemas refuse, refused again
+# by PostgreSQL for a write that does not pass through them (psql, a script, a CSV import).
+# NUL needs none: PostgreSQL text cannot hold one.
+CONTROL_FREE_FUNCTION = "studiosync_control_free"
+CONTROL_CHARACTERS = "[\\x01-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]"  # a PostgreSQL regular expression
+CONTROL_MESSAGE = "Remove the invisible control characters that were pasted here"
+
+# Text columns without the check, and why (a test fails for any other text column):
+NOT_TYPED: dict[str, tuple[str, ...]] = {
+    # Written by the database or the app for itself: logins, audit, verifiers.
+    "audit_log": ("db_role", "table_name", "action"),
+    "audit_pauses": ("xact",),
+    "login_verifiers": ("verifier",),
+    "users": ("db_role",),
+    # Copied from a server's answer (SMTP, Stripe, an outside calendar, a feed): a refusal
+    # would lose the answer, and the screens show these as plain text.
+    "calendar_feed_events": ("title",),
+    "calendar_feeds": ("last_error",),
+    "email_outbox": ("message_id", "last_error"),
+    "email_settings": ("last_problem",),
+    "invoice_events": ("detail",),
+    "invoices": ("pay_link_url", "pay_link_session_id"),
+    "payment_methods": (
+        "brand",
+        "last_four",
+        "stripe_payment_method_id",
+        "stripe_customer_id",
+    ),
+    "payments": ("transaction_id",),
+    "stripe_attempts": ("currency", "stripe_id", "outcome"),
+    # Keys the app makes to say something once.
+    "notifications": ("dedupe_key",),
+}
+
+
+def control_free_check_name(table: str, column: str) -> str:
+    return f"ck_{table}_{column}_control_free"
+
+
+def control_free_column(table: str, constraint: str) -> str | None:
+    """The column a control-character check of `table` guards, from the constraint's name."""
+    prefix, suffix = f"ck_{table}_", "_control_free"
+    if constraint.startswith(prefix) and constraint.endswith(suffix):
+        return constraint[len(prefix) : -len(suffix)]
+    return None

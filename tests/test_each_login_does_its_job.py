@@ -396,3 +396,24 @@ def test_no_line_is_added_to_an_issued_invoice(connect: Connect, who: str) -> No
         " SELECT studio_id, id, 9, 'Late fee', 5 FROM invoices WHERE id = %s",
         (draft,),
     )
+
+
+# -- what anyone types ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "query"),
+    [
+        ("desk", "UPDATE students SET notes = %s"),
+        ("desk", "UPDATE users SET last_name = %s WHERE role = 'student'"),
+        ("teacher", "UPDATE lesson_notes SET homework = %s"),
+    ],
+)
+def test_no_login_stores_an_invisible_control_character(
+    connect: Connect, who: str, query: str
+) -> None:
+    """Found with the desk's own login in psql: only NUL was refused by the database."""
+    conn = connect(who)
+    message = refused(conn, query, "Scales\x1b[2J\x07")
+    assert "_control_free" in message
+    conn.execute(query, ("Scales\tand\narpeggios",))  # type: ignore[arg-type]

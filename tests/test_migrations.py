@@ -145,3 +145,47 @@ def test_the_input_limits_keep_a_real_studios_rows_that_break_them(empty_url: st
             conn.execute(text("UPDATE students SET notes = notes || 'y'"))
     finally:
         engine.dispose()
+
+
+def test_the_control_character_checks_clean_a_real_studios_rows_first(empty_url: str) -> None:
+    """0035 on a database whose rows hold a bell and an escape (typed in psql before it): the
+    upgrade removes those characters, keeps tabs and new lines, sends nothing, and then the
+    database refuses them."""
+    migrate.upgrade(empty_url, "0034_news_consent")
+    engine = create_engine(normalise_url(empty_url))
+    try:
+        with engine.begin() as conn:
+            studio = conn.execute(
+                text("INSERT INTO studios (name, slug) VALUES ('Old\x07', 'old') RETURNING id")
+            ).scalar_one()
+            user = conn.execute(
+                text(
+                    "INSERT INTO users (studio_id, email, first_name, role)"
+                    " VALUES (:s, 'tom@old.example', 'To\x1b[1mm', 'student') RETURNING id"
+                ),
+                {"s": studio},
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO students (studio_id, user_id, notes)"
+                    " VALUES (:s, :u, 'Scales\tand\narpeggios\x7f')"
+                ),
+                {"s": studio, "u": user},
+            )
+        migrate.upgrade(empty_url)
+        with engine.begin() as conn:
+            kept = conn.execute(
+                text(
+                    "SELECT s.name, u.first_name, st.notes FROM studios s"
+                    " JOIN users u ON u.studio_id = s.id JOIN students st ON st.user_id = u.id"
+                )
+            ).one()
+            assert tuple(kept) == ("Old", "To[1mm", "Scales\tand\narpeggios")
+            assert conn.execute(text("SELECT count(*) FROM email_outbox")).scalar_one() == 0
+        with (
+            pytest.raises(Exception, match="ck_students_notes_control_free"),
+            engine.begin() as conn,
+        ):
+            conn.execute(text("UPDATE students SET notes = notes || chr(7)"))
+    finally:
+        engine.dispose()
