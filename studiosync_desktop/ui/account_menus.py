@@ -19,7 +19,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.services.stripe_payments import StripePayments
 from studiosync_desktop.services.studio import StudioService
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.dialogs.studio_settings import (
     stripe_key_dialog,
     studio_details_dialog,
@@ -219,7 +219,7 @@ class AccountMenus:
         )
 
     def _load_then_open(
-        self, load: Callable[[], Any], make: Callable[[Any], SchemaDialog], saved: str
+        self, load: Callable[[], Any], make: Callable[[Any], FormDialog], saved: str
     ) -> None:
         """Reads the current values off the GUI thread, then opens the dialog over them."""
 

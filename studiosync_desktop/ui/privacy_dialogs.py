@@ -35,7 +35,7 @@ from studiosync_desktop.schemas.privacy import (
     PrivacyRequestRow,
 )
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.vocabulary import CONSENT_KINDS, CONSENT_NAMES, words
@@ -104,7 +104,7 @@ class PrivacyActions:
     def _consent_dialog(
         self, person_id: uuid.UUID, states: tuple[ConsentState, ...], done: Callable[[], None]
     ) -> None:
-        dialog = SchemaDialog(
+        dialog = FormDialog(
             "Record a consent", ConsentInput, self.runner, self.presenter, self.parent
         )
         standing = "".join(
@@ -115,16 +115,16 @@ class PrivacyActions:
         )
         dialog.set_intro(f"Where this person's consents stand:<table>{standing}</table>")
         dialog.intro.setTextFormat(Qt.TextFormat.RichText)
-        dialog.extra = {"user_id": person_id}
-        kinds = dialog.choice("kind", "&Consent to:", CONSENT_KINDS, CONSENT_KINDS[0])
+        dialog.form.extra = {"user_id": person_id}
+        kinds = dialog.form.choice("kind", "&Consent to:", CONSENT_KINDS, CONSENT_KINDS[0])
         for i, kind in enumerate(CONSENT_KINDS):
             kinds.setItemText(i, CONSENT_NAMES[kind])
         answer = QComboBox(dialog)
         answer.addItem("Given", True)
         answer.addItem("Withdrawn", False)
-        dialog.add("granted", "&Answer:", answer, answer.currentData)
-        dialog.text("source", "&How:", "", "paper form, by email, in person…")
-        dialog.save = lambda form: self.services.privacy.record_consent(self.actor, form)
+        dialog.form.add("granted", "&Answer:", answer, answer.currentData)
+        dialog.form.text("source", "&How:", "", "paper form, by email, in person…")
+        dialog.form.save = lambda form: self.services.privacy.record_consent(self.actor, form)
         dialog.accepted.connect(lambda: self.said("Consent recorded."))
         dialog.accepted.connect(done)
         self.last_dialog = dialog
@@ -140,9 +140,7 @@ class PrivacyActions:
         )
 
     def _erasure_dialog(self, person_id: uuid.UUID, name: str, why: tuple[str, ...]) -> None:
-        dialog = SchemaDialog(
-            f"Erase {name}?", ErasureAsk, self.runner, self.presenter, self.parent
-        )
+        dialog = FormDialog(f"Erase {name}?", ErasureAsk, self.runner, self.presenter, self.parent)
         waiting = (
             "<p><b>Before it can be carried out:</b></p><ul>"
             + "".join(f"<li>{html.escape(w)}</li>" for w in why)
@@ -157,9 +155,9 @@ class PrivacyActions:
             'stay, under "Former student" and a number.</p>' + waiting
         )
         dialog.intro.setTextFormat(Qt.TextFormat.RichText)
-        dialog.extra = {"person_id": person_id}
-        dialog.text("asked_by", "&Who asked:", "", "her mother, by phone")
-        dialog.save = lambda form: self.services.privacy.ask_erasure(self.actor, form)
+        dialog.form.extra = {"person_id": person_id}
+        dialog.form.text("asked_by", "&Who asked:", "", "her mother, by phone")
+        dialog.form.save = lambda form: self.services.privacy.ask_erasure(self.actor, form)
         dialog.accepted.connect(
             lambda: self.said("The erasure request is in the administrators' queue.")
         )

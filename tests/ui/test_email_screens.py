@@ -22,7 +22,7 @@ from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from tests.services.conftest import use_server
 from tests.smtp_server import SmtpServer, self_signed, smtp_server
@@ -58,7 +58,7 @@ def menus(
     )
 
 
-def choose(qtbot, menus: AccountMenus, label: str) -> SchemaDialog:  # type: ignore[no-untyped-def]
+def choose(qtbot, menus: AccountMenus, label: str) -> FormDialog:  # type: ignore[no-untyped-def]
     """Tools > Email > `label`, as a click on the menu item does."""
     email = next(
         a.menu()
@@ -79,12 +79,12 @@ def retype(qtbot, field: QLineEdit, value: str) -> None:  # type: ignore[no-unty
     qtbot.keyClicks(field, value)
 
 
-def field(dialog: SchemaDialog, name: str) -> Any:
+def field(dialog: FormDialog, name: str) -> Any:
     return dialog.findChild(QLineEdit, f"field_{name}")
 
 
-def error_under(dialog: SchemaDialog, name: str) -> str:
-    label: QLabel = dialog._fields[name][2]
+def error_under(dialog: FormDialog, name: str) -> str:
+    label: QLabel = dialog.form.error(name)
     return label.text() if label.isVisible() else ""
 
 
@@ -337,7 +337,7 @@ def test_studio_news_is_written_and_sent_to_who_agreed_with_the_count_shown_firs
     qtbot.mouseClick(send, Qt.MouseButton.LeftButton)  # nothing typed yet
     assert error_under(dialog, "subject") and dialog.isVisible()
     retype(qtbot, field(dialog, "subject"), "Spring recital")
-    body = dialog._fields["text"][0]
+    body = dialog.form.editor("text")
     qtbot.mouseClick(body.viewport(), Qt.MouseButton.LeftButton)
     qtbot.keyClicks(body, "Saturday at three.")
     with qtbot.waitSignal(dialog.accepted, timeout=10000):

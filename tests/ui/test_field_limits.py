@@ -14,7 +14,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import ClosureInput
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.calendar_extras import ClosuresDialog
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.roster_dialogs import RosterDialog
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -80,15 +80,13 @@ def test_a_closed_day_is_picked_within_ten_years(
 
 
 def test_a_schema_form_shows_its_limits_and_clears_a_message_on_typing(qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = SchemaDialog(
-        "Closed day", ClosureInput, TaskRunner(), ErrorPresenter(interactive=False)
-    )
+    dialog = FormDialog("Closed day", ClosureInput, TaskRunner(), ErrorPresenter(interactive=False))
     qtbot.addWidget(dialog)
-    reason = dialog.text("reason", "&Reason")
-    day = dialog.calendar_day("closed_on", "&Date", date.today())
+    reason = dialog.form.text("reason", "&Reason")
+    day = dialog.form.calendar_day("closed_on", "&Date", date.today())
     assert reason.maxLength() == 200
     assert day.maximumDate().year() == date.today().year + limits.BOOKING_YEARS
-    dialog.show_errors({"reason": "Remove the invisible control characters"})
+    dialog.form.show_errors({"reason": "Remove the invisible control characters"})
     error = dialog.findChild(QLabel, "error_reason")
     assert error is not None and error.text()
     qtbot.keyClicks(reason, "Snow day")

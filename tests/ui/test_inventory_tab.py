@@ -60,7 +60,7 @@ def test_low_stock_filter_and_new_item_dialog_validates_inline(
     tab.new_item()
     dialog = _dialog(qtbot, ItemDialog)
     dialog.submit()  # type: ignore[attr-defined]
-    errors = dialog._fields["name"][2]  # type: ignore[attr-defined]
+    errors = dialog.form.error("name")  # type: ignore[attr-defined]
     assert (
         errors.isVisibleTo(dialog) and errors.text() == "Fill this in"
     )  # the empty name, in words

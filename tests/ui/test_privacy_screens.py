@@ -69,9 +69,9 @@ def test_a_person_page_exports_records_consent_and_asks_for_erasure_then_an_admi
     _click(qtbot, _button(page, "Co&nsents…"))
     qtbot.waitUntil(lambda: page.privacy.last_dialog is not None, timeout=10000)
     dialog = page.privacy.last_dialog
-    kind = dialog._fields["kind"][0]
+    kind = dialog.form.editor("kind")
     kind.setCurrentIndex(kind.findData("recital_photos"))
-    qtbot.keyClicks(dialog._fields["source"][0], "paper form")
+    qtbot.keyClicks(dialog.form.editor("source"), "paper form")
     _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Save))
     qtbot.waitUntil(lambda: "Photos at recitals" in page.browser.toPlainText(), timeout=10000)
     # The erasure request: an empty "who asked" is refused next to the field.
@@ -80,8 +80,8 @@ def test_a_person_page_exports_records_consent_and_asks_for_erasure_then_an_admi
     qtbot.waitUntil(lambda: page.privacy.last_dialog is not None, timeout=10000)
     ask = page.privacy.last_dialog
     _click(qtbot, ask.buttons.button(ask.buttons.StandardButton.Save))
-    assert ask.isVisible() and ask._fields["asked_by"][2].text()
-    qtbot.keyClicks(ask._fields["asked_by"][0], "His father, by phone")
+    assert ask.isVisible() and ask.form.error("asked_by").text()
+    qtbot.keyClicks(ask.form.editor("asked_by"), "His father, by phone")
     _click(qtbot, ask.buttons.button(ask.buttons.StandardButton.Save))
     qtbot.waitUntil(lambda: "administrators' queue" in page.status.text(), timeout=10000)
     # The administrator's queue, from the Tools menu.

@@ -21,7 +21,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.demo import DEMO_LOGINS
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.command_palette import CommandPalette
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.dialogs.studio_look import StudioLookDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.live_updates import LiveUpdates
@@ -114,7 +114,7 @@ def test_parts_switched_off_leave_every_desk_and_the_keys_follow(
 ) -> None:
     assert "Invoices" in shown_titles(front_desk.window)
     run_command(office, "parts and hours")
-    office.wait_until(lambda: isinstance(QApplication.activeModalWidget(), SchemaDialog))
+    office.wait_until(lambda: isinstance(QApplication.activeModalWidget(), FormDialog))
     dialog = QApplication.activeModalWidget()
     for part in ("billing", "bands", "messages"):
         box = dialog.findChild(QCheckBox, f"part_{part}")

@@ -15,7 +15,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.stripe_payments import StripePayments, keyring_secret
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 
@@ -40,17 +40,17 @@ def menus(qtbot, db: Database, admin: Actor, tmp_path: Path) -> AccountMenus:  #
     )
 
 
-def _opened(qtbot, menus: AccountMenus, action) -> SchemaDialog:  # type: ignore[no-untyped-def]
+def _opened(qtbot, menus: AccountMenus, action) -> FormDialog:  # type: ignore[no-untyped-def]
     menus.last_dialog = None
     action()
     qtbot.waitUntil(lambda: menus.last_dialog is not None, timeout=10000)
     dialog = menus.last_dialog
-    assert isinstance(dialog, SchemaDialog)
+    assert isinstance(dialog, FormDialog)
     return dialog
 
 
-def _field(dialog: SchemaDialog, name: str):  # type: ignore[no-untyped-def]
-    return dialog._fields[name][0]
+def _field(dialog: FormDialog, name: str):  # type: ignore[no-untyped-def]
+    return dialog.form.editor(name)
 
 
 def test_the_details_printed_on_invoices_are_edited_with_messages_next_to_fields(
@@ -63,8 +63,8 @@ def test_the_details_printed_on_invoices_are_edited_with_messages_next_to_fields
     _field(dialog, "email").setText("office at harmony")
     _field(dialog, "timezone").setText("Mars/Olympus")
     dialog.submit()
-    assert "email address" in dialog._fields["email"][2].text()
-    assert "time zone" in dialog._fields["timezone"][2].text()
+    assert "email address" in dialog.form.error("email").text()
+    assert "time zone" in dialog.form.error("timezone").text()
     _field(dialog, "email").setText("office@harmony.example")
     _field(dialog, "timezone").setText("Europe/London")
     _field(dialog, "address").setText("12 Chapel Street")
@@ -91,7 +91,7 @@ def test_policies_are_saved_and_keys_the_form_does_not_show_are_kept(
     assert isinstance(late_fee, QLineEdit)
     late_fee.setText("-5")
     dialog.submit()
-    assert dialog._fields["late_fee_amount"][2].isVisible()  # refused next to the field
+    assert dialog.form.error("late_fee_amount").isVisible()  # refused next to the field
     late_fee.setText("7.50")
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.submit()
@@ -118,7 +118,7 @@ def test_the_stripe_key_goes_to_this_pcs_keyring_and_a_publishable_key_is_refuse
     assert isinstance(secret, QLineEdit) and secret.echoMode() == QLineEdit.EchoMode.Password
     secret.setText("pk_live_publishable")
     dialog.submit()
-    assert "starts with sk_" in dialog._fields["secret"][2].text()
+    assert "starts with sk_" in dialog.form.error("secret").text()
     assert memory_keyring.secrets == {}
     secret.setText("sk_test_studio_key")
     with qtbot.waitSignal(dialog.accepted, timeout=10000):

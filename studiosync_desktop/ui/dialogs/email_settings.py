@@ -39,8 +39,9 @@ from studiosync_desktop.schemas.email import (
     TemplateRow,
 )
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.forms import refusal_handler
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import ERROR_STYLE, error_label
 
@@ -94,8 +95,8 @@ def mail_server_dialog(
     runner: TaskRunner,
     presenter: ErrorPresenter,
     parent: QWidget | None = None,
-) -> SchemaDialog:
-    dialog = SchemaDialog(
+) -> FormDialog:
+    dialog = FormDialog(
         "Email: the studio's mail server", SmtpAccountInput, runner, presenter, parent
     )
     dialog.setMinimumWidth(620)
@@ -108,26 +109,26 @@ def mail_server_dialog(
     if setup.last_problem:
         notes.append(f"Last problem: {setup.last_problem}")
     dialog.set_intro("\n\n".join(notes))
-    dialog.text("host", "Mail &server:", setup.host, "smtp.example.com")
-    dialog.number("port", "&Port:", setup.port, low=1, high=65535)
+    dialog.form.text("host", "Mail &server:", setup.host, "smtp.example.com")
+    dialog.form.number("port", "&Port:", setup.port, low=1, high=65535)
     security = QComboBox(dialog)
     for value, label in SECURITY:
         security.addItem(label, value)
     security.setCurrentIndex(max(0, [v for v, _ in SECURITY].index(setup.security)))
-    dialog.add("security", "S&ecurity:", security, security.currentData)
-    dialog.text("username", "&User name:", setup.username, "office@studio.example (if any)")
+    dialog.form.add("security", "S&ecurity:", security, security.currentData)
+    dialog.form.text("username", "&User name:", setup.username, "office@studio.example (if any)")
     hint = "kept on this PC: type only to change it" if setup.has_password else ""
-    password = dialog.text("password", "Pass&word:", "", hint)
+    password = dialog.form.text("password", "Pass&word:", "", hint)
     password.setEchoMode(QLineEdit.EchoMode.Password)
-    dialog.text("from_address", "&From address:", setup.from_address, "office@studio.example")
-    dialog.text("from_name", "From &name:", setup.from_name, "Harmony Music School")
+    dialog.form.text("from_address", "&From address:", setup.from_address, "office@studio.example")
+    dialog.form.text("from_name", "From &name:", setup.from_name, "Harmony Music School")
     _test_row(services, actor, dialog, runner)
-    dialog._fields["host"][0].setFocus()  # the first thing to type
-    dialog.save = lambda form: services.email_settings.save_account(actor, form)
+    dialog.form.editor("host").setFocus()  # the first thing to type
+    dialog.form.save = lambda form: services.email_settings.save_account(actor, form)
     return dialog
 
 
-def _test_row(services: Services, actor: Actor, dialog: SchemaDialog, runner: TaskRunner) -> None:
+def _test_row(services: Services, actor: Actor, dialog: FormDialog, runner: TaskRunner) -> None:
     """ "Send a test email" to an address, through the server as typed; the answer below it."""
     holder = QWidget(dialog)
     column = QVBoxLayout(holder)
@@ -144,7 +145,7 @@ def _test_row(services: Services, actor: Actor, dialog: SchemaDialog, runner: Ta
     answer = error_label(dialog, "test_to")
     column.addLayout(row)
     column.addWidget(answer)
-    dialog.form.addRow("&Test:", holder)
+    dialog.form.add_row("&Test:", holder)
     dialog.test_to, dialog.test_button, dialog.test_answer = to, button, answer  # type: ignore[attr-defined]
 
     def say(text: str, ok: bool) -> None:
@@ -155,12 +156,12 @@ def _test_row(services: Services, actor: Actor, dialog: SchemaDialog, runner: Ta
 
     def shown(result: Any) -> None:
         button.setEnabled(True)
-        dialog.show_errors({})
+        dialog.form.show_errors({})
         if result.ok or result.field == "to":
             say(result.answer, result.ok)
         else:  # the server's answer next to the field it is about
             answer.hide()
-            dialog.show_errors({result.field: result.answer})
+            dialog.form.show_errors({result.field: result.answer})
             dialog.adjustSize()
 
     def failed(exc: BaseException) -> None:
@@ -172,10 +173,10 @@ def _test_row(services: Services, actor: Actor, dialog: SchemaDialog, runner: Ta
             say(fields["to"], False)
         else:
             answer.hide()
-            dialog.show_errors(fields)
+            dialog.form.show_errors(fields)
 
     def send() -> None:
-        form = dialog.validate()
+        form = dialog.form.validate()
         if form is None:
             return
         button.setEnabled(False)
@@ -199,50 +200,52 @@ def email_policy_dialog(
     runner: TaskRunner,
     presenter: ErrorPresenter,
     parent: QWidget | None = None,
-) -> SchemaDialog:
+) -> FormDialog:
     policy = setup.policy
-    dialog = SchemaDialog("Email: what is sent", EmailPolicyInput, runner, presenter, parent)
+    dialog = FormDialog("Email: what is sent", EmailPolicyInput, runner, presenter, parent)
     dialog.setMinimumWidth(620)
     dialog.set_intro(
         "Tick what the studio sends by itself. Each email goes out once; the Outbox shows "
         "every one, and why one was not sent."
     )
     kinds = kind_list(dialog, policy.enabled_kinds)
-    dialog.add("enabled_kinds", "&Send by itself:", kinds, lambda: ticked(kinds))
-    dialog.number(
+    dialog.form.add("enabled_kinds", "&Send by itself:", kinds, lambda: ticked(kinds))
+    dialog.form.number(
         "reminder_hours",
         "Lesson &reminders (hours before):",
         policy.reminder_hours,
         low=1,
         high=168,
     )
-    dialog.number(
+    dialog.form.number(
         "overdue_after_days",
         "First &overdue notice (days after due):",
         policy.overdue_after_days,
         high=365,
     )
-    dialog.number(
+    dialog.form.number(
         "overdue_every_days", "Then every (&days):", policy.overdue_every_days, low=1, high=365
     )
-    dialog.number("overdue_max_notices", "At &most (notices):", policy.overdue_max_notices, high=20)
-    dialog.number(
+    dialog.form.number(
+        "overdue_max_notices", "At &most (notices):", policy.overdue_max_notices, high=20
+    )
+    dialog.form.number(
         "makeup_warning_days",
         "Make-up credit &expiring (days before):",
         policy.makeup_warning_days,
         low=1,
         high=90,
     )
-    dialog.number(
+    dialog.form.number(
         "item_due_warning_days",
         "Lent item &due (days before):",
         policy.item_due_warning_days,
         high=30,
     )
-    dialog.number(
+    dialog.form.number(
         "max_attempts", "&Tries before a message fails:", policy.max_attempts, low=1, high=20
     )
-    dialog.save = lambda form: services.email_settings.save_policy(actor, form)
+    dialog.form.save = lambda form: services.email_settings.save_policy(actor, form)
     _ask_before_many(services, actor, dialog, policy, runner)
     return dialog
 
@@ -274,7 +277,7 @@ def at_once_sentence(counts: dict[str, int]) -> str:
 def _ask_before_many(
     services: Services,
     actor: Actor,
-    dialog: SchemaDialog,
+    dialog: FormDialog,
     policy: EmailPolicyInput,
     runner: TaskRunner,
 ) -> None:
@@ -294,7 +297,7 @@ def _ask_before_many(
         dialog.buttons.setEnabled(True)
         sentence = at_once_sentence(counts)
         if not sentence:
-            dialog.submit()
+            dialog.form.submit()
             return
         agreed[:] = [form]
         warning.setText(sentence)
@@ -306,13 +309,13 @@ def _ask_before_many(
         dialog.presenter.present(exc, parent=dialog)
 
     def save() -> None:
-        form = dialog.validate()
+        form = dialog.form.validate()
         if form is None:
             return
         new = [k for k in form.enabled_kinds if k in ASK_FROM and k not in policy.enabled_kinds]
         newly = form.model_copy(update={"enabled_kinds": tuple(new)})
         if not new or agreed == [form]:
-            dialog.submit()
+            dialog.form.submit()
             return
         warning.hide()
         dialog.buttons.setEnabled(False)
@@ -334,34 +337,34 @@ def templates_dialog(
     runner: TaskRunner,
     presenter: ErrorPresenter,
     parent: QWidget | None = None,
-) -> SchemaDialog:
+) -> FormDialog:
     by_kind = {r.kind: r for r in rows}
-    dialog = SchemaDialog("Email: templates", TemplateInput, runner, presenter, parent)
+    dialog = FormDialog("Email: templates", TemplateInput, runner, presenter, parent)
     dialog.resize(900, 760)
     kind = QComboBox(dialog)
     kind.setObjectName("template_kind")
     for r in rows:
         kind.addItem(r.kind_name + ("  (your wording)" if r.is_custom else ""), r.kind)
-    dialog.form.addRow("&Email:", kind)
-    subject = dialog.text("subject", "&Subject:", "")
-    text_body = dialog.notes("text_body", "&Text:", "")
+    dialog.form.add_row("&Email:", kind)
+    subject = dialog.form.text("subject", "&Subject:", "")
+    text_body = dialog.form.notes("text_body", "&Text:", "")
     text_body.setFixedHeight(150)
-    html_body = dialog.notes("html_body", "&HTML:", "")
+    html_body = dialog.form.notes("html_body", "&HTML:", "")
     html_body.setFixedHeight(110)
     help_line = QLabel(dialog)
     help_line.setWordWrap(True)
-    dialog.form.addRow("", help_line)
+    dialog.form.add_row("", help_line)
     preview = QTextBrowser(dialog)
     preview.setObjectName("template_preview")
     preview.setMinimumHeight(200)
-    dialog.form.addRow("Preview:", preview)
+    dialog.form.add_row("Preview:", preview)
     buttons = QHBoxLayout()
     show = QPushButton("&Preview", dialog)
     reset = QPushButton("&Built-in wording", dialog)
     buttons.addWidget(show)
     buttons.addWidget(reset)
     buttons.addStretch(1)
-    dialog.form.addRow("", buttons)
+    dialog.form.add_row("", buttons)
 
     def current() -> str:
         return str(kind.currentData())
@@ -372,11 +375,11 @@ def templates_dialog(
         text_body.setPlainText(r.text_body)
         html_body.setPlainText(r.html_body)
         help_line.setText("You can use " + ", ".join("{{ " + v + " }}" for v in r.variables))
-        dialog.show_errors({})
+        dialog.form.show_errors({})
         refresh()
 
     def refresh() -> None:
-        form = dialog.validate()
+        form = dialog.form.validate()
         if form is None:
             return
         chosen = current()
@@ -385,7 +388,7 @@ def templates_dialog(
             on_done=lambda p: preview.setHtml(
                 f"<p><b>Subject:</b> {_escape(p.subject)}</p>" + p.html_body
             ),
-            on_error=lambda exc: dialog._failed(exc),
+            on_error=refusal_handler(dialog.form.show_errors, dialog.presenter, dialog),
             key=f"preview:{id(dialog)}",
         )
 
@@ -406,7 +409,7 @@ def templates_dialog(
     reset.clicked.connect(restore)
     dialog.preview, dialog.kind_box = preview, kind  # type: ignore[attr-defined]
     load()
-    dialog.save = lambda form: services.email_templates.save(actor, current(), form)
+    dialog.form.save = lambda form: services.email_templates.save(actor, current(), form)
     return dialog
 
 
@@ -427,31 +430,35 @@ def preferences_dialog(
     runner: TaskRunner,
     presenter: ErrorPresenter,
     parent: QWidget | None = None,
-) -> SchemaDialog:
-    dialog = SchemaDialog(f"Email preferences: {name}", PreferenceInput, runner, presenter, parent)
+) -> FormDialog:
+    dialog = FormDialog(f"Email preferences: {name}", PreferenceInput, runner, presenter, parent)
     dialog.set_intro(
         f"What {name} receives by email. Quiet hours are in the studio's time: nothing is "
         "sent to them then (it waits until the hours end)."
     )
     wanted = tuple(k for k in WANTED_KINDS if k not in wish.opted_out)
     kinds = kind_list(dialog, wanted, WANTED_KINDS)
-    dialog.add("opted_out", "&Receives:", kinds, lambda: ticked(kinds, Qt.CheckState.Unchecked))
+    dialog.form.add(
+        "opted_out", "&Receives:", kinds, lambda: ticked(kinds, Qt.CheckState.Unchecked)
+    )
     start, end = (
         QLineEdit(_clock(wish.quiet_start), dialog),
         QLineEdit(_clock(wish.quiet_end), dialog),
     )
     start.setPlaceholderText("21:00 (none: empty)")
     end.setPlaceholderText("08:00")
-    dialog.add("quiet_start", "Quiet hours &from:", start, lambda: start.text().strip() or None)
-    dialog.add("quiet_end", "Quiet hours &until:", end, lambda: end.text().strip() or None)
+    dialog.form.add(
+        "quiet_start", "Quiet hours &from:", start, lambda: start.text().strip() or None
+    )
+    dialog.form.add("quiet_end", "Quiet hours &until:", end, lambda: end.text().strip() or None)
     hours = QSpinBox(dialog)
     hours.setRange(0, 168)
     hours.setValue(wish.reminder_hours or 0)
     hours.setSpecialValueText("the studio's")
-    dialog.add(
+    dialog.form.add(
         "reminder_hours", "Lesson reminders (&hours before):", hours, lambda: hours.value() or None
     )
-    dialog.save = lambda form: services.email_preferences.save(actor, user_id, form)
+    dialog.form.save = lambda form: services.email_preferences.save(actor, user_id, form)
     return dialog
 
 
@@ -486,19 +493,19 @@ def news_dialog(
     runner: TaskRunner,
     presenter: ErrorPresenter,
     parent: QWidget | None = None,
-) -> SchemaDialog:
+) -> FormDialog:
     """Studio news: a subject and a text, sent to those who agreed to marketing emails."""
-    dialog = SchemaDialog("Send studio news", NewsInput, runner, presenter, parent)
+    dialog = FormDialog("Send studio news", NewsInput, runner, presenter, parent)
     dialog.setMinimumWidth(620)
     dialog.set_intro(
         f"{audience.describe()} Each gets it once, in the studio's letterhead, with a line "
         "saying why and how to stop. A blank line starts a new paragraph."
     )
-    dialog.text("subject", "&Subject:", "", "Spring recital on 14 March")
-    body = dialog.notes("text", "&Text:")
+    dialog.form.text("subject", "&Subject:", "", "Spring recital on 14 March")
+    body = dialog.form.notes("text", "&Text:")
     body.setFixedHeight(220)
     send = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     send.setText("&Send")
     send.setEnabled(audience.readers > 0)
-    dialog.save = lambda form: services.news.send(actor, form)
+    dialog.form.save = lambda form: services.news.send(actor, form)
     return dialog

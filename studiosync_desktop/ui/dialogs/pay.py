@@ -28,7 +28,7 @@ from studiosync_desktop.schemas.teacher_pay import (
     PayRuleRow,
 )
 from studiosync_desktop.services.teacher_pay import TeacherPayService
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import Column, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -58,7 +58,7 @@ def _select(combo: QComboBox, value: Any) -> None:
         combo.setCurrentIndex(index)
 
 
-class ExtraLineDialog(SchemaDialog):
+class ExtraLineDialog(FormDialog):
     """A line by hand in the period's run: whom, how much (negative: a deduction), and why."""
 
     def __init__(
@@ -80,17 +80,17 @@ class ExtraLineDialog(SchemaDialog):
             " amount takes money off (an overpayment, say)."
         )
         self.teacher = _teacher_combo(self, teachers, None)
-        self.add("teacher_id", "&Teacher", self.teacher, self.teacher.currentData)
+        self.form.add("teacher_id", "&Teacher", self.teacher, self.teacher.currentData)
         if teacher_id is not None:
             _select(self.teacher, teacher_id)
-        self.amount = self.money("amount", "&Amount", Decimal(0))
-        self.text("reason", "&Reason", "", "e.g. Recital evening, 3 hours")
-        self.save = lambda line: pay.add_extra_line(actor, period, line)
+        self.amount = self.form.money("amount", "&Amount", Decimal(0))
+        self.form.text("reason", "&Reason", "", "e.g. Recital evening, 3 hours")
+        self.form.save = lambda line: pay.add_extra_line(actor, period, line)
         self.amount.setFocus()
         self.amount.selectAll()
 
 
-class RuleDialog(SchemaDialog):
+class RuleDialog(FormDialog):
     """A pay rule: for whom (or the studio's default), which lessons, and how they pay."""
 
     def __init__(
@@ -115,23 +115,23 @@ class RuleDialog(SchemaDialog):
             " then the teacher's own, then the studio's default for the type, then the default."
         )
         self.teacher = _teacher_combo(self, teachers, "Studio default (every teacher)")
-        self.add("teacher_id", "&Teacher", self.teacher, self.teacher.currentData)
+        self.form.add("teacher_id", "&Teacher", self.teacher, self.teacher.currentData)
         self.kind = QComboBox(self)
         self.kind.addItem("Every lesson type", None)
         for value in LESSON_TYPES:
             self.kind.addItem(value.capitalize(), value)
-        self.add("lesson_type", "&Lessons", self.kind, self.kind.currentData)
+        self.form.add("lesson_type", "&Lessons", self.kind, self.kind.currentData)
         self.basis = QComboBox(self)
         for value, name in BASIS_NAMES.items():
             self.basis.addItem(name, value)
-        self.add("basis", "&Pays", self.basis, self.basis.currentData)
-        self.amount = self.money(
+        self.form.add("basis", "&Pays", self.basis, self.basis.currentData)
+        self.amount = self.form.money(
             "amount", "&Amount (or percent)", rule.amount if rule else Decimal(40)
         )
         self.per = QComboBox(self)
         for minutes in (60, 45, 30):
             self.per.addItem(f"per {minutes} minutes", minutes)
-        self.add("per_minutes", "Pe&r", self.per, self._per)
+        self.form.add("per_minutes", "Pe&r", self.per, self._per)
         if rule is not None:
             _select(self.teacher, rule.teacher_id)
             _select(self.kind, rule.lesson_type)
@@ -140,7 +140,7 @@ class RuleDialog(SchemaDialog):
         self.basis.currentIndexChanged.connect(self._basis_changed)
         self._basis_changed()
         rule_id = rule.id if rule is not None else None
-        self.save = lambda data: pay.save_rule(actor, data, rule_id)
+        self.form.save = lambda data: pay.save_rule(actor, data, rule_id)
         self.teacher.setFocus()
 
     def _per(self) -> int | None:
@@ -150,7 +150,7 @@ class RuleDialog(SchemaDialog):
         self.per.setEnabled(self.basis.currentData() == "time")
 
 
-class PolicyDialog(SchemaDialog):
+class PolicyDialog(FormDialog):
     """The studio's pay policy: the period, and what lessons that did not happen pay."""
 
     def __init__(
@@ -172,16 +172,16 @@ class PolicyDialog(SchemaDialog):
         for value in PAY_PERIODS:
             period.addItem(PAY_PERIOD_NAMES[value], value)
         _select(period, policy.period)
-        self.add("period", "Pay &period", period, period.currentData)
-        self.calendar_day("period_anchor", "Weeks count &from", policy.period_anchor)
-        self.money(
+        self.form.add("period", "Pay &period", period, period.currentData)
+        self.form.calendar_day("period_anchor", "Weeks count &from", policy.period_anchor)
+        self.form.money(
             "late_cancel_percent", "&Late cancel by the student (%)", policy.late_cancel_percent
         )
-        self.money("no_show_percent", "&No-show (%)", policy.no_show_percent)
-        self.money(
+        self.form.money("no_show_percent", "&No-show (%)", policy.no_show_percent)
+        self.form.money(
             "studio_cancel_percent", "&Cancelled by the studio (%)", policy.studio_cancel_percent
         )
-        self.save = lambda data: pay.save_policy(actor, data)
+        self.form.save = lambda data: pay.save_policy(actor, data)
         period.setFocus()
 
 
@@ -262,7 +262,7 @@ class PayRulesDialog(QDialog):
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
-    def _open(self, dialog: SchemaDialog) -> None:
+    def _open(self, dialog: FormDialog) -> None:
         def closed(_result: int) -> None:
             if dialog.result_value is not None:
                 self.reload()

@@ -31,7 +31,7 @@ from studiosync_desktop.schemas.resources import (
     size_text,
 )
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker
@@ -46,7 +46,7 @@ def kind_of(path: Path) -> tuple[str, str]:
     return kind, mime
 
 
-class ResourceDialog(SchemaDialog):
+class ResourceDialog(FormDialog):
     """Add an entry (with a file chosen from disk, a link or physical copies) or edit one."""
 
     def __init__(
@@ -66,8 +66,8 @@ class ResourceDialog(SchemaDialog):
             parent,
         )
         self.path: Path | None = None
-        self.title_edit = self.text("title", "&Title", row.title if row else "")
-        self.kind = self.choice(
+        self.title_edit = self.form.text("title", "&Title", row.title if row else "")
+        self.kind = self.form.choice(
             "resource_type", "&Kind", RESOURCE_TYPES, row.resource_type if row else "pdf"
         )
         if row is not None:
@@ -83,20 +83,20 @@ class ResourceDialog(SchemaDialog):
         choose.clicked.connect(self.choose_file)
         box.addWidget(self.file_label, 1)
         box.addWidget(choose)
-        self.add("file", "&File", file_row, lambda: None)
-        self.text("external_url", "&Web address", row.external_url if row else "", "https://…")
-        self.text("category", "&Category", row.category if row else "", "e.g. Scales, Theory")
-        self.text("tags", "Ta&gs", ", ".join(row.tags) if row else "", "comma separated")
-        self.notes("description", "&Description", row.description if row else "")
-        self.number("quantity_total", "&Copies (physical)", row.quantity_total if row else 0)
-        self.number(
+        self.form.add("file", "&File", file_row, lambda: None, sent=False)
+        self.form.text("external_url", "&Web address", row.external_url if row else "", "https://…")
+        self.form.text("category", "&Category", row.category if row else "", "e.g. Scales, Theory")
+        self.form.text("tags", "Ta&gs", ", ".join(row.tags) if row else "", "comma separated")
+        self.form.notes("description", "&Description", row.description if row else "")
+        self.form.number("quantity_total", "&Copies (physical)", row.quantity_total if row else 0)
+        self.form.number(
             "checkout_duration_days",
             "&Lend for (days)",
             row.checkout_duration_days if row else 14,
             1,
             365,
         )
-        self.flag(
+        self.form.flag(
             "is_public", "", row.is_public if row else False, "&Public: every student sees it"
         )
         self.set_intro(f"Files are stored in the studio database, up to {MAX_FILE_TEXT} each.")
@@ -109,16 +109,11 @@ class ResourceDialog(SchemaDialog):
                 mime = kind_of(self.path)[1] if self.path is not None else ""
                 return library.create(actor, form, file_name=name, file_data=data, mime_type=mime)
 
-            self.save = create
+            self.form.save = create
         else:
             rid = row.id
-            self.save = lambda form: library.update(actor, rid, form)
+            self.form.save = lambda form: library.update(actor, rid, form)
         self.title_edit.setFocus()
-
-    def values(self) -> dict[str, object]:
-        values = super().values()
-        values.pop("file", None)
-        return values
 
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Choose a file for the library")
@@ -128,14 +123,14 @@ class ResourceDialog(SchemaDialog):
     def set_file(self, path: Path) -> None:
         size = path.stat().st_size
         if size > MAX_RESOURCE_FILE_BYTES:
-            self.show_errors(
+            self.form.show_errors(
                 {
                     "file": f"{path.name} is {size_text(size)}; the library accepts files up to "
                     f"{MAX_FILE_TEXT}. Share a link to larger files instead."
                 }
             )
             return
-        self.show_errors({})
+        self.form.show_errors({})
         self.path = path
         kind, _mime = kind_of(path)
         self.kind.setCurrentIndex(RESOURCE_TYPES.index(kind))
@@ -191,7 +186,7 @@ class StudentPicker(QDialog):
         ]
 
 
-class LendCopyDialog(SchemaDialog):
+class LendCopyDialog(FormDialog):
     def __init__(
         self,
         services: Services,
@@ -204,7 +199,7 @@ class LendCopyDialog(SchemaDialog):
     ) -> None:
         super().__init__(f"Lend {row.title}", ResourceLend, runner, presenter, parent)
         self.set_intro(f"{row.quantity_available} of {row.quantity_total} copies available.")
-        self.extra = {"resource_id": row.id}
+        self.form.extra = {"resource_id": row.id}
         library = services.resources
         self.student = PersonPicker(
             runner,
@@ -213,11 +208,11 @@ class LendCopyDialog(SchemaDialog):
             lambda p: f"{p.name}  ·  {p.email}",
             self,
         )
-        self.add("student_id", "&Student", self.student, self.student.person_id)
-        self.number("quantity", "&Copies", 1, 0, max(row.quantity_total, 1))
-        self.calendar_day(
+        self.form.add("student_id", "&Student", self.student, self.student.person_id)
+        self.form.number("quantity", "&Copies", 1, 0, max(row.quantity_total, 1))
+        self.form.calendar_day(
             "due_date", "&Due back", today + timedelta(days=row.checkout_duration_days)
         )
-        self.notes("checkout_notes", "Notes", "")
-        self.save = lambda form: library.lend(actor, form)
+        self.form.notes("checkout_notes", "Notes", "")
+        self.form.save = lambda form: library.lend(actor, form)
         self.student.setFocus()

@@ -27,14 +27,14 @@ from studiosync_desktop.schemas.rooms import (
     reservation_cost,
 )
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.dialogs.schema_form import SchemaDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker, TimeField
 
 
-class RoomDialog(SchemaDialog):
+class RoomDialog(FormDialog):
     def __init__(
         self,
         services: Services,
@@ -52,22 +52,22 @@ class RoomDialog(SchemaDialog):
             parent,
         )
         f = room.as_form() if room is not None else RoomForm(name="x")
-        self.name = self.text("name", "&Name", "" if room is None else f.name)
-        self.number("capacity", "&Capacity (people)", f.capacity, 1, 1000)
-        self.money("hourly_rate", "Hourly &rate", f.hourly_rate)
-        self.text("equipment", "&Equipment", f.equipment, "e.g. upright piano, music stand")
-        self.notes("description", "&Description", f.description)
-        self.flag("is_active", "", f.is_active, "&In use (can be booked)")
+        self.name = self.form.text("name", "&Name", "" if room is None else f.name)
+        self.form.number("capacity", "&Capacity (people)", f.capacity, 1, 1000)
+        self.form.money("hourly_rate", "Hourly &rate", f.hourly_rate)
+        self.form.text("equipment", "&Equipment", f.equipment, "e.g. upright piano, music stand")
+        self.form.notes("description", "&Description", f.description)
+        self.form.flag("is_active", "", f.is_active, "&In use (can be booked)")
         rooms = services.rooms
         if room is None:
-            self.save = lambda form: rooms.create_room(actor, form)
+            self.form.save = lambda form: rooms.create_room(actor, form)
         else:
             room_id = room.id
-            self.save = lambda form: rooms.update_room(actor, room_id, form)
+            self.form.save = lambda form: rooms.update_room(actor, room_id, form)
         self.name.setFocus()
 
 
-class ReservationDialog(SchemaDialog):
+class ReservationDialog(FormDialog):
     """Book a room for someone: the cost updates as the room and times change."""
 
     def __init__(
@@ -94,7 +94,7 @@ class ReservationDialog(SchemaDialog):
             ids = [r.id for r in self.rooms]
             if room_id in ids:
                 self.room.setCurrentIndex(ids.index(room_id))  # type: ignore[arg-type]
-        self.add("room_id", "&Room", self.room, self.room.currentData)
+        self.form.add("room_id", "&Room", self.room, self.room.currentData)
         rooms_service = services.rooms
         self.person = PersonPicker(
             runner,
@@ -103,38 +103,38 @@ class ReservationDialog(SchemaDialog):
             lambda p: f"{p.name}  ·  {p.email}",
             self,
         )
-        self.add("person_id", "&For", self.person, self.person.person_id)
-        self.day = self.calendar_day("day", "&Day", day)
+        self.form.add("person_id", "&For", self.person, self.person.person_id)
+        self.day = self.form.calendar_day("day", "&Day", day, sent=False)  # in start and end
         self.start_time = TimeField(self)
         self.start_time.setTime(QTime(start.hour, start.minute))
-        self.add("start", "&Start", self.start_time, self._start)
+        self.form.add("start", "&Start", self.start_time, self._start)
         self.length = QSpinBox(self)
         self.length.setRange(15, 12 * 60)
         self.length.setSingleStep(15)
         self.length.setSuffix(" min")
         self.length.setValue(minutes)
-        self.add("end", "&Length", self.length, self._end)
-        self.choice("status", "S&tatus", ("confirmed", "pending"), "confirmed")
-        self.notes("notes", "Notes", "")
+        self.form.add("end", "&Length", self.length, self._end)
+        self.form.choice("status", "S&tatus", ("confirmed", "pending"), "confirmed")
+        self.form.notes("notes", "Notes", "")
         self.cost = QLabel(self)
         self.cost.setObjectName("cost")
         font = self.cost.font()
         font.setBold(True)
         self.cost.setFont(font)
-        self.form.addRow("Cost", self.cost)
+        self.form.add_row("Cost", self.cost)
         # The next free slots of the wanted length, from the chosen day and time.
         finder = QHBoxLayout()
         self.find_button = QPushButton("Find &next free slots", self)
         self.find_button.clicked.connect(self.find_slots)
         finder.addWidget(self.find_button)
         finder.addStretch(1)
-        self.form.addRow("", finder)
+        self.form.add_row("", finder)
         self.slots = QListWidget(self)
         self.slots.setMaximumHeight(110)
         self.slots.hide()
         self.slots.itemActivated.connect(self._pick)
         self.slots.itemDoubleClicked.connect(self._pick)
-        self.form.addRow("", self.slots)
+        self.form.add_row("", self.slots)
         for signal in (
             self.room.currentIndexChanged,
             self.start_time.timeChanged,
@@ -142,7 +142,7 @@ class ReservationDialog(SchemaDialog):
         ):
             signal.connect(lambda *_a: self._update_cost())
         self.day.dateChanged.connect(lambda *_a: self._update_cost())
-        self.save = lambda form: rooms_service.reserve(actor, form)
+        self.form.save = lambda form: rooms_service.reserve(actor, form)
         self._update_cost()
         self.person.setFocus()
 
@@ -154,11 +154,6 @@ class ReservationDialog(SchemaDialog):
 
     def _end(self) -> datetime:
         return self._start() + timedelta(minutes=self.length.value())
-
-    def values(self) -> dict[str, object]:
-        values = super().values()
-        values.pop("day", None)
-        return values
 
     def _update_cost(self) -> None:
         index = self.room.currentIndex()
