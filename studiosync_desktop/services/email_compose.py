@@ -34,19 +34,21 @@ from studiosync_desktop.services.email_facts import (
     reservation_facts,
 )
 from studiosync_desktop.services.email_facts import Studio as StudioFacts
-from studiosync_desktop.services.email_outbox import message_id_for, sender_domain
+from studiosync_desktop.services.email_outbox import (
+    kinds_switched_off,
+    message_id_for,
+    sender_domain,
+)
 from studiosync_desktop.services.email_templates import (
     DEFAULTS,
-    LOGO_CID,
-    Letterhead,
     Wording,
+    load_email_letterhead,
     render,
 )
 from studiosync_desktop.services.invoicing import load_letterhead
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_settings
 from studiosync_desktop.services.unit_of_work import unit_of_work
-from studiosync_desktop.vocabulary import PART_EMAIL_KINDS, STUDIO_PARTS
 from studiosync_desktop.zones import zone_of
 
 BATCH = 100
@@ -61,7 +63,6 @@ PENDING = text(
 NO_ADDRESS = "No email address on file for {name}."
 OPTED_OUT = "{name} chose not to receive {what} emails."
 GONE = "What this email was about no longer exists."
-PART_OFF = "Not sent: the studio does not use {part} (Tools > Studio parts and hours)."
 
 Progress = Callable[[int, int], None]
 
@@ -74,12 +75,8 @@ class Writer:
         assert studio is not None
         settings = studio_settings(s, actor.studio_id)
         self.actor = actor
-        # The emails of the parts the studio switched off are not sent (kind -> the part).
-        self.part_off = {
-            kind: STUDIO_PARTS[part].split(" (")[0].lower()
-            for part in settings.parts_off
-            for kind in PART_EMAIL_KINDS.get(part, ())
-        }
+        # The emails of the parts the studio switched off are not sent (kind -> why not).
+        self.part_off = kinds_switched_off(settings.parts_off)
         self.letterhead = load_letterhead(s, actor.studio_id)
         self.facts_studio = StudioFacts(
             id=studio.id,
@@ -88,17 +85,7 @@ class Writer:
             currency=studio.currency,
             letterhead=self.letterhead,
         )
-        region = ", ".join(p for p in self.letterhead.address_lines if p)
-        self.mail_letterhead = Letterhead(
-            name=studio.name,
-            email=studio.email,
-            phone=studio.phone,
-            website=studio.website,
-            address=region,
-            theme_color=studio.theme_color,
-            logo=studio.logo,
-        )
-        self.logo_type = studio.logo_mime_type or "image/png"
+        self.mail_letterhead = load_email_letterhead(s, actor.studio_id, self.letterhead)
         self.wording = dict(DEFAULTS)
         for t in s.scalars(select(EmailTemplate).where(EmailTemplate.studio_id == studio.id)):
             self.wording[t.kind] = Wording(t.subject, t.text_body, t.html_body)
@@ -149,11 +136,7 @@ class Writer:
         if facts is None:
             return {**values, "status": "cancelled", "last_error": GONE}
         if r.kind in self.part_off:
-            return {
-                **values,
-                "status": "skipped",
-                "last_error": PART_OFF.format(part=self.part_off[r.kind]),
-            }
+            return {**values, "status": "skipped", "last_error": self.part_off[r.kind]}
         extra = {"notice_number": (r.details or {}).get("notice", 1)}
         wording = render(
             self.wording[r.kind],
@@ -187,17 +170,10 @@ class Writer:
         return values
 
     def attachments(self, facts: Facts | None) -> list[OutgoingAttachment]:
-        files = list(facts.attachments) if facts else []
-        if facts is not None and self.mail_letterhead.logo:
-            files.append(
-                OutgoingAttachment(
-                    filename="logo",
-                    content_type=self.logo_type,
-                    content=self.mail_letterhead.logo,
-                    content_id=LOGO_CID,
-                )
-            )
-        return files
+        if facts is None:
+            return []
+        logo = self.mail_letterhead.logo_file()
+        return [*facts.attachments, logo] if logo else list(facts.attachments)
 
 
 def after_quiet_hours(now: datetime, zone: Any, start: time, end: time) -> datetime | None:

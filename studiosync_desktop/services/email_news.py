@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import ValidationFailed
-from studiosync_desktop.models import Studio
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.email import (
     NewsAudience,
@@ -24,7 +22,12 @@ from studiosync_desktop.schemas.email import (
 )
 from studiosync_desktop.services.email_facts import real_address
 from studiosync_desktop.services.email_outbox import insert_emails
-from studiosync_desktop.services.email_templates import LOGO_CID, Letterhead, Wording, render
+from studiosync_desktop.services.email_templates import (
+    Letterhead,
+    Wording,
+    load_email_letterhead,
+    render,
+)
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
@@ -83,7 +86,8 @@ class NewsService:
                     {"": "Nobody has agreed to marketing emails yet: record their consent on "
                          "their page first (Consents…)."}
                 )  # fmt: skip
-            letterhead, logo = _letterhead(s, actor)
+            letterhead = load_email_letterhead(s, actor.studio_id)
+            logo = letterhead.logo_file()
             key = _news_key(news)
             emails = [_email(news, key, r, letterhead, logo) for r in readers]
             return len(insert_emails(s, actor, emails))
@@ -101,30 +105,6 @@ def _audience(rows: Sequence[Any]) -> NewsAudience:
         opted_out=sum(1 for r in agreed if r.opted_out and real_address(r.email)),
         not_agreed=len(rows) - len(agreed),
     )
-
-
-def _letterhead(s: Session, actor: Actor) -> tuple[Letterhead, OutgoingAttachment | None]:
-    studio = s.get(Studio, actor.studio_id)
-    assert studio is not None
-    letterhead = Letterhead(
-        name=studio.name,
-        email=studio.email,
-        phone=studio.phone,
-        website=studio.website,
-        theme_color=studio.theme_color,
-        logo=studio.logo,
-    )
-    logo = (
-        OutgoingAttachment(
-            filename="logo",
-            content_type=studio.logo_mime_type or "image/png",
-            content=studio.logo,
-            content_id=LOGO_CID,
-        )
-        if studio.logo
-        else None
-    )
-    return letterhead, logo
 
 
 def _email(

@@ -8,7 +8,7 @@ how often) queues "invoice INV-2026-00042 sent", it is one row. The sender
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select, text
@@ -32,8 +32,10 @@ from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     contains_pattern,
     ilike_any,
+    studio_settings,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
+from studiosync_desktop.vocabulary import PART_EMAIL_KINDS, STUDIO_PARTS
 
 ROW_COLUMNS = (
     EmailMessage.id,
@@ -48,6 +50,19 @@ ROW_COLUMNS = (
     EmailMessage.next_attempt_at,
     EmailMessage.composed,
 )
+
+
+PART_OFF = "Not sent: the studio does not use {part} (Tools > Studio parts and hours)."
+
+
+def kinds_switched_off(parts_off: Iterable[str]) -> dict[str, str]:
+    """The kinds of email of the parts the studio switched off, each with the sentence its
+    outbox row shows (none of them is sent, whichever way it was queued)."""
+    return {
+        kind: PART_OFF.format(part=STUDIO_PARTS[part].split(" (")[0].lower())
+        for part in parts_off
+        for kind in PART_EMAIL_KINDS.get(part, ())
+    }
 
 
 def message_id_for(row_id: uuid.UUID, domain: str) -> str:
@@ -65,10 +80,19 @@ def sender_domain(s: Session, studio_id: uuid.UUID) -> str:
 
 def insert_emails(s: Session, actor: Actor, emails: Sequence[OutgoingEmail]) -> list[uuid.UUID]:
     """Queues written emails in the caller's transaction; those already queued (by meaning)
-    are left alone. Returns the ids of the new rows."""
+    are left alone, except one skipped only because its part of the studio was switched off,
+    which is queued again now. An email of a part switched off is skipped with the reason.
+    Returns the ids of the rows queued (new or again)."""
     if not emails:
         return []
     domain = sender_domain(s, actor.studio_id)
+    off = kinds_switched_off(studio_settings(s, actor.studio_id).parts_off)
+    emails = [
+        e.model_copy(update={"skip_reason": off[e.kind], "attachments": ()})
+        if e.kind in off and not e.skip_reason
+        else e
+        for e in emails
+    ]
     ids = [uuid.uuid4() for _ in emails]
     rows = [
         {
@@ -91,30 +115,38 @@ def insert_emails(s: Session, actor: Actor, emails: Sequence[OutgoingEmail]) -> 
         }
         for row_id, e in zip(ids, emails, strict=True)
     ]
-    inserted = set(
-        s.scalars(
-            insert(EmailMessage)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["studio_id", "dedupe_key"])
-            .returning(EmailMessage.id)
-        )
+    statement = insert(EmailMessage).values(rows)
+    again = {
+        name: statement.excluded[name]
+        for name in ("about_id", "person_id", "recipient", "subject", "text_body", "html_body",
+                     "message_id", "status", "last_error", "next_attempt_at")
+    }  # fmt: skip
+    switched_off = PART_OFF.split("{")[0]
+    result = s.execute(
+        statement.on_conflict_do_update(
+            index_elements=["studio_id", "dedupe_key"],
+            set_={**again, "attempts": 0, "sent_at": None},
+            where=(EmailMessage.status == "skipped")
+            & EmailMessage.last_error.startswith(switched_off),
+        ).returning(EmailMessage.dedupe_key, EmailMessage.id)
     )
+    queued: dict[str, uuid.UUID] = {key: row_id for key, row_id in result}
     files = [
         {
             "studio_id": actor.studio_id,
-            "message_id": row_id,
+            "message_id": queued[e.dedupe_key],
             "filename": a.filename,
             "content_type": a.content_type,
             "content": a.content,
             "content_id": a.content_id,
         }
-        for row_id, e in zip(ids, emails, strict=True)
-        if row_id in inserted
+        for e in emails
+        if e.dedupe_key in queued
         for a in e.attachments
     ]
     if files:
         s.execute(insert(EmailAttachment), files)
-    return [i for i in ids if i in inserted]
+    return [queued[e.dedupe_key] for e in emails if e.dedupe_key in queued]
 
 
 def outbox_row(r: Any) -> OutboxRow:

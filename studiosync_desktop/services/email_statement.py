@@ -3,8 +3,6 @@ once per payer and day (pressing Email it again the same day queues nothing new)
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.models import EmailSettings
@@ -32,9 +30,12 @@ def no_address(name: str) -> str:
 class StatementMailed(Frozen):
     recipient: str
     new: bool  # False: this payer's statement of the day was already queued
+    skipped: str = ""  # why it is not sent (the studio switched billing off)
 
     @property
     def sentence(self) -> str:
+        if self.skipped:
+            return self.skipped
         if self.new:
             return f"Queued to {self.recipient}: the Outbox sends it in a moment."
         return f"Today's statement was already queued to {self.recipient}: not queued again."
@@ -58,13 +59,15 @@ class StatementMailer:
             settings = s.get(EmailSettings, actor.studio_id)
             if settings is None or not settings.host:
                 raise Conflict(NOT_SET_UP)
-            email = _email(s, actor, statement, address)
+            writer = Writer(s, actor)
+            skipped = writer.part_off.get("statement", "")
+            email = _email(writer, statement, address, attach=not skipped)
             new = bool(insert_emails(s, actor, [email]))
-        return StatementMailed(recipient=address, new=new)
+        return StatementMailed(recipient=address, new=new, skipped=skipped)
 
 
-def _email(s: Session, actor: Actor, statement: Statement, address: str) -> OutgoingEmail:
-    writer = Writer(s, actor)
+def _email(writer: Writer, statement: Statement, address: str, attach: bool) -> OutgoingEmail:
+    """The statement's email; with its PDF unless it will not be sent."""
     studio = writer.facts_studio
     name = statement.payer.name
     written = render(
@@ -76,11 +79,13 @@ def _email(s: Session, actor: Actor, statement: Statement, address: str) -> Outg
             "balance": studio.money(statement.balance),
         },
     )
-    pdf = OutgoingAttachment(
-        filename=f"Statement {name} {statement.as_of.isoformat()}.pdf",
-        content=render_statement(writer.letterhead, statement),
-    )
-    files = writer.attachments(Facts(address, name, None, {}, [pdf]))
+    files: list[OutgoingAttachment] = []
+    if attach:
+        pdf = OutgoingAttachment(
+            filename=f"Statement {name} {statement.as_of.isoformat()}.pdf",
+            content=render_statement(writer.letterhead, statement),
+        )
+        files = writer.attachments(Facts(address, name, None, {}, [pdf]))
     payer = statement.payer
     return OutgoingEmail(
         kind="statement",

@@ -11,8 +11,9 @@ its name and logo on top, its contact details at the bottom.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -21,17 +22,21 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.models import EmailTemplate, Studio
+from studiosync_desktop.schemas.billing import StudioLetterhead
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.email import (
     AUTOMATIC_KINDS,
+    OutgoingAttachment,
     PreviewResult,
     TemplateInput,
     TemplateRow,
 )
+from studiosync_desktop.services.invoicing import load_letterhead
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
@@ -250,6 +255,15 @@ class Letterhead:
     address: str = ""
     theme_color: str = "#3b6ea5"
     logo: bytes | None = None
+    logo_type: str = "image/png"
+
+    def logo_file(self) -> OutgoingAttachment | None:
+        """The logo as the HTML shows it (an inline image), when the studio has one."""
+        if not self.logo:
+            return None
+        return OutgoingAttachment(
+            filename="logo", content_type=self.logo_type, content=self.logo, content_id=LOGO_CID
+        )
 
     def context(self) -> dict[str, Any]:
         return {
@@ -262,6 +276,26 @@ class Letterhead:
             "has_logo": bool(self.logo),
             "logo_cid": LOGO_CID,
         }
+
+
+def load_email_letterhead(
+    s: Session, studio_id: uuid.UUID, printed: StudioLetterhead | None = None
+) -> Letterhead:
+    """The studio's letterhead as every email shows it, built in this one place from the
+    printed one (`printed`, when the caller has it already): name, logo, the address on one
+    line, phone, email and website."""
+    printed = printed or load_letterhead(s, studio_id)
+    studio = s.get(Studio, studio_id)  # in the session already: not read again
+    return Letterhead(
+        name=printed.name,
+        email=printed.email,
+        phone=printed.phone,
+        website=printed.website,
+        address=", ".join(p for p in printed.address_lines if p),
+        theme_color=printed.theme_color,
+        logo=printed.logo,
+        logo_type=(studio.logo_mime_type if studio else None) or "image/png",
+    )
 
 
 @lru_cache(maxsize=256)
@@ -367,17 +401,8 @@ class TemplateService:
         template = parse_input(TemplateInput, data)
         check(kind, Wording(template.subject, template.text_body, template.html_body))
         with self._db.read_session() as s:
-            studio = s.get(Studio, actor.studio_id)
-            if studio is None:
-                raise ValidationFailed({"": "The studio no longer exists."})
-            head = Letterhead(
-                name=studio.name,
-                email=studio.email,
-                phone=studio.phone,
-                website=studio.website,
-                address=", ".join(p for p in (studio.address, studio.city) if p),
-                theme_color=studio.theme_color,
-            )
+            # The logo travels with a sent email; the preview has none to show.
+            head = replace(load_email_letterhead(s, actor.studio_id), logo=None)
         w = render(
             Wording(template.subject, template.text_body, template.html_body),
             head,

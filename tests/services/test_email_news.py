@@ -9,13 +9,18 @@ from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import PermissionDenied, ValidationFailed
+from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_news import NewsService
 from studiosync_desktop.services.email_preferences import PreferenceService
+from studiosync_desktop.services.email_statement import StatementMailer
 from studiosync_desktop.services.privacy import PrivacyService
+from studiosync_desktop.services.statements import StatementService
+from studiosync_desktop.services.studio import StudioService
 from tests.factories import Maker
 from tests.services.conftest import use_server
+from tests.services.test_studio_parts import picture
 from tests.smtp_server import SmtpServer
 
 NEWS = {"subject": "Spring recital", "text": "Come and listen.\n\nSaturday 14 March, 3 pm."}
@@ -111,3 +116,39 @@ def test_the_desks_own_login_cannot_queue_news_to_who_did_not_agree(
         for recipient in ("", "someone@else.example"):
             with pytest.raises(psycopg.errors.RaiseException, match="agreed"):
                 conn.execute(forged, (recipient,))
+
+
+def test_news_wears_the_letterhead_of_every_email_with_the_address_and_logo(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    with db.session() as s:
+        s.execute(
+            text(
+                "UPDATE studios SET address = '12 River Road', city = 'Riverside',"
+                " country = 'Freedonia'"
+            )
+        )
+    StudioService(db).set_logo(admin, picture((300, 100)))
+    people(db, admin)
+    make = Maker(db, admin.studio_id)
+    family = make.family("Chen family")
+    with db.session() as s:
+        s.execute(
+            text("UPDATE families SET billing_email = 'pay@chen.example' WHERE id = :f"),
+            {"f": family},
+        )
+    StatementMailer(db, StatementService(db)).send(admin, Payer(kind="family", id=family))
+    NewsService(db).send(admin, NEWS)
+    MailJobs.build(db).run_once(admin)
+
+    news, statement = sorted(server.received, key=lambda r: r.subject != "Spring recital")
+    assert news.subject == "Spring recital"
+    foot = "12 River Road, Riverside, Freedonia"
+    for mail in (news, statement):
+        assert foot in mail.text() and foot in mail.html()
+        assert "cid:studio-logo@studiosync" in mail.html()
+        inline = [p for p in mail.message.walk() if p["Content-ID"]]
+        assert [p.get_content_type() for p in inline] == ["image/png"]
+    # The same letterhead: the text after each message's own words is the same.
+    assert news.text().split("Riverside")[-1] == statement.text().split("Riverside")[-1]

@@ -19,6 +19,7 @@ from studiosync_desktop.services.demo import DemoService
 from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_statement import StatementMailer
 from studiosync_desktop.services.statements import StatementService
+from studiosync_desktop.services.studio import StudioService
 from tests.services.conftest import use_server
 from tests.services.test_studio_parts import log_in_as
 from tests.smtp_server import SmtpServer
@@ -66,6 +67,49 @@ def test_a_statement_is_emailed_once_a_day_with_its_pdf_to_the_billing_address(
     with db.session() as s:
         rows = s.execute(text("SELECT kind, status FROM email_outbox")).all()
     assert [tuple(r) for r in rows] == [("statement", "sent")]
+
+
+def test_a_statement_is_skipped_with_the_reason_while_billing_is_off_and_goes_once_it_is_on(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    use_server(db, admin, server)
+    make = Maker(db, admin.studio_id)
+    family = make.family("Chen family")
+    with db.session() as s:
+        s.execute(
+            text("UPDATE families SET billing_email = 'pay@chen.example' WHERE id = :f"),
+            {"f": family},
+        )
+    today = datetime.now(UTC).date()
+    make.invoice(family_id=family, issue=today, due=today + timedelta(days=14), total="80.00")
+    payer = Payer(kind="family", id=family)
+    StudioService(db).save_settings(admin, {"parts_off": ["billing"]})
+
+    off = mailer(db).send(admin, payer)
+    MailJobs.build(db).run_once(admin)
+
+    assert server.received == []
+    assert off.skipped == off.sentence
+    assert off.sentence.startswith("Not sent: the studio does not use billing")
+    with db.session() as s:
+        status, why, files = s.execute(
+            text(
+                "SELECT status, last_error, (SELECT count(*) FROM email_attachments)"
+                " FROM email_outbox"
+            )
+        ).one()
+    assert (status, why, files) == ("skipped", off.sentence, 0)
+
+    StudioService(db).save_settings(admin, {"parts_off": []})
+    on = mailer(db).send(admin, payer)  # the same day: the skipped one goes now
+    MailJobs.build(db).run_once(admin)
+
+    assert (on.new, on.skipped) == (True, "")
+    [mail] = server.received
+    assert [n for n, _c in mail.attachments() if n.endswith(".pdf")] != []
+    with db.session() as s:
+        rows = s.execute(text("SELECT status, last_error FROM email_outbox")).all()
+    assert [tuple(r) for r in rows] == [("sent", "")]
 
 
 def test_a_payer_without_an_address_is_told_and_nothing_is_queued(

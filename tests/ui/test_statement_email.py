@@ -13,6 +13,7 @@ from sqlalchemy import text
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.dialogs.statement import StatementDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from tests.services.conftest import use_server
@@ -63,6 +64,33 @@ def test_the_desk_emails_a_statement_from_its_dialog_once_a_day(
     with db.session() as s:
         rows = s.execute(text("SELECT kind, recipient, status FROM email_outbox")).all()
     assert [tuple(r) for r in rows] == [("statement", "ivy@payne.example", "queued")]
+
+
+def test_a_statement_emailed_after_another_desk_switched_billing_off_says_it_is_not_sent(
+    qtbot,
+    window: MainWindow,
+    services: Services,
+    admin: Actor,
+    studio: Maker,
+    server: SmtpServer,
+    db: Database,
+) -> None:  # type: ignore[no-untyped-def]
+    use_server(db, admin, server)
+    number = sent_invoice(
+        services, admin, studio.student("Ivy", "Payne", email="ivy@payne.example"), "80.00"
+    )
+    dialog = open_statement(qtbot, window, number)
+    StudioService(db).save_settings(admin, {"parts_off": ["billing"]})  # another desk
+
+    qtbot.mouseClick(dialog.email_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: dialog.email_note.text().startswith("Not sent"), timeout=10000)
+    assert "does not use billing" in dialog.email_note.text()
+    assert "Queued" not in dialog.email_note.text()
+    with db.session() as s:
+        rows = s.execute(text("SELECT kind, status, last_error FROM email_outbox")).all()
+    assert [tuple(r)[:2] for r in rows] == [("statement", "skipped")]
+    assert rows[0].last_error == dialog.email_note.text()
 
 
 def test_a_payer_without_an_address_is_said_beside_the_button(

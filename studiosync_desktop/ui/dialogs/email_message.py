@@ -4,7 +4,9 @@ its attachments (opened in the system's viewer), and Resend / Cancel / the perso
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -50,6 +52,11 @@ def status_text(row: OutboxRow, clock: StudioClock) -> str:
     return STATUS_WORDS.get(row.status, words(row.status))
 
 
+def open_in_viewer(path: Path) -> bool:
+    """Opens a saved file in the system's viewer; False when there is none."""
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+
+
 class MessageDialog(QDialog):
     changed = Signal()
 
@@ -89,7 +96,7 @@ class MessageDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         # Replaced by tests; the real one opens the system's viewer (False: none there).
-        self.open_path = lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.open_path: Callable[[Path], bool] = open_in_viewer
         self.load()
 
     def load(self) -> None:
@@ -133,9 +140,13 @@ class MessageDialog(QDialog):
     def _act(self, call: Any) -> None:
         self.runner.run(
             lambda: call(self.actor, self.message_id),
-            on_done=lambda _r: (self.changed.emit(), self.load()),
+            on_done=lambda _r: self._acted(),
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
+
+    def _acted(self) -> None:
+        self.changed.emit()
+        self.load()
 
     def _open_file(self, item: QListWidgetItem) -> None:
         attachment_id = item.data(256)

@@ -109,7 +109,7 @@ class StatementDialog(QDialog):
 
     def _queued(self, result: Any) -> None:
         self._ready()
-        self._say(result.sentence, True)
+        self._say(result.sentence, not result.skipped)
 
     def _refused(self, exc: BaseException) -> None:
         self._ready()

@@ -106,13 +106,15 @@ class MessagesTab(DataTab):
         pane_layout.addWidget(self.reply_error)
         pane_layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignRight)
         layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)  # DataTab's
         index = layout.indexOf(self.table)
         self.splitter = QSplitter(self)
         layout.insertWidget(index, self.splitter, 1)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(pane)
         self.splitter.setSizes([640, 520])
-        self.thread: ThreadView | None = None
+        # Not `thread`: that is QObject's own method (the thread the tab lives in).
+        self.shown_thread: ThreadView | None = None
         self._set_reply_enabled(False)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._open_selected())
         self.table.activated.connect(lambda _i: self.reply_box.setFocus())
@@ -149,8 +151,10 @@ class MessagesTab(DataTab):
         self.unread = sum(r.unread for r in result)
         self.unread_changed.emit(self.unread)
         # A new message in the open thread: show it.
-        if self.thread is not None and any(r.id == self.thread.id and r.unread for r in result):
-            self.open_thread(self.thread.id)
+        if self.shown_thread is not None and any(
+            r.id == self.shown_thread.id and r.unread for r in result
+        ):
+            self.open_thread(self.shown_thread.id)
 
     def summary_text(self) -> str:
         text = super().summary_text()
@@ -160,7 +164,7 @@ class MessagesTab(DataTab):
 
     def _open_selected(self) -> None:
         key = self.selected_key()
-        if key is not None and (self.thread is None or self.thread.id != key):
+        if key is not None and (self.shown_thread is None or self.shown_thread.id != key):
             self.open_thread(key)
 
     def open_thread(self, thread_id: uuid.UUID) -> None:
@@ -175,7 +179,7 @@ class MessagesTab(DataTab):
         )
 
     def _show_thread(self, view: ThreadView) -> None:
-        self.thread = view
+        self.shown_thread = view
         parts = [
             f"<h3>{html.escape(view.subject)}</h3>",
             f"<p style='color:gray'>With {html.escape(', '.join(view.participants))}</p>",
@@ -207,14 +211,14 @@ class MessagesTab(DataTab):
     # --- writing ----------------------------------------------------------------------------
 
     def send_reply(self) -> None:
-        if self.thread is None:
+        if self.shown_thread is None:
             return
         try:
             data = ReplyInput(content=self.reply_box.toPlainText())
         except ValidationError as exc:
             self._reply_failed(validation_failed(exc))
             return
-        service, actor, thread_id = self.services.messaging, self.actor, self.thread.id
+        service, actor, thread_id = self.services.messaging, self.actor, self.shown_thread.id
         self.send_button.setEnabled(False)
         self.runner.run(
             service.reply,

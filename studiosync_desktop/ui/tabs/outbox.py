@@ -18,6 +18,7 @@ from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import status_line
 from studiosync_desktop.vocabulary import EMAIL_KINDS, EMAIL_STATUSES
 
 PAGE_SIZE = 200
@@ -151,9 +152,13 @@ class OutboxTab(DataTab):
         actor = self.actor
         self.runner.run(
             lambda: call(actor, row.id),
-            on_done=lambda _r: (self.refresh(), self.window().statusBar().showMessage(done, 8000)),
+            on_done=lambda _r: self._acted(done),
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
+
+    def _acted(self, done: str) -> None:
+        self.refresh()
+        status_line(self, done, 8000)
 
     def send_now(self) -> None:
         """Writes and sends what is due now, on this desk (the background does it every minute)."""
@@ -164,7 +169,7 @@ class OutboxTab(DataTab):
         def done(outcome: Any) -> None:
             self.send_button.setEnabled(True)
             self.refresh()
-            self.window().statusBar().showMessage(f"Email: {outcome.sentence}", 10000)
+            status_line(self, f"Email: {outcome.sentence}")
             mail = getattr(self.window(), "mail", None)
             if mail is not None:  # the status bar's warning, if any, says it again or goes
                 mail.check()
