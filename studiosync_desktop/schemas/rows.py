@@ -29,6 +29,8 @@ class LessonRow(Frozen):
     room_id: uuid.UUID | None = None
     student_id: uuid.UUID | None = None
     band_id: uuid.UUID | None = None
+    # The student's instrument ("Band" for a band's lesson): the calendar colours by it.
+    instrument: str = ""
 
 
 class StudentRow(Frozen):

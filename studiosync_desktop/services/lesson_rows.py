@@ -119,6 +119,7 @@ def read_lesson_rows(s: Session, studio_id: uuid.UUID, query: Select[Any]) -> tu
             room_id=room_id,
             student_id=student_id,
             band_id=band_id,
+            instrument=instrument or ("Band" if band_id else ""),
         )
         for (
             lesson_id,
@@ -132,6 +133,7 @@ def read_lesson_rows(s: Session, studio_id: uuid.UUID, query: Select[Any]) -> tu
             lesson_type,
             rate,
             student_name,
+            instrument,
         ) in lessons
     )
 
@@ -174,6 +176,7 @@ def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:
             Lesson.lesson_type,
             Lesson.rate,
             full_name(student_user.first_name, student_user.last_name).label("student_name"),
+            Student.instrument,
         )
         .outerjoin(Student, Student.id == Lesson.student_id)
         .outerjoin(student_user, student_user.id == Student.user_id)

@@ -21,6 +21,7 @@ from studiosync_desktop.models import (
     User,
 )
 from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.month import MonthDay
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import (
     BookingChoices,
@@ -39,6 +40,7 @@ from studiosync_desktop.services.lesson_rows import (
     lessons_starting,
     read_lesson_rows,
 )
+from studiosync_desktop.services.month_counts import month_days
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     full_name,
@@ -71,6 +73,24 @@ class ScheduleReads(SchedulingPart):
         with self._db.read_session() as s:
             first, after = local_day_bounds(studio_zone(s, actor), start, days)
             return lessons_starting(s, actor, first, after, teacher_id, room_id, student_id)
+
+    def month(
+        self,
+        actor: Actor,
+        start: date,
+        days: int,
+        teacher_id: uuid.UUID | None = None,
+        room_id: uuid.UUID | None = None,
+        student_id: uuid.UUID | None = None,
+    ) -> tuple[MonthDay, ...]:
+        """The month view's days in [start, start + days): lessons counted, not listed."""
+        require(actor, "schedule")
+        if not 1 <= days <= 62:
+            raise ValidationFailed({"days": "Show between 1 and 62 days."})
+        with self._db.read_session() as s:
+            zone = studio_zone(s, actor)
+            first, after = local_day_bounds(zone, start, days)
+            return month_days(s, actor, zone, first, after, teacher_id, room_id, student_id)
 
     def choices(self, actor: Actor) -> BookingChoices:
         """The dialog's lists: active teachers, students, bands, rooms and lesson plans."""

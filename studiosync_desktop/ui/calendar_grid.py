@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainte
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studiosync_desktop.schemas.rows import LessonRow
+from studiosync_desktop.ui.lesson_colours import instrument_colour
 from studiosync_desktop.ui.week_layout import FADED, HourCount, fit_names, lay_out
 
 # The rows before the studio's opening hours are known (then: its hours, widened to any
@@ -422,6 +423,8 @@ class CalendarGrid(QWidget):
 
     def _colour(self, row: LessonRow) -> QColor:
         faded = row.status in ("cancelled", "no_show")
+        if self.colour_by == "instrument" and not faded:
+            return instrument_colour(row.instrument)
         key = row.status if self.colour_by == "status" or faded else row.teacher_id
         colour = self._colours.get(key)
         if colour is None:

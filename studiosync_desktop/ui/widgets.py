@@ -149,8 +149,16 @@ class RowTableView(QTableView):
         self.overlay.raise_()
 
 
+MONTH = 31  # a DateNavigator's `step_days` for a calendar month
+
+
+def _next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 class DateNavigator(QWidget):
-    """Previous / Today / Next and the period shown; `step_days` is 7 for a week, 1 for a day."""
+    """Previous / Today / Next and the period shown; `step_days` is 7 for a week, 1 for a day,
+    `MONTH` for a calendar month."""
 
     changed = Signal(object)  # a datetime.date: the first day shown
 
@@ -199,11 +207,24 @@ class DateNavigator(QWidget):
     def go_today(self) -> None:
         self.set_start(self._align(self._today))
 
+    @property
+    def period_days(self) -> int:
+        """How many days the period shown has (a month's own length)."""
+        if self.step_days != MONTH:
+            return self.step_days
+        return (_next_month(self._start) - self._start).days
+
     def go_previous(self) -> None:
-        self.set_start(self._start - timedelta(days=self.step_days))
+        if self.step_days == MONTH:
+            self.set_start((self._start - timedelta(days=1)).replace(day=1))
+        else:
+            self.set_start(self._start - timedelta(days=self.step_days))
 
     def go_next(self) -> None:
-        self.set_start(self._start + timedelta(days=self.step_days))
+        if self.step_days == MONTH:
+            self.set_start(_next_month(self._start))
+        else:
+            self.set_start(self._start + timedelta(days=self.step_days))
 
     def set_period(self, step_days: int, day: date) -> None:
         """Switches between weeks and days, showing the period of `day` (no `changed`: the
@@ -222,10 +243,12 @@ class DateNavigator(QWidget):
 
     def _align(self, day: date) -> date:
         # Weeks start on Monday, as the studio timetable does.
+        if self.step_days == MONTH:
+            return day.replace(day=1)
         return day - timedelta(days=day.weekday()) if self.step_days == 7 else day
 
     def _show(self) -> None:
-        unit = "week" if self.step_days == 7 else "day"
+        unit = {7: "week", MONTH: "month"}.get(self.step_days, "day")
         # Short, so the period beside them is never cut at 1280x720; the tips name the unit.
         self.previous_button.setText("\N{BLACK LEFT-POINTING TRIANGLE}  Previous")
         self.next_button.setText("Next  \N{BLACK RIGHT-POINTING TRIANGLE}")
@@ -236,6 +259,8 @@ class DateNavigator(QWidget):
             same_month = last.month == self._start.month
             first = f"{self._start.day}" if same_month else f"{self._start.day} {self._start:%b}"
             self.label.setText(f"{first} \N{EN DASH} {last.day} {last:%b %Y}")
+        elif self.step_days == MONTH:
+            self.label.setText(self._start.strftime("%B %Y"))
         else:
             self.label.setText(self._start.strftime("%A %d %B %Y"))
         self.today_button.setEnabled(self._start != self._align(self._today))

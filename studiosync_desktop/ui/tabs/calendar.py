@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.month import MonthDay
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.schemas.studio import StudioInfo
@@ -34,6 +36,7 @@ from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
 from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.lesson_opening import lesson_dialog
+from studiosync_desktop.ui.month_grid import WEEKS, MonthGrid, grid_start
 from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
 from studiosync_desktop.ui.table_model import (
     ALERT,
@@ -46,12 +49,12 @@ from studiosync_desktop.ui.table_model import (
 )
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import DateNavigator
+from studiosync_desktop.ui.widgets import MONTH, DateNavigator
 
 log = logging.getLogger(__name__)
 
-VIEWS = (("Week", "week"), ("Day by teacher", "teacher"), ("Day by room", "room"),
-         ("List", "list"))  # fmt: skip
+VIEWS = (("Week", "week"), ("Month", "month"), ("Day by teacher", "teacher"),
+         ("Day by room", "room"), ("List", "list"))  # fmt: skip
 
 
 def _lesson_style(row: LessonRow) -> RowStyle | None:
@@ -111,6 +114,7 @@ class CalendarTab(DataTab):
         self._add_grid()
         self._scrolled = False
         self._scroll_to: datetime | None = None
+        self._scroll_to_first = False
         self._select_after: tuple[uuid.UUID, datetime] | None = None  # a lesson just saved
 
     def _add_view_and_filters(self, actor: Actor) -> None:
@@ -118,10 +122,11 @@ class CalendarTab(DataTab):
         self.view = QComboBox(self)
         for text, value in VIEWS:
             self.view.addItem(text, value)
-        self.view.setToolTip("Week, a day per teacher or per room, or a list")
+        self.view.setToolTip("Week, month, a day per teacher or per room, or a list")
         self.view.currentIndexChanged.connect(self._view_changed)
         self.colour = QComboBox(self)
         self.colour.addItem("Colour by teacher", "teacher")
+        self.colour.addItem("Colour by instrument", "instrument")
         self.colour.addItem("Colour by status", "status")
         self.colour.currentIndexChanged.connect(self._colour_changed)
         self.teacher_filter = QComboBox(self)
@@ -183,16 +188,26 @@ class CalendarTab(DataTab):
         # Repaint fully on scroll so the column titles and the hours follow the edges.
         self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
         self.scroll.horizontalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.month = MonthGrid(self)
+        self.month.day_requested.connect(self.open_day)
+        self.month.month_requested.connect(self.navigator.set_start)
         layout = self.layout()
-        assert layout is not None
+        assert isinstance(layout, QBoxLayout)
         layout.replaceWidget(self.table, self.scroll)  # the list view stays for "List"
-        layout.addWidget(self.table)  # type: ignore[call-arg]
+        layout.addWidget(self.table)
+        # The month where the grid is, above the summary line.
+        layout.insertWidget(layout.indexOf(self.scroll) + 1, self.month)
         self.table.hide()
+        self.month.hide()
         self.table.doubleClicked.connect(
             lambda index: self.open_lesson(self.model.rows[index.row()].id)
         )
 
     # --- loading ----------------------------------------------------------------------
+
+    def focus_widget(self) -> QWidget:
+        mode = self.view.currentData()
+        return self.month if mode == "month" else self.table if mode == "list" else self.grid
 
     def history_key(self) -> Any:
         """On the timetable, the block under the keyboard cursor; in the list, the row."""
@@ -203,7 +218,7 @@ class CalendarTab(DataTab):
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         start = self.navigator.start
-        days = 7 if self.navigator.step_days == 7 else 1
+        days = self.navigator.period_days
         services, actor = self.services, self.actor
         known_zone = self.clock.zone is not None
         need_choices = self.choices is None
@@ -214,13 +229,15 @@ class CalendarTab(DataTab):
         }
 
         by_teacher = self.view.currentData() == "teacher"
+        if self.view.currentData() == "month":
+            return self._fetch_month(known_zone, need_choices, filters)
 
         def work() -> tuple[Any, ...]:
             info = None if known_zone else services.studio.info(actor)
             choices = services.scheduling.choices(actor) if need_choices else None
             rows = services.scheduling.week(actor, start, days, **filters)
             closed = services.scheduling.closures(actor, start, start + timedelta(days=days - 1))
-            return info, choices, rows, closed, *overlay(rows)
+            return info, choices, rows, closed, *overlay(rows), False
 
         def overlay(rows: tuple[LessonRow, ...]) -> tuple[Any, Any]:
             """Working hours and outside busy times: of the teacher filtered on (or the
@@ -237,8 +254,24 @@ class CalendarTab(DataTab):
 
         return work
 
+    def _fetch_month(
+        self, known_zone: bool, need_choices: bool, filters: dict[str, Any]
+    ) -> Callable[[], Any]:
+        """The month view's six weeks: lessons counted per day, and the closures."""
+        services, actor = self.services, self.actor
+        first = grid_start(self.navigator.start)
+
+        def work() -> tuple[Any, ...]:
+            info = None if known_zone else services.studio.info(actor)
+            choices = services.scheduling.choices(actor) if need_choices else None
+            days = services.scheduling.month(actor, first, 7 * WEEKS, **filters)
+            closed = services.scheduling.closures(actor, first, first + timedelta(days=41))
+            return info, choices, days, closed, {}, (), True
+
+        return work
+
     def show_result(self, result: Any, appended: bool) -> None:
-        info, choices, rows, closed, self.working, self.busy = result
+        info, choices, rows, closed, self.working, self.busy, is_month = result
         self.closed = {c.closed_on: c.reason for c in closed}
         self.grid.closed = self.closed
         if info is not None:
@@ -247,9 +280,30 @@ class CalendarTab(DataTab):
             self._set_choices(choices)
         if self.extended_on is None:  # the first load, now that the studio's day is known
             self.extend_series_daily()
+        if is_month != (self.view.currentData() == "month"):
+            return  # asked for by the view shown before (its successor's load is coming)
+        if is_month:
+            self._show_month(rows)
+            return
         self.model.set_rows(rows)
         self._total = len(rows)
         self._paint_grid()
+
+    def _show_month(self, days: tuple[MonthDay, ...]) -> None:
+        first = self.navigator.start
+        self.model.set_rows(())
+        self._total = sum(d.held for d in days if d.day.month == first.month)
+        self.month.set_data(first, days, self.closed, self.clock.today())
+        self.table.show_overlay("")
+
+    def open_day(self, day: date) -> None:
+        """A day of the month (clicked, or Enter): that day with a column per teacher."""
+        self.view.blockSignals(True)
+        self.view.setCurrentIndex(self.view.findData("teacher"))
+        self.view.blockSignals(False)
+        self._scroll_to_first = True
+        self._show_view("teacher", day)
+        self.grid.setFocus()
 
     def _set_overlay(self, cols: list[GridColumn], mode: object) -> None:
         """Shade outside working hours and show outside busy times, per column."""
@@ -283,6 +337,7 @@ class CalendarTab(DataTab):
             for c in items:
                 box.addItem(c.name, c.id)
             box.blockSignals(False)
+        self.month.teacher_names = {c.id: c.name for c in choices.teachers}
 
     def _paint_grid(self) -> None:
         zone = self.clock.zone or zone_of("UTC")
@@ -310,8 +365,10 @@ class CalendarTab(DataTab):
         self.grid.set_data(cols, rows, column_of, zone)
         # The afternoon on first show (when most lessons are), or the hour a chip asked for.
         first = None if self._scrolled else datetime.combine(start, time(14), zone)
+        if self._scroll_to_first and rows:  # a day opened from the month: its first lesson
+            first = min(r.start for r in rows) - timedelta(minutes=30)
         target = self._scroll_to or first
-        self._scrolled, self._scroll_to = True, None
+        self._scrolled, self._scroll_to, self._scroll_to_first = True, None, False
         if target is not None:
             self.scroll.verticalScrollBar().setValue(self.grid.y_of(target) - 40)
         self.table.show_overlay("")
@@ -319,7 +376,7 @@ class CalendarTab(DataTab):
 
     def _view_changed(self) -> None:
         current, today = self.navigator.start, self.clock.today()
-        in_period = current <= today < current + timedelta(days=self.navigator.step_days)
+        in_period = current <= today < current + timedelta(days=self.navigator.period_days)
         self._show_view(self.view.currentData(), today if in_period else current)
 
     def show_day(self, when: datetime) -> None:
@@ -332,13 +389,18 @@ class CalendarTab(DataTab):
 
     def _show_view(self, mode: str, day: date) -> None:
         self.table.setVisible(mode == "list")
-        self.scroll.setVisible(mode != "list")
-        self.navigator.set_period(1 if mode in ("teacher", "room") else 7, day)
+        self.scroll.setVisible(mode not in ("list", "month"))
+        self.month.setVisible(mode == "month")
+        step = {"teacher": 1, "room": 1, "month": MONTH}.get(mode, 7)
+        self.navigator.set_period(step, day)
+        if mode == "month":
+            self.month.cursor_day = day
         self.reload()
 
     def _colour_changed(self) -> None:
-        self.grid.colour_by = self.colour.currentData()
+        self.grid.colour_by = self.month.colour_by = self.colour.currentData()
         self.grid.update()
+        self.month.update()
 
     # --- actions ------------------------------------------------------------------------
 
@@ -382,7 +444,7 @@ class CalendarTab(DataTab):
         if (
             self.navigator.start
             <= day
-            < self.navigator.start + timedelta(days=self.navigator.step_days)
+            < self.navigator.start + timedelta(days=self.navigator.period_days)
         ):
             self.refresh()
         else:
@@ -499,7 +561,9 @@ class CalendarTab(DataTab):
         """The day a day sheet is for: the day shown, or today if it is in the week shown."""
         start = self.navigator.start
         today = self.clock.today()
-        if self.navigator.step_days == 1 or not start <= today < start + timedelta(days=7):
+        if self.navigator.step_days == 1 or not start <= today < start + timedelta(
+            days=self.navigator.period_days
+        ):
             return start
         return today
 
