@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 from factories import Maker
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLineEdit
 
-from studiosync_desktop.schemas.billing import InvoiceDetail, Payer
+from studiosync_desktop.schemas.billing import InvoiceDetail, Payer, PaymentCreate
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.dialogs.billing import FormDialog, GenerateDialog
+from studiosync_desktop.ui.dialogs.billing import GenerateDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.tabs.invoices import InvoicesTab
 
@@ -75,21 +76,21 @@ def test_overpayment_shows_the_balance_next_to_the_amount_then_records(
     dialog = dialogs[-1]
     assert isinstance(dialog, FormDialog)
     qtbot.addWidget(dialog)
-    amount = dialog.editors["amount"]
+    amount = dialog.form.editor("amount")
     assert isinstance(amount, QLineEdit) and amount.text() == "80.00"
     amount.setText("100")
-    dialog.try_accept()
-    qtbot.waitUntil(lambda: dialog.errors["amount"].text() != "", timeout=10000)
-    assert "80.00" in dialog.errors["amount"].text()
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.form.error("amount").text() != "", timeout=10000)
+    assert "80.00" in dialog.form.error("amount").text()
     amount.setText("abc")
-    dialog.try_accept()
-    assert dialog.errors["amount"].text()  # the schema's own message, before any call
+    dialog.submit()
+    assert dialog.form.error("amount").text()  # the schema's own message, before any call
     amount.setText("100")
-    keep = dialog.editors["excess_as_credit"]
+    keep = dialog.form.editor("excess_as_credit")
     assert isinstance(keep, QCheckBox)
     keep.setChecked(True)
     with qtbot.waitSignal(tab.detail_shown, timeout=10000):
-        dialog.try_accept()
+        dialog.submit()
     qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.status == "paid", timeout=5000)
     assert tab.detail is not None and tab.detail.account_credit == Decimal("20.00")
 
@@ -158,3 +159,71 @@ def test_after_an_action_the_same_invoice_stays_selected(
         tab._after_change()  # what every action (payment, void, ...) ends with
     qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.id == second, timeout=10000)
     assert tab.selected_row() is not None and tab.selected_row().id == second  # type: ignore[union-attr]
+
+
+def test_a_line_added_to_a_draft_keeps_its_commas_and_needs_a_price(
+    qtbot, window: MainWindow, services: Services, admin: Actor, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    inv = services.invoicing
+    inv.create_draft(admin, Payer(kind="student", id=studio.student("Lena", "Linefield")))
+    tab = open_tab(qtbot, window)
+    with qtbot.waitSignal(tab.detail_shown, timeout=10000):
+        qtbot.keyClicks(tab.search, "Linefield")
+    dialogs = capture_dialogs(tab)
+    tab.table.setFocus()
+    qtbot.keyClick(tab.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    dialog = dialogs[-1]
+    assert isinstance(dialog, FormDialog)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.form.editor("description"), "Theory book, grade 2")
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert save.text() == "Add line"
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)  # no price typed: refused, nothing written
+    assert dialog.form.error("unit_price").isVisibleTo(dialog)
+    assert tab.detail is not None and tab.detail.lines == ()
+    qtbot.keyClicks(dialog.form.editor("unit_price"), "1,250.50")
+    with qtbot.waitSignal(tab.detail_shown, timeout=10000):
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert tab.detail is not None
+    assert [(line.description, line.unit_price) for line in tab.detail.lines] == [
+        ("Theory book, grade 2", Decimal("1250.50"))
+    ]
+
+
+def test_a_refund_is_chosen_and_typed_in_its_form_and_recorded(
+    qtbot, window: MainWindow, services: Services, admin: Actor, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    inv = services.invoicing
+    iid = inv.create_draft(admin, Payer(kind="student", id=studio.student("Rita", "Refundson")))
+    inv.add_line(admin, iid, {"description": "Piano lessons, October", "unit_price": "80.00"})
+    inv.issue(admin, iid)
+    services.payments.record(admin, iid, PaymentCreate(amount=Decimal("80.00")))
+    tab = open_tab(qtbot, window)
+    with qtbot.waitSignal(tab.detail_shown, timeout=10000):
+        qtbot.keyClicks(tab.search, "Refundson")
+    dialogs = capture_dialogs(tab)
+    tab.table.setFocus()
+    qtbot.keyClick(
+        tab.table,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = dialogs[-1]
+    assert isinstance(dialog, FormDialog)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    amount = dialog.form.editor("amount")
+    assert isinstance(amount, QLineEdit) and amount.text() == "80.00"
+    amount.selectAll()
+    qtbot.keyClicks(amount, "500")
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.form.error("amount").text() != "", timeout=10000)
+    amount.selectAll()
+    qtbot.keyClicks(amount, "30")
+    qtbot.keyClicks(dialog.form.editor("reason"), "One lesson cancelled")
+    with qtbot.waitSignal(tab.detail_shown, timeout=10000):
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert tab.detail is not None
+    assert [p.refunded_amount for p in tab.detail.payments] == [Decimal("30.00")]

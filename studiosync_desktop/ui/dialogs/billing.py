@@ -1,203 +1,29 @@
-"""Billing dialogs: a form validated by the service's own schema, and the generation preview."""
+"""Billing dialogs: the month to print, and the generation preview (its forms are FormDialogs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.billing import GenerationPreview
-from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.field_limits import clear_on_change, limit_span, show_limits
+from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
-
-
-@dataclass(frozen=True)
-class Field:
-    """One form field: the schema's field name, its label and its kind of editor."""
-
-    name: str
-    label: str
-    kind: str = "text"  # text | money | int | combo | check | multiline
-    choices: Sequence[tuple[str, Any]] = field(default_factory=tuple)
-    value: Any = None
-    hint: str = ""
-
-
-class FormDialog(QDialog):
-    """Fields, an error line under each, and OK: the schema validates first, then the
-    service runs on the task runner; its per-field messages land next to the fields."""
-
-    done_with = Signal(object)
-
-    def __init__(
-        self,
-        title: str,
-        schema: type[BaseModel],
-        fields: Sequence[Field],
-        submit: Callable[[Any], Callable[[], Any]],
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
-        parent: QWidget | None = None,
-        intro: str = "",
-        ok_text: str = "OK",
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.schema = schema
-        self.submit = submit
-        self.runner = runner
-        self.presenter = presenter
-        self.editors: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        layout = QVBoxLayout(self)
-        if intro:
-            text = QLabel(intro, self)
-            text.setWordWrap(True)
-            layout.addWidget(text)
-        self.setMinimumWidth(480)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for f in fields:
-            editor = self._editor(f)
-            self.editors[f.name] = editor
-            error = error_label(self)
-            self.errors[f.name] = error
-            show_limits(editor, self.schema, f.name)
-            clear_on_change(editor, error)
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(editor)
-            if f.hint:
-                hint = QLabel(f.hint, self)
-                hint.setEnabled(False)
-                hint.setWordWrap(True)
-                box.addWidget(hint)
-            box.addWidget(error)
-            label = QLabel(f.label, self)
-            label.setBuddy(editor)
-            form.addRow(label, box)
-        layout.addLayout(form)
-        self.form_error = error_label(self)
-        layout.addWidget(self.form_error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(ok_text)
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.result_value: Any = None
-
-    def _editor(self, f: Field) -> QWidget:
-        if f.kind == "combo":
-            combo = QComboBox(self)
-            for text, value in f.choices:
-                combo.addItem(text, value)
-            if f.value is not None:
-                combo.setCurrentIndex(max(0, combo.findData(f.value)))
-            return combo
-        if f.kind == "check":
-            check = QCheckBox(self)
-            check.setChecked(bool(f.value))
-            return check
-        if f.kind == "int":
-            spin = QSpinBox(self)
-            spin.setRange(1, 10000)
-            spin.setValue(int(f.value or 1))
-            return spin
-        if f.kind == "multiline":
-            edit = QPlainTextEdit(self)
-            edit.setPlainText(str(f.value or ""))
-            edit.setTabChangesFocus(True)
-            edit.setFixedHeight(edit.fontMetrics().height() * 4)
-            return edit
-        line = QLineEdit(self)
-        if f.value is not None:
-            line.setText(str(f.value))
-        if f.kind == "money":
-            line.setAlignment(Qt.AlignmentFlag.AlignRight)
-            line.setPlaceholderText("0.00")
-        return line
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, editor in self.editors.items():
-            if isinstance(editor, QComboBox):
-                out[name] = editor.currentData()
-            elif isinstance(editor, QCheckBox):
-                out[name] = editor.isChecked()
-            elif isinstance(editor, QSpinBox):
-                out[name] = editor.value()
-            elif isinstance(editor, QPlainTextEdit):
-                out[name] = editor.toPlainText()
-            elif isinstance(editor, QLineEdit):
-                text = editor.text().strip().replace(",", "")
-                out[name] = text
-        return out
-
-    def show_errors(self, fields: dict[str, str]) -> None:
-        for name, label in self.errors.items():
-            message = fields.get(name, "")
-            label.setText(message)
-            label.setVisible(bool(message))
-        rest = [m for k, m in fields.items() if k not in self.errors]
-        self.form_error.setText(" ".join(rest))
-        self.form_error.setVisible(bool(rest))
-        for name in fields:
-            if name in self.editors:
-                self.editors[name].setFocus()
-                break
-
-    def try_accept(self) -> None:
-        try:
-            data = self.schema.model_validate(self.values())
-        except ValidationError as exc:
-            self.show_errors(validation_failed(exc).fields)
-            return
-        self.show_errors({})
-        self.buttons.setEnabled(False)
-        self.runner.run(
-            self.submit(data), on_done=self._done, on_error=self._failed, key=f"form:{id(self)}"
-        )
-
-    def _done(self, result: Any) -> None:
-        self.buttons.setEnabled(True)
-        self.result_value = result
-        self.done_with.emit(result)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationFailed):
-            self.show_errors(exc.fields)
-        else:
-            self.presenter.present(exc, parent=self)
 
 
 class MonthDialog(QDialog):

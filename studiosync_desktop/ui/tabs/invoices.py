@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -35,9 +36,19 @@ from studiosync_desktop.schemas.billing import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import InvoiceRow
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.dialogs.billing import Field, FormDialog, GenerateDialog
+from studiosync_desktop.ui.dialogs.billing import GenerateDialog
+from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.dialogs.pay_link import ChargeCardDialog, PayLinkDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.forms import Field
+from studiosync_desktop.ui.invoice_forms import (
+    CREDIT_NOTE_FIELDS,
+    LINE_FIELDS,
+    VOID_FIELDS,
+    RefundChoice,
+    payment_fields,
+    refund_fields,
+)
 from studiosync_desktop.ui.invoice_words import as_row, change_line
 from studiosync_desktop.ui.table_model import (
     ALERT,
@@ -65,12 +76,6 @@ PAYER_FILTERS = (
     ("Families", "family"),
     ("Bands", "band"),
     ("Students", "student"),
-)
-METHODS = (
-    ("Cash", "cash"),
-    ("Check", "check"),
-    ("Card", "card"),
-    ("Bank transfer", "bank_transfer"),
 )
 # (name, label, shortcut): every action has a key, shown on its button's tooltip.
 ACTIONS = (
@@ -226,8 +231,8 @@ class InvoicesTab(DataTab):
         for text, value in PAYER_FILTERS:
             self.payer_filter.addItem(text, value)
         self.period_filter = QComboBox(self)
-        for text, value in period_choices(date.today()):
-            self.period_filter.addItem(text, value)
+        for text, period in period_choices(date.today()):
+            self.period_filter.addItem(text, period)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Number or payer (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -351,7 +356,7 @@ class InvoicesTab(DataTab):
         service, stripe, actor = self.services.invoicing, self.services.stripe, self.actor
         self.runner.run(
             lambda: (service.detail(actor, invoice_id), stripe.pending(actor, invoice_id)),
-            on_done=lambda shown: self._detail_loaded(*shown, ask_stripe=ask_stripe),
+            on_done=lambda shown: self._detail_loaded(shown[0], shown[1], ask_stripe=ask_stripe),
             on_error=lambda e: self.presenter.present(e, parent=self),
             key=f"invoice-detail:{id(self)}",
         )
@@ -454,14 +459,19 @@ class InvoicesTab(DataTab):
     def _form(
         self,
         title: str,
-        schema: Any,
-        fields: list[Field],
-        submit: Any,
+        schema: type[BaseModel],
+        fields: Sequence[Field],
+        submit: Callable[[Any], Callable[[], Any]],
         then: Callable[[Any], None] | None = None,
-        **kw: Any,
+        intro: str = "",
+        ok_text: str = "",
     ) -> None:
-        dialog = FormDialog(title, schema, fields, submit, self.runner, self.presenter, self, **kw)
-        dialog.done_with.connect(then or self._after_change)
+        dialog = FormDialog(title, schema, self.runner, self.presenter, self, ok_text=ok_text)
+        dialog.setMinimumWidth(480)
+        dialog.set_intro(intro)
+        dialog.form.add_fields(fields)
+        dialog.form.save = lambda data: submit(data)()
+        dialog.saved.connect(then or self._after_change)
         self.open_dialog(dialog)
 
     def open_dialog(self, dialog: Any) -> None:
@@ -501,12 +511,7 @@ class InvoicesTab(DataTab):
         self._form(
             f"Add a line to the draft for {d.payer.name}",
             LineCreate,
-            [
-                Field("description", "&Description", hint="For example: Theory book, grade 2"),
-                Field("quantity", "&Quantity", "int", value=1),
-                Field("unit_price", "Unit &price", "money"),
-                Field("is_taxable", "&Taxable", "check"),
-            ],
+            LINE_FIELDS,
             lambda data: lambda: inv.add_line(actor, d.id, data),
             ok_text="Add line",
         )
@@ -527,18 +532,7 @@ class InvoicesTab(DataTab):
         self._form(
             f"Record a payment on {d.number}",
             PaymentCreate,
-            [
-                Field("amount", "&Amount", "money", value=f"{d.balance:.2f}"),
-                Field("method", "&Method", "combo", METHODS, value="cash"),
-                Field("reference", "&Reference", hint="Check number or card slip, if any"),
-                Field("notes", "N&otes"),
-                Field(
-                    "excess_as_credit",
-                    "&Keep any extra as account credit",
-                    "check",
-                    hint=f"Balance due: {money(d.balance)}",
-                ),
-            ],
+            payment_fields(d),
             lambda data: lambda: pay.record(actor, d.id, data),
             intro=f"{d.payer.name} owes {money(d.balance)} {d.currency} on {d.number}.",
             ok_text="Record payment",
@@ -627,26 +621,10 @@ class InvoicesTab(DataTab):
         pay, stripe, actor = self.services.payments, self.services.stripe, self.actor
         # Stripe payments are refunded through Stripe's Refund API.
         stripe_ids = {p.id: p.method == "stripe" for p in payments}
-        choices = [
-            (
-                f"{p.processed_at:%b %-d} {words(p.method)} {money(p.amount)}"
-                f" (refundable {money(p.refundable)})",
-                p.id,
-            )
-            for p in payments
-        ]
-
-        class _Refund(RefundCreate):
-            payment_id: Any
-
         self._form(
             f"Refund a payment on {d.number}",
-            _Refund,
-            [
-                Field("payment_id", "&Payment", "combo", choices),
-                Field("amount", "&Amount", "money", value=f"{payments[-1].refundable:.2f}"),
-                Field("reason", "&Reason"),
-            ],
+            RefundChoice,
+            refund_fields(payments),
             lambda data: (
                 lambda: (stripe.refund if stripe_ids.get(data.payment_id) else pay.refund)(
                     actor, data.payment_id, RefundCreate(amount=data.amount, reason=data.reason)
@@ -663,7 +641,7 @@ class InvoicesTab(DataTab):
         self._form(
             f"Credit note for {d.number}",
             CreditNoteRequest,
-            [Field("amount", "&Amount to credit", "money"), Field("reason", "&Reason")],
+            CREDIT_NOTE_FIELDS,
             lambda data: lambda: inv.credit_note(actor, d.id, data),
             then=self._after_new_invoice,
             intro="A credit note is a negative invoice referring to this one. It settles the "
@@ -679,7 +657,7 @@ class InvoicesTab(DataTab):
         self._form(
             f"Void {d.number}",
             VoidRequest,
-            [Field("reason", "&Reason", hint="Shown on the invoice and in its history")],
+            VOID_FIELDS,
             lambda data: lambda: inv.void(actor, d.id, data),
             intro=f"{d.number} keeps its number and its lessons can be billed again.",
             ok_text="Void invoice",
