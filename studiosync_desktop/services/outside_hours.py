@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,13 @@ from studiosync_desktop.models import (
 )
 from studiosync_desktop.models import Teacher as TeacherRow
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.availability import within, working_spans
+from studiosync_desktop.services.availability import Span, within, working_spans
 from studiosync_desktop.services.reading import full_name
 from studiosync_desktop.services.recurrence import Occurrence
+
+# An outside calendar's busy time: (teacher or None, room or None, start, end, what the desk
+# reads); neither teacher nor room: the whole studio's.
+OutsideEvent = tuple[uuid.UUID | None, uuid.UUID | None, datetime, datetime, str]
 
 
 class NeedsConfirmation(Conflict):
@@ -56,6 +60,18 @@ def outside_reasons(
     }
     rooms = {o.room_id for o in occurrences if o.room_id is not None}
     events = _events(s, actor, teachers, rooms, first, last, zone)
+    return reasons_from(occurrences, zone, working, names, events)
+
+
+def reasons_from(
+    occurrences: Sequence[Occurrence],
+    zone: ZoneInfo,
+    working: Mapping[uuid.UUID, Sequence[Span]],
+    names: Mapping[uuid.UUID, str],
+    events: Sequence[OutsideEvent],
+) -> list[str]:
+    """`outside_reasons` on facts already read: each teacher's working time on the days (a
+    teacher without hours is absent), their names, and the outside events of those days."""
     out: list[str] = []
     for o in occurrences:
         who = names.get(o.teacher_id, "The teacher")
@@ -101,9 +117,20 @@ def confirm_series(
         return
     if not accepted:
         raise NeedsConfirmation([f"{len(reasons)} time(s) of this series need a yes:", *reasons])
-    summary = ["Booked in a series the desk confirmed:", *reasons[:20]]
-    for r in rows:
-        record_confirmation(s, actor, r.id, summary)
+    summary = "\n".join(["Booked in a series the desk confirmed:", *reasons[:20]])
+    # The series' lessons are new: one insert for all (an upsert needs the UPDATE grant).
+    s.execute(
+        pg_insert(BookingOverride),
+        [
+            dict(
+                studio_id=actor.studio_id,
+                lesson_id=r.id,
+                reasons=summary,
+                confirmed_by_id=actor.user_id,
+            )
+            for r in rows
+        ],
+    )
 
 
 def require_confirmed(
@@ -122,9 +149,15 @@ def require_confirmed(
 
 
 def record_confirmation(
-    s: Session, actor: Actor, lesson_id: uuid.UUID, reasons: Sequence[str]
+    s: Session,
+    actor: Actor,
+    lesson_id: uuid.UUID,
+    reasons: Sequence[str],
+    *,
+    new_lesson: bool = False,
 ) -> None:
-    """Who booked the lesson anyway, and over what (kept with the lesson)."""
+    """Who booked the lesson anyway, and over what (kept with the lesson). A lesson booked in
+    this transaction has no record yet: a plain insert (an upsert needs the UPDATE grant)."""
     if not reasons:
         return
     values = dict(
@@ -133,6 +166,9 @@ def record_confirmation(
         reasons="\n".join(reasons),
         confirmed_by_id=actor.user_id,
     )
+    if new_lesson:
+        s.execute(pg_insert(BookingOverride).values(**values))
+        return
     s.execute(
         pg_insert(BookingOverride)
         .values(**values)
@@ -151,7 +187,7 @@ def _events(
     first: date,
     last: date,
     zone: ZoneInfo,
-) -> list[tuple[uuid.UUID | None, uuid.UUID | None, datetime, datetime, str]]:
+) -> list[OutsideEvent]:
     begin = datetime.combine(first, time(0), zone)
     until = datetime.combine(last, time(0), zone) + timedelta(days=1)
     title = (

@@ -1,0 +1,153 @@
+"""The desk's actions in the round trips issue 16 allows, counted on the wire as the desk's own
+login (row security on): `bench.relay` sits between the desk and the server and counts each
+request the desk sends after a reply, BEGIN and COMMIT included. A server across the building
+or hosted elsewhere charges every one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+import pytest
+from factories import Maker
+from lesson_days import at, future_monday
+from sqlalchemy import text
+
+from bench.relay import Relay
+from studiosync_desktop import login
+from studiosync_desktop.db import Database
+from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.accounts import AccountService
+from studiosync_desktop.services.clashes import BookingClash
+from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.outside_hours import NeedsConfirmation
+
+T = TypeVar("T")
+EMAIL = "desk@trips.example"
+PASSWORD = "desk-password-1"
+
+
+@dataclass
+class Desk:
+    services: Services
+    actor: Actor
+    relay: Relay
+
+    def trips(self, call: Callable[[], T]) -> tuple[int, T]:
+        """(round trips, result) of one call."""
+        before = self.relay.count()
+        result = call()
+        return self.relay.count() - before, result
+
+
+@pytest.fixture
+def desk(db: Database, admin: Actor, database_url: str) -> Iterator[Desk]:
+    AccountService(db).invite(
+        admin, {"first_name": "Dana", "email": EMAIL, "role": "desk", "password": PASSWORD}
+    )
+    relay = Relay.to(database_url)
+    person = login.log_in(relay.url_for(database_url), EMAIL, PASSWORD)
+    try:
+        yield Desk(Services.build(person.db), person.actor, relay)
+    finally:
+        person.db.dispose()
+        relay.stop()
+
+
+@pytest.fixture
+def studio(db: Database, admin: Actor) -> dict[str, object]:
+    make = Maker(db, admin.studio_id)
+    return {
+        "make": make,
+        "teacher": make.teacher("Maya", "Chen"),
+        "student": make.student("Tom", "Ng"),
+        "room": make.room("Room B"),
+    }
+
+
+def booking(studio: dict[str, object], hour: int, **more: object) -> dict[str, object]:
+    start = at(future_monday(), hour)
+    return {
+        "teacher_id": studio["teacher"],
+        "student_id": studio["student"],
+        "room_id": studio["room"],
+        "start": start,
+        "end": start + timedelta(minutes=45),
+        **more,
+    }
+
+
+def lessons_kept(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.scalar(text("SELECT count(*) FROM lessons")) or 0)
+
+
+def test_booking_a_lesson_is_three_round_trips_and_shows_what_was_booked(
+    desk: Desk, studio: dict[str, object], db: Database
+) -> None:
+    book = desk.services.scheduling.create_lesson
+    book(desk.actor, booking(studio, 9))  # the pool's connection is made here
+    trips, made = desk.trips(lambda: book(desk.actor, booking(studio, 11)))
+    assert trips == 3  # BEGIN, the statement, COMMIT
+    names = (made.teacher_name, made.student_name, made.room_name)
+    assert names == ("Maya Chen", "Tom Ng", "Room B")
+    assert made.rate == Decimal("45.00") and made.status == "scheduled"
+    assert made.start == at(future_monday(), 11) and made.makeup_credits == 0
+    assert desk.services.scheduling.lesson(desk.actor, made.id) == made
+    assert lessons_kept(db) == 2
+
+
+def test_a_refused_booking_names_the_clash_and_keeps_nothing(
+    desk: Desk, studio: dict[str, object], db: Database
+) -> None:
+    book = desk.services.scheduling.create_lesson
+    book(desk.actor, booking(studio, 9))
+    with pytest.raises(BookingClash, match=r"Maya Chen already has a lesson with Tom Ng 09:00"):
+        book(desk.actor, booking(studio, 9, room_id=None, lesson_type="makeup"))
+    assert lessons_kept(db) == 1
+
+
+def test_a_booking_outside_the_teachers_hours_is_kept_only_once_the_desk_says_yes(
+    desk: Desk, studio: dict[str, object], db: Database, admin: Actor
+) -> None:
+    hours = {"days": [[{"start": "10:00", "end": "12:00"}], [], [], [], [], [], []]}
+    Services.build(db).availability.set_week_hours(admin, studio["teacher"], hours)
+    book = desk.services.scheduling.create_lesson
+    trips, made = desk.trips(lambda: book(desk.actor, booking(studio, 10)))
+    assert trips == 3 and made.room_name == "Room B"
+    outside = r"outside Maya Chen's working hours \(10:00-12:00\)"
+    with pytest.raises(NeedsConfirmation, match=outside):
+        book(desk.actor, booking(studio, 13))
+    assert lessons_kept(db) == 1
+    confirmed = book(desk.actor, booking(studio, 13, accept_outside=True))
+    with db.engine.connect() as conn:
+        said = conn.scalar(
+            text("SELECT reasons FROM booking_overrides WHERE lesson_id = :l"), {"l": confirmed.id}
+        )
+    assert "outside Maya Chen's working hours" in str(said)
+
+
+def test_a_makeup_lesson_takes_a_credit_in_the_same_statement(
+    desk: Desk, studio: dict[str, object], db: Database
+) -> None:
+    book = desk.services.scheduling.create_lesson
+    with pytest.raises(ValidationFailed, match="Tom Ng has no make-up credit left"):
+        book(desk.actor, booking(studio, 9, lesson_type="makeup"))
+    assert lessons_kept(db) == 0
+    for hour in (14, 15):  # cancelled by the studio: a make-up credit each
+        cancelled = book(desk.actor, booking(studio, hour))
+        desk.services.scheduling.cancel(
+            desk.actor, cancelled.id, {"reason": "Flooded", "on_behalf_of": "studio"}
+        )
+    trips, made = desk.trips(lambda: book(desk.actor, booking(studio, 9, lesson_type="makeup")))
+    assert trips == 3 and made.lesson_type == "makeup" and made.makeup_credits == 1
+    with db.engine.connect() as conn:
+        used = conn.scalar(
+            text("SELECT count(*) FROM makeup_credits WHERE used_by_lesson_id = :l"),
+            {"l": made.id},
+        )
+    assert used == 1
