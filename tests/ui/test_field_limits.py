@@ -15,8 +15,8 @@ from studiosync_desktop.schemas.scheduling import ClosureInput
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.calendar_extras import ClosuresDialog
 from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
+from studiosync_desktop.ui.dialogs.roster import RosterDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.roster_dialogs import RosterDialog
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 
@@ -36,32 +36,32 @@ def test_a_text_field_takes_no_more_than_its_column_keeps(
     qtbot, services: Services, admin: Actor, studio: Maker
 ) -> None:  # type: ignore[no-untyped-def]
     dialog = _student_dialog(qtbot, services, admin)
-    first = dialog.widgets["first_name"]
+    first = dialog.form.editor("first_name")
     assert isinstance(first, QLineEdit)
     assert first.maxLength() == 100
     first.setFocus()
     qtbot.keyClicks(first, "x" * 150)
     assert first.text() == "x" * 100
-    notes = dialog.widgets["notes"]
+    notes = dialog.form.editor("notes")
     assert isinstance(notes, QPlainTextEdit)
     assert f"{limits.NOTE:,}" in notes.toolTip()
-    assert date.today().isoformat() in dialog.widgets["date_of_birth"].toolTip()
+    assert date.today().isoformat() in dialog.form.editor("date_of_birth").toolTip()
 
 
 def test_a_message_goes_once_its_field_is_changed(
     qtbot, services: Services, admin: Actor, studio: Maker
 ) -> None:  # type: ignore[no-untyped-def]
     dialog = _student_dialog(qtbot, services, admin)
-    birth = dialog.widgets["date_of_birth"]
+    birth = dialog.form.editor("date_of_birth")
     assert isinstance(birth, QLineEdit)
-    qtbot.keyClicks(dialog.widgets["first_name"], "Maya")
+    qtbot.keyClicks(dialog.form.editor("first_name"), "Maya")
     qtbot.keyClicks(birth, "0001-01-01")
     dialog.submit()
-    assert "today" in dialog.errors["date_of_birth"].text()
-    assert not dialog.errors["first_name"].isVisibleTo(dialog)
+    assert "today" in dialog.form.error("date_of_birth").text()
+    assert not dialog.form.error("first_name").isVisibleTo(dialog)
     qtbot.keyClick(birth, Qt.Key.Key_Backspace)
-    assert dialog.errors["date_of_birth"].text() == ""
-    assert not dialog.errors["date_of_birth"].isVisibleTo(dialog)
+    assert dialog.form.error("date_of_birth").text() == ""
+    assert not dialog.form.error("date_of_birth").isVisibleTo(dialog)
 
 
 def test_a_closed_day_is_picked_within_ten_years(

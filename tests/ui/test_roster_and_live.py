@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.roster import RosterDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.main_window import MainWindow
-from studiosync_desktop.ui.roster_dialogs import RosterDialog
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.tabs.messages import MessagesTab
 from studiosync_desktop.ui.tabs.roster import RosterTab
@@ -52,7 +52,7 @@ def test_the_four_views_and_search_as_you_type(qtbot, window: MainWindow, studio
         ("bands", ["The Räucous"]),
     ):
         with qtbot.waitSignal(tab.loaded, timeout=10000):
-            tab.findChild(type(tab.add_button), f"view_{kind}").click()
+            tab.findChild(type(tab.new_button), f"view_{kind}").click()
         assert names(tab) == expected
 
 
@@ -69,27 +69,73 @@ def test_the_add_dialog_shows_messages_next_to_the_fields(
         ErrorPresenter(interactive=False),
     )
     qtbot.addWidget(dialog)
-    dialog.widgets["email"].setText("nope")
-    dialog.widgets["date_of_birth"].setText("2999-01-01")
+    dialog.form.editor("email").setText("nope")
+    dialog.form.editor("date_of_birth").setText("2999-01-01")
     dialog.submit()
-    assert dialog.errors["first_name"].text()
-    assert "email" in dialog.errors["email"].text()
-    assert "today" in dialog.errors["date_of_birth"].text()
-    assert not dialog.errors["last_name"].text()
+    assert dialog.form.error("first_name").text()
+    assert "email" in dialog.form.error("email").text()
+    assert "today" in dialog.form.error("date_of_birth").text()
+    assert not dialog.form.error("last_name").text()
     # A clash found by the service lands under its field too; nothing is written.
-    dialog.widgets["first_name"].setText("Zed")
-    dialog.widgets["email"].setText("owner@harmony.example")
-    dialog.widgets["date_of_birth"].setText("2015-05-01")
+    dialog.form.editor("first_name").setText("Zed")
+    dialog.form.editor("email").setText("owner@harmony.example")
+    dialog.form.editor("date_of_birth").setText("2015-05-01")
     dialog.submit()
-    qtbot.waitUntil(lambda: bool(dialog.errors["email"].text()), timeout=10000)
-    assert "Olivia Owner" in dialog.errors["email"].text()
+    qtbot.waitUntil(lambda: bool(dialog.form.error("email").text()), timeout=10000)
+    assert "Olivia Owner" in dialog.form.error("email").text()
     assert services.roster.students(admin, search="zed").rows == ()
-    dialog.widgets["email"].setText("zed@example.org")
-    dialog.widgets["family_id"].setCurrentIndex(dialog.widgets["family_id"].findText("Lee family"))
+    dialog.form.editor("email").setText("zed@example.org")
+    dialog.form.editor("family_id").setCurrentIndex(
+        dialog.form.editor("family_id").findText("Lee family")
+    )
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.submit()
     [row] = services.roster.students(admin, search="zed").rows
     assert row.family_name == "Lee family"
+    runner.wait(2000)
+
+
+def test_an_edit_dialog_shows_the_band_as_saved_and_keeps_what_is_not_touched(
+    qtbot, services: Services, admin: Actor, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    studio.student("Ana", "Alto")
+    studio.student("Ben", "Bass")
+    studio.student("Cy", "Cello")
+    choices = services.roster.choices(admin)
+    ana = next(c.id for c in choices.student_users if "Ana" in c.label)
+    ben = next(c.id for c in choices.student_users if "Ben" in c.label)
+    band_id = services.roster.save_band(
+        admin,
+        {"name": "The Strings", "primary_contact_id": ana, "member_ids": [ana, ben]},
+        None,
+    ).id
+    runner = TaskRunner()
+    dialog = RosterDialog(
+        "bands",
+        choices,
+        lambda data, rid: services.roster.save_band(admin, data, rid),
+        runner,
+        ErrorPresenter(interactive=False),
+        initial=services.roster.band_form(admin, band_id),
+        row_id=band_id,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    contact = dialog.form.editor("primary_contact_id")
+    assert "Ana" in contact.currentText()
+    members = dialog.form.editor("member_ids")
+    ticked = [
+        members.item(i).text()
+        for i in range(members.count())
+        if members.item(i).checkState() == Qt.CheckState.Checked
+    ]
+    assert len(ticked) == 2 and any("Ana" in t for t in ticked) and any("Ben" in t for t in ticked)
+    qtbot.keyClicks(dialog.form.editor("city"), "Lyon")
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.keyClick(dialog.form.editor("city"), Qt.Key.Key_Return)
+    saved = services.roster.band_form(admin, band_id)
+    assert saved.city == "Lyon" and saved.primary_contact_id == ana
+    assert set(saved.member_ids) == {ana, ben}
     runner.wait(2000)
 
 

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.roster import RosterKind
+from studiosync_desktop.schemas.roster import RosterKind, Saved
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.roster import TITLES, RosterDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.roster_dialogs import TITLES, RosterDialog
 from studiosync_desktop.ui.roster_import import ImportPreviewDialog
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle, money_column
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -132,6 +132,7 @@ class RosterTab(DataTab):
             services, actor, runner, presenter, VIEWS["students"][1], _row_style, parent
         )
         self.view: RosterKind = "students"
+        self.last_dialog: QDialog | None = None  # the last dialog opened (tests drive it)
         self.view_buttons = QButtonGroup(self)
         for kind, label in VIEW_LABELS.items():
             button = QPushButton(label, self)
@@ -149,8 +150,8 @@ class RosterTab(DataTab):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(250)
         self.show_inactive = QCheckBox("Show &inactive", self)
-        self.add_button = QPushButton("&Add…", self)
-        self.add_button.setToolTip("Add (Ctrl+N)")
+        self.new_button = QPushButton("&Add…", self)
+        self.new_button.setToolTip("Add (Ctrl+N)")
         self.edit_button = QPushButton("&Edit…", self)
         self.edit_button.setToolTip("Edit the selected row (Enter or Ctrl+E)")
         self.active_button = QPushButton("&Deactivate", self)
@@ -165,7 +166,7 @@ class RosterTab(DataTab):
         self.export_button = QPushButton("E&xport…", self)
         self.export_button.setToolTip("Save every student, with family and contacts, as CSV")
         for b in (
-            self.add_button,
+            self.new_button,
             self.edit_button,
             self.active_button,
             self.page_button,
@@ -186,7 +187,7 @@ class RosterTab(DataTab):
         self._into_results = False
         self.loaded.connect(self._arrived)
         self.show_inactive.toggled.connect(lambda _on: self.reload())
-        self.add_button.clicked.connect(self.add)
+        self.new_button.clicked.connect(self.add)
         self.edit_button.clicked.connect(self.edit)
         self.active_button.clicked.connect(self.toggle_active)
         self.page_button.clicked.connect(self._open_page)
@@ -289,7 +290,7 @@ class RosterTab(DataTab):
     def _update_buttons(self) -> None:
         row = self.selected()
         can_change = self.actor.role in ("admin", "desk")
-        self.add_button.setEnabled(can_change)
+        self.new_button.setEnabled(can_change)
         self.edit_button.setEnabled(row is not None and can_change)
         self.active_button.setEnabled(row is not None and can_change)
         self.page_button.setEnabled(row is not None)
@@ -330,7 +331,7 @@ class RosterTab(DataTab):
         self, kind: RosterKind, row_id: uuid.UUID | None, choices: Any, initial: Any
     ) -> None:
         roster, actor = self.services.roster, self.actor
-        save = {
+        save: Callable[[Actor, Any, uuid.UUID | None], Saved] = {
             "students": roster.save_student,
             "families": roster.save_family,
             "teachers": roster.save_teacher,
@@ -376,9 +377,13 @@ class RosterTab(DataTab):
             kind,
             row.id,
             not row.is_active,
-            on_done=lambda saved: (self.saved.emit(saved.message), self._after_save(saved.id)),
+            on_done=self._saved_one,
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
+
+    def _saved_one(self, saved: Saved) -> None:
+        self.saved.emit(saved.message)
+        self._after_save(saved.id)
 
     # --- CSV ------------------------------------------------------------------------------
 
@@ -435,7 +440,7 @@ class RosterTab(DataTab):
             service.import_csv,
             actor,
             data,
-            on_done=lambda n: (self.saved.emit(f"Imported {n} students."), self.reload()),
+            on_done=self._imported,
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
 
@@ -443,3 +448,7 @@ class RosterTab(DataTab):
         row = self.selected()
         if row is not None:
             self.open_person.emit(self.view, row.id)
+
+    def _imported(self, count: int) -> None:
+        self.saved.emit(f"Imported {count} students.")
+        self.reload()
