@@ -11,13 +11,8 @@ from PySide6.QtGui import QColor, QFont, QHelpEvent, QKeyEvent, QMouseEvent, QPa
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from studiosync_desktop.schemas.month import MonthDay
-from studiosync_desktop.ui.calendar_grid import (
-    CLOSED_FILL,
-    CLOSED_TEXT,
-    STATUS_COLOURS,
-    STATUS_WORDS,
-    teacher_colour,
-)
+from studiosync_desktop.ui.calendar_grid import STATUS_COLOURS, STATUS_WORDS, teacher_colour
+from studiosync_desktop.ui.day_grid import CLOSED_FILL, CLOSED_TEXT
 from studiosync_desktop.ui.lesson_colours import instrument_colour
 
 WEEKS = 6

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.ui.calendar_grid import GUTTER, HEADER, CalendarGrid
+from studiosync_desktop.ui.calendar_grid import CalendarGrid, LessonFeed
 from studiosync_desktop.ui.table_model import ALERT
+from studiosync_desktop.ui.time_axis import GUTTER, HEADER
 
 NOW_COLOUR = ALERT
 LATE_COLOUR = QColor("#c62828")
@@ -35,6 +37,31 @@ class Shade:
     text: str
 
 
+class TodayFeed(LessonFeed):
+    """Lessons coloured by how the day goes: late in red, here in green, taught in grey."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.colour_by = "status"
+        self.late: frozenset[object] = frozenset()
+
+    def colour(self, block: LessonRow) -> QColor:
+        if block.id in self.late:
+            return LATE_COLOUR
+        if block.status == "in_progress":
+            return HERE_COLOUR
+        if block.status == "completed":
+            return DONE_COLOUR
+        return super().colour(block)
+
+    def describe(self, block: LessonRow, zone: ZoneInfo) -> str:
+        text = super().describe(block, zone)
+        return f"Late: not checked in\n{text}" if block.id in self.late else text
+
+    def movable(self, block: LessonRow) -> bool:
+        return False  # no moving from the overview: the Calendar tab moves lessons
+
+
 class TodayGrid(CalendarGrid):
     """Read at a glance: a red line at the time now (moved by the tab's clock), late lessons
     in red, checked-in ones in green, a dashed "Free" box at each column's next free slot.
@@ -42,30 +69,21 @@ class TodayGrid(CalendarGrid):
     Lessons are not dragged here (the Calendar tab moves them): a click selects, Enter or a
     double-click opens, Enter on a free slot books it."""
 
+    feed: TodayFeed
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.colour_by = "status"
+        super().__init__(parent, TodayFeed())
         self.now: datetime | None = None
-        self.late: frozenset[object] = frozenset()
         self.free: dict[Hashable, tuple[datetime, datetime]] = {}
         self.shades: tuple[Shade, ...] = ()
 
-    def _colour(self, row: LessonRow) -> QColor:
-        if row.id in self.late:
-            return LATE_COLOUR
-        if row.status == "in_progress":
-            return HERE_COLOUR
-        if row.status == "completed":
-            return DONE_COLOUR
-        return super()._colour(row)
+    @property
+    def late(self) -> frozenset[object]:
+        return self.feed.late
 
-    def describe(self, row: LessonRow) -> str:
-        text = super().describe(row)
-        return f"Late: not checked in\n{text}" if row.id in self.late else text
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        super().mousePressEvent(event)
-        self._drag = None  # no moving from the overview
+    @late.setter
+    def late(self, ids: frozenset[object]) -> None:
+        self.feed.late = ids
 
     def y_now(self) -> int | None:
         """Where the line of the time now is, or None when the day shown is not today."""

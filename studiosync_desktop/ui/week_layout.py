@@ -1,37 +1,53 @@
-"""Where a column's lessons go: side by side while they fit, else a count per hour."""
+"""Where a column's blocks go: side by side while they fit, else a count per hour."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from studiosync_desktop.schemas.rows import LessonRow
+from typing import Generic, Protocol, TypeVar
 
 FADED = ("cancelled", "no_show")
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A lesson drawn as a block: lane `lane` of `lanes` side by side."""
+class Timed(Protocol):
+    """What a day grid draws: a lesson, a room booking (anything with a span and a status)."""
 
-    row: LessonRow
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+T = TypeVar("T", bound=Timed)
+
+
+@dataclass(frozen=True)
+class Placed(Generic[T]):
+    """A block drawn: lane `lane` of `lanes` side by side."""
+
+    row: T
     lane: int
     lanes: int
 
 
 @dataclass(frozen=True)
-class HourCount:
-    """The lessons of a busy hour, counted instead of squeezed: [top, bottom) is the part of
-    the hour the busy stretch covers."""
+class HourCount(Generic[T]):
+    """The blocks of a busy hour, counted instead of squeezed: [top, bottom) is the part of
+    the hour the busy stretch covers; `short` names one (a student's first name)."""
 
     hour: datetime
     top: datetime
     bottom: datetime
-    rows: tuple[LessonRow, ...]
+    rows: tuple[T, ...]
+    short: Callable[[T], str]
 
     @property
-    def taking_place(self) -> tuple[LessonRow, ...]:
+    def taking_place(self) -> tuple[T, ...]:
         return tuple(r for r in self.rows if r.status not in FADED)
 
     def headline(self) -> str:
@@ -45,12 +61,9 @@ class HourCount:
         return " \N{MIDDLE DOT} ".join(parts)
 
     def names(self) -> list[str]:
-        """Who comes, in order of start: students by first name, bands by name."""
-        ordered = sorted(self.taking_place, key=lambda r: (r.start, r.student_name))
-        return [
-            (r.student_name.split(" ")[0] if r.student_id else r.student_name) or "room"
-            for r in ordered
-        ]
+        """Who comes, in order of start (and name)."""
+        ordered = sorted(self.taking_place, key=lambda r: (r.start, self.short(r)))
+        return [self.short(r) for r in ordered]
 
 
 def fit_names(names: Sequence[str], lines: int, width: Callable[[str], float], room: float) -> str:
@@ -75,15 +88,18 @@ def fit_names(names: Sequence[str], lines: int, width: Callable[[str], float], r
 
 
 def lay_out(
-    lessons: Sequence[LessonRow], fits: int, local: Callable[[datetime], datetime]
-) -> tuple[list[Placed], list[HourCount]]:
+    lessons: Sequence[T],
+    fits: int,
+    local: Callable[[datetime], datetime],
+    short: Callable[[T], str],
+) -> tuple[list[Placed[T]], list[HourCount[T]]]:
     """Blocks for each stretch of overlapping lessons that fits `fits` lanes side by side; a
     busier stretch is counted per hour (its tile opens the day, a column per teacher).
 
     One busy afternoon no longer makes the quiet morning of the same day narrow: each
     stretch gets the lanes it needs."""
-    placed: list[Placed] = []
-    counts: list[HourCount] = []
+    placed: list[Placed[T]] = []
+    counts: list[HourCount[T]] = []
     for stretch in overlapping_stretches(lessons):
         lanes_of, lanes = side_by_side(stretch)
         if lanes <= fits:
@@ -91,7 +107,7 @@ def lay_out(
             continue
         first = min(r.start for r in stretch)
         last = max(r.end for r in stretch)
-        by_hour: dict[datetime, list[LessonRow]] = {}
+        by_hour: dict[datetime, list[T]] = {}
         for r in stretch:
             by_hour.setdefault(
                 local(r.start).replace(minute=0, second=0, microsecond=0), []
@@ -99,13 +115,13 @@ def lay_out(
         for hour, rows in sorted(by_hour.items()):
             top = max(hour, local(first))
             bottom = min(hour + timedelta(hours=1), local(last))
-            counts.append(HourCount(hour, top, max(bottom, top), tuple(rows)))
+            counts.append(HourCount(hour, top, max(bottom, top), tuple(rows), short))
     return placed, counts
 
 
-def overlapping_stretches(lessons: Sequence[LessonRow]) -> list[list[LessonRow]]:
-    """Lessons grouped into stretches of time where each overlaps the one before it."""
-    stretches: list[list[LessonRow]] = []
+def overlapping_stretches(lessons: Sequence[T]) -> list[list[T]]:
+    """Blocks grouped into stretches of time where each overlaps the one before it."""
+    stretches: list[list[T]] = []
     end: datetime | None = None
     for r in sorted(lessons, key=lambda x: (x.start, x.end)):
         if end is None or r.start >= end:
@@ -117,11 +133,11 @@ def overlapping_stretches(lessons: Sequence[LessonRow]) -> list[list[LessonRow]]
     return stretches
 
 
-def side_by_side(lessons: Sequence[LessonRow]) -> tuple[list[tuple[int, LessonRow]], int]:
+def side_by_side(lessons: Sequence[T]) -> tuple[list[tuple[int, T]], int]:
     """(lane, lesson) for lessons that overlap (the first free lane, in order of start;
     lessons that take place before cancelled ones), and how many lanes that takes."""
     ends: list[datetime] = []
-    placed: list[tuple[int, LessonRow]] = []
+    placed: list[tuple[int, T]] = []
     order = sorted(lessons, key=lambda x: (x.start, x.status in FADED, x.end))
     for r in order:
         lane = next((i for i, end in enumerate(ends) if end <= r.start), len(ends))

@@ -13,13 +13,13 @@ from sqlalchemy import text
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.calendar_grid import FIRST_HOUR, SLOT_MINUTES
 from studiosync_desktop.ui.dialogs.calendar_extras import ClosuresDialog
 from studiosync_desktop.ui.dialogs.lesson_dialog import LessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.tabs.calendar import CalendarTab
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.time_axis import FIRST_HOUR, SLOT_MINUTES
 
 NY = ZoneInfo("America/New_York")
 

@@ -595,7 +595,7 @@ def test_book_a_practice_room(desk: Desk, db: Database) -> None:
         rooms.grid_scroll.viewport().rect().translated(-rooms.grid.x(), -rooms.grid.y())
     )  # the part of the grid in view
     rect = rooms.grid.selected_rect()
-    assert rect is not None and shown.contains(rect.center().toPoint())
+    assert rect is not None and shown.contains(rect.center())
     finish(desk, "book a practice room")
 
 

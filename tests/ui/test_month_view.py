@@ -165,7 +165,7 @@ def test_colour_by_instrument_colours_the_month_and_the_week(qtbot, window, stud
     assert tab.view.currentData() == "week"
     [(_rect, row), *_] = [(rc, r) for rc, r in tab.grid._rects if r.student_name == "Sam Lee"]
     assert row.instrument == "Cello"
-    assert tab.grid._colour(row) == QColor(instrument_colour("Cello"))
+    assert tab.grid.feed.colour(row) == QColor(instrument_colour("Cello"))
     assert instrument_colour("Cello") != instrument_colour("Violin")
 
 

@@ -13,8 +13,8 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.rooms import ReservationDialog
 from studiosync_desktop.ui.main_window import MainWindow
-from studiosync_desktop.ui.room_grid import GUTTER, HEADER, MINUTE_PX
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
+from studiosync_desktop.ui.time_axis import GUTTER, HEADER, SLOT_MINUTES
 
 NY = ZoneInfo("America/New_York")
 
@@ -45,7 +45,7 @@ def test_dragging_free_time_books_with_the_cost_shown_first(
     grid.resize(grid.sizeHint())
     x = GUTTER + 20
     y_at = lambda hour, minute=0: int(  # noqa: E731
-        HEADER + ((hour - grid.first_hour) * 60 + minute) * MINUTE_PX + 2
+        HEADER + ((hour - grid.first_hour) * 60 + minute) * grid.slot_height / SLOT_MINUTES + 2
     )
     qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(14)))
     qtbot.mouseMove(grid, QPoint(x, y_at(15, 5)))

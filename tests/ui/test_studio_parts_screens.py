@@ -150,9 +150,7 @@ def test_a_usual_length_and_opening_hours_shape_booking_and_the_calendar(
     calendar = office.window.current_tab()
     office.wait_until(lambda: calendar.has_loaded and not calendar.is_loading)
     grid = calendar.grid  # type: ignore[attr-defined]
-    office.wait_until(
-        lambda: grid.opening == (grid.opening[0], grid.opening[1]) and grid.opening[0].hour == 9
-    )
+    office.wait_until(lambda: grid.axis.opening[0].hour == 9)
     earliest = min([r.start.astimezone(grid.zone).hour for r in grid.rows] or [9])
     assert grid.first_hour == min(9, earliest)
     office.shortcut("Ctrl+N")

@@ -14,9 +14,9 @@ from sqlalchemy import text
 from studiosync_desktop import login
 from studiosync_desktop.db import Database
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.calendar_grid import SLOT_MINUTES
 from studiosync_desktop.ui.dialogs.lesson_dialog import LessonDialog
 from studiosync_desktop.ui.tabs.calendar import CalendarTab
+from studiosync_desktop.ui.time_axis import SLOT_MINUTES
 from studiosync_desktop.zones import zone_of
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@demo.studiosync.example", "demo-admin-2026"

@@ -179,7 +179,7 @@ class CalendarTab(DataTab):
         """The timetable in place of the table; the table stays below for the "List" view."""
         self.grid = CalendarGrid(self)
         self.grid.open_requested.connect(self.open_lesson)
-        self.grid.book_requested.connect(self.book)
+        self.grid.book_requested.connect(lambda key, start, _end: self.book(key, start))
         self.grid.move_requested.connect(self.move)
         self.grid.day_requested.connect(self.show_day)
         self.scroll = QScrollArea(self)
@@ -454,7 +454,7 @@ class CalendarTab(DataTab):
         if self._select_after is None or self.view.currentData() == "list":
             return
         lesson_id, start = self._select_after
-        if self.grid.select_lesson(lesson_id):
+        if self.grid.select_block(lesson_id):
             self._select_after = None
             self.grid.setFocus()
         elif self.view.currentData() == "week" and any(r.id == lesson_id for r in self.model.rows):

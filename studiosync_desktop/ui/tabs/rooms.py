@@ -90,7 +90,7 @@ def bookings_of(day: RoomDay) -> tuple[Booking, ...]:
 def blocks_of(day: RoomDay) -> tuple[GridBlock, ...]:
     return tuple(
         GridBlock(
-            key=r.id,
+            id=r.id,
             room_id=r.room_id,
             room_name=r.room_name,
             start=r.start,
@@ -103,7 +103,7 @@ def blocks_of(day: RoomDay) -> tuple[GridBlock, ...]:
         for r in day.reservations
     ) + tuple(
         GridBlock(
-            key=lesson.id,
+            id=lesson.id,
             room_id=getattr(lesson, "room_id", None),
             room_name=lesson.room_name,
             start=lesson.start,
@@ -250,7 +250,7 @@ class RoomsTab(DataTab):
             self.grid.select(row.id)
             rect = self.grid.selected_rect()
             if rect is not None:  # a booking chosen below is shown above, whatever the hour
-                centre = rect.center().toPoint()
+                centre = rect.center()
                 self.grid_scroll.ensureVisible(centre.x(), centre.y(), 40, int(rect.height()))
 
     def _grid_selected(self, block: GridBlock) -> None:

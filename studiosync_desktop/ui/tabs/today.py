@@ -130,7 +130,7 @@ class TodayTab(DataTab):
 
         self.grid = TodayGrid(self)
         self.grid.open_requested.connect(self.open_lesson)
-        self.grid.book_requested.connect(self.book)
+        self.grid.book_requested.connect(lambda key, start, _end: self.book(key, start))
         self.scroll = QScrollArea(self)
         self.scroll.setWidget(self.grid)
         self.scroll.setWidgetResizable(True)
