@@ -30,6 +30,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     setup.add_argument("--from", dest="from_address", default="", metavar="ADDRESS")
     setup.add_argument("--from-name", default="", metavar="NAME")
+    setup.add_argument(
+        "--trust-certificate",
+        default="",
+        metavar="SHA256",
+        help="the fingerprint of the studio's own server's certificate (self-signed or "
+        "private), as `mail test` prints it: exactly that certificate is accepted",
+    )
     test = actions.add_parser(
         "test", help="send one email now and print the server's answer", parents=[common]
     )
@@ -68,12 +75,18 @@ def setup(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> in
                 "password": password,
                 "from_address": args.from_address,
                 "from_name": args.from_name,
+                "trusted_certificate": args.trust_certificate,
             },
         )
     login = f" as {done.username} (password in this PC's keyring)" if done.username else ""
+    trusted = (
+        f" Its certificate is trusted by fingerprint (SHA-256 {done.trusted_certificate})."
+        if done.trusted_certificate
+        else ""
+    )
     print(
         f"The studio's email goes through {done.host}:{done.port} "
-        f"({done.security}){login}, from {done.from_address}."
+        f"({done.security}){login}, from {done.from_address}.{trusted}"
     )
     return 0
 

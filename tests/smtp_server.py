@@ -60,6 +60,7 @@ class Handler:
     (-1: every time), run `on_data` (a step of the test) first, else keep it."""
 
     received: list[Received] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)  # the user names a client tried
     refuse_times: int = 0
     refusal: str = "451 4.7.1 Greylisted, try again later"
     on_data: Callable[[], None] | None = None
@@ -150,6 +151,8 @@ def smtp_server(
     if login is not None:
 
         def authenticate(_srv: Any, _ses: Any, _env: Any, mechanism: str, data: Any) -> AuthResult:
+            if isinstance(data, LoginPassword):
+                handler.logins.append(data.login.decode())
             ok = (
                 isinstance(data, LoginPassword)
                 and (data.login.decode(), data.password.decode()) == login

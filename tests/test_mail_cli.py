@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import keyring
 import pytest
@@ -14,7 +15,7 @@ from studiosync_desktop.cli import main
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.email_outbox import OutboxService
-from tests.smtp_server import smtp_server
+from tests.smtp_server import self_signed, smtp_server
 
 
 def test_setup_test_and_send_queued_from_the_command_line(
@@ -91,3 +92,29 @@ def test_setup_without_a_password_store_says_so_and_saves_nothing(
     assert "This PC has no password store" in err and "Traceback" not in err
     with db.session() as s:
         assert s.execute(text("SELECT count(*) FROM email_settings")).scalar_one() == 0
+
+
+def test_mail_test_prints_the_fingerprint_that_setup_then_trusts(
+    admin: Actor,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+) -> None:
+    cert = self_signed(tmp_path)
+    with smtp_server(security="tls", cert=cert) as secure:
+        setup = ["mail", "setup", "--host", secure.host, "--port", str(secure.port)]
+        setup += ["--security", "tls", "--from", "office@harmony.example"]
+        test = ["mail", "test", "--to", "me@harmony.example", "--database", database_url]
+        assert main([*setup, "--database", database_url]) == 0
+        assert main(test) == 2
+        said = capsys.readouterr().err
+        assert "not trusted" in said and "Its SHA-256 fingerprint is " in said
+        found = said.split("Its SHA-256 fingerprint is ")[1].split(". ")[0]
+
+        trust = [*setup, "--trust-certificate", found.replace(":", "").lower()]
+        assert main([*trust, "--database", database_url]) == 0
+        assert f"trusted by fingerprint (SHA-256 {found})" in capsys.readouterr().out
+        assert main(test) == 0
+        assert "250 2.0.0 Ok" in capsys.readouterr().out
+    assert [r.recipients for r in secure.received] == [["me@harmony.example"]]

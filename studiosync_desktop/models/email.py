@@ -86,6 +86,10 @@ class EmailAttachment(IdMixin, StudioOwnedMixin, Base):
     content_id: Mapped[str] = mapped_column(String(100), server_default="")
 
 
+# Empty, or 32 pairs of upper-case hexadecimal digits joined by colons.
+TRUSTED_CERTIFICATE_FORM = "trusted_certificate ~ '^([0-9A-F]{2}(:[0-9A-F]{2}){31})?$'"
+
+
 class EmailSettings(TimestampMixin, Base):
     """The studio's mail account (the password is in each sending PC's keyring, never here)
     and its email policies."""
@@ -101,6 +105,9 @@ class EmailSettings(TimestampMixin, Base):
     username: Mapped[str] = mapped_column(String(254), server_default="")
     from_address: Mapped[str] = mapped_column(String(254), server_default="")
     from_name: Mapped[str] = mapped_column(String(200), server_default="")
+    # The SHA-256 fingerprint ('AB:CD:...') of the one certificate an administrator trusted
+    # for a server with a self-signed or private certificate; '' = the system's authorities.
+    trusted_certificate: Mapped[str] = mapped_column(String(95), server_default="")
     # Which kinds go out by themselves (an empty list: none yet).
     enabled_kinds: Mapped[list[str]] = mapped_column(server_default=empty_json_array())
     reminder_hours: Mapped[int] = mapped_column(server_default=text("24"))
@@ -117,6 +124,7 @@ class EmailSettings(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(one_of("security", SMTP_SECURITY), name="security_allowed"),
         CheckConstraint("port BETWEEN 1 AND 65535", name="port_in_range"),
+        CheckConstraint(TRUSTED_CERTIFICATE_FORM, name="trusted_certificate_is_a_fingerprint"),
         CheckConstraint("reminder_hours BETWEEN 1 AND 168", name="reminder_hours_in_range"),
         CheckConstraint("overdue_after_days BETWEEN 0 AND 365", name="overdue_after_in_range"),
         CheckConstraint("overdue_every_days BETWEEN 1 AND 365", name="overdue_every_in_range"),

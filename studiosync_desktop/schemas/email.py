@@ -63,6 +63,8 @@ class SmtpAccountInput(Input):
     password: str = Field(default="", max_length=500, repr=False)
     from_address: str = Field(default="", max_length=254)
     from_name: str = Field(default="", max_length=200)
+    # The SHA-256 fingerprint of the one certificate trusted ('' = the system's authorities).
+    trusted_certificate: str = Field(default="", max_length=95)
 
     _host = field_validator("host")(check_host)
     _from = field_validator("from_address")(check_optional_email)
@@ -74,6 +76,16 @@ class SmtpAccountInput(Input):
         if value not in SMTP_SECURITY:
             raise ValueError("choose none, STARTTLS or TLS")
         return value
+
+    @field_validator("trusted_certificate")
+    @classmethod
+    def _fingerprint(cls, value: str) -> str:
+        digits = "".join(c for c in value.upper() if c not in ": \t")
+        if not digits:
+            return ""
+        if len(digits) != 64 or any(c not in "0123456789ABCDEF" for c in digits):
+            raise ValueError("this is not a SHA-256 fingerprint (64 hexadecimal digits)")
+        return ":".join(digits[i : i + 2] for i in range(0, 64, 2))
 
     @field_validator("username", "from_name")
     @classmethod
@@ -114,6 +126,7 @@ class EmailSetup(Frozen):
     username: str = ""
     from_address: str = ""
     from_name: str = ""
+    trusted_certificate: str = ""
     has_password: bool = False
     keyring_problem: str = ""
     policy: EmailPolicyInput = EmailPolicyInput()

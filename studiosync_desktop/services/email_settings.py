@@ -67,11 +67,13 @@ def store_password(studio_id: uuid.UUID, password: str) -> None:
 
 
 class TestResult(Frozen):
-    """What "Send a test email" got: the server's answer, and the field it is about."""
+    """What "Send a test email" got: the server's answer, and the field it is about;
+    `fingerprint`: the server's certificate when it is what is not trusted."""
 
     ok: bool
     answer: str
     field: str = ""
+    fingerprint: str = ""
 
 
 def field_of(problem: str) -> str:
@@ -116,6 +118,7 @@ class EmailSettingsService:
             username=row.username,
             from_address=row.from_address,
             from_name=row.from_name,
+            trusted_certificate=row.trusted_certificate,
             has_password=bool(self._password(actor.studio_id)),
             keyring_problem=problem,
             policy=policy_of(row),
@@ -186,6 +189,7 @@ class EmailSettingsService:
             from_address=sender if "@" in sender else f"studiosync@{typed.host}",
             from_name=typed.from_name,
             ca_file=self._ca_file,
+            trusted_certificate=typed.trusted_certificate,
         )
 
     # --- for the sender -------------------------------------------------------------------
@@ -217,6 +221,7 @@ class EmailSettingsService:
             from_address=row.from_address,
             from_name=row.from_name,
             ca_file=self._ca_file,
+            trusted_certificate=row.trusted_certificate,
         )
 
     def send_test(
@@ -243,7 +248,9 @@ class EmailSettingsService:
         try:
             answer = send_one(account, message)
         except ServerProblem as exc:
-            return TestResult(ok=False, answer=str(exc), field=field_of(str(exc)))
+            return TestResult(
+                ok=False, answer=str(exc), field=field_of(str(exc)), fingerprint=exc.fingerprint
+            )
         except MessageRefused as exc:
             return TestResult(
                 ok=False, answer=f"The server refused the message: {exc.answer}", field="to"

@@ -3,6 +3,7 @@ and the server's exact answer as a sentence when something goes wrong."""
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import socket
 import ssl
@@ -35,6 +36,9 @@ class SmtpAccount:
     timeout: float = TIMEOUT
     # Certificates to trust besides the system's (a studio's own server; tests).
     ca_file: str | None = None
+    # The one certificate an administrator trusted (its SHA-256 fingerprint): a studio's own
+    # server with a self-signed or private certificate. Set, exactly that one is accepted.
+    trusted_certificate: str = ""
 
     @property
     def sender(self) -> str:
@@ -58,7 +62,26 @@ class Outgoing:
 
 class ServerProblem(Exception):
     """The server itself cannot be used (unreachable, certificate, login refused): no message
-    is to blame, so none is counted as tried."""
+    is to blame, so none is counted as tried. `fingerprint`: the certificate the server
+    showed, when it is the one not trusted (an administrator may trust it)."""
+
+    def __init__(self, problem: str, fingerprint: str = "") -> None:
+        super().__init__(problem)
+        self.fingerprint = fingerprint
+
+
+class CertificateChanged(ssl.SSLError):
+    """The server showed another certificate than the one trusted."""
+
+    def __init__(self, found: str, trusted: str) -> None:
+        super().__init__(f"certificate {found} is not the trusted {trusted}")
+        self.found = found
+        self.trusted = trusted
+
+
+def fingerprint(der: bytes) -> str:
+    """A certificate's SHA-256 fingerprint as browsers show it: 'AB:CD:...' (32 pairs)."""
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
 class MessageRefused(Exception):
@@ -80,12 +103,26 @@ def answer_text(code: int, message: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}".strip()
 
 
-def _explain_connect(account: SmtpAccount, exc: BaseException) -> str:
+TRUST_IT = (
+    "If this is the studio's own mail server, an administrator can trust exactly this "
+    "certificate in Tools > Email."
+)
+
+
+def _explain_connect(account: SmtpAccount, exc: BaseException, found: str = "") -> str:
     where = f"{account.host}:{account.port}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"The server refused the login: {answer_text(exc.smtp_code, exc.smtp_error)}"
+    if isinstance(exc, CertificateChanged):
+        return (
+            f"The server's certificate is not the one the studio trusted: it shows SHA-256 "
+            f"{exc.found}, the trusted one is {exc.trusted}. If the server's certificate was "
+            "renewed, an administrator trusts the new one in Tools > Email; if not, someone "
+            "may be in between: do not trust it."
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"The server's certificate is not trusted ({exc.verify_message or exc.reason})."
+        reason = f"The server's certificate is not trusted ({exc.verify_message or exc.reason})."
+        return f"{reason} Its SHA-256 fingerprint is {found}. {TRUST_IT}" if found else reason
     if isinstance(exc, ssl.SSLError):
         return (
             f"A secure connection to {where} failed ({exc.reason or exc}): check the security "
@@ -116,12 +153,30 @@ class SmtpConnection:
         try:
             self._smtp = self._open()
         except (OSError, smtplib.SMTPException) as exc:
-            raise ServerProblem(_explain_connect(account, exc)) from exc
+            found = ""
+            if isinstance(exc, ssl.SSLCertVerificationError | CertificateChanged):
+                found = (
+                    exc.found if isinstance(exc, CertificateChanged) else shown_certificate(account)
+                )
+            raise ServerProblem(_explain_connect(account, exc, found), found) from exc
         finally:
             self.seconds += time.perf_counter() - started
 
     def _context(self) -> ssl.SSLContext:
+        if self.account.trusted_certificate:
+            return _any_certificate()  # the trusted one is checked by its fingerprint
         return ssl.create_default_context(cafile=self.account.ca_file)
+
+    def _check_trusted(self, smtp: smtplib.SMTP) -> None:
+        """Before the login: the certificate must be exactly the one trusted (when one is)."""
+        trusted = self.account.trusted_certificate
+        if not trusted:
+            return
+        sock = smtp.sock
+        der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+        found = fingerprint(der) if der else "(none)"
+        if found != trusted:
+            raise CertificateChanged(found, trusted)
 
     def _open(self) -> smtplib.SMTP:
         a = self.account
@@ -131,11 +186,14 @@ class SmtpConnection:
         else:
             smtp = smtplib.SMTP(a.host, a.port, timeout=a.timeout)
         try:
+            if a.security == "tls":
+                self._check_trusted(smtp)
             smtp.ehlo()
             if a.security == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise smtplib.SMTPNotSupportedError("STARTTLS (choose TLS or none)")
                 smtp.starttls(context=self._context())
+                self._check_trusted(smtp)
                 smtp.ehlo()
             if a.username:
                 smtp.login(a.username, a.password)
@@ -183,6 +241,38 @@ class SmtpConnection:
             self._smtp.quit()
         except (OSError, smtplib.SMTPException):
             self._smtp.close()
+
+
+def _any_certificate() -> ssl.SSLContext:
+    """Encrypted, but accepting whatever certificate: only for reading it (to show its
+    fingerprint) or checking it against the one trusted, never for a login."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def shown_certificate(account: SmtpAccount) -> str:
+    """The fingerprint of the certificate the server shows ('' when it cannot be read): a
+    second connection that goes as far as the encryption, and never logs in."""
+    try:
+        smtp: smtplib.SMTP
+        if account.security == "tls":
+            smtp = smtplib.SMTP_SSL(
+                account.host, account.port, timeout=account.timeout, context=_any_certificate()
+            )
+        else:
+            smtp = smtplib.SMTP(account.host, account.port, timeout=account.timeout)
+            smtp.ehlo()
+            smtp.starttls(context=_any_certificate())
+        try:
+            sock = smtp.sock
+            der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+            return fingerprint(der) if der else ""
+        finally:
+            smtp.close()
+    except (OSError, smtplib.SMTPException):
+        return ""
 
 
 # Line ends as SMTP wants them (CRLF); the classic email API, which writes headers as given

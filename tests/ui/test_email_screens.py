@@ -3,6 +3,8 @@ server (aiosmtpd) and the real database."""
 
 from __future__ import annotations
 
+import hashlib
+import ssl
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from desk_driver import Desk
 from factories import Maker, MemoryKeyring
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QTextBrowser
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QPushButton, QTextBrowser
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -436,3 +438,59 @@ def test_an_untrusted_certificate_is_said_next_to_the_security_field(
     assert error_under(dialog, "security").startswith("The server's certificate is not trusted")
     assert error_under(dialog, "host") == "" and error_under(dialog, "password") == ""
     assert secure.received == []
+
+
+def test_an_admin_trusts_the_studios_own_certificate_from_the_failed_test_and_saves_it(
+    qtbot, menus: AccountMenus, memory_keyring: MemoryKeyring, tmp_path: Path, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    login = ("office@harmony.example", "right-password")
+    cert = self_signed(tmp_path)
+    der = ssl.PEM_cert_to_DER_cert(cert[0].read_text())
+    expected = ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+    with smtp_server(login=login, security="tls", cert=cert) as secure:
+        dialog = choose(qtbot, menus, "Mail server…")
+        trusted = dialog.findChild(QLabel, "trusted_fingerprint")
+        assert trusted.text().startswith("None: only certificates of authorities")
+        retype(qtbot, field(dialog, "host"), secure.host)
+        port = dialog.findChild(object, "field_port")
+        port.setFocus()
+        port.selectAll()
+        qtbot.keyClicks(port, str(secure.port))
+        security = dialog.findChild(object, "field_security")
+        security.setFocus()
+        qtbot.keyClick(security, Key.Key_Down)  # TLS (usually port 465)
+        retype(qtbot, field(dialog, "username"), login[0])
+        retype(qtbot, field(dialog, "password"), login[1])
+        retype(qtbot, field(dialog, "from_address"), login[0])
+        retype(qtbot, dialog.findChild(QLineEdit, "field_test_to"), "me@harmony.example")
+        assert not dialog.trust_button.isVisible()
+
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.trust_button.isVisible(), timeout=15000)
+        assert security.currentData() == "tls"
+        assert f"Its SHA-256 fingerprint is {expected}." in error_under(dialog, "security")
+        assert secure.received == [] and secure.handler.logins == []
+
+        qtbot.mouseClick(dialog.trust_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "250" in dialog.test_answer.text(), timeout=15000)
+        assert trusted.text() == f"SHA-256 {expected}"
+        assert error_under(dialog, "security") == "" and not dialog.trust_button.isVisible()
+        assert [r.recipients for r in secure.received] == [["me@harmony.example"]]
+
+        save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+        with qtbot.waitSignal(dialog.accepted, timeout=15000):
+            qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        with db.session() as s:
+            assert s.scalar(text("SELECT trusted_certificate FROM email_settings")) == expected
+
+        again = choose(qtbot, menus, "Mail server…")  # shown as saved; then no longer trusted
+        assert again.findChild(QLabel, "trusted_fingerprint").text() == f"SHA-256 {expected}"
+        qtbot.mouseClick(
+            again.findChild(QPushButton, "forget_certificate"), Qt.MouseButton.LeftButton
+        )
+        with qtbot.waitSignal(again.accepted, timeout=15000):
+            qtbot.mouseClick(
+                again.buttons.button(again.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
+            )
+    with db.session() as s:
+        assert s.scalar(text("SELECT trusted_certificate FROM email_settings")) == ""

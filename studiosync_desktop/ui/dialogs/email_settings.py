@@ -122,14 +122,63 @@ def mail_server_dialog(
     password.setEchoMode(QLineEdit.EchoMode.Password)
     dialog.form.text("from_address", "&From address:", setup.from_address, "office@studio.example")
     dialog.form.text("from_name", "From &name:", setup.from_name, "Harmony Music School")
-    _test_row(services, actor, dialog, runner)
+    trust = _trusted_row(dialog, setup.trusted_certificate)
+    _test_row(services, actor, dialog, runner, trust)
     dialog.form.editor("host").setFocus()  # the first thing to type
     dialog.form.save = lambda form: services.email_settings.save_account(actor, form)
     return dialog
 
 
-def _test_row(services: Services, actor: Actor, dialog: FormDialog, runner: TaskRunner) -> None:
-    """ "Send a test email" to an address, through the server as typed; the answer below it."""
+NO_CERTIFICATE = "None: only certificates of authorities this PC trusts"
+
+
+class TrustedCertificate(QWidget):
+    """The one certificate trusted for the studio's own server (its SHA-256 fingerprint),
+    with "Stop trusting it"; set by "Trust this certificate" after a failed test."""
+
+    def __init__(self, parent: QWidget, fingerprint: str) -> None:
+        super().__init__(parent)
+        self.fingerprint = fingerprint
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.label.setObjectName("trusted_fingerprint")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.forget = QPushButton("Stop trusting &it", self)
+        self.forget.setObjectName("forget_certificate")
+        self.forget.clicked.connect(lambda: self.set(""))
+        row.addWidget(self.label, 1)
+        row.addWidget(self.forget)
+        self.set(fingerprint)
+
+    def set(self, fingerprint: str) -> None:
+        self.fingerprint = fingerprint
+        self.label.setText(f"SHA-256 {fingerprint}" if fingerprint else NO_CERTIFICATE)
+        self.forget.setVisible(bool(fingerprint))
+
+
+def _trusted_row(dialog: FormDialog, fingerprint: str) -> TrustedCertificate:
+    trust = TrustedCertificate(dialog, fingerprint)
+    dialog.form.add(
+        "trusted_certificate",
+        "Trusted certificate:",
+        trust,
+        lambda: trust.fingerprint,
+        put=lambda v: trust.set(str(v or "")),
+    )
+    return trust
+
+
+def _test_row(
+    services: Services,
+    actor: Actor,
+    dialog: FormDialog,
+    runner: TaskRunner,
+    trust: TrustedCertificate,
+) -> None:
+    """ "Send a test email" to an address, through the server as typed; the answer below it,
+    and "Trust this certificate" when the server's certificate is what is not trusted."""
     holder = QWidget(dialog)
     column = QVBoxLayout(holder)
     column.setContentsMargins(0, 0, 0, 0)
@@ -143,10 +192,20 @@ def _test_row(services: Services, actor: Actor, dialog: FormDialog, runner: Task
     row.addWidget(to, 1)
     row.addWidget(button)
     answer = error_label(dialog, "test_to")
+    trust_button = QPushButton("T&rust this certificate", dialog)
+    trust_button.setObjectName("trust_certificate")
+    trust_button.setToolTip(
+        "Only for the studio's own mail server: compare the fingerprint with the one its "
+        "administrator sees on the server first."
+    )
+    trust_button.hide()
+    shown_fingerprint = [""]
     column.addLayout(row)
     column.addWidget(answer)
+    column.addWidget(trust_button, 0, Qt.AlignmentFlag.AlignLeft)
     dialog.form.add_row("&Test:", holder)
     dialog.test_to, dialog.test_button, dialog.test_answer = to, button, answer  # type: ignore[attr-defined]
+    dialog.trust_button = trust_button  # type: ignore[attr-defined]
 
     def say(text: str, ok: bool) -> None:
         answer.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
@@ -156,6 +215,8 @@ def _test_row(services: Services, actor: Actor, dialog: FormDialog, runner: Task
 
     def shown(result: Any) -> None:
         button.setEnabled(True)
+        shown_fingerprint[0] = result.fingerprint
+        trust_button.setVisible(bool(result.fingerprint))
         dialog.form.show_errors({})
         if result.ok or result.field == "to":
             say(result.answer, result.ok)
@@ -180,6 +241,7 @@ def _test_row(services: Services, actor: Actor, dialog: FormDialog, runner: Task
         if form is None:
             return
         button.setEnabled(False)
+        trust_button.hide()
         say("Sending…", True)
         address = to.text()
         runner.run(
@@ -189,7 +251,14 @@ def _test_row(services: Services, actor: Actor, dialog: FormDialog, runner: Task
             key=f"test-email:{id(dialog)}",
         )
 
+    def trust_it() -> None:
+        """Trusts exactly the certificate the server showed, and tests again with it."""
+        trust.set(shown_fingerprint[0])
+        trust_button.hide()
+        send()
+
     button.clicked.connect(send)
+    trust_button.clicked.connect(trust_it)
     to.on_enter = send
 
 
