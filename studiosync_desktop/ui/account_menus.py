@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services import backup
 from studiosync_desktop.services.accounts import AccountService
+from studiosync_desktop.services.backup import Restored
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.services.stripe_payments import StripePayments
@@ -202,7 +203,13 @@ class AccountMenus:
                 services.privacy.retention_runs(self.ctx.actor, limit=5),
             ),
             lambda loaded: retention_dialog(
-                studio, self.ctx.actor, *loaded, self.ctx.runner, self.ctx.presenter, self.window
+                studio,
+                self.ctx.actor,
+                loaded[0],
+                loaded[1],
+                self.ctx.runner,
+                self.ctx.presenter,
+                self.window,
             ),
             "Retention saved: the next daily round keeps to it.",
         )
@@ -294,7 +301,7 @@ class AccountMenus:
             key="backup",
         )
 
-    def _restored(self, restored: backup.Restored) -> None:
+    def _restored(self, restored: Restored) -> None:
         self.tell("Restored", f"{restored.message()} Log in again.")
         if self.ctx.switch_user is not None:
             self.ctx.switch_user()

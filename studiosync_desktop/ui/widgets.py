@@ -349,11 +349,12 @@ class PersonPicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setMaxVisibleItems(10)
         self.completer.setWrapAround(False)
-        self.completer.activated[QModelIndex].connect(self._activated)
+        # The overload with the row's index (PySide's stubs do not type a signal's overloads).
+        self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self._search = QTimer(self)
         self._search.setSingleShot(True)
         self._search.setInterval(250)
-        self._search.timeout.connect(self.find)
+        self._search.timeout.connect(self.look_up)
         self.edit.textEdited.connect(self._typed)
         self.edit.installEventFilter(self)
 
@@ -392,9 +393,9 @@ class PersonPicker(QWidget):
         """Looks up what is typed at once (Save pressed before the pause)."""
         if self._search.isActive():
             self._search.stop()
-            self.find()
+            self.look_up()
 
-    def find(self) -> None:
+    def look_up(self) -> None:
         typed = self.edit.text()
         lookup = self._lookup
         self._in_flight = typed
@@ -413,7 +414,7 @@ class PersonPicker(QWidget):
         self._model.setStringList([self._label(p) for p in self._people])
         if len(self._people) == 1 and typed.strip():
             self._choose(self._people[0], only=True)
-            self.completer.popup().hide()
+            self._popup().hide()
         else:
             self._choose(None)
             if self._people and self.edit.hasFocus():
@@ -425,10 +426,15 @@ class PersonPicker(QWidget):
         self.settled.emit()
         self._presenter.present(exc, parent=self)
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None  # the completer makes its list when it is made
+        return popup
+
     def _show_list(self) -> None:
         self.completer.complete()
         # The first row is highlighted, so Enter takes what the desk sees highlighted.
-        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
+        self._popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Down in the field (list closed): list the people matching what is typed.
@@ -437,12 +443,12 @@ class PersonPicker(QWidget):
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() == Qt.Key.Key_Down
-            and not self.completer.popup().isVisible()
+            and not self._popup().isVisible()
         ):
             if self._people and self._chosen is None:
                 self._show_list()
             else:
-                self.find()
+                self.look_up()
             return True
         return super().eventFilter(watched, event)
 

@@ -74,6 +74,43 @@ def test_dragging_free_time_books_with_the_cost_shown_first(
     assert booked[0].start.astimezone(NY).hour == 14
 
 
+def test_the_booking_dialog_finds_the_next_free_slots_and_takes_one(
+    qtbot, window: MainWindow, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)
+    grid = tab.grid
+    grid.resize(grid.sizeHint())
+    x = GUTTER + 20
+    y_at = lambda hour: int(HEADER + (hour - grid.first_hour) * 60 * MINUTE_PX + 2)  # noqa: E731
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(14)))
+    qtbot.mouseMove(grid, QPoint(x, y_at(15)))
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(15)))
+    found: list[ReservationDialog] = []
+
+    def visible() -> bool:
+        found[:] = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ReservationDialog) and w.isVisible()
+        ]
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=5000)
+    dialog = found[0]
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.slots.isVisible() and dialog.slots.count() > 0, timeout=10000)
+    first = dialog.slots.item(0).data(256)
+    assert "Room B" in dialog.slots.item(0).text()
+    qtbot.keyClick(dialog.slots, Qt.Key.Key_Return)
+    local = first.start.astimezone(dialog.zone)
+    assert (dialog.start_time.time().hour(), dialog.start_time.time().minute()) == (
+        local.hour,
+        local.minute,
+    )
+    assert dialog.day.date().toPython() == local.date()
+    dialog.reject()
+
+
 def test_cancel_from_the_list_frees_the_slot(
     qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor
 ) -> None:  # type: ignore[no-untyped-def]

@@ -43,6 +43,7 @@ class FormDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.runner = runner
         self.presenter = presenter
         self.result_value: Any = None
         layout = QVBoxLayout(self)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -150,7 +150,8 @@ class ReservationDialog(FormDialog):
 
     def _start(self) -> datetime:
         t = self.start_time.time()
-        return datetime.combine(self.day.date().toPython(), time(t.hour(), t.minute()), self.zone)
+        d = self.day.date()
+        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self.zone)
 
     def _end(self) -> datetime:
         return self._start() + timedelta(minutes=self.length.value())
@@ -201,6 +202,6 @@ class ReservationDialog(FormDialog):
         if slot.room_id in ids:
             self.room.setCurrentIndex(ids.index(slot.room_id))
         local = slot.start.astimezone(self.zone)
-        self.day.setDate(local.date())
+        self.day.setDate(QDate(local.year, local.month, local.day))
         self.start_time.setTime(QTime(local.hour, local.minute))
         self.person.setFocus()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -33,13 +33,14 @@ from studiosync_desktop.schemas.inventory import (
     InventoryTotals,
     ItemDetail,
     ItemFilters,
+    ItemLabel,
 )
 from studiosync_desktop.schemas.rows import ItemRow
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.inventory import ItemDialog, LendDialog, ReturnDialog
 from studiosync_desktop.ui.documents import open_with_system, save_document, tell_saved
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -57,6 +58,7 @@ from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView, status_line
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS, ITEM_STATUSES
+from studiosync_desktop.zones import zone_of
 
 CHECKOUT_VIEWS = (
     ("open", "Pending, overdue and out"),
@@ -65,6 +67,9 @@ CHECKOUT_VIEWS = (
     ("out", "Out on loan"),
     ("all", "All checkouts"),
 )
+
+# A checkout slip's paper: the studio's full page (by its locale) or the receipt roll.
+SlipPage = Literal["a4", "letter", "receipt"]
 
 
 def _item_style(row: ItemRow) -> RowStyle | None:
@@ -140,7 +145,7 @@ class InventoryTab(DataTab):
         columns = item_columns()
         super().__init__(services, actor, runner, presenter, columns, _item_style, parent)
         self.clock = StudioClock()
-        self.locale = "en_US"
+        self.studio_locale = "en_US"
         self.totals: InventoryTotals | None = None
         # Tests replace this: by default a PDF opens in the system's viewer (print from there).
         self.open_file: Callable[[Path], object] = open_with_system
@@ -313,7 +318,7 @@ class InventoryTab(DataTab):
         page, totals, checkouts, info = result
         if info is not None:
             self.clock.zone = zone_of(info.timezone)
-            self.locale = info.settings.locale
+            self.studio_locale = info.settings.locale
         super().show_result(page, appended)
         if totals is not None:
             self.totals = totals
@@ -529,10 +534,10 @@ class InventoryTab(DataTab):
             on_error=lambda exc: self.presenter.present(exc, parent=self),
         )
 
-    def _page(self) -> str:
-        return "letter" if self.locale in ("en_US", "en_CA", "es_MX") else "a4"
+    def _page(self) -> SlipPage:
+        return "letter" if self.studio_locale in ("en_US", "en_CA", "es_MX") else "a4"
 
-    def print_slip(self, page: str | None, checkout_id: uuid.UUID | None = None) -> None:
+    def print_slip(self, page: SlipPage | None, checkout_id: uuid.UUID | None = None) -> None:
         if checkout_id is None:
             row = self.selected_checkout()
             if row is None:
@@ -588,7 +593,7 @@ class InventoryTab(DataTab):
         self.summary.setText(tell_saved(self, path, bool(self.open_file(path))))
 
 
-def _render_label(label):  # type: ignore[no-untyped-def]
+def _render_label(label: ItemLabel) -> bytes:
     """ReportLab loads on the first print, not at start-up."""
     from studiosync_desktop.reports.item_label import render_item_label
 
