@@ -81,7 +81,9 @@ def test_the_booking_dialog_finds_the_next_free_slots_and_takes_one(
     grid = tab.grid
     grid.resize(grid.sizeHint())
     x = GUTTER + 20
-    y_at = lambda hour: int(HEADER + (hour - grid.first_hour) * 60 * MINUTE_PX + 2)  # noqa: E731
+    y_at = lambda hour: int(  # noqa: E731
+        HEADER + (hour - grid.first_hour) * 60 * grid.slot_height / SLOT_MINUTES + 2
+    )
     qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(14)))
     qtbot.mouseMove(grid, QPoint(x, y_at(15)))
     qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(15)))
