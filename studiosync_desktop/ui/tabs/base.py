@@ -9,7 +9,15 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
@@ -39,7 +47,8 @@ ROW_TABLES = {
 
 
 class DataTab(QWidget):
-    """A toolbar row, a summary line and one table; subclasses say what to fetch and show.
+    """A toolbar row, a summary line and one table; subclasses say what to fetch and show,
+    and may add rows under the toolbar, a second pane or another view of the rows.
 
     `loaded` is emitted each time a load's rows are on screen (tests and the screenshot
     command wait on the first); `reload()` fetches again with the current filters.
@@ -89,11 +98,12 @@ class DataTab(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.more_button)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.addLayout(self.toolbar)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+        self._rows = 0  # rows added under the toolbar (add_row)
         self.is_loading = False
         self.has_loaded = False
         self._next_cursor: str | None = None
@@ -184,6 +194,43 @@ class DataTab(QWidget):
 
         dialog.finished.connect(closed)
         dialog.open()
+
+    # --- around the table: rows, a second pane, another view --------------------------
+
+    def add_row(self, row: QWidget | QLayout) -> None:
+        """A row under the toolbar (the tab's action buttons, a strip of figures), under any
+        row added before it."""
+        self._rows += 1
+        if isinstance(row, QLayout):
+            self._layout.insertLayout(self._rows, row)
+        else:
+            self._layout.insertWidget(self._rows, row)
+
+    def add_pane(
+        self, pane: QWidget, side: str = "below", stretch: tuple[int, int] = (3, 1)
+    ) -> QSplitter:
+        """A second pane with the table, split from it by a handle the desk can drag:
+        "below" (a second list), "above" (a day grid the table lists) or "beside" (the
+        selected row's details)."""
+        horizontal = side == "beside"
+        splitter = QSplitter(
+            Qt.Orientation.Horizontal if horizontal else Qt.Orientation.Vertical, self
+        )
+        self._layout.replaceWidget(self.table, splitter)
+        first, second = (pane, self.table) if side == "above" else (self.table, pane)
+        splitter.addWidget(first)
+        splitter.addWidget(second)
+        splitter.setStretchFactor(0, stretch[0])
+        splitter.setStretchFactor(1, stretch[1])
+        return splitter
+
+    def show_instead(self, *views: QWidget) -> None:
+        """`views` (a timetable, a month) take the table's place; the table stays in it,
+        hidden, for a tab's list view (each shown in turn by the tab)."""
+        index = self._layout.indexOf(self.table)
+        for i, view in enumerate(views):
+            self._layout.insertWidget(index + i, view, 1)
+        self.table.hide()
 
     # --- what subclasses provide --------------------------------------------------------
 
@@ -326,3 +373,16 @@ class DataTab(QWidget):
         self.more_button.setEnabled(True)
         self.table.show_overlay("" if self.model.rowCount() else "Could not load.")
         self.presenter.present(exc, retry=self.reload, parent=self)
+
+
+def pane(parent: QWidget, bar: QLayout | QWidget | None, view: QWidget) -> QWidget:
+    """A pane for `add_pane`: a bar (a title, buttons) over a view (a second table)."""
+    box_widget = QWidget(parent)
+    box = QVBoxLayout(box_widget)
+    box.setContentsMargins(0, 6, 0, 0)
+    if isinstance(bar, QLayout):
+        box.addLayout(bar)
+    elif bar is not None:
+        box.addWidget(bar)
+    box.addWidget(view, 1)
+    return box_widget

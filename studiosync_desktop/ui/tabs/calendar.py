@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -191,13 +190,7 @@ class CalendarTab(DataTab):
         self.month = MonthGrid(self)
         self.month.day_requested.connect(self.open_day)
         self.month.month_requested.connect(self.navigator.set_start)
-        layout = self.layout()
-        assert isinstance(layout, QBoxLayout)
-        layout.replaceWidget(self.table, self.scroll)  # the list view stays for "List"
-        layout.addWidget(self.table)
-        # The month where the grid is, above the summary line.
-        layout.insertWidget(layout.indexOf(self.scroll) + 1, self.month)
-        self.table.hide()
+        self.show_instead(self.scroll, self.month)  # the table stays for "List"
         self.month.hide()
         self.table.doubleClicked.connect(
             lambda index: self.open_lesson(self.model.rows[index.row()].id)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QSplitter,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -53,7 +51,7 @@ from studiosync_desktop.ui.table_model import (
     money_column,
     words,
 )
-from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.tabs.base import DataTab, pane
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView, status_line
@@ -266,21 +264,8 @@ class InventoryTab(DataTab):
 
     def _lay_out(self, actions: QHBoxLayout, checkout_bar: QHBoxLayout) -> None:
         """Items on top, checkouts below, the summary line at the bottom."""
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.removeWidget(self.table)
-        layout.insertLayout(1, actions)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.table)
-        lower = QWidget(self)
-        lower_box = QVBoxLayout(lower)
-        lower_box.setContentsMargins(0, 6, 0, 0)
-        lower_box.addLayout(checkout_bar)
-        lower_box.addWidget(self.checkout_table, 1)
-        splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        layout.insertWidget(2, splitter, 1)
+        self.add_row(actions)
+        self.add_pane(pane(self, checkout_bar, self.checkout_table), "below", (3, 2))
 
     # --- loading ----------------------------------------------------------------------------
 

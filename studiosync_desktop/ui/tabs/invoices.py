@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPushButton,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -289,15 +288,7 @@ class InvoicesTab(DataTab):
             shortcut.activated.connect(getattr(self, f"do_{name}"))
         for row in rows:
             pane_layout.addLayout(row)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        outer = self.layout()
-        assert outer is not None
-        outer.replaceWidget(self.table, splitter)
-        splitter.addWidget(self.table)
-        splitter.addWidget(pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([900, 380])
+        self.add_pane(pane, "beside", (3, 2)).setSizes([900, 380])
         self.table.selectionModel().currentRowChanged.connect(lambda _cur, _prev: self._select())
         self._enable()
 

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -105,13 +104,7 @@ class MessagesTab(DataTab):
         pane_layout.addWidget(self.reply_box)
         pane_layout.addWidget(self.reply_error)
         pane_layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignRight)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)  # DataTab's
-        index = layout.indexOf(self.table)
-        self.splitter = QSplitter(self)
-        layout.insertWidget(index, self.splitter, 1)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(pane)
+        self.splitter = self.add_pane(pane, "beside", (1, 1))
         self.splitter.setSizes([640, 520])
         # Not `thread`: that is QObject's own method (the thread the tab lives in).
         self.shown_thread: ThreadView | None = None

@@ -27,7 +27,7 @@ from studiosync_desktop.services.pay_periods import next_period, previous_period
 from studiosync_desktop.ui.dialogs.pay import ExtraLineDialog, PayRulesDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel, money_column
-from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.tabs.base import DataTab, pane
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 from studiosync_desktop.vocabulary import PAY_ATTENDANCE_NAMES
@@ -120,10 +120,8 @@ class PayTab(DataTab):
         self.lines.setObjectName("pay_lines")
         self.lines.stretch(2)
         self.lines_title = QLabel(self)
-        layout = self.layout()
-        layout.insertWidget(1, self.state)  # type: ignore[attr-defined]
-        layout.insertWidget(3, self.lines_title)  # type: ignore[attr-defined]
-        layout.insertWidget(4, self.lines, 1)  # type: ignore[attr-defined]
+        self.add_row(self.state)
+        self.add_pane(pane(self, self.lines_title, self.lines), "below", (1, 1))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_lines())
         if admin:
             self.add_shortcut("Delete", self.remove_line)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,7 +33,7 @@ from studiosync_desktop.ui.table_model import (
     RowTableModel,
     words,
 )
-from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.tabs.base import DataTab, pane
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
@@ -145,21 +143,8 @@ class ResourcesTab(DataTab):
         self.add_button(bar, "Lost", "", self.lost)
         bar.addStretch(1)
 
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.removeWidget(self.table)
-        layout.insertLayout(1, actions)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.table)
-        lower = QWidget(self)
-        box = QVBoxLayout(lower)
-        box.setContentsMargins(0, 6, 0, 0)
-        box.addLayout(bar)
-        box.addWidget(self.copies_table, 1)
-        splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        layout.insertWidget(2, splitter, 1)
+        self.add_row(actions)
+        self.add_pane(pane(self, bar, self.copies_table), "below", (3, 1))
 
     # --- loading ----------------------------------------------------------------------------
 

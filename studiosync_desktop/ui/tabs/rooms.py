@@ -13,13 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QScrollArea,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -181,16 +178,8 @@ class RoomsTab(DataTab):
         self.table.clicked.connect(lambda _i: self._table_selected())
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._table_selected())
 
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.removeWidget(self.table)
-        layout.insertLayout(1, actions)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        layout.insertWidget(2, splitter, 1)
+        self.add_row(actions)
+        self.add_pane(scroll, "above", (3, 1))
 
     # --- loading ----------------------------------------------------------------------------
 

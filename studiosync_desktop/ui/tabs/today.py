@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -154,11 +153,8 @@ class TodayTab(DataTab):
         self.splitter.setSizes([900, 330])
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.splitter)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.replaceWidget(self.table, self.pages)
-        layout.insertWidget(1, self.strip)
-        self.table.hide()
+        self.show_instead(self.pages)
+        self.add_row(self.strip)
 
         self.ticker = QTimer(self)
         self.ticker.setInterval(self.TICK_MS)
