@@ -144,7 +144,14 @@ PRIVACY_REQUEST_COLUMNS = ("status", "outcome", "done_at", "done_by_id")
 
 # The desk sees that a teacher is busy elsewhere, and in which calendar, never the title.
 FEED_EVENT_COLUMNS = ("id", "studio_id", "feed_id", "teacher_id", "starts", "ends", "all_day")
-OWN_FEEDS = ops("IUD", "own_teaching", select=Allow("own_and_shared"))
+# A feed's columns but its address: a private iCal address is a password (0037). The address
+# is read through studiosync_feed_urls(), by an admin, its teacher, or (room and studio
+# feeds) the desk.
+FEED_COLUMNS = (
+    "id", "studio_id", "teacher_id", "room_id", "name", "colour", "enabled", "last_attempt_at",
+    "last_synced_at", "last_error", "event_count", "created_at", "updated_at", "has_address",
+)  # fmt: skip
+OWN_FEEDS = ops("IUD", "own_teaching", select=Allow("own_and_shared", FEED_COLUMNS))
 OWN_FEED_EVENTS = ops("ID", "own_teaching", select=Allow("own_and_shared"))
 
 STAFF_READS_ALL = ops("S", "all")
@@ -223,7 +230,7 @@ MATRIX: dict[str, Table] = {
         "availability",
         "an outside iCalendar feed of a teacher, a room or the studio",
         ops("SIUD"),
-        ops("SIUD"),
+        ops("IUD", select=Allow("studio", FEED_COLUMNS)),
         OWN_FEEDS,
     ),
     "calendar_feed_events": Table(
@@ -471,6 +478,11 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "studiosync_apply_retention()": (
         ("admin", "desk"),
         "the day's retention round of the studio, by its settings, once a day",
+    ),
+    "studiosync_feed_urls(uuid[])": (
+        ROLES,
+        "the secret addresses of outside calendars: an admin's all, a teacher's own, the desk's"
+        " of room and studio calendars only",
     ),
     "studiosync_tell_desk(uuid, text)": (
         ("teacher",),

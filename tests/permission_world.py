@@ -392,7 +392,13 @@ def _availability(
             title="Gig",
         )
     for owner in ({"room_id": room}, {}):
-        feed = w("calendar_feeds", studio_id=studio, name="Hall", **owner)
+        feed = w(
+            "calendar_feeds",
+            studio_id=studio,
+            name="Hall",
+            url=f"https://cal.example/{uuid.uuid4().hex}.ics",
+            **owner,
+        )
         w(
             "calendar_feed_events",
             studio_id=studio,

@@ -111,6 +111,7 @@ NO_ROWS = "no rows"
 class Shape:
     key: tuple[str, ...]  # the primary key's columns
     writable: tuple[str, ...]  # columns a statement may set (not generated, not identity)
+    columns: tuple[str, ...] = ()  # every column (what a SELECT may name)
 
 
 def shapes(owner: psycopg.Connection[Any]) -> dict[str, Shape]:
@@ -122,7 +123,8 @@ def shapes(owner: psycopg.Connection[Any]) -> dict[str, Shape]:
                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
                  WHERE p.conrelid = c.oid AND p.contype = 'p'),
                array_agg(a.attname ORDER BY a.attnum)
-                 FILTER (WHERE a.attgenerated = '' AND a.attidentity <> 'a')
+                 FILTER (WHERE a.attgenerated = '' AND a.attidentity <> 'a'),
+               array_agg(a.attname ORDER BY a.attnum)
           FROM pg_class c
           JOIN pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -130,7 +132,7 @@ def shapes(owner: psycopg.Connection[Any]) -> dict[str, Shape]:
          GROUP BY c.oid, c.relname
         """
     ).fetchall()
-    return {name: Shape(tuple(key), tuple(cols)) for name, key, cols in rows}
+    return {name: Shape(tuple(key), tuple(cols), tuple(every)) for name, key, cols, every in rows}
 
 
 class Oracle:
@@ -235,6 +237,7 @@ class Trial:
         if "select" not in self.grants(table):
             self.differ(table, "SELECT", DENIED, DENIED if seen is None else f"{len(seen)} rows")
             return
+        self.select_columns(table)
         expected = self.scope(table, "select")
         if seen is None:
             self.differ(table, "SELECT", f"{len(expected)} rows", DENIED)
@@ -244,6 +247,20 @@ class Trial:
                 f"{sorted(seen - expected)[:2]} and misses {len(expected - seen)} it shows "
                 f"{sorted(expected - seen)[:2]}"
             )
+
+    def select_columns(self, table: str) -> None:
+        """A SELECT limited to some columns (a feed's secret address): each column is tried
+        alone, and those left out must be refused."""
+        allow = self.grants(table)["select"]
+        if allow.columns is None:
+            return
+        for column in self.oracle.shape[table].columns:
+            query = sql.SQL("SELECT {} FROM {} LIMIT 1").format(
+                sql.Identifier(column), sql.Identifier(table)
+            )
+            got = DENIED if self.attempt.rows(query) is None else ALLOWED
+            want = ALLOWED if column in allow.columns else DENIED
+            self.differ(table, f"SELECT {column}", want, got)
 
     def targets(self, table: str, operation: str) -> list[tuple[Row, str]]:
         """A row the operation may reach, and rows it may not (seen or unseen), if any."""
@@ -281,7 +298,11 @@ class Trial:
         for key, expected in self.targets(table, "update"):
             for column in self.oracle.shape[table].writable:
                 may = allow is not None and (allow.columns is None or column in allow.columns)
-                query = sql.SQL("UPDATE {t} SET {c} = {c} WHERE {w}").format(
+                # A column the login may write but not read (a feed's address): set anew, as
+                # `SET c = c` would read it.
+                seen = self.grants(table).get("select")
+                value = "DEFAULT" if seen and seen.columns and column not in seen.columns else "{c}"
+                query = sql.SQL("UPDATE {t} SET {c} = " + value + " WHERE {w}").format(
                     t=sql.Identifier(table), c=sql.Identifier(column), w=where
                 )
                 outcome, note = self.attempt(query, key)
@@ -362,5 +383,48 @@ def test_the_matrix_names_real_tables_columns_and_row_rules(owner: psycopg.Conne
         assert table in shape, f"{table} is in the matrix but not in the database"
         assert allow.rows in pm.ROWS and allow.rows in RULE_SQL, f"{table}: rule {allow.rows}"
         if allow.columns is not None:
-            assert set(allow.columns) <= set(shape[table].writable), (table, role, operation)
+            named = shape[table].columns if operation == "select" else shape[table].writable
+            assert set(allow.columns) <= set(named), (table, role, operation)
     assert set(shape) <= set(pm.MATRIX), "tables missing from the matrix"
+
+
+@pytest.mark.parametrize("name", ["admin", "desk", "teacher", "other studio's teacher"])
+def test_a_feeds_secret_address_is_read_by_its_teacher_and_admins_only(
+    world: tuple[World, psycopg.Connection[Any]],
+    owner: psycopg.Connection[Any],
+    database_url: str,
+    name: str,
+) -> None:
+    """As each login in psql: `url` itself is refused to all but admins, and the door
+    function gives an admin every address of the studio, a teacher their own, the desk the
+    room's and the studio's (never a teacher's), another studio's teacher none."""
+    who = world[0].logins[name]
+    feeds = owner.execute(
+        "SELECT id, studio_id, teacher_id, url FROM calendar_feeds WHERE url <> ''"
+    ).fetchall()
+    assert {t for _i, _s, t, _u in feeds} >= {who.teacher} - {None}
+    dsn = libpq_dsn(database_url)
+    with psycopg.connect(dsn, user=who.login, password=PASSWORD, autocommit=True) as conn:
+        try:
+            conn.execute("SELECT url FROM calendar_feeds").fetchall()
+            read_column = True
+        except psycopg.errors.InsufficientPrivilege:
+            read_column = False
+        got = dict(
+            conn.execute(
+                "SELECT feed_id, url FROM studiosync_feed_urls(%s)", ([f[0] for f in feeds],)
+            ).fetchall()
+        )
+        names = conn.execute("SELECT name, has_address FROM calendar_feeds").fetchall()
+    assert read_column == (who.role == "admin")
+    expected = {
+        i: u
+        for i, s, t, u in feeds
+        if s == who.studio
+        and (who.role == "admin" or t == who.teacher or (who.role == "desk" and t is None))
+    }
+    assert got == expected
+    if who.role == "desk":
+        assert expected and all(t is None for i, _s, t, _u in feeds if i in got)
+        assert any(t is not None for _i, s, t, _u in feeds if s == who.studio)  # held back
+    assert names  # the name (and whether it has an address) stays readable by all staff

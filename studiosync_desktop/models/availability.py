@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import Computed, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import CheckConstraint
@@ -95,6 +95,8 @@ class CalendarFeed(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     last_synced_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, server_default="")
     event_count: Mapped[int] = mapped_column(server_default=text("0"))
+    # Whether it is fetched (the desk may not read `url` itself: 0037).
+    has_address: Mapped[bool] = mapped_column(Computed("url <> ''", persisted=True))
 
     __table_args__ = (
         CheckConstraint("num_nonnulls(teacher_id, room_id) <= 1", name="one_owner"),

@@ -131,6 +131,8 @@ class FeedRow(Frozen):
     id: uuid.UUID
     name: str
     colour: str
+    # The address: only for who may read it (an admin, its teacher; the desk: rooms' and the
+    # studio's), else "" (a private iCal address is a password).
     url: str
     enabled: bool
     teacher_id: uuid.UUID | None
@@ -141,9 +143,11 @@ class FeedRow(Frozen):
     last_error: str
     event_count: int
 
+    has_address: bool = False
+
     @property
     def from_file(self) -> bool:
-        return not self.url
+        return not self.has_address
 
 
 class SyncResult(Frozen):

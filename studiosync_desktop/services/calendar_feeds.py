@@ -38,6 +38,10 @@ SYNC_EVERY = timedelta(minutes=30)
 # pg_try_advisory_lock key of the sync round: one desk at a time does it.
 ROUND_LOCK = 0x5353_4346  # "SSCF"
 PARALLEL_FETCHES = 4
+HIDDEN_ADDRESS = (
+    "A teacher's calendar address is theirs alone: it syncs on an administrator's or the"
+    " teacher's own desk (or by `studiosync calendars sync` on the server)."
+)
 
 Span = tuple[datetime, datetime]
 
@@ -64,14 +68,15 @@ class CalendarFeedService:
                 full_name(User.first_name, User.last_name), PracticeRoom.name, "Whole studio"
             )
             rows = s.execute(
-                select(CalendarFeed, owner.label("owner"))
+                select(*FEED_COLUMNS, owner.label("owner"))
                 .outerjoin(Teacher, Teacher.id == CalendarFeed.teacher_id)
                 .outerjoin(User, User.id == Teacher.user_id)
                 .outerjoin(PracticeRoom, PracticeRoom.id == CalendarFeed.room_id)
                 .where(CalendarFeed.studio_id == actor.studio_id)
                 .order_by(owner, CalendarFeed.name)
             ).all()
-            return tuple(_feed_row(f, o) for f, o in rows)
+            urls = feed_urls(s, [r.id for r in rows if r.has_address])
+            return tuple(_feed_row(r, urls.get(r.id, "")) for r in rows)
 
     @unit_of_work
     def add_feed(self, actor: Actor, data: FeedInput | Mapping[str, Any]) -> FeedRow:
@@ -149,14 +154,20 @@ class CalendarFeedService:
         its last busy times and records its error."""
         require(actor, "schedule")
         with self._db.read_session() as s:
-            due = self._due(s, actor, feed_ids, only_due)
+            due, hidden = self._due(s, actor, feed_ids, only_due)
             zone = studio_zone(s, actor)
+        # Asked for by name, a teacher's feed the desk may not read says who syncs it.
+        refused = tuple(
+            SyncResult(feed_id=i, name=name, error=HIDDEN_ADDRESS)
+            for i, name in hidden
+            if feed_ids is not None
+        )
         if not due:
-            return ()
+            return refused
         workers = min(PARALLEL_FETCHES, len(due))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed") as pool:
             got = list(pool.map(lambda d: self._fetch_and_read(d, zone), due))
-        return tuple(
+        return refused + tuple(
             self._record(actor, d, events, error)
             for d, (events, error) in zip(due, got, strict=True)
         )
@@ -255,10 +266,11 @@ class CalendarFeedService:
 
     def _due(
         self, s: Session, actor: Actor, feed_ids: Sequence[uuid.UUID] | None, only_due: bool
-    ) -> list[_Due]:
-        query = select(
-            CalendarFeed.id, CalendarFeed.name, CalendarFeed.url, CalendarFeed.teacher_id
-        ).where(CalendarFeed.studio_id == actor.studio_id, CalendarFeed.url != "")
+    ) -> tuple[list[_Due], list[tuple[uuid.UUID, str]]]:
+        """The feeds to fetch, and those whose address this login may not read."""
+        query = select(CalendarFeed.id, CalendarFeed.name, CalendarFeed.teacher_id).where(
+            CalendarFeed.studio_id == actor.studio_id, CalendarFeed.has_address
+        )
         if feed_ids is not None:
             query = query.where(CalendarFeed.id.in_(list(feed_ids)))
         else:
@@ -273,7 +285,11 @@ class CalendarFeedService:
         if actor.role == "teacher":
             own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
             query = query.where(CalendarFeed.teacher_id == own)
-        return [_Due(r.id, r.name, r.url, r.teacher_id) for r in s.execute(query.order_by("name"))]
+        rows = s.execute(query.order_by("name")).all()
+        # Only the addresses this login may read (the desk: rooms' and the studio's).
+        urls = feed_urls(s, [r.id for r in rows])
+        due = [_Due(r.id, r.name, urls[r.id], r.teacher_id) for r in rows if r.id in urls]
+        return due, [(r.id, r.name) for r in rows if r.id not in urls]
 
     def _fetch_and_read(self, due: _Due, zone: ZoneInfo) -> tuple[list[BusyEvent], str]:
         try:
@@ -300,17 +316,30 @@ def _insert(s: Session, actor: Actor, given: FeedInput, url: str) -> uuid.UUID:
         own = s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
         if given.teacher_id != own or own is None:
             raise PermissionDenied("A teacher adds calendars of their own only.")
-    feed = CalendarFeed(
-        studio_id=actor.studio_id,
-        teacher_id=given.teacher_id,
-        room_id=given.room_id,
-        name=given.name,
-        colour=given.colour,
-        url=url,
+    feed_id = uuid.uuid4()  # no RETURNING: the desk may write an address, not read one back
+    s.execute(
+        insert(CalendarFeed).values(
+            id=feed_id,
+            studio_id=actor.studio_id,
+            teacher_id=given.teacher_id,
+            room_id=given.room_id,
+            name=given.name,
+            colour=given.colour,
+            url=url,
+        )
     )
-    s.add(feed)
-    s.flush()
-    return feed.id
+    return feed_id
+
+
+def feed_urls(s: Session, feed_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The addresses of these feeds that this login may read (studiosync_feed_urls, 0037)."""
+    if not feed_ids:
+        return {}
+    rows = s.execute(
+        text("SELECT feed_id, url FROM studiosync_feed_urls(CAST(:ids AS uuid[]))"),
+        {"ids": list(feed_ids)},
+    )
+    return {r.feed_id: r.url for r in rows}
 
 
 def _read(content: bytes, zone: ZoneInfo) -> list[BusyEvent]:
@@ -398,18 +427,34 @@ def busy_spans(
     return teachers, rooms
 
 
-def _feed_row(f: CalendarFeed, owner: str) -> FeedRow:
+FEED_COLUMNS = (
+    CalendarFeed.id,
+    CalendarFeed.name,
+    CalendarFeed.colour,
+    CalendarFeed.enabled,
+    CalendarFeed.teacher_id,
+    CalendarFeed.room_id,
+    CalendarFeed.last_synced_at,
+    CalendarFeed.last_attempt_at,
+    CalendarFeed.last_error,
+    CalendarFeed.event_count,
+    CalendarFeed.has_address,
+)
+
+
+def _feed_row(r: Any, url: str) -> FeedRow:
     return FeedRow(
-        id=f.id,
-        name=f.name,
-        colour=f.colour,
-        url=f.url,
-        enabled=f.enabled,
-        teacher_id=f.teacher_id,
-        room_id=f.room_id,
-        owner=owner,
-        last_synced_at=f.last_synced_at,
-        last_attempt_at=f.last_attempt_at,
-        last_error=f.last_error,
-        event_count=f.event_count,
+        id=r.id,
+        name=r.name,
+        colour=r.colour,
+        url=url,
+        has_address=r.has_address,
+        enabled=r.enabled,
+        teacher_id=r.teacher_id,
+        room_id=r.room_id,
+        owner=r.owner,
+        last_synced_at=r.last_synced_at,
+        last_attempt_at=r.last_attempt_at,
+        last_error=r.last_error,
+        event_count=r.event_count,
     )

@@ -376,6 +376,8 @@ class FeedsDialog(QDialog):
                 else "never synced"
             )
             source = "from a file" if r.from_file else synced
+            if r.has_address and not r.url:  # a teacher's secret address: not this desk's
+                source += " (synced on the teacher's or an administrator's desk)"
             line = f"{r.name} · {r.owner} · {state} · {source}"
             if r.last_error:
                 line += f"\n    Last try failed: {r.last_error}"
