@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 
 from studiosync_desktop import limits
 from studiosync_desktop.errors import ValidationFailed
@@ -150,6 +159,29 @@ def parse_input(model: type[ModelT], data: ModelT | Mapping[str, Any]) -> ModelT
         return model.model_validate(data)
     except ValidationError as exc:
         raise validation_failed(exc) from exc
+
+
+# Plain arguments of service calls, as form fields (for `parse_value`).
+Month = Annotated[date, Span("search")]  # any month the database may hold
+FileName = Annotated[str, Field(max_length=255)]
+MimeType = Annotated[str, Field(max_length=100)]
+Title = Annotated[str, Field(max_length=limits.TITLE)]
+ShortNote = Annotated[str, Field(max_length=limits.SHORT_NOTE)]
+
+
+def parse_value(name: str, annotation: Any, value: Any) -> Any:
+    """One plain argument of a service call (a month, a status, a file's name), checked as a
+    form's field `name` of that type would be: the same rules and sentences as an `Input`."""
+    model = _one_field(name, annotation)
+    return getattr(parse_input(model, {name: value}), name)
+
+
+@functools.cache
+def _one_field(name: str, annotation: Any) -> type[Input]:
+    model: type[Input] = create_model(  # type: ignore[call-overload]
+        f"Argument_{name}", __base__=Input, **{name: (annotation, ...)}
+    )
+    return model
 
 
 def validation_failed(exc: ValidationError) -> ValidationFailed:

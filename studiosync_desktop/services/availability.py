@@ -22,7 +22,7 @@ from studiosync_desktop.schemas.availability import (
     WeekHours,
     Working,
 )
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, ShortNote, parse_input, parse_value
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BatchCancelResult
 from studiosync_desktop.services import makeup_credits as credits
@@ -187,6 +187,7 @@ class AvailabilityService:
         require(actor, "schedule")
         if not actor.is_staff_desk:
             raise PermissionDenied("Only the front desk or an administrator cancels lessons.")
+        reason = parse_value("reason", ShortNote, reason)
         if not lesson_ids:
             return BatchCancelResult(cancelled=0, late=0, credits_issued=0)
         with self._db.session() as s:

@@ -23,7 +23,7 @@ from studiosync_desktop.models import (
     User,
 )
 from studiosync_desktop.schemas.availability import BusyBlock, FeedInput, FeedRow, SyncResult
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, parse_input, parse_value
 from studiosync_desktop.services.feed_fetch import FetchFailed, FetchPolicy, fetch, normalise_url
 from studiosync_desktop.services.ical_busy import BusyEvent, FeedUnreadable, read_busy
 from studiosync_desktop.services.permissions import require
@@ -98,6 +98,7 @@ class CalendarFeedService:
         """A feed read once from an .ics file (it has no address to fetch again)."""
         require(actor, "schedule")
         given = parse_input(FeedInput, data)
+        content = parse_value("file", bytes, content)
         if len(content) > self.policy.max_bytes:
             raise ValidationFailed({"file": "The file is larger than the 5 MB a calendar may be."})
         with self._db.read_session() as s:

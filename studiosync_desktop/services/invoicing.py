@@ -31,7 +31,7 @@ from studiosync_desktop.schemas.billing import (
     StudioLetterhead,
     VoidRequest,
 )
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, Month, parse_input, parse_value
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.billing_locks import (
     lock_invoice,
@@ -215,6 +215,7 @@ class InvoicingService:
         `billed_lesson_id` makes that true even if two desks run it at once).
         """
         require(actor, "billing")
+        month = parse_value("month", Month, month)
         with self._db.session() as s:
             s.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
@@ -402,6 +403,7 @@ class InvoicingService:
     def issue_month(self, actor: Actor, month: date) -> int:
         """Issues every draft of the month's billing period (the 'Send all' of the tab)."""
         require(actor, "billing")
+        month = parse_value("month", Month, month)
         with self._db.session() as s:
             ids = list(
                 s.scalars(

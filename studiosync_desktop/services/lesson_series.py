@@ -24,7 +24,7 @@ from studiosync_desktop.models import (
     Teacher,
     User,
 )
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, parse_input, parse_value
 from studiosync_desktop.schemas.scheduling import (
     Clash,
     LessonInput,
@@ -217,6 +217,7 @@ class LessonSeries(SchedulingPart):
     def end_series(self, actor: Actor, pattern_id: uuid.UUID, last_day: date | None = None) -> int:
         """Ends a series after `last_day` (default today): its later scheduled lessons go."""
         self._require_desk(actor)
+        last_day = parse_value("last_day", date | None, last_day)
 
         def work(s: Session) -> int:
             studio = self._studio(s, actor)

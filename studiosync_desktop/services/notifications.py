@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text, update
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import PermissionDenied, ValidationFailed
 from studiosync_desktop.models import Notification
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.common import Actor, parse_value
 from studiosync_desktop.schemas.messaging import NotificationList, NotificationRow, RemindersRaised
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.services.reading import studio_settings
@@ -159,6 +159,11 @@ class NotificationService:
         dedupe_key: str | None = None,
     ) -> int:
         """For other services: raise a notification for some users (once per dedupe key)."""
+        title = parse_value("title", str, title)
+        message = parse_value("message", str, message)
+        kind = parse_value("kind", str, kind)
+        link = parse_value("link", str, link)
+        dedupe_key = parse_value("dedupe_key", str | None, dedupe_key)
         rows = [
             {
                 "studio": actor.studio_id,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, PermissionDenied
 from studiosync_desktop.models import Consent, PrivacyRequest
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, ShortNote, parse_input, parse_value
 from studiosync_desktop.schemas.privacy import (
     ConsentInput,
     ConsentState,
@@ -128,13 +128,14 @@ class PrivacyService:
             raise PermissionDenied("Only an administrator closes a privacy request.")
         if status not in ("withdrawn", "refused"):
             raise Conflict("A request is withdrawn or refused here; an erasure is carried out.")
+        outcome = parse_value("outcome", ShortNote, outcome)
         with self._db.session() as s:
             done = s.execute(
                 text(
                     "UPDATE privacy_requests SET status = :st, outcome = :why, done_at = now(),"
                     " done_by_id = :me WHERE id = :id AND status = 'open' RETURNING id"
                 ),
-                {"st": status, "why": outcome[:1000], "me": actor.user_id, "id": request_id},
+                {"st": status, "why": outcome, "me": actor.user_id, "id": request_id},
             ).first()
             if done is None:
                 raise Conflict("This request is no longer open.")

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import Resource, ResourceCheckout, Student, User, resource_shares
-from studiosync_desktop.schemas.common import Actor, Page, parse_input
+from studiosync_desktop.schemas.common import (
+    Actor,
+    FileName,
+    MimeType,
+    Page,
+    parse_input,
+    parse_value,
+)
 from studiosync_desktop.schemas.inventory import PersonOption
 from studiosync_desktop.schemas.resources import (
     MAX_FILE_TEXT,
@@ -283,6 +290,9 @@ class ResourceService:
         self, actor: Actor, resource_id: uuid.UUID, file_name: str, data: bytes, mime_type: str
     ) -> ResourceRow:
         require(actor, "resources")
+        file_name = parse_value("file_name", FileName, file_name)
+        data = parse_value("file", bytes, data)
+        mime_type = parse_value("mime_type", MimeType, mime_type)
         _check_size(file_name, data)
         with self._db.session() as s:
             resource = self._lock(s, actor, resource_id)

@@ -29,7 +29,7 @@ from studiosync_desktop.models import (
     User,
     room_occupancy,
 )
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, parse_input, parse_value
 from studiosync_desktop.schemas.inventory import PersonOption
 from studiosync_desktop.schemas.rooms import (
     STATUS_MOVES,
@@ -324,6 +324,7 @@ class RoomService:
     ) -> ReservationRow:
         """Confirm, cancel, mark completed or no-show; restoring a cancelled one re-checks."""
         require(actor, "rooms")
+        status = parse_value("status", ReservationStatus, status)
 
         with self._db.session() as s:
             booking = self._booking(s, actor, reservation_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.models import Studio, User
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, parse_input, parse_value
 from studiosync_desktop.schemas.studio import (
     StudioBranding,
     StudioDetails,
@@ -158,6 +158,7 @@ class StudioService:
     def set_theme_color(self, actor: Actor, colour: str) -> StudioBranding:
         """An administrator chooses the accent colour of the studio's PDFs and emails."""
         require(actor, "settings")
+        colour = parse_value("theme_color", str, colour)
         try:
             colour = check_colour(colour)
         except ValueError as exc:
