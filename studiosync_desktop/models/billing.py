@@ -133,9 +133,7 @@ class InvoiceLineItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
 
     __tablename__ = "invoice_line_items"
 
-    invoice_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
-    )
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(server_default=text("0"))
     description: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[int] = mapped_column(server_default=text("1"))
@@ -156,10 +154,28 @@ class InvoiceLineItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     billed_reservation_id: Mapped[uuid.UUID | None] = mapped_column(
         unique=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
+    # A lesson line's teacher and student's instrument, recorded by the database from the
+    # lesson (a lesson given to another teacher takes its lines along): what revenue by
+    # teacher or instrument adds up without a join through lessons (0038).
+    teacher_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("teachers.id"), server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    instrument: Mapped[str | None] = mapped_column(
+        String(100), server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # An invoice's lines, with what sharing its money needs (an index-only read).
+        Index(
+            "ix_invoice_line_items_invoice_keys",
+            "invoice_id",
+            "teacher_id",
+            postgresql_include=["instrument", "lesson_id", "total_price"],
+        ),
+    )
 
 
 class Payment(IdMixin, TimestampMixin, StudioOwnedMixin, Base):

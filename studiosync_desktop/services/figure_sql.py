@@ -29,10 +29,11 @@ SELECT p.id::text || '-', p.invoice_id, p.payment_method, p.refunded_at, -p.refu
 
 # Who a line of an invoice is about, for sharing money: the teacher of its lesson (their id;
 # names are looked up once the money is added up), or its student's instrument (NULL: not a
-# lesson: room hire, books, fees).
-TEACHER_KEY = "le.teacher_id"
+# lesson: room hire, books, fees). Both are recorded on the line by the database from its
+# lesson (migration 0035), so sharing reads one table.
+TEACHER_KEY = "l.teacher_id"
 INSTRUMENT_KEY = (
-    "CASE WHEN le.id IS NOT NULL THEN coalesce(nullif(st.instrument, ''), 'Band or group') END"
+    "CASE WHEN l.lesson_id IS NOT NULL THEN coalesce(nullif(l.instrument, ''), 'Band or group') END"
 )
 
 
@@ -45,38 +46,42 @@ def teacher_name(key: str) -> str:
 
 
 def invoice_shares(key: str) -> str:
-    """The lines of the invoices that `money` moved, by `key`, with each invoice's line total:
-    how its money is shared."""
-    students = "LEFT JOIN students st ON st.id = le.student_id" if "st." in key else ""
+    """The lines of the invoices that `money` moved, by `key`: each key's part, the invoice's
+    line total (`whole`) and the key with the largest part (`largest`, ties by key), which
+    takes the rounding."""
     return f"""
-SELECT l.invoice_id, {key} AS key, sum(l.total_price) AS part,
-       sum(sum(l.total_price)) OVER (PARTITION BY l.invoice_id) AS whole
-  FROM invoice_line_items l
-  LEFT JOIN lessons le ON le.id = l.lesson_id {students}
- WHERE l.invoice_id IN (SELECT invoice_id FROM money)
- GROUP BY l.invoice_id, {key}
+SELECT invoice_id, key, part, whole,
+       first_value(key) OVER (PARTITION BY invoice_id ORDER BY part DESC NULLS LAST,
+                              key NULLS LAST) AS largest
+  FROM (SELECT l.invoice_id, {key} AS key, sum(l.total_price) AS part,
+               sum(sum(l.total_price)) OVER (PARTITION BY l.invoice_id) AS whole
+          FROM invoice_line_items l
+         WHERE l.invoice_id IN (SELECT invoice_id FROM money)
+         GROUP BY l.invoice_id, {key}) g
 """
 
 
 def shared(movements: str, key: str) -> str:
     """`movements` (movement, invoice_id, method, at, amount) shared by `key` in proportion to
     the invoice's lines, rounded to the cent with the rounding left on the largest share, so
-    the shares of a movement add up to it exactly."""
+    the shares of a movement add up to it exactly.
+
+    Without a window over the movements: every smaller share is its rounded part, and is also
+    taken off the largest share, which starts from the whole amount. Grouped any way, the
+    sums are those of the shares (largest = amount - the others), and a movement's rows add
+    up to its amount."""
     return f"""
 WITH money AS MATERIALIZED ({movements}),
 shares AS ({invoice_shares(key)}),
-split AS (
-  SELECT m.movement, m.at, m.method, m.amount, sh.key,
-         CASE WHEN sh.whole IS NULL THEN m.amount
-              ELSE round(m.amount * sh.part / sh.whole, 2) END AS share,
-         row_number() OVER (PARTITION BY m.movement ORDER BY sh.part DESC NULLS LAST,
-                            sh.key NULLS LAST) AS n
+split AS MATERIALIZED (
+  SELECT m.movement, m.at, m.method, m.amount, sh.key, sh.largest,
+         CASE WHEN sh.key IS DISTINCT FROM sh.largest
+              THEN round(m.amount * sh.part / sh.whole, 2) END AS smaller
     FROM money m LEFT JOIN shares sh ON sh.invoice_id = m.invoice_id AND sh.whole <> 0
 )
-SELECT movement, at, method, key,
-       share + CASE WHEN n = 1 THEN amount - sum(share) OVER (PARTITION BY movement) ELSE 0 END
-         AS amount
-  FROM split
+SELECT movement, at, method, key, coalesce(smaller, amount) AS amount FROM split
+UNION ALL
+SELECT movement, at, method, largest, -smaller FROM split WHERE smaller IS NOT NULL
 """
 
 

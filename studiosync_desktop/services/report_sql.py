@@ -18,6 +18,7 @@ from studiosync_desktop.services.figure_sql import (
 )
 
 MONTH = "to_char(date_trunc('month', m.at AT TIME ZONE :tz), 'YYYY-MM')"
+MONTH_OF = "date_trunc('month', {at} AT TIME ZONE :tz)"
 KEYS = {"teacher": TEACHER_KEY, "instrument": INSTRUMENT_KEY}
 
 
@@ -32,32 +33,39 @@ SELECT {MONTH}, initcap(replace(m.method, '_', ' ')),
   FROM ({MONEY_MOVEMENTS}) m GROUP BY 1, 2 ORDER BY 1, 2"""
     key = KEYS.get(group)
     # Invoiced and received in one set of movements (i: or r: before the movement), so the
-    # invoices' lines are read and shared once for both.
+    # invoices' lines are read and shared once for both; `at` is the movement's month where
+    # the studio is, worked out once per movement rather than once per share.
     movements = f"""
-SELECT 'i:' || x.movement AS movement, x.invoice_id, x.method, x.at, x.amount
+SELECT 'i:' || x.movement AS movement, x.invoice_id, x.method, {MONTH_OF.format(at="x.at")}
+       AS at, x.amount
   FROM ({INVOICED_MOVEMENTS}) x
 UNION ALL
-SELECT 'r:' || y.movement, y.invoice_id, y.method, y.at, y.amount FROM ({MONEY_MOVEMENTS}) y"""
+SELECT 'r:' || y.movement, y.invoice_id, y.method, {MONTH_OF.format(at="y.at")}, y.amount
+  FROM ({MONEY_MOVEMENTS}) y"""
     named = "m.key" if key else "NULL::text"
     source = shared(movements, key) if key else movements
+    # Each movement's column said once (invoiced, credit note, in or back): the grouping
+    # compares those, and the month is written out once per row of the report.
     both = f"""
-SELECT m.at, {named} AS key, m.amount,
-       CASE WHEN m.movement LIKE 'i:%' THEN 'invoiced' ELSE 'received' END AS what,
-       CASE WHEN m.movement LIKE 'i:%' THEN m.method ELSE m.movement END AS method
+SELECT m.at AS month, {named} AS key, m.amount,
+       CASE WHEN m.movement LIKE 'i:%' THEN m.method
+            WHEN m.movement LIKE '%+' THEN 'in' ELSE 'back' END AS kind
   FROM ({source}) m"""
     if group == "teacher":
-        name = f"coalesce({teacher_name('m.key')}, 'Not lessons'),"
+        name = f"coalesce({teacher_name('g.key')}, 'Not lessons'),"
     else:
-        name = "coalesce(m.key, 'Not lessons')," if group in KEYS else ""
+        name = "coalesce(g.key, 'Not lessons')," if group in KEYS else ""
     order = "1, 2" if group in KEYS else "1"
     return f"""
-SELECT {MONTH}, {name}
-       coalesce(sum(m.amount) FILTER (WHERE m.what = 'invoiced' AND m.method = 'invoice'), 0),
-       coalesce(sum(m.amount) FILTER (WHERE m.what = 'invoiced' AND m.method = 'credit_note'), 0),
-       coalesce(sum(m.amount) FILTER (WHERE m.what = 'received' AND m.method LIKE '%+'), 0),
-       -coalesce(sum(m.amount) FILTER (WHERE m.what = 'received' AND m.method LIKE '%-'), 0),
-       coalesce(sum(m.amount) FILTER (WHERE m.what = 'received'), 0)
-  FROM ({both}) m GROUP BY {MONTH}{", m.key" if key else ""} ORDER BY {order}"""
+SELECT to_char(g.month, 'YYYY-MM'), {name} g.invoiced, g.credit_notes, g.received, g.refunded,
+       g.received - g.refunded
+  FROM (SELECT m.month, m.key,
+               coalesce(sum(m.amount) FILTER (WHERE m.kind = 'invoice'), 0) AS invoiced,
+               coalesce(sum(m.amount) FILTER (WHERE m.kind = 'credit_note'), 0) AS credit_notes,
+               coalesce(sum(m.amount) FILTER (WHERE m.kind = 'in'), 0) AS received,
+               -coalesce(sum(m.amount) FILTER (WHERE m.kind = 'back'), 0) AS refunded
+          FROM ({both}) m GROUP BY m.month, m.key) g
+ ORDER BY {order}"""
 
 
 PAYER = """coalesce(f.name, b.name, trim(su.first_name || ' ' || su.last_name), '')"""

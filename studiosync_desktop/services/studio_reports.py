@@ -34,6 +34,7 @@ from studiosync_desktop.services.reading import studio_settings
 from studiosync_desktop.zones import zone_of
 
 C = ReportColumn
+MONEY_SHARED = ("revenue", "teachers")  # reports that share payments among invoice lines
 MONEY_COLUMNS = ("invoiced", "credit_notes", "received", "refunded", "net")
 
 
@@ -413,6 +414,10 @@ class ReportService:
             if request.name == "pay":
                 return self._pay_table(actor, request, studio)
             report = REPORTS[request.name]
+            if request.name in MONEY_SHARED:
+                # Sharing three years of payments sorts and hashes some 100,000 rows: in
+                # memory rather than on disk (the server's default is 4 MB).
+                s.execute(text("SET LOCAL work_mem = '32MB'"))
             rows = tuple(
                 _finish(request.name, tuple(row))
                 for row in s.execute(text(report.sql(r, actor)), params)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.reports.report_pdf import cell_text, render_report
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.reports import ReportInfo, ReportTable
+from studiosync_desktop.schemas.reports import ReportColumn, ReportInfo, ReportTable
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.periods import PERIOD_NAMES, named_period
 from studiosync_desktop.services.report_files import ExportCancelled, write_rows
@@ -56,6 +56,19 @@ TEACHER_FILTERED = frozenset(
 )
 # Reports whose rows can run to tens of thousands: exported straight from the database.
 STREAMED = ("lessons", "financial", "users", "student-list")
+
+
+def _column(index: int, column: ReportColumn) -> Column[tuple[Any, ...]]:
+    """The table's column `index`: figures on the right, written as the files write them."""
+
+    def value(row: tuple[Any, ...]) -> Any:
+        return row[index]
+
+    def shown(value: Any) -> str:
+        return cell_text(value, column)
+
+    numeric = column.kind in ("money", "count", "hours", "percent")
+    return Column(column.title, value, RIGHT if numeric else LEFT, shown)
 
 
 class _Progress(QObject):
@@ -177,14 +190,14 @@ class ReportsWindow(QDialog):
             button = QPushButton(text, self)
             button.setToolTip(f"{text.replace('&', '').rstrip('…')} ({keys})")
             button.clicked.connect(lambda _c=False, s=suffix: self.export(s))
-            QShortcut(QKeySequence(keys), self, activated=lambda s=suffix: self.export(s))
+            QShortcut(QKeySequence(keys), self).activated.connect(lambda s=suffix: self.export(s))
             self.export_buttons[suffix] = button
             buttons.addWidget(button)
         self.print_button = QPushButton("&Print…", self)
         self.print_button.setToolTip("Print the report (Ctrl+P)")
         self.print_button.clicked.connect(self.print_report)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_report)
-        QShortcut(QKeySequence("F5"), self, activated=self.run_report)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_report)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.run_report)
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
@@ -194,7 +207,8 @@ class ReportsWindow(QDialog):
 
     def info(self) -> ReportInfo | None:
         item = self.reports.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        info = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return info if isinstance(info, ReportInfo) else None
 
     def choose(
         self, name: str, first: date | None = None, last: date | None = None, group: str = ""
@@ -287,15 +301,7 @@ class ReportsWindow(QDialog):
 
     def show_table(self, table: ReportTable) -> None:
         self.table = table
-        columns = [
-            Column(
-                c.title,
-                (lambda r, i=i: r[i]),
-                RIGHT if c.kind in ("money", "count", "hours", "percent") else LEFT,
-                (lambda v, c=c: cell_text(v, c)),
-            )
-            for i, c in enumerate(table.columns)
-        ]
+        columns = [_column(i, c) for i, c in enumerate(table.columns)]
         rows = table.rows + ((table.totals,) if table.totals is not None else ())
         self.model.set_columns(columns, rows)
         self.view.resizeColumnsToContents()
@@ -312,8 +318,9 @@ class ReportsWindow(QDialog):
         assert layout is not None
         while layout.count():
             old = layout.takeAt(0)
-            if old is not None and old.widget() is not None:
-                old.widget().deleteLater()
+            widget = old.widget() if old is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.pages.setTabEnabled(1, table.chart is not None)
         if table.chart is None:
             return

@@ -8,16 +8,25 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from factories import Maker
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import PermissionDenied, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.reports import ReportTable
+from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.studio_reports import ReportService
 from studiosync_desktop.services.teacher_pay import TeacherPayService
-from tests.services.test_studio_figures import NOW, studio  # noqa: F401 (the fixture)
+from tests.services.test_studio_figures import (  # noqa: F401 (studio: the fixture)
+    NOW,
+    at,
+    invoice_for,
+    pay,
+    sql,
+    studio,
+)
 
 FEB, MAR = (date(2030, 2, 1), date(2030, 2, 28)), (date(2030, 3, 1), date(2030, 3, 31))
 
@@ -145,3 +154,61 @@ def test_a_period_that_ends_before_it_starts_is_refused(db: Database, admin: Act
     with pytest.raises(ValidationFailed) as refused:
         run(db, admin, "attendance", (date(2030, 3, 2), date(2030, 3, 1)))
     assert "ends before it starts" in refused.value.fields["to"]
+
+
+def revenue_of(db: Database, admin: Actor, group: str) -> dict[object, Decimal]:
+    """Net received in March 2030 per teacher or instrument."""
+    t = run(db, admin, "revenue", MAR, group=group)
+    return {r[1]: Decimal(str(r[-1])) for r in t.rows if r[-1]}
+
+
+def test_revenue_follows_the_teacher_who_taught_and_the_instrument_billed(
+    db: Database, admin: Actor
+) -> None:
+    """The line records its lesson's teacher and the student's instrument when it is made; a
+    substitute takes the lesson's revenue along, a later change of instrument does not."""
+    make = Maker(db, admin.studio_id)
+    ann, ben = make.teacher("Ann", "Alto"), make.teacher("Ben", "Bass")
+    sam = make.student("Sam", "One", teacher_id=ann, instrument="Cello")
+    lesson = make.lesson(ann, at(4), student_id=sam)  # billed ahead, then a substitute
+    bill = invoice_for(db, admin, make.family("Lee family"), [(lesson, "90.00"), (None, "10.00")])
+    pay(db, admin, bill, "100.00", "cash", at(6))
+    assert revenue_of(db, admin, "teacher") == {
+        "Ann Alto": Decimal("90.00"),
+        "Not lessons": Decimal("10.00"),
+    }
+
+    services = Services.build(db)
+    detail = services.scheduling.lesson(admin, lesson)
+    services.scheduling.update_lesson(
+        admin,
+        lesson,
+        {"teacher_id": ben, "student_id": sam, "start": detail.start, "end": detail.end},
+    )
+    sql(db, "UPDATE students SET instrument = 'Viola' WHERE id = :s", s=sam)
+
+    assert revenue_of(db, admin, "teacher") == {
+        "Ben Bass": Decimal("90.00"),
+        "Not lessons": Decimal("10.00"),
+    }
+    assert revenue_of(db, admin, "instrument") == {
+        "Cello": Decimal("90.00"),
+        "Not lessons": Decimal("10.00"),
+    }
+
+
+def test_a_payment_shared_three_ways_adds_up_to_the_cent_with_the_rounding_on_one_share(
+    db: Database, admin: Actor
+) -> None:
+    make = Maker(db, admin.studio_id)
+    teachers = [make.teacher("Ann", "Alto"), make.teacher("Ben", "Bass"), make.teacher("Cy", "C")]
+    sam = make.student("Sam", "One")
+    lessons = [make.lesson(t, at(4 + n), student_id=sam) for n, t in enumerate(teachers)]
+    bill = invoice_for(db, admin, make.family("Lee family"), [(le, "10.00") for le in lessons])
+    pay(db, admin, bill, "20.00", "card", at(9))  # 20/3 each: 6.67, 6.67, and 6.66
+
+    shares = revenue_of(db, admin, "teacher")
+
+    assert sorted(shares.values()) == [Decimal("6.66"), Decimal("6.67"), Decimal("6.67")]
+    lines = run(db, admin, "revenue", MAR, group="teacher")
+    assert lines.totals is not None and lines.totals[-1] == Decimal("20.00")

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.teacher_pay import (
@@ -286,9 +292,11 @@ class PayTab(DataTab):
         pay, actor, period = self.services.pay, self.actor, view.period
 
         def done(approved: PayRunView) -> None:
-            self.window().statusBar().showMessage(
-                f"Pay run of {approved.period.label} approved: {approved.total:,.2f}.", 10000
-            )
+            window = self.window()
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(
+                    f"Pay run of {approved.period.label} approved: {approved.total:,.2f}.", 10000
+                )
             self.refresh()
 
         self._run(lambda: pay.approve(actor, period), done)
@@ -299,9 +307,13 @@ class PayTab(DataTab):
         self.activateWindow()
         self.table.setFocus()
 
+    def _after_rules(self) -> None:
+        self.refresh()
+        self._keys_back()
+
     def rules(self) -> None:
         dialog = PayRulesDialog(self.services.pay, self.actor, self.runner, self.presenter, self)
-        dialog.finished.connect(lambda _r: (self.refresh(), self._keys_back()))
+        dialog.finished.connect(lambda _r: self._after_rules())
         self.last_dialog = dialog
         dialog.open()
 
