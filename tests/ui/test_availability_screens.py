@@ -70,8 +70,11 @@ def test_find_a_time_lists_free_times_and_enter_opens_the_booking_at_the_one_cho
     tab.find_time_action.trigger()  # Ctrl+Shift+F
     finder = tab.last_dialog
     assert isinstance(finder, FindTimeDialog)
-    finder.student.setFocus()
-    qtbot.keyClicks(finder.student, "Ana")
+    finder.student.setFocus()  # the person picker, as in the booking dialog
+    with qtbot.waitSignal(finder.student.settled, timeout=10000):
+        qtbot.keyClicks(finder.student.edit, "Ruis")  # a typo: the roster's search forgives it
+    assert finder.student.chosen() is not None and finder.student.chosen().name == "Ana Ruiz"
+    assert "Ana Ruiz" in finder.student.note.text()
     finder.teacher.setCurrentIndex(2)  # Maya Chen, after "any of the instrument" and "any"
     finder.minutes.setValue(45)
     with qtbot.waitSignal(finder.found, timeout=10000):

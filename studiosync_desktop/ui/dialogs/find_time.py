@@ -29,11 +29,12 @@ from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.find_time import SlotOption, SlotQuery
 from studiosync_desktop.schemas.scheduling import BookingChoices, Choice
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.dialogs.lesson_dialog import closest_students, student_label
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.table_model import Column, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.ui.widgets import PersonPicker, error_label
 
 ANY_TEACHER = "any"
 
@@ -76,7 +77,18 @@ class FindTimeDialog(QDialog):
         self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
         self.zone = zone
         self.generation = 0
-        self.student = combo_of(self, choices.students, ("— none —", None))
+        roster = services.roster
+        # The student as every booking dialog takes one: typed, looked up, a typo forgiven.
+        self.student = PersonPicker(
+            runner,
+            presenter,
+            lambda typed: closest_students(
+                roster.students(actor, search=typed, limit=20).rows, typed
+            ),
+            student_label,
+            self,
+        )
+        self.student.edit.setPlaceholderText("type a student's name (or leave empty for a band)")
         self.band = combo_of(self, choices.bands, ("— none —", None))
         self.teacher = combo_of(self, choices.teachers, ("Any teacher of the instrument", None))
         self.teacher.insertItem(1, "Any teacher", ANY_TEACHER)
@@ -159,7 +171,7 @@ class FindTimeDialog(QDialog):
     def query(self) -> dict[str, Any]:
         teacher = self.teacher.currentData()
         return {
-            "student_id": self.student.currentData(),
+            "student_id": self.student.person_id(),
             "band_id": self.band.currentData(),
             "teacher_id": teacher if isinstance(teacher, uuid.UUID) else None,
             "any_teacher": teacher == ANY_TEACHER,

@@ -681,7 +681,7 @@ class CalendarTab(DataTab):
         dialog = self.last_dialog
         query = finder.query()
         if query["student_id"] is not None:
-            name = finder.student.currentText().split("  (")[0]
+            name = finder.student.chosen().name
             dialog.student.show_chosen(KnownStudent(query["student_id"], name))
         select_data(dialog.band, query["band_id"])
         select_data(dialog.teacher, option.teacher_id)  # the one found, not the student's own
