@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
@@ -173,20 +173,29 @@ def schema_checked(
 
 def refusal_handler(
     show: Callable[[dict[str, str]], Any],
-    presenter: ErrorPresenter,
+    presenter: ErrorPresenter | None,
     parent: QWidget,
     settle: Callable[[], Any] | None = None,
+    say: Callable[[str], Any] | None = None,
 ) -> Callable[[BaseException], None]:
     """What a form does when its save fails: `settle` (buttons back on), then the service's
-    per-field refusals under the fields, anything else through the error presenter."""
+    per-field refusals under the fields. Anything else goes to the error presenter; a form
+    with a line of its own for sentences (`say`, a login's) says a StudioSyncError there, and
+    without a presenter a bug is raised to the crash dialog."""
 
     def failed(exc: BaseException) -> None:
         if settle is not None:
             settle()
         if isinstance(exc, ValidationFailed):
+            if presenter is not None:
+                presenter.present(exc, parent=parent, inline=True)  # says it went inline
             show(dict(exc.fields))
-        else:
+        elif say is not None and isinstance(exc, StudioSyncError):
+            say(str(exc))
+        elif presenter is not None:
             presenter.present(exc, parent=parent)
+        else:
+            raise exc
 
     return failed
 

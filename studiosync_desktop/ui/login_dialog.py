@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -20,9 +19,9 @@ from studiosync_desktop import login
 from studiosync_desktop.config import AppDirs
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.schemas.accounts import PasswordChange
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.accounts import AccountService
-from studiosync_desktop.ui.setup_wizard import FieldErrors
+from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 LOGIN_FIELDS = ("email", "password")
@@ -230,14 +229,15 @@ class ChangePasswordDialog(QDialog):
     def error_text(self, name: str) -> str:
         return self.errors.labels[name].text()
 
+    def show_errors(self, fields: dict[str, str]) -> None:
+        self.errors.show(fields, PASSWORD_FIELDS)
+        self.status.setText(fields.get("", ""))
+        self.adjustSize()  # room for the messages under the fields
+
     def submit(self) -> None:
-        try:
-            change = PasswordChange.model_validate(self.values())
-        except ValidationError as exc:
-            self.errors.show(validation_failed(exc).fields, PASSWORD_FIELDS)
-            self.adjustSize()  # room for the messages under the fields
+        change = schema_checked(PasswordChange, self.values(), self.show_errors)
+        if change is None:
             return
-        self.errors.show({}, PASSWORD_FIELDS)
         self.ok_button.setEnabled(False)
         self.status.setText("Saving…")
         self._runner.run(
@@ -245,7 +245,9 @@ class ChangePasswordDialog(QDialog):
             self._actor,
             change,
             on_done=lambda _: self._done(change.new_password),
-            on_error=self._failed,
+            on_error=refusal_handler(
+                self.show_errors, None, self, settle=self._settle, say=self.status.setText
+            ),
             key="change-password",
         )
 
@@ -254,14 +256,6 @@ class ChangePasswordDialog(QDialog):
         self.status.setText("")
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _settle(self) -> None:
         self.ok_button.setEnabled(True)
         self.status.setText("")
-        if isinstance(exc, ValidationFailed):
-            self.errors.show(exc.fields, PASSWORD_FIELDS)
-            self.adjustSize()  # room for the messages under the fields
-            self.status.setText(exc.fields.get("", ""))
-        elif isinstance(exc, StudioSyncError):
-            self.status.setText(str(exc))
-        else:
-            raise exc

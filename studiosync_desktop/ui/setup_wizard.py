@@ -30,8 +30,8 @@ from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.studio import StudioSetup
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.studio import StudioAlreadySetUp, StudioService
+from studiosync_desktop.ui.forms import FieldErrors
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label, field_holder
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "JPY", "INR")
 STUDIO_FIELDS = ("studio_name", "timezone", "currency", "tax_rate_percent")
@@ -57,33 +57,6 @@ def system_timezone() -> str:
     except (ImportError, UnicodeDecodeError):
         pass
     return next((c for c in candidates if c in names), "UTC")
-
-
-class _FieldErrors:
-    """A red message under each field, shown only when that field has a problem."""
-
-    def __init__(self) -> None:
-        self.labels: dict[str, QLabel] = {}
-
-    def add(self, form: QFormLayout, label: str, name: str, field: QWidget, page: QWidget) -> None:
-        message = error_label(page, name)
-        self.labels[name] = message
-        form.addRow(label, field_holder(page, field, message))
-
-    def show(self, fields: Mapping[str, str], names: tuple[str, ...]) -> bool:
-        """Shows the messages of `names`; True when any of them has one."""
-        any_shown = False
-        for name in names:
-            label = self.labels[name]
-            text = fields.get(name, "")
-            label.setText(text)
-            label.setVisible(bool(text))
-            any_shown = any_shown or bool(text)
-        return any_shown
-
-
-# Shared with the login and password dialogs.
-FieldErrors = _FieldErrors
 
 
 class _ChoicePage(QWizardPage):
@@ -209,7 +182,7 @@ class SetupWizard(QWizard):
         self._runner = runner
         # The owner's connection: it creates the first admin's login role.
         self._accounts = accounts
-        self.errors = _FieldErrors()
+        self.errors = FieldErrors()
         self.actor: Actor | None = None
         self._studio_made: Actor | None = None
         # Another desk set up the studio first: Finish then opens theirs (the caller logs in).

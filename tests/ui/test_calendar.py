@@ -150,8 +150,8 @@ def test_a_closure_added_in_the_dialog_is_marked_in_the_week_header(qtbot, windo
     assert dialog.reason.text() == "x" * 200  # the field takes what the column keeps
     dialog.reason.setText("Snow\x07day")  # a pasted control character
     dialog.add()  # refused by the schema, next to the field
-    assert dialog.errors["reason"].isVisibleTo(dialog) and dialog.list.count() == 1
-    assert "invisible" in dialog.errors["reason"].text()
+    assert dialog.errors.labels["reason"].isVisibleTo(dialog) and dialog.list.count() == 1
+    assert "invisible" in dialog.errors.labels["reason"].text()
     dialog.reason.setText(reason)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         dialog.add()

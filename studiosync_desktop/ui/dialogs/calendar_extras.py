@@ -6,7 +6,6 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -30,9 +29,9 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import BookingChoices, Closure, ClosureInput
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.field_limits import clear_on_change, limit_span, show_limits
+from studiosync_desktop.ui.field_limits import limit_span, show_limits
+from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
 
 
 def _qdate(day: date) -> QDate:
@@ -80,24 +79,20 @@ class ClosuresDialog(QDialog):
         self.cancel_lessons.setToolTip(
             "Cancelled by the studio: students get make-up credits as the studio's policy says"
         )
-        self.result = QLabel("", self)
-        self.result.setWordWrap(True)
+        self.outcome = QLabel("", self)
+        self.outcome.setWordWrap(True)
         self.add_button = QPushButton("&Add closed day", self)
         self.add_button.clicked.connect(self.add)
         self.remove_button = QPushButton("&Remove", self)
         self.remove_button.setToolTip("Reopen the selected day (Delete)")
         self.remove_button.clicked.connect(self.remove)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list).activated.connect(self.remove)
-        self.errors = {"closed_on": error_label(self), "reason": error_label(self)}
+        self.errors = FieldErrors()
         limit_span(self.date)
         show_limits(self.reason, ClosureInput, "reason")
-        clear_on_change(self.date, self.errors["closed_on"])
-        clear_on_change(self.reason, self.errors["reason"])
         form = QFormLayout()
-        form.addRow("&Date", self.date)
-        form.addRow("", self.errors["closed_on"])
-        form.addRow("R&eason", self.reason)
-        form.addRow("", self.errors["reason"])
+        self.errors.add(form, "&Date", "closed_on", self.date, self)
+        self.errors.add(form, "R&eason", "reason", self.reason, self)
         form.addRow("", self.cancel_lessons)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -110,7 +105,7 @@ class ClosuresDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        layout.addWidget(self.result)
+        layout.addWidget(self.outcome)
         layout.addWidget(close)
         self.resize(440, 460)
         editable = actor.is_staff_desk
@@ -147,9 +142,7 @@ class ClosuresDialog(QDialog):
         self.loaded.emit()
 
     def show_errors(self, fields: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(fields.get(key, ""))
-            label.setVisible(bool(fields.get(key)))
+        self.errors.show(fields)
 
     def add(self) -> None:
         data = {
@@ -157,16 +150,12 @@ class ClosuresDialog(QDialog):
             "reason": self.reason.text().strip(),
             "cancel_lessons": self.cancel_lessons.isChecked(),
         }
-        try:
-            ClosureInput.model_validate(data)  # the service's own schema, checked here first
-        except ValidationError as exc:
-            self.show_errors({str(e["loc"][0]): e["msg"] for e in exc.errors() if e["loc"]})
-            return
-        self.show_errors({})
+        if schema_checked(ClosureInput, data, self.show_errors) is None:
+            return  # the service's own schema, checked here first
 
         def done(c: Closure) -> None:
             n = c.cancelled
-            self.result.setText(
+            self.outcome.setText(
                 f"Closed on {c.closed_on:%a %d %b %Y}."
                 + (f" {n} lesson{'s' if n != 1 else ''} cancelled." if n else "")
             )
@@ -180,15 +169,8 @@ class ClosuresDialog(QDialog):
             self.actor,
             data,
             on_done=done,
-            on_error=self._failed,
+            on_error=refusal_handler(self.show_errors, self.presenter, self),
         )
-
-    def _failed(self, exc: BaseException) -> None:
-        fields = getattr(exc, "fields", None)
-        if isinstance(fields, dict):
-            self.show_errors(fields)
-        else:
-            self.presenter.present(exc, parent=self)
 
     def remove(self) -> None:
         item = self.list.currentItem()
@@ -205,7 +187,7 @@ class ClosuresDialog(QDialog):
             self.actor,
             closure_id,
             on_done=done,
-            on_error=self._failed,
+            on_error=refusal_handler(self.show_errors, self.presenter, self),
         )
 
 

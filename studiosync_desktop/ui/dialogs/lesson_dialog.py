@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import shiboken6
-from pydantic import ValidationError
 from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import (
     BookingChoices,
     CreditRow,
@@ -40,6 +40,7 @@ from studiosync_desktop.schemas.scheduling import (
     LessonInput,
     SeriesInput,
     SeriesResult,
+    SeriesScope,
 )
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.clashes import BookingClash
@@ -50,6 +51,7 @@ from studiosync_desktop.ui import lesson_words as words
 from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span, show_limits
+from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker, TimeField, error_label, field_holder
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
@@ -146,7 +148,7 @@ class LessonDialog(QDialog):
     def _form_page(self) -> QWidget:
         """The lesson's fields, each with its Alt key on its label."""
         page = QWidget(self)
-        self.errors: dict[str, QLabel] = {}
+        self.errors = FieldErrors()
         self._make_fields(self.choices)
         self._lay_out_form(QFormLayout(page))
         return page
@@ -212,9 +214,10 @@ class LessonDialog(QDialog):
 
         def row(label: str, widget: QWidget | QHBoxLayout, field: str | None = None) -> None:
             err = error_label(self) if field else None
+            holder = field_holder(form.parentWidget() or self, widget, err)
             if field and err is not None:
-                self.errors[field] = err
-            form.addRow(label, field_holder(form.parentWidget() or self, widget, err))
+                self.errors.attach(field, holder, err)
+            form.addRow(label, holder)
 
         row("&Student", self.student, "student_id")
         form.addRow("", self.credits)
@@ -235,7 +238,7 @@ class LessonDialog(QDialog):
             self.scope.hide()  # not in the form: it floated over the dialog's first line
         self.form_error = error_label(self)
         form.addRow(self.form_error)
-        self.errors[""] = self.form_error
+        self.errors.general = self.form_error  # what is about no one field
         show_limits(self.location, LessonInput, "location")
         show_limits(self.rate, LessonInput, "rate")
         if self.detail is None:  # a lesson on file keeps its day, however old: the schema says why
@@ -386,14 +389,8 @@ class LessonDialog(QDialog):
             "end_date": until.toPython() if self.until_on.isChecked() else None,
         }
 
-    def show_errors(self, fields: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(fields.get(key, ""))
-            label.setVisible(bool(fields.get(key)))
-        unplaced = [v for k, v in fields.items() if k not in self.errors]
-        if unplaced:
-            self.form_error.setText("\n".join([fields.get("", ""), *unplaced]).strip())
-            self.form_error.setVisible(True)
+    def show_errors(self, fields: Mapping[str, str]) -> None:
+        self.errors.show(fields)
 
     # --- saving ---------------------------------------------------------------------------
 
@@ -404,20 +401,17 @@ class LessonDialog(QDialog):
             self.student.search_now()
             return
         series = self.detail is None and self.repeat.currentData() is not None
-        scope = (
+        scope: SeriesScope = (
             self.scope.currentData() if self.detail and self.detail.recurring_pattern_id else "this"
         )
         as_series = series or scope in ("following", "all")
-        try:
-            data: Any = (
-                SeriesInput.model_validate(self.series_input())
-                if as_series
-                else LessonInput.model_validate(self.lesson_input())
-            )
-        except ValidationError as exc:
-            self.show_errors(validation_failed(exc).fields)
+        data: Any = (
+            schema_checked(SeriesInput, self.series_input(), self.show_errors)
+            if as_series
+            else schema_checked(LessonInput, self.lesson_input(), self.show_errors)
+        )
+        if data is None:
             return
-        self.show_errors({})
         sched = self.services.scheduling
         actor = self.actor
         detail = self.detail
@@ -458,6 +452,8 @@ class LessonDialog(QDialog):
             self.changed.emit()
             self.accept()
 
+        refused = refusal_handler(self.show_errors, self.presenter, self)
+
         def failed(exc: BaseException) -> None:
             self.setEnabled(True)
             if isinstance(exc, BookingClash) and retry_skipping is not None:
@@ -467,9 +463,7 @@ class LessonDialog(QDialog):
             if isinstance(exc, NeedsConfirmation):
                 self.ask_outside(exc)
                 return
-            fields = self.presenter.present(exc, parent=self, inline=True)
-            if fields:  # under the fields, without a message box on top
-                self.show_errors(fields)
+            refused(exc)  # under the fields, without a message box on top; else the presenter
 
         self.runner.run(fn, on_done=done, on_error=failed)
 
@@ -529,7 +523,7 @@ class LessonDialog(QDialog):
         """What a teacher may tell the front desk about this lesson: a few fixed notices."""
         menu = QMenu(button)
         for kind, title in TEACHER_NOTICES.items():
-            menu.addAction(title, lambda k=kind: self.tell_desk(k))
+            menu.addAction(title, partial(self.tell_desk, kind))
         return menu
 
     def tell_desk(self, kind: str) -> None:

@@ -19,7 +19,7 @@ from studiosync_desktop.config import AppDirs
 from studiosync_desktop.errors import StudioSyncError
 from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.schemas.connection import ServerAddress
-from studiosync_desktop.ui.setup_wizard import FieldErrors
+from studiosync_desktop.ui.forms import FieldErrors
 from studiosync_desktop.ui.task_runner import TaskRunner
 
 FIELDS = ("host", "port", "database")

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.studio import StudioBranding
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.forms import FieldErrors, refusal_handler
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 
@@ -90,6 +90,9 @@ class StudioLookDialog(QDialog):
         colour_box.addLayout(colour_row)
         colour_box.addWidget(self.colour_error)
 
+        self.errors = FieldErrors()
+        self.errors.attach("logo", self.choose_button, self.logo_error)
+        self.errors.attach("theme_color", self.colour_button, self.colour_error)
         form = QFormLayout()
         form.addRow("Logo:", logo_box)
         form.addRow("Accent colour:", colour_box)
@@ -178,13 +181,9 @@ class StudioLookDialog(QDialog):
             read_studio()
 
     def _failed(self, exc: BaseException) -> None:
-        self._enable(self.branding is not None)
-        if isinstance(exc, ValidationFailed):
-            for name, label in (("logo", self.logo_error), ("theme_color", self.colour_error)):
-                label.setText(exc.fields.get(name, ""))
-                label.setVisible(name in exc.fields)
-            return
-        self.presenter.present(exc, parent=self)
+        refusal_handler(
+            self.errors.show, self.presenter, self, lambda: self._enable(self.branding is not None)
+        )(exc)
 
     # --- asking -------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -34,7 +33,8 @@ from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.messaging import ComposeInput, ReplyInput, ThreadRow, ThreadView
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
+from studiosync_desktop.ui.field_limits import show_limits
+from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -288,23 +288,15 @@ class ComposeDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         self.content = QPlainTextEdit(self)
         self.content.setTabChangesFocus(True)
-        self.errors = {
-            name: error_label(self) for name in ("subject", "participant_ids", "content")
-        }
+        self.errors = FieldErrors()
         form = QFormLayout()
         for name, title, widget in (
             ("subject", "&Subject", self.subject),
             ("participant_ids", "&To", self.people),
             ("content", "&Message", self.content),
         ):
-            box = QVBoxLayout()
-            box.addWidget(widget)
-            box.addWidget(self.errors[name])
             show_limits(widget, ComposeInput, name)
-            clear_on_change(widget, self.errors[name])
-            label = QLabel(title, self)
-            label.setBuddy(widget)
-            form.addRow(label, box)
+            self.errors.add(form, title, name, widget, self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         send = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
         send.setDefault(True)
@@ -326,33 +318,23 @@ class ComposeDialog(QDialog):
         }
 
     def show_errors(self, fields: dict[str, str]) -> None:
-        for name, label in self.errors.items():
-            label.setText(fields.get(name, ""))
-            label.setVisible(name in fields)
+        self.errors.show(fields)
 
     def submit(self) -> None:
-        try:
-            data = ComposeInput.model_validate(self.values())
-        except ValidationError as exc:
-            self.show_errors(validation_failed(exc).fields)
+        data = schema_checked(ComposeInput, self.values(), self.show_errors)
+        if data is None:
             return
-        self.show_errors({})
         self.buttons.setEnabled(False)
         self._runner.run(
             self._services.messaging.compose,
             self._actor,
             data,
             on_done=self._sent,
-            on_error=self._failed,
+            on_error=refusal_handler(
+                self.show_errors, self._presenter, self, lambda: self.buttons.setEnabled(True)
+            ),
         )
 
     def _sent(self, thread_id: uuid.UUID) -> None:
         self.thread_id = thread_id
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationFailed):
-            self.show_errors(exc.fields)
-        else:
-            self._presenter.present(exc, parent=self)

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,13 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.schemas.accounts import StaffInvite, StaffRow
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.accounts import one_time_password
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.setup_wizard import FieldErrors
+from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -129,15 +127,13 @@ class InviteDialog(QDialog):
         if "first_name" in friendly:
             friendly["first_name"] = "Type the person's first name"
         self.errors.show(friendly, INVITE_FIELDS)
+        self.status.setText(fields.get("", ""))
         self.adjustSize()
 
     def submit(self) -> None:
-        try:
-            invite = StaffInvite.model_validate(self.values())
-        except ValidationError as exc:
-            self.show_errors(dict(validation_failed(exc).fields))
+        invite = schema_checked(StaffInvite, self.values(), self.show_errors)
+        if invite is None:
             return
-        self.errors.show({}, INVITE_FIELDS)
         self.ok_button.setEnabled(False)
         self.status.setText("Creating the login…")
         self._runner.run(
@@ -145,7 +141,9 @@ class InviteDialog(QDialog):
             self._actor,
             invite,
             on_done=self._done,
-            on_error=self._failed,
+            on_error=refusal_handler(
+                self.show_errors, None, self, settle=self._settle, say=self.status.setText
+            ),
             key="invite",
         )
 
@@ -153,16 +151,9 @@ class InviteDialog(QDialog):
         self.login_role = login_role
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _settle(self) -> None:
         self.ok_button.setEnabled(True)
         self.status.setText("")
-        if isinstance(exc, ValidationFailed):
-            self.show_errors(dict(exc.fields))
-            self.status.setText(exc.fields.get("", ""))
-        elif isinstance(exc, StudioSyncError):
-            self.status.setText(str(exc))
-        else:
-            raise exc
 
 
 class UsersTab(DataTab):
