@@ -155,6 +155,12 @@ def _series(w: World) -> dict[str, Any]:
     }
 
 
+def _time_off(w: World) -> dict[str, Any]:
+    """A day off of its own, years ahead of every lesson the driver books."""
+    day = w.slot().date() + timedelta(days=900)
+    return {"teacher_id": w.teacher, "first_day": day, "last_day": day, "reason": "Holiday"}
+
+
 def _series_lesson(w: World) -> uuid.UUID:
     """The first lesson of a new series."""
     pattern = w.sv.scheduling.create_series(w.admin, _series(w), skip_clashes=True).pattern_id
@@ -356,8 +362,11 @@ CASES: list[Case] = [
     Case(
         ("StudioClosures.add_closure",),
         lambda w, t, d: w.sv.scheduling.add_closure(w.admin, d),
-        lambda w: {"closed_on": date.today() + timedelta(days=40), "reason": "Snow day"},
+        lambda w: {"closed_on": w.slot().date() + timedelta(days=300), "reason": "Snow day"},
         ("studio_closures",),
+        read=lambda w, t, closure: w.row(
+            "SELECT reason FROM studio_closures WHERE id = :i", i=closure.id
+        ),
         may_clash=True,
     ),
     Case(
@@ -385,13 +394,11 @@ CASES: list[Case] = [
     Case(
         ("AvailabilityService.add_exception",),
         lambda w, t, d: w.sv.availability.add_exception(w.admin, d),
-        lambda w: {
-            "teacher_id": w.teacher,
-            "first_day": date.today() + timedelta(days=60),
-            "last_day": date.today() + timedelta(days=61),
-            "reason": "Holiday",
-        },
+        _time_off,
         ("availability_exceptions",),
+        read=lambda w, t, added: w.row(
+            "SELECT reason FROM availability_exceptions WHERE id = :i", i=added[0].id
+        ),
         may_clash=True,
     ),
     Case(
@@ -445,6 +452,9 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.rooms.reserve(w.admin, d),
         lambda w: {"room_id": w.room, "person_id": w.person, **_soon(w), "notes": "A stand"},
         ("room_reservations", "room_occupancy"),
+        read=lambda w, t, booking: w.row(
+            "SELECT notes FROM room_reservations WHERE id = :i", i=booking.id
+        ),
         may_clash=True,
     ),
     Case(
@@ -722,6 +732,9 @@ CASES: list[Case] = [
             "text_body": "A test",
         },
         ("email_outbox",),
+        read=lambda w, t, _r: w.row(
+            "SELECT subject, text_body FROM email_outbox ORDER BY created_at DESC LIMIT 1"
+        ),
     ),
     Case(
         ("NewsService.send",),
@@ -742,6 +755,9 @@ CASES: list[Case] = [
             "password": "a-long-first-password",
         },
         ("users",),
+        read=lambda w, t, _r: w.row(
+            "SELECT first_name, last_name FROM users ORDER BY created_at DESC LIMIT 1"
+        ),
         may_clash=True,
     ),
     Case(
@@ -797,6 +813,9 @@ CASES: list[Case] = [
             "source": "Paper form",
         },
         ("consents",),
+        read=lambda w, t, _r: w.row(
+            "SELECT source FROM consents ORDER BY recorded_at DESC LIMIT 1"
+        ),
     ),
     Case(
         ("StudioService.save_details",),
