@@ -287,6 +287,8 @@ NOT_TYPED: dict[str, tuple[str, ...]] = {
     "stripe_attempts": ("currency", "stripe_id", "outcome"),
     # Keys the app makes to say something once.
     "notifications": ("dedupe_key",),
+    # Copied by the database from a column that has the check (0038: the student's instrument).
+    "invoice_line_items": ("instrument",),
 }
 
 
