@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -72,6 +72,30 @@ def clash_params(
     }
 
 
+class ClashHit(NamedTuple):
+    """A row of `studiosync_clashes`: occurrence `i` (from 1) would hit this lesson or
+    reservation as its teacher's, a person's or its room's."""
+
+    i: int
+    kind: str
+    lesson_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+    reservation_id: uuid.UUID | None
+
+
+def hits_from_json(rows: Sequence[Sequence[Any]] | None) -> list[ClashHit]:
+    """The clash rows a statement returned as JSON arrays (i, kind, lesson, user,
+    reservation): the booking statement finds its clashes once and hands them over so."""
+
+    def as_id(value: Any) -> uuid.UUID | None:
+        return uuid.UUID(value) if value else None
+
+    return [
+        ClashHit(int(i), kind, as_id(lesson), as_id(user), as_id(reservation))
+        for i, kind, lesson, user, reservation in rows or ()
+    ]
+
+
 def find_clashes(
     s: Session,
     studio_id: uuid.UUID,
@@ -82,7 +106,21 @@ def find_clashes(
     """(index into `occurrences`, clash) for each booking that would be refused."""
     if not occurrences:
         return []
-    found = s.execute(CLASH_SQL, clash_params(occurrences, exclude)).all()
+    found = [
+        ClashHit(int(r.i), r.kind, r.lesson_id, r.user_id, r.reservation_id)
+        for r in s.execute(CLASH_SQL, clash_params(occurrences, exclude))
+    ]
+    return name_clashes(s, studio_id, zone, occurrences, found)
+
+
+def name_clashes(
+    s: Session,
+    studio_id: uuid.UUID,
+    zone: ZoneInfo,
+    occurrences: Sequence[Occurrence],
+    found: Sequence[ClashHit],
+) -> list[tuple[int, Clash]]:
+    """The clashes found, said as the desk reads them: who, where and when."""
     if not found:
         return []
     lesson_ids = {r.lesson_id for r in found if r.lesson_id is not None}

@@ -32,7 +32,12 @@ from studiosync_desktop.schemas.availability import ExceptionRow, HoursRange, We
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import LessonDetail, LessonInput
 from studiosync_desktop.services.availability import spans_between
-from studiosync_desktop.services.clashes import lesson_occurrence, refuse_clashes
+from studiosync_desktop.services.clashes import (
+    BookingClash,
+    hits_from_json,
+    lesson_occurrence,
+    name_clashes,
+)
 from studiosync_desktop.services.outside_hours import (
     NeedsConfirmation,
     OutsideEvent,
@@ -100,6 +105,9 @@ BOOK_SQL = """
            (SELECT name FROM band) AS band_name,
            (SELECT name FROM room) AS room_name,
            EXISTS (SELECT 1 FROM credit) AS has_credit,
+           (SELECT json_agg(json_build_array(c.i, c.kind, c.lesson_id, c.user_id,
+                                             c.reservation_id))
+              FROM clash c) AS clash_hits,
            (SELECT count(*) FROM makeup_credits m
              WHERE m.student_id = p.student AND m.used_by_lesson_id IS NULL
                AND m.expires_on >= p.today) - (SELECT count(*) FROM used) AS credits,
@@ -150,10 +158,11 @@ def book_lesson(s: Session, actor: Actor, zone: ZoneInfo, lesson: LessonInput) -
     ):
         if missing:
             raise ValidationFailed({field: "This is not on file at this studio any more."})
-    if row.clashes:
-        # Said by name: the clash query again, with the names (a refusal, not the usual path).
-        refuse_clashes(s, actor.studio_id, zone, [lesson_occurrence(lesson)], [])
     occurrence = lesson_occurrence(lesson)
+    if row.clashes:  # found once, by the statement: said by name (who, where, when)
+        hits = hits_from_json(row.clash_hits)
+        named = name_clashes(s, actor.studio_id, zone, [occurrence], hits)
+        raise BookingClash([c for _, c in named])
     working = _working(row.hours, row.exceptions, lesson.teacher_id, first, last, zone)
     reasons = reasons_from(
         [occurrence], zone, working, {lesson.teacher_id: row.teacher_name}, _events(row.events)

@@ -111,6 +111,25 @@ def test_a_refused_booking_names_the_clash_and_keeps_nothing(
     assert lessons_kept(db) == 1
 
 
+def test_a_refused_booking_looks_for_its_clashes_once(
+    desk: Desk, studio: dict[str, object], db: Database
+) -> None:
+    """The statement finds the clash and hands it over; only the names are read after it
+    (the clash, the person, a room reservation), never the clash search again."""
+    book = desk.services.scheduling.create_lesson
+    book(desk.actor, booking(studio, 9))
+
+    def refused() -> BookingClash:
+        with pytest.raises(BookingClash) as caught:
+            book(desk.actor, booking(studio, 9, room_id=None))
+        return caught.value
+
+    trips, clash = desk.trips(refused)
+    assert "Maya Chen already has a lesson with Tom Ng 09:00" in str(clash)
+    assert trips == 6  # BEGIN, the statement, the three reads of names, ROLLBACK
+    assert lessons_kept(db) == 1
+
+
 def test_a_booking_outside_the_teachers_hours_is_kept_only_once_the_desk_says_yes(
     desk: Desk, studio: dict[str, object], db: Database, admin: Actor
 ) -> None:
