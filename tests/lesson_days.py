@@ -1,9 +1,17 @@
-"""Days and times the scheduling tests book on: the `admin` studio's zone, a Monday ahead."""
+"""Days, times and the studio the scheduling tests book in: the `admin` studio's zone, a Monday
+ahead, two teachers, two students, a band and a room."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+from factories import Maker
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.services.scheduling import SchedulingService
 
 NY = ZoneInfo("America/New_York")  # the `admin` fixture's studio time zone
 
@@ -17,3 +25,32 @@ def future_monday() -> date:
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """`hour:minute` on `day`, in the studio's zone."""
     return datetime.combine(day, time(hour, minute), NY)
+
+
+class LessonStudio(NamedTuple):
+    """The scheduling tests' studio: two teachers, two students, a band and a room."""
+
+    scheduling: SchedulingService
+    make: Maker
+    maya: uuid.UUID
+    bob: uuid.UUID
+    tom: uuid.UUID
+    ana: uuid.UUID
+    band: uuid.UUID
+    room: uuid.UUID
+
+
+def lesson_studio(db: Database, studio_id: uuid.UUID) -> LessonStudio:
+    """Maya Chen and Bob Bass teach; Tom Ng (with an email) and Ana Ruiz learn; the Velvet
+    Strings play; Room B is free."""
+    m = Maker(db, studio_id)
+    return LessonStudio(
+        SchedulingService(db),
+        m,
+        m.teacher("Maya", "Chen"),
+        m.teacher("Bob", "Bass"),
+        m.student("Tom", "Ng", email="tom@example.org"),
+        m.student("Ana", "Ruiz"),
+        m.band("Velvet Strings"),
+        m.room("Room B"),
+    )

@@ -24,6 +24,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from studiosync_desktop.db import Database
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.email_settings import EmailSettingsService
+
 
 @dataclass
 class Received:
@@ -175,3 +179,20 @@ def smtp_server(
         yield SmtpServer("127.0.0.1", port, handler)
     finally:
         controller.stop()
+
+
+def use_server(db: Database, admin: Actor, server: SmtpServer, **policy: Any) -> None:
+    """The studio sends through `server` (no login, no encryption), with `policy` if given."""
+    settings = EmailSettingsService(db)
+    settings.save_account(
+        admin,
+        {
+            "host": server.host,
+            "port": server.port,
+            "security": "none",
+            "from_address": "office@harmony.example",
+            "from_name": "Harmony Music School",
+        },
+    )
+    if policy:
+        settings.save_policy(admin, policy)

@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from studiosync_desktop.schemas.billing import Payer
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.stripe import SavedCard
+from studiosync_desktop.services.stripe_payments import StripePayments
+
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "stripe" / "fixtures3.json"
 if not FIXTURES.exists():  # the tree may sit elsewhere; /work/shared is the usual home
     FIXTURES = Path("/work/shared/stripe/fixtures3.json")
@@ -79,7 +84,11 @@ class FakeStripe:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_test_{next(self._ids):06d}"
 
-    def complete_checkout(self, session_id: str, paid: bool = True) -> None:
+    def complete_checkout(
+        self, session_id: str, paid: bool = True, card: tuple[str, str] = ("visa", "4242")
+    ) -> None:
+        """The person finished the checkout on their phone: paid (or not), or a `card`
+        (brand, last four) saved."""
         s = self.objects[session_id]
         s["status"] = "complete"
         if s["mode"] == "payment":
@@ -102,7 +111,7 @@ class FakeStripe:
             s["payment_intent"] = pi["id"]
         else:
             s["payment_status"] = "no_payment_required"
-            pm = self._payment_method(brand="visa", last4="4242")
+            pm = self._payment_method(brand=card[0], last4=card[1])
             si = copy.deepcopy(self.resources["setup_intent"])
             si.update(id=self.new_id("seti"), status="succeeded", payment_method=pm["id"])
             si["customer"] = s.get("customer")
@@ -378,3 +387,19 @@ def _error(kind: str, code: str, message: str) -> dict[str, Any]:
 
 def _missing(object_id: str) -> tuple[int, dict[str, Any]]:
     return 404, _error("invalid_request_error", "resource_missing", f"No such object: {object_id}")
+
+
+def save_card(
+    sp: StripePayments,
+    fake: FakeStripe,
+    actor: Actor,
+    payer: Payer,
+    card: tuple[str, str] = ("visa", "4242"),
+) -> SavedCard:
+    """A card saved for `payer` as the desk saves one: a setup by QR code, finished on the
+    person's phone (a Visa ending 4242 unless `card` says another brand and last four)."""
+    setup = sp.create_card_setup(actor, payer)
+    fake.complete_checkout(setup.session_id, card=card)
+    saved = sp.finish_card_setup(actor, payer, setup.session_id)
+    assert saved is not None
+    return saved

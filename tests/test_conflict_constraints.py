@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from desks import race
 from factories import Maker
 from sqlalchemy import text
 
@@ -14,7 +15,6 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.errors import Conflict
 from studiosync_desktop.schemas.common import Actor
-from tests.desks import race
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 

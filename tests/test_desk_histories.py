@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from desks import desk_databases, race
 from factories import Maker
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
@@ -34,7 +35,6 @@ from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.studio import StudioService
-from tests.desks import desk_databases, race
 
 DESKS = 3
 NY = ZoneInfo("America/New_York")

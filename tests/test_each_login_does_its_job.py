@@ -10,11 +10,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from permission_world import PASSWORD, World, build_world
 
 from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.models import Base
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
-from tests.permission_world import PASSWORD, World, build_world
 
 Connect = Callable[[str], psycopg.Connection[Any]]
 

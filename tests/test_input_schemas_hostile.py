@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hostile import examples, hostile
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -19,7 +20,6 @@ import studiosync_desktop.schemas as schemas_package
 from studiosync_desktop import limits
 from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.schemas.common import Input, parse_input
-from tests.hostile import examples, hostile
 
 
 def _all_inputs() -> list[type[Input]]:

@@ -9,13 +9,13 @@ import keyring
 import pytest
 from factories import MemoryKeyring
 from keyring.backends.fail import Keyring as NoKeyring
+from smtp_server import self_signed, smtp_server
 from sqlalchemy import text
 
 from studiosync_desktop.cli import main
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.email_outbox import OutboxService
-from tests.smtp_server import self_signed, smtp_server
 
 
 def test_setup_test_and_send_queued_from_the_command_line(

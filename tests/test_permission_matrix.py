@@ -19,13 +19,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from permission_world import PASSWORD, Login, World, build_world
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from studiosync_desktop import permission_matrix as pm
 from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.models import Base
-from tests.permission_world import PASSWORD, Login, World, build_world
 
 TS = (
     "(SELECT id FROM students WHERE primary_teacher_id = %(teacher)s"

@@ -8,17 +8,18 @@ from typing import Any
 
 import pytest
 from factories import Maker
-from stripe_server import FakeStripe
+from lesson_days import LessonStudio
+from lesson_days import lesson_studio as build_lesson_studio
+from smtp_server import SmtpServer, smtp_server
+from stripe_server import FakeStripe, save_card
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.stripe import SavedCard
-from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
 from studiosync_desktop.services.stripe_payments import StripePayments
-from tests.smtp_server import SmtpServer, smtp_server
 
 
 @pytest.fixture
@@ -26,23 +27,6 @@ def server(memory_keyring: object) -> Iterator[SmtpServer]:
     """A real SMTP server for the test (the mail password, if any, in a memory keyring)."""
     with smtp_server() as running:
         yield running
-
-
-def use_server(db: Database, admin: Actor, server: SmtpServer, **policy: Any) -> None:
-    """The studio sends through `server` (no login, no encryption), with `policy` if given."""
-    settings = EmailSettingsService(db)
-    settings.save_account(
-        admin,
-        {
-            "host": server.host,
-            "port": server.port,
-            "security": "none",
-            "from_address": "office@harmony.example",
-            "from_name": "Harmony Music School",
-        },
-    )
-    if policy:
-        settings.save_policy(admin, policy)
 
 
 @pytest.fixture
@@ -76,10 +60,12 @@ def invoice(db: Database, admin: Actor) -> dict[str, Any]:
 
 
 @pytest.fixture
+def lesson_studio(db: Database, admin: Actor) -> LessonStudio:
+    """The scheduling tests' teachers, students, band and room (tests/lesson_days.py)."""
+    return build_lesson_studio(db, admin.studio_id)
+
+
+@pytest.fixture
 def card(sp: StripePayments, fake: FakeStripe, admin: Actor, invoice: dict[str, Any]) -> SavedCard:
     """A Visa ending 4242 saved for the invoice's payer (set up by QR, as the desk does)."""
-    setup = sp.create_card_setup(admin, invoice["payer"])
-    fake.complete_checkout(setup.session_id)
-    saved = sp.finish_card_setup(admin, invoice["payer"], setup.session_id)
-    assert saved is not None
-    return saved
+    return save_card(sp, fake, admin, invoice["payer"])

@@ -237,10 +237,11 @@ def test_booking_outside_hours_asks_first_and_the_desks_yes_is_recorded(
 def test_booking_over_an_outside_event_names_it_and_the_desk_reads_only_the_calendar(
     db: Database, admin: Actor
 ) -> None:
+    from feed_server import calendar, event, stamp
+
     from studiosync_desktop.services.calendar_feeds import CalendarFeedService
     from studiosync_desktop.services.outside_hours import NeedsConfirmation
     from studiosync_desktop.services.scheduling import SchedulingService
-    from tests.feed_server import calendar, event, stamp
 
     maker = Maker(db, admin.studio_id)
     teacher, student = maker.teacher("Maya", "Chen"), maker.student("Sam", "Lee")

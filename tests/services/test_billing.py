@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from desks import failures, race, race_desks
 from factories import Maker
 from sqlalchemy import select, text, update
 
@@ -23,7 +24,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.billing import BillingService
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
-from tests.desks import failures, race, race_desks
 
 MONTH = date(2026, 9, 1)
 

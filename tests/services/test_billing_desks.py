@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from desks import failures, race_desks
 from factories import Maker
 from sqlalchemy import text
 
@@ -16,7 +17,6 @@ from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
-from tests.desks import failures, race_desks
 
 
 def _sent(inv: InvoicingService, admin: Actor, payer: Payer, price: str = "100.00") -> uuid.UUID:

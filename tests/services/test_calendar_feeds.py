@@ -11,16 +11,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from factories import Maker
-from sqlalchemy import text
-
-from studiosync_desktop.cli import main
-from studiosync_desktop.db import Database
-from studiosync_desktop.embedded import libpq_dsn
-from studiosync_desktop.errors import PermissionDenied, ValidationFailed
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.calendar_feeds import ROUND_LOCK, CalendarFeedService
-from studiosync_desktop.services.feed_fetch import FetchPolicy
-from tests.feed_server import (
+from feed_server import (
     FeedServer,
     Route,
     all_day_floating_and_open,
@@ -35,6 +26,15 @@ from tests.feed_server import (
     stamp,
     weekly_with_exceptions,
 )
+from sqlalchemy import text
+
+from studiosync_desktop.cli import main
+from studiosync_desktop.db import Database
+from studiosync_desktop.embedded import libpq_dsn
+from studiosync_desktop.errors import PermissionDenied, ValidationFailed
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.calendar_feeds import ROUND_LOCK, CalendarFeedService
+from studiosync_desktop.services.feed_fetch import FetchPolicy
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from factories import Maker
 from pypdf import PdfReader
+from smtp_server import SmtpServer, use_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -20,8 +21,6 @@ from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.invoicing import InvoicingService
 from studiosync_desktop.services.payments import PaymentService
-from tests.services.conftest import use_server
-from tests.smtp_server import SmtpServer
 
 ALL_KINDS = [
     "invoice",

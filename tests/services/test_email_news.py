@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from factories import Maker
+from smtp_server import SmtpServer, use_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -18,10 +20,7 @@ from studiosync_desktop.services.email_statement import StatementMailer
 from studiosync_desktop.services.privacy import PrivacyService
 from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.studio import StudioService
-from tests.factories import Maker
-from tests.services.conftest import use_server
 from tests.services.test_studio_parts import picture
-from tests.smtp_server import SmtpServer
 
 NEWS = {"subject": "Spring recital", "text": "Come and listen.\n\nSaturday 14 March, 3 pm."}
 

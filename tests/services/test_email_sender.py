@@ -10,6 +10,7 @@ import pytest
 from desks import failures, race, race_desks
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
+from smtp_server import SmtpServer, smtp_server, use_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -19,8 +20,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_sender import LEFT_TWICE, MailSender
 from studiosync_desktop.services.email_settings import EmailSettingsService
-from tests.services.conftest import use_server
-from tests.smtp_server import SmtpServer, smtp_server
 
 
 def a_pdf(words: str) -> bytes:

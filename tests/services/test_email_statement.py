@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from factories import Maker
 from pypdf import PdfReader
+from smtp_server import SmtpServer, use_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -20,9 +21,7 @@ from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_statement import StatementMailer
 from studiosync_desktop.services.statements import StatementService
 from studiosync_desktop.services.studio import StudioService
-from tests.services.conftest import use_server
 from tests.services.test_studio_parts import log_in_as
-from tests.smtp_server import SmtpServer
 
 
 def mailer(db: Database) -> StatementMailer:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from factories import MemoryKeyring
+from smtp_server import self_signed, smtp_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -18,7 +19,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_outbox import OutboxService
 from studiosync_desktop.services.email_settings import EmailSettingsService
-from tests.smtp_server import self_signed, smtp_server
 
 LOGIN = ("office@harmony.example", "right-password")
 EMAIL = {

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from factories import Maker
+from feed_server import calendar, event, stamp
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -16,7 +17,6 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.availability import AvailabilityService
 from studiosync_desktop.services.calendar_feeds import CalendarFeedService
 from studiosync_desktop.services.find_time import FindTimeService, subtract
-from tests.feed_server import calendar, event, stamp
 
 NY = ZoneInfo("America/New_York")
 

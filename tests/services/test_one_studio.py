@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from desks import failures, race, race_desks
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -11,7 +12,6 @@ from studiosync_desktop.errors import Conflict
 from studiosync_desktop.services.demo import DemoService
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.testing import libpq_dsn
-from tests.desks import failures, race, race_desks
 
 
 def setup_of(name: str) -> dict[str, str]:

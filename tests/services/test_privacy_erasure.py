@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from privacy_world import NOW, PrivacyWorld, Someone
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -18,7 +19,6 @@ from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.accounts import login_role_name
 from studiosync_desktop.services.people import PeopleService
 from studiosync_desktop.services.privacy import PrivacyService
-from tests.privacy_world import NOW, PrivacyWorld, Someone
 
 TEXT_COLUMNS = """
 SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c

@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from privacy_world import PrivacyWorld, Someone
 from pypdf import PdfReader
 from sqlalchemy import text
 
@@ -22,7 +23,6 @@ from studiosync_desktop.models import Base
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.privacy_export import PrivacyExportService
 from studiosync_desktop.services.privacy_scope import ACTOR_COLUMNS, DERIVED, PERSON_KEYS, SCOPES
-from tests.privacy_world import PrivacyWorld, Someone
 
 PEOPLE = ("users", "students", "teachers", "families")
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from desks import race_desks
-from factories import Maker
 from lesson_days import NY, at, future_monday
 from sqlalchemy import text
 
@@ -19,22 +18,12 @@ from studiosync_desktop.services.recurrence import occurrence_dates
 from studiosync_desktop.services.scheduling import SchedulingService
 
 
-@pytest.fixture
-def setup(db: Database, admin: Actor):  # type: ignore[no-untyped-def]
-    m = Maker(db, admin.studio_id)
-    maya = m.teacher("Maya", "Chen")
-    tom = m.student("Tom", "Ng")
-    ana = m.student("Ana", "Ruiz")
-    room = m.room("Room B")
-    return SchedulingService(db), m, maya, tom, ana, room
-
-
 def lesson(teacher, start, minutes=30, **kw):  # type: ignore[no-untyped-def]
     return {"teacher_id": teacher, "start": start, "end": start + timedelta(minutes=minutes), **kw}
 
 
-def test_rate_defaults_from_teacher_hourly_rate_and_can_be_overridden(setup, admin) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_rate_defaults_from_teacher_hourly_rate_and_can_be_overridden(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     mon = future_monday()
     made = svc.create_lesson(admin, lesson(maya, at(mon, 16), 45, student_id=tom))
     assert made.rate == Decimal("45.00")  # 60/h for 45 minutes
@@ -42,8 +31,8 @@ def test_rate_defaults_from_teacher_hourly_rate_and_can_be_overridden(setup, adm
     assert other.rate == Decimal("20.00")
 
 
-def test_double_booked_teacher_is_refused_with_who_where_when(setup, admin) -> None:
-    svc, _m, maya, tom, ana, _room = setup
+def test_double_booked_teacher_is_refused_with_who_where_when(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     with pytest.raises(BookingClash) as err:
@@ -51,8 +40,8 @@ def test_double_booked_teacher_is_refused_with_who_where_when(setup, admin) -> N
     assert "Maya Chen already has a lesson with Tom Ng 16:00-16:30 on Mon" in str(err.value)
 
 
-def test_touching_lessons_are_fine_but_the_buffer_is_kept(setup, admin, db) -> None:
-    svc, _m, maya, tom, ana, _room = setup
+def test_touching_lessons_are_fine_but_the_buffer_is_kept(lesson_studio, admin, db) -> None:
+    svc, _m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.create_lesson(admin, lesson(maya, at(mon, 16, 30), student_id=ana))
@@ -66,8 +55,8 @@ def test_touching_lessons_are_fine_but_the_buffer_is_kept(setup, admin, db) -> N
         svc.create_lesson(admin, lesson(bob, at(mon, 9, 35), student_id=ana))
 
 
-def test_student_and_room_clashes_name_the_other_booking(setup, admin) -> None:
-    svc, m, maya, tom, _ana, room = setup
+def test_student_and_room_clashes_name_the_other_booking(lesson_studio, admin) -> None:
+    svc, m, maya, _bob, tom, _ana, _band, room = lesson_studio
     mon = future_monday()
     bob = m.teacher("Bob", "Bass")
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom, room_id=room))
@@ -81,16 +70,16 @@ def test_student_and_room_clashes_name_the_other_booking(setup, admin) -> None:
         svc.create_lesson(admin, lesson(bob, at(mon, 12, 30), room_id=room))
 
 
-def test_cancelled_lessons_do_not_block(setup, admin) -> None:
-    svc, _m, maya, tom, ana, _room = setup
+def test_cancelled_lessons_do_not_block(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     first = svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.cancel(admin, first.id, {"reason": "Sick", "on_behalf_of": "student"})
     assert svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=ana)).status == "scheduled"
 
 
-def test_status_rules_and_reopen_by_admin_only(setup, admin, db) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_status_rules_and_reopen_by_admin_only(lesson_studio, admin, db) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     made = svc.create_lesson(admin, lesson(maya, at(future_monday(), 16), student_id=tom))
     with pytest.raises(Conflict, match=r"has not started yet .*: it can be marked taught once"):
         svc.set_status(admin, made.id, "completed")  # next week's lesson is not taught yet
@@ -115,8 +104,8 @@ def test_status_rules_and_reopen_by_admin_only(setup, admin, db) -> None:
     assert svc.reopen(admin, made.id).status == "scheduled"
 
 
-def test_cancel_records_who_why_late_and_earns_a_credit_by_policy(setup, admin) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_cancel_records_who_why_late_and_earns_a_credit_by_policy(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     soon = datetime.now(NY).replace(second=0, microsecond=0) + timedelta(hours=3)
     late = svc.create_lesson(admin, lesson(maya, soon, student_id=tom))
     done = svc.cancel(admin, late.id, {"reason": "Forgot", "on_behalf_of": "student"})
@@ -128,8 +117,8 @@ def test_cancel_records_who_why_late_and_earns_a_credit_by_policy(setup, admin) 
     assert svc.credit_balance(admin, tom) == 1
 
 
-def test_makeup_lesson_uses_a_credit_and_refuses_without_one(setup, admin) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_makeup_lesson_uses_a_credit_and_refuses_without_one(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     mon = future_monday()
     first = svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
     svc.cancel(admin, first.id, {"reason": "Teacher ill", "on_behalf_of": "teacher"})
@@ -143,8 +132,8 @@ def test_makeup_lesson_uses_a_credit_and_refuses_without_one(setup, admin) -> No
     assert svc.credit_balance(admin, tom) == 1  # given back, not doubled
 
 
-def test_batch_cancel_cancels_the_whole_window_in_one_step(setup, admin) -> None:
-    svc, _m, maya, tom, ana, _room = setup
+def test_batch_cancel_cancels_the_whole_window_in_one_step(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon, 9), student_id=tom))
     svc.create_lesson(admin, lesson(maya, at(mon, 15), student_id=ana))
@@ -181,8 +170,8 @@ def series(teacher, student, start: date, **kw):  # type: ignore[no-untyped-def]
     }
 
 
-def test_series_reports_clashes_then_skips_them_and_closures(setup, admin) -> None:
-    svc, _m, maya, tom, ana, _room = setup
+def test_series_reports_clashes_then_skips_them_and_closures(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc.create_lesson(admin, lesson(maya, at(mon + timedelta(weeks=1), 16), student_id=ana))
     svc.add_closure(admin, {"closed_on": mon + timedelta(weeks=2), "reason": "Holiday"})
@@ -197,8 +186,8 @@ def test_series_reports_clashes_then_skips_them_and_closures(setup, admin) -> No
     assert (result.created, len(result.skipped), result.closures_skipped) == (4, 1, 1)
 
 
-def test_open_ended_series_runs_to_the_horizon_and_extends(setup, admin, db) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_open_ended_series_runs_to_the_horizon_and_extends(lesson_studio, admin, db) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     result = svc.create_series(admin, series(maya, tom, future_monday()))
     assert 13 <= result.created <= 15  # 16 weeks ahead from today, starting in two weeks
     from sqlalchemy import text
@@ -215,8 +204,10 @@ def test_open_ended_series_runs_to_the_horizon_and_extends(setup, admin, db) -> 
     assert svc.extend_series(admin) == 0
 
 
-def test_extending_many_series_books_them_in_one_insert_and_skips_a_clash(setup, admin, db) -> None:
-    svc, m, maya, tom, ana, _room = setup
+def test_extending_many_series_books_them_in_one_insert_and_skips_a_clash(
+    lesson_studio, admin, db
+) -> None:
+    svc, m, maya, _bob, tom, ana, _band, _room = lesson_studio
     leo = m.teacher("Leo", "Park")
     mon = future_monday()
     for teacher, student, hour in ((maya, tom, 16), (maya, ana, 17), (leo, tom, 18)):
@@ -248,9 +239,9 @@ def test_extending_many_series_books_them_in_one_insert_and_skips_a_clash(setup,
 
 
 def test_a_series_without_a_rate_follows_the_teachers_rate_whichever_way_it_was_made(
-    setup, admin, db
+    lesson_studio, admin, db
 ) -> None:
-    svc, m, maya, tom, ana, _room = setup
+    svc, m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc.create_series(admin, series(maya, tom, mon))  # one at a time, teacher's rate
     svc.create_term(admin, [series(maya, ana, mon, start_time=time(17))])  # in a term
@@ -272,8 +263,8 @@ def test_a_series_without_a_rate_follows_the_teachers_rate_whichever_way_it_was_
     assert rates == {16: Decimal("40.00"), 17: Decimal("40.00"), 18: Decimal("25.00")}
 
 
-def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_edit_following_splits_and_end_series_removes_only_coming(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     mon = future_monday()
     data = series(maya, tom, mon, end_date=mon + timedelta(weeks=5))
     made = svc.create_series(admin, data)
@@ -290,8 +281,8 @@ def test_edit_following_splits_and_end_series_removes_only_coming(setup, admin) 
     assert len(svc.week(admin, mon, 42, student_id=tom)) == 4
 
 
-def test_teacher_sees_only_their_own_schedule(setup, admin, db) -> None:
-    svc, m, maya, tom, ana, _room = setup
+def test_teacher_sees_only_their_own_schedule(lesson_studio, admin, db) -> None:
+    svc, m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     bob = m.teacher("Bob", "Bass")
     svc.create_lesson(admin, lesson(maya, at(mon, 16), student_id=tom))
@@ -306,8 +297,8 @@ def test_teacher_sees_only_their_own_schedule(setup, admin, db) -> None:
         svc.create_lesson(teacher, lesson(bob, at(mon, 18), student_id=ana))
 
 
-def test_lesson_note_is_written_and_read_back(setup, admin) -> None:
-    svc, _m, maya, tom, _ana, _room = setup
+def test_lesson_note_is_written_and_read_back(lesson_studio, admin) -> None:
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
     made = svc.create_lesson(admin, lesson(maya, at(future_monday(), 16), student_id=tom))
     svc.save_lesson_note(
         admin, made.id, {"summary": "Scales", "topics_covered": ["C major"], "homework": "Daily"}
@@ -317,9 +308,9 @@ def test_lesson_note_is_written_and_read_back(setup, admin) -> None:
 
 
 def test_twenty_desks_booking_the_same_slot_one_wins_the_rest_get_the_clash(
-    setup, admin, database_url
+    lesson_studio, admin, database_url
 ) -> None:
-    _svc, m, maya, _tom, _ana, room = setup
+    _svc, m, maya, _bob, _tom, _ana, _band, room = lesson_studio
     students = [m.student(f"S{i}", "Desk") for i in range(20)]
     start = at(future_monday(), 10)
 

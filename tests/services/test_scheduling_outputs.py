@@ -6,7 +6,6 @@ import io
 from datetime import UTC, date, time, timedelta
 
 import pytest
-from factories import Maker
 from icalendar import Calendar
 from lesson_days import at, future_monday
 from pydantic import ValidationError
@@ -23,18 +22,6 @@ from studiosync_desktop.services.ical_export import IcalExportService
 from studiosync_desktop.services.scheduling import SchedulingService
 
 
-@pytest.fixture
-def studio(db: Database, admin: Actor):  # type: ignore[no-untyped-def]
-    m = Maker(db, admin.studio_id)
-    maya = m.teacher("Maya", "Chen")
-    bob = m.teacher("Bob", "Bass")
-    tom = m.student("Tom", "Ng", email="tom@example.org")
-    ana = m.student("Ana", "Ruiz")
-    band = m.band("Velvet Strings")
-    room = m.room("Room B")
-    return m, maya, bob, tom, ana, band, room
-
-
 def _email_of(db: Database, teacher_id: object) -> str:
     with db.engine.begin() as c:
         return str(
@@ -48,8 +35,8 @@ def _email_of(db: Database, teacher_id: object) -> str:
         )
 
 
-def test_week_rows_name_the_student_or_band_teacher_and_room(db, admin, studio) -> None:
-    m, maya, bob, tom, _ana, band, room = studio
+def test_week_rows_name_the_student_or_band_teacher_and_room(db, admin, lesson_studio) -> None:
+    _svc, m, maya, bob, tom, _ana, band, room = lesson_studio
     mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     m.lesson(bob, at(mon, 17), band_id=band)
@@ -62,8 +49,8 @@ def test_week_rows_name_the_student_or_band_teacher_and_room(db, admin, studio) 
     assert rows[0].start == at(mon, 16) and rows[0].room_id == room
 
 
-def test_trusted_lesson_rows_equal_validated_ones(db, admin, studio) -> None:
-    m, maya, _bob, tom, _ana, _band, room = studio
+def test_trusted_lesson_rows_equal_validated_ones(db, admin, lesson_studio) -> None:
+    _svc, m, maya, _bob, tom, _ana, _band, room = lesson_studio
     mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     (row,) = SchedulingService(db).week(admin, mon)
@@ -75,8 +62,8 @@ def test_trusted_lesson_rows_equal_validated_ones(db, admin, studio) -> None:
         row.status = "completed"  # frozen, like any DTO
 
 
-def test_day_sheet_has_one_page_per_teacher_with_names_and_times(db, admin, studio) -> None:
-    m, maya, bob, tom, ana, _band, room = studio
+def test_day_sheet_has_one_page_per_teacher_with_names_and_times(db, admin, lesson_studio) -> None:
+    _svc, m, maya, bob, tom, ana, _band, room = lesson_studio
     mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     m.lesson(maya, at(mon, 17, 30), student_id=ana)
@@ -93,8 +80,8 @@ def test_day_sheet_has_one_page_per_teacher_with_names_and_times(db, admin, stud
     assert "Harmony Music School" in maya_page and f"{mon:%B} {mon.day}, {mon.year}" in maya_page
 
 
-def test_day_sheet_by_room_and_an_empty_day_still_print(db, admin, studio) -> None:
-    m, maya, _bob, tom, _ana, _band, room = studio
+def test_day_sheet_by_room_and_an_empty_day_still_print(db, admin, lesson_studio) -> None:
+    _svc, m, maya, _bob, tom, _ana, _band, room = lesson_studio
     mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     by_room = SchedulingService(db).day_sheet(admin, mon, "room")
@@ -105,8 +92,8 @@ def test_day_sheet_by_room_and_an_empty_day_still_print(db, admin, studio) -> No
     assert len(reader.pages) == 1 and "No lessons on this day." in reader.pages[0].extract_text()
 
 
-def test_ics_export_has_stable_uids_utc_times_and_marks_cancelled(db, admin, studio) -> None:
-    m, maya, _bob, tom, ana, _band, room = studio
+def test_ics_export_has_stable_uids_utc_times_and_marks_cancelled(db, admin, lesson_studio) -> None:
+    _svc, m, maya, _bob, tom, ana, _band, room = lesson_studio
     mon = future_monday()
     first = m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
     gone = m.lesson(maya, at(mon, 17), student_id=ana, status="cancelled")
@@ -128,9 +115,9 @@ def test_ics_export_has_stable_uids_utc_times_and_marks_cancelled(db, admin, stu
 
 
 def test_student_export_names_the_teacher_and_a_teacher_exports_only_their_own(
-    db, admin, studio
+    db, admin, lesson_studio
 ) -> None:
-    m, maya, bob, tom, _ana, _band, _room = studio
+    _svc, m, maya, bob, tom, _ana, _band, _room = lesson_studio
     mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom)
     m.lesson(bob, at(mon, 17), student_id=tom)
@@ -159,8 +146,8 @@ def _term_item(teacher, student, day: date, hour: int, weeks: int = 10):  # type
     }
 
 
-def test_a_term_of_series_is_created_in_one_step(db, admin, studio) -> None:
-    _m, maya, bob, tom, ana, _band, _room = studio
+def test_a_term_of_series_is_created_in_one_step(db, admin, lesson_studio) -> None:
+    _svc, _m, maya, bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc = SchedulingService(db)
     result = svc.create_term(
@@ -176,8 +163,10 @@ def test_a_term_of_series_is_created_in_one_step(db, admin, studio) -> None:
     assert len(svc.week(admin, mon + timedelta(weeks=9))) == 3
 
 
-def test_a_term_refuses_series_that_clash_with_each_other_naming_both(db, admin, studio) -> None:
-    _m, maya, _bob, tom, ana, _band, _room = studio
+def test_a_term_refuses_series_that_clash_with_each_other_naming_both(
+    db, admin, lesson_studio
+) -> None:
+    _svc, _m, maya, _bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     svc = SchedulingService(db)
     clashing = [_term_item(maya, tom, mon, 16), _term_item(maya, ana, mon, 16, weeks=2)]
@@ -190,8 +179,8 @@ def test_a_term_refuses_series_that_clash_with_each_other_naming_both(db, admin,
     assert len(skipped.series[1].skipped) == 2
 
 
-def test_closing_a_day_can_cancel_its_lessons_in_the_same_step(db, admin, studio) -> None:
-    m, maya, bob, tom, ana, _band, _room = studio
+def test_closing_a_day_can_cancel_its_lessons_in_the_same_step(db, admin, lesson_studio) -> None:
+    _svc, m, maya, bob, tom, ana, _band, _room = lesson_studio
     mon = future_monday()
     m.lesson(maya, at(mon, 16), student_id=tom)
     m.lesson(bob, at(mon, 9), student_id=ana)

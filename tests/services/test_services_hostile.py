@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hostile import examples, hostile
+from hostile_calls import CASES, NO_TYPED_VALUES, Case, World, build_world
 from hypothesis import given, seed
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -22,8 +24,6 @@ from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.unit_of_work import is_unit_of_work
-from tests.hostile import examples, hostile
-from tests.hostile_calls import CASES, NO_TYPED_VALUES, Case, World, build_world
 
 
 def _writing_methods() -> Iterator[str]:

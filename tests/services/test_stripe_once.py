@@ -14,7 +14,7 @@ import pytest
 from desks import race_desks
 from factories import Maker
 from sqlalchemy import select, text
-from stripe_server import FakeStripe
+from stripe_server import FakeStripe, save_card
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, DatabaseUnavailable
@@ -385,14 +385,13 @@ def test_pressing_charge_with_another_card_settles_the_earlier_charge_on_its_own
     invoice: dict[str, Any],
     card: SavedCard,
 ) -> None:
-    setup = sp.create_card_setup(admin, invoice["payer"])
-    fake.complete_checkout(setup.session_id)
-    method = fake.objects[
-        fake.objects[fake.objects[setup.session_id]["setup_intent"]]["payment_method"]
+    other = save_card(sp, fake, admin, invoice["payer"], ("mastercard", "5555"))
+    assert other.last_four == "5555"
+    [method] = [
+        o
+        for o in fake.objects.values()
+        if o.get("object") == "payment_method" and o["card"]["last4"] == "5555"
     ]
-    method["card"].update(brand="mastercard", last4="5555")
-    other = sp.finish_card_setup(admin, invoice["payer"], setup.session_id)
-    assert other is not None and other.last_four == "5555"
     fake.refuse_next[CONFIRM] = ALL_TRIES  # the Visa's charge never reaches Stripe
     with pytest.raises(StripeUnreachable):
         sp.charge_card(admin, invoice["id"], card.id)

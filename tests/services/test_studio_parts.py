@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from factories import Maker
 from PIL import Image
 from pypdf import PdfReader
+from smtp_server import SmtpServer, use_server
 from sqlalchemy import text
 
 from studiosync_desktop import login
@@ -27,9 +29,6 @@ from studiosync_desktop.services.rooms import RoomService
 from studiosync_desktop.services.roster import RosterService
 from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.services.studio import StudioService
-from tests.factories import Maker
-from tests.services.conftest import use_server
-from tests.smtp_server import SmtpServer
 
 
 def picture(size: tuple[int, int], fmt: str = "PNG", colour: str = "#cc3300") -> bytes:

@@ -139,7 +139,7 @@ def test_time_off_in_the_hours_dialog_lists_the_lessons_and_cancels_them(
 def test_filtered_by_a_teacher_the_week_shades_outside_hours_and_shows_outside_busy_times(
     qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.feed_server import calendar, event, stamp
+    from feed_server import calendar, event, stamp
 
     maya = next(c.id for c in services.scheduling.choices(admin).teachers if c.name == "Maya Chen")
     services.availability.set_week_hours(admin, maya, {"days": WEEKDAYS})

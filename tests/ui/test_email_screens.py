@@ -15,6 +15,7 @@ from desk_driver import Desk
 from factories import Maker, MemoryKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QPushButton, QTextBrowser
+from smtp_server import SmtpServer, self_signed, smtp_server, use_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -26,8 +27,6 @@ from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.main_window import MainWindow
-from tests.services.conftest import use_server
-from tests.smtp_server import SmtpServer, self_signed, smtp_server
 
 Key = Qt.Key
 
@@ -324,7 +323,7 @@ def test_a_window_closed_while_its_email_round_runs_takes_no_result(
 def test_studio_news_is_written_and_sent_to_who_agreed_with_the_count_shown_first(
     qtbot, menus: AccountMenus, server: SmtpServer, db: Database, admin: Actor, services: Services
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.factories import Maker
+    from factories import Maker
 
     make = Maker(db, admin.studio_id)
     ada, _cy = make.person("Ada", "Reader"), make.person("Cy", "Never")

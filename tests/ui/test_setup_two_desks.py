@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desks import desk_databases
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import text
@@ -11,7 +12,6 @@ from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.setup_wizard import SetupWizard
 from studiosync_desktop.ui.task_runner import TaskRunner
-from tests.desks import desk_databases
 
 
 def _type_setup(qtbot, wizard: SetupWizard, studio: str, first: str) -> None:  # type: ignore[no-untyped-def]

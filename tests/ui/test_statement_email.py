@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from factories import Maker, MemoryKeyring
 from PySide6.QtCore import Qt
+from smtp_server import SmtpServer, smtp_server, use_server
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
@@ -16,8 +17,6 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.dialogs.statement import StatementDialog
 from studiosync_desktop.ui.main_window import MainWindow
-from tests.services.conftest import use_server
-from tests.smtp_server import SmtpServer, smtp_server
 from tests.ui.test_invoices import open_tab, sent_invoice
 
 

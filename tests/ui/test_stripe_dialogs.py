@@ -13,7 +13,7 @@ import pytest
 from factories import Maker, MemoryKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
-from stripe_server import FakeStripe
+from stripe_server import FakeStripe, save_card
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.billing import Payer
@@ -72,9 +72,7 @@ def lee(db: Database, admin: Actor, fake_stripe: FakeStripe) -> dict[str, Any]:
     services.invoicing.add_line(admin, iid, {"description": "Cello, May", "unit_price": "99.99"})
     number = services.invoicing.issue(admin, iid)
     sp = StripePayments(db, secret=lambda _s: "sk_test_desk", api_base=fake_stripe.base)
-    setup = sp.create_card_setup(admin, payer)
-    fake_stripe.complete_checkout(setup.session_id)
-    assert sp.finish_card_setup(admin, payer, setup.session_id) is not None
+    save_card(sp, fake_stripe, admin, payer)
     return {"id": iid, "number": number}
 
 
