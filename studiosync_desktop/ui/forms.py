@@ -105,6 +105,11 @@ def typed_money(text: str, blank: Any) -> Any:
         return raw
 
 
+def text_of(value: Any) -> str:
+    """What a line shows for a value: nothing for None."""
+    return "" if value is None else str(value)
+
+
 def select_data(combo: QComboBox, value: Any) -> None:
     """Chooses the entry holding `value` (ids compared as text, as a form gives them back)."""
     for i in range(combo.count()):
@@ -316,22 +321,16 @@ class Form(QWidget):
     ) -> QLineEdit:
         edit = QLineEdit(value, self)
         edit.setPlaceholderText(placeholder)
-
-        def put(v: Any) -> None:
-            edit.setText("" if v is None else str(v))
-
-        self.add(name, label, edit, edit.text, put=put, hint=hint)
+        self.add(name, label, edit, edit.text, put=lambda v: edit.setText(text_of(v)), hint=hint)
         return edit
 
     def notes(self, name: str, label: str, value: str = "", hint: str = "") -> QPlainTextEdit:
         edit = QPlainTextEdit(value, self)
         edit.setTabChangesFocus(True)
         edit.setFixedHeight(70)
-
-        def put(v: Any) -> None:
-            edit.setPlainText(v or "")
-
-        self.add(name, label, edit, edit.toPlainText, put=put, hint=hint)
+        self.add(
+            name, label, edit, edit.toPlainText, put=lambda v: edit.setPlainText(v or ""), hint=hint
+        )
         return edit
 
     def number(
@@ -348,11 +347,7 @@ class Form(QWidget):
         spin.setRange(low, high)
         spin.setSingleStep(step)
         spin.setValue(value)
-
-        def put(v: Any) -> None:
-            spin.setValue(int(v or 0))
-
-        self.add(name, label, spin, spin.value, put=put, hint=hint)
+        self.add(name, label, spin, spin.value, put=lambda v: spin.setValue(int(v or 0)), hint=hint)
         return spin
 
     def money(
@@ -410,11 +405,7 @@ class Form(QWidget):
     def flag(self, name: str, label: str, value: bool, text: str = "", hint: str = "") -> QCheckBox:
         box = QCheckBox(text, self)
         box.setChecked(value)
-
-        def put(v: Any) -> None:
-            box.setChecked(bool(v))
-
-        self.add(name, label, box, box.isChecked, put=put, hint=hint)
+        self.add(name, label, box, box.isChecked, put=lambda v: box.setChecked(bool(v)), hint=hint)
         return box
 
     def day(
