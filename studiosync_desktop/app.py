@@ -27,7 +27,7 @@ from studiosync_desktop.bootstrap import OpenDatabase, open_database, shown_url
 from studiosync_desktop.config import AppDirs, DatabaseTarget
 from studiosync_desktop.errors import StudioSyncError
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.studio import StudioSettings
+from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.error_presenter import ErrorPresenter, install_excepthooks
@@ -36,6 +36,7 @@ from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.login_dialog import ChangePasswordDialog, LoginDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.setup_wizard import SetupWizard
+from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner, call_and_wait
 
 log = logging.getLogger(__name__)
@@ -323,9 +324,11 @@ class DeskSession:
         runner = TaskRunner()
         self.current = logged
         self.live = LiveUpdates(logged.db.url)
-        # The studio's settings once, before the window: its idle lock, and the parts it uses
-        # (a switched-off part's tabs never show, not even for a moment).
-        settings = self._settings(services, logged.actor)
+        # The studio once, before the window: the one studio clock (its zone, hours and grid,
+        # kept up to date through the live updates), its idle lock, and the parts it uses (a
+        # switched-off part's tabs never show, not even for a moment).
+        info = self._studio(services, logged.actor)
+        settings = info.settings if info is not None else None
         self.window = MainWindow(
             services,
             logged.actor,
@@ -334,6 +337,7 @@ class DeskSession:
             presenter=self.presenter,
             live=self.live,
             parts_off=settings.parts_off if settings else (),
+            clock=StudioClock(logged.actor.timezone, info),
         )
         self.window.resize(QSize(1280, 800))
         minutes = int(settings.idle_lock_minutes) if settings else 0
@@ -371,11 +375,11 @@ class DeskSession:
         if old_window is not None:
             self._retire(old_window, old_live, old_lock, old_login)
 
-    def _settings(self, services: Services, actor: Actor) -> StudioSettings | None:
-        """The studio's settings (None when they cannot be read: the window's own loads then
-        say what is wrong, and the idle lock stays off)."""
+    def _studio(self, services: Services, actor: Actor) -> StudioInfo | None:
+        """The studio's zone and settings (None when they cannot be read: the window's own
+        loads then say what is wrong, and the idle lock stays off)."""
         try:
-            return call_and_wait(self.runner, services.studio.info, actor).settings  # type: ignore[no-any-return]
+            return call_and_wait(self.runner, services.studio.info, actor)  # type: ignore[no-any-return]
         except StudioSyncError:
             return None
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studiosync_desktop.schemas.availability import SyncResult
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 
 # Soon after the window opens, then every half hour. The service fetches only the feeds whose
 # last try is 30 minutes old, under an advisory lock (another desk doing it: nothing to do).
@@ -15,13 +13,13 @@ FIRST_TRY_MS = 5_000
 EVERY_MS = 30 * 60_000
 
 
-class FeedRound(QObject):
+class FeedRound(QObject, UsesContext):
     said = Signal(str)
     synced = Signal()
 
-    def __init__(self, services: Services, actor: Actor, runner: TaskRunner, parent: QObject):
+    def __init__(self, context: StudioContext, parent: QObject):
         super().__init__(parent)
-        self.services, self.actor, self.runner = services, actor, runner
+        self.context = context
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.run)
 

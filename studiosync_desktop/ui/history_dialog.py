@@ -30,13 +30,16 @@ class HistoryDialog(QDialog):
         row_id: uuid.UUID,
         what: str = "",
         *,
+        clock: StudioClock | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         noun = words(table_name).rstrip("s") if table_name != "users" else "Person"
         self.setWindowTitle(f"History of {what or noun.lower()}")
         self.resize(900, 420)
-        self.clock = StudioClock()  # learns the studio's zone with the rows
+        # The window's one studio clock; alone (no clock given), it learns the zone with the rows.
+        known = clock is not None
+        self.clock = clock if clock is not None else StudioClock(parent=self)
         self.model: RowTableModel[AuditRow] = RowTableModel(
             audit_columns(self.clock, with_table=False), parent=self
         )
@@ -58,13 +61,16 @@ class HistoryDialog(QDialog):
         self._runner = runner  # kept: its results arrive through it
         self.table.show_overlay("Loading…")
         runner.run(
-            lambda: (accounts.studio_timezone(actor), accounts.history(actor, table_name, row_id)),
+            lambda: (
+                None if known else accounts.studio_timezone(actor),
+                accounts.history(actor, table_name, row_id),
+            ),
             on_done=self._show,
             on_error=self._failed,
             key=f"history:{id(self)}",
         )
 
-    def _show(self, loaded: tuple[str, tuple[AuditRow, ...]]) -> None:
+    def _show(self, loaded: tuple[str | None, tuple[AuditRow, ...]]) -> None:
         zone, rows = loaded
         self.clock.learn(zone)
         self.model.set_rows(rows)

@@ -10,11 +10,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QProgressBar, QPushButton
 
 from studiosync_desktop.errors import DatabaseUnavailable, StudioSyncError
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import MailHealth
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 from studiosync_desktop.ui.widgets import ERROR_STYLE
 
 INTERVAL_MS = 60_000
@@ -27,21 +24,17 @@ class _Progress(QObject):
     writing = Signal(int, int)
 
 
-class MailStatus(QObject):
+class MailStatus(QObject, UsesContext):
     open_outbox = Signal()
     checked = Signal(object)  # MailHealth, after each round
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         window: QMainWindow,
     ) -> None:
         super().__init__(window)
-        self.services, self.actor, self.runner = services, actor, runner
-        self.presenter, self._window = presenter, window
+        self.context, self._window = context, window
         self.label = QPushButton("", window)
         self.label.setObjectName("mail_status")
         self.label.setFlat(True)

@@ -27,6 +27,8 @@ from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.mail_status import MailStatus
 from studiosync_desktop.ui.notifications_panel import NotificationsPanel
 from studiosync_desktop.ui.person_page import PersonPageDialog
+from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.studio_header import StudioHeader
 from studiosync_desktop.ui.tabs.audit import AuditTab
 from studiosync_desktop.ui.tabs.base import DataTab
@@ -143,14 +145,20 @@ class MainWindow(QMainWindow):
         presenter: ErrorPresenter | None = None,
         live: LiveUpdates | None = None,
         parts_off: Iterable[str] = (),
+        clock: StudioClock | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.parts_off = frozenset(parts_off)
-        self.services = services
-        self.actor = actor
-        self.runner = runner or TaskRunner(self)
-        self.presenter = presenter or ErrorPresenter(parent=self)
+        # The one context of this login: what the tabs, panels and dialogs are handed. The
+        # clock comes from the studio read at login; without one, the zone in the login's actor.
+        self.context = StudioContext(
+            services,
+            actor,
+            runner or TaskRunner(self),
+            presenter or ErrorPresenter(parent=self),
+            clock if clock is not None else StudioClock(actor.timezone, parent=self),
+        )
         self.setWindowTitle("StudioSync")
         self.resize(1280, 800)
 
@@ -158,8 +166,7 @@ class MainWindow(QMainWindow):
         self.presenter.attach(self, lambda: self.banner, self.reload_current)
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setDocumentMode(True)
-        args = (services, actor, self.runner, self.presenter)
-        tab_classes: dict[str, Callable[..., DataTab]] = {
+        tab_classes: dict[str, Callable[[StudioContext], DataTab]] = {
             "today": TodayTab,
             "calendar": CalendarTab,
             "roster": RosterTab,
@@ -175,7 +182,7 @@ class MainWindow(QMainWindow):
         }
         # Only the tabs this person's role may use (the database refuses the rest anyway).
         self.tabs: dict[str, DataTab] = {
-            key: cls(*args) for key, cls in tab_classes.items() if can(actor, TAB_AREAS[key])
+            key: cls(self.context) for key, cls in tab_classes.items() if can(actor, TAB_AREAS[key])
         }
         if can(actor, "audit"):
             for key, tab in self.tabs.items():
@@ -209,7 +216,7 @@ class MainWindow(QMainWindow):
         self._notifications_dock()
         self.mail: MailStatus | None = None
         if can(actor, "email"):  # this desk sends the studio's email in the background
-            self.mail = MailStatus(services, actor, self.runner, self.presenter, self)
+            self.mail = MailStatus(self.context, self)
             self.mail.open_outbox.connect(lambda: self.select_tab("outbox"))
         self.live = live
         if live is not None:
@@ -220,6 +227,30 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         # Nothing is fetched until the window is shown; then each tab on its first showing.
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
+
+    # --- what the window was handed -------------------------------------------------------
+
+    @property
+    def services(self) -> Services:
+        return self.context.services
+
+    @property
+    def actor(self) -> Actor:
+        """The acting user, with the studio's zone as last read (a change on another desk
+        reaches it through the live updates)."""
+        return self.context.actor
+
+    @property
+    def runner(self) -> TaskRunner:
+        return self.context.runner
+
+    @property
+    def presenter(self) -> ErrorPresenter:
+        return self.context.presenter
+
+    @property
+    def clock(self) -> StudioClock:
+        return self.context.clock
 
     # --- tabs -------------------------------------------------------------------------
 
@@ -275,7 +306,8 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         tab = self.tab_widget.widget(index)
         if isinstance(tab, DataTab):
-            if self.isVisible() and not tab.has_loaded and not tab.is_loading:
+            ready = self.isVisible() and not self._studio_pending
+            if ready and not tab.has_loaded and not tab.is_loading:
                 tab.reload()
             # The keys go where the tab wants them (the roster's search, the calendar's
             # grid), not to whatever Qt moved the focus to while the old tab hid.
@@ -286,19 +318,22 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._started:
             self._started = True
+            # No studio read at login (a window built without one): the first tab loads once
+            # the studio's zone and hours are known, so it never shows this PC's dates.
+            self._studio_pending = self.clock.info is None
             self.notifications.start()  # due reminders, then the first load
             if self.mail is not None:
                 self.mail.start()
             if self.actor.is_staff_desk:  # the daily retention round (one desk a day)
                 from studiosync_desktop.ui.retention_round import RetentionRound
 
-                self.retention = RetentionRound(self.services, self.actor, self.runner, self)
+                self.retention = RetentionRound(self.context, self)
                 self.retention.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
                 self.retention.start()
             if self.actor.is_staff_desk:  # outside calendars, one desk at a time
                 from studiosync_desktop.ui.feed_round import FeedRound
 
-                self.feed_round = FeedRound(self.services, self.actor, self.runner, self)
+                self.feed_round = FeedRound(self.context, self)
                 self.feed_round.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
                 self.feed_round.start()
             self.read_studio()  # its look in the header (and its parts, if changed meanwhile)
@@ -327,11 +362,20 @@ class MainWindow(QMainWindow):
         self.runner.run(
             lambda: (services.studio.info(actor), services.studio.branding(actor)),
             on_done=self._studio_read,
-            on_error=lambda _exc: None,  # the tabs' own loads say what is wrong with the server
+            on_error=lambda _exc: self._studio_known(),  # the tabs' loads say what is wrong
         )
+
+    def _studio_known(self) -> None:
+        """The studio was read (or could not be): the first tab's load may start."""
+        if self._studio_pending:
+            self._studio_pending = False
+            self._on_tab_changed(self.tab_widget.currentIndex())
 
     def _studio_read(self, result: tuple[StudioInfo, StudioBranding]) -> None:
         info, branding = result
+        # The one clock first (its zone, hours, grid; the actor's zone): the screens showing
+        # dates fetch again in the new zone when it changed.
+        self.context.learn_studio(info)
         if frozenset(info.settings.parts_off) != self.parts_off:
             self.apply_parts(info.settings.parts_off)
         self.header.show_branding(branding)
@@ -340,14 +384,13 @@ class MainWindow(QMainWindow):
             if callable(studio_changed):
                 studio_changed(info)
         self.studio_changed.emit(info)
+        self._studio_known()
 
     def _live_status(self, up: bool) -> None:
         self.live_label.setText("Live" if up else "Live updates paused: reconnecting…")
 
     def _notifications_dock(self) -> None:
-        self.notifications = NotificationsPanel(
-            self.services, self.actor, self.runner, self.presenter, self
-        )
+        self.notifications = NotificationsPanel(self.context, self)
         self.notifications_dock = QDockWidget("Notifications", self)
         self.notifications_dock.setObjectName("notifications_dock")
         self.notifications_dock.setWidget(self.notifications)
@@ -383,6 +426,7 @@ class MainWindow(QMainWindow):
         if hasattr(roster, "open_person"):
             roster.open_person.connect(self.open_person_page)
         self._started = False
+        self._studio_pending = False
 
     def _figure_activated(self, key: str) -> None:
         """A figure on Home was clicked: the tab that holds what it counts."""
@@ -469,7 +513,7 @@ class MainWindow(QMainWindow):
 
     def _undo_menu(self) -> None:
         """Edit: undo and redo of this desk's calendar changes (Ctrl+Z, Ctrl+Shift+Z)."""
-        self.history = UndoHistory(self.services, self.actor, self.runner, self.presenter, self)
+        self.history = UndoHistory(self.context, self)
         self.history.said.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.history.restored.connect(lambda: self.tables_changed(frozenset({"lessons"})))
         edit = self.menuBar().addMenu("&Edit")

@@ -19,17 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import NotificationList
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.studio_clock import StudioClock
-from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 
 REMINDER_INTERVAL_MS = 10 * 60 * 1000
 
 
-class NotificationsPanel(QWidget):
+class NotificationsPanel(QWidget, UsesContext):
     """A list of notifications; `link_activated(link)` when one is opened."""
 
     link_activated = Signal(str)
@@ -39,16 +35,13 @@ class NotificationsPanel(QWidget):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("notifications_panel")
-        self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
-        self.clock = StudioClock()  # times in the studio's zone
+        self.context = context  # times in the studio's zone, following its changes
+        context.clock.changed.connect(self.reload)
         self.unread = 0
         self.title = QLabel("Notifications", self)
         font = self.title.font()
@@ -98,22 +91,14 @@ class NotificationsPanel(QWidget):
 
     def reload(self) -> None:
         services, actor = self.services, self.actor
-        known = self.clock.zone is not None
-
-        def work() -> tuple[str | None, NotificationList]:
-            zone = None if known else services.studio.info(actor).timezone
-            return zone, services.notifications.mine(actor)
-
         self.runner.run(
-            work,
+            lambda: services.notifications.mine(actor),
             on_done=self._show,
             on_error=lambda exc: self.presenter.present(exc, retry=self.reload),
             key=f"notifications:{id(self)}",
         )
 
-    def _show(self, loaded: tuple[str | None, NotificationList]) -> None:
-        zone, result = loaded
-        self.clock.learn(zone)
+    def _show(self, result: NotificationList) -> None:
         current = self.list.currentItem()
         keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.list.clear()

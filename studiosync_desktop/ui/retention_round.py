@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.privacy import describe_retention
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 
 # A window tries once shortly after it opens, then every hour: the database lets one desk
 # run it per day (the others get nothing back).
@@ -15,12 +13,12 @@ FIRST_TRY_MS = 60_000
 EVERY_MS = 60 * 60_000
 
 
-class RetentionRound(QObject):
+class RetentionRound(QObject, UsesContext):
     said = Signal(str)
 
-    def __init__(self, services: Services, actor: Actor, runner: TaskRunner, parent: QObject):
+    def __init__(self, context: StudioContext, parent: QObject):
         super().__init__(parent)
-        self.services, self.actor, self.runner = services, actor, runner
+        self.context = context
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.run)
 

@@ -5,14 +5,36 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QObject, Signal
+
+from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.zones import zone_of
 
+__all__ = ["StudioClock", "zone_of"]
 
-class StudioClock:
-    """The studio's zone, learnt from the first load; until then this PC's local time."""
 
-    def __init__(self) -> None:
-        self.zone: ZoneInfo | None = None
+class StudioClock(QObject):
+    """The studio's zone (and its opening hours and grid), one per login, shared by every
+    screen: read at login, and again when another desk changes the studio (`changed`).
+
+    Without a zone (a window built before anything was read) it is this PC's local time.
+    """
+
+    # The zone, the opening hours or the grid changed: screens showing dates follow.
+    changed = Signal()
+
+    def __init__(
+        self,
+        zone: str | None = None,
+        info: StudioInfo | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.zone: ZoneInfo | None = zone_of(zone) if zone else None
+        # The studio's settings as last read (None until the first read).
+        self.info: StudioInfo | None = None
+        if info is not None:
+            self.learn_studio(info)
 
     def today(self) -> date:
         return datetime.now(self.zone).date() if self.zone else date.today()
@@ -21,9 +43,29 @@ class StudioClock:
         return value.astimezone(self.zone) if self.zone else value.astimezone()
 
     def learn(self, zone: str | None) -> None:
-        """The studio's zone, when a load brought it."""
-        if zone:
+        """The studio's zone, when a load brought it (`changed` when it is a new one)."""
+        if zone and (self.zone is None or self.zone.key != zone):
             self.zone = zone_of(zone)
+            self.changed.emit()
+
+    def learn_studio(self, info: StudioInfo) -> bool:
+        """The studio as just read: whether its zone, hours or grid changed (then `changed`
+        was emitted; a new name or logo alone changes nothing here)."""
+        old = self.info
+        zone_changed = self.zone is None or self.zone.key != info.timezone
+        self.info = info
+        self.zone = zone_of(info.timezone)
+        moved = zone_changed or (
+            old is not None
+            and (
+                old.settings.opens_at != info.settings.opens_at
+                or old.settings.closes_at != info.settings.closes_at
+                or old.settings.snap_minutes != info.settings.snap_minutes
+            )
+        )
+        if moved:
+            self.changed.emit()
+        return moved
 
     def stamp(self, value: datetime) -> str:
         """When something happened, as the desk reads it: "Thu 26 Nov 09:30"."""

@@ -14,15 +14,13 @@ from PySide6.QtWidgets import QWidget
 from studiosync_desktop.errors import DatabaseUnavailable
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.lesson_changes import LessonChange
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 
 # How many changes back this desk can go.
 DEPTH = 30
 
 
-class UndoHistory(QObject):
+class UndoHistory(QObject, UsesContext):
     """`said` is the line for the status bar ("Undone: moved Sam Lee's lesson ..."),
     `restored` tells the window the calendar changed (its tabs refresh)."""
 
@@ -32,19 +30,16 @@ class UndoHistory(QObject):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
-        self.services, self.actor, self.runner, self.presenter = services, actor, runner, presenter
+        self.context = context
         self.undo_stack: list[LessonChange] = []
         self.redo_stack: list[LessonChange] = []
         self.busy = False
         self._heard.connect(self._record)
-        services.journal.listen(self._hear)
+        context.services.journal.listen(self._hear)
         self.undo_action = QAction("&Undo", parent)
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.undo_action.triggered.connect(self.undo)
@@ -56,7 +51,8 @@ class UndoHistory(QObject):
     # --- recording ------------------------------------------------------------------------
 
     def _hear(self, actor: Actor, change: LessonChange) -> None:
-        if actor == self.actor:  # worker thread: only hand it over
+        # Worker thread: only hand it over. By user: the actor's zone may have been read anew.
+        if actor.user_id == self.actor.user_id:
             self._heard.emit(change)
 
     def _record(self, change: LessonChange) -> None:

@@ -215,3 +215,53 @@ def test_the_desk_gives_a_student_a_photo_from_their_page(
     front_desk.click_button("Remove photo")
     front_desk.wait_until(lambda: not page.photo.isVisible())
     page.close()
+
+
+def test_a_new_time_zone_from_another_desk_moves_the_calendar_and_today_without_logging_in(
+    office: Desk, front_desk: Desk, db: Database
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    window = front_desk.window
+    front_desk.shortcut("Ctrl+2")
+    calendar = window.tabs["calendar"]
+    front_desk.wait_until(lambda: calendar.has_loaded and not calendar.is_loading)
+    front_desk.wait_until(lambda: calendar.model.rowCount() > 0)
+    lesson = calendar.model.row_at(0)
+    when = lambda: calendar.model.data(calendar.model.index(0, 0))  # noqa: E731
+    chicago = lesson.start.astimezone(ZoneInfo("America/Chicago"))
+    assert when().startswith(chicago.strftime("%a %d %b  %H:%M"))
+
+    run_command(office, "studio details")
+    office.wait_until(lambda: isinstance(QApplication.activeModalWidget(), FormDialog))
+    dialog = QApplication.activeModalWidget()
+    label = next(x for x in dialog.findChildren(QLabel) if x.text() == "&Time zone:")
+    zone_field = label.buddy()
+    office.click(zone_field)
+    office.key(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    office.type("Asia/Tokyo")
+    office.click_button("Save")
+    office.wait_until(lambda: not dialog.isVisible())
+    with db.session() as s:
+        assert s.scalar(text("SELECT timezone FROM studios")) == "Asia/Tokyo"
+
+    # The desk's window (the same one: nobody logged in again) follows through live updates:
+    # its one clock, the actor its service calls carry, the calendar's times...
+    tokyo = ZoneInfo("Asia/Tokyo")
+    front_desk.wait_until(lambda: window.clock.zone == tokyo, timeout=15000)
+    assert window.actor.timezone == "Asia/Tokyo"
+    assert window.tabs["today"].clock is window.clock  # one clock for every screen
+    front_desk.wait_until(lambda: not calendar.is_loading)
+    row = calendar.model.row_of(lesson.id, calendar.row_key)
+    shown = calendar.model.data(calendar.model.index(row, 0))
+    assert shown.startswith(lesson.start.astimezone(tokyo).strftime("%a %d %b  %H:%M"))
+    assert calendar.grid.zone == tokyo
+    # ... and Today, refreshed when shown again: the studio's day and hours in Tokyo.
+    window.activateWindow()  # the person is back at the front desk
+    front_desk.wait_until(lambda: QApplication.activeWindow() is window)
+    front_desk.shortcut("Ctrl+1")
+    today = window.tabs["today"]
+    front_desk.wait_until(lambda: today.board is not None and today.board.timezone == "Asia/Tokyo")
+    assert today.board.day == datetime.now(tokyo).date()
+    assert today.navigator.start == datetime.now(tokyo).date()

@@ -10,14 +10,11 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QWidget
 
 from studiosync_desktop.schemas.accounts import AuditFilters, AuditRow
-from studiosync_desktop.schemas.common import Actor, Page
-from studiosync_desktop.services.container import Services
+from studiosync_desktop.schemas.common import Page
 from studiosync_desktop.ui.audit_columns import audit_columns
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import words
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 
 PAGE_SIZE = 200
 # The business tables a receptionist asks about; the audit view filters on one of them.
@@ -50,16 +47,11 @@ class AuditTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()
-        super().__init__(
-            services, actor, runner, presenter, audit_columns(self.clock), None, parent
-        )
+        self.context = context
+        super().__init__(context, audit_columns(self.clock), None, parent)
         self.person = QComboBox(self)
         self.person.addItem("Everyone", None)
         self.person.setMinimumWidth(180)
@@ -119,16 +111,14 @@ class AuditTab(DataTab):
         filters = self.filters()
         want_people = not self._people_loaded
 
-        def work() -> tuple[str, Any, Page[AuditRow]]:
-            zone = services.studio.info(actor).timezone
+        def work() -> tuple[Any, Page[AuditRow]]:
             people = services.accounts.staff(actor) if want_people else None
-            return zone, people, services.accounts.audit(actor, filters, cursor)
+            return people, services.accounts.audit(actor, filters, cursor)
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, people, page = result
-        self.clock.learn(zone)
+        people, page = result
         if people is not None and not self._people_loaded:
             self._people_loaded = True
             self.person.blockSignals(True)

@@ -19,12 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.history_dialog import HistoryDialog
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 
 LOADING = "Loading…"
@@ -46,7 +43,7 @@ ROW_TABLES = {
 }
 
 
-class DataTab(QWidget):
+class DataTab(QWidget, UsesContext):
     """A toolbar row, a summary line and one table; subclasses say what to fetch and show,
     and may add rows under the toolbar, a second pane or another view of the rows.
 
@@ -72,19 +69,15 @@ class DataTab(QWidget):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         columns: Sequence[Column[Any]],
         row_style: Callable[[Any], RowStyle | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services = services
-        self.actor = actor
-        self.runner = runner
-        self.presenter = presenter
+        # Services, the acting user, runner, presenter and the one studio clock (UsesContext).
+        self.context = context
+        context.clock.changed.connect(self.clock_changed)
         self.model: RowTableModel[Any] = RowTableModel(columns, row_style=row_style, parent=self)
         self.table = RowTableView(self.model, self)
         self.table.stretch(self.stretch_column)
@@ -155,6 +148,7 @@ class DataTab(QWidget):
             table,
             key,
             what,
+            clock=self.clock,
             parent=self,
         )
         dialog.setModal(False)
@@ -276,6 +270,16 @@ class DataTab(QWidget):
             self.refresh()
         else:
             self.is_stale = True  # refreshed when shown again
+
+    def clock_changed(self) -> None:
+        """The studio's zone (or hours or grid) changed on some desk: the rows are fetched
+        again in the new zone (days and times), now or when the tab is next shown."""
+        if not self.has_loaded:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.is_stale = True
 
     def refresh(self) -> None:
         """Fetches again, keeping the selected row (by key) and the scroll position."""

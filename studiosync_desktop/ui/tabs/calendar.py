@@ -29,14 +29,13 @@ from studiosync_desktop.schemas.month import MonthDay
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.schemas.studio import StudioInfo
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
 from studiosync_desktop.ui.documents import tell_saved
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.lesson_opening import lesson_dialog
 from studiosync_desktop.ui.month_grid import WEEKS, MonthGrid, grid_start
-from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
+from studiosync_desktop.ui.studio_clock import zone_of
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -47,7 +46,6 @@ from studiosync_desktop.ui.table_model import (
     words,
 )
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import MONTH, DateNavigator
 
 log = logging.getLogger(__name__)
@@ -75,13 +73,10 @@ class CalendarTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()
+        self.context = context
         columns: list[Column[LessonRow]] = [
             Column("When", lambda r: self.clock.span(r.start, r.end), width=190),
             Column("Student / band", lambda r: r.student_name, width=180),
@@ -91,14 +86,14 @@ class CalendarTab(DataTab):
             Column("Status", lambda r: r.status, CENTER, words, width=100),
             money_column("Rate", lambda r: r.rate),
         ]
-        super().__init__(services, actor, runner, presenter, columns, _lesson_style, parent)
+        super().__init__(context, columns, _lesson_style, parent)
         self.choices: BookingChoices | None = None
         self.working: dict[uuid.UUID, tuple[tuple[datetime, datetime], ...]] = {}
         self.busy: tuple[Any, ...] = ()
         self.navigator = DateNavigator(7, self.clock.today(), self)
         self.navigator.changed.connect(lambda _start: self.reload())
         self.toolbar.addWidget(self.navigator, 1)
-        self._add_view_and_filters(actor)
+        self._add_view_and_filters(self.actor)
         self._add_more_menu()
         self.closed: dict[date, str] = {}
         self.extended_on: date | None = None
@@ -111,6 +106,8 @@ class CalendarTab(DataTab):
             QUrl.fromLocalFile(str(path))
         )
         self._add_grid()
+        if self.clock.info is not None:  # read at login
+            self.studio_changed(self.clock.info)
         self._scrolled = False
         self._scroll_to: datetime | None = None
         self._scroll_to_first = False
@@ -213,7 +210,6 @@ class CalendarTab(DataTab):
         start = self.navigator.start
         days = self.navigator.period_days
         services, actor = self.services, self.actor
-        known_zone = self.clock.zone is not None
         need_choices = self.choices is None
         filters = {
             "teacher_id": self.teacher_filter.currentData(),
@@ -223,14 +219,13 @@ class CalendarTab(DataTab):
 
         by_teacher = self.view.currentData() == "teacher"
         if self.view.currentData() == "month":
-            return self._fetch_month(known_zone, need_choices, filters)
+            return self._fetch_month(need_choices, filters)
 
         def work() -> tuple[Any, ...]:
-            info = None if known_zone else services.studio.info(actor)
             choices = services.scheduling.choices(actor) if need_choices else None
             rows = services.scheduling.week(actor, start, days, **filters)
             closed = services.scheduling.closures(actor, start, start + timedelta(days=days - 1))
-            return info, choices, rows, closed, *overlay(rows), False
+            return choices, rows, closed, *overlay(rows), False
 
         def overlay(rows: tuple[LessonRow, ...]) -> tuple[Any, Any]:
             """Working hours and outside busy times: of the teacher filtered on (or the
@@ -247,28 +242,23 @@ class CalendarTab(DataTab):
 
         return work
 
-    def _fetch_month(
-        self, known_zone: bool, need_choices: bool, filters: dict[str, Any]
-    ) -> Callable[[], Any]:
+    def _fetch_month(self, need_choices: bool, filters: dict[str, Any]) -> Callable[[], Any]:
         """The month view's six weeks: lessons counted per day, and the closures."""
         services, actor = self.services, self.actor
         first = grid_start(self.navigator.start)
 
         def work() -> tuple[Any, ...]:
-            info = None if known_zone else services.studio.info(actor)
             choices = services.scheduling.choices(actor) if need_choices else None
             days = services.scheduling.month(actor, first, 7 * WEEKS, **filters)
             closed = services.scheduling.closures(actor, first, first + timedelta(days=41))
-            return info, choices, days, closed, {}, (), True
+            return choices, days, closed, {}, (), True
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        info, choices, rows, closed, self.working, self.busy, is_month = result
+        choices, rows, closed, self.working, self.busy, is_month = result
         self.closed = {c.closed_on: c.reason for c in closed}
         self.grid.closed = self.closed
-        if info is not None:
-            self.studio_changed(info)
         if choices is not None:
             self._set_choices(choices)
         if self.extended_on is None:  # the first load, now that the studio's day is known
@@ -580,9 +570,8 @@ class CalendarTab(DataTab):
             self.write_day_sheet(Path(path), day, by)
 
     def studio_changed(self, info: StudioInfo) -> None:
-        """The studio's zone, opening hours and grid (at the first load, and when another
-        desk changes them)."""
-        self.clock.zone = zone_of(info.timezone)
+        """The studio's opening hours and grid (when the window reads the studio, at start and
+        when another desk changes it); its zone is the one studio clock's."""
         self.navigator.set_today(self.clock.today())
         self.grid.set_hours(info.settings.opens_at, info.settings.closes_at)
         self.grid.snap_minutes = info.settings.snap_minutes

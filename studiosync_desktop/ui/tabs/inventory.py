@@ -34,11 +34,9 @@ from studiosync_desktop.schemas.inventory import (
     ItemLabel,
 )
 from studiosync_desktop.schemas.rows import ItemRow
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.inventory import ItemDialog, LendDialog, ReturnDialog
 from studiosync_desktop.ui.documents import open_with_system, save_document, tell_saved
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -53,10 +51,8 @@ from studiosync_desktop.ui.table_model import (
 )
 from studiosync_desktop.ui.tabs.base import DataTab, pane
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView, status_line
 from studiosync_desktop.vocabulary import ITEM_CATEGORIES, ITEM_CONDITIONS, ITEM_STATUSES
-from studiosync_desktop.zones import zone_of
 
 CHECKOUT_VIEWS = (
     ("open", "Pending, overdue and out"),
@@ -134,15 +130,11 @@ class InventoryTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
         columns = item_columns()
-        super().__init__(services, actor, runner, presenter, columns, _item_style, parent)
-        self.clock = StudioClock()
+        super().__init__(context, columns, _item_style, parent)
         self.studio_locale = "en_US"
         self.totals: InventoryTotals | None = None
         # Tests replace this: by default a PDF opens in the system's viewer (print from there).
@@ -283,27 +275,19 @@ class InventoryTab(DataTab):
         services, actor, filters = self.services, self.actor, self.filters()
         view = self.checkout_view.currentData()
         first = cursor is None
-        need_info = self.clock.zone is None
 
         def work() -> tuple[Any, ...]:
             page = services.inventory.items(actor, cursor=cursor, filters=filters)
             if not first:
-                return (page, None, None, None)
-            info = services.studio.info(actor) if need_info else None
-            return (
-                page,
-                services.inventory.totals(actor),
-                services.inventory.checkouts(actor, view),
-                info,
-            )
+                return (page, None, None)
+            return page, services.inventory.totals(actor), services.inventory.checkouts(actor, view)
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        page, totals, checkouts, info = result
-        if info is not None:
-            self.clock.zone = zone_of(info.timezone)
-            self.studio_locale = info.settings.locale
+        page, totals, checkouts = result
+        if self.clock.info is not None:
+            self.studio_locale = self.clock.info.settings.locale
         super().show_result(page, appended)
         if totals is not None:
             self.totals = totals

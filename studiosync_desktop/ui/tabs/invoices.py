@@ -32,13 +32,10 @@ from studiosync_desktop.schemas.billing import (
     RefundCreate,
     VoidRequest,
 )
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import InvoiceRow
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.billing import GenerateDialog
 from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.dialogs.pay_link import ChargeCardDialog, PayLinkDialog
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.forms import Field
 from studiosync_desktop.ui.invoice_forms import (
     CREDIT_NOTE_FIELDS,
@@ -49,6 +46,7 @@ from studiosync_desktop.ui.invoice_forms import (
     refund_fields,
 )
 from studiosync_desktop.ui.invoice_words import as_row, change_line
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -59,7 +57,6 @@ from studiosync_desktop.ui.table_model import (
     words,
 )
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 
 STATUS_FILTERS = (
     ("All invoices", None),
@@ -203,10 +200,7 @@ class InvoicesTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
         columns: list[Column[InvoiceRow]] = [
@@ -220,7 +214,7 @@ class InvoicesTab(DataTab):
             money_column("Paid", lambda r: r.amount_paid, width=78),
             money_column("Balance", lambda r: r.balance, width=78),
         ]
-        super().__init__(services, actor, runner, presenter, columns, _invoice_style, parent)
+        super().__init__(context, columns, _invoice_style, parent)
         self.detail: InvoiceDetail | None = None
         self._changing: InvoiceDetail | None = None  # the invoice as it was before an action
         self.status_filter = QComboBox(self)

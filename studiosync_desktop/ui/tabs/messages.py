@@ -35,7 +35,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import show_limits
 from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -56,13 +56,10 @@ class MessagesTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()  # times in the studio's zone, as everywhere in the app
+        self.context = context  # the one studio clock: times in the studio's zone
         columns: list[Column[ThreadRow]] = [
             Column("Subject", lambda r: r.subject, width=190),
             Column("With", lambda r: r.participants, width=150),
@@ -71,10 +68,7 @@ class MessagesTab(DataTab):
             Column("Unread", lambda r: r.unread or "", width=55),
         ]
         super().__init__(
-            services,
-            actor,
-            runner,
-            presenter,
+            context,
             columns,
             lambda r: UNREAD if r.unread else None,
             parent,
@@ -124,17 +118,9 @@ class MessagesTab(DataTab):
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         services, actor = self.services, self.actor
-        known = self.clock.zone is not None
-
-        def work() -> tuple[str | None, tuple[ThreadRow, ...]]:
-            zone = None if known else services.studio.info(actor).timezone
-            return zone, services.messaging.threads(actor)
-
-        return work
+        return lambda: services.messaging.threads(actor)
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, result = result
-        self.clock.learn(zone)
         if self._keep is not None:
             self.model.replace_rows(result, self.row_key)
         else:

@@ -11,13 +11,10 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import KIND_NAMES, OutboxFilters, OutboxRow
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.email_message import STATUS_WORDS, MessageDialog, status_text
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import status_line
 from studiosync_desktop.vocabulary import EMAIL_KINDS, EMAIL_STATUSES
 
@@ -38,13 +35,10 @@ class OutboxTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()
+        self.context = context
         columns: list[Column[OutboxRow]] = [
             Column("Queued", lambda r: self.clock.stamp(r.created_at), width=130),
             Column("Email", lambda r: r.kind_name, width=170),
@@ -54,7 +48,7 @@ class OutboxTab(DataTab):
             Column("Tries", lambda r: r.attempts or "", width=50),
             Column("Server's answer or reason", lambda r: r.last_error, width=360),
         ]
-        super().__init__(services, actor, runner, presenter, columns, row_style, parent)
+        super().__init__(context, columns, row_style, parent)
         self.status = QComboBox(self)
         self.status.setObjectName("outbox_status")
         self.status.addItem("Every status", None)
@@ -108,16 +102,7 @@ class OutboxTab(DataTab):
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         services, actor, filters = self.services, self.actor, self.filters()
 
-        def work() -> tuple[str, Any]:
-            zone = services.studio.info(actor).timezone
-            return zone, services.outbox.page(actor, filters, cursor, PAGE_SIZE)
-
-        return work
-
-    def show_result(self, result: Any, appended: bool) -> None:
-        zone, page = result
-        self.clock.learn(zone)
-        super().show_result(page, appended)
+        return lambda: services.outbox.page(actor, filters, cursor, PAGE_SIZE)
 
     def selected_row(self) -> OutboxRow | None:
         key = self.selected_key()

@@ -21,20 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.teacher_pay import (
     PayLineRow,
     PayPeriod,
     PayRunView,
     TeacherPayTotal,
 )
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.pay_periods import next_period, previous_period
 from studiosync_desktop.ui.dialogs.pay import ExtraLineDialog, PayRulesDialog
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel, money_column
 from studiosync_desktop.ui.tabs.base import DataTab, pane
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 from studiosync_desktop.vocabulary import PAY_ATTENDANCE_NAMES
 
@@ -56,10 +53,7 @@ class PayTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
         columns: list[Column[TeacherPayTotal]] = [
@@ -71,7 +65,7 @@ class PayTab(DataTab):
             money_column("By hand", lambda t: t.extras, 100),
             money_column("Total", lambda t: t.total, 110),
         ]
-        super().__init__(services, actor, runner, presenter, columns, _total_style, parent)
+        super().__init__(context, columns, _total_style, parent)
         self.view: PayRunView | None = None
         self.lines_of: Any = None  # whose lines are shown below
         self.period: PayPeriod | None = None
@@ -90,7 +84,7 @@ class PayTab(DataTab):
         self.toolbar.addWidget(self.period_label)
         self.next_button = self.add_button(self.toolbar, "&Next ▶", "Alt+Right", self.next)
         self.toolbar.addStretch(1)
-        admin = actor.is_admin
+        admin = self.actor.is_admin
         if admin:
             self.add_line_button = self.add_button(
                 self.toolbar, "&Add line…", "Ctrl+N", self.add_line

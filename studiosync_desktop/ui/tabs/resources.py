@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.resources import ResourceCheckoutRow, ResourceRow, size_text
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.resources import LendCopyDialog, ResourceDialog, StudentPicker
 from studiosync_desktop.ui.documents import open_with_system, save_document, tell_saved
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import (
     ALERT,
     CENTER,
@@ -35,7 +33,6 @@ from studiosync_desktop.ui.table_model import (
 )
 from studiosync_desktop.ui.tabs.base import DataTab, pane
 from studiosync_desktop.ui.tabs.roster import SEARCH_DEBOUNCE_MS
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
 from studiosync_desktop.vocabulary import RESOURCE_TYPES
 
@@ -76,10 +73,7 @@ class ResourcesTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
         columns: list[Column[ResourceRow]] = [
@@ -92,8 +86,7 @@ class ResourcesTab(DataTab):
             Column("Shared with", _who, width=120),
             Column("File, link or copies", _what, width=260),
         ]
-        super().__init__(services, actor, runner, presenter, columns, None, parent)
-        self.clock = StudioClock()
+        super().__init__(context, columns, None, parent)
         self.open_file: Callable[[Path], object] = open_with_system
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search title, category, tags  (Ctrl+F)")
@@ -151,20 +144,17 @@ class ResourcesTab(DataTab):
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         services, actor = self.services, self.actor
         search, kind = self.search.text(), self.kind.currentData()
-        need_zone = self.clock.zone is None
 
         def work() -> tuple[Any, ...]:
             page = services.resources.resources(actor, search, kind, cursor)
             if cursor is not None:
-                return page, None, None
-            zone = services.studio.info(actor).timezone if need_zone else None
-            return page, services.resources.checkouts(actor), zone
+                return page, None
+            return page, services.resources.checkouts(actor)
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        page, copies, zone = result
-        self.clock.learn(zone)
+        page, copies = result
         super().show_result(page, appended)
         if copies is not None:
             self.copies.set_rows(copies)

@@ -20,17 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rooms import ReservationStatus, RoomDetail
 from studiosync_desktop.schemas.rows import ReservationRow, RoomDay
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.rooms import ReservationDialog, RoomDialog
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.room_grid import GridBlock, GridRoom, RoomDayGrid
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import ALERT, CENTER, RIGHT, Column, RowStyle, money, words
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import DateNavigator, status_line
 from studiosync_desktop.zones import zone_of
 
@@ -133,13 +129,10 @@ class RoomsTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()
+        self.context = context
         self.room_count = 0
         self.room_details: tuple[RoomDetail, ...] = ()
         columns: list[Column[Booking]] = [
@@ -151,7 +144,7 @@ class RoomsTab(DataTab):
             Column("Cost", lambda b: b.cost, RIGHT, money, width=80),
             Column("Payment", _paid, CENTER, width=90),
         ]
-        super().__init__(services, actor, runner, presenter, columns, _booking_style, parent)
+        super().__init__(context, columns, _booking_style, parent)
         self.navigator = DateNavigator(1, self.clock.today(), self)
         self.navigator.changed.connect(lambda _start: self.reload())
         self.toolbar.addWidget(self.navigator)
@@ -183,22 +176,22 @@ class RoomsTab(DataTab):
 
     # --- loading ----------------------------------------------------------------------------
 
+    def clock_changed(self) -> None:
+        """Another zone: "today" may be another day."""
+        self.navigator.set_today(self.clock.today())
+        super().clock_changed()
+
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         day = self.navigator.start
         services, actor = self.services, self.actor
-        known_zone = self.clock.zone is not None
 
-        def work() -> tuple[str | None, RoomDay, tuple[RoomDetail, ...]]:
-            zone = None if known_zone else services.studio.info(actor).timezone
-            return zone, services.rooms.day(actor, day), services.rooms.rooms(actor)
+        def work() -> tuple[RoomDay, tuple[RoomDetail, ...]]:
+            return services.rooms.day(actor, day), services.rooms.rooms(actor)
 
         return work
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, day, details = result
-        if zone is not None:
-            self.clock.zone = zone_of(zone)
-            self.navigator.set_today(self.clock.today())
+        day, details = result
         self.room_details = details
         self.room_count = len(day.rooms)
         rows = bookings_of(day)

@@ -26,13 +26,11 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import RosterKind, Saved
 from studiosync_desktop.schemas.studio import StudioInfo
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.roster import TITLES, RosterDialog
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.roster_import import ImportPreviewDialog
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle, money_column
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 
 SEARCH_DEBOUNCE_MS = 200
 
@@ -122,15 +120,10 @@ class RosterTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(
-            services, actor, runner, presenter, VIEWS["students"][1], _row_style, parent
-        )
+        super().__init__(context, VIEWS["students"][1], _row_style, parent)
         self.view: RosterKind = "students"
         self.last_dialog: QDialog | None = None  # the last dialog opened (tests drive it)
         self.view_buttons = QButtonGroup(self)

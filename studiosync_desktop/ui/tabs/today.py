@@ -21,21 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.figures import HomeFigures
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices
 from studiosync_desktop.schemas.today import DayBoard, DayBy, DeskNow
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.today import desk_now, places
 from studiosync_desktop.ui.calendar_grid import GridColumn
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.home_figures import FigureStrip
 from studiosync_desktop.ui.lesson_opening import lesson_dialog, open_lesson
-from studiosync_desktop.ui.studio_clock import StudioClock, zone_of
+from studiosync_desktop.ui.studio_clock import zone_of
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import Column
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.today_grid import Shade, TodayGrid
 from studiosync_desktop.ui.today_panel import TodayPanel
 from studiosync_desktop.ui.widgets import DateNavigator
@@ -76,19 +73,16 @@ class TodayTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()
+        self.context = context
         columns: list[Column[LessonRow]] = [
             Column("When", lambda r: self.clock.span(r.start, r.end, with_day=False), width=120),
             Column("Student / band", lambda r: r.student_name, width=180),
             Column("Teacher", lambda r: r.teacher_name, width=160),
         ]
-        super().__init__(services, actor, runner, presenter, columns, None, parent)
+        super().__init__(context, columns, None, parent)
         # What time it is (tests set the studio's afternoon); aware, any zone.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.board: DayBoard | None = None
@@ -116,7 +110,7 @@ class TodayTab(DataTab):
             button.setProperty("by", value)
             self.by_buttons.addButton(button)
             self.toolbar.addWidget(button)
-            button.setVisible(actor.is_staff_desk)  # a teacher's day is their own column
+            button.setVisible(self.actor.is_staff_desk)  # a teacher's day is their own column
         self.by_buttons.setExclusive(True)
         self.by_buttons.buttonClicked.connect(lambda _b: self._paint())
         self.add_button(self.toolbar, "&New lesson…", "Ctrl+N", lambda: self.book(None, None))
@@ -183,7 +177,6 @@ class TodayTab(DataTab):
             self.charts.show_charts(figures.charts)
         if choices is not None:
             self.choices = choices
-        self.clock.learn(board.timezone)
         zone = zone_of(board.timezone)
         self.navigator.set_today(self.now().astimezone(zone).date())
         self.navigator.set_period(1, board.day)

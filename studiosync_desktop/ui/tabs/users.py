@@ -25,9 +25,8 @@ from studiosync_desktop.schemas.accounts import StaffInvite, StaffRow
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.accounts import one_time_password
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
-from studiosync_desktop.ui.studio_clock import StudioClock
+from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -167,13 +166,10 @@ class UsersTab(DataTab):
 
     def __init__(
         self,
-        services: Services,
-        actor: Actor,
-        runner: TaskRunner,
-        presenter: ErrorPresenter,
+        context: StudioContext,
         parent: QWidget | None = None,
     ) -> None:
-        self.clock = StudioClock()
+        self.context = context
         columns: list[Column[StaffRow]] = [
             Column("Name", lambda r: r.name, width=200),
             Column("Email", lambda r: r.email, width=240),
@@ -186,7 +182,7 @@ class UsersTab(DataTab):
             ),
             Column("Database login", lambda r: r.login_role or "", width=240),
         ]
-        super().__init__(services, actor, runner, presenter, columns, _style, parent)
+        super().__init__(context, columns, _style, parent)
         self.last_dialog: QDialog | None = None
         # Replaced by tests; the real ones ask with a dialog.
         self.confirm: Callable[[str, str], bool] = self._confirm
@@ -206,15 +202,10 @@ class UsersTab(DataTab):
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         services, actor = self.services, self.actor
 
-        def work() -> tuple[Any, tuple[StaffRow, ...]]:
-            info = services.studio.info(actor)
-            return info.timezone, services.accounts.staff(actor)
-
-        return work
+        return lambda: services.accounts.staff(actor)
 
     def show_result(self, result: Any, appended: bool) -> None:
-        zone, rows = result
-        self.clock.learn(zone)
+        rows = result
         if self._keep is not None:
             self.model.replace_rows(rows, self.row_key)
         else:
