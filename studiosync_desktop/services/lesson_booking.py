@@ -51,7 +51,17 @@ BOOK_SQL = """
                CAST(:student AS uuid) AS student, CAST(:band AS uuid) AS band,
                CAST(:room AS uuid) AS room, CAST(:start AS timestamptz) AS s,
                CAST(:end AS timestamptz) AS e, CAST(:makeup AS boolean) AS makeup,
-               CAST(:today AS date) AS today
+               CAST(:today AS date) AS today,
+               -- Bookings of the same teacher, person or room wait for each other here, in
+               -- one order (the keys sorted), instead of meeting inside the exclusion
+               -- constraints, where two inserting at once deadlock (twenty desks booking one
+               -- slot: the losers were told "busy" instead of the clash).
+               (SELECT count(pg_advisory_xact_lock(k.key))
+                  FROM (SELECT DISTINCT hashtextextended(CAST(x AS text), 16) AS key
+                          FROM unnest(ARRAY[CAST(:teacher AS uuid), CAST(:student AS uuid),
+                                            CAST(:band AS uuid), CAST(:room AS uuid)]) x
+                         WHERE x IS NOT NULL
+                         ORDER BY 1) k) AS locked
     ), teacher AS (
         SELECT t.hourly_rate, trim(concat(u.first_name, ' ', u.last_name)) AS name
           FROM p JOIN teachers t ON t.id = p.teacher AND t.studio_id = p.studio
@@ -90,7 +100,8 @@ BOOK_SQL = """
                round(coalesce(CAST(:rate AS numeric),
                               teacher.hourly_rate * CAST(:minutes AS integer) / 60.0), 2)
           FROM p, teacher, checked
-         WHERE NOT (checked.no_student OR checked.no_band OR checked.no_room OR checked.clashes)
+         WHERE p.locked > 0
+           AND NOT (checked.no_student OR checked.no_band OR checked.no_room OR checked.clashes)
            AND (NOT p.makeup OR EXISTS (SELECT 1 FROM credit))
         RETURNING id, status, rate, location, lesson_type, scheduled_start, scheduled_end,
                   cancellation_reason, is_late_cancel
