@@ -7,6 +7,7 @@ it takes nothing a person types; a test fails otherwise."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import uuid
 from collections.abc import Callable, Mapping
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from factories import Maker
+from PIL import Image
 from sqlalchemy import text
 from stripe_server import FakeStripe
 
@@ -234,6 +236,13 @@ def _csv(w: World, _t: Any, d: dict[str, Any]) -> int:
 
 def _reason_of_lesson(w: World, t: Any, _r: Any) -> Mapping[str, Any]:
     return w.row("SELECT cancellation_reason AS reason FROM lessons WHERE id = :i", i=t)
+
+
+def _picture() -> bytes:
+    """A small PNG, as a desk picks one from the disk."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 90, 160)).save(out, "PNG")
+    return out.getvalue()
 
 
 def _staff_email() -> str:
@@ -839,6 +848,18 @@ CASES: list[Case] = [
         read=lambda w, t, _r: w.row("SELECT theme_color AS colour FROM studios"),
     ),
     Case(
+        ("StudioService.set_logo",),
+        lambda w, t, d: w.sv.studio.set_logo(w.admin, d["logo"]),
+        lambda w: {"logo": _picture()},
+        (),
+    ),
+    Case(
+        ("PeopleService.set_photo",),
+        lambda w, t, d: w.sv.people.set_photo(w.admin, w.student_user, d["photo"]),
+        lambda w: {"photo": _picture()},
+        (),
+    ),
+    Case(
         ("StudioService.set_up",),
         lambda w, t, d: w.sv.studio.set_up(d),
         lambda w: {
@@ -884,14 +905,12 @@ NO_TYPED_VALUES: dict[str, str] = {
     "NotificationService.tell_desk": "an id and a kind the teacher's menu offers",
     "NotificationService.raise_due_reminders": "nothing: what is due",
     "PaymentService.apply_credit": "an id",
-    "PeopleService.set_photo": "a picture file (tests/services/test_roster.py)",
     "PrivacyService.erase": "an id",
     "PrivacyService.run_retention": "nothing: the studio's policy",
     "PrivacyExportService.export": "an id",
     "ResourceService.share": "ids",
     "RoomService.set_paid": "an id and a flag",
     "RosterService.set_active": "a row and a flag",
-    "StudioService.set_logo": "a picture file (tests/services/test_studio_parts.py)",
     "StudioClosures.remove_closure": "an id",
     "TeacherPayService.delete_rule": "an id",
     "TeacherPayService.remove_extra_line": "an id",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import NotFound, PermissionDenied
 from studiosync_desktop.money import round_cents
-from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.common import Actor, parse_value
 from studiosync_desktop.schemas.privacy import consent_name
 from studiosync_desktop.schemas.roster import PageLine, PageSection, PersonPage, RosterKind
 from studiosync_desktop.services.images import fit_photo
@@ -369,6 +369,7 @@ class PeopleService:
         """A person's photo (PNG or JPEG, cropped square and made page- and list-sized), or
         none. The desk sets students' and parents' photos; an administrator anyone's."""
         require(actor, "roster")
+        data = parse_value("photo", bytes | None, data)
         if data is None:
             photo = thumb = None
         else:

@@ -147,6 +147,7 @@ class StudioService:
         """An administrator gives the studio a logo (PNG or JPEG, checked and made the size it
         is printed at), or takes it away (None)."""
         require(actor, "settings")
+        data = parse_value("logo", bytes | None, data)
         picture = fit_logo(data) if data is not None else None
         with self._db.session() as s:
             studio = self._studio(s, actor, lock=True)
