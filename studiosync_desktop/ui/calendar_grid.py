@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.ui.day_grid import DayGrid, GridColumn
+from studiosync_desktop.ui.day_feed import GridColumn
+from studiosync_desktop.ui.day_grid import DayGrid
 from studiosync_desktop.ui.lesson_colours import instrument_colour
 from studiosync_desktop.ui.week_layout import FADED
 

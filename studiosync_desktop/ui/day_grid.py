@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Generic
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from studiosync_desktop.ui.day_feed import B, DayFeed, GridColumn, MoreChip
 from studiosync_desktop.ui.time_axis import GUTTER, HEADER, SLOT_MINUTES, TimeAxis
-from studiosync_desktop.ui.week_layout import HourCount, fit_names, lay_out
+from studiosync_desktop.ui.week_layout import fit_names, lay_out
 
 MIN_TEXT_WIDTH = 28  # narrower blocks are drawn as plain bars, without text
 # Side by side blocks get lanes at least this wide (time and name stay readable); a busier
@@ -33,75 +33,6 @@ CLOSED_HATCH = QColor(197, 48, 48, 40)
 OFF_HOURS = QColor(128, 128, 128, 60)
 BOOKING = QColor(255, 193, 7, 120)  # the time being dragged out to book
 BOOKING_EDGE = QColor("#c99a00")
-
-
-class Block(Protocol):
-    """What a feed hands the grid: a lesson, a room booking."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-
-    @property
-    def start(self) -> datetime: ...
-
-    @property
-    def end(self) -> datetime: ...
-
-    @property
-    def status(self) -> str: ...
-
-
-B = TypeVar("B", bound=Block)
-B_in = TypeVar("B_in", bound=Block, contravariant=True)
-
-
-class DayFeed(Protocol[B_in]):
-    """How a feed's blocks look and behave on the grid."""
-
-    noun: tuple[str, str]  # what a block is ("lesson", "lessons"): busy hours count them
-
-    def colour(self, block: B_in) -> QColor: ...
-
-    def words(self, block: B_in) -> tuple[str, list[str], str]:
-        """Who (after the time), the lines under it, and a status word ("" when usual)."""
-        ...
-
-    def describe(self, block: B_in, zone: ZoneInfo) -> str:
-        """The block in words (its tooltip), its times in `zone`."""
-        ...
-
-    def short(self, block: B_in) -> str:
-        """A block in a busy hour's tile (a first name)."""
-        ...
-
-    def faded(self, block: B_in) -> bool: ...
-
-    def movable(self, block: B_in) -> bool: ...
-
-
-@dataclass(frozen=True)
-class GridColumn:
-    key: Hashable
-    title: str
-    day: date
-    bookable: bool = True  # False: shown (its bookings too) but nothing new starts there
-
-
-@dataclass(frozen=True)
-class MoreChip(Generic[B]):
-    """A busy hour of one column, counted ("8 lessons") rather than squeezed side by side."""
-
-    col: int
-    rect: QRect
-    count: HourCount[B]
-
-    @property
-    def hour(self) -> datetime:
-        return self.count.hour
-
-    @property
-    def rows(self) -> tuple[B, ...]:
-        return self.count.rows
 
 
 class DayGrid(QWidget, Generic[B]):
@@ -259,12 +190,12 @@ class DayGrid(QWidget, Generic[B]):
             placed, counts = lay_out(blocks, fits, self.local, self.feed.short)
             for p in placed:
                 lane_w = (width - 6) / p.lanes
-                top, bottom = self.y_of(p.row.start), self.y_of(p.row.end)
+                top, bottom = self.span_y(p.row.start, p.row.end)
                 x = left + p.lane * lane_w
                 rect = QRect(int(x), top + 1, int(lane_w) - 2, max(12, bottom - top - 2))
                 rects.append((rect, p.row))
             for c in counts:
-                top, bottom = self.y_of(c.top), self.y_of(c.bottom)
+                top, bottom = self.span_y(c.top, c.bottom)
                 rect = QRect(int(left), top + 1, int(width - 6), max(12, bottom - top - 2))
                 more.append(MoreChip(col, rect, c))
         self._rects = rects
@@ -272,6 +203,12 @@ class DayGrid(QWidget, Generic[B]):
         self._held = {
             col: sum(not self.feed.faded(r) for r in blocks) for col, blocks in by_col.items()
         }
+
+    def span_y(self, start: datetime, end: datetime) -> tuple[int, int]:
+        """Where a span is drawn: a block going on past midnight reaches the bottom of its day
+        (the time axis knows hours, not days)."""
+        same_day = self.local(end).date() == self.local(start).date()
+        return self.y_of(start), self.y_of(end) if same_day else self.axis.height() - 1
 
     def column_title(self, i: int) -> str:
         """A column's title: a closed day says why; a day of the week says its blocks."""

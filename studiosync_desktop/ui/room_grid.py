@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from studiosync_desktop.ui.day_grid import DayGrid, GridColumn
+from studiosync_desktop.ui.day_feed import GridColumn
+from studiosync_desktop.ui.day_grid import DayGrid
 from studiosync_desktop.ui.week_layout import FADED
 
 RESERVATION = QColor("#3b6ea5")

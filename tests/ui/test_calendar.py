@@ -117,6 +117,21 @@ def test_a_teachers_my_schedule_shows_only_their_lessons(
         window.runner.wait(5000)
 
 
+def test_a_lesson_going_on_past_midnight_reaches_the_bottom_of_its_day(
+    qtbot, window, studio
+) -> None:  # type: ignore[no-untyped-def]
+    late = datetime.combine(_monday() + timedelta(days=2), datetime.min.time(), NY)
+    nia, kim = studio.teacher("Nia", "Late"), studio.student("Kim", "Owl")
+    lesson = studio.lesson(nia, late.replace(hour=23, minute=30), minutes=45, student_id=kim)
+    tab = _tab(qtbot, window)
+    grid = tab.grid
+    qtbot.waitUntil(lambda: grid.block_rect(lesson) is not None)
+    assert grid.last_hour == 24
+    rect = grid.block_rect(lesson)
+    assert rect is not None and rect.top() == grid.y_of(late.replace(hour=23, minute=30)) + 1
+    assert rect.bottom() >= grid.axis.height() - 4  # to midnight, not a sliver at the top
+
+
 def test_day_sheet_and_calendar_export_are_saved_and_opened(
     qtbot, window, studio, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

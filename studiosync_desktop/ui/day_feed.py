@@ -1,0 +1,85 @@
+"""What a day grid draws: a feed's blocks (lessons, room bookings), its columns, a busy
+hour's tile; and what a feed says about its blocks (how they look, which ones move)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor
+
+from studiosync_desktop.ui.week_layout import HourCount
+
+
+class Block(Protocol):
+    """What a feed hands the grid: a lesson, a room booking."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+B = TypeVar("B", bound=Block)
+B_in = TypeVar("B_in", bound=Block, contravariant=True)
+
+
+class DayFeed(Protocol[B_in]):
+    """How a feed's blocks look and behave on the grid."""
+
+    noun: tuple[str, str]  # what a block is ("lesson", "lessons"): busy hours count them
+
+    def colour(self, block: B_in) -> QColor: ...
+
+    def words(self, block: B_in) -> tuple[str, list[str], str]:
+        """Who (after the time), the lines under it, and a status word ("" when usual)."""
+        ...
+
+    def describe(self, block: B_in, zone: ZoneInfo) -> str:
+        """The block in words (its tooltip), its times in `zone`."""
+        ...
+
+    def short(self, block: B_in) -> str:
+        """A block in a busy hour's tile (a first name)."""
+        ...
+
+    def faded(self, block: B_in) -> bool: ...
+
+    def movable(self, block: B_in) -> bool: ...
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    key: Hashable
+    title: str
+    day: date
+    bookable: bool = True  # False: shown (its bookings too) but nothing new starts there
+
+
+@dataclass(frozen=True)
+class MoreChip(Generic[B]):
+    """A busy hour of one column, counted ("8 lessons") rather than squeezed side by side."""
+
+    col: int
+    rect: QRect
+    count: HourCount[B]
+
+    @property
+    def hour(self) -> datetime:
+        return self.count.hour
+
+    @property
+    def rows(self) -> tuple[B, ...]:
+        return self.count.rows
