@@ -23,6 +23,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("--from", dest="first", type=date.fromisoformat, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="last", type=date.fromisoformat, metavar="YYYY-MM-DD")
     report.add_argument("--group", default="", help="e.g. revenue by teacher, instrument, method")
+    report.add_argument("--instrument", default="", help="only this instrument's students")
+    report.add_argument("--payer", default="", help="only payers whose name has this")
     report.add_argument("-o", "--output", type=Path, metavar="FILE")
 
 
@@ -36,13 +38,23 @@ def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
         if args.list or not args.name:
             for info in reports.available(actor):
                 groups = f"  (--group {' | '.join(info.groups)})" if info.groups else ""
-                print(f"{info.name:14} {info.description}{groups}")
+                narrow = " ".join(f"--{f}" for f in info.filters if f != "teacher")
+                print(
+                    f"{info.name:14} {info.description}{groups}" + (f"  [{narrow}]" * bool(narrow))
+                )
             return 0
         if not (args.first and args.last and args.output):
             print("studiosync report NAME needs --from, --to and -o FILE.")
             return 2
         kind = file_format(args.output)
-        request = {"name": args.name, "first": args.first, "last": args.last, "group": args.group}
+        request = {
+            "name": args.name,
+            "first": args.first,
+            "last": args.last,
+            "group": args.group,
+            "instrument": args.instrument,
+            "payer": args.payer,
+        }
         if kind == ".pdf":
             table = reports.run(actor, request)
             args.output.write_bytes(render_report(table, table.studio_name, table.locale))

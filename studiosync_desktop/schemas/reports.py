@@ -39,7 +39,8 @@ class ReportRequest(Frozen):
     last: date
     group: str = ""  # revenue: teacher, method or instrument; attendance: student or teacher
     teacher_id: uuid.UUID | None = None
-    instrument: str = Field(default="", max_length=100)
+    instrument: str = Field(default="", max_length=100)  # a student's instrument, exactly
+    payer: str = Field(default="", max_length=200)  # part of the payer's name, any case
 
 
 class ReportTable(Frozen):
@@ -66,5 +67,6 @@ class ReportInfo(Frozen):
     title: str
     description: str
     groups: tuple[str, ...] = ()
+    filters: tuple[Literal["teacher", "instrument", "payer"], ...] = ()  # what narrows the rows
     staff_only: bool = False  # money reports: the desk and admins
     admin_only: bool = False  # teacher pay

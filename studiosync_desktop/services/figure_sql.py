@@ -45,26 +45,28 @@ def teacher_name(key: str) -> str:
     )
 
 
-def invoice_shares(key: str) -> str:
-    """The lines of the invoices that `money` moved, by `key`: each key's part, the invoice's
-    line total (`whole`) and the key with the largest part (`largest`, ties by key), which
-    takes the rounding."""
+def invoice_shares(key: str, only: str = "true") -> str:
+    """The lines of the invoices that `money` moved, by `key` and by whether they are `kept`
+    (`only`: a filter on the line, an instrument): each part, the invoice's line total
+    (`whole`), and `n` = 1 for the largest part (ties by key), whose key takes the rounding."""
     return f"""
-SELECT invoice_id, key, part, whole,
-       first_value(key) OVER (PARTITION BY invoice_id ORDER BY part DESC NULLS LAST,
-                              key NULLS LAST) AS largest
-  FROM (SELECT l.invoice_id, {key} AS key, sum(l.total_price) AS part,
+SELECT invoice_id, key, kept, part, whole, row_number() OVER w AS n,
+       first_value(key) OVER w AS largest, first_value(kept) OVER w AS largest_kept
+  FROM (SELECT l.invoice_id, {key} AS key, coalesce({only}, false) AS kept,
+               sum(l.total_price) AS part,
                sum(sum(l.total_price)) OVER (PARTITION BY l.invoice_id) AS whole
           FROM invoice_line_items l
          WHERE l.invoice_id IN (SELECT invoice_id FROM money)
-         GROUP BY l.invoice_id, {key}) g
+         GROUP BY 1, 2, 3) g
+WINDOW w AS (PARTITION BY invoice_id ORDER BY part DESC NULLS LAST, key NULLS LAST, kept DESC)
 """
 
 
-def shared(movements: str, key: str) -> str:
+def shared(movements: str, key: str, only: str | None = None) -> str:
     """`movements` (movement, invoice_id, method, at, amount) shared by `key` in proportion to
     the invoice's lines, rounded to the cent with the rounding left on the largest share, so
-    the shares of a movement add up to it exactly.
+    the shares of a movement add up to it exactly. With `only` (a condition on a line `l`),
+    just the shares of the lines it keeps (money of an invoice without lines: none).
 
     Without a window over the movements: every smaller share is its rounded part, and is also
     taken off the largest share, which starts from the whole amount. Grouped any way, the
@@ -72,16 +74,19 @@ def shared(movements: str, key: str) -> str:
     up to its amount."""
     return f"""
 WITH money AS MATERIALIZED ({movements}),
-shares AS ({invoice_shares(key)}),
+shares AS ({invoice_shares(key, only or "true")}),
 split AS MATERIALIZED (
-  SELECT m.movement, m.at, m.method, m.amount, sh.key, sh.largest,
-         CASE WHEN sh.key IS DISTINCT FROM sh.largest
-              THEN round(m.amount * sh.part / sh.whole, 2) END AS smaller
+  SELECT m.movement, m.at, m.method, m.amount, sh.key, sh.largest, sh.largest_kept,
+         coalesce(sh.kept, {"false" if only else "true"}) AS kept,
+         CASE WHEN sh.n > 1 THEN round(m.amount * sh.part / sh.whole, 2) END AS smaller
     FROM money m LEFT JOIN shares sh ON sh.invoice_id = m.invoice_id AND sh.whole <> 0
 )
-SELECT movement, at, method, key, coalesce(smaller, amount) AS amount FROM split
-UNION ALL
-SELECT movement, at, method, largest, -smaller FROM split WHERE smaller IS NOT NULL
+SELECT movement, at, method, key, amount FROM (
+  SELECT movement, at, method, key, kept, coalesce(smaller, amount) AS amount FROM split
+  UNION ALL
+  SELECT movement, at, method, largest, largest_kept, -smaller FROM split
+   WHERE smaller IS NOT NULL
+) x WHERE x.kept
 """
 
 

@@ -1,6 +1,8 @@
 """The reports' SQL. Money and attendance come from services/figure_sql.py (written once);
 every statement takes :studio, :tz, :first and :last (days, both included), :p0 and :p1 (their
-midnights where the studio is), :now and :teacher (NULL: every teacher's rows)."""
+midnights where the studio is), :now and :teacher (NULL: every teacher's rows); with a filter
+chosen, :instrument (a student's instrument) or :payer_like (an ILIKE pattern of the payer's
+name). A filter that does not apply is left out of the statement, not compared with ''."""
 
 from __future__ import annotations
 
@@ -17,21 +19,40 @@ from studiosync_desktop.services.figure_sql import (
     teacher_name,
 )
 
+PAYER = """coalesce(f.name, b.name, trim(su.first_name || ' ' || su.last_name), '')"""
+PAYER_JOINS = """
+  LEFT JOIN families f ON f.id = i.family_id LEFT JOIN bands b ON b.id = i.band_id
+  LEFT JOIN students ps ON ps.id = i.student_id LEFT JOIN users su ON su.id = ps.user_id"""
+
+# The payer filter: movements of the invoices of the payers whose name matches.
+PAYER_INVOICES = f"""SELECT i.id FROM invoices i {PAYER_JOINS}
+ WHERE i.studio_id = :studio AND {PAYER} ILIKE :payer_like"""
+# The instrument filter on an invoice line (its lesson's student's, as recorded on the line).
+LINE_OF_INSTRUMENT = f"{INSTRUMENT_KEY} = :instrument"
+# ... and on a lesson (a band's lessons have no student, so no instrument).
+LESSON_OF_INSTRUMENT = """le.student_id IN (SELECT fs.id FROM students fs
+  WHERE fs.studio_id = :studio AND fs.instrument = :instrument)"""
+
 MONTH = "to_char(date_trunc('month', m.at AT TIME ZONE :tz), 'YYYY-MM')"
 MONTH_OF = "date_trunc('month', {at} AT TIME ZONE :tz)"
 KEYS = {"teacher": TEACHER_KEY, "instrument": INSTRUMENT_KEY}
 
 
-def revenue(group: str) -> str:
+def revenue(group: str, instrument: bool = False, payer: bool = False) -> str:
     """Per month (and per teacher, instrument or payment method): invoiced, credit notes,
-    received, refunded and net received."""
+    received, refunded and net received; with the filters, only the money of the payer's
+    invoices, or only the shares of the instrument's lesson lines."""
+    only = LINE_OF_INSTRUMENT if instrument else None
     if group == "method":
+        received = _of_payer(MONEY_MOVEMENTS, payer)
+        if only:
+            received = shared(received, "NULL::text", only)
         return f"""
 SELECT {MONTH}, initcap(replace(m.method, '_', ' ')),
        sum(m.amount) FILTER (WHERE m.movement LIKE '%+'),
        -coalesce(sum(m.amount) FILTER (WHERE m.movement LIKE '%-'), 0), sum(m.amount)
-  FROM ({MONEY_MOVEMENTS}) m GROUP BY 1, 2 ORDER BY 1, 2"""
-    key = KEYS.get(group)
+  FROM ({received}) m GROUP BY 1, 2 ORDER BY 1, 2"""
+    key = KEYS.get(group) or ("NULL::text" if only else None)
     # Invoiced and received in one set of movements (i: or r: before the movement), so the
     # invoices' lines are read and shared once for both; `at` is the movement's month where
     # the studio is, worked out once per movement rather than once per share.
@@ -42,8 +63,9 @@ SELECT 'i:' || x.movement AS movement, x.invoice_id, x.method, {MONTH_OF.format(
 UNION ALL
 SELECT 'r:' || y.movement, y.invoice_id, y.method, {MONTH_OF.format(at="y.at")}, y.amount
   FROM ({MONEY_MOVEMENTS}) y"""
+    movements = _of_payer(movements, payer)
     named = "m.key" if key else "NULL::text"
-    source = shared(movements, key) if key else movements
+    source = shared(movements, key, only) if key else movements
     # Each movement's column said once (invoiced, credit note, in or back): the grouping
     # compares those, and the month is written out once per row of the report.
     both = f"""
@@ -68,10 +90,16 @@ SELECT to_char(g.month, 'YYYY-MM'), {name} g.invoiced, g.credit_notes, g.receive
  ORDER BY {order}"""
 
 
-PAYER = """coalesce(f.name, b.name, trim(su.first_name || ' ' || su.last_name), '')"""
-PAYER_JOINS = """
-  LEFT JOIN families f ON f.id = i.family_id LEFT JOIN bands b ON b.id = i.band_id
-  LEFT JOIN students ps ON ps.id = i.student_id LEFT JOIN users su ON su.id = ps.user_id"""
+def _of_payer(movements: str, payer: bool) -> str:
+    if not payer:
+        return movements
+    return f"SELECT * FROM ({movements}) mv WHERE mv.invoice_id IN ({PAYER_INVOICES})"
+
+
+def outstanding(payer: bool) -> str:
+    """Balance by payer, aged; with the filter, the payers whose name matches."""
+    return OUTSTANDING.replace("{payer}", f"AND {PAYER} ILIKE :payer_like" if payer else "")
+
 
 OUTSTANDING = f"""
 SELECT {PAYER}, count(*),
@@ -82,7 +110,7 @@ SELECT {PAYER}, count(*),
        sum(i.total - i.amount_paid) FILTER (WHERE :asof - i.due_date > 90),
        sum(i.total - i.amount_paid)
   FROM invoices i {PAYER_JOINS}
- WHERE {OPEN_INVOICE} AND i.issue_date <= :asof
+ WHERE {OPEN_INVOICE} AND i.issue_date <= :asof {{payer}}
  GROUP BY 1 ORDER BY 8 DESC, 1"""
 
 LESSON_PERIOD = """le.studio_id = :studio AND le.scheduled_start >= :p0
@@ -96,7 +124,11 @@ STUDENT_NAME = "coalesce(trim(su.first_name || ' ' || su.last_name), b.name, '')
 TEACHER_NAME = "trim(tu.first_name || ' ' || tu.last_name)"
 
 
-def attendance(group: str) -> str:
+def _lessons_of(instrument: bool) -> str:
+    return LESSON_PERIOD + (f" AND {LESSON_OF_INSTRUMENT}" if instrument else "")
+
+
+def attendance(group: str, instrument: bool = False) -> str:
     """Per student (or teacher): each kind of attendance, make-ups, and the rate."""
     who = TEACHER_NAME if group == "teacher" else STUDENT_NAME
     return f"""
@@ -107,11 +139,11 @@ SELECT {who},
        count(*) FILTER (WHERE k = 'unmarked'),
        count(*) FILTER (WHERE due), count(*) FILTER (WHERE k = 'completed')
   FROM (SELECT le.*, {ATTENDANCE_KIND} AS k, {DUE_TO_HAPPEN} AS due FROM lessons le
-         WHERE {LESSON_PERIOD}) le {LESSON_NAMES}
+         WHERE {_lessons_of(instrument)}) le {LESSON_NAMES}
  GROUP BY 1 ORDER BY 1"""
 
 
-def students(group: str) -> str:
+def students(group: str, instrument: bool = False) -> str:
     """Enrolment and retention per instrument (or main teacher)."""
     key = (
         "coalesce(trim(tu.first_name || ' ' || tu.last_name), 'No main teacher')"
@@ -131,6 +163,7 @@ SELECT {key},
   LEFT JOIN teachers t ON t.id = st.primary_teacher_id LEFT JOIN users tu ON tu.id = t.user_id
  WHERE st.studio_id = :studio
    AND (CAST(:teacher AS uuid) IS NULL OR st.primary_teacher_id = :teacher)
+   {"AND st.instrument = :instrument" if instrument else ""}
  GROUP BY 1 ORDER BY 1"""
 
 
@@ -148,13 +181,15 @@ SELECT {STUDENT_NAME}, coalesce({TEACHER_NAME}, ''),
  GROUP BY 1, 2 ORDER BY 1, 2"""
 
 
-def teachers(with_money: bool) -> str:
+def teachers(with_money: bool, instrument: bool = False) -> str:
     """Per teacher: hours taught, lessons by attendance, students, and (the desk and admins)
-    the money received for their lessons."""
+    the money received for their lessons (of the instrument's students, with the filter)."""
+    only = LINE_OF_INSTRUMENT if instrument else None
     money = "coalesce(max(r.amount), 0)" if with_money else "NULL"
     received = (
         f"""LEFT JOIN (SELECT m.key, sum(m.amount) AS amount
-                        FROM ({shared(MONEY_MOVEMENTS, TEACHER_KEY)}) m GROUP BY m.key) r
+                        FROM ({shared(MONEY_MOVEMENTS, TEACHER_KEY, only)}) m
+                       GROUP BY m.key) r
             ON r.key = t.id"""
         if with_money
         else ""
@@ -168,7 +203,8 @@ SELECT {TEACHER_NAME},
        count(DISTINCT coalesce(le.student_id, le.band_id)) FILTER (WHERE le.k = 'completed'),
        {money}
   FROM teachers t JOIN users tu ON tu.id = t.user_id
-  LEFT JOIN (SELECT le.*, {ATTENDANCE_KIND} AS k FROM lessons le WHERE {LESSON_PERIOD}) le
+  LEFT JOIN (SELECT le.*, {ATTENDANCE_KIND} AS k FROM lessons le
+              WHERE {_lessons_of(instrument)}) le
     ON le.teacher_id = t.id
   {received}
  WHERE t.studio_id = :studio AND (CAST(:teacher AS uuid) IS NULL OR t.id = :teacher)
@@ -177,6 +213,10 @@ SELECT {TEACHER_NAME},
 
 # One row per money document of the period, with an id that never changes: an accountant's
 # tool that imports two exports of the same period keeps each row once.
+def financial(payer: bool) -> str:
+    return FINANCIAL.replace("{payer}", "WHERE d.payer ILIKE :payer_like" if payer else "")
+
+
 FINANCIAL = f"""
 SELECT * FROM (
 SELECT CASE WHEN i.credit_note_for_id IS NULL THEN 'INV-' ELSE 'CN-' END || i.id::text AS id,
@@ -194,7 +234,7 @@ SELECT CASE WHEN m.movement LIKE '%+' THEN 'PAY-' ELSE 'REF-' END || left(m.move
        i.invoice_number, {PAYER}, initcap(replace(m.method, '_', ' ')), NULL, NULL, m.amount,
        i.invoice_number
   FROM ({MONEY_MOVEMENTS}) m JOIN invoices i ON i.id = m.invoice_id {PAYER_JOINS}
-) d ORDER BY day, kind, number, id"""
+) d {{payer}} ORDER BY day, kind, number, id"""
 
 LESSONS = f"""
 SELECT le.id::text, (le.scheduled_start AT TIME ZONE :tz)::date,
@@ -204,8 +244,13 @@ SELECT le.id::text, (le.scheduled_start AT TIME ZONE :tz)::date,
        le.status, CASE WHEN le.is_late_cancel THEN 'yes' ELSE '' END, le.rate
   FROM lessons le {LESSON_NAMES} LEFT JOIN practice_rooms r ON r.id = le.room_id
  WHERE le.studio_id = :studio AND le.scheduled_start >= :p0 AND le.scheduled_start < :p1
-   AND (CAST(:teacher AS uuid) IS NULL OR le.teacher_id = :teacher)
+   AND (CAST(:teacher AS uuid) IS NULL OR le.teacher_id = :teacher) {{instrument}}
  ORDER BY le.scheduled_start, le.id"""
+
+
+def lessons(instrument: bool) -> str:
+    return LESSONS.replace("{instrument}", f"AND {LESSON_OF_INSTRUMENT}" if instrument else "")
+
 
 USERS = """
 SELECT u.id::text, trim(u.first_name || ' ' || u.last_name), u.email, u.role, u.phone_number,
@@ -220,8 +265,15 @@ SELECT st.id::text, trim(su.first_name || ' ' || su.last_name), su.email, st.ins
   LEFT JOIN teachers t ON t.id = st.primary_teacher_id LEFT JOIN users tu ON tu.id = t.user_id
   LEFT JOIN families f ON f.id = st.family_id
  WHERE st.studio_id = :studio
-   AND (CAST(:teacher AS uuid) IS NULL OR st.primary_teacher_id = :teacher)
+   AND (CAST(:teacher AS uuid) IS NULL OR st.primary_teacher_id = :teacher) {instrument}
  ORDER BY su.last_name, su.first_name, st.id"""
+
+
+def student_list(instrument: bool) -> str:
+    return STUDENT_LIST.replace(
+        "{instrument}", "AND st.instrument = :instrument" if instrument else ""
+    )
+
 
 TEACHER_LIST = """
 SELECT t.id::text, trim(tu.first_name || ' ' || tu.last_name), tu.email,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -70,7 +70,7 @@ def _revenue_columns(r: ReportRequest) -> tuple[ReportColumn, ...]:
 
 
 def _revenue_rows(r: ReportRequest, _a: Actor) -> str:
-    return q.revenue(r.group)
+    return q.revenue(r.group, bool(r.instrument), bool(r.payer))
 
 
 def _months_chart(t: ReportTable) -> ReportChart:
@@ -155,6 +155,7 @@ _add(
             title="Revenue",
             description="Invoiced and received per month, by teacher, instrument or method",
             groups=("month", "teacher", "instrument", "method"),
+            filters=("instrument", "payer"),
             staff_only=True,
         ),
         _revenue_columns,
@@ -163,7 +164,8 @@ _add(
         "credit notes by their issue date. Received: money paid in the period by payment date "
         "(paying from account credit excluded), refunds by the day they were made. By teacher "
         "or instrument, each amount is shared in proportion to the invoice's lesson lines, to "
-        "the cent ('Not lessons': room hire, books, fees).",
+        "the cent ('Not lessons': room hire, books, fees). An instrument keeps the shares of "
+        "its students' lesson lines; a payer, the money of their invoices.",
         _months_chart,
     )
 )
@@ -173,6 +175,7 @@ _add(
             name="outstanding",
             title="Outstanding",
             description="Balance by payer with aging buckets",
+            filters=("payer",),
             staff_only=True,
         ),
         lambda _r: (
@@ -185,7 +188,7 @@ _add(
             C(key="over90", title="Over 90 days", kind="money"),
             C(key="balance", title="Balance", kind="money"),
         ),
-        lambda _r, _a: q.OUTSTANDING,
+        lambda r, _a: q.outstanding(bool(r.payer)),
         "What is still due on sent and part-paid invoices issued by the period's last day (or "
         "today, if earlier), by payer, aged by days past the due date on that day.",
         bars("Balance by payer", 7, "money"),
@@ -198,12 +201,13 @@ _add(
             title="Attendance",
             description="Per student or teacher: completed, cancelled, no-show, make-up, rate",
             groups=("student", "teacher"),
+            filters=("teacher", "instrument"),
         ),
         lambda r: (
             C(key="name", title="Teacher" if r.group == "teacher" else "Student or band"),
             *ATTENDANCE_COLUMNS,
         ),
-        lambda r, _a: q.attendance(r.group),
+        lambda r, _a: q.attendance(r.group, bool(r.instrument)),
         "Lessons that started in the period, up to now (future lessons never count). The rate "
         "is lessons completed over lessons due to happen: completed, no-shows and late "
         "cancellations by the student; cancelled in time or by the studio is not due.",
@@ -217,6 +221,7 @@ _add(
             title="Students",
             description="Enrolment and retention by instrument or main teacher",
             groups=("instrument", "teacher"),
+            filters=("teacher", "instrument"),
         ),
         lambda r: (
             C(key="key", title="Main teacher" if r.group == "teacher" else "Instrument"),
@@ -226,7 +231,7 @@ _add(
             C(key="at_end", title="Active at end", kind="count"),
             C(key="stayed", title="Stayed all period", kind="count"),
         ),
-        lambda r, _a: q.students(r.group),
+        lambda r, _a: q.students(r.group, bool(r.instrument)),
         "Active at start: enrolled by the day before the period and not left; joined: "
         "enrolment date in the period; left: made inactive in the period; stayed: active at "
         "both the start and the end.",
@@ -239,6 +244,7 @@ _add(
             name="progress",
             title="Student progress",
             description="Goals per student by status, with the average progress",
+            filters=("teacher",),
         ),
         lambda _r: (
             C(key="student", title="Student"),
@@ -260,6 +266,7 @@ _add(
             name="teachers",
             title="Teachers",
             description="Hours taught, lessons by status, students and revenue per teacher",
+            filters=("teacher", "instrument"),
         ),
         lambda _r: (
             C(key="teacher", title="Teacher"),
@@ -271,7 +278,7 @@ _add(
             C(key="students", title="Students taught", kind="count"),
             C(key="revenue", title="Revenue received", kind="money"),
         ),
-        lambda _r, a: q.teachers(a.is_staff_desk),
+        lambda r, a: q.teachers(a.is_staff_desk, bool(r.instrument)),
         "Lessons that started in the period, up to now; hours: the booked length of lessons "
         "taught; revenue (desk and admins): money received in the period shared by the "
         "invoices' lesson lines.",
@@ -284,6 +291,7 @@ _add(
             name="financial",
             title="Financial export",
             description="Every invoice, credit note, payment and refund, with stable ids",
+            filters=("payer",),
             staff_only=True,
         ),
         lambda _r: (
@@ -298,7 +306,7 @@ _add(
             C(key="amount", title="Amount", kind="money"),
             C(key="invoice", title="Invoice"),
         ),
-        lambda _r, _a: q.FINANCIAL,
+        lambda r, _a: q.financial(bool(r.payer)),
         "One row per invoice and credit note issued (void ones too, with their total), "
         "payment received and refund made in the period. The id never changes, so importing "
         "the same period twice adds nothing twice. A payment's refunds are one row with their "
@@ -312,6 +320,7 @@ _add(
             name="lessons",
             title="Lessons (attendance export)",
             description="One row per lesson of the period, as the web app's attendance export",
+            filters=("teacher", "instrument"),
         ),
         lambda _r: (
             C(key="id", title="Id", kind="id"),
@@ -326,25 +335,30 @@ _add(
             C(key="late", title="Late cancel"),
             C(key="rate", title="Rate", kind="money"),
         ),
-        lambda _r, _a: q.LESSONS,
+        lambda r, _a: q.lessons(bool(r.instrument)),
         "Every lesson starting in the period, whatever its status.",
         totals=False,
     )
 )
-for _name, _title, _desc, _sql, _cols, _staff in (
+_Filters = tuple[Literal["teacher", "instrument", "payer"], ...]
+_LISTS: tuple[
+    tuple[str, str, str, Callable[[ReportRequest], str], tuple[str, ...], bool, _Filters], ...
+]
+_LISTS = (
     (
         "users",
         "Users",
         "Every person of the studio: staff, students, parents",
-        q.USERS,
+        lambda _r: q.USERS,
         ("Id:id", "Name", "Email", "Role", "Phone", "Active", "Since:date"),
         True,
+        (),
     ),
     (
         "student-list",
         "Student list",
         "Every student, as the web app's students export",
-        q.STUDENT_LIST,
+        lambda r: q.student_list(bool(r.instrument)),
         (
             "Id:id",
             "Name",
@@ -357,19 +371,24 @@ for _name, _title, _desc, _sql, _cols, _staff in (
             "Active",
         ),
         False,
+        ("teacher", "instrument"),
     ),
     (
         "teacher-list",
         "Teacher list",
         "Every teacher, as the web app's teachers export",
-        q.TEACHER_LIST,
+        lambda _r: q.TEACHER_LIST,
         ("Id:id", "Name", "Email", "Specialties", "Accepting students", "Active", "Students:count"),
         False,
+        ("teacher",),
     ),
-):
+)
+for _name, _title, _desc, _sql, _cols, _staff, _filters in _LISTS:
     _add(
         Report(
-            ReportInfo(name=_name, title=_title, description=_desc, staff_only=_staff),
+            ReportInfo(
+                name=_name, title=_title, description=_desc, staff_only=_staff, filters=_filters
+            ),
             lambda _r, cols=_cols: tuple(  # type: ignore[misc]
                 C(
                     key=c.split(":")[0].lower(),
@@ -378,7 +397,7 @@ for _name, _title, _desc, _sql, _cols, _staff in (
                 )
                 for c in cols
             ),
-            lambda _r, _a, sql=_sql: sql,  # type: ignore[misc]
+            lambda r, _a, sql=_sql: sql(r),  # type: ignore[misc]
             "The list as it is now (the period does not apply).",
             totals=False,
         )
@@ -403,6 +422,21 @@ class ReportService:
         if self._pay is not None:
             infos.insert(7, PAY_INFO)
         return tuple(i for i in infos if _may(actor, i))
+
+    def instruments(self, actor: Actor) -> tuple[str, ...]:
+        """The instruments of the studio's students (those this login sees), for the filter."""
+        if not any(_may(actor, i) for i in (r.info for r in REPORTS.values())):
+            raise PermissionDenied(f"{actor.name} ({actor.role}) may not run reports.")
+        with self._db.read_session() as s:
+            return tuple(
+                s.scalars(
+                    text(
+                        "SELECT DISTINCT instrument FROM students"
+                        " WHERE studio_id = :studio AND instrument <> '' ORDER BY 1"
+                    ),
+                    {"studio": actor.studio_id},
+                )
+            )
 
     def run(
         self, actor: Actor, data: ReportRequest | dict[str, Any], now: datetime | None = None
@@ -502,6 +536,8 @@ class ReportService:
             "now": now,
             "teacher": teacher,
             "asof": min(request.last, today),
+            "instrument": request.instrument,
+            "payer_like": "%" + _escape_like(request.payer.strip()) + "%",
         }
         studio_of = {
             "currency": studio.currency,
@@ -551,6 +587,11 @@ PAY_COLUMNS = (
     C(key="extras", title="Extras", kind="money"),
     C(key="total", title="Total", kind="money"),
 )
+
+
+def _escape_like(text: str) -> str:
+    """The payer as typed, matched literally: % and _ are letters here, not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _info(name: str) -> ReportInfo:

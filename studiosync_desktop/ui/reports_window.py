@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressDialog,
@@ -50,10 +51,6 @@ GROUP_WORDS = {
     "student": "By student",
 }
 TOTAL_STYLE = RowStyle(bold=True)
-# The reports whose rows belong to a teacher: the desk may narrow them to one.
-TEACHER_FILTERED = frozenset(
-    {"attendance", "students", "progress", "teachers", "lessons", "student-list", "teacher-list"}
-)
 # Reports whose rows can run to tens of thousands: exported straight from the database.
 STREAMED = ("lessons", "financial", "users", "student-list")
 
@@ -135,12 +132,15 @@ class ReportsWindow(QDialog):
         self.teacher.setToolTip("Only this teacher's rows")
         self.teacher_label = QLabel("T&eacher", self)
         self.teacher_label.setBuddy(self.teacher)
-        bar.addWidget(self.teacher_label)
-        bar.addWidget(self.teacher)
-        if actor.is_staff_desk:  # a teacher's reports are their own rows already
-            runner.run(services.scheduling.choices, actor, on_done=self._fill_teachers)
         bar.addStretch(1)
         bar.addWidget(self.run_button)
+        narrow = QHBoxLayout()  # the filters, under the period: those the report has
+        narrow.addWidget(self.teacher_label)
+        narrow.addWidget(self.teacher)
+        if actor.is_staff_desk:  # a teacher's reports are their own rows already
+            runner.run(services.scheduling.choices, actor, on_done=self._fill_teachers)
+        self._filters(narrow)
+        narrow.addStretch(1)
 
         self.model: RowTableModel[tuple[Any, ...]] = RowTableModel(
             [], row_style=lambda r: TOTAL_STYLE if r and r[0] == "Total" else None
@@ -163,6 +163,7 @@ class ReportsWindow(QDialog):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(bar)
+        column.addLayout(narrow)
         column.addWidget(self.pages, 1)
         column.addWidget(self.counts)
         column.addLayout(buttons)
@@ -177,6 +178,29 @@ class ReportsWindow(QDialog):
         self._period_changed()
         self.reports.setCurrentRow(0)
         self._enable_files(False)
+
+    def _filters(self, bar: QHBoxLayout) -> None:
+        """The instrument (the students') and the payer (part of the name, Enter shows)."""
+        self.instrument = QComboBox(self)
+        self.instrument.addItem("All instruments", "")
+        self.instrument.setToolTip("Only the rows of this instrument's students")
+        self.instrument_label = QLabel("&Instrument", self)
+        self.instrument_label.setBuddy(self.instrument)
+        self.runner.run(self.services.reports.instruments, self.actor, on_done=self._instruments)
+        self.payer = QLineEdit(self)
+        self.payer.setMinimumWidth(220)
+        self.payer.setPlaceholderText("All payers")
+        self.payer.setMaxLength(200)
+        self.payer.setToolTip("Only the payers (family, band or student) whose name has this")
+        self.payer.returnPressed.connect(self.run_report)
+        self.payer_label = QLabel("Pa&yer", self)
+        self.payer_label.setBuddy(self.payer)
+        for widget in (self.instrument_label, self.instrument, self.payer_label, self.payer):
+            bar.addWidget(widget)
+
+    def _instruments(self, names: tuple[str, ...]) -> None:
+        for name in names:
+            self.instrument.addItem(name, name)
 
     def _file_buttons(self) -> QHBoxLayout:
         """Export (CSV, XLSX, PDF) and Print, each with its keys; the status at the end."""
@@ -242,9 +266,15 @@ class ReportsWindow(QDialog):
             self.group.addItem(GROUP_WORDS.get(g, g), g)
         self.group.setVisible(bool(self.group.count()))
         self.group_label.setVisible(bool(self.group.count()))
-        by_teacher = self.actor.is_staff_desk and info is not None and info.name in TEACHER_FILTERED
-        self.teacher.setVisible(by_teacher)
-        self.teacher_label.setVisible(by_teacher)
+        filters = info.filters if info is not None else ()
+        by_teacher = self.actor.is_staff_desk and "teacher" in filters
+        for widgets, shown in (
+            ((self.teacher, self.teacher_label), by_teacher),
+            ((self.instrument, self.instrument_label), "instrument" in filters),
+            ((self.payer, self.payer_label), "payer" in filters),
+        ):
+            for widget in widgets:
+                widget.setVisible(shown)
 
     def _fill_teachers(self, choices: Any) -> None:
         for t in choices.teachers:
@@ -276,6 +306,8 @@ class ReportsWindow(QDialog):
             "last": self.last.date().toPython(),
             "group": self.group.currentData() or "",
             "teacher_id": None if self.teacher.isHidden() else self.teacher.currentData(),
+            "instrument": "" if self.instrument.isHidden() else self.instrument.currentData(),
+            "payer": "" if self.payer.isHidden() else self.payer.text().strip(),
         }
 
     # --- showing -----------------------------------------------------------------------

@@ -87,3 +87,13 @@ def test_studiosync_report_lists_and_writes_each_format(
     with (tmp_path / "financial.csv").open(encoding="utf-8-sig") as f:
         amounts = [Decimal(r["Amount"]) for r in csv.DictReader(f)]
     assert sum(amounts) == Decimal("140.00")
+    payer = tmp_path / "nobody.csv"
+    argv = ["report", "financial", *period, "--payer", "Nobody", "-o", str(payer)]
+    assert main(["--database", database_url, *argv]) == 0
+    with payer.open(encoding="utf-8-sig") as f:
+        assert list(csv.DictReader(f)) == []  # no payer has that name
+    cello = tmp_path / "cello.xlsx"
+    argv = ["report", "lessons", *period, "--instrument", "Cello", "-o", str(cello)]
+    assert main(["--database", database_url, *argv]) == 0
+    sheet = openpyxl.load_workbook(cello).active
+    assert sheet is not None and sheet.max_row == 1  # Sam plays the piano: no rows

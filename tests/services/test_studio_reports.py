@@ -212,3 +212,65 @@ def test_a_payment_shared_three_ways_adds_up_to_the_cent_with_the_rounding_on_on
     assert sorted(shares.values()) == [Decimal("6.66"), Decimal("6.67"), Decimal("6.67")]
     lines = run(db, admin, "revenue", MAR, group="teacher")
     assert lines.totals is not None and lines.totals[-1] == Decimal("20.00")
+
+
+@pytest.fixture
+def two_payers(db: Database, admin: Actor) -> None:
+    """The Lee family pays for Sam (piano) with Ann and Ben, and books; the Cho family for Cy
+    (cello) with Ben."""
+    make = Maker(db, admin.studio_id)
+    ann, ben = make.teacher("Ann", "Alto"), make.teacher("Ben", "Bass")
+    lee, cho = make.family("Lee family"), make.family("Cho family")
+    sam = make.student("Sam", "Lee", instrument="Piano", family_id=lee)
+    cy = make.student("Cy", "Cho", instrument="Cello", family_id=cho)
+    sam_ann = make.lesson(ann, at(4), student_id=sam, status="completed")
+    sam_ben = make.lesson(ben, at(6), student_id=sam, status="no_show")
+    cy_ben = make.lesson(ben, at(5), student_id=cy, status="completed")
+    bill = invoice_for(db, admin, lee, [(sam_ann, "40.00"), (sam_ben, "20.00"), (None, "10.00")])
+    pay(db, admin, bill, "70.00", "cash", at(8))
+    pay(db, admin, invoice_for(db, admin, cho, [(cy_ben, "50.00")]), "25.00", "card", at(9))
+
+
+def received(db: Database, admin: Actor, group: str, **filters: str) -> dict[object, object]:
+    t = run(db, admin, "revenue", MAR, group=group, **filters)
+    return {r[1] if group != "month" else r[0]: r[column_of(t, "received")] for r in t.rows}
+
+
+def column_of(t: ReportTable, key: str) -> int:
+    return [c.key for c in t.columns].index(key)
+
+
+def test_revenue_narrows_to_an_instrument_or_a_payer(
+    db: Database, admin: Actor, two_payers: None
+) -> None:
+    every = {"Ann Alto": Decimal("40.00"), "Ben Bass": Decimal("45.00")}
+    assert received(db, admin, "teacher") == {**every, "Not lessons": Decimal("10.00")}
+    assert received(db, admin, "teacher", instrument="Piano") == {
+        "Ann Alto": Decimal("40.00"),
+        "Ben Bass": Decimal("20.00"),
+    }
+    assert received(db, admin, "teacher", instrument="Cello") == {"Ben Bass": Decimal("25.00")}
+    assert received(db, admin, "month", instrument="Cello") == {"2030-03": Decimal("25.00")}
+    assert received(db, admin, "method", instrument="Piano") == {"Cash": Decimal("60.00")}
+    assert received(db, admin, "teacher", payer="lee") == {
+        "Ann Alto": Decimal("40.00"),
+        "Ben Bass": Decimal("20.00"),
+        "Not lessons": Decimal("10.00"),
+    }
+    assert received(db, admin, "instrument", payer="CHO FAM") == {"Cello": Decimal("25.00")}
+    assert received(db, admin, "teacher", payer="%") == {}  # typed, not a wildcard
+
+
+def test_attendance_outstanding_and_financial_narrow_to_an_instrument_or_a_payer(
+    db: Database, admin: Actor, two_payers: None
+) -> None:
+    cello = run(db, admin, "attendance", MAR, group="student", instrument="Cello")
+    assert [r[0] for r in cello.rows] == ["Cy Cho"]
+    piano = run(db, admin, "attendance", MAR, group="teacher", instrument="Piano")
+    assert {(r[0], r[1], r[4]) for r in piano.rows} == {("Ann Alto", 1, 0), ("Ben Bass", 0, 1)}
+    owed = run(db, admin, "outstanding", MAR, payer="cho")
+    assert [(r[0], r[-1]) for r in owed.rows] == [("Cho family", Decimal("25.00"))]
+    money = run(db, admin, "financial", MAR, payer="Lee")
+    assert [(r[2], r[8]) for r in money.rows] == [("Payment", Decimal("70.00"))]
+    students = run(db, admin, "students", MAR, group="teacher", instrument="Cello")
+    assert sum(int(str(r[4])) for r in students.rows) == 1  # Cy, active at the end

@@ -81,3 +81,38 @@ def test_the_desk_narrows_the_teachers_report_to_one_teacher(desk: Desk) -> None
     with desk.qtbot.waitSignal(window.shown, timeout=15000):
         desk.qtbot.keyClick(window.teacher, Qt.Key.Key_Return)
     assert window.table is not None and [r[0] for r in window.table.rows] == [name]
+
+
+def test_the_desk_narrows_revenue_to_an_instrument_then_to_a_payer_by_keys(desk: Desk) -> None:
+    window = _open(desk)
+    everyone = window.table  # Revenue, the first report, shows as the window opens
+    assert everyone is not None and everyone.name == "revenue" and everyone.totals is not None
+    assert window.instrument.isVisible() and window.payer.isVisible()
+    desk.wait_until(lambda: window.instrument.count() > 1)
+    names = [window.instrument.itemText(i) for i in range(1, window.instrument.count())]
+    instrument = next(n for n in names if " " not in n)  # a space would open the list
+    window.reports.setFocus()
+    desk.qtbot.keyClick(window.reports, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    assert window.instrument.hasFocus()
+    desk.qtbot.keyClicks(window.instrument, instrument)
+    with desk.qtbot.waitSignal(window.shown, timeout=30000):
+        desk.qtbot.keyClick(window.instrument, Qt.Key.Key_Return)
+    one = window.table
+    assert one is not None and one.totals is not None
+    assert window.request()["instrument"] == instrument
+    assert one.rows == desk.services.reports.run(desk.person.actor, window.request()).rows
+    assert 0 < one.totals[-1] < everyone.totals[-1]  # type: ignore[operator]
+
+    desk.qtbot.keyClick(window.instrument, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    assert window.payer.hasFocus()
+    desk.qtbot.keyClicks(window.payer, "family")
+    with desk.qtbot.waitSignal(window.shown, timeout=30000):
+        desk.qtbot.keyClick(window.payer, Qt.Key.Key_Return)
+    both = window.table
+    assert both is not None and both.totals is not None
+    assert window.request()["payer"] == "family"
+    assert both.rows == desk.services.reports.run(desk.person.actor, window.request()).rows
+    assert both.totals[-1] <= one.totals[-1]  # type: ignore[operator]
+
+    _click_report(desk, window, "Student progress")
+    assert not window.instrument.isVisible() and not window.payer.isVisible()
