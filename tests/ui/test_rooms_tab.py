@@ -9,8 +9,10 @@ from factories import Maker
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
+from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.ui.dialogs.rooms import ReservationDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.tabs.rooms import RoomsTab
@@ -111,6 +113,37 @@ def test_the_booking_dialog_finds_the_next_free_slots_and_takes_one(
     )
     assert dialog.day.date().toPython() == local.date()
     dialog.reject()
+
+
+def test_on_a_five_minute_grid_dragging_free_time_books_to_five_minutes(
+    qtbot, window: MainWindow, studio: Maker, db: Database, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    StudioService(db).save_settings(admin, {"snap_minutes": 5})
+    window.tables_changed(frozenset({"studios"}))  # what the live updates deliver
+    tab = _tab(qtbot, window)
+    grid = tab.grid
+    qtbot.waitUntil(lambda: grid.snap_minutes == 5)
+    grid.resize(grid.sizeHint())
+    x = GUTTER + 20
+    y_at = lambda hour, minute=0: int(  # noqa: E731
+        HEADER + ((hour - grid.first_hour) * 60 + minute) * grid.slot_height / SLOT_MINUTES + 2
+    )
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(14)))
+    qtbot.mouseMove(grid, QPoint(x, y_at(14, 50)))
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=QPoint(x, y_at(14, 50)))
+    found: list[ReservationDialog] = []
+
+    def visible() -> bool:
+        found[:] = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ReservationDialog) and w.isVisible()
+        ]
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=5000)
+    assert found[0].length.value() == 55  # 14:00 to the 14:50 mark and its 5 minutes
+    qtbot.keyClick(found[0], Qt.Key.Key_Escape)
 
 
 def test_cancel_from_the_list_frees_the_slot(

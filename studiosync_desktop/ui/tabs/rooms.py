@@ -173,13 +173,22 @@ class RoomsTab(DataTab):
 
         self.add_row(actions)
         self.add_pane(scroll, "above", (3, 1))
+        self._follow_studio_grid()
 
     # --- loading ----------------------------------------------------------------------------
 
     def clock_changed(self) -> None:
-        """Another zone: "today" may be another day."""
+        """Another zone: "today" may be another day (or another grid for the drags)."""
         self.navigator.set_today(self.clock.today())
+        self._follow_studio_grid()
         super().clock_changed()
+
+    def _follow_studio_grid(self) -> None:
+        """Dragging free time lands on the studio's grid (every 5 or 15 minutes), as the
+        calendar's drags do."""
+        info = self.clock.info
+        if info is not None:
+            self.grid.snap_minutes = info.settings.snap_minutes
 
     def fetch(self, cursor: str | None) -> Callable[[], Any]:
         day = self.navigator.start
