@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, text
+from sqlalchemy import Select, TextClause, func, literal, select, text
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.models import Band, Lesson, PracticeRoom, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.services.reading import full_name
+from studiosync_desktop.services.together import read_together
 
 
 def who_name(student_user: Any) -> Any:
@@ -91,16 +93,25 @@ def read_lesson_rows(s: Session, studio_id: uuid.UUID, query: Select[Any]) -> tu
     """`LessonRow`s for `lesson_columns()` plus the caller's filters and order.
 
     Teachers, bands and rooms are few (tens): their names come in one small query instead of
-    three more joins per lesson. The rows come from our own typed columns, so the DTOs are
+    three more joins per lesson, sent with the lessons' query in one round trip
+    (`together.read_together`). The rows come from our own typed columns, so the DTOs are
     built without re-validation (`trusted_lesson_row`): a week of the large studio is ~1,900
     rows.
     """
-    lessons = s.execute(query).all()
+    lessons, names = read_together(s, [query, lesson_names(studio_id)])
+    return lesson_rows_from(lessons, names)
+
+
+def lesson_names(studio_id: uuid.UUID) -> TextClause:
+    """The names `lesson_rows_from` gives its lessons: the studio's teachers, bands, rooms."""
+    return NAMES_SQL.bindparams(studio=studio_id)
+
+
+def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[LessonRow, ...]:
+    """`LessonRow`s from the rows of a `lesson_columns()` query and of `lesson_names`."""
     if not lessons:
         return ()
-    names: dict[uuid.UUID, str] = {
-        r.id: r.name for r in s.execute(NAMES_SQL, {"studio": studio_id})
-    }
+    names: dict[uuid.UUID, str] = {r.id: r.name for r in name_rows}
     construct = trusted_lesson_row
     # Rows unpacked by position (the order of `lesson_columns`): attribute access per field
     # cost as much as building the DTO.
@@ -143,6 +154,15 @@ def lessons_starting(
     room_id: uuid.UUID | None = None, student_id: uuid.UUID | None = None,
 ) -> tuple[LessonRow, ...]:  # fmt: skip
     """Lessons starting in [first, after), by start; a teacher's own only ("My schedule")."""
+    query = lessons_starting_query(actor, first, after, teacher_id, room_id, student_id)
+    return read_lesson_rows(s, actor.studio_id, query)
+
+
+def lessons_starting_query(
+    actor: Actor, first: datetime, after: datetime, teacher_id: uuid.UUID | None = None,
+    room_id: uuid.UUID | None = None, student_id: uuid.UUID | None = None,
+) -> Select[Any]:  # fmt: skip
+    """The query of `lessons_starting` (for `lesson_rows_from`), to send with other reads."""
     query = lesson_columns(actor.studio_id).where(
         Lesson.scheduled_start >= first, Lesson.scheduled_start < after
     )
@@ -157,7 +177,7 @@ def lessons_starting(
     ):  # fmt: skip
         if value is not None:
             query = query.where(column == value)
-    return read_lesson_rows(s, actor.studio_id, query.order_by(Lesson.scheduled_start, Lesson.id))
+    return query.order_by(Lesson.scheduled_start, Lesson.id)
 
 
 def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:

@@ -10,6 +10,7 @@ same look names the winner.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ from studiosync_desktop.services.reading import (
     studio_settings,
     studio_zone,
 )
+from studiosync_desktop.services.together import read_together
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_RESERVATION_STATUSES
 
@@ -99,18 +101,6 @@ class RoomService:
         require(actor, "rooms")
         with self._db.read_session() as s:
             first, after = local_day_bounds(studio_zone(s, actor), day)
-            rooms = s.execute(
-                select(
-                    PracticeRoom.id,
-                    PracticeRoom.name,
-                    PracticeRoom.capacity,
-                    PracticeRoom.hourly_rate,
-                    PracticeRoom.is_active,
-                )
-                .where(PracticeRoom.studio_id == actor.studio_id)
-                .order_by(PracticeRoom.name, PracticeRoom.id)
-            ).all()
-            reservations = reservations_overlapping(s, actor.studio_id, first, after)
             # The lessons holding a room that day (exact whatever a lesson's length; cancelled
             # and no-show lessons free the room), by room_occupancy's GiST index through
             # `studiosync_day_busy` (migration 0028): row security keeps the index from a
@@ -118,15 +108,29 @@ class RoomService:
             held = (
                 text(ROOM_LESSONS).bindparams(first=first, after=after).columns(lesson_id=Uuid)
             ).subquery()
-            lessons = s.execute(
-                lesson_rows_select(actor.studio_id)
-                .where(Lesson.id.in_(select(held.c.lesson_id)))
-                .order_by(Lesson.scheduled_start, Lesson.id)
-            ).all()
+            # The rooms, their bookings and their lessons: one round trip.
+            rooms, reservations, lessons = read_together(
+                s,
+                [
+                    select(
+                        PracticeRoom.id,
+                        PracticeRoom.name,
+                        PracticeRoom.capacity,
+                        PracticeRoom.hourly_rate,
+                        PracticeRoom.is_active,
+                    )
+                    .where(PracticeRoom.studio_id == actor.studio_id)
+                    .order_by(PracticeRoom.name, PracticeRoom.id),
+                    reservations_select(actor.studio_id, first, after),
+                    lesson_rows_select(actor.studio_id)
+                    .where(Lesson.id.in_(select(held.c.lesson_id)))
+                    .order_by(Lesson.scheduled_start, Lesson.id),
+                ],
+            )
             return RoomDay(
                 day=day,
                 rooms=tuple(RoomRow.model_validate(r, from_attributes=True) for r in rooms),
-                reservations=reservations,
+                reservations=reservation_rows(reservations),
                 lessons=tuple(LessonRow.model_validate(r, from_attributes=True) for r in lessons),
             )
 
@@ -464,7 +468,12 @@ def reservations_overlapping(
     s: Session, studio_id: uuid.UUID, first: datetime, after: datetime
 ) -> tuple[ReservationRow, ...]:
     """A studio's reservations overlapping [first, after), by start and room."""
-    rows = s.execute(
+    return reservation_rows(s.execute(reservations_select(studio_id, first, after)).all())
+
+
+def reservations_select(studio_id: uuid.UUID, first: datetime, after: datetime) -> Select[Any]:
+    """The query of `reservations_overlapping`, to send with other reads."""
+    return (
         reservation_rows_select()
         .where(
             RoomReservation.studio_id == studio_id,
@@ -472,7 +481,10 @@ def reservations_overlapping(
             RoomReservation.end_time > first,
         )
         .order_by(RoomReservation.start_time, PracticeRoom.name, RoomReservation.id)
-    ).all()
+    )
+
+
+def reservation_rows(rows: Iterable[Any]) -> tuple[ReservationRow, ...]:
     return tuple(ReservationRow.model_validate(r, from_attributes=True) for r in rows)
 
 

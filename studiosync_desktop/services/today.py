@@ -7,21 +7,27 @@ so the screen recomputes it as the clock moves without asking the server again.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.models import PracticeRoom
+from studiosync_desktop.errors import NotFound
+from studiosync_desktop.models import PracticeRoom, Studio
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.schemas.today import Busy, DayBoard, DayBy, DeskNow, NextFree, Place
 from studiosync_desktop.services.free_time import first_free
-from studiosync_desktop.services.lesson_rows import lessons_starting
+from studiosync_desktop.services.lesson_rows import (
+    lesson_names,
+    lesson_rows_from,
+    lessons_starting_query,
+)
 from studiosync_desktop.services.permissions import can, require
-from studiosync_desktop.services.reading import local_day_bounds, studio_settings, studio_zone
-from studiosync_desktop.services.rooms import reservations_overlapping
+from studiosync_desktop.services.reading import local_day_bounds, studio_zone
+from studiosync_desktop.services.rooms import reservation_rows, reservations_select
+from studiosync_desktop.services.together import read_together
 from studiosync_desktop.zones import zone_of
 
 # The shortest free stretch worth offering: the studio's shortest usual lesson.
@@ -40,67 +46,70 @@ class TodayService:
 
         A teacher sees their own lessons only, like their calendar, and no rooms."""
         require(actor, "schedule")
+        desk = can(actor, "rooms")
         with self._db.read_session() as s:
             zone = studio_zone(s, actor)
-            settings = studio_settings(s, actor.studio_id)
             day = day or datetime.now(zone).date()
             first, after = local_day_bounds(zone, day)
-            lessons = lessons_starting(s, actor, first, after)
-            teachers = {r.teacher_id: r.teacher_name for r in lessons}
-            # The rooms' day (their bookings, when each is taken) is the desk's business: a
-            # teacher's login reads neither (the permission matrix), and sees its own day.
-            rooms = (
-                s.execute(
+            # Every read of the board in one round trip (`together.read_together`). The rooms'
+            # day (their bookings, when each is taken) is the desk's business: a teacher's
+            # login reads neither (the permission matrix), and sees its own day.
+            reads: list[Any] = [
+                select(Studio.settings).where(Studio.id == actor.studio_id),
+                lessons_starting_query(actor, first, after),
+                lesson_names(actor.studio_id),
+                DAY_BUSY.bindparams(first=first, after=after),
+            ]
+            if desk:
+                reads.append(
                     select(PracticeRoom.id, PracticeRoom.name)
                     .where(PracticeRoom.studio_id == actor.studio_id, PracticeRoom.is_active)
                     .order_by(PracticeRoom.name, PracticeRoom.id)
-                ).all()
-                if can(actor, "rooms")
-                else []
-            )
-            busy = _busy(s, list(teachers), bool(rooms), first, after)
-            return DayBoard(
-                day=day,
-                timezone=zone.key,
-                opens_at=settings.opens_at,
-                closes_at=settings.closes_at,
-                lessons=lessons,
-                teachers=tuple(
-                    Place(id=k, name=v) for k, v in sorted(teachers.items(), key=lambda x: x[1])
-                ),
-                rooms=tuple(Place(id=r.id, name=r.name) for r in rooms),
-                teacher_busy=busy[0],
-                room_busy=busy[1],
-                reservations=(
-                    reservations_overlapping(s, actor.studio_id, first, after)
-                    if can(actor, "rooms")
-                    else ()
-                ),
-            )
+                )
+                reads.append(reservations_select(actor.studio_id, first, after))
+            found = read_together(s, reads)
+        if not found[0]:
+            raise NotFound("The studio no longer exists.")
+        settings = StudioSettings.model_validate(found[0][0].settings or {})
+        lessons = lesson_rows_from(found[1], found[2])
+        teachers = {r.teacher_id: r.teacher_name for r in lessons}
+        rooms = found[4] if desk else []
+        busy = found[3]
+        return DayBoard(
+            day=day,
+            timezone=zone.key,
+            opens_at=settings.opens_at,
+            closes_at=settings.closes_at,
+            lessons=lessons,
+            teachers=tuple(
+                Place(id=k, name=v) for k, v in sorted(teachers.items(), key=lambda x: x[1])
+            ),
+            rooms=tuple(Place(id=r.id, name=r.name) for r in rooms),
+            # The busy times of the teachers who teach that day (their lessons with the
+            # booking buffer after each, the range the database keeps them apart by), and
+            # for the desk each room's.
+            teacher_busy=tuple(
+                Busy(key=r.key, start=r.busy_from, end=r.busy_to)
+                for r in busy
+                if r.kind == "teacher" and r.key in teachers
+            ),
+            room_busy=tuple(
+                Busy(key=r.key, start=r.busy_from, end=r.busy_to)
+                for r in busy
+                if r.kind == "room" and desk
+            ),
+            reservations=reservation_rows(found[5]) if desk else (),
+        )
 
 
+# When the studio's teachers and rooms are taken on a day, by the exclusion constraints'
+# indexes (`studiosync_day_busy`, migrations 0028 and 0039); the rooms' only for the desk (the
+# function says so too). All the teachers are asked: the board keeps those who teach that day,
+# so this read need not wait for the lessons'.
 DAY_BUSY = text(
     "SELECT kind, key, busy_from, busy_to"
-    " FROM studiosync_day_busy(:first, :after, CAST(:teachers AS uuid[]))"
+    " FROM studiosync_day_busy(:first, :after, ARRAY(SELECT t.id FROM teachers t))"
 )
-
-
-def _busy(
-    s: Session, teacher_ids: list[uuid.UUID], rooms: bool, first: datetime, after: datetime
-) -> tuple[tuple[Busy, ...], tuple[Busy, ...]]:
-    """When each teacher (their lessons with the booking buffer after each, the range the
-    database keeps them apart by) and, for the desk, each room is taken: one statement, by the
-    exclusion constraints' indexes (`studiosync_day_busy`, migration 0028)."""
-    if not teacher_ids and not rooms:
-        return (), ()
-    rows = s.execute(DAY_BUSY, {"first": first, "after": after, "teachers": teacher_ids}).all()
-    teachers = tuple(
-        Busy(key=r.key, start=r.busy_from, end=r.busy_to) for r in rows if r.kind == "teacher"
-    )
-    taken = tuple(
-        Busy(key=r.key, start=r.busy_from, end=r.busy_to) for r in rows if r.kind == "room"
-    )
-    return teachers, taken
 
 
 def places(board: DayBoard, by: DayBy) -> tuple[Place, ...]:

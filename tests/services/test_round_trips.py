@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from factories import Maker
@@ -59,7 +59,7 @@ def desk(db: Database, admin: Actor, database_url: str) -> Iterator[Desk]:
 
 
 @pytest.fixture
-def studio(db: Database, admin: Actor) -> dict[str, object]:
+def studio(db: Database, admin: Actor) -> dict[str, Any]:
     make = Maker(db, admin.studio_id)
     return {
         "make": make,
@@ -69,7 +69,7 @@ def studio(db: Database, admin: Actor) -> dict[str, object]:
     }
 
 
-def booking(studio: dict[str, object], hour: int, **more: object) -> dict[str, object]:
+def booking(studio: dict[str, Any], hour: int, **more: object) -> dict[str, Any]:
     start = at(future_monday(), hour)
     return {
         "teacher_id": studio["teacher"],
@@ -87,7 +87,7 @@ def lessons_kept(db: Database) -> int:
 
 
 def test_booking_a_lesson_is_three_round_trips_and_shows_what_was_booked(
-    desk: Desk, studio: dict[str, object], db: Database
+    desk: Desk, studio: dict[str, Any], db: Database
 ) -> None:
     book = desk.services.scheduling.create_lesson
     book(desk.actor, booking(studio, 9))  # the pool's connection is made here
@@ -102,7 +102,7 @@ def test_booking_a_lesson_is_three_round_trips_and_shows_what_was_booked(
 
 
 def test_a_refused_booking_names_the_clash_and_keeps_nothing(
-    desk: Desk, studio: dict[str, object], db: Database
+    desk: Desk, studio: dict[str, Any], db: Database
 ) -> None:
     book = desk.services.scheduling.create_lesson
     book(desk.actor, booking(studio, 9))
@@ -131,7 +131,7 @@ def test_a_refused_booking_looks_for_its_clashes_once(
 
 
 def test_a_booking_outside_the_teachers_hours_is_kept_only_once_the_desk_says_yes(
-    desk: Desk, studio: dict[str, object], db: Database, admin: Actor
+    desk: Desk, studio: dict[str, Any], db: Database, admin: Actor
 ) -> None:
     hours = {"days": [[{"start": "10:00", "end": "12:00"}], [], [], [], [], [], []]}
     Services.build(db).availability.set_week_hours(admin, studio["teacher"], hours)
@@ -151,7 +151,7 @@ def test_a_booking_outside_the_teachers_hours_is_kept_only_once_the_desk_says_ye
 
 
 def test_a_makeup_lesson_takes_a_credit_in_the_same_statement(
-    desk: Desk, studio: dict[str, object], db: Database
+    desk: Desk, studio: dict[str, Any], db: Database
 ) -> None:
     book = desk.services.scheduling.create_lesson
     with pytest.raises(ValidationFailed, match="Tom Ng has no make-up credit left"):
@@ -170,3 +170,56 @@ def test_a_makeup_lesson_takes_a_credit_in_the_same_statement(
             {"l": made.id},
         )
     assert used == 1
+
+
+@pytest.fixture
+def busy_day(studio: dict[str, Any]) -> Any:
+    """A Monday with two lessons in Room B, one without a room, and a practice booking."""
+    make = studio["make"]
+    assert isinstance(make, Maker)
+    day = future_monday()
+    other = make.teacher("Omar", "Diaz")
+    make.lesson(
+        studio["teacher"], at(day, 15), student_id=studio["student"], room_id=studio["room"]
+    )
+    make.lesson(other, at(day, 16), student_id=make.student("Ana", "Ruiz"), room_id=studio["room"])
+    make.lesson(other, at(day, 17), student_id=studio["student"])
+    make.reservation(studio["room"], make.person("Pat", "Player"), at(day, 18))
+    return day
+
+
+def test_todays_board_is_one_round_trip(desk: Desk, busy_day: Any) -> None:
+    board = desk.services.today.board
+    board(desk.actor, busy_day)
+    trips, seen = desk.trips(lambda: board(desk.actor, busy_day))
+    assert trips == 1  # six reads in one pipeline
+    assert [r.student_name for r in seen.lessons] == ["Tom Ng", "Ana Ruiz", "Tom Ng"]
+    assert [p.name for p in seen.teachers] == ["Maya Chen", "Omar Diaz"]
+    assert [p.name for p in seen.rooms] == ["Room B"]
+    assert len(seen.teacher_busy) == 3 and len(seen.room_busy) == 3
+    assert [r.person_name for r in seen.reservations] == ["Pat Player"]
+
+
+def test_a_day_of_all_rooms_is_one_round_trip(desk: Desk, busy_day: Any) -> None:
+    day = desk.services.rooms.day
+    day(desk.actor, busy_day)
+    trips, seen = desk.trips(lambda: day(desk.actor, busy_day))
+    assert trips == 1
+    assert [r.name for r in seen.rooms] == ["Room B"]
+    assert [(r.teacher_name, r.room_name) for r in seen.lessons] == [
+        ("Maya Chen", "Room B"),
+        ("Omar Diaz", "Room B"),
+    ]
+    assert [r.person_name for r in seen.reservations] == ["Pat Player"]
+
+
+def test_the_calendar_week_is_one_round_trip(desk: Desk, busy_day: Any) -> None:
+    week = desk.services.scheduling.week
+    week(desk.actor, busy_day)
+    trips, seen = desk.trips(lambda: week(desk.actor, busy_day))
+    assert trips == 1  # the lessons and their names together
+    assert [(r.teacher_name, r.student_name, r.room_name) for r in seen] == [
+        ("Maya Chen", "Tom Ng", "Room B"),
+        ("Omar Diaz", "Ana Ruiz", "Room B"),
+        ("Omar Diaz", "Tom Ng", ""),
+    ]

@@ -1,0 +1,51 @@
+"""Several reads that do not depend on each other, in one round trip (psycopg's pipeline).
+
+A screen's first load needs a handful of small reads (Today: the day's lessons, the names,
+the rooms, when each is taken, the practice bookings). Sent one after another, each waits for
+the network: five reads from a server 10 ms away cost 100 ms before the database does any
+work. In a pipeline they travel together and the server answers them in order, so a screen's
+reads cost one round trip, wherever the server is.
+
+For read sessions (`Database.read_session`, autocommit): the statements run as one implicit
+transaction that the connection's read-only default keeps read-only. The statements are
+SQLAlchemy selects or `text()` with bound values, compiled as SQLAlchemy would send them; the
+values are those psycopg adapts itself (ids, times, dates, numbers, text, booleans, lists),
+as the services bind. Rows come back as named tuples (a column that is not a Python name is
+renamed by psycopg), with the values psycopg reads, the same SQLAlchemy gives for these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg.rows import namedtuple_row
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+
+
+def read_together(s: Session, statements: Sequence[ClauseElement]) -> list[list[Any]]:
+    """The rows of each statement, in order, for one round trip. Database errors are raised
+    as SQLAlchemy's, so `db.translate_errors` says them as it says any other."""
+    connection = s.connection()
+    compiled = [statement.compile(dialect=connection.dialect) for statement in statements]
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    cursors: list[psycopg.Cursor[Any]] = []
+    try:
+        with raw.pipeline():
+            for c in compiled:
+                cursor = raw.cursor(row_factory=namedtuple_row)
+                cursor.execute(str(c), c.params)
+                cursors.append(cursor)
+        return [cursor.fetchall() for cursor in cursors]
+    except psycopg.Error as exc:
+        if raw.broken or raw.closed:
+            connection.invalidate(exc)
+        sent = "\n;\n".join(str(c) for c in compiled)
+        raise DBAPIError.instance(sent, None, exc, psycopg.Error) from exc
+    finally:
+        for cursor in cursors:
+            cursor.close()
