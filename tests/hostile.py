@@ -90,3 +90,20 @@ hostile = st.one_of(
     st.datetimes(timezones=st.just(UTC)),
     st.timedeltas(max_value=timedelta(days=10**5)),
 )
+
+# Text a person may well type that every text field should keep exactly (after trimming the
+# ends): other scripts, right-to-left marks, emoji, quotes, accents, the words of SQL.
+STORABLE_TEXT = [
+    "مايا تشين",
+    "\u202eevil\u202c",
+    "\u200f\u05e9\u05dc\u05d5\u05dd\u200e",  # Hebrew, between direction marks
+    "O'Brien; DROP TABLE students; --",
+    "😀🎻" * 10,
+    "  Zoë Ångström  ",
+    "李小龍",
+    "%_\\'\"",
+]
+storable_text = st.one_of(
+    st.sampled_from(STORABLE_TEXT),
+    st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=60),
+)

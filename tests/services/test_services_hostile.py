@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hostile import examples, hostile
+from hostile import examples, hostile, storable_text
 from hostile_calls import CASES, NO_TYPED_VALUES, Case, World, build_world
 from hypothesis import given, seed
 from hypothesis import strategies as st
@@ -87,8 +87,15 @@ def _said(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:300]} {notes}"
 
 
+def _changes(base: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Up to two fields given hostile values, or a text a person may well type (which a text
+    field keeps exactly as typed)."""
+    return st.dictionaries(
+        st.sampled_from(sorted(base)), st.one_of(hostile, storable_text), max_size=2
+    )
+
+
 def _try_hostile_values(world: World, case: Case) -> None:
-    names = sorted(case.base(world))
     # The believable form is stored (or refused as the case says): the driver reaches the write.
     target = case.prepare(world) if case.prepare else None
     if case.base_refused is None:
@@ -101,8 +108,8 @@ def _try_hostile_values(world: World, case: Case) -> None:
             case.call(world, target, case.base(world))
 
     @seed(13)
-    @examples(5)
-    @given(changes=st.dictionaries(st.sampled_from(names), hostile, max_size=2))
+    @examples(8)
+    @given(changes=_changes(case.base(world)))
     def check(changes: dict[str, Any]) -> None:
         target = case.prepare(world) if case.prepare else None
         data = {**case.base(world), **changes}
