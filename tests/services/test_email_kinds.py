@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from factories import Maker
 from pypdf import PdfReader
 from smtp_server import SmtpServer, use_server
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.email_compose import MailComposer
 from studiosync_desktop.services.email_jobs import MailJobs
 from studiosync_desktop.services.email_settings import EmailSettingsService
 from studiosync_desktop.services.invoicing import InvoicingService
@@ -323,3 +324,59 @@ def test_what_turning_a_kind_on_would_send_at_once_is_what_the_schedule_then_que
     EmailSettingsService(db).save_policy(admin, policy)
     assert schedule.queue_due(admin) == 4
     assert schedule.would_queue(admin, policy) == {"overdue_notice": 0, "lesson_reminder": 0}
+
+
+def test_a_batch_is_written_in_one_update_each_row_with_its_own_words_and_pdf(
+    db: Database, admin: Actor, server: SmtpServer
+) -> None:
+    """One statement per batch (the outbox's live trigger runs once per statement), and yet
+    each row gets its own recipient, subject and PDF; a row with nobody to send to keeps
+    the reason."""
+    turn_on(db, admin, server)
+    make = Maker(db, admin.studio_id)
+    payers = {
+        f"{name.lower()}@family.example": make.family(f"{name} family")
+        for name in ("Chen", "Diaz", "Okafor")
+    }
+    with db.session() as s:
+        for email, family in payers.items():
+            s.execute(
+                text("UPDATE families SET billing_email = :e WHERE id = :f"),
+                {"e": email, "f": family},
+            )
+    numbers = {
+        email: InvoicingService(db).issue(admin, draft(make, family))
+        for email, family in payers.items()
+    }
+    InvoicingService(db).issue(admin, draft(make, make.family("Nomail family")))
+    updates: list[str] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE EMAIL_OUTBOX"):
+            updates.extend([statement] * (len(params) if many else 1))  # as the server runs them
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        written = MailComposer(db).compose_pending(admin)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+    assert written == 4 and len(updates) == 1
+    with db.session() as s:
+        rows = s.execute(
+            text(
+                "SELECT o.recipient, o.subject, o.status, o.last_error, o.message_id,"
+                " a.filename, a.content FROM email_outbox o"
+                " LEFT JOIN email_attachments a ON a.message_id = o.id ORDER BY o.recipient"
+            )
+        ).all()
+    [nobody, *payer_rows] = rows
+    assert (nobody.recipient, nobody.status) == ("", "skipped")  # kept whole for a resend
+    assert nobody.last_error.startswith("No email address on file for")
+    assert [r.recipient for r in payer_rows] == sorted(numbers)
+    for r in payer_rows:
+        number = numbers[r.recipient]
+        assert (r.status, r.last_error, r.filename) == ("queued", "", f"{number}.pdf")
+        assert r.subject == f"Invoice {number} from Harmony Music School"
+        assert r.message_id.startswith("<") and r.message_id.endswith(">")
+        assert number in PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
