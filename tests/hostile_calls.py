@@ -7,247 +7,30 @@ it takes nothing a person types; a test fails otherwise."""
 
 from __future__ import annotations
 
-import io
-import itertools
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from factories import Maker
-from PIL import Image
-from sqlalchemy import text
-from stripe_server import FakeStripe
+from hostile_world import (
+    Case,
+    cash_payment,
+    erasable_person,
+    import_csv,
+    lent_item,
+    physical_resource,
+    picture,
+    privacy_request,
+    reason_of_lesson,
+    series_form,
+    series_lesson,
+    soon,
+    staff_email,
+    staff_login,
+    stripe_payment,
+    thread,
+    time_off,
+)
 
-from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, PermissionDenied
-from studiosync_desktop.schemas.billing import Payer
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.container import Services
-from studiosync_desktop.services.stripe_payments import StripePayments
-
-
-@dataclass
-class World:
-    """One studio for every call: the records the forms point at."""
-
-    db: Database
-    sv: Services
-    admin: Actor
-    make: Maker
-    teacher: uuid.UUID
-    student: uuid.UUID
-    # Series go to a teacher and student of their own, clear of the single lessons' slots.
-    series_teacher: uuid.UUID
-    series_student: uuid.UUID
-    student_user: uuid.UUID
-    person: uuid.UUID
-    room: uuid.UUID
-    family: uuid.UUID
-    draft: uuid.UUID
-    issued: uuid.UUID
-    stripe: StripePayments  # against the local Stripe server (tests/stripe_server.py)
-    fake: FakeStripe
-    _slots: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-    def row(self, sql: str, **params: Any) -> dict[str, Any]:
-        """One row of SQL as the form's field names (use AS for columns named otherwise)."""
-        with self.db.session() as s:
-            return dict(s.execute(text(sql), params).mappings().one())
-
-    def slot(self, *, past: bool = False) -> datetime:
-        """A fresh hour in the coming (or past) weeks, clear of every other call's lessons."""
-        n = next(self._slots)
-        day = date.today() + timedelta(days=-2 - n % 200 if past else 2 + n % 200)
-        return datetime(day.year, day.month, day.day, 8 + n // 200 % 12, tzinfo=UTC)
-
-    def lesson(self) -> uuid.UUID:
-        return self.make.lesson(self.teacher, self.slot(), student_id=self.student)
-
-    def issued_invoice(self) -> uuid.UUID:
-        invoice = self.sv.invoicing.create_draft(self.admin, Payer(kind="family", id=self.family))
-        self.sv.invoicing.add_line(
-            self.admin, invoice, {"description": "Lessons", "unit_price": "90"}
-        )
-        self.sv.invoicing.issue(self.admin, invoice)
-        return invoice
-
-
-def build_world(db: Database, admin: Actor, fake: FakeStripe) -> World:
-    sv = Services.build(db)
-    make = Maker(db, admin.studio_id)
-    teacher = make.teacher()
-    student = make.student("Tom", "Hale", teacher_id=teacher)
-    family = make.family("Hale family")
-    draft = sv.invoicing.create_draft(admin, Payer(kind="family", id=family))
-    sv.invoicing.add_line(admin, draft, {"description": "Lessons", "unit_price": "100"})
-    issued = sv.invoicing.create_draft(admin, Payer(kind="family", id=family))
-    sv.invoicing.add_line(admin, issued, {"description": "Lessons", "unit_price": "900"})
-    sv.invoicing.issue(admin, issued)
-    with db.session() as s:
-        student_user = s.execute(
-            text("SELECT user_id FROM students WHERE id = :i"), {"i": student}
-        ).scalar_one()
-    # Someone agreed to the studio's news, so news has a reader.
-    sv.privacy.record_consent(
-        admin, {"user_id": student_user, "kind": "marketing_email", "granted": True}
-    )
-    return World(
-        db=db,
-        sv=sv,
-        admin=admin,
-        make=make,
-        teacher=teacher,
-        student=student,
-        series_teacher=make.teacher("Sol", "Series"),
-        series_student=make.student("Sue", "Series"),
-        student_user=student_user,
-        person=make.person("Pat", "Lee"),
-        room=make.room("Room A"),
-        family=family,
-        draft=draft,
-        issued=issued,
-        stripe=StripePayments(db, secret=lambda _s: "sk_test_local", api_base=fake.base),
-        fake=fake,
-    )
-
-
-Call = Callable[[World, Any, dict[str, Any]], Any]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One service call. `call(world, target, form)`: `target` is what `prepare` made for this
-    example (a fresh lesson to cancel, say), before the rows were counted."""
-
-    methods: tuple[str, ...]  # "Class.method" that this call drives
-    call: Call
-    base: Callable[[World], dict[str, Any]]
-    tables: tuple[str, ...]  # counted: nothing is written when a call is refused
-    prepare: Callable[[World], Any] | None = None
-    # What was stored, as a mapping or an object with the form's names: (world, target, result).
-    read: Callable[[World, Any, Any], Any] | None = None
-    may_clash: bool = False  # a Conflict (a clash, a rule of the studio) is an answer too
-    fields: Callable[[str], bool] | None = None  # refused names that are not the form's own
-    also: tuple[type[Exception], ...] = ()  # other answers a valid form may get
-    base_refused: type[Exception] | None = None  # how the believable form is refused, if so
-
-    @property
-    def name(self) -> str:
-        return self.methods[0]
-
-
-def _soon(w: World) -> dict[str, Any]:
-    start = w.slot()
-    return {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}
-
-
-def _series(w: World) -> dict[str, Any]:
-    start = w.slot()
-    return {
-        "teacher_id": w.series_teacher,
-        "student_id": w.series_student,
-        "start_date": start.date(),
-        "end_date": start.date() + timedelta(days=20),
-        "start_time": start.time().isoformat(),
-        "duration_minutes": 30,
-        "location": "Room B",
-        "rate": "45.00",
-    }
-
-
-def _time_off(w: World) -> dict[str, Any]:
-    """A day off of its own, years ahead of every lesson the driver books."""
-    day = w.slot().date() + timedelta(days=900)
-    return {"teacher_id": w.teacher, "first_day": day, "last_day": day, "reason": "Holiday"}
-
-
-def _series_lesson(w: World) -> uuid.UUID:
-    """The first lesson of a new series."""
-    pattern = w.sv.scheduling.create_series(w.admin, _series(w), skip_clashes=True).pattern_id
-    lesson: uuid.UUID = w.row(
-        "SELECT id FROM lessons WHERE recurring_pattern_id = :p ORDER BY scheduled_start LIMIT 1",
-        p=pattern,
-    )["id"]
-    return lesson
-
-
-def _staff_login(w: World) -> uuid.UUID:
-    """A member of staff with a login of their own (invited)."""
-    email = _staff_email()
-    w.sv.accounts.invite(
-        w.admin,
-        {"email": email, "first_name": "Sue", "role": "teacher", "password": "first-password-1"},
-    )
-    person: uuid.UUID = w.row("SELECT id FROM users WHERE email = :e", e=email)["id"]
-    return person
-
-
-def _payment(w: World) -> uuid.UUID:
-    invoice = w.issued_invoice()
-    return w.sv.payments.record(w.admin, invoice, {"amount": "50.00", "method": "cash"})
-
-
-def _stripe_payment(w: World) -> uuid.UUID:
-    """A payment the payer made through a Stripe pay link."""
-    invoice = w.issued_invoice()
-    link = w.stripe.create_pay_link(w.admin, invoice)
-    w.fake.complete_checkout(link.session_id)
-    w.stripe.poll_pay_link(w.admin, invoice)
-    payment: uuid.UUID = w.row(
-        "SELECT id FROM payments WHERE invoice_id = :i AND payment_method = 'stripe'", i=invoice
-    )["id"]
-    return payment
-
-
-def _checkout(w: World) -> uuid.UUID:
-    item = w.make.item(f"Violin {uuid.uuid4().hex[:6]}")
-    row = w.sv.inventory.request(
-        w.admin, {"item_id": item, "borrower_id": w.student_user, "approve_now": True}
-    )
-    return row.id
-
-
-def _thread(w: World) -> uuid.UUID:
-    return w.sv.messaging.compose(
-        w.admin, {"subject": "Recital", "participant_ids": [w.person], "content": "Hello"}
-    )
-
-
-def _resource(w: World) -> uuid.UUID:
-    form = {"title": "Scales", "resource_type": "physical", "quantity_total": 50}
-    return w.sv.resources.create(w.admin, form).id
-
-
-def _erasable(w: World) -> uuid.UUID:
-    return w.make.person("Erin", uuid.uuid4().hex[:6])
-
-
-def _privacy_request(w: World) -> uuid.UUID:
-    return w.sv.privacy.ask_erasure(w.admin, {"person_id": _erasable(w), "asked_by": "Erin"})
-
-
-def _csv(w: World, _t: Any, d: dict[str, Any]) -> int:
-    return w.sv.roster_csv.import_csv(
-        w.admin, f"first_name,last_name,instrument\n{d['first_name']},{d['last_name']},Piano\n"
-    )
-
-
-def _reason_of_lesson(w: World, t: Any, _r: Any) -> Mapping[str, Any]:
-    return w.row("SELECT cancellation_reason AS reason FROM lessons WHERE id = :i", i=t)
-
-
-def _picture() -> bytes:
-    """A small PNG, as a desk picks one from the disk."""
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (40, 90, 160)).save(out, "PNG")
-    return out.getvalue()
-
-
-def _staff_email() -> str:
-    return f"sam.{uuid.uuid4().hex[:8]}@harmony.example"
-
 
 CASES: list[Case] = [
     # -- the roster ---------------------------------------------------------------------------
@@ -268,7 +51,7 @@ CASES: list[Case] = [
     Case(
         ("RosterService.save_teacher",),
         lambda w, t, d: w.sv.roster.save_teacher(w.admin, d).id,
-        lambda w: {"first_name": "Ravi", "email": _staff_email()},
+        lambda w: {"first_name": "Ravi", "email": staff_email()},
         ("users", "teachers"),
         read=lambda w, t, saved: w.sv.roster.teacher_form(w.admin, saved),
         may_clash=True,
@@ -282,7 +65,7 @@ CASES: list[Case] = [
     ),
     Case(
         ("RosterCsvService.import_csv",),
-        _csv,
+        import_csv,
         lambda w: {"first_name": "Ada", "last_name": "Byron"},
         ("users", "students", "families"),
         fields=lambda name: name.startswith("line "),
@@ -291,7 +74,7 @@ CASES: list[Case] = [
     Case(
         ("BookingRules.create_lesson",),
         lambda w, t, d: w.sv.scheduling.create_lesson(w.admin, d).id,
-        lambda w: {"teacher_id": w.teacher, "student_id": w.student, **_soon(w), "location": "B"},
+        lambda w: {"teacher_id": w.teacher, "student_id": w.student, **soon(w), "location": "B"},
         ("lessons", "room_occupancy"),
         read=lambda w, t, saved: w.sv.scheduling.lesson(w.admin, saved),
         may_clash=True,
@@ -299,7 +82,7 @@ CASES: list[Case] = [
     Case(
         ("JournaledScheduling.update_lesson", "BookingRules.update_lesson"),
         lambda w, t, d: w.sv.scheduling.update_lesson(w.admin, t, d).id,
-        lambda w: {"teacher_id": w.teacher, "student_id": w.student, **_soon(w), "location": "C"},
+        lambda w: {"teacher_id": w.teacher, "student_id": w.student, **soon(w), "location": "C"},
         ("lessons", "room_occupancy"),
         prepare=lambda w: w.lesson(),
         read=lambda w, t, saved: w.sv.scheduling.lesson(w.admin, saved),
@@ -319,7 +102,7 @@ CASES: list[Case] = [
         lambda w: {"reason": "Snow day", "on_behalf_of": "studio"},
         ("lessons", "makeup_credits"),
         prepare=lambda w: w.lesson(),
-        read=_reason_of_lesson,
+        read=reason_of_lesson,
     ),
     Case(
         ("BookingRules.batch_cancel",),
@@ -335,7 +118,7 @@ CASES: list[Case] = [
     Case(
         ("LessonSeries.create_series",),
         lambda w, t, d: w.sv.scheduling.create_series(w.admin, d, skip_clashes=True).pattern_id,
-        _series,
+        series_form,
         ("recurring_patterns", "lessons", "room_occupancy"),
         read=lambda w, t, pattern: w.row(
             "SELECT location FROM recurring_patterns WHERE id = :i", i=pattern
@@ -345,7 +128,7 @@ CASES: list[Case] = [
     Case(
         ("LessonSeries.create_term",),
         lambda w, t, d: w.sv.scheduling.create_term(w.admin, [d], skip_clashes=True),
-        _series,
+        series_form,
         ("recurring_patterns", "lessons", "room_occupancy"),
         may_clash=True,
         fields=lambda name: name.startswith("series 1: "),
@@ -353,9 +136,9 @@ CASES: list[Case] = [
     Case(
         ("LessonSeries.edit_series",),
         lambda w, t, d: w.sv.scheduling.edit_series(w.admin, t, d, "all", skip_clashes=True),
-        _series,
+        series_form,
         ("recurring_patterns", "lessons", "room_occupancy"),
-        prepare=lambda w: _series_lesson(w),
+        prepare=lambda w: series_lesson(w),
         may_clash=True,
     ),
     Case(
@@ -364,7 +147,7 @@ CASES: list[Case] = [
         lambda w: {"last_day": date.today() + timedelta(days=5)},
         ("recurring_patterns", "lessons"),
         prepare=lambda w: (
-            w.sv.scheduling.create_series(w.admin, _series(w), skip_clashes=True).pattern_id
+            w.sv.scheduling.create_series(w.admin, series_form(w), skip_clashes=True).pattern_id
         ),
         may_clash=True,
     ),
@@ -403,7 +186,7 @@ CASES: list[Case] = [
     Case(
         ("AvailabilityService.add_exception",),
         lambda w, t, d: w.sv.availability.add_exception(w.admin, d),
-        _time_off,
+        time_off,
         ("availability_exceptions",),
         read=lambda w, t, added: w.row(
             "SELECT reason FROM availability_exceptions WHERE id = :i", i=added[0].id
@@ -416,7 +199,7 @@ CASES: list[Case] = [
         lambda w: {"reason": "The teacher is away"},
         ("lessons", "makeup_credits"),
         prepare=lambda w: w.lesson(),
-        read=_reason_of_lesson,
+        read=reason_of_lesson,
     ),
     Case(
         ("CalendarFeedService.add_feed",),
@@ -459,7 +242,7 @@ CASES: list[Case] = [
     Case(
         ("RoomService.reserve",),
         lambda w, t, d: w.sv.rooms.reserve(w.admin, d),
-        lambda w: {"room_id": w.room, "person_id": w.person, **_soon(w), "notes": "A stand"},
+        lambda w: {"room_id": w.room, "person_id": w.person, **soon(w), "notes": "A stand"},
         ("room_reservations", "room_occupancy"),
         read=lambda w, t, booking: w.row(
             "SELECT notes FROM room_reservations WHERE id = :i", i=booking.id
@@ -509,7 +292,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.inventory.return_item(w.admin, t, d),
         lambda w: {"condition_in": "good", "return_notes": "Scratched", "to_maintenance": False},
         ("checkout_logs", "inventory_items"),
-        prepare=_checkout,
+        prepare=lent_item,
         read=lambda w, t, _r: w.row("SELECT return_notes FROM checkout_logs WHERE id = :i", i=t),
     ),
     Case(
@@ -541,7 +324,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.resources.update(w.admin, t, d).id,
         lambda w: {"title": "Arpeggios", "external_url": "https://example.org/arp"},
         ("resources",),
-        prepare=_resource,
+        prepare=physical_resource,
         read=lambda w, t, r: w.row(
             "SELECT title, description, external_url FROM resources WHERE id = :i", i=r
         ),
@@ -553,7 +336,7 @@ CASES: list[Case] = [
         ),
         lambda w: {"file_name": "new.pdf", "file": b"%PDF-1.4\n", "mime_type": "application/pdf"},
         ("resources",),
-        prepare=_resource,
+        prepare=physical_resource,
         read=lambda w, t, r: w.row("SELECT file_name FROM resources WHERE id = :i", i=r),
     ),
     Case(
@@ -566,7 +349,7 @@ CASES: list[Case] = [
             "checkout_notes": "Book 2",
         },
         ("resource_checkouts", "resources"),
-        prepare=_resource,
+        prepare=physical_resource,
         read=lambda w, t, c: w.row(
             "SELECT checkout_notes FROM resource_checkouts WHERE id = :i", i=c
         ),
@@ -632,7 +415,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.payments.refund(w.admin, t, d),
         lambda w: {"amount": "5.00", "reason": "Overpaid"},
         ("payments", "account_credits", "invoice_events"),
-        prepare=_payment,
+        prepare=cash_payment,
         may_clash=True,
     ),
     Case(
@@ -640,7 +423,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.stripe.refund(w.admin, t, d),
         lambda w: {"amount": "5.00", "reason": "Overpaid"},
         ("payments", "account_credits", "invoice_events"),
-        prepare=_stripe_payment,
+        prepare=stripe_payment,
         may_clash=True,
     ),
     # -- teacher pay --------------------------------------------------------------------------
@@ -684,7 +467,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.messaging.reply(w.admin, t, d),
         lambda w: {"content": "See you Tuesday"},
         ("messages",),
-        prepare=_thread,
+        prepare=thread,
         read=lambda w, t, m: w.row("SELECT content FROM messages WHERE id = :i", i=m),
     ),
     Case(
@@ -757,7 +540,7 @@ CASES: list[Case] = [
         ("AccountService.invite",),
         lambda w, t, d: w.sv.accounts.invite(w.admin, d),
         lambda w: {
-            "email": _staff_email(),
+            "email": staff_email(),
             "first_name": "Sam",
             "last_name": "Desk",
             "role": "desk",
@@ -774,7 +557,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.accounts.set_role(w.admin, t, d["role"]),
         lambda w: {"role": "desk"},
         ("users",),
-        prepare=_staff_login,
+        prepare=staff_login,
         may_clash=True,
     ),
     Case(
@@ -783,7 +566,7 @@ CASES: list[Case] = [
         lambda w: {"password": "another-long-password"},
         ("users",),
         fields=lambda name: name in ("new_password", "repeat"),
-        prepare=_staff_login,
+        prepare=staff_login,
         may_clash=True,
     ),
     Case(
@@ -800,7 +583,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.privacy.ask_erasure(w.admin, {**d, "person_id": t}),
         lambda w: {"asked_by": "Erin, by email"},
         ("privacy_requests",),
-        prepare=_erasable,
+        prepare=erasable_person,
         read=lambda w, t, r: w.row("SELECT asked_by FROM privacy_requests WHERE id = :i", i=r),
     ),
     Case(
@@ -808,7 +591,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.privacy.close(w.admin, t, d["status"], d["outcome"]),
         lambda w: {"status": "withdrawn", "outcome": "Withdrawn at the person's wish."},
         ("privacy_requests",),
-        prepare=_privacy_request,
+        prepare=privacy_request,
         read=lambda w, t, _r: w.row("SELECT outcome FROM privacy_requests WHERE id = :i", i=t),
         may_clash=True,
     ),
@@ -850,13 +633,13 @@ CASES: list[Case] = [
     Case(
         ("StudioService.set_logo",),
         lambda w, t, d: w.sv.studio.set_logo(w.admin, d["logo"]),
-        lambda w: {"logo": _picture()},
+        lambda w: {"logo": picture()},
         (),
     ),
     Case(
         ("PeopleService.set_photo",),
         lambda w, t, d: w.sv.people.set_photo(w.admin, w.student_user, d["photo"]),
-        lambda w: {"photo": _picture()},
+        lambda w: {"photo": picture()},
         (),
     ),
     Case(
@@ -864,7 +647,7 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.studio.set_up(d),
         lambda w: {
             "studio_name": "Second studio",
-            "admin_email": _staff_email(),
+            "admin_email": staff_email(),
             "admin_first_name": "Ann",
         },
         ("studios", "users"),

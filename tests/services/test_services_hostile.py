@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from hostile import examples, hostile, storable_text
-from hostile_calls import CASES, NO_TYPED_VALUES, Case, World, build_world
+from hostile_calls import CASES, NO_TYPED_VALUES
+from hostile_world import Case, World, build_world
 from hypothesis import given, seed
 from hypothesis import strategies as st
 from sqlalchemy import text
