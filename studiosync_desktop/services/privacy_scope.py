@@ -147,6 +147,9 @@ ACTOR_COLUMNS = {
     "students.family_id",
     "student_goals.teacher_id",
     "lesson_notes.teacher_id",
+    # The teacher of a lesson line is copied by the database from its lesson (revenue by teacher):
+    # the line is about its payer and student, exported with them.
+    "invoice_line_items.teacher_id",
 }
 # The columns the person's own ids come from (`:students`, `:teachers`, `:families`).
 PERSON_KEYS = {"students.user_id", "teachers.user_id", "families.primary_contact_id"}
