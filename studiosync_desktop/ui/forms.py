@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -205,6 +205,19 @@ def refusal_handler(
     return failed
 
 
+def grow_to_fit(window: QWidget) -> None:
+    """The window grows (never shrinks) so that every line under a field shows whole: a long
+    message wraps onto lines the window had no room for."""
+    layout = window.layout()
+    if layout is None or not window.isVisible():
+        return
+    width = window.width()
+    need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+    need = max(need, layout.totalSizeHint().height())
+    if need > window.height():
+        window.resize(width, need)
+
+
 # --- the form widget -----------------------------------------------------------------------
 
 
@@ -277,6 +290,10 @@ class Form(QWidget):
             assert row is not None
             row.setAlignment(widget, Qt.AlignmentFlag.AlignLeft)
         self.rows.addRow(label, holder)
+        if not self._rows:
+            # Typing starts in the first field, however the window is shown (without it, a
+            # dialog shown before its window is active gives the keys to its default button).
+            widget.setFocus()
         self._rows[name] = _Row(widget, getter, put, sent)
         self.errors.attach(name, widget, error)
         widget.setObjectName(f"field_{name}")
@@ -516,6 +533,8 @@ class Form(QWidget):
 
     def show_errors(self, fields: Mapping[str, str]) -> None:
         self.errors.show(fields)
+        if fields:
+            QTimer.singleShot(0, lambda: grow_to_fit(self.window()))
 
     def validate(self) -> Any:
         """The schema's object, or None with the messages under the fields."""

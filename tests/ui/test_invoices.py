@@ -175,6 +175,7 @@ def test_a_line_added_to_a_draft_keeps_its_commas_and_needs_a_price(
     dialog = dialogs[-1]
     assert isinstance(dialog, FormDialog)
     qtbot.addWidget(dialog)
+    assert dialog.focusWidget() is dialog.form.editor("description")  # typing starts there
     dialog.show()
     qtbot.keyClicks(dialog.form.editor("description"), "Theory book, grade 2")
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)

@@ -55,7 +55,11 @@ class FormDialog(QDialog):
         if scrolling:  # a long form (a student's): the fields scroll, the buttons stay
             scroll = QScrollArea(self)
             scroll.setWidgetResizable(True)
-            scroll.setWidget(self.form)
+            host = QWidget(scroll)  # the rows keep their height; the space left is below them
+            column = QVBoxLayout(host)
+            column.addWidget(self.form)
+            column.addStretch(1)
+            scroll.setWidget(host)
             layout.addWidget(scroll, 1)
         else:
             layout.addWidget(self.form)
