@@ -154,6 +154,9 @@ FEED_COLUMNS = (
 OWN_FEEDS = ops("IUD", "own_teaching", select=Allow("own_and_shared", FEED_COLUMNS))
 OWN_FEED_EVENTS = ops("ID", "own_teaching", select=Allow("own_and_shared"))
 
+# A lesson moved outside hours again is confirmed again: who said yes, when, over what (0040).
+OVERRIDE_COLUMNS = ("reasons", "confirmed_by_id", "confirmed_at")
+
 STAFF_READS_ALL = ops("S", "all")
 THREADS = ops("U", "threads", select=Allow("threads_and_new"), insert=Allow("studio"))
 
@@ -243,8 +246,8 @@ MATRIX: dict[str, Table] = {
     "booking_overrides": Table(
         "availability",
         "a lesson booked outside hours or over an outside event, and who confirmed it",
-        ops("SI"),
-        ops("SI"),
+        ops("SI", update=Allow("studio", OVERRIDE_COLUMNS)),
+        ops("SI", update=Allow("studio", OVERRIDE_COLUMNS)),
         NONE,
     ),
     # -- teaching ------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.booking_rules import STATUS_WORDS, TRANSITIONS
 from studiosync_desktop.services.clashes import find_clashes
 from studiosync_desktop.services.lesson_rows import who_name
+from studiosync_desktop.services.outside_hours import record_confirmation, require_confirmed
 from studiosync_desktop.services.permissions import require, require_started
 from studiosync_desktop.services.reading import (
     studio_settings,
@@ -120,11 +121,15 @@ class LessonUndo:
         self._db = db
 
     @unit_of_work
-    def revert(self, actor: Actor, change: LessonChange) -> LessonChange:
+    def revert(
+        self, actor: Actor, change: LessonChange, accept_outside: bool = False
+    ) -> LessonChange:
         """Undoes `change` (or redoes it, given the change its undo made): the lesson goes
         back to `change.before`. Refused, with nothing written, when the lesson changed since
         (its version is no longer `change.after.version`), was deleted, is on an invoice, or
-        its old time is taken now. Returns the change this made (what redo reverts)."""
+        its old time is taken now; outside the teacher's hours or over an outside event it
+        needs a yes (`accept_outside`, recorded), as every booking does. Returns the change
+        this made (what redo reverts)."""
         require(actor, "schedule")
         with self._db.session() as s:
             row = s.get(Lesson, change.lesson_id, with_for_update=True)
@@ -141,7 +146,7 @@ class LessonUndo:
                     "window), so it is left as it is now: undoing would overwrite that change."
                 )
             before = _state(s, row.id)
-            _put_back(s, actor, row, change.before)
+            _put_back(s, actor, row, change.before, accept_outside)
             s.flush()
             after = _state(s, row.id)
         return LessonChange(before=before, after=after, timezone=zone.key)
@@ -196,7 +201,9 @@ def _own_teacher(s: Session, actor: Actor) -> uuid.UUID | None:
     return s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
 
 
-def _put_back(s: Session, actor: Actor, row: Lesson, target: LessonState) -> None:
+def _put_back(
+    s: Session, actor: Actor, row: Lesson, target: LessonState, accept_outside: bool = False
+) -> None:
     """`row` (locked) as `target`: its time, people, room, rate and status, with what goes
     with the status (a cancellation's make-up credit leaves or comes back with it)."""
     whose = f"{target.who}'s lesson" if target.who else "The lesson"
@@ -238,6 +245,9 @@ def _put_back(s: Session, actor: Actor, row: Lesson, target: LessonState) -> Non
         clashes = find_clashes(s, actor.studio_id, zone, [occurrence], [row.id])
         if clashes:
             raise Conflict(f"{whose} can't go back: {clashes[0][1].message}")
+        # Outside the teacher's hours (or over an outside event): the yes is asked and kept.
+        reasons = require_confirmed(s, actor, zone, [occurrence], accept_outside)
+        record_confirmation(s, actor, row.id, reasons)
     if uncancelling:
         _take_back_credit(s, row, whose)
         row.cancelled_at = None

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -174,7 +174,9 @@ def record_confirmation(
         .values(**values)
         .on_conflict_do_update(
             index_elements=[BookingOverride.lesson_id],
-            set_=dict(reasons=values["reasons"], confirmed_by_id=actor.user_id),
+            set_=dict(
+                reasons=values["reasons"], confirmed_by_id=actor.user_id, confirmed_at=func.now()
+            ),
         )
     )
 

@@ -7,13 +7,16 @@ the moment it is asked. Two plain lists, moved only once the database said yes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from studiosync_desktop.errors import DatabaseUnavailable
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.lesson_changes import LessonChange
+from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 
 # How many changes back this desk can go.
@@ -38,6 +41,7 @@ class UndoHistory(QObject, UsesContext):
         self.undo_stack: list[LessonChange] = []
         self.redo_stack: list[LessonChange] = []
         self.busy = False
+        self.last_question: QMessageBox | None = None  # the open "put back anyway?" box
         self._heard.connect(self._record)
         context.services.journal.listen(self._hear)
         self.undo_action = QAction("&Undo", parent)
@@ -70,7 +74,12 @@ class UndoHistory(QObject, UsesContext):
         self._revert(self.redo_stack, self.undo_stack, "Redone", "redo")
 
     def _revert(
-        self, source: list[LessonChange], target: list[LessonChange], done: str, verb: str
+        self,
+        source: list[LessonChange],
+        target: list[LessonChange],
+        done: str,
+        verb: str,
+        anyway: bool = False,
     ) -> None:
         if self.busy:
             return
@@ -91,6 +100,9 @@ class UndoHistory(QObject, UsesContext):
 
         def refused(exc: BaseException) -> None:
             self.busy = False
+            if isinstance(exc, NeedsConfirmation):  # the same yes as any booking there
+                self._ask_outside(exc, lambda: self._revert(source, target, done, verb, True))
+                return
             if not isinstance(exc, DatabaseUnavailable):  # the server may come back: keep it
                 source.pop()  # the lesson moved on: this step can never apply again
                 self._show()
@@ -99,8 +111,33 @@ class UndoHistory(QObject, UsesContext):
             self.presenter.present(exc, parent=window if isinstance(window, QWidget) else None)
 
         self.runner.run(
-            self.services.undo.revert, self.actor, change, on_done=finished, on_error=refused
+            self.services.undo.revert, self.actor, change, anyway,
+            on_done=finished, on_error=refused,
+        )  # fmt: skip
+
+    def _ask_outside(self, exc: NeedsConfirmation, again: Callable[[], None]) -> None:
+        """Outside the teacher's hours or over an outside event: put it back anyway (the yes
+        is recorded with the lesson), or leave it where it is (the step stays to try again)."""
+        window = self.parent()
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Outside the teacher's hours",
+            f"{exc}\n\nPut the lesson back there anyway?",
+            QMessageBox.StandardButton.Cancel,
+            window if isinstance(window, QWidget) else None,
         )
+        anyway = box.addButton("Put back &anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(anyway)
+        self.last_question = box
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is anyway:
+                again()
+            else:
+                self.said.emit("Left as it is: the lesson stays where it is now.")
+
+        box.finished.connect(answered)
+        box.open()
 
     # --- showing --------------------------------------------------------------------------
 

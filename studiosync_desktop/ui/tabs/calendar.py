@@ -519,12 +519,24 @@ class CalendarTab(DataTab):
         keep_rate: bool,
     ) -> None:
         self._paint_grid()
-        if isinstance(exc, NeedsConfirmation) and self.presenter.interactive:
-            answer = QMessageBox.question(
-                self, "Outside the teacher's hours", f"{exc}\n\nMove the lesson anyway?"
+        if isinstance(exc, NeedsConfirmation):  # the dialog's "Book anyway", for a drag
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Outside the teacher's hours",
+                f"{exc}\n\nMove the lesson there anyway? (Your yes is kept with the lesson.)",
+                QMessageBox.StandardButton.Cancel,
+                self,
             )
-            if answer == QMessageBox.StandardButton.Yes:
-                self.move(lesson_id, start, end, anyway=True, keep_rate=keep_rate)
+            anyway = box.addButton("Move &anyway", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(anyway)
+            self.last_dialog = box
+            box.finished.connect(
+                lambda _r: (
+                    box.clickedButton() is anyway
+                    and self.move(lesson_id, start, end, anyway=True, keep_rate=keep_rate)
+                )
+            )
+            box.open()
             return
         self.presenter.present(exc, parent=self)
 
