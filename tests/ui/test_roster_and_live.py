@@ -213,9 +213,12 @@ def test_messages_tab_reads_replies_and_counts_unread(
     tab.select_key(thread)
     qtbot.waitUntil(lambda: "Hi!" in tab.reader.toPlainText(), timeout=10000)
     qtbot.waitUntil(lambda: tab.unread == 0, timeout=10000)
-    tab.reply_box.setPlainText("See you there.")
-    tab.send_reply()
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)  # nothing written yet
+    assert tab.reply_error.isVisibleTo(tab) and "Write something" in tab.reply_error.text()
+    qtbot.keyClicks(tab.reply_box, "See you there.")
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "See you there." in tab.reader.toPlainText(), timeout=10000)
+    assert not tab.reply_error.isVisibleTo(tab)
     # Maya answers from her desk: the open thread shows it without a refresh.
     services.messaging.reply(maya, thread, {"content": "Great"})
     qtbot.waitUntil(lambda: "Great" in tab.reader.toPlainText(), timeout=10000)

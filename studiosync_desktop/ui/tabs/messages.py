@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.errors import ValidationFailed
-from studiosync_desktop.schemas.common import Actor, validation_failed
+from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.messaging import ComposeInput, ReplyInput, ThreadRow, ThreadView
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
@@ -192,10 +190,10 @@ class MessagesTab(DataTab):
     def send_reply(self) -> None:
         if self.shown_thread is None:
             return
-        try:
-            data = ReplyInput(content=self.reply_box.toPlainText())
-        except ValidationError as exc:
-            self._reply_failed(validation_failed(exc))
+        data = schema_checked(
+            ReplyInput, {"content": self.reply_box.toPlainText()}, self._reply_refused
+        )
+        if data is None:
             return
         service, actor, thread_id = self.services.messaging, self.actor, self.shown_thread.id
         self.send_button.setEnabled(False)
@@ -205,7 +203,12 @@ class MessagesTab(DataTab):
             thread_id,
             data,
             on_done=lambda _id: self._replied(thread_id),
-            on_error=self._reply_failed,
+            on_error=refusal_handler(
+                self._reply_refused,
+                self.presenter,
+                self,
+                lambda: self.send_button.setEnabled(True),
+            ),
         )
 
     def _replied(self, thread_id: uuid.UUID) -> None:
@@ -215,13 +218,9 @@ class MessagesTab(DataTab):
         self.open_thread(thread_id)
         self.refresh()
 
-    def _reply_failed(self, exc: BaseException) -> None:
-        self.send_button.setEnabled(True)
-        if isinstance(exc, ValidationFailed):
-            self.reply_error.setText("Write something to send.")
-            self.reply_error.show()
-            return
-        self.presenter.present(exc, parent=self)
+    def _reply_refused(self, fields: dict[str, str]) -> None:
+        self.reply_error.setText("Write something to send." if fields else "")
+        self.reply_error.setVisible(bool(fields))
 
     def compose(self) -> None:
         service, actor = self.services.messaging, self.actor
