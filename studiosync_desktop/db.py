@@ -94,6 +94,9 @@ _FIELD_NAMES = {
     "scheduled_end": "end",
     "start_time": "start",
     "end_time": "end",
+    # The reason typed in the cancel and void forms.
+    "cancellation_reason": "reason",
+    "void_reason": "reason",
 }
 FIELD_CHECKS: dict[str, tuple[str, str]] = {
     check.name: (_FIELD_NAMES.get(check.column, check.column), check.message)

@@ -4,6 +4,8 @@ its field."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from factories import Maker
 from sqlalchemy import text
@@ -111,3 +113,19 @@ def test_the_owner_cannot_store_an_escape_sequence_in_a_students_notes(
             {"n": "To\x7fm"},
         )
     assert caught.value.fields == {"first_name": limits.CONTROL_MESSAGE}
+
+
+def test_a_refused_reason_is_said_next_to_the_reason_field_of_its_form(
+    db: Database, admin: Actor
+) -> None:
+    """The cancel form's field is `reason`; the column is `cancellation_reason`."""
+    make = Maker(db, admin.studio_id)
+    teacher = make.teacher()
+    student = make.student("Tom", "Hale", teacher_id=teacher)
+    lesson = make.lesson(teacher, datetime(2026, 3, 2, 16, tzinfo=UTC), student_id=student)
+    with pytest.raises(ValidationFailed) as caught, db.session() as s:
+        s.execute(
+            text("UPDATE lessons SET cancellation_reason = :r WHERE id = :i"),
+            {"r": "Snow\x07", "i": lesson},
+        )
+    assert caught.value.fields == {"reason": limits.CONTROL_MESSAGE}
