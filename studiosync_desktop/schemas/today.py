@@ -41,6 +41,9 @@ class DayBoard(Frozen):
     teacher_busy: tuple[Busy, ...]
     room_busy: tuple[Busy, ...]  # lessons and practice bookings
     reservations: tuple[ReservationRow, ...]  # practice bookings (for who may see them)
+    # A teacher's today: their lessons of earlier days still not marked, newest first (at most
+    # UNMARKED_SHOWN), so attendance left behind is marked from Home with one key.
+    earlier_unmarked: tuple[LessonRow, ...] = ()
 
 
 class NextFree(Frozen):

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, TextClause, func, literal, select, text
+from sqlalchemy import Select, TextClause, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.models import Band, Lesson, PracticeRoom, Student, Teacher, User
@@ -178,6 +178,21 @@ def lessons_starting_query(
         if value is not None:
             query = query.where(column == value)
     return query.order_by(Lesson.scheduled_start, Lesson.id)
+
+
+def unmarked_before_query(actor: Actor, before: datetime, limit: int) -> Select[Any]:
+    """A teacher's own lessons that ended before `before` and are still scheduled or checked
+    in (attendance not marked), the newest `limit` first (for `lesson_rows_from`)."""
+    own = select(Teacher.id).where(Teacher.user_id == actor.user_id).scalar_subquery()
+    query = lesson_columns(actor.studio_id).where(
+        Lesson.teacher_id == own,
+        Lesson.scheduled_start < before,
+        Lesson.scheduled_end <= before,
+        # Not IN (...): expanding values cannot travel in `together.read_together`.
+        or_(Lesson.status == "scheduled", Lesson.status == "in_progress"),
+    )
+    order = (Lesson.scheduled_start.desc(), Lesson.id.desc())
+    return query.order_by(*order).limit(limit)
 
 
 def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:

@@ -485,8 +485,9 @@ def _teacher(
             label="Not marked yet",
             value=_d(c.unmarked),
             unit="count",
-            counts="Your lessons that have ended but are still scheduled or checked in: mark "
-            "them taught or no-show (Ctrl+M opens the first).",
+            counts="Your lessons that have ended but are still scheduled or checked in, of any "
+            "day: the newest 50 are listed under 'Over, attendance not marked' below; select "
+            "one and press Ctrl+I to mark it taught (or No-show).",
         ),
     )
     figures = (

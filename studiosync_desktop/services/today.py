@@ -23,6 +23,7 @@ from studiosync_desktop.services.lesson_rows import (
     lesson_names,
     lesson_rows_from,
     lessons_starting_query,
+    unmarked_before_query,
 )
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import local_day_bounds, studio_zone
@@ -34,6 +35,8 @@ from studiosync_desktop.zones import zone_of
 FREE_AT_LEAST = timedelta(minutes=30)
 # "Coming" lists the lessons starting within this much of now.
 COMING_WITHIN = timedelta(hours=1)
+# A teacher's lessons of earlier days not marked yet, shown on their Home (newest first).
+UNMARKED_SHOWN = 50
 
 
 class TodayService:
@@ -67,6 +70,9 @@ class TodayService:
                     .order_by(PracticeRoom.name, PracticeRoom.id)
                 )
                 reads.append(reservations_select(actor.studio_id, first, after))
+            earlier = actor.role == "teacher" and day == datetime.now(zone).date()
+            if earlier:  # attendance left behind, marked from their Home
+                reads.append(unmarked_before_query(actor, first, UNMARKED_SHOWN))
             found = read_together(s, reads)
         if not found[0]:
             raise NotFound("The studio no longer exists.")
@@ -99,6 +105,7 @@ class TodayService:
                 if r.kind == "room" and desk
             ),
             reservations=reservation_rows(found[5]) if desk else (),
+            earlier_unmarked=lesson_rows_from(found[-1], found[2]) if earlier else (),
         )
 
 
@@ -130,7 +137,9 @@ def desk_now(board: DayBoard, by: DayBy, now: datetime) -> DeskNow:
     today = now.astimezone(zone).date() == board.day
     scheduled = [r for r in board.lessons if r.status == "scheduled"]
     late = tuple(r for r in scheduled if today and r.start < now < r.end)
+    # Today's lessons that are over, after a teacher's of earlier days (oldest at the bottom).
     unmarked = tuple(r for r in scheduled if r.end <= now)
+    unmarked += tuple(r for r in board.earlier_unmarked if today)
     coming = tuple(r for r in scheduled if today and now <= r.start <= now + COMING_WITHIN)
     here = tuple(r for r in board.lessons if r.status == "in_progress")
     opens = datetime.combine(board.day, board.opens_at, zone)

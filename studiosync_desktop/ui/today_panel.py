@@ -90,7 +90,9 @@ class TodayPanel(QWidget):
             return f"{r.student_name or 'Room booking'} \N{EM DASH} {due} {local(r.end):%H:%M}"
 
         def unmarked_text(r: LessonRow) -> str:
-            return f"{local(r.start):%H:%M} {r.student_name or 'Room booking'}"
+            day = local(r.start)
+            when = f"{day:%H:%M}" if day.date() == local(at).date() else f"{day:%a %d %b %H:%M}"
+            return f"{when} {r.student_name or 'Room booking'}"
 
         self._lessons("late", "Late", now.late, late_text, LATE_COLOUR)
         self._lessons("coming", "Coming within the hour", now.coming, coming_text, None)
