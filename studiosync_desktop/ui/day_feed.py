@@ -83,3 +83,14 @@ class MoreChip(Generic[B]):
     @property
     def rows(self) -> tuple[B, ...]:
         return self.count.rows
+
+
+@dataclass(frozen=True)
+class Shade:
+    """Time a column is taken by something that is not one of the feed's blocks (a practice
+    booking in a room's column of Today): shaded and named, never dragged or opened."""
+
+    key: Hashable
+    start: datetime
+    end: datetime
+    text: str

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from studiosync_desktop.ui.day_feed import B, DayFeed, GridColumn, MoreChip
+from studiosync_desktop.ui.day_feed import B, DayFeed, GridColumn, MoreChip, Shade
 from studiosync_desktop.ui.time_axis import GUTTER, HEADER, SLOT_MINUTES, TimeAxis
 from studiosync_desktop.ui.week_layout import fit_names, lay_out
 
@@ -31,6 +31,7 @@ CLOSED_TEXT = QColor("#9b2c2c")
 CLOSED_HATCH = QColor(197, 48, 48, 40)
 # Outside a teacher's working hours: greyed, readable on light and dark palettes.
 OFF_HOURS = QColor(128, 128, 128, 60)
+SHADE_FILL = QColor(120, 120, 120, 60)  # a column's time taken by something else
 BOOKING = QColor(255, 193, 7, 120)  # the time being dragged out to book
 BOOKING_EDGE = QColor("#c99a00")
 
@@ -79,6 +80,8 @@ class DayGrid(QWidget, Generic[B]):
         self.working: dict[int, list[tuple[datetime, datetime]]] = {}
         # Outside calendars' busy times: (column, start, end, label, colour).
         self.busy: list[tuple[int, datetime, datetime, str, str]] = []
+        # Time taken in a column (by its key) by something that is not a block.
+        self.shades: tuple[Shade, ...] = ()
         self._plain_font = QFont(self.font())
         self._struck_font = QFont(self.font())
         self._line_height = self.fontMetrics().height()
@@ -313,6 +316,7 @@ class DayGrid(QWidget, Generic[B]):
         for chip in self._more:
             if chip.rect.intersects(exposed):
                 self._paint_chip(p, chip)
+        self._paint_shades(p)
         self._paint_booking(p)
         # The hours stay at the left of the visible part, the column titles at its top,
         # however the grid scrolls (a day of many teachers scrolls sideways).
@@ -463,6 +467,24 @@ class DayGrid(QWidget, Generic[B]):
             metrics = p.fontMetrics()
             text = fit_names(chip.count.names(), lines, metrics.horizontalAdvance, names.width())
             p.drawText(names, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+
+    def column_rect(self, col: int, start: datetime, end: datetime) -> QRect:
+        """A span of a column, inset like the blocks."""
+        top, bottom = self.span_y(start, end)
+        return QRect(
+            self.column_x(col) + 3, top + 1, int(self.column_width()) - 6, max(8, bottom - top - 2)
+        )
+
+    def _paint_shades(self, p: QPainter) -> None:
+        index = {c.key: i for i, c in enumerate(self.columns)}
+        p.setPen(self.palette().text().color())
+        for shade in self.shades:
+            col = index.get(shade.key)
+            if col is None:
+                continue
+            rect = self.column_rect(col, shade.start, shade.end)
+            p.fillRect(rect, SHADE_FILL)
+            p.drawText(rect.adjusted(4, 1, -3, -1), Qt.AlignmentFlag.AlignLeft, shade.text)
 
     def _paint_booking(self, p: QPainter) -> None:
         """The stretch of free time being dragged out to book, with its times."""

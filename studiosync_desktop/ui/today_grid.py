@@ -4,7 +4,6 @@ late lessons in red, each column's next free slot outlined, and practice booking
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,17 +23,6 @@ DONE_COLOUR = QColor("#6b7785")  # taught: out of the way, not to be read as "he
 FREE_COLOUR = QColor("#2e7d32")
 # The free box shows where the next free slot starts; the list beside says how long it is.
 FREE_BOX = timedelta(hours=1)
-BOOKED_FILL = QColor(120, 120, 120, 60)
-
-
-@dataclass(frozen=True)
-class Shade:
-    """Something taking a column's time that is not a lesson: a practice booking."""
-
-    key: Hashable
-    start: datetime
-    end: datetime
-    text: str
 
 
 class TodayFeed(LessonFeed):
@@ -75,7 +63,6 @@ class TodayGrid(CalendarGrid):
         super().__init__(parent, TodayFeed())
         self.now: datetime | None = None
         self.free: dict[Hashable, tuple[datetime, datetime]] = {}
-        self.shades: tuple[Shade, ...] = ()
 
     @property
     def late(self) -> frozenset[object]:
@@ -102,16 +89,11 @@ class TodayGrid(CalendarGrid):
                 visible.left() + GUTTER, visible.top() + HEADER, visible.width(), visible.height()
             )
         )
-        width = self.column_width()
         index = {c.key: i for i, c in enumerate(self.columns)}
-        for shade in self.shades:
-            col = index.get(shade.key)
-            if col is not None:
-                self._paint_shade(p, col, width, shade)
         for key, (start, end) in self.free.items():
             col = index.get(key)
             if col is not None:
-                self._paint_free(p, col, width, start, end)
+                self._paint_free(p, col, start, end)
         y = self.y_now()
         if y is not None:
             p.setClipping(False)
@@ -127,22 +109,8 @@ class TodayGrid(CalendarGrid):
             )
         p.end()
 
-    def _column_rect(self, col: int, width: float, start: datetime, end: datetime) -> QRect:
-        top, bottom = self.y_of(start), self.y_of(end)
-        return QRect(
-            int(GUTTER + col * width) + 3, top + 1, int(width) - 6, max(8, bottom - top - 2)
-        )
-
-    def _paint_shade(self, p: QPainter, col: int, width: float, shade: Shade) -> None:
-        rect = self._column_rect(col, width, shade.start, shade.end)
-        p.fillRect(rect, BOOKED_FILL)
-        p.setPen(self.palette().text().color())
-        p.drawText(rect.adjusted(4, 1, -3, -1), Qt.AlignmentFlag.AlignLeft, shade.text)
-
-    def _paint_free(
-        self, p: QPainter, col: int, width: float, start: datetime, end: datetime
-    ) -> None:
-        rect = self._column_rect(col, width, start, min(end, start + FREE_BOX))
+    def _paint_free(self, p: QPainter, col: int, start: datetime, end: datetime) -> None:
+        rect = self.column_rect(col, start, min(end, start + FREE_BOX))
         p.setPen(QPen(FREE_COLOUR, 2, Qt.PenStyle.DashLine))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(rect, 4, 4)

@@ -133,6 +133,33 @@ def test_by_room_shows_each_room_and_its_next_free_slot(desk: Desk, db: Database
     assert tab.panel.sections["free"].text(0) == "Next free slot by room"
 
 
+def test_by_room_shades_a_practice_booking_in_its_rooms_column(desk: Desk, db: Database) -> None:
+    tab, made = _a_late_lesson(desk, db)
+    services, actor = desk.services, desk.person.actor
+    room = next(r for r in services.rooms.rooms(actor) if r.is_active)
+    person = services.rooms.people(actor, "")[0]
+    start = made["noon"] + timedelta(hours=8)  # type: ignore[operator]
+    services.rooms.reserve(
+        actor,
+        {
+            "room_id": room.id,
+            "person_id": person.id,
+            "start": start,
+            "end": start + timedelta(hours=1),
+        },
+    )
+    with desk.qtbot.waitSignal(tab.loaded, timeout=10000):
+        desk.key(Qt.Key.Key_F5)
+    desk.click_button("By room")
+    desk.wait_until(lambda: tab.by() == "room")
+    [shade] = [s for s in tab.grid.shades if s.key == room.id and s.start == start]
+    assert shade.text == f"{person.name} (practice)"
+    rect = tab.grid.column_rect([c.key for c in tab.grid.columns].index(room.id), start, shade.end)
+    tab.scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 150)
+    image = tab.grid.grab().toImage()
+    assert image.pixelColor(rect.center()) != tab.grid.palette().base().color()
+
+
 def test_a_day_without_lessons_says_so_and_how_to_go_on(desk: Desk) -> None:
     """The demo studio teaches no lessons on Sundays: Ctrl+Right to the next one."""
     tab = _today_tab(desk)

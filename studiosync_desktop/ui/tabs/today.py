@@ -27,13 +27,14 @@ from studiosync_desktop.schemas.scheduling import BookingChoices
 from studiosync_desktop.schemas.today import DayBoard, DayBy, DeskNow
 from studiosync_desktop.services.today import desk_now, places
 from studiosync_desktop.ui.calendar_grid import GridColumn
+from studiosync_desktop.ui.day_feed import Shade
 from studiosync_desktop.ui.home_figures import FigureStrip
 from studiosync_desktop.ui.lesson_opening import lesson_dialog, open_lesson
 from studiosync_desktop.ui.studio_clock import zone_of
 from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import Column
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.today_grid import Shade, TodayGrid
+from studiosync_desktop.ui.today_grid import TodayGrid
 from studiosync_desktop.ui.today_panel import TodayPanel
 from studiosync_desktop.ui.widgets import DateNavigator
 
