@@ -74,7 +74,9 @@ class TodayPanel(QWidget):
         kept = self.current_key()
         self.tree.clear()
         self.sections = {}
-        local = lambda value: value.astimezone(zone)  # noqa: E731
+
+        def local(value: datetime) -> datetime:
+            return value.astimezone(zone)
 
         def late_text(r: LessonRow) -> str:
             late_by = minutes_between(r.start, at)
@@ -164,7 +166,8 @@ class TodayPanel(QWidget):
         item = self.sections.get(section)
         if item is None:
             return []
-        return [item.child(i).text(0) for i in range(item.childCount())]
+        children = (item.child(i) for i in range(item.childCount()))
+        return [child.text(0) for child in children if child is not None]
 
     def current_key(self) -> object:
         item = self.tree.currentItem()
@@ -175,9 +178,12 @@ class TodayPanel(QWidget):
             return
         for top in range(self.tree.topLevelItemCount()):
             section = self.tree.topLevelItem(top)
+            if section is None:
+                continue
             for i in range(section.childCount()):
-                if section.child(i).data(0, ROLE) == key:
-                    self.tree.setCurrentItem(section.child(i))
+                item = section.child(i)
+                if item is not None and item.data(0, ROLE) == key:
+                    self.tree.setCurrentItem(item)
                     return
 
     def selected_lesson(self) -> object:

@@ -89,7 +89,7 @@ def test_a_drag_then_undo_and_redo_outside_hours_ask_and_keep_the_desks_yes(
     )
     # Drag the 19:00 lesson an hour down: outside the teacher's 18:00-19:30.
     rect = next(rc for rc, r in tab.grid._rects if r.id == lesson_id)
-    tab.scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 200)
+    tab.grid_scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 200)
     grid, down = tab.grid, QPoint(0, 4 * tab.grid.slot_height)
     desk.qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=rect.center())  # type: ignore[attr-defined]
     desk.qtbot.mouseMove(grid, rect.center() + down)  # type: ignore[attr-defined]

@@ -211,7 +211,7 @@ def test_a_busy_hour_is_counted_with_who_comes_and_its_tile_opens_the_day_per_te
     assert tile.count.names() == [f"Pupil{n}" for n in range(6)]
     assert tile.rect.width() >= tab.grid.column_width() - 10  # the whole day's width
     assert "Click to see this day" in tab.grid.describe_chip(tile)
-    tab.scroll.ensureVisible(tile.rect.center().x(), tile.rect.center().y(), 50, 120)
+    tab.grid_scroll.ensureVisible(tile.rect.center().x(), tile.rect.center().y(), 50, 120)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=tile.rect.center())
     assert tab.view.currentData() == "teacher"
@@ -246,7 +246,7 @@ def test_each_day_of_the_week_says_how_many_lessons_and_its_title_opens_the_day(
     assert held >= 1
     assert tab.grid.column_title(monday).endswith(f"\n{held} lesson" + ("s" if held > 1 else ""))
     x = int(52 + (monday + 0.5) * tab.grid.column_width())
-    tab.scroll.verticalScrollBar().setValue(0)
+    tab.grid_scroll.verticalScrollBar().setValue(0)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=QPoint(x, 10))
     assert tab.view.currentData() == "teacher" and tab.navigator.start == _monday()

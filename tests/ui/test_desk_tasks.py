@@ -234,7 +234,7 @@ def test_reschedule_a_lesson(desk: Desk, db: Database) -> None:
     if later == lesson["at"]:  # the lesson itself is there: the next free half hour after it
         later = free_half_hour_after(desk, lesson, lesson["at"] + timedelta(minutes=30))
     tab = today_on(desk, lesson["at"].date())
-    double_click_lesson(desk, tab.grid, tab.scroll, lesson["id"])
+    double_click_lesson(desk, tab.grid, tab.grid_scroll, lesson["id"])
     dialog = modal(desk, LessonDialog)
     desk.key(Key.Key_A, Mod.AltModifier)
     desk.type(f"{later:%H%M}")
@@ -269,7 +269,7 @@ def free_half_hour_after(desk: Desk, lesson: dict[str, Any], after: datetime) ->
 def test_cancel_a_lesson_with_a_make_up_credit(desk: Desk, db: Database) -> None:
     lesson = a_lesson_in(desk, db, days=2)  # in good time: the student's call earns a credit
     tab = today_on(desk, lesson["at"].date())
-    double_click_lesson(desk, tab.grid, tab.scroll, lesson["id"])
+    double_click_lesson(desk, tab.grid, tab.grid_scroll, lesson["id"])
     dialog = modal(desk, LessonDialog)
     desk.click_button("Cancel lesson…")
     form = modal(desk, CancelLessonDialog)
@@ -628,7 +628,7 @@ def test_a_cancellation_without_a_reason_is_refused_next_to_the_field(
 ) -> None:
     lesson = a_lesson_in(desk, db, days=1)
     tab = today_on(desk, lesson["at"].date())
-    double_click_lesson(desk, tab.grid, tab.scroll, lesson["id"])
+    double_click_lesson(desk, tab.grid, tab.grid_scroll, lesson["id"])
     dialog = modal(desk, LessonDialog)
     desk.click_button("Cancel lesson…")
     form = modal(desk, CancelLessonDialog)

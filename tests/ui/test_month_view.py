@@ -33,7 +33,7 @@ def _month_tab(qtbot, window: MainWindow) -> CalendarTab:  # type: ignore[no-unt
         window.show()
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         _choose(qtbot, tab.view, "Month")
-    assert tab.month.isVisible() and not tab.scroll.isVisible()
+    assert tab.month.isVisible() and not tab.grid_scroll.isVisible()
     return tab
 
 
@@ -119,8 +119,8 @@ def test_enter_opens_the_day_under_the_cursor_and_a_click_opens_another(
     assert tab.grid.isVisible() and not month.isVisible()
     assert {c.title for c in tab.grid.columns} == {"Maya Chen"}  # today's 09:00 lesson
     nine = datetime.combine(today, datetime.min.time(), NY).replace(hour=9)
-    top = tab.scroll.verticalScrollBar().value()
-    assert top <= tab.grid.y_of(nine) <= top + tab.scroll.viewport().height()  # scrolled to it
+    top = tab.grid_scroll.verticalScrollBar().value()
+    assert top <= tab.grid.y_of(nine) <= top + tab.grid_scroll.viewport().height()  # scrolled to it
     # Back to the month; a click on the 15th opens the 15th.
     with qtbot.waitSignal(tab.loaded, timeout=10000):
         _choose(qtbot, tab.view, "Month")

@@ -51,6 +51,6 @@ def test_the_calendars_list_takes_the_timetables_place_above_the_summary(
     while box.currentData() != "list":
         with qtbot.waitSignal(tab.loaded, timeout=10000):
             qtbot.keyClick(box, Qt.Key.Key_Down)
-    assert tab.table.isVisible() and not tab.scroll.isVisible()
+    assert tab.table.isVisible() and not tab.grid_scroll.isVisible()
     assert _top(tab, box) < _top(tab, tab.table) < _top(tab, tab.summary)
     assert tab.table.model().rowCount() > 0

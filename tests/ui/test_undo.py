@@ -70,7 +70,7 @@ def _drag_down_an_hour(desk: Desk, tab: CalendarTab, lesson_id: object) -> None:
     """A person's drag: press on the block, move, release an hour lower."""
     grid = tab.grid
     rect = next(r for r, row in grid._rects if row.id == lesson_id)
-    tab.scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 200)
+    tab.grid_scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 200)
     start = QPoint(rect.center())
     end = start + QPoint(0, grid.slot_height * 60 // SLOT_MINUTES)
     desk.qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=start)
@@ -141,7 +141,7 @@ def test_ctrl_z_brings_back_a_cancelled_lesson_and_takes_back_its_make_up_credit
     at, lesson_id = lesson["at"], lesson["id"]
     tab = _calendar(desk, at)  # type: ignore[arg-type]
     rect = next(r for r, row in tab.grid._rects if row.id == lesson_id)
-    tab.scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 200)
+    tab.grid_scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 200)
     desk.double_click(tab.grid, rect.center())
     desk.wait_until(lambda: isinstance(QApplication.activeModalWidget(), LessonDialog))
     answering = _answer_the_cancel_questions(desk, "Family holiday")

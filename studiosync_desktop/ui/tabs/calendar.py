@@ -108,6 +108,7 @@ class CalendarTab(DataTab):
         self._add_grid()
         if self.clock.info is not None:  # read at login
             self.studio_changed(self.clock.info)
+        self.last_dialog: QWidget | None = None  # the dialog or question last opened
         self._scrolled = False
         self._scroll_to: datetime | None = None
         self._scroll_to_first = False
@@ -176,18 +177,18 @@ class CalendarTab(DataTab):
         self.grid = CalendarGrid(self)
         self.grid.open_requested.connect(self.open_lesson)
         self.grid.book_requested.connect(lambda key, start, _end: self.book(key, start))
-        self.grid.move_requested.connect(self.move)
+        self.grid.move_requested.connect(self.move_block)
         self.grid.day_requested.connect(self.show_day)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.grid)
-        self.scroll.setWidgetResizable(True)
+        self.grid_scroll = QScrollArea(self)
+        self.grid_scroll.setWidget(self.grid)
+        self.grid_scroll.setWidgetResizable(True)
         # Repaint fully on scroll so the column titles and the hours follow the edges.
-        self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
-        self.scroll.horizontalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.grid_scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.grid_scroll.horizontalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
         self.month = MonthGrid(self)
         self.month.day_requested.connect(self.open_day)
         self.month.month_requested.connect(self.navigator.set_start)
-        self.show_instead(self.scroll, self.month)  # the table stays for "List"
+        self.show_instead(self.grid_scroll, self.month)  # the table stays for "List"
         self.month.hide()
         self.table.doubleClicked.connect(
             lambda index: self.open_lesson(self.model.rows[index.row()].id)
@@ -297,7 +298,7 @@ class CalendarTab(DataTab):
         own = next(iter(self.working), None) if self.actor.role == "teacher" else None
         for i, col in enumerate(cols):
             who = col.key if mode == "teacher" else (teacher or own)
-            if who in self.working:
+            if isinstance(who, uuid.UUID) and who in self.working:
                 self.grid.working[i] = list(self.working[who])
             for b in self.busy:
                 on_day = b.start.astimezone(self.grid.zone).date() <= col.day
@@ -353,7 +354,7 @@ class CalendarTab(DataTab):
         target = self._scroll_to or first
         self._scrolled, self._scroll_to, self._scroll_to_first = True, None, False
         if target is not None:
-            self.scroll.verticalScrollBar().setValue(self.grid.y_of(target) - 40)
+            self.grid_scroll.verticalScrollBar().setValue(self.grid.y_of(target) - 40)
         self.table.show_overlay("")
         self._select_pending()
 
@@ -372,7 +373,7 @@ class CalendarTab(DataTab):
 
     def _show_view(self, mode: str, day: date) -> None:
         self.table.setVisible(mode == "list")
-        self.scroll.setVisible(mode not in ("list", "month"))
+        self.grid_scroll.setVisible(mode not in ("list", "month"))
         self.month.setVisible(mode == "month")
         step = {"teacher": 1, "room": 1, "month": MONTH}.get(mode, 7)
         self.navigator.set_period(step, day)
@@ -443,7 +444,7 @@ class CalendarTab(DataTab):
         elif self.view.currentData() == "week" and any(r.id == lesson_id for r in self.model.rows):
             self.show_day(start)  # counted in a busy hour: the day per teacher shows it
 
-    def move(
+    def move_block(
         self,
         lesson_id: uuid.UUID,
         start: datetime,
@@ -483,7 +484,7 @@ class CalendarTab(DataTab):
     ) -> None:
         """A resize that changes the price: charge the new one, keep the old, or put it back."""
         if now == then:
-            self.move(lesson_id, start, end, keep_rate=False)
+            self.move_block(lesson_id, start, end, keep_rate=False)
             return
         a, b = self.clock.local(start), self.clock.local(end)
         minutes = int((end - start).total_seconds() // 60)
@@ -503,7 +504,7 @@ class CalendarTab(DataTab):
         def answered(_result: int) -> None:
             clicked = box.clickedButton()
             if clicked in (charge, keep):
-                self.move(lesson_id, start, end, keep_rate=clicked is keep)
+                self.move_block(lesson_id, start, end, keep_rate=clicked is keep)
             else:
                 self._paint_grid()  # the block goes back where it was
 
@@ -530,12 +531,12 @@ class CalendarTab(DataTab):
             anyway = box.addButton("Move &anyway", QMessageBox.ButtonRole.AcceptRole)
             box.setDefaultButton(anyway)
             self.last_dialog = box
-            box.finished.connect(
-                lambda _r: (
-                    box.clickedButton() is anyway
-                    and self.move(lesson_id, start, end, anyway=True, keep_rate=keep_rate)
-                )
-            )
+
+            def answered(_result: int) -> None:
+                if box.clickedButton() is anyway:
+                    self.move_block(lesson_id, start, end, anyway=True, keep_rate=keep_rate)
+
+            box.finished.connect(answered)
             box.open()
             return
         self.presenter.present(exc, parent=self)
@@ -675,11 +676,12 @@ class CalendarTab(DataTab):
         """The lesson dialog at the time found, with who and how long filled in (Repeat
         weekly there books a series, every occurrence checked)."""
         from studiosync_desktop.ui.dialogs.find_time import select_data
-        from studiosync_desktop.ui.dialogs.lesson_dialog import KnownStudent
+        from studiosync_desktop.ui.dialogs.lesson_dialog import KnownStudent, LessonDialog
 
         finder.accept()
         self._dialog(start=option.start, teacher_id=option.teacher_id, room_id=option.room_id)
         dialog = self.last_dialog
+        assert isinstance(dialog, LessonDialog)
         query = finder.query()
         if query["student_id"] is not None:
             name = finder.student.chosen().name

@@ -125,17 +125,17 @@ class TodayTab(DataTab):
         self.grid = TodayGrid(self)
         self.grid.open_requested.connect(self.open_lesson)
         self.grid.book_requested.connect(lambda key, start, _end: self.book(key, start))
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.grid)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
-        self.scroll.horizontalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.grid_scroll = QScrollArea(self)
+        self.grid_scroll.setWidget(self.grid)
+        self.grid_scroll.setWidgetResizable(True)
+        self.grid_scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
+        self.grid_scroll.horizontalScrollBar().valueChanged.connect(lambda _v: self.grid.update())
         self.nothing = QLabel(self)
         self.nothing.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.nothing.setWordWrap(True)
         self.nothing.setEnabled(False)  # muted, like the tables' empty line
         self.day_stack = QStackedWidget(self)
-        self.day_stack.addWidget(self.scroll)
+        self.day_stack.addWidget(self.grid_scroll)
         self.day_stack.addWidget(self.nothing)
         self.panel = TodayPanel(self)
         self.panel.open_lesson.connect(self.open_lesson)
@@ -242,7 +242,7 @@ class TodayTab(DataTab):
             f"No lessons on {board.day:%A %d %B}.\n"
             "Ctrl+Right shows the next day, Ctrl+N books a lesson."
         )
-        self.day_stack.setCurrentWidget(self.scroll if has_lessons else self.nothing)
+        self.day_stack.setCurrentWidget(self.grid_scroll if has_lessons else self.nothing)
         self.tick()
         if self._scrolled_for != board.day:
             self._scrolled_for = board.day
@@ -278,7 +278,7 @@ class TodayTab(DataTab):
             target = min(r.start for r in board.lessons)
         else:
             target = datetime.combine(board.day, time(8), zone)
-        self.scroll.verticalScrollBar().setValue(max(0, self.grid.y_of(target) - 40))
+        self.grid_scroll.verticalScrollBar().setValue(max(0, self.grid.y_of(target) - 40))
 
     # --- acting ---------------------------------------------------------------------------
 
