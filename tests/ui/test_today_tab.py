@@ -155,7 +155,7 @@ def test_by_room_shades_a_practice_booking_in_its_rooms_column(desk: Desk, db: D
     [shade] = [s for s in tab.grid.shades if s.key == room.id and s.start == start]
     assert shade.text == f"{person.name} (practice)"
     rect = tab.grid.column_rect([c.key for c in tab.grid.columns].index(room.id), start, shade.end)
-    tab.scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 150)
+    tab.grid_scroll.ensureVisible(rect.center().x(), rect.center().y(), 50, 150)
     image = tab.grid.grab().toImage()
     assert image.pixelColor(rect.center()) != tab.grid.palette().base().color()
 
