@@ -38,7 +38,13 @@ def read_together(s: Session, statements: Sequence[ClauseElement]) -> list[list[
         with raw.pipeline():
             for c in compiled:
                 cursor = raw.cursor(row_factory=namedtuple_row)
-                cursor.execute(str(c), c.params)
+                sql, params = str(c), c.params
+                # What listens to the engine's statements (the bench's replay, logging)
+                # hears these as it hears any other.
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, sql, params, None, False
+                )
+                cursor.execute(sql, params)
                 cursors.append(cursor)
         return [cursor.fetchall() for cursor in cursors]
     except psycopg.Error as exc:

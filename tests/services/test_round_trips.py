@@ -150,6 +150,27 @@ def test_a_booking_outside_the_teachers_hours_is_kept_only_once_the_desk_says_ye
     assert "outside Maya Chen's working hours" in str(said)
 
 
+def test_the_desk_moves_a_confirmed_lesson_outside_hours_again_once_it_says_yes(
+    desk: Desk, studio: dict[str, Any], db: Database, admin: Actor
+) -> None:
+    """The record of what was confirmed is replaced (the desk's login needs its UPDATE grant)."""
+    hours = {"days": [[{"start": "10:00", "end": "12:00"}], [], [], [], [], [], []]}
+    Services.build(db).availability.set_week_hours(admin, studio["teacher"], hours)
+    scheduling = desk.services.scheduling
+    made = scheduling.create_lesson(desk.actor, booking(studio, 13, accept_outside=True))
+    with pytest.raises(NeedsConfirmation, match="14:00-14:45"):
+        scheduling.update_lesson(desk.actor, made.id, booking(studio, 14))
+    moved = scheduling.update_lesson(desk.actor, made.id, booking(studio, 14, accept_outside=True))
+    assert moved.start == at(future_monday(), 14)
+    with db.engine.connect() as conn:
+        said = conn.execute(
+            text("SELECT reasons, confirmed_by_id FROM booking_overrides WHERE lesson_id = :l"),
+            {"l": made.id},
+        ).one()
+    assert "14:00-14:45" in said.reasons and "13:00" not in said.reasons
+    assert said.confirmed_by_id == desk.actor.user_id
+
+
 def test_a_makeup_lesson_takes_a_credit_in_the_same_statement(
     desk: Desk, studio: dict[str, Any], db: Database
 ) -> None:
