@@ -50,7 +50,11 @@ from studiosync_desktop.services.reading import studio_settings
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.zones import zone_of
 
-BATCH = 100
+# Rows written per transaction: each batch reads its facts in about ten statements, so the
+# month's 1,440 invoices take 60 round trips in batches of 250 (141 in batches of 100), which
+# is what a loaded desk or a server across the building waits for. The progress bar moves
+# by batch.
+BATCH = 250
 PENDING = text(
     """
     SELECT id, kind, about_id, details FROM email_outbox
@@ -59,9 +63,10 @@ PENDING = text(
      LIMIT :limit FOR UPDATE SKIP LOCKED
     """
 )
-# A batch's rows written in one statement: the outbox's live-update trigger runs once per
-# statement, and a statement per row (1,440 for the month's invoices) spent most of the
-# writing's database time in it. A column a row leaves out (NULL) keeps its value.
+# A batch's rows written in one statement, not one per row: the outbox's live-update trigger
+# and row security's plan run once, and on an outbox with many dead rows (before autovacuum
+# comes) each row's own UPDATE scanned them: 3 s for the month's invoices against 0.5 s.
+# A column a row leaves out (NULL) keeps its value.
 WRITTEN = (
     "id",
     "message_id",
@@ -230,19 +235,22 @@ class MailComposer:
         require(actor, "email")
         done = 0
         total = self.pending_count(actor)
-        while written := self._write_next_batch(actor):
+        writers: list[Writer] = []  # the studio's letterhead and wording, read once a round
+        while written := self._write_next_batch(actor, writers):
             done += written
             if progress is not None:
                 progress(done, max(total, done))
         return done
 
     @unit_of_work
-    def _write_next_batch(self, actor: Actor) -> int:
+    def _write_next_batch(self, actor: Actor, writers: list[Writer]) -> int:
         """Writes up to BATCH unwritten rows in one transaction; how many it wrote."""
         with self._db.session() as s:
             rows = s.execute(PENDING, {"studio": actor.studio_id, "limit": BATCH}).all()
             if rows:
-                self._write_batch(s, actor, list(rows))
+                if not writers:
+                    writers.append(Writer(s, actor))
+                self._write_batch(s, actor, list(rows), writers[0])
             return len(rows)
 
     def pending_count(self, actor: Actor) -> int:
@@ -259,8 +267,7 @@ class MailComposer:
             )
 
     @staticmethod
-    def _write_batch(s: Session, actor: Actor, rows: list[Any]) -> None:
-        writer = Writer(s, actor)
+    def _write_batch(s: Session, actor: Actor, rows: list[Any], writer: Writer) -> None:
         facts = writer.facts(s, rows)
         people = {f.person_id for f in facts.values() if f.person_id is not None}
         wishes = {
