@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -85,7 +86,13 @@ def render_report(table: ReportTable, studio_name: str, locale: str = "en_US") -
     story: list[object] = [
         Paragraph(studio_name, styles["Normal"]),
         Paragraph(table.title, styles["Title"]),
-        Paragraph(f"{table.first:%d %B %Y} to {table.last:%d %B %Y}", styles["Normal"]),
+        Paragraph(
+            escape(
+                f"{table.first:%d %B %Y} to {table.last:%d %B %Y}"
+                + (f" \N{MIDDLE DOT} {table.narrowed}" if table.narrowed else "")
+            ),
+            styles["Normal"],
+        ),
         Spacer(1, 3 * mm),
         Paragraph(table.counts, small),
         Spacer(1, 4 * mm),

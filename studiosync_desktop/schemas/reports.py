@@ -51,6 +51,7 @@ class ReportTable(Frozen):
     first: date
     last: date
     counts: str  # what the rows count, said once (shown under the table and in the PDF)
+    narrowed: str = ""  # the filters chosen, in words ("Instrument: Piano"), '' for none
     columns: tuple[ReportColumn, ...]
     rows: tuple[tuple[Cell, ...], ...]
     totals: tuple[Cell, ...] | None = None

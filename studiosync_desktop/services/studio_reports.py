@@ -456,7 +456,9 @@ class ReportService:
                 _finish(request.name, tuple(row))
                 for row in s.execute(text(report.sql(r, actor)), params)
             )
+            narrowed = _narrowed(s, actor, r, report.info)
         table = ReportTable(
+            narrowed=narrowed,
             name=request.name,
             title=report.info.title,
             first=request.first,
@@ -587,6 +589,26 @@ PAY_COLUMNS = (
     C(key="extras", title="Extras", kind="money"),
     C(key="total", title="Total", kind="money"),
 )
+
+
+def _narrowed(s: Session, actor: Actor, r: ReportRequest, info: ReportInfo) -> str:
+    """The filters the rows were narrowed by, as the PDF and the printout say them."""
+    said = []
+    if "teacher" in info.filters and r.teacher_id is not None and actor.is_staff_desk:
+        name = s.execute(
+            text(
+                "SELECT trim(u.first_name || ' ' || u.last_name) FROM teachers t"
+                " JOIN users u ON u.id = t.user_id WHERE t.id = :t"
+            ),
+            {"t": r.teacher_id},
+        ).scalar()
+        said.append(f"Teacher: {name or 'not found'}")
+    if "instrument" in info.filters and r.instrument:
+        said.append(f"Instrument: {r.instrument}")
+    if "payer" in info.filters and r.payer.strip():
+        opening, closing = "\N{LEFT DOUBLE QUOTATION MARK}", "\N{RIGHT DOUBLE QUOTATION MARK}"
+        said.append(f"Payer: name has {opening}{r.payer.strip()}{closing}")
+    return " \N{MIDDLE DOT} ".join(said)
 
 
 def _escape_like(text: str) -> str:

@@ -337,7 +337,7 @@ class ReportsWindow(QDialog):
         rows = table.rows + ((table.totals,) if table.totals is not None else ())
         self.model.set_columns(columns, rows)
         self.view.resizeColumnsToContents()
-        self.counts.setText(table.counts)
+        self.counts.setText(f"{table.narrowed}. {table.counts}" if table.narrowed else table.counts)
         total = f"{len(table.rows):,} row{'' if len(table.rows) == 1 else 's'}"
         money = any(c.kind == "money" for c in table.columns)
         self.status.setText(f"{total}" + (f", amounts in {table.currency}" if money else ""))
@@ -452,7 +452,8 @@ class ReportsWindow(QDialog):
         )
         return (
             f"<h3>{escape(t.studio_name)}: {escape(t.title)}</h3>"
-            f"<p>{t.first:%d %B %Y} to {t.last:%d %B %Y}</p><p><small>{escape(t.counts)}"
+            f"<p>{t.first:%d %B %Y} to {t.last:%d %B %Y}"
+            f"{escape(' · ' + t.narrowed) if t.narrowed else ''}</p><p><small>{escape(t.counts)}"
             f"</small></p><table cellspacing=0 cellpadding=3><tr>{head}</tr>{body}</table>"
         )
 

@@ -3,16 +3,19 @@ out whichever way it is grouped, stable ids in the accountant's export, and each
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from factories import Maker
+from pypdf import PdfReader
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import PermissionDenied, ValidationFailed
+from studiosync_desktop.reports.report_pdf import render_report
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.reports import ReportTable
 from studiosync_desktop.services.container import Services
@@ -274,3 +277,14 @@ def test_attendance_outstanding_and_financial_narrow_to_an_instrument_or_a_payer
     assert [(r[2], r[8]) for r in money.rows] == [("Payment", Decimal("70.00"))]
     students = run(db, admin, "students", MAR, group="teacher", instrument="Cello")
     assert sum(int(str(r[4])) for r in students.rows) == 1  # Cy, active at the end
+
+
+def test_the_filters_chosen_are_said_on_the_report_and_its_pdf(
+    db: Database, admin: Actor, two_payers: None
+) -> None:
+    t = run(db, admin, "revenue", MAR, group="teacher", instrument="Cello", payer="<Cho & co>")
+    assert t.narrowed == "Instrument: Cello \N{MIDDLE DOT} Payer: name has \u201c<Cho & co>\u201d"
+    assert run(db, admin, "revenue", MAR, group="teacher").narrowed == ""
+    pdf = PdfReader(io.BytesIO(render_report(t, "Harmony")))
+    assert "Instrument: Cello" in pdf.pages[0].extract_text()
+    assert "<Cho & co>" in pdf.pages[0].extract_text()
