@@ -33,6 +33,7 @@ from studiosync_desktop.schemas.scheduling import (
     DaySheetPage,
     LessonInput,
 )
+from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.clashes import find_clashes, lesson_occurrence
 from studiosync_desktop.services.lesson_rows import (
@@ -45,10 +46,10 @@ from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     full_name,
     local_day_bounds,
-    studio_settings,
     studio_zone,
 )
 from studiosync_desktop.services.scheduling_base import SchedulingPart
+from studiosync_desktop.services.together import read_together
 
 
 class ScheduleReads(SchedulingPart):
@@ -93,53 +94,50 @@ class ScheduleReads(SchedulingPart):
             return month_days(s, actor, zone, first, after, teacher_id, room_id, student_id)
 
     def choices(self, actor: Actor) -> BookingChoices:
-        """The dialog's lists: active teachers, students, bands, rooms and lesson plans."""
+        """The dialog's lists: active teachers, students, bands, rooms and lesson plans, read
+        together in one round trip (`together.read_together`)."""
         require(actor, "schedule")
+        sid = actor.studio_id
+        name = full_name(User.first_name, User.last_name).label("name")
         with self._db.read_session() as s:
-            sid = actor.studio_id
-            name = full_name(User.first_name, User.last_name).label("name")
-            teachers = s.execute(
-                select(Teacher.id, name, Teacher.hourly_rate)
-                .join(User, User.id == Teacher.user_id)
-                .where(Teacher.studio_id == sid, Teacher.is_active)
-                .order_by(name)
-            ).all()
-            students = s.execute(
-                select(Student.id, name, Student.instrument)
-                .join(User, User.id == Student.user_id)
-                .where(Student.studio_id == sid, Student.is_active)
-                .order_by(name)
-            ).all()
-            settings = studio_settings(s, sid)
-            bands = (  # a studio without bands offers none
-                s.execute(
+            settings_rows, teachers, students, bands, rooms, plans = read_together(
+                s,
+                [
+                    select(Studio.settings).where(Studio.id == sid),
+                    select(Teacher.id, name, Teacher.hourly_rate)
+                    .join(User, User.id == Teacher.user_id)
+                    .where(Teacher.studio_id == sid, Teacher.is_active)
+                    .order_by(name),
+                    select(Student.id, name, Student.instrument)
+                    .join(User, User.id == Student.user_id)
+                    .where(Student.studio_id == sid, Student.is_active)
+                    .order_by(name),
                     select(Band.id, Band.name)
                     .where(Band.studio_id == sid, Band.is_active)
-                    .order_by(Band.name)
-                ).all()
-                if settings.uses("bands")
-                else []
+                    .order_by(Band.name),
+                    select(PracticeRoom.id, PracticeRoom.name)
+                    .where(PracticeRoom.studio_id == sid)
+                    .order_by(PracticeRoom.name),
+                    select(LessonPlan.id, LessonPlan.title)
+                    .where(LessonPlan.studio_id == sid)
+                    .order_by(LessonPlan.title)
+                    .limit(500),
+                ],
             )
-            rooms = s.execute(
-                select(PracticeRoom.id, PracticeRoom.name)
-                .where(PracticeRoom.studio_id == sid)
-                .order_by(PracticeRoom.name)
-            ).all()
-            plans = s.execute(
-                select(LessonPlan.id, LessonPlan.title)
-                .where(LessonPlan.studio_id == sid)
-                .order_by(LessonPlan.title)
-                .limit(500)
-            ).all()
-            return BookingChoices(
-                teachers=tuple(Choice(id=t.id, name=t.name) for t in teachers),
-                students=tuple(Choice(id=x.id, name=x.name, detail=x.instrument) for x in students),
-                bands=tuple(Choice(id=b.id, name=b.name) for b in bands),
-                rooms=tuple(Choice(id=r.id, name=r.name) for r in rooms),
-                plans=tuple(Choice(id=p.id, name=p.title) for p in plans),
-                teacher_rates={str(t.id): t.hourly_rate for t in teachers},
-                default_minutes=settings.default_lesson_minutes,
-            )
+        if not settings_rows:
+            raise NotFound("The studio no longer exists.")
+        settings = StudioSettings.model_validate(settings_rows[0].settings or {})
+        if not settings.uses("bands"):  # a studio without bands offers none
+            bands = []
+        return BookingChoices(
+            teachers=tuple(Choice(id=t.id, name=t.name) for t in teachers),
+            students=tuple(Choice(id=x.id, name=x.name, detail=x.instrument) for x in students),
+            bands=tuple(Choice(id=b.id, name=b.name) for b in bands),
+            rooms=tuple(Choice(id=r.id, name=r.name) for r in rooms),
+            plans=tuple(Choice(id=p.id, name=p.title) for p in plans),
+            teacher_rates={str(t.id): t.hourly_rate for t in teachers},
+            default_minutes=settings.default_lesson_minutes,
+        )
 
     def check(
         self,

@@ -244,3 +244,13 @@ def test_the_calendar_week_is_one_round_trip(desk: Desk, busy_day: Any) -> None:
         ("Omar Diaz", "Ana Ruiz", "Room B"),
         ("Omar Diaz", "Tom Ng", ""),
     ]
+
+
+def test_the_booking_dialogs_lists_are_one_round_trip(desk: Desk, busy_day: Any) -> None:
+    choices = desk.services.scheduling.choices
+    choices(desk.actor)
+    trips, lists = desk.trips(lambda: choices(desk.actor))
+    assert trips == 1  # the settings, teachers, students, bands, rooms and plans together
+    assert [t.name for t in lists.teachers] == ["Maya Chen", "Omar Diaz"]
+    assert [s.name for s in lists.students] == ["Ana Ruiz", "Tom Ng"]
+    assert [r.name for r in lists.rooms] == ["Room B"] and lists.default_minutes == 45
