@@ -31,6 +31,7 @@ from hostile_world import (
 )
 
 from studiosync_desktop.errors import Conflict, PermissionDenied
+from studiosync_desktop.services.demo import DemoService
 
 CASES: list[Case] = [
     # -- the roster ---------------------------------------------------------------------------
@@ -629,6 +630,14 @@ CASES: list[Case] = [
         (),
         fields=lambda name: name == "theme_color",  # the studio's field of that name
         read=lambda w, t, _r: w.row("SELECT theme_color AS colour FROM studios"),
+    ),
+    Case(
+        ("DemoService.build",),
+        lambda w, t, d: DemoService(w.db).build(d["size"]),
+        lambda w: {"size": "small"},
+        ("studios", "users", "lessons"),
+        may_clash=True,  # the demo goes into an empty database only
+        base_refused=Conflict,
     ),
     Case(
         ("StudioService.set_logo",),

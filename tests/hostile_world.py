@@ -33,9 +33,6 @@ class World:
     make: Maker
     teacher: uuid.UUID
     student: uuid.UUID
-    # Series go to a teacher and student of their own, clear of the single lessons' slots.
-    series_teacher: uuid.UUID
-    series_student: uuid.UUID
     student_user: uuid.UUID
     person: uuid.UUID
     room: uuid.UUID
@@ -95,8 +92,6 @@ def build_world(db: Database, admin: Actor, fake: FakeStripe) -> World:
         make=make,
         teacher=teacher,
         student=student,
-        series_teacher=make.teacher("Sol", "Series"),
-        series_student=make.student("Sue", "Series"),
         student_user=student_user,
         person=make.person("Pat", "Lee"),
         room=make.room("Room A"),
@@ -139,13 +134,15 @@ def soon(w: World) -> dict[str, Any]:
 
 
 def series_form(w: World) -> dict[str, Any]:
-    start = w.slot()
+    """A weekly series starting within the weeks the app makes lessons for ahead of time."""
+    start = date.today() + timedelta(days=3 + next(w._slots) % 40)
     return {
-        "teacher_id": w.series_teacher,
-        "student_id": w.series_student,
-        "start_date": start.date(),
-        "end_date": start.date() + timedelta(days=20),
-        "start_time": start.time().isoformat(),
+        # A teacher and student of its own: weekly lessons never clash with another series'.
+        "teacher_id": w.make.teacher("Sol", uuid.uuid4().hex[:6]),
+        "student_id": w.make.student("Sue", uuid.uuid4().hex[:6]),
+        "start_date": start,
+        "end_date": start + timedelta(days=20),
+        "start_time": "10:00",
         "duration_minutes": 30,
         "location": "Room B",
         "rate": "45.00",

@@ -19,7 +19,7 @@ from studiosync_desktop.models import (
     Teacher,
     User,
 )
-from studiosync_desktop.schemas.common import Actor, parse_input
+from studiosync_desktop.schemas.common import Actor, parse_input, parse_value
 from studiosync_desktop.schemas.scheduling import (
     BatchCancelInput,
     BatchCancelResult,
@@ -166,6 +166,7 @@ class BookingRules(SchedulingPart):
     def set_status(self, actor: Actor, lesson_id: uuid.UUID, status: str) -> LessonDetail:
         """scheduled -> in_progress -> completed, or scheduled -> no_show (cancel: `cancel`)."""
         require(actor, "schedule")
+        status = parse_value("status", str, status)
         if status == "cancelled":
             raise ValidationFailed({"status": "Cancel with a reason (the Cancel button)."})
         if status == "scheduled":

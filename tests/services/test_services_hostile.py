@@ -30,8 +30,9 @@ from studiosync_desktop.services.unit_of_work import is_unit_of_work
 def _writing_methods() -> Iterator[str]:
     """Public methods of the service classes that write: units of work, and those that open a
     writing session or hand the database to a module that does (the Stripe calls)."""
-    for info in pkgutil.iter_modules(services_package.__path__):
-        module = importlib.import_module(f"{services_package.__name__}.{info.name}")
+    prefix = f"{services_package.__name__}."
+    for info in pkgutil.walk_packages(services_package.__path__, prefix):
+        module = importlib.import_module(info.name)
         for cls in vars(module).values():
             if not inspect.isclass(cls) or cls.__module__ != module.__name__:
                 continue
@@ -112,35 +113,42 @@ def _try_hostile_values(world: World, case: Case) -> None:
     @examples(8)
     @given(changes=_changes(case.base(world)))
     def check(changes: dict[str, Any]) -> None:
-        target = case.prepare(world) if case.prepare else None
-        data = {**case.base(world), **changes}
-        before = _counts(world.db, case.tables)
-        try:
-            result = case.call(world, target, data)
-        except ValidationFailed as refused:
-            assert refused.fields and all(refused.fields.values()), case.name
-            # Fields of the form are named (or the form itself, ""), the spoilt one among them
-            # (a rule across fields names its partner too).
-            named = {n for n in refused.fields if not (case.fields and case.fields(n))}
-            assert named <= {*data, ""}, (case.name, changes, refused.fields)
-            assert named & {*changes, ""} or named != set(refused.fields), (
-                case.name,
-                changes,
-                refused.fields,
-            )
-            assert _counts(world.db, case.tables) == before, case.name
-            return
-        except (Conflict, NotFound) as refused:
-            assert case.may_clash, (case.name, changes, refused)
-            assert _counts(world.db, case.tables) == before, case.name
-            return
-        except case.also:
-            assert _counts(world.db, case.tables) == before, case.name
-            return
-        if case.read is not None:
-            _kept(case, case.read(world, target, result), changes)
+        _one_call(world, case, changes)
 
     check()
+    # And every field once given a value of no form's type (a list holding a NUL).
+    for name in sorted(case.base(world)):
+        _one_call(world, case, {name: ["a", "\x00"]})
+
+
+def _one_call(world: World, case: Case, changes: dict[str, Any]) -> None:
+    target = case.prepare(world) if case.prepare else None
+    data = {**case.base(world), **changes}
+    before = _counts(world.db, case.tables)
+    try:
+        result = case.call(world, target, data)
+    except ValidationFailed as refused:
+        assert refused.fields and all(refused.fields.values()), case.name
+        # Fields of the form are named (or the form itself, ""), the spoilt one among them
+        # (a rule across fields names its partner too).
+        named = {n for n in refused.fields if not (case.fields and case.fields(n))}
+        assert named <= {*data, ""}, (case.name, changes, refused.fields)
+        assert named & {*changes, ""} or named != set(refused.fields), (
+            case.name,
+            changes,
+            refused.fields,
+        )
+        assert _counts(world.db, case.tables) == before, case.name
+        return
+    except (Conflict, NotFound) as refused:
+        assert case.may_clash, (case.name, changes, refused)
+        assert _counts(world.db, case.tables) == before, case.name
+        return
+    except case.also:
+        assert _counts(world.db, case.tables) == before, case.name
+        return
+    if case.read is not None:
+        _kept(case, case.read(world, target, result), changes)
 
 
 def _kept(case: Case, stored: Any, changes: dict[str, Any]) -> None:

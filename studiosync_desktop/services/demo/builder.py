@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.models import Base, Studio
+from studiosync_desktop.schemas.common import parse_value
 from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.scram import scram_verifier
 from studiosync_desktop.services.accounts import login_role_name
@@ -78,6 +79,7 @@ class DemoService:
 
     def build(self, size: str = "small", *, today: date | None = None) -> DemoSummary:
         """Builds the demo studio in one transaction: all of it, or nothing."""
+        size = parse_value("size", str, size)
         if size not in SIZES:
             raise ValidationFailed({"size": f"Choose one of: {', '.join(SIZES)}."})
         started = time.perf_counter()
