@@ -22,7 +22,7 @@ from studiosync_desktop.schemas.scheduling import LessonDetail, LessonInput
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.permissions import can, require
-from studiosync_desktop.services.reading import full_name
+from studiosync_desktop.services.reading import full_name, studio_today
 from studiosync_desktop.zones import zone_of
 
 T = TypeVar("T")
@@ -175,7 +175,8 @@ class SchedulingPart:
         lesson: Lesson = r[0]
         balance = 0
         if lesson.student_id is not None:
-            balance = credits.available(s, lesson.student_id, self._studio(s, actor).today())
+            # Today where the studio is, from the time zone kept since login (no round trip).
+            balance = credits.available(s, lesson.student_id, studio_today(s, actor))
         return LessonDetail(
             id=lesson.id,
             teacher_id=lesson.teacher_id,
