@@ -487,6 +487,10 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         "the secret addresses of outside calendars: an admin's all, a teacher's own, the desk's"
         " of room and studio calendars only",
     ),
+    "studiosync_set_teacher_zone(uuid, text)": (
+        ROLES,
+        "set a teacher's own time zone (a teacher: their own; checked against the server's)",
+    ),
     "studiosync_tell_desk(uuid, text)": (
         ("teacher",),
         "a teacher tells the front desk about their own lesson, in one of a few fixed kinds",

@@ -428,3 +428,31 @@ def test_a_feeds_secret_address_is_read_by_its_teacher_and_admins_only(
         assert expected and all(t is None for i, _s, t, _u in feeds if i in got)
         assert any(t is not None for _i, s, t, _u in feeds if s == who.studio)  # held back
     assert names  # the name (and whether it has an address) stays readable by all staff
+
+
+def test_a_teacher_sets_their_own_time_zone_only(
+    world: tuple[World, psycopg.Connection[Any]],
+    owner: psycopg.Connection[Any],
+    database_url: str,
+) -> None:
+    """In psql as the teacher: their own zone is set (and checked); a colleague's is refused,
+    as is a direct UPDATE of `teachers`."""
+    who = world[0].logins["teacher"]
+    colleague = owner.execute(
+        "SELECT id FROM teachers WHERE studio_id = %s AND id <> %s LIMIT 1",
+        (who.studio, who.teacher),
+    ).fetchone()
+    assert colleague is not None
+    dsn = libpq_dsn(database_url)
+    with psycopg.connect(dsn, user=who.login, password=PASSWORD) as conn:
+        conn.execute("SELECT studiosync_set_teacher_zone(%s, 'Europe/Berlin')", (who.teacher,))
+        for query, params in (
+            ("SELECT studiosync_set_teacher_zone(%s, 'Europe/Berlin')", (colleague[0],)),
+            ("SELECT studiosync_set_teacher_zone(%s, 'Mars/Base')", (who.teacher,)),
+            ("UPDATE teachers SET timezone = 'Asia/Tokyo' WHERE id = %s", (who.teacher,)),
+        ):
+            with pytest.raises(psycopg.Error), conn.transaction():
+                conn.execute(query, params)  # type: ignore[arg-type]
+        mine = conn.execute("SELECT timezone FROM teachers WHERE id = %s", (who.teacher,))
+        assert mine.fetchone() == ("Europe/Berlin",)
+        conn.rollback()

@@ -164,6 +164,8 @@ class Teacher(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     is_accepting_students: Mapped[bool] = mapped_column(server_default=text("true"))
     booking_buffer_minutes: Mapped[int] = mapped_column(server_default=text("0"))
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    # Their own IANA zone (None: the studio's): an outside calendar's floating times (0041).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     search_text: Mapped[str | None] = mapped_column(Text, Computed(SEARCH_TEACHERS), deferred=True)
 
     user: Mapped[User] = relationship()

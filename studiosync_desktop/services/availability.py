@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -48,6 +48,30 @@ class AvailabilityService:
         """A teacher login's own teacher record (None for a login without one)."""
         with self._db.read_session() as s:
             return s.scalar(select(Teacher.id).where(Teacher.user_id == actor.user_id))
+
+    # --- the teacher's own time zone -----------------------------------------------------
+
+    def teacher_zone(self, actor: Actor, teacher_id: uuid.UUID) -> str | None:
+        """The teacher's own zone (their outside calendars' floating times), None: the
+        studio's."""
+        require(actor, "schedule")
+        with self._db.read_session() as s:
+            _require_own(s, actor, teacher_id)
+            return s.scalar(select(Teacher.timezone).where(Teacher.id == teacher_id))
+
+    @unit_of_work
+    def set_teacher_zone(self, actor: Actor, teacher_id: uuid.UUID, zone: str | None) -> None:
+        """Sets it (None or "": the studio's); a teacher their own, the desk and admins
+        anyone's. An unknown name is refused next to the field."""
+        require(actor, "schedule")
+        name = (zone or "").strip() or None
+        if name is not None and name not in available_timezones():
+            raise ValidationFailed({"timezone": f"{name} is not a time zone (e.g. Europe/Berlin)."})
+        with self._db.session() as s:
+            _require_own(s, actor, teacher_id)
+            s.execute(
+                text("SELECT studiosync_set_teacher_zone(:t, :z)"), {"t": teacher_id, "z": name}
+            )
 
     # --- the working week ----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ class _Due:
     name: str
     url: str
     teacher_id: uuid.UUID | None
+    zone: str | None = None  # the teacher's own (floating times), None: the studio's
 
 
 class CalendarFeedService:
@@ -103,8 +104,9 @@ class CalendarFeedService:
             raise ValidationFailed({"file": "The file is larger than the 5 MB a calendar may be."})
         with self._db.read_session() as s:
             zone = studio_zone(s, actor)
+            own = s.scalar(select(Teacher.timezone).where(Teacher.id == given.teacher_id))
         try:
-            events = _read(content, zone)
+            events = _read(content, zone, own_zone(own, zone))
         except FeedUnreadable as exc:
             raise ValidationFailed({"file": str(exc)}) from exc
         with self._db.session() as s:
@@ -269,8 +271,10 @@ class CalendarFeedService:
         self, s: Session, actor: Actor, feed_ids: Sequence[uuid.UUID] | None, only_due: bool
     ) -> tuple[list[_Due], list[tuple[uuid.UUID, str]]]:
         """The feeds to fetch, and those whose address this login may not read."""
-        query = select(CalendarFeed.id, CalendarFeed.name, CalendarFeed.teacher_id).where(
-            CalendarFeed.studio_id == actor.studio_id, CalendarFeed.has_address
+        query = (
+            select(CalendarFeed.id, CalendarFeed.name, CalendarFeed.teacher_id, Teacher.timezone)
+            .outerjoin(Teacher, Teacher.id == CalendarFeed.teacher_id)
+            .where(CalendarFeed.studio_id == actor.studio_id, CalendarFeed.has_address)
         )
         if feed_ids is not None:
             query = query.where(CalendarFeed.id.in_(list(feed_ids)))
@@ -289,12 +293,15 @@ class CalendarFeedService:
         rows = s.execute(query.order_by("name")).all()
         # Only the addresses this login may read (the desk: rooms' and the studio's).
         urls = feed_urls(s, [r.id for r in rows])
-        due = [_Due(r.id, r.name, urls[r.id], r.teacher_id) for r in rows if r.id in urls]
+        due = [
+            _Due(r.id, r.name, urls[r.id], r.teacher_id, r.timezone) for r in rows if r.id in urls
+        ]
         return due, [(r.id, r.name) for r in rows if r.id not in urls]
 
     def _fetch_and_read(self, due: _Due, zone: ZoneInfo) -> tuple[list[BusyEvent], str]:
         try:
-            return _read(fetch(due.url, self.policy), zone), ""
+            floating = own_zone(due.zone, zone)
+            return _read(fetch(due.url, self.policy), zone, floating), ""
         except (FetchFailed, FeedUnreadable) as exc:
             return [], str(exc)
 
@@ -343,10 +350,20 @@ def feed_urls(s: Session, feed_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]
     return {r.feed_id: r.url for r in rows}
 
 
-def _read(content: bytes, zone: ZoneInfo) -> list[BusyEvent]:
+def own_zone(name: str | None, studio: ZoneInfo) -> ZoneInfo:
+    """A teacher's own zone for floating times; the studio's when unset (or unknown here)."""
+    if not name:
+        return studio
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return studio
+
+
+def _read(content: bytes, zone: ZoneInfo, floating: ZoneInfo | None = None) -> list[BusyEvent]:
     now = datetime.now(zone)
-    # Floating times are the teacher's own zone: teachers work in the studio's zone.
-    return read_busy(content, now - KEEP_BEHIND, now + KEEP_AHEAD, zone, zone)
+    # Floating times are the teacher's own zone (theirs if set, else the studio's).
+    return read_busy(content, now - KEEP_BEHIND, now + KEEP_AHEAD, floating or zone, zone)
 
 
 def _store(

@@ -398,3 +398,35 @@ def test_a_floating_time_in_a_calendar_naming_its_zone_is_read_in_that_zone(
     feeds.import_file(admin, {"name": "Google", "teacher_id": teacher}, body)
     [(start, _end, _title)] = _busy(feeds, admin, teacher)
     assert start == datetime.combine(day, datetime.min.time(), BERLIN).replace(hour=10)
+
+
+def test_floating_times_are_read_in_the_teachers_own_zone_once_set(
+    db: Database, admin: Actor, server: FeedServer, teacher: uuid.UUID
+) -> None:
+    """A teacher living in Berlin for a New York studio: their phone's floating 10:00 is
+    10:00 in Berlin. Unset again, it is the studio's 10:00; an unknown zone is refused."""
+    from studiosync_desktop.services.availability import AvailabilityService
+
+    day = next_monday()
+    feeds, hours = CalendarFeedService(db, POLICY), AvailabilityService(db)
+    assert hours.teacher_zone(admin, teacher) is None  # the studio's until set
+    hours.set_teacher_zone(admin, teacher, "Europe/Berlin")
+    assert hours.teacher_zone(admin, teacher) == "Europe/Berlin"
+    _add(feeds, admin, server, teacher, "/mixed.ics", all_day_floating_and_open(day))
+    feeds.sync(admin)
+    found = {t: (a, b) for a, b, t in _busy(feeds, admin, teacher)}
+    at_ten = datetime.combine(day + timedelta(days=8), datetime.min.time(), BERLIN)
+    assert found["Floating"][0] == at_ten.replace(hour=10)
+    # Events that name their zone, and all-day ones (the studio's days), do not move.
+    call = datetime.combine(day + timedelta(days=9), datetime.min.time(), UTC).replace(hour=14)
+    assert found["Short call"] == (call, call + timedelta(minutes=45))
+    midnight = datetime.combine(day, datetime.min.time(), NY)
+    assert found["Festival trip"] == (midnight, midnight + timedelta(days=2))
+    hours.set_teacher_zone(admin, teacher, "")
+    feeds.sync(admin, [f.id for f in feeds.feeds(admin)])
+    found = {t: (a, b) for a, b, t in _busy(feeds, admin, teacher)}
+    in_ny = datetime.combine(day + timedelta(days=8), datetime.min.time(), NY).replace(hour=10)
+    assert found["Floating"][0] == in_ny
+    with pytest.raises(ValidationFailed) as refused:
+        hours.set_teacher_zone(admin, teacher, "Mars/Olympus_Mons")
+    assert "timezone" in refused.value.fields

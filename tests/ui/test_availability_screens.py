@@ -194,3 +194,33 @@ def test_a_weekly_series_after_hours_is_said_then_booked_from_the_dialog(
     with db.session() as s:
         made = s.scalar(text("SELECT count(*) FROM booking_overrides"))
     assert made >= 1
+
+
+def test_a_teachers_own_time_zone_is_typed_in_working_hours_and_kept(
+    qtbot, window: MainWindow, studio: Maker, services: Services, admin: Actor, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    from studiosync_desktop.ui.dialogs.availability import HoursDialog
+
+    tab = _tab(qtbot, window)
+    tab.hours_action.trigger()  # Ctrl+Shift+W
+    dialog = tab.last_dialog
+    assert isinstance(dialog, HoursDialog)
+    qtbot.waitUntil(lambda: dialog.zone.isEnabled(), timeout=5000)
+    assert dialog.zone.currentText() == ""  # the studio's until set
+    edit = dialog.zone.lineEdit()
+    edit.setFocus()
+    qtbot.keyClicks(edit, "Europe/Berlinn")  # a typo: said, nothing saved
+    qtbot.mouseClick(dialog.save_week, Qt.MouseButton.LeftButton)
+    assert dialog.week_error.isVisible()
+    assert "Europe/Berlinn is not a time zone" in dialog.week_error.text()
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    with qtbot.waitSignal(dialog.loaded, timeout=10000):
+        qtbot.mouseClick(dialog.save_week, Qt.MouseButton.LeftButton)
+    assert not dialog.week_error.isVisible()
+    with db.session() as s:
+        zone = s.scalar(
+            text("SELECT timezone FROM teachers WHERE id = :t"), {"t": dialog.teacher_id}
+        )
+    assert zone == "Europe/Berlin"
+    assert dialog.zone.currentText() == "Europe/Berlin"  # read back
+    dialog.reject()

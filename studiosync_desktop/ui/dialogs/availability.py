@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -97,6 +98,17 @@ class HoursDialog(QDialog):
             edit.setEnabled(False)  # until the teacher's week is read (typing is not lost)
             self.days.append(edit)
             week.addRow(f"&{name}" if name != "Thursday" else "T&hursday", edit)
+        # Their own zone: an outside calendar's floating times are read in it.
+        self.zone = QComboBox(self)
+        self.zone.setEditable(True)
+        self.zone.addItem("")
+        self.zone.addItems(sorted(available_timezones()))
+        zone_edit = self.zone.lineEdit()
+        assert zone_edit is not None  # an editable box has one
+        zone_edit.setPlaceholderText("the studio's (type e.g. Europe/Berlin)")
+        self.zone.setToolTip("Floating times in this teacher's outside calendars are read here")
+        self.zone.setEnabled(False)
+        week.addRow("Time &zone", self.zone)
         self.week_error = error_label(self)
         self.save_week = QPushButton("&Save the week", self)
         self.save_week.clicked.connect(self.save)
@@ -175,13 +187,19 @@ class HoursDialog(QDialog):
             edit.setEnabled(False)
         svc = self.services.availability
 
-        def read() -> tuple[WeekHours, tuple[ExceptionRow, ...]]:
-            return svc.week_hours(self.actor, teacher), svc.exceptions(self.actor, teacher)
+        def read() -> tuple[WeekHours, tuple[ExceptionRow, ...], str | None]:
+            return (
+                svc.week_hours(self.actor, teacher),
+                svc.exceptions(self.actor, teacher),
+                svc.teacher_zone(self.actor, teacher),
+            )
 
         self.runner.run(read, on_done=self._show, on_error=self._failed)
 
-    def _show(self, found: tuple[WeekHours, tuple[ExceptionRow, ...]]) -> None:
-        week, exceptions = found
+    def _show(self, found: tuple[WeekHours, tuple[ExceptionRow, ...], str | None]) -> None:
+        week, exceptions, zone = found
+        self.zone.setCurrentText(zone or "")
+        self.zone.setEnabled(True)
         for edit, ranges in zip(self.days, week.days, strict=True):
             edit.setText(", ".join(r.label() for r in ranges))
             edit.setEnabled(True)
@@ -202,16 +220,23 @@ class HoursDialog(QDialog):
         if teacher is None:
             return
         week = {"days": [parse_ranges(e.text()) for e in self.days]}
+        zone = self.zone.currentText().strip()
+        if zone and zone not in available_timezones():  # said before anything is saved
+            self.week_error.setText(f"{zone} is not a time zone (e.g. Europe/Berlin).")
+            self.week_error.setVisible(True)
+            return
         self.week_error.setVisible(False)
+        svc, actor = self.services.availability, self.actor
 
-        def done(_week: WeekHours) -> None:
+        def work() -> None:
+            svc.set_week_hours(actor, teacher, week)
+            svc.set_teacher_zone(actor, teacher, zone)
+
+        def done(_result: object) -> None:
             self.changed.emit()
             self.load()
 
-        self.runner.run(
-            self.services.availability.set_week_hours, self.actor, teacher, week,
-            on_done=done, on_error=self._failed,
-        )  # fmt: skip
+        self.runner.run(work, on_done=done, on_error=self._failed)
 
     def add_exception(self) -> None:
         teacher = self.teacher_id
