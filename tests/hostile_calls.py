@@ -185,6 +185,13 @@ CASES: list[Case] = [
         ("teacher_hours",),
     ),
     Case(
+        ("AvailabilityService.set_teacher_zone",),
+        lambda w, t, d: w.sv.availability.set_teacher_zone(w.admin, w.teacher, d["timezone"]),
+        lambda w: {"timezone": "Europe/Berlin"},
+        ("teachers",),
+        read=lambda w, t, _r: w.row("SELECT timezone FROM teachers WHERE id = :i", i=w.teacher),
+    ),
+    Case(
         ("AvailabilityService.add_exception",),
         lambda w, t, d: w.sv.availability.add_exception(w.admin, d),
         time_off,

@@ -64,7 +64,7 @@ class AvailabilityService:
         """Sets it (None or "": the studio's); a teacher their own, the desk and admins
         anyone's. An unknown name is refused next to the field."""
         require(actor, "schedule")
-        name = (zone or "").strip() or None
+        name = (parse_value("timezone", str | None, zone) or "").strip() or None
         if name is not None and name not in available_timezones():
             raise ValidationFailed({"timezone": f"{name} is not a time zone (e.g. Europe/Berlin)."})
         with self._db.session() as s:
