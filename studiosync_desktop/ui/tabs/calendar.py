@@ -219,6 +219,7 @@ class CalendarTab(DataTab):
         }
 
         by_teacher = self.view.currentData() == "teacher"
+        by_room = self.view.currentData() == "room"
         if self.view.currentData() == "month":
             return self._fetch_month(need_choices, filters)
 
@@ -230,7 +231,11 @@ class CalendarTab(DataTab):
 
         def overlay(rows: tuple[LessonRow, ...]) -> tuple[Any, Any]:
             """Working hours and outside busy times: of the teacher filtered on (or the
-            teacher's own), or of each teacher of a day by teacher."""
+            teacher's own), or of each teacher of a day by teacher; a day by room: the rooms'
+            calendars and the whole studio's."""
+            if by_room:
+                every = services.calendars.busy(actor, start, days)
+                return {}, tuple(b for b in every if b.teacher_id is None)
             teacher = filters["teacher_id"]
             if actor.role == "teacher":
                 teacher = services.availability.own_teacher(actor)
@@ -293,6 +298,7 @@ class CalendarTab(DataTab):
         """Shade outside working hours and show outside busy times, per column."""
         self.grid.working, self.grid.busy = {}, []
         if mode == "room":
+            self._set_room_overlay(cols)
             return
         teacher = self.teacher_filter.currentData()
         own = next(iter(self.working), None) if self.actor.role == "teacher" else None
@@ -308,6 +314,17 @@ class CalendarTab(DataTab):
                 )
                 mine = b.teacher_id is None or mode != "teacher" or b.teacher_id == col.key
                 if on_day and mine and b.room_id is None:
+                    self.grid.busy.append((i, b.start, b.end, b.label, b.colour))
+
+    def _set_room_overlay(self, cols: list[GridColumn]) -> None:
+        """A day by room: each room's outside calendar in its column, the whole studio's
+        (a concert, a holiday) across every column."""
+        zone = self.grid.zone
+        for i, col in enumerate(cols):
+            for b in self.busy:
+                first = b.start.astimezone(zone).date()
+                last = (b.end - timedelta(seconds=1)).astimezone(zone).date()
+                if first <= col.day <= last and b.room_id in (None, col.key):
                     self.grid.busy.append((i, b.start, b.end, b.label, b.colour))
 
     def _set_choices(self, choices: BookingChoices) -> None:
@@ -335,6 +352,10 @@ class CalendarTab(DataTab):
             column_of = lambda r: r.teacher_id  # noqa: E731
         elif mode == "room":
             seen_rooms = {r.room_id: r.room_name or "No room" for r in rows}
+            names = {c.id: c.name for c in self.choices.rooms} if self.choices else {}
+            for b in self.busy:  # a room busy outside the lessons has its column too
+                if b.room_id is not None and b.room_id in names:
+                    seen_rooms.setdefault(b.room_id, names[b.room_id])
             cols = [
                 GridColumn(k, v, start) for k, v in sorted(seen_rooms.items(), key=lambda x: x[1])
             ]
