@@ -199,6 +199,18 @@ def test_revenue_follows_the_teacher_who_taught_and_the_instrument_billed(
         "Not lessons": Decimal("10.00"),
     }
 
+    # Set by hand (any login, the owner's too), the keys are the lesson's again: its teacher,
+    # and its student's instrument as it is now, the line having changed.
+    sql(
+        db,
+        "UPDATE invoice_line_items SET teacher_id = :ann, instrument = 'Kazoo'"
+        " WHERE lesson_id = :l",
+        ann=ann,
+        l=lesson,
+    )
+    assert revenue_of(db, admin, "teacher")["Ben Bass"] == Decimal("90.00")
+    assert revenue_of(db, admin, "instrument")["Viola"] == Decimal("90.00")
+
 
 def test_a_payment_shared_three_ways_adds_up_to_the_cent_with_the_rounding_on_one_share(
     db: Database, admin: Actor
