@@ -204,10 +204,11 @@ CASES: list[Case] = [
     Case(
         ("AvailabilityService.cancel_for_time_off",),
         lambda w, t, d: w.sv.availability.cancel_for_time_off(w.admin, [t], d["reason"]),
-        lambda w: {"reason": "The teacher is away"},
+        lambda w: {"reason": "Ill"},
         ("lessons", "makeup_credits"),
         prepare=lambda w: w.lesson(),
         read=reason_of_lesson,
+        empty_is={"reason": "The teacher is away"},
     ),
     Case(
         ("CalendarFeedService.add_feed",),
@@ -520,6 +521,8 @@ CASES: list[Case] = [
         lambda w, t, d: w.sv.email_preferences.save(w.admin, w.student_user, d),
         lambda w: {"opted_out": ["lesson_reminder"], "quiet_start": "21:00", "quiet_end": "07:00"},
         ("email_preferences",),
+        # "Give both the start and the end" is said under the end, whichever was left out.
+        fields=lambda name: name == "quiet_end",
     ),
     Case(
         ("OutboxService.queue",),

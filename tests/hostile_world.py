@@ -122,6 +122,7 @@ class Case:
     fields: Callable[[str], bool] | None = None  # refused names that are not the form's own
     also: tuple[type[Exception], ...] = ()  # other answers a valid form may get
     base_refused: type[Exception] | None = None  # how the believable form is refused, if so
+    empty_is: Mapping[str, str] = field(default_factory=dict)  # what an empty field stands for
 
     @property
     def name(self) -> str:

@@ -231,6 +231,9 @@ class ResourceService:
         """Adds an entry; a file is stored in the database (refused above the size limit)."""
         require(actor, "resources")
         form: ResourceForm = parse_input(ResourceForm, data)
+        file_name = parse_value("file_name", FileName, file_name)
+        file_data = parse_value("file", bytes | None, file_data)
+        mime_type = parse_value("mime_type", MimeType, mime_type)
         _check_size(file_name, file_data)
         physical = form.resource_type == "physical"
         with self._db.session() as s:
