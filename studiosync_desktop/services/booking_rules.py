@@ -28,9 +28,9 @@ from studiosync_desktop.schemas.scheduling import (
     LessonInput,
 )
 from studiosync_desktop.services import makeup_credits as credits
-from studiosync_desktop.services.clashes import lesson_occurrence, refuse_clashes
+from studiosync_desktop.services.clashes import refuse_clashes
 from studiosync_desktop.services.lesson_booking import book_lesson
-from studiosync_desktop.services.outside_hours import record_confirmation, require_confirmed
+from studiosync_desktop.services.lesson_change import STATUS_WORDS, change_lesson
 from studiosync_desktop.services.permissions import require, require_started
 from studiosync_desktop.services.reading import full_name, studio_zone
 from studiosync_desktop.services.recurrence import Occurrence
@@ -44,13 +44,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "completed": frozenset(),
     "cancelled": frozenset(),
     "no_show": frozenset(),
-}
-STATUS_WORDS = {
-    "scheduled": "scheduled",
-    "in_progress": "in progress",
-    "completed": "completed",
-    "cancelled": "cancelled",
-    "no_show": "a no-show",
 }
 
 
@@ -76,44 +69,9 @@ class BookingRules(SchedulingPart):
         self._require_desk(actor)
         lesson = parse_input(LessonInput, data)
 
-        def work(s: Session) -> uuid.UUID:
-            studio = self._studio(s, actor)
-            row = self._locked(s, actor, lesson_id)
-            if row.status != "scheduled":
-                raise Conflict(
-                    f"This lesson is {STATUS_WORDS[row.status]}: only scheduled lessons move."
-                    + (
-                        " An administrator can reopen it first."
-                        if row.status != "in_progress"
-                        else ""
-                    )
-                )
-            rate = self._rate(s, actor, lesson)
-            occurrence = lesson_occurrence(lesson)
-            refuse_clashes(s, actor.studio_id, studio.zone, [occurrence], [lesson_id])
-            confirmed = require_confirmed(
-                s, actor, studio.zone, [occurrence], lesson.accept_outside
-            )
-            record_confirmation(s, actor, lesson_id, confirmed)
-            was_makeup = row.lesson_type == "makeup"
-            row.teacher_id = lesson.teacher_id
-            row.student_id = lesson.student_id
-            row.band_id = lesson.band_id
-            row.room_id = lesson.room_id
-            row.lesson_type = lesson.lesson_type
-            row.scheduled_start = lesson.start
-            row.scheduled_end = lesson.end
-            row.location = lesson.location
-            row.rate = rate
-            s.flush()
-            if was_makeup and lesson.lesson_type != "makeup":
-                credits.free_used_by(s, [row.id])
-            if lesson.lesson_type == "makeup" and not was_makeup:
-                self._use_credit(s, studio, lesson.student_id, row.id)
-            return row.id
-
-        self._in_session(work)
-        return self.lesson(actor, lesson_id)
+        # BEGIN, one statement (`lesson_change.CHANGE`) and COMMIT, as booking one lesson.
+        with self._db.session() as s:
+            return change_lesson(s, actor, studio_zone(s, actor), lesson_id, lesson)
 
     def move_lesson(
         self,

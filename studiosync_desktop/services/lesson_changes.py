@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
@@ -34,8 +34,9 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.lesson_changes import LessonChange, LessonState
 from studiosync_desktop.schemas.scheduling import CancelInput, LessonDetail, LessonInput
 from studiosync_desktop.services import makeup_credits as credits
-from studiosync_desktop.services.booking_rules import STATUS_WORDS, TRANSITIONS
+from studiosync_desktop.services.booking_rules import TRANSITIONS
 from studiosync_desktop.services.clashes import find_clashes
+from studiosync_desktop.services.lesson_change import STATUS_WORDS
 from studiosync_desktop.services.lesson_rows import who_name
 from studiosync_desktop.services.outside_hours import record_confirmation, require_confirmed
 from studiosync_desktop.services.permissions import require, require_started
@@ -46,6 +47,7 @@ from studiosync_desktop.services.reading import (
 )
 from studiosync_desktop.services.recurrence import Occurrence
 from studiosync_desktop.services.scheduling import SchedulingService
+from studiosync_desktop.services.together import read_together
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 
@@ -153,48 +155,55 @@ class LessonUndo:
 
 
 def read_state(db: Database, actor: Actor, lesson_id: uuid.UUID) -> tuple[LessonState, str] | None:
-    """The lesson now and the studio's time zone, if the lesson is in the actor's studio."""
+    """The lesson now and the studio's time zone, if the lesson is in the actor's studio: both
+    reads in one round trip (`together.read_together`)."""
     with db.read_session() as s:
-        found = s.execute(
-            select(Studio.timezone)
-            .join(Lesson, Lesson.studio_id == Studio.id)
-            .where(Lesson.id == lesson_id, Studio.id == actor.studio_id)
-        ).first()
-        return (_state(s, lesson_id), found.timezone) if found is not None else None
+        found, state = read_together(
+            s,
+            [
+                select(Studio.timezone)
+                .join(Lesson, Lesson.studio_id == Studio.id)
+                .where(Lesson.id == lesson_id, Studio.id == actor.studio_id),
+                _state_query(lesson_id),
+            ],
+        )
+    if not found or not state:
+        return None
+    return LessonState.model_validate(state[0]._asdict()), found[0].timezone
 
 
 def _state(s: Session, lesson_id: uuid.UUID) -> LessonState:
-    person = aliased(User)
-    row = (
-        s.execute(
-            select(
-                Lesson.id,
-                Lesson.updated_at.label("version"),
-                who_name(person).label("who"),
-                Lesson.scheduled_start.label("start"),
-                Lesson.scheduled_end.label("end"),
-                Lesson.rate,
-                Lesson.teacher_id,
-                Lesson.room_id,
-                Lesson.student_id,
-                Lesson.band_id,
-                Lesson.location,
-                Lesson.lesson_type,
-                Lesson.status,
-                Lesson.actual_start,
-                Lesson.actual_end,
-                Lesson.cancellation_reason,
-                Lesson.cancelled_on_behalf_of,
-            )
-            .outerjoin(Student, Student.id == Lesson.student_id)
-            .outerjoin(person, person.id == Student.user_id)
-            .outerjoin(Band, Band.id == Lesson.band_id)
-            .where(Lesson.id == lesson_id)
-        )
-        .mappings()
-        .one()
-    )
+    row = s.execute(_state_query(lesson_id)).mappings().one()
     return LessonState.model_validate(dict(row))
+
+
+def _state_query(lesson_id: uuid.UUID) -> Select[Any]:
+    person = aliased(User)
+    return (
+        select(
+            Lesson.id,
+            Lesson.updated_at.label("version"),
+            who_name(person).label("who"),
+            Lesson.scheduled_start.label("start"),
+            Lesson.scheduled_end.label("end"),
+            Lesson.rate,
+            Lesson.teacher_id,
+            Lesson.room_id,
+            Lesson.student_id,
+            Lesson.band_id,
+            Lesson.location,
+            Lesson.lesson_type,
+            Lesson.status,
+            Lesson.actual_start,
+            Lesson.actual_end,
+            Lesson.cancellation_reason,
+            Lesson.cancelled_on_behalf_of,
+        )
+        .outerjoin(Student, Student.id == Lesson.student_id)
+        .outerjoin(person, person.id == Student.user_id)
+        .outerjoin(Band, Band.id == Lesson.band_id)
+        .where(Lesson.id == lesson_id)
+    )
 
 
 def _own_teacher(s: Session, actor: Actor) -> uuid.UUID | None:

@@ -255,3 +255,30 @@ def test_the_booking_dialogs_lists_are_one_round_trip(desk: Desk, busy_day: Any)
     assert [t.name for t in lists.teachers] == ["Maya Chen", "Omar Diaz"]
     assert [s.name for s in lists.students] == ["Ana Ruiz", "Tom Ng"]
     assert [r.name for r in lists.rooms] == ["Room B"] and lists.default_minutes == 45
+
+
+def test_dragging_a_lesson_to_another_time_is_seven_round_trips(
+    desk: Desk, studio: dict[str, Any], db: Database
+) -> None:
+    """Its current values (2), what undo needs before and after (1 each), and BEGIN, the
+    change in one statement, COMMIT."""
+    scheduling = desk.services.scheduling
+    made = scheduling.create_lesson(desk.actor, booking(studio, 9))
+    scheduling.move_lesson(
+        desk.actor, made.id, at(future_monday(), 10), at(future_monday(), 10, 45)
+    )
+    trips, moved = desk.trips(
+        lambda: scheduling.move_lesson(
+            desk.actor, made.id, at(future_monday(), 11), at(future_monday(), 11, 45)
+        )
+    )
+    assert trips == 7
+    assert moved.start == at(future_monday(), 11) and moved.room_name == "Room B"
+    assert scheduling.lesson(desk.actor, made.id) == moved
+    taken = scheduling.create_lesson(desk.actor, booking(studio, 14, room_id=None))
+    with pytest.raises(BookingClash, match="Maya Chen already has a lesson with Tom Ng 14:00"):
+        scheduling.move_lesson(
+            desk.actor, made.id, at(future_monday(), 14), at(future_monday(), 14, 45)
+        )
+    assert scheduling.lesson(desk.actor, made.id).start == at(future_monday(), 11)
+    assert taken.id != made.id
