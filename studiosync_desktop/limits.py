@@ -292,6 +292,21 @@ NOT_TYPED: dict[str, tuple[str, ...]] = {
 }
 
 
+# The same check over every string (and key) of a JSON column a person types into: a note's
+# strengths, a plan's tags, a student's specialties (migration 0044; psql wrote a bell there).
+CONTROL_FREE_JSON_FUNCTION = "studiosync_control_free_json"
+
+# JSON columns without it, and why (a test fails for any other JSON column):
+NOT_TYPED_JSON: dict[str, tuple[str, ...]] = {
+    # A copy of a row as it was or is: its typed columns have their own checks, and an audit
+    # that refused would refuse the change it records.
+    "audit_log": ("old", "new"),
+    # A server's answer, and the retention round's own tally.
+    "email_outbox": ("details",),
+    "retention_runs": ("summary",),
+}
+
+
 def control_free_check_name(table: str, column: str) -> str:
     return f"ck_{table}_{column}_control_free"
 

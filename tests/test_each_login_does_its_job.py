@@ -407,6 +407,14 @@ def test_no_line_is_added_to_an_issued_invoice(connect: Connect, who: str) -> No
         ("desk", "UPDATE students SET notes = %s"),
         ("desk", "UPDATE users SET last_name = %s WHERE role = 'student'"),
         ("teacher", "UPDATE lesson_notes SET homework = %s"),
+        # JSON a person types (0044): a note's strengths, a plan's tags, a student's
+        # specialties (a key: tests/services/test_control_characters.py).
+        ("teacher", "UPDATE lesson_notes SET strengths = jsonb_build_array('Tone', %s::text)"),
+        (
+            "teacher",
+            "UPDATE lesson_plans SET tags = jsonb_build_object('a', jsonb_build_array(%s::text))",
+        ),
+        ("desk", "UPDATE students SET specialties = jsonb_build_array(%s::text)"),
     ],
 )
 def test_no_login_stores_an_invisible_control_character(

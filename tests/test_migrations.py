@@ -189,3 +189,32 @@ def test_the_control_character_checks_clean_a_real_studios_rows_first(empty_url:
             conn.execute(text("UPDATE students SET notes = notes || chr(7)"))
     finally:
         engine.dispose()
+
+
+def test_the_json_control_character_checks_clean_a_real_studios_rows_first(
+    empty_url: str,
+) -> None:
+    """0044 on a database whose JSON holds a bell in a string and an escape in a key: the
+    upgrade removes them (tabs stay), and then the database refuses them."""
+    migrate.upgrade(empty_url, "0043_studio_bounds")
+    engine = create_engine(normalise_url(empty_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO studios (name, slug, settings) VALUES ('Old', 'old',"
+                    " CAST(:s AS jsonb))"
+                ),
+                {"s": '{"policy": ["Pay\\u0007", "on\\ttime"], "k\\u001b[1m": {"x": 1}}'},
+            )
+        migrate.upgrade(empty_url)
+        with engine.begin() as conn:
+            kept = conn.execute(text("SELECT settings FROM studios")).scalar_one()
+            assert kept == {"policy": ["Pay", "on\ttime"], "k[1m": {"x": 1}}
+        with (
+            pytest.raises(Exception, match="ck_studios_settings_control_free"),
+            engine.begin() as conn,
+        ):
+            conn.execute(text("UPDATE studios SET settings = jsonb_build_object(chr(7), 1)"))
+    finally:
+        engine.dispose()

@@ -4,6 +4,7 @@ its field."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -63,6 +64,60 @@ def test_every_text_column_refuses_control_characters_or_is_a_machine_column(
     # And the exemptions name real columns, so the list says what it is.
     exempt = {(t, c) for t, cs in limits.NOT_TYPED.items() for c in cs}
     assert exempt <= set(columns), exempt - set(columns)
+
+
+def test_every_json_column_refuses_control_characters_or_is_a_machine_column(
+    db: Database,
+) -> None:
+    """A JSON column's strings are typed too (0044): it needs the check, or a reason."""
+    with db.session() as s:
+        columns = s.execute(
+            text(
+                "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+                " JOIN information_schema.tables t USING (table_schema, table_name)"
+                " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
+                " AND c.data_type IN ('json', 'jsonb', 'ARRAY')"
+            )
+        ).all()
+        checks = dict(
+            s.execute(
+                text(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE contype = 'c' AND convalidated"
+                )
+            ).all()
+        )
+    assert columns
+    missing = [
+        f"{table}.{column}"
+        for table, column in columns
+        if column not in limits.NOT_TYPED_JSON.get(table, ())
+        and limits.CONTROL_FREE_JSON_FUNCTION
+        not in checks.get(limits.control_free_check_name(table, column), "")
+    ]
+    assert not missing, missing
+    exempt = {(t, c) for t, cs in limits.NOT_TYPED_JSON.items() for c in cs}
+    assert exempt <= {tuple(c) for c in columns}
+
+
+def test_the_json_check_looks_at_every_string_and_key_at_any_depth(db: Database) -> None:
+    with db.session() as s:
+
+        def passes(value: str) -> bool:
+            return bool(
+                s.execute(
+                    text(f"SELECT {limits.CONTROL_FREE_JSON_FUNCTION}(CAST(:v AS jsonb))"),
+                    {"v": value},
+                ).scalar_one()
+            )
+
+        for c in REFUSED:
+            escaped = f"\\u{ord(c):04x}"
+            for shape in ('["{}"]', '{{"a": {{"b": ["x{}"]}}}}', '{{"{}": 1}}', '"{}"'):
+                assert not passes(shape.format(escaped)), (c, shape)
+        for c in KEPT:
+            assert passes(json.dumps({"k": [c, {c: c}]})), c
+        assert passes("[]") and passes("{}") and passes("5") and passes("null")
 
 
 def test_the_check_refuses_each_control_character_and_keeps_every_other_text(
