@@ -33,8 +33,12 @@ LINE_OF_INSTRUMENT = f"{INSTRUMENT_KEY} = :instrument"
 LESSON_OF_INSTRUMENT = """le.student_id IN (SELECT fs.id FROM students fs
   WHERE fs.studio_id = :studio AND fs.instrument = :instrument)"""
 
-MONTH = "to_char(date_trunc('month', m.at AT TIME ZONE :tz), 'YYYY-MM')"
-MONTH_OF = "date_trunc('month', {at} AT TIME ZONE :tz)"
+# The period's month a time falls in, by a binary search over the months' first midnights
+# where the studio is (:month_starts, 1 for the first month), and its name (:month_names,
+# 'YYYY-MM'): converting every movement's time to the studio's zone cost more.
+MONTH_OF = "width_bucket({at}, CAST(:month_starts AS timestamptz[]))"
+MONTH_NAME = "(CAST(:month_names AS text[]))[{number}]"
+MONTH = MONTH_NAME.format(number=MONTH_OF.format(at="m.at"))
 KEYS = {"teacher": TEACHER_KEY, "instrument": INSTRUMENT_KEY}
 
 
@@ -79,8 +83,8 @@ SELECT m.at AS month, {named} AS key, m.amount,
         name = "coalesce(g.key, 'Not lessons')," if group in KEYS else ""
     order = "1, 2" if group in KEYS else "1"
     return f"""
-SELECT to_char(g.month, 'YYYY-MM'), {name} g.invoiced, g.credit_notes, g.received, g.refunded,
-       g.received - g.refunded
+SELECT {MONTH_NAME.format(number="g.month")}, {name} g.invoiced, g.credit_notes, g.received,
+       g.refunded, g.received - g.refunded
   FROM (SELECT m.month, m.key,
                coalesce(sum(m.amount) FILTER (WHERE m.kind = 'invoice'), 0) AS invoiced,
                coalesce(sum(m.amount) FILTER (WHERE m.kind = 'credit_note'), 0) AS credit_notes,

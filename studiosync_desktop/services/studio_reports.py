@@ -29,7 +29,7 @@ from studiosync_desktop.schemas.reports import (
     ReportTable,
 )
 from studiosync_desktop.services import report_sql as q
-from studiosync_desktop.services.periods import check_period, local_midnight
+from studiosync_desktop.services.periods import add_months, check_period, local_midnight
 from studiosync_desktop.services.reading import studio_settings
 from studiosync_desktop.zones import zone_of
 
@@ -539,6 +539,7 @@ class ReportService:
             "teacher": teacher,
             "asof": min(request.last, today),
             "instrument": request.instrument,
+            **_months(request, zone),
             "payer_like": "%" + _escape_like(request.payer.strip()) + "%",
         }
         studio_of = {
@@ -589,6 +590,18 @@ PAY_COLUMNS = (
     C(key="extras", title="Extras", kind="money"),
     C(key="total", title="Total", kind="money"),
 )
+
+
+def _months(request: ReportRequest, zone: Any) -> dict[str, list[Any]]:
+    """The period's months: their first midnights where the studio is, and their names."""
+    first = request.first.replace(day=1)
+    months = [first]
+    while (after := add_months(months[-1], 1)) <= request.last:
+        months.append(after)
+    return {
+        "month_starts": [local_midnight(m, zone) for m in months],
+        "month_names": [f"{m:%Y-%m}" for m in months],
+    }
 
 
 def _narrowed(s: Session, actor: Actor, r: ReportRequest, info: ReportInfo) -> str:
