@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import keyring
@@ -46,9 +47,29 @@ def _session_db(database_url: str) -> Iterator[Database]:
 def db(_session_db: Database) -> Iterator[Database]:
     """The migrated test database; every table is emptied after the test."""
     yield _session_db
+    _settle_other_backends(_session_db)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with _session_db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+# Other connections to the test database that are still inside a statement or a transaction:
+# a finished test's background work (a worker thread's query, a live-update listener) would
+# otherwise hold a table TRUNCATE needs and deadlock with it (seen under load).
+BUSY_OTHERS = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'"
+)
+
+
+def _settle_other_backends(db: Database, patience: float = 3.0) -> None:
+    """Wait a moment for the test's leftover statements to end, then end those still busy."""
+    deadline = time.monotonic() + patience
+    with db.engine.connect() as conn:
+        while conn.execute(text(BUSY_OTHERS)).first() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM ({BUSY_OTHERS}) busy"))
+        conn.rollback()
 
 
 @pytest.fixture
