@@ -132,13 +132,25 @@ IDLE_CHECK_SECONDS = 30.0
 # - read-only unless a transaction says otherwise: `read_session` runs its statements without
 #   BEGIN and ROLLBACK (two round trips fewer per read), and the server refuses any write
 #   that slips into one; `session` begins READ WRITE (see `_begin_read_write`).
+# - a statement waits for a lock at most LOCK_TIMEOUT: every login may take any advisory
+#   lock, and the booking's keys are its ids' hashes, so a teacher's login in psql holding
+#   `pg_advisory_lock(<a colleague's key>)` left every desk booking that colleague waiting
+#   for ever; now the desk is told, with LOCKED, and nothing is saved.
 CONNECTION_OPTIONS = "-c TimeZone=UTC -c jit=off -c default_transaction_read_only=on"
+LOCK_TIMEOUT = "15s"
 
 
 class Database:
     """The engine and session factory of one database; services receive this."""
 
-    def __init__(self, url: str | URL, *, application_name: str = "studiosync", **engine_kw: Any):
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        application_name: str = "studiosync",
+        lock_timeout: str = LOCK_TIMEOUT,
+        **engine_kw: Any,
+    ):
         self.url = normalise_url(url)
         engine_kw.setdefault("pool_size", 5)
         engine_kw.setdefault("max_overflow", 5)
@@ -150,7 +162,7 @@ class Database:
             connect_args={
                 "application_name": application_name,
                 "connect_timeout": 5,
-                "options": CONNECTION_OPTIONS,
+                "options": f"{CONNECTION_OPTIONS} -c lock_timeout={lock_timeout}",
             },
             **engine_kw,
         )
@@ -239,6 +251,12 @@ RETRYABLE_STATES = ("40P01", "40001")
 BUSY = (
     "Other desks were changing the same records at this moment, so this was not saved. Try again."
 )
+# A lock held past LOCK_TIMEOUT (55P03): not rerun, since it would wait as long again.
+LOCKED = (
+    "Someone else has held these records for a while (another desk, or a login left open in"
+    " the middle of a change), so this was not saved. Try again in a moment; if it keeps"
+    " happening, an admin can see who is connected."
+)
 
 
 @contextmanager
@@ -253,6 +271,8 @@ def translate_errors() -> Iterator[None]:
     except OperationalError as exc:
         if _sqlstate(exc) in RETRYABLE_STATES:
             raise Busy(BUSY) from exc
+        if _sqlstate(exc) == "55P03":
+            raise Conflict(LOCKED) from exc
         if _sqlstate(exc) in (None, "08000", "08001", "08003", "08004", "08006", "57P01"):
             raise DatabaseUnavailable(
                 "The studio database cannot be reached. Check the network, then retry."
@@ -265,6 +285,8 @@ def translate_errors() -> Iterator[None]:
         if state is None and isinstance(exc, DataError):
             # Refused by the driver before it reached the server (a NUL character, say).
             raise ValidationFailed({"": VALUE_REFUSED[None]}) from exc
+        if state == "55P03":
+            raise Conflict(LOCKED) from exc
         if state == "42501":
             raise PermissionDenied("Your account is not allowed to do this.") from exc
         # A database function's own refusal, written for the desk ("They have 2 coming

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
-from permission_world import PASSWORD, World, build_world
+from permission_world import NOW, PASSWORD, World, build_world
+from sqlalchemy.engine import make_url
 
+from studiosync_desktop.db import Database
 from studiosync_desktop.embedded import libpq_dsn
+from studiosync_desktop.errors import Busy, Conflict
 from studiosync_desktop.models import Base
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.outside_hours import NeedsConfirmation
+from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
 
 Connect = Callable[[str], psycopg.Connection[Any]]
@@ -425,3 +432,45 @@ def test_no_login_stores_an_invisible_control_character(
     message = refused(conn, query, "Scales\x1b[2J\x07")
     assert "_control_free" in message
     conn.execute(query, ("Scales\tand\narpeggios",))  # type: ignore[arg-type]
+
+
+# -- locks a login may hold -----------------------------------------------------------------
+
+
+def test_a_teacher_holding_a_colleagues_booking_lock_keeps_the_desk_waiting_a_moment_only(
+    connect: Connect, world: World, database_url: str
+) -> None:
+    """Any login may take any advisory lock, and a booking's keys are its ids' hashes: the
+    teacher's login in psql held a colleague's and every desk booking that colleague waited
+    for ever. Now the desk waits `lock_timeout`, is told so, and nothing is saved."""
+    owner, teacher = connect("owner"), connect("teacher")
+    me = world.logins["desk"]
+    colleague, room = owner.execute(
+        "SELECT t.id, r.id FROM teachers t JOIN practice_rooms r USING (studio_id)"
+        " WHERE t.studio_id = %s AND t.id <> %s LIMIT 1",
+        (me.studio, world.logins["teacher"].teacher),
+    ).fetchone() or (None, None)
+    teacher.execute("SELECT pg_advisory_lock(hashtextextended(%s, 16))", (str(colleague),))
+    url = make_url(database_url).set(username=me.login, password=PASSWORD)
+    db = Database(url, lock_timeout="1s")
+    desk = SchedulingService(db)
+    actor = Actor(user_id=me.user, studio_id=me.studio, role="desk", name="Dee")
+    start = (NOW + timedelta(days=40)).replace(hour=10, minute=0, second=0)
+    booking = {"teacher_id": colleague, "room_id": room, "start": start}
+    booking["end"] = start + timedelta(minutes=30)
+    try:
+        with pytest.raises(Conflict, match="held these records") as caught:
+            desk.create_lesson(actor, booking)
+        assert not isinstance(caught.value, Busy)  # not rerun: it would wait as long again
+        count = "SELECT count(*) FROM lessons WHERE teacher_id = %s AND scheduled_start = %s"
+        assert owner.execute(count, (colleague, start)).fetchone() == (0,)
+        teacher.execute("SELECT pg_advisory_unlock_all()")
+        try:
+            made = desk.create_lesson(actor, booking)
+        except NeedsConfirmation:  # outside the colleague's hours: the lock was passed
+            made = None
+        if made is not None:
+            with psycopg.connect(libpq_dsn(database_url), autocommit=True) as clean:
+                clean.execute("DELETE FROM lessons WHERE id = %s", (made.id,))
+    finally:
+        db.dispose()
