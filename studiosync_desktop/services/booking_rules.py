@@ -161,10 +161,9 @@ class BookingRules(SchedulingPart):
         why = parse_input(CancelInput, data)
 
         def work(s: Session) -> None:
-            studio = self._studio(s, actor)
-            row = self._locked(s, actor, lesson_id)
-            if row.status != "scheduled":
-                raise Conflict(f"This lesson is {STATUS_WORDS[row.status]}: it can't be cancelled.")
+            studio, status = self._studio_and_status(s, actor, lesson_id)
+            if status != "scheduled":
+                raise Conflict(f"This lesson is {STATUS_WORDS[status]}: it can't be cancelled.")
             credits.cancel_where(
                 s,
                 "id = :lesson_id",

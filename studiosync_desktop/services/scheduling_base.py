@@ -10,19 +10,28 @@ from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import NotFound, PermissionDenied, ValidationFailed
-from studiosync_desktop.models import Band, Lesson, PracticeRoom, Student, Studio, Teacher, User
+from studiosync_desktop.models import (
+    Band,
+    Lesson,
+    MakeupCredit,
+    PracticeRoom,
+    Student,
+    Studio,
+    Teacher,
+    User,
+)
 from studiosync_desktop.money import round_cents
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import LessonDetail, LessonInput
 from studiosync_desktop.schemas.studio import StudioSettings
-from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import full_name, studio_today
+from studiosync_desktop.services.together import read_together
 from studiosync_desktop.zones import zone_of
 
 T = TypeVar("T")
@@ -74,6 +83,30 @@ class SchedulingPart:
             raise NotFound("The studio no longer exists.")
         settings = StudioSettings.model_validate(row.settings or {})
         return StudioFacts(zone_of(row.timezone), settings, row.name)
+
+    def _studio_and_status(
+        self, s: Session, actor: Actor, lesson_id: uuid.UUID
+    ) -> tuple[StudioFacts, str]:
+        """The studio, and the lesson's status with the lesson locked: one round trip (with the
+        transaction's BEGIN, `together.read_together`)."""
+        studio, lesson = read_together(
+            s,
+            [
+                select(Studio.name, Studio.timezone, Studio.settings).where(
+                    Studio.id == actor.studio_id
+                ),
+                select(Lesson.status)
+                .where(Lesson.id == lesson_id, Lesson.studio_id == actor.studio_id)
+                .with_for_update(),
+            ],
+        )
+        if not studio:
+            raise NotFound("The studio no longer exists.")
+        if not lesson:
+            raise NotFound("This lesson no longer exists (another desk may have deleted it).")
+        row = studio[0]
+        settings = StudioSettings.model_validate(row.settings or {})
+        return StudioFacts(zone_of(row.timezone), settings, row.name), lesson[0].status
 
     def _locked(self, s: Session, actor: Actor, lesson_id: uuid.UUID) -> Lesson:
         row = s.get(Lesson, lesson_id, with_for_update=True)
@@ -152,6 +185,19 @@ class SchedulingPart:
         teacher_user = aliased(User)
         student_user = aliased(User)
         canceller = aliased(User)
+        # The student's usable make-up credits in the same statement (today where the studio
+        # is, from the time zone kept since login): one round trip.
+        balance = (
+            select(func.count())
+            .select_from(MakeupCredit)
+            .where(
+                MakeupCredit.student_id == Lesson.student_id,
+                MakeupCredit.used_by_lesson_id.is_(None),
+                MakeupCredit.expires_on >= studio_today(s, actor),
+            )
+            .correlate(Lesson)
+            .scalar_subquery()
+        )
         r = s.execute(
             select(
                 Lesson,
@@ -160,6 +206,7 @@ class SchedulingPart:
                 Band.name.label("band_name"),
                 PracticeRoom.name.label("room_name"),
                 full_name(canceller.first_name, canceller.last_name).label("cancelled_by_name"),
+                balance.label("makeup_credits"),
             )
             .join(Teacher, Teacher.id == Lesson.teacher_id)
             .join(teacher_user, teacher_user.id == Teacher.user_id)
@@ -173,10 +220,7 @@ class SchedulingPart:
         if r is None:
             raise NotFound("This lesson no longer exists (another desk may have deleted it).")
         lesson: Lesson = r[0]
-        balance = 0
-        if lesson.student_id is not None:
-            # Today where the studio is, from the time zone kept since login (no round trip).
-            balance = credits.available(s, lesson.student_id, studio_today(s, actor))
+        balance_now = int(r.makeup_credits or 0) if lesson.student_id is not None else 0
         return LessonDetail(
             id=lesson.id,
             teacher_id=lesson.teacher_id,
@@ -200,7 +244,7 @@ class SchedulingPart:
             cancelled_by_name=r.cancelled_by_name or "",
             cancelled_on_behalf_of=lesson.cancelled_on_behalf_of,
             is_late_cancel=lesson.is_late_cancel,
-            makeup_credits=balance,
+            makeup_credits=balance_now,
         )
 
 

@@ -6,8 +6,9 @@ the network: five reads from a server 10 ms away cost 100 ms before the database
 work. In a pipeline they travel together and the server answers them in order, so a screen's
 reads cost one round trip, wherever the server is.
 
-For read sessions (`Database.read_session`, autocommit): the statements run as one implicit
-transaction that the connection's read-only default keeps read-only. The statements are
+In a read session (`Database.read_session`, autocommit) the statements run as one implicit
+transaction that the connection's read-only default keeps read-only; in a unit of work
+(`Database.session`) they join its transaction, and its BEGIN travels with them. The statements are
 SQLAlchemy selects or `text()` with bound values, compiled as SQLAlchemy would send them; the
 values are those psycopg adapts itself (ids, times, dates, numbers, text, booleans, lists),
 as the services bind. Rows come back as named tuples (a column that is not a Python name is
