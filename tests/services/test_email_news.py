@@ -104,14 +104,14 @@ def test_the_desks_own_login_cannot_queue_news_to_who_did_not_agree(
     DemoService(db).build("small")
     email, _role, password = next(x for x in DEMO_LOGINS if x[1] == "desk")
     desk = login.log_in(database_url, email, password)
-    role = desk.db.url.split("//")[1].split(":")[0].split("@")[0]
+    login_url = desk.db.url  # the desk's own login, with its password
     desk.db.dispose()
     forged = (
         "INSERT INTO email_outbox (studio_id, kind, dedupe_key, person_id, recipient)"
         " SELECT u.studio_id, 'news', 'forged ' || u.id, u.id, %s FROM users u"
         " WHERE u.role = 'student' LIMIT 1"
     )
-    with psycopg.connect(libpq_dsn(database_url), user=role, autocommit=True) as conn:
+    with psycopg.connect(libpq_dsn(login_url), autocommit=True) as conn:
         for recipient in ("", "someone@else.example"):
             with pytest.raises(psycopg.errors.RaiseException, match="agreed"):
                 conn.execute(forged, (recipient,))

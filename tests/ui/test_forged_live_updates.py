@@ -34,7 +34,7 @@ PASSWORD = "demo-teacher-2026"
 @pytest.fixture
 def teacher_window(
     qtbot, database_url: str, demo_studio: DemoSummary
-) -> Iterator[tuple[MainWindow, LiveUpdates, list[tuple[str, str]]]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[MainWindow, LiveUpdates, list[tuple[str, str]], str]]:  # type: ignore[no-untyped-def]
     person = login.log_in(database_url, TEACHER, PASSWORD)
     presenter = ErrorPresenter(interactive=False)
     shown: list[tuple[str, str]] = []
@@ -47,16 +47,16 @@ def teacher_window(
     qtbot.addWidget(window)
     live.start()
     assert live.listener.connected.wait(5)
-    yield window, live, shown
+    yield window, live, shown, person.db.url
     live.stop()
     window.runner.wait(10000)
     window.runner.forget()
     person.db.dispose()
 
 
-def forge(database_url: str, login_role: str, *payloads: str) -> None:
-    """NOTIFY as the teacher's own login, as psql would."""
-    with psycopg.connect(libpq_dsn(database_url), user=login_role, autocommit=True) as conn:
+def forge(login_url: str, *payloads: str) -> None:
+    """NOTIFY as the teacher's own login (its URL carries its password), as psql would."""
+    with psycopg.connect(libpq_dsn(login_url), autocommit=True) as conn:
         for payload in payloads:
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
@@ -81,9 +81,9 @@ def not_theirs(db: Database, teacher_email: str) -> dict[str, Any]:
 
 
 def test_a_forged_change_notice_shows_a_teacher_nothing_new(
-    qtbot, db: Database, database_url: str, teacher_window
+    qtbot, db: Database, teacher_window
 ) -> None:  # type: ignore[no-untyped-def]
-    window, _live, shown = teacher_window
+    window, _live, shown, login_url = teacher_window
     ids = not_theirs(db, TEACHER)
     calendar, roster = window.tabs["calendar"], window.tabs["roster"]
     assert "invoices" not in window.tabs
@@ -98,7 +98,7 @@ def test_a_forged_change_notice_shows_a_teacher_nothing_new(
         {"table": "students", "op": "update", "ids": [str(ids["student"])]},
     ]
     with qtbot.waitSignal(calendar.loaded, timeout=10000):
-        forge(database_url, ids["login"], *(json.dumps(p) for p in forged))
+        forge(login_url, *(json.dumps(p) for p in forged))
     after = sorted((r.id, r.teacher_name) for _rect, r in calendar.grid._rects)
     assert after == before
     with qtbot.waitSignal(roster.loaded, timeout=10000):
@@ -108,13 +108,12 @@ def test_a_forged_change_notice_shows_a_teacher_nothing_new(
 
 
 def test_a_malformed_change_notice_is_ignored_not_a_reload_of_everything(
-    qtbot, db: Database, database_url: str, teacher_window
+    qtbot, teacher_window
 ) -> None:  # type: ignore[no-untyped-def]
-    _window, live, _shown = teacher_window
-    ids = not_theirs(db, TEACHER)
+    _window, live, _shown, login_url = teacher_window
     heard: list[frozenset[str] | None] = []
     live.tables_changed.connect(heard.append)
     barrier = json.dumps({"table": "no_such_table", "op": "update"})
-    forge(database_url, ids["login"], "not json at all", '{"no": "table"}', "[1, 2]", barrier)
+    forge(login_url, "not json at all", '{"no": "table"}', "[1, 2]", barrier)
     qtbot.waitUntil(lambda: bool(heard), timeout=5000)
     assert heard == [frozenset({"no_such_table"})]
