@@ -244,8 +244,27 @@ def load_week_hours(
     ).order_by(TeacherHours.teacher_id, TeacherHours.weekday, TeacherHours.start_time)
     if teacher_ids is not None:
         query = query.where(TeacherHours.teacher_id.in_(list(teacher_ids)))
+    return week_hours_from(s.execute(query))
+
+
+def week_hours_query(teachers: Any) -> Any:
+    """The weeks of the teachers `teachers` selects (a subquery of ids), for `week_hours_from`."""
+    return (
+        select(
+            TeacherHours.teacher_id,
+            TeacherHours.weekday,
+            TeacherHours.start_time,
+            TeacherHours.end_time,
+        )
+        .where(TeacherHours.teacher_id.in_(teachers))
+        .order_by(TeacherHours.teacher_id, TeacherHours.weekday, TeacherHours.start_time)
+    )
+
+
+def week_hours_from(rows: Iterable[Any]) -> dict[uuid.UUID, WeekHours]:
+    """Rows of (teacher_id, weekday, start_time, end_time), in order, as each one's week."""
     days: dict[uuid.UUID, list[list[HoursRange]]] = defaultdict(lambda: [[] for _ in range(7)])
-    for r in s.execute(query):
+    for r in rows:
         days[r.teacher_id][r.weekday].append(
             HoursRange.model_construct(start=r.start_time, end=r.end_time)
         )
@@ -264,8 +283,25 @@ def load_exceptions(
     )
     if teacher_ids is not None:
         query = query.where(AvailabilityException.teacher_id.in_(list(teacher_ids)))
+    return exceptions_from(s.scalars(query))
+
+
+def exceptions_query(teachers: Any, first: date, last: date) -> Any:
+    """The exceptions over [first, last] of the teachers `teachers` selects (a subquery)."""
+    return (
+        select(*AvailabilityException.__table__.columns)
+        .where(
+            AvailabilityException.teacher_id.in_(teachers),
+            AvailabilityException.last_day >= first,
+            AvailabilityException.first_day <= last,
+        )
+        .order_by(AvailabilityException.first_day)
+    )
+
+
+def exceptions_from(rows: Iterable[Any]) -> dict[uuid.UUID, list[ExceptionRow]]:
     out: dict[uuid.UUID, list[ExceptionRow]] = defaultdict(list)
-    for row in s.scalars(query):
+    for row in rows:
         out[row.teacher_id].append(_exception_row(row))
     return dict(out)
 
@@ -276,6 +312,17 @@ def working_spans(
     """Working time per teacher from `first` to `last` (whole days), for teachers with hours."""
     weeks = load_week_hours(s, teacher_ids)
     exceptions = load_exceptions(s, teacher_ids, first, last)
+    return spans_of(weeks, exceptions, first, last, zone)
+
+
+def spans_of(
+    weeks: Mapping[uuid.UUID, WeekHours],
+    exceptions: Mapping[uuid.UUID, Sequence[ExceptionRow]],
+    first: date,
+    last: date,
+    zone: ZoneInfo,
+) -> dict[uuid.UUID, list[Span]]:
+    """Each teacher's working time from their week and exceptions (`working_spans`)."""
     # A teacher with only exceptions (no weekly hours) is limited on those days alone.
     return {
         t: spans_between(weeks.get(t, NO_HOURS), exceptions.get(t, []), first, last, zone)
@@ -318,7 +365,7 @@ def _joined(spans: Sequence[Span]) -> list[Span]:
     return out
 
 
-def _exception_row(row: AvailabilityException) -> ExceptionRow:
+def _exception_row(row: Any) -> ExceptionRow:
     return ExceptionRow(
         id=row.id,
         teacher_id=row.teacher_id,

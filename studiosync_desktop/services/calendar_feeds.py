@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -403,22 +403,9 @@ def _store(
     )
 
 
-def busy_spans(
-    s: Session,
-    studio_id: uuid.UUID,
-    begin: datetime,
-    until: datetime,
-    teacher_ids: Sequence[uuid.UUID] = (),
-    room_ids: Sequence[uuid.UUID] = (),
-) -> tuple[dict[uuid.UUID | None, list[tuple[Span, str]]], dict[uuid.UUID, list[Span]]]:
-    """Enabled feeds' busy times over [begin, until): per teacher (None: the studio's, which
-    hold for everyone) with the feed's name, and per room."""
-    owner = or_(
-        CalendarFeed.teacher_id.in_(list(teacher_ids)),
-        CalendarFeed.room_id.in_(list(room_ids)),
-        (CalendarFeed.teacher_id.is_(None)) & (CalendarFeed.room_id.is_(None)),
-    )
-    rows = s.execute(
+def busy_query(studio_id: uuid.UUID, begin: datetime, until: datetime, owner: Any) -> Any:
+    """Enabled feeds' events over [begin, until) of the feeds `owner` chooses (`busy_from`)."""
+    return (
         select(
             CalendarFeedEvent.starts,
             CalendarFeedEvent.ends,
@@ -435,6 +422,12 @@ def busy_spans(
             CalendarFeedEvent.starts < until,
         )
     )
+
+
+def busy_from(
+    rows: Iterable[Any],
+) -> tuple[dict[uuid.UUID | None, list[tuple[Span, str]]], dict[uuid.UUID, list[Span]]]:
+    """Per teacher (None: the studio's, with the feed's name) and per room."""
     teachers: dict[uuid.UUID | None, list[tuple[Span, str]]] = {}
     rooms: dict[uuid.UUID, list[Span]] = {}
     for r in rows:

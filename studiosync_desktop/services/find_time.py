@@ -1,8 +1,10 @@
 """Finding a time: free options within teachers' hours, around everyone's other commitments.
 
-One read of everything that can be busy over the days asked (lessons with the teacher's buffer,
-the student's or band's lessons, outside calendars, closures, the room), then interval
-arithmetic in Python; ranked by the student's usual day and time.
+One round trip reads everything that can be busy over the days asked (lessons with the
+teacher's buffer, the student's or band's lessons, outside calendars, closures, the room):
+eleven statements in one pipeline (`together.read_together`), the teachers chosen by a
+subquery so no statement waits for another; then interval arithmetic in Python; ranked by the
+student's usual day and time.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, any_, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import PermissionDenied
+from studiosync_desktop.errors import NotFound, PermissionDenied
 from studiosync_desktop.models import (
+    CalendarFeed,
     Lesson,
     PracticeRoom,
     Student,
+    Studio,
     StudioClosure,
     Teacher,
     User,
@@ -34,11 +39,19 @@ from studiosync_desktop.models import (
 )
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.find_time import SlotOption, SlotQuery
-from studiosync_desktop.services.availability import working_spans
-from studiosync_desktop.services.calendar_feeds import busy_spans
+from studiosync_desktop.schemas.studio import StudioSettings
+from studiosync_desktop.services.availability import (
+    exceptions_from,
+    exceptions_query,
+    spans_of,
+    week_hours_from,
+    week_hours_query,
+)
+from studiosync_desktop.services.calendar_feeds import busy_from, busy_query
 from studiosync_desktop.services.free_time import GRID, on_grid
 from studiosync_desktop.services.permissions import require
-from studiosync_desktop.services.reading import full_name, studio_settings, studio_zone
+from studiosync_desktop.services.reading import full_name, studio_zone
+from studiosync_desktop.services.together import read_together
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 
 Span = tuple[datetime, datetime]
@@ -79,42 +92,102 @@ class FindTimeService:
             last = first + timedelta(days=query.days - 1)
             begin = max(datetime.combine(first, time(0), zone), now)
             until = datetime.combine(last + timedelta(days=1), time(0), zone)
-            reader = _Reader(s, actor.studio_id, zone, begin, until)
-            if query.room_only:
-                return reader.room_gaps(query)
-            return reader.lesson_options(query, first, last)
+            reader = _Reader(s, actor.studio_id, zone, begin, until, query, first, last)
+        if query.room_only:
+            return reader.room_gaps(query)
+        return reader.lesson_options(query)
 
 
 class _Reader:
     """Everything busy over [begin, until), read once, and the options it leaves."""
 
     def __init__(
-        self, s: Session, studio_id: uuid.UUID, zone: ZoneInfo, begin: datetime, until: datetime
+        self,
+        s: Session,
+        studio_id: uuid.UUID,
+        zone: ZoneInfo,
+        begin: datetime,
+        until: datetime,
+        query: SlotQuery,
+        first: date,
+        last: date,
     ) -> None:
-        self.s, self.studio_id, self.zone = s, studio_id, zone
+        self.studio_id, self.zone = studio_id, zone
         self.begin, self.until = begin, until
-        settings = studio_settings(s, studio_id)
+        # Every read of the search in one round trip (`together.read_together`): none needs
+        # another's answer, as the teachers are chosen by a subquery (an instrument's are
+        # picked from them afterwards).
+        reads = self._reads(query, first, last)
+        got = dict(zip(reads, read_together(s, list(reads.values())), strict=True))
+        if not got["settings"]:
+            raise NotFound("The studio no longer exists.")
+        settings = StudioSettings.model_validate(got["settings"][0].settings or {})
         self.hours = (settings.opens_at, settings.closes_at)  # the studio's opening hours
-        self.closed = set(
-            s.scalars(
-                select(StudioClosure.closed_on).where(
-                    StudioClosure.studio_id == studio_id,
-                    StudioClosure.closed_on >= begin.date(),
-                    StudioClosure.closed_on <= until.date(),
-                )
-            )
+        self.closed = {r.closed_on for r in got["closed"]}
+        self.feeds, self.rooms_busy = busy_from(got["feeds"])
+        self.room_name = got["room_name"][0].name if got.get("room_name") else "the room"
+        self.room_busy: list[Span] = [(a, b) for a, b in got.get("room_busy", [])]
+        self.person_busy: list[Span] = [(a, b) for a, b in got.get("person", [])]
+        self.usual = self._usual_of([r[0] for r in got.get("usual", [])])
+        self.teacher_rows = got.get("teachers", [])
+        self.working = spans_of(
+            week_hours_from(got.get("hours", [])),
+            exceptions_from(got.get("exceptions", [])),
+            first,
+            last,
+            zone,
         )
+        self.lessons = {tid: list(zip(a, b, strict=True)) for tid, a, b in got.get("lessons", [])}
+
+    def _reads(self, query: SlotQuery, first: date, last: date) -> dict[str, Any]:
+        """The statements of the search, by name."""
+        sid, room = self.studio_id, query.room_id
+        shared = CalendarFeed.teacher_id.is_(None) & CalendarFeed.room_id.is_(None)
+        reads: dict[str, Any] = {
+            "settings": select(Studio.settings).where(Studio.id == sid),
+            "closed": select(StudioClosure.closed_on).where(
+                StudioClosure.studio_id == sid,
+                StudioClosure.closed_on >= self.begin.date(),
+                StudioClosure.closed_on <= self.until.date(),
+            ),
+        }
+        if room is not None:
+            during = room_occupancy.c.during
+            reads["room_name"] = select(PracticeRoom.name).where(
+                PracticeRoom.id == room, PracticeRoom.studio_id == sid
+            )
+            reads["room_busy"] = select(func.lower(during), func.upper(during)).where(
+                room_occupancy.c.room_id == room,
+                during.overlaps(func.tstzrange(self.begin, self.until)),
+            )
+        if query.room_only:
+            owner = or_(CalendarFeed.room_id == room, shared)
+            reads["feeds"] = busy_query(sid, self.begin, self.until, owner)
+            return reads
+        chosen = select(Teacher.id).where(Teacher.studio_id == sid, Teacher.is_active)
+        if query.teacher_id is not None:
+            chosen = chosen.where(Teacher.id == query.teacher_id)
+        owner = or_(CalendarFeed.teacher_id.in_(chosen), shared)
+        if room is not None:
+            owner = or_(owner, CalendarFeed.room_id == room)
+        reads["feeds"] = busy_query(sid, self.begin, self.until, owner)
+        reads["teachers"] = self._teachers_query(query)
+        reads["hours"] = week_hours_query(chosen)
+        reads["exceptions"] = exceptions_query(chosen, first, last)
+        reads["lessons"] = self._lessons_query(chosen)
+        person = self._person_query(query)
+        if person is not None:
+            reads["person"] = person
+            reads["usual"] = self._usual_query(query)
+        return reads
 
     # --- a room's free stretches ---------------------------------------------------------
 
     def room_gaps(self, query: SlotQuery) -> tuple[SlotOption, ...]:
         assert query.room_id is not None
-        name = self._room_name(query.room_id)
-        teachers_busy, rooms_busy = busy_spans(
-            self.s, self.studio_id, self.begin, self.until, room_ids=[query.room_id]
-        )
-        busy = [self._past(), *self._room_busy(query.room_id), *rooms_busy.get(query.room_id, [])]
-        busy += [span for span, _ in teachers_busy.get(None, [])]
+        name = self.room_name
+        busy = [self._past(), *self.room_busy, *self.rooms_busy.get(query.room_id, [])]
+        busy += [span for span, _ in self.feeds.get(None, [])]
         wanted = timedelta(minutes=query.minutes)
         out: list[SlotOption] = []
         for a, b in subtract(self._opening_hours(), busy):
@@ -138,28 +211,18 @@ class _Reader:
 
     # --- a lesson's options --------------------------------------------------------------
 
-    def lesson_options(self, query: SlotQuery, first: date, last: date) -> tuple[SlotOption, ...]:
+    def lesson_options(self, query: SlotQuery) -> tuple[SlotOption, ...]:
         teachers = self._teachers(query)
         if not teachers:
             return ()
-        ids = [t.id for t in teachers]
-        working = working_spans(self.s, ids, first, last, self.zone)
-        lessons = self._teacher_lessons(teachers)
-        feeds, rooms_busy = busy_spans(
-            self.s,
-            self.studio_id,
-            self.begin,
-            self.until,
-            teacher_ids=ids,
-            room_ids=[query.room_id] if query.room_id else [],
-        )
+        working, lessons, feeds = self.working, self.lessons, self.feeds
         shared = [self._past(), *(span for span, _ in feeds.get(None, []))]
-        shared += self._person_busy(query)
+        shared += self.person_busy
         room_name = ""
         if query.room_id is not None:
-            room_name = self._room_name(query.room_id)
-            shared += self._room_busy(query.room_id) + rooms_busy.get(query.room_id, [])
-        usual = self._usual(query)
+            room_name = self.room_name
+            shared += self.room_busy + self.rooms_busy.get(query.room_id, [])
+        usual = self.usual
         wanted = query.minutes * 60
         # In seconds since the epoch from here: comparing aware datetimes asks their zones for
         # offsets every time, which was most of the search. The 15-minute grid is the same in
@@ -236,7 +299,7 @@ class _Reader:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def _teachers(self, query: SlotQuery) -> list[_Teacher]:
+    def _teachers_query(self, query: SlotQuery) -> Any:
         chosen = (
             select(
                 Teacher.id,
@@ -249,7 +312,11 @@ class _Reader:
         )
         if query.teacher_id is not None:
             chosen = chosen.where(Teacher.id == query.teacher_id)
-        rows = self.s.execute(chosen).all()
+        return chosen
+
+    def _teachers(self, query: SlotQuery) -> list[_Teacher]:
+        """The teachers read, those of the instrument asked for (unless any or one)."""
+        rows = self.teacher_rows
         wanted = query.instrument.strip().lower()
         return [
             _Teacher(r.id, r.name, timedelta(minutes=r.booking_buffer_minutes))
@@ -259,18 +326,19 @@ class _Reader:
             or any(wanted in str(x).lower() for x in r.specialties or [])
         ]
 
-    def _teacher_lessons(self, teachers: Sequence[_Teacher]) -> dict[uuid.UUID, list[Seconds]]:
+    def _lessons_query(self, teachers: Any) -> Any:
         """Each teacher's lessons around the days, in seconds since the epoch: one row a
         teacher with the starts and ends as arrays (thousands of rows cost more in Python
         than the query)."""
         margin = timedelta(hours=5)
         starts = func.array_agg(cast(func.extract("epoch", Lesson.scheduled_start), Float))
         ends = func.array_agg(cast(func.extract("epoch", Lesson.scheduled_end), Float))
-        rows = self.s.execute(
+        return (
             select(Lesson.teacher_id, starts, ends)
             .where(
-                Lesson.teacher_id.in_([t.id for t in teachers]),
-                Lesson.status.in_(BLOCKING_LESSON_STATUSES),
+                Lesson.teacher_id.in_(teachers),
+                # An array, not IN: the statement is sent as compiled (`read_together`).
+                Lesson.status == any_(array(list(BLOCKING_LESSON_STATUSES))),
                 # A lesson lasts at most 8 hours: a bound on the start lets the index work.
                 Lesson.scheduled_start >= self.begin - timedelta(hours=8) - margin,
                 Lesson.scheduled_start < self.until + margin,
@@ -278,67 +346,39 @@ class _Reader:
             )
             .group_by(Lesson.teacher_id)
         )
-        return {tid: list(zip(a, b, strict=True)) for tid, a, b in rows}
 
-    def _person_busy(self, query: SlotQuery) -> list[Span]:
+    def _person_query(self, query: SlotQuery) -> Any:
+        """When the student (or the band's members) are taken; None: nobody asked for."""
         if query.student_id is not None:
             people: Any = select(Student.user_id).where(Student.id == query.student_id)
         elif query.band_id is not None:
             people = select(band_members.c.user_id).where(band_members.c.band_id == query.band_id)
         else:
-            return []
+            return None
         during = lesson_attendance.c.during
-        return [
-            (a, b)
-            for a, b in self.s.execute(
-                select(func.lower(during), func.upper(during)).where(
-                    lesson_attendance.c.user_id.in_(people),
-                    during.overlaps(func.tstzrange(self.begin, self.until)),
-                )
-            )
-        ]
-
-    def _room_busy(self, room_id: uuid.UUID) -> list[Span]:
-        during = room_occupancy.c.during
-        return [
-            (a, b)
-            for a, b in self.s.execute(
-                select(func.lower(during), func.upper(during)).where(
-                    room_occupancy.c.room_id == room_id,
-                    during.overlaps(func.tstzrange(self.begin, self.until)),
-                )
-            )
-        ]
-
-    def _room_name(self, room_id: uuid.UUID) -> str:
-        return (
-            self.s.scalar(
-                select(PracticeRoom.name).where(
-                    PracticeRoom.id == room_id, PracticeRoom.studio_id == self.studio_id
-                )
-            )
-            or "the room"
+        return select(func.lower(during), func.upper(during)).where(
+            lesson_attendance.c.user_id.in_(people),
+            during.overlaps(func.tstzrange(self.begin, self.until)),
         )
 
-    def _usual(self, query: SlotQuery) -> _Usual | None:
-        """The weekday most of the student's (or band's) recent lessons fall on, and their
-        usual start that day (the median)."""
+    def _usual_query(self, query: SlotQuery) -> Any:
+        """The student's (or band's) last 20 lessons' starts, for their usual day and time."""
         who = (
             Lesson.student_id == query.student_id
             if query.student_id
             else Lesson.band_id == query.band_id
         )
-        if query.student_id is None and query.band_id is None:
-            return None
-        starts = [
-            a.astimezone(self.zone)
-            for a in self.s.scalars(
-                select(Lesson.scheduled_start)
-                .where(who, Lesson.status != "cancelled")
-                .order_by(Lesson.scheduled_start.desc())
-                .limit(20)
-            )
-        ]
+        return (
+            select(Lesson.scheduled_start)
+            .where(who, Lesson.status != "cancelled")
+            .order_by(Lesson.scheduled_start.desc())
+            .limit(20)
+        )
+
+    def _usual_of(self, recent: Sequence[datetime]) -> _Usual | None:
+        """The weekday most of the recent lessons fall on, and their usual start that day
+        (the median)."""
+        starts = [a.astimezone(self.zone) for a in recent]
         if not starts:
             return None
         weekday = Counter(a.weekday() for a in starts).most_common(1)[0][0]

@@ -300,3 +300,39 @@ def test_cancelling_a_lesson_is_seven_round_trips_and_earns_the_credit(
     assert done.status == "cancelled" and done.makeup_credits == 1
     with pytest.raises(Conflict, match="This lesson is cancelled: it can't be cancelled"):
         scheduling.cancel(desk.actor, made.id, {"reason": "Again", "on_behalf_of": "studio"})
+
+
+def test_find_a_time_is_one_round_trip(desk: Desk, busy_day: Any) -> None:
+    """Everything the search reads (the studio's hours and closures, the teachers, their
+    weeks, time off, lessons and outside calendars, the student's lessons and usual time, the
+    room's name and bookings) travels together; the teachers are chosen by a subquery."""
+    find = desk.services.find_time.find
+    query = {
+        "student_id": busy_day_student(desk),
+        "room_id": busy_day_room(desk),
+        "any_teacher": True,
+        "minutes": 45,
+        "first_day": busy_day,
+        "days": 1,
+    }
+    find(desk.actor, query)
+    trips, options = desk.trips(lambda: find(desk.actor, query))
+    assert trips == 1
+    assert options and {o.teacher_name for o in options} <= {"Maya Chen", "Omar Diaz"}
+    for o in options:  # around the day's lessons: Tom at 15:00 and 17:00, Room B at 16:00
+        assert o.end <= at(busy_day, 15) or o.start >= at(busy_day, 18) + timedelta(hours=1)
+    room_only = {"room_id": query["room_id"], "minutes": 60, "first_day": busy_day, "days": 1}
+    trips, gaps = desk.trips(lambda: find(desk.actor, room_only))
+    assert trips == 1 and gaps and all(g.teacher_id is None for g in gaps)
+
+
+def busy_day_student(desk: Desk) -> Any:
+    return next(
+        c.id for c in desk.services.scheduling.choices(desk.actor).students if c.name == "Tom Ng"
+    )
+
+
+def busy_day_room(desk: Desk) -> Any:
+    return next(
+        c.id for c in desk.services.scheduling.choices(desk.actor).rooms if c.name == "Room B"
+    )
