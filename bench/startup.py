@@ -36,7 +36,7 @@ def _start_once(url: str) -> float:
     return elapsed
 
 
-@figure("app_start_to_first_paint", "s", 1.5)
+@figure("app_start_to_first_paint", "s", 1.0)
 def app_start_to_first_paint(ctx: Context) -> float:
     db, _ = ctx.demo("large")
     _start_once(db.url)  # warm the OS file cache, as a second start of the day would be

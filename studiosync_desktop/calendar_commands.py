@@ -9,9 +9,6 @@ from typing import Any
 from studiosync_desktop.bootstrap import admin_session
 from studiosync_desktop.config import AppDirs, DatabaseTarget
 from studiosync_desktop.errors import ValidationFailed
-from studiosync_desktop.services.calendar_feeds import CalendarFeedService
-from studiosync_desktop.services.feed_fetch import FetchPolicy
-from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.zones import zone_of
 
 
@@ -34,6 +31,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
+    # Imported when the command runs: the window's start builds this parser too (lazy is the
+    # point: the feeds' iCalendar libraries stay out of the app's start-up).
+    from studiosync_desktop.services.calendar_feeds import CalendarFeedService
+    from studiosync_desktop.services.feed_fetch import FetchPolicy
+    from studiosync_desktop.services.studio import StudioService
+
     with admin_session(target, dirs) as (db, actor):
         feeds = CalendarFeedService(db, FetchPolicy.from_environment())
         if args.calendars_command == "add":

@@ -10,7 +10,6 @@ a sentence saying so, and nothing is written. Redo is reverting the revert.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -35,6 +34,7 @@ from studiosync_desktop.schemas.lesson_changes import LessonChange, LessonState
 from studiosync_desktop.schemas.scheduling import CancelInput, LessonDetail, LessonInput
 from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.booking_rules import TRANSITIONS
+from studiosync_desktop.services.change_journal import ChangeJournal
 from studiosync_desktop.services.clashes import find_clashes
 from studiosync_desktop.services.lesson_change import STATUS_WORDS
 from studiosync_desktop.services.lesson_rows import who_name
@@ -52,26 +52,6 @@ from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_LESSON_STATUSES
 
 T = TypeVar("T")
-Listener = Callable[[Actor, LessonChange], None]
-
-
-class ChangeJournal:
-    """Hears every recorded change (on the worker thread that made it); the desk's undo
-    history listens. One journal per desk session, so one person's undo is their own."""
-
-    def __init__(self) -> None:
-        self._listeners: list[Listener] = []
-        self._lock = threading.Lock()
-
-    def listen(self, listener: Listener) -> None:
-        with self._lock:
-            self._listeners.append(listener)
-
-    def record(self, actor: Actor, change: LessonChange) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(actor, change)
 
 
 class JournaledScheduling(SchedulingService):

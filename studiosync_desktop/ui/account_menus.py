@@ -7,28 +7,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services import backup
-from studiosync_desktop.services.accounts import AccountService
-from studiosync_desktop.services.backup import Restored
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
-from studiosync_desktop.services.stripe_payments import StripePayments
-from studiosync_desktop.services.studio import StudioService
-from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
-from studiosync_desktop.ui.dialogs.studio_settings import (
-    stripe_key_dialog,
-    studio_details_dialog,
-    studio_policies_dialog,
-)
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.login_dialog import ChangePasswordDialog
 from studiosync_desktop.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:  # the dialogs and services behind the menus load when a menu is used
+    from studiosync_desktop.services.accounts import AccountService
+    from studiosync_desktop.services.backup import Restored
+    from studiosync_desktop.services.container import Services
+    from studiosync_desktop.services.stripe_payments import StripePayments
+    from studiosync_desktop.services.studio import StudioService
+    from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 
 
 @dataclass
@@ -132,6 +129,9 @@ class AccountMenus:
     # --- studio settings ------------------------------------------------------------------
 
     def edit_details(self) -> None:
+        # Loaded when first opened: the forms stay out of start-up (lazy is the point).
+        from studiosync_desktop.ui.dialogs.studio_settings import studio_details_dialog
+
         studio = self.ctx.studio
         assert studio is not None
         self._load_then_open(
@@ -143,6 +143,9 @@ class AccountMenus:
         )
 
     def edit_policies(self) -> None:
+        # Loaded when first opened: the forms stay out of start-up (lazy is the point).
+        from studiosync_desktop.ui.dialogs.studio_settings import studio_policies_dialog
+
         studio = self.ctx.studio
         assert studio is not None
         self._load_then_open(
@@ -215,6 +218,9 @@ class AccountMenus:
         )
 
     def edit_stripe_key(self) -> None:
+        # Loaded when first opened: the forms stay out of start-up (lazy is the point).
+        from studiosync_desktop.ui.dialogs.studio_settings import stripe_key_dialog
+
         stripe = self.ctx.stripe
         assert stripe is not None
         self._load_then_open(

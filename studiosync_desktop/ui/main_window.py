@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -30,19 +31,16 @@ from studiosync_desktop.ui.person_page import PersonPageDialog
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.studio_header import StudioHeader
-from studiosync_desktop.ui.tabs.audit import AuditTab
+from studiosync_desktop.ui.tab_pages import (
+    TAB_CLASSES,
+    TAB_TITLES,
+    AfterFirstPaint,
+    LazyTabs,
+    TabPage,
+    put_in_place,
+    tab_class,
+)
 from studiosync_desktop.ui.tabs.base import DataTab
-from studiosync_desktop.ui.tabs.calendar import CalendarTab
-from studiosync_desktop.ui.tabs.inventory import InventoryTab
-from studiosync_desktop.ui.tabs.invoices import InvoicesTab
-from studiosync_desktop.ui.tabs.messages import MessagesTab
-from studiosync_desktop.ui.tabs.outbox import OutboxTab
-from studiosync_desktop.ui.tabs.pay import PayTab
-from studiosync_desktop.ui.tabs.resources import ResourcesTab
-from studiosync_desktop.ui.tabs.rooms import RoomsTab
-from studiosync_desktop.ui.tabs.roster import RosterTab
-from studiosync_desktop.ui.tabs.today import TodayTab
-from studiosync_desktop.ui.tabs.users import UsersTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.undo_history import UndoHistory
 
@@ -161,35 +159,22 @@ class MainWindow(QMainWindow):
         )
         self.setWindowTitle("StudioSync")
         self.resize(1280, 800)
+        self._first_paint = AfterFirstPaint(self._background_start, self)
 
         self.banner = Banner(self)
         self.presenter.attach(self, lambda: self.banner, self.reload_current)
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setDocumentMode(True)
-        tab_classes: dict[str, Callable[[StudioContext], DataTab]] = {
-            "today": TodayTab,
-            "calendar": CalendarTab,
-            "roster": RosterTab,
-            "invoices": InvoicesTab,
-            "inventory": InventoryTab,
-            "rooms": RoomsTab,
-            "messages": MessagesTab,
-            "resources": ResourcesTab,
-            "users": UsersTab,
-            "audit": AuditTab,
-            "outbox": OutboxTab,
-            "pay": PayTab,
-        }
-        # Only the tabs this person's role may use (the database refuses the rest anyway).
-        self.tabs: dict[str, DataTab] = {
-            key: cls(self.context) for key, cls in tab_classes.items() if can(actor, TAB_AREAS[key])
-        }
-        if can(actor, "audit"):
-            for key, tab in self.tabs.items():
-                tab.enable_history(HISTORY_TABLES.get(key, tab.history_table))
-        for key, tab in self.tabs.items():
-            self.tab_widget.addTab(tab, tab.title)
-            tab.setObjectName(f"tab_{key}")
+        # Only the tabs this person's role may use (the database refuses the rest anyway),
+        # each built when first shown: a page holds its place in the tab bar until then.
+        self._started = False
+        self._studio_pending = False
+        keys = [key for key in TAB_CLASSES if can(actor, TAB_AREAS[key])]
+        self.tabs = LazyTabs(keys, self._build_tab)
+        # What the tab bar holds for each key: an empty page until the tab is built.
+        self.pages: dict[str, QWidget] = {key: TabPage(key, self) for key in keys}
+        for key in keys:
+            self.tab_widget.addTab(self.pages[key], TAB_TITLES[key])
         self.header = StudioHeader(self)
         self.tab_widget.setCornerWidget(self.header, Qt.Corner.TopRightCorner)
         self.apply_parts(self.parts_off)
@@ -257,10 +242,25 @@ class MainWindow(QMainWindow):
     def tab(self, key: str) -> DataTab:
         return self.tabs[key]
 
+    def _build_tab(self, key: str) -> DataTab:
+        """The tab, built the first time it is shown (or asked for): its module imported, its
+        history keys (admins), its signals wired, the studio's settings as last read."""
+        tab = tab_class(key)(self.context)
+        tab.setObjectName(f"tab_{key}")
+        if can(self.actor, "audit"):
+            tab.enable_history(HISTORY_TABLES.get(key, tab.history_table))
+        put_in_place(self.tab_widget, self.pages[key], tab)
+        self.pages[key] = tab
+        self._wire(key, tab)
+        studio_changed = getattr(tab, "studio_changed", None)
+        if callable(studio_changed) and self.clock.info is not None:
+            studio_changed(self.clock.info)
+        return tab
+
     def current_tab(self) -> DataTab:
-        widget = self.tab_widget.currentWidget()
-        assert isinstance(widget, DataTab)
-        return widget
+        page = self.tab_widget.currentWidget()
+        assert isinstance(page, TabPage | DataTab)
+        return self.tabs[page.key]
 
     def shows(self, key: str) -> bool:
         """Whether this window shows the tab: the role may use it and the studio uses its part."""
@@ -274,14 +274,15 @@ class MainWindow(QMainWindow):
         """Hides the tabs of the parts the studio does not use (their data stays), and numbers
         the rest for Ctrl+1..9 and Ctrl+0."""
         self.parts_off = frozenset(parts_off)
-        for key, tab in self.tabs.items():
-            self.tab_widget.setTabVisible(self.tab_widget.indexOf(tab), self.shows(key))
+        for key, page in self.pages.items():
+            self.tab_widget.setTabVisible(self.tab_widget.indexOf(page), self.shows(key))
         for number, key in enumerate(self.shown_tabs(), start=1):
-            tab = self.tabs[key]
             keys = f" (Ctrl+{number % 10})" if number <= 10 else ""
-            self.tab_widget.setTabToolTip(self.tab_widget.indexOf(tab), f"{tab.title}{keys}")
+            index = self.tab_widget.indexOf(self.pages[key])
+            self.tab_widget.setTabToolTip(index, f"{TAB_TITLES[key]}{keys}")
         current = self.tab_widget.currentWidget()
-        if isinstance(current, DataTab) and not self.shows(current.key) and self.shown_tabs():
+        shown = isinstance(current, TabPage | DataTab) and self.shows(current.key)
+        if current is not None and not shown and self.shown_tabs():
             self.select_tab(self.shown_tabs()[0])
 
     def select_number(self, number: int) -> None:
@@ -296,16 +297,16 @@ class MainWindow(QMainWindow):
             raise ValueError(f"Unknown tab {key!r}: one of {', '.join(TAB_KEYS)}")
         if not self.shows(key):
             raise ValueError(f"The studio does not use the {key} tab's part")
-        tab = self.tabs[key]
-        self.tab_widget.setCurrentWidget(tab)
-        return tab
+        self.tab_widget.setCurrentWidget(self.pages[key])
+        return self.tabs[key]
 
     def reload_current(self) -> None:
         self.current_tab().reload()
 
     def _on_tab_changed(self, index: int) -> None:
-        tab = self.tab_widget.widget(index)
-        if isinstance(tab, DataTab):
+        page = self.tab_widget.widget(index)
+        if isinstance(page, TabPage | DataTab):
+            tab = self.tabs[page.key]  # built the first time it is shown
             ready = self.isVisible() and not self._studio_pending
             if ready and not tab.has_loaded and not tab.is_loading:
                 tab.reload()
@@ -321,35 +322,43 @@ class MainWindow(QMainWindow):
             # No studio read at login (a window built without one): the first tab loads once
             # the studio's zone and hours are known, so it never shows this PC's dates.
             self._studio_pending = self.clock.info is None
-            self.notifications.start()  # due reminders, then the first load
-            if self.mail is not None:
-                self.mail.start()
-            if self.actor.is_staff_desk:  # the daily retention round (one desk a day)
-                from studiosync_desktop.ui.retention_round import RetentionRound
-
-                self.retention = RetentionRound(self.context, self)
-                self.retention.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
-                self.retention.start()
-            if self.actor.is_staff_desk:  # outside calendars, one desk at a time
-                from studiosync_desktop.ui.feed_round import FeedRound
-
-                self.feed_round = FeedRound(self.context, self)
-                self.feed_round.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
-                self.feed_round.start()
             self.read_studio()  # its look in the header (and its parts, if changed meanwhile)
-            messages = self.tabs["messages"]
-            if self.shows("messages") and not messages.has_loaded:
-                messages.reload()  # the unread count on its tab title
-            invoices = self.tabs.get("invoices")
-            if isinstance(invoices, InvoicesTab) and self.shows("invoices"):
-                invoices.settle_stripe()  # what Stripe did while no desk was listening
+            # The rest waits for the first paint: the person sees the window first.
+            self.installEventFilter(self._first_paint)
         self._on_tab_changed(self.tab_widget.currentIndex())
+
+    def _background_start(self) -> None:
+        """After the first paint: reminders, the mail queue, the daily rounds, the unread count
+        and what Stripe did meanwhile (their modules imported now: lazy is the point)."""
+        if not shiboken6.isValid(self) or not self.isVisible():
+            return
+        self.notifications.start()  # due reminders, then the first load
+        if self.mail is not None:
+            self.mail.start()
+        if self.actor.is_staff_desk:  # the daily retention round (one desk a day)
+            from studiosync_desktop.ui.retention_round import RetentionRound
+
+            self.retention = RetentionRound(self.context, self)
+            self.retention.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
+            self.retention.start()
+        if self.actor.is_staff_desk:  # outside calendars, one desk at a time
+            from studiosync_desktop.ui.feed_round import FeedRound
+
+            self.feed_round = FeedRound(self.context, self)
+            self.feed_round.said.connect(lambda t: self.statusBar().showMessage(t, 15000))
+            self.feed_round.start()
+        if self.shows("messages"):
+            messages = self.tabs["messages"]
+            if not messages.has_loaded and not messages.is_loading:
+                messages.reload()  # the unread count on its tab title
+        if self.shows("invoices"):  # what Stripe did while no desk was listening
+            self.tabs["invoices"].settle_stripe()  # type: ignore[attr-defined]
 
     # --- live updates and notifications -------------------------------------------------
 
     def tables_changed(self, tables: frozenset[str] | None) -> None:
         """Changes committed on any desk: every tab that watches one of them refreshes."""
-        for tab in self.tabs.values():
+        for tab in self.tabs.built().values():  # a tab not built yet loads fresh when shown
             tab.tables_changed(tables)
         self.notifications.tables_changed(tables)
         if tables is None or "studios" in tables:
@@ -379,7 +388,7 @@ class MainWindow(QMainWindow):
         if frozenset(info.settings.parts_off) != self.parts_off:
             self.apply_parts(info.settings.parts_off)
         self.header.show_branding(branding)
-        for tab in self.tabs.values():
+        for tab in self.tabs.built().values():  # one built later reads the clock's info
             studio_changed = getattr(tab, "studio_changed", None)
             if callable(studio_changed):
                 studio_changed(info)
@@ -412,26 +421,24 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.bell)
         self.notifications.unread_changed.connect(self._show_unread)
         self.notifications.link_activated.connect(self.open_link)
-        messages = self.tabs["messages"]
-        assert isinstance(messages, MessagesTab)
-        messages.unread_changed.connect(self._show_unread_messages)
-        roster = self.tabs["roster"]
-        if hasattr(roster, "saved"):
-            roster.saved.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        today = self.tabs.get("today")
-        if isinstance(today, TodayTab):
-            today.said.connect(lambda text: self.statusBar().showMessage(text, 8000))
-            today.figure_activated.connect(self._figure_activated)
-            today.month_clicked.connect(self._chart_month)
-        if hasattr(roster, "open_person"):
-            roster.open_person.connect(self.open_person_page)
-        self._started = False
-        self._studio_pending = False
+
+    def _wire(self, key: str, tab: DataTab) -> None:
+        """A tab just built: what it tells the window (status lines, links, counts)."""
+        show = self.statusBar().showMessage
+        if key == "messages":
+            tab.unread_changed.connect(self._show_unread_messages)  # type: ignore[attr-defined]
+        elif key == "roster":
+            tab.saved.connect(lambda text: show(text, 5000))  # type: ignore[attr-defined]
+            tab.open_person.connect(self.open_person_page)  # type: ignore[attr-defined]
+        elif key == "today":
+            tab.said.connect(lambda text: show(text, 8000))  # type: ignore[attr-defined]
+            tab.figure_activated.connect(self._figure_activated)  # type: ignore[attr-defined]
+            tab.month_clicked.connect(self._chart_month)  # type: ignore[attr-defined]
 
     def _figure_activated(self, key: str) -> None:
         """A figure on Home was clicked: the tab that holds what it counts."""
         tab = FIGURE_TABS.get(key)
-        if tab in self.tabs:
+        if tab is not None and tab in self.tabs:
             self.select_tab(tab)
 
     def open_reports(self) -> QWidget:
@@ -459,7 +466,7 @@ class MainWindow(QMainWindow):
         self.bell.setText(f"Notifications ({count})" if count else "Notifications")
 
     def _show_unread_messages(self, count: int) -> None:
-        index = self.tab_widget.indexOf(self.tabs["messages"])
+        index = self.tab_widget.indexOf(self.pages["messages"])
         self.tab_widget.setTabText(index, f"Messages ({count})" if count else "Messages")
 
     def toggle_notifications(self) -> None:

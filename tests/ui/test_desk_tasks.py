@@ -7,7 +7,6 @@ Each checks what the screen shows and what the database holds, and prints
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -429,8 +428,8 @@ def stripe_desk(
     """The desk's window, its Stripe key in this PC's keyring, Stripe the local server."""
     person = login.log_in(database_url, "desk@demo.studiosync.example", "demo-desk-2026")
     memory_keyring.set_password(KEYRING_SERVICE, f"stripe:{person.actor.studio_id}", "sk_test_desk")
-    services = dataclasses.replace(
-        Services.build(person.db), stripe=StripePayments(person.db, api_base=fake_stripe.base)
+    services = Services.build(
+        person.db, stripe=StripePayments(person.db, api_base=fake_stripe.base)
     )
     presenter = ErrorPresenter(interactive=False)
     window = MainWindow(services, person.actor, "test", runner=TaskRunner(), presenter=presenter)

@@ -189,3 +189,25 @@ def test_no_two_shortcuts_share_keys_where_both_are_active(
     for tab, own in keys.items():
         assert len(own) == len(set(own)), (tab, sorted(own))
         assert not set(own) & set(window_keys), (tab, sorted(set(own) & set(window_keys)))
+
+
+def test_only_the_first_tab_is_built_before_the_window_shows_and_the_keys_build_the_rest(
+    qtbot, window: MainWindow, studio: Maker
+) -> None:  # type: ignore[no-untyped-def]
+    first = window.current_tab()
+    assert set(window.tabs.built()) == {"today"}  # Home, before the first paint
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: first.has_loaded, timeout=15000)
+    assert "calendar" not in window.tabs.built() and "audit" not in window.tabs.built()
+    for number, key in enumerate(window.shown_tabs()[:10], start=1):
+        qtbot.keyClick(
+            window, Qt.Key(Qt.Key.Key_0 + number % 10), Qt.KeyboardModifier.ControlModifier
+        )
+        tab = window.current_tab()
+        assert tab.key == key and key in window.tabs.built()
+        qtbot.waitUntil(lambda tab=tab: tab.has_loaded, timeout=15000)  # type: ignore[misc]
+        # The tab bar said its name before it was built: the same as the tab's own title.
+        index = window.tab_widget.currentIndex()
+        assert window.tab_widget.tabText(index).startswith(tab.title)

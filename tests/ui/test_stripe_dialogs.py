@@ -4,7 +4,6 @@ database holds one payment, and no traceback reaches the desk."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -47,9 +46,7 @@ def stripe_window(
 ) -> MainWindow:
     """The main window, its Stripe service reading the key from this PC's keyring (whatever
     the test made of it) and talking to the local Stripe server."""
-    services = dataclasses.replace(
-        Services.build(db), stripe=StripePayments(db, api_base=fake.base)
-    )
+    services = Services.build(db, stripe=StripePayments(db, api_base=fake.base))
     window = MainWindow(services, admin, "test", runner=TaskRunner(), presenter=presenter)
     qtbot.addWidget(window)
     return window
