@@ -201,8 +201,9 @@ class DateNavigator(QWidget):
         return self._start
 
     def set_today(self, today: date) -> None:
-        """The studio's today (known once its time zone is)."""
+        """The studio's today (known once its time zone is, and again when it changes)."""
         self._today = today
+        self.today_button.setEnabled(self._start != self._align(self._today))
 
     def go_today(self) -> None:
         self.set_start(self._align(self._today))
