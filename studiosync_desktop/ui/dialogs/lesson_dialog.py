@@ -46,7 +46,7 @@ from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
-from studiosync_desktop.services.permissions import may_mark
+from studiosync_desktop.services.permissions import can, may_mark
 from studiosync_desktop.ui import lesson_words as words
 from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
@@ -623,6 +623,16 @@ class LessonDialog(QDialog):
         form.addRow("Lesson plan", self.plan)
         form.addRow("Goals", self.goals)
         form.addRow(save)
+        if not (can(self.actor, "teaching") or self.actor.is_admin):
+            # The desk reads a lesson's note; its teacher or an admin writes it (the service
+            # refused the desk's save only after it had typed the whole note).
+            for box in (self.summary, self.homework):
+                box.setReadOnly(True)
+            self.topics.setReadOnly(True)
+            for widget in (self.to_student, self.to_parent, self.plan):
+                widget.setEnabled(False)
+            save.hide()
+            form.addRow(QLabel("The lesson's teacher or an admin writes its note.", page))
         assert self.detail is not None
         sched, actor, d = self.services.scheduling, self.actor, self.detail
         self.runner.run(
