@@ -29,7 +29,7 @@ from studiosync_desktop.ui.mail_status import MailStatus
 from studiosync_desktop.ui.notifications_panel import NotificationsPanel
 from studiosync_desktop.ui.person_page import PersonPageDialog
 from studiosync_desktop.ui.studio_clock import StudioClock
-from studiosync_desktop.ui.studio_context import StudioContext
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
 from studiosync_desktop.ui.studio_header import StudioHeader
 from studiosync_desktop.ui.tab_pages import (
     TAB_CLASSES,
@@ -125,7 +125,7 @@ LINK_TABS = {
 }
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, UsesContext):
     """Each tab loads its rows the first time it is shown (F5 reloads the current one)."""
 
     tab_changed = Signal(str)
@@ -212,30 +212,6 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         # Nothing is fetched until the window is shown; then each tab on its first showing.
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
-
-    # --- what the window was handed -------------------------------------------------------
-
-    @property
-    def services(self) -> Services:
-        return self.context.services
-
-    @property
-    def actor(self) -> Actor:
-        """The acting user, with the studio's zone as last read (a change on another desk
-        reaches it through the live updates)."""
-        return self.context.actor
-
-    @property
-    def runner(self) -> TaskRunner:
-        return self.context.runner
-
-    @property
-    def presenter(self) -> ErrorPresenter:
-        return self.context.presenter
-
-    @property
-    def clock(self) -> StudioClock:
-        return self.context.clock
 
     # --- tabs -------------------------------------------------------------------------
 
