@@ -1,9 +1,15 @@
 """The Home tab's figures: today at a glance, the studio's (or a teacher's own) figures with
 the previous period beside them, and twelve calendar months of charts. Formulas are written
-once, in services/figure_sql.py; what each figure counts is said in its `counts`."""
+once, in services/figure_sql.py; what each figure counts is said in its `counts`.
+
+The desk's Home is one round trip: its reads do not depend on each other, so they travel
+together in one pipeline (`together.read_together`), the studio's time zone coming from the
+actor. A teacher's Home finds the teacher first (its reads are about that teacher), then reads
+the rest together."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -11,10 +17,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
+from studiosync_desktop.errors import NotFound
 from studiosync_desktop.models import Studio, Teacher
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.figures import Figure, HomeFigures, MonthChart, Series
@@ -29,6 +36,8 @@ from studiosync_desktop.services.figure_sql import (
 )
 from studiosync_desktop.services.periods import add_months, local_midnight, month_start, week_start
 from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import studio_zone
+from studiosync_desktop.services.together import read_together
 from studiosync_desktop.vocabulary import words
 from studiosync_desktop.zones import zone_of
 
@@ -97,24 +106,28 @@ class StudioFigures:
         figures, or a teacher's own."""
         require(actor, "schedule")
         with self._db.read_session() as s:
-            studio = s.get(Studio, actor.studio_id)
-            assert studio is not None
-            moment = Moment(now or datetime.now(zone_of(studio.timezone)), zone_of(studio.timezone))
+            zone = studio_zone(s, actor)
+            moment = Moment(now or datetime.now(zone), zone)
             params = {"studio": actor.studio_id, **moment.bounds()}
+            currency = select(Studio.currency).where(Studio.id == actor.studio_id)
             if actor.is_staff_desk:
-                glance, figures, charts = _studio(s, params, moment)
+                found = read_together(s, [currency, *_studio_reads(params, moment)])
+                glance, figures, charts = _studio(found[1:], moment)
             else:
-                teacher = s.scalar(select_teacher(actor))
+                found = read_together(s, [currency, select_teacher(actor)])
+                teacher = found[1][0].id if found[1] else None
                 glance, figures, charts = _teacher(s, {**params, "teacher": teacher}, moment)
                 if teacher is not None and self._pay is not None:
                     figures = (*figures, _pay_figure(self._pay.pay_so_far(actor)))
-            return HomeFigures(
-                today=moment.today,
-                currency=studio.currency,
-                glance=glance,
-                figures=figures,
-                charts=charts,
-            )
+        if not found[0]:
+            raise NotFound("The studio no longer exists.")
+        return HomeFigures(
+            today=moment.today,
+            currency=found[0][0].currency,
+            glance=glance,
+            figures=figures,
+            charts=charts,
+        )
 
     def revenue_by_teacher(self, actor: Actor, now: datetime | None = None) -> MonthChart:
         """The Home's revenue chart by teacher, read when the desk switches to it: sharing
@@ -125,21 +138,23 @@ class StudioFigures:
             zone = zone_of(s.get(Studio, actor.studio_id).timezone)  # type: ignore[union-attr]
             moment = Moment(now or datetime.now(zone), zone)
             params = {"studio": actor.studio_id, **moment.bounds()}
-            return _money_chart(
-                s, params, moment, MONTHLY_MONEY_BY_TEACHER, "revenue_teacher", "by teacher"
-            )
+            rows = s.execute(text(MONTHLY_MONEY_BY_TEACHER), params).all()
+            return _money_chart(rows, moment, "revenue_teacher", "by teacher")
 
 
 def select_teacher(actor: Actor) -> Any:
-    from sqlalchemy import select
-
     return select(Teacher.id).where(
         Teacher.user_id == actor.user_id, Teacher.studio_id == actor.studio_id
     )
 
 
-def _one(s: Session, sql: str, params: dict[str, Any]) -> Any:
-    return s.execute(text(sql), params).one()
+# A name bound in a statement (`:name`, not a `::type` cast), as `text()` reads them.
+_BOUND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
+
+
+def _bound(sql: str, params: dict[str, Any]) -> TextClause:
+    """`sql` with its values bound from `params` (those it names), to travel in a pipeline."""
+    return text(sql).bindparams(**{k: params[k] for k in set(_BOUND.findall(sql))})
 
 
 def _d(value: object) -> Decimal:
@@ -182,10 +197,11 @@ SELECT
 """
 
 ATTENDANCE_RATE = f"""
-SELECT count(*) FILTER (WHERE le.status = 'completed' AND le.scheduled_start >= :att0),
-       count(*) FILTER (WHERE {DUE_TO_HAPPEN} AND le.scheduled_start >= :att0),
-       count(*) FILTER (WHERE le.status = 'completed' AND le.scheduled_start < :att0),
-       count(*) FILTER (WHERE {DUE_TO_HAPPEN} AND le.scheduled_start < :att0)
+SELECT count(*) FILTER (WHERE le.status = 'completed' AND le.scheduled_start >= :att0) AS done,
+       count(*) FILTER (WHERE {DUE_TO_HAPPEN} AND le.scheduled_start >= :att0) AS due,
+       count(*) FILTER (WHERE le.status = 'completed' AND le.scheduled_start < :att0)
+         AS done_before,
+       count(*) FILTER (WHERE {DUE_TO_HAPPEN} AND le.scheduled_start < :att0) AS due_before
   FROM lessons le
  WHERE le.studio_id = :studio AND le.scheduled_start >= :att_prev0 AND le.scheduled_start < :now
    {{teacher}}
@@ -209,7 +225,8 @@ SELECT month, coalesce({teacher_name("key")}, 'Not lessons'), amount
 """
 
 MONTHLY_ATTENDANCE = f"""
-SELECT {MONTH_NUMBER.format(at="le.scheduled_start")}, {ATTENDANCE_KIND}, count(*)
+SELECT {MONTH_NUMBER.format(at="le.scheduled_start")} AS month, {ATTENDANCE_KIND} AS kind,
+       count(*) AS lessons
   FROM lessons le
  WHERE le.studio_id = :studio AND le.scheduled_start >= :chart0 AND le.scheduled_start < :now
    {{teacher}}
@@ -217,7 +234,7 @@ SELECT {MONTH_NUMBER.format(at="le.scheduled_start")}, {ATTENDANCE_KIND}, count(
 """
 
 MONTHLY_ACTIVE = f"""
-SELECT m.first::date, count(st.id)
+SELECT m.first::date AS month, count(st.id) AS students
   FROM generate_series(CAST(:first_month AS date), CAST(:month_first AS date), interval '1 month')
        AS m(first)
   LEFT JOIN students st ON st.studio_id = :studio
@@ -226,8 +243,8 @@ SELECT m.first::date, count(st.id)
 """
 
 MONTHLY_HOURS = f"""
-SELECT {MONTH_NUMBER.format(at="le.scheduled_start")}, 'Hours taught',
-       sum(extract(epoch FROM le.scheduled_end - le.scheduled_start)) / 3600
+SELECT {MONTH_NUMBER.format(at="le.scheduled_start")} AS month, 'Hours taught' AS name,
+       sum(extract(epoch FROM le.scheduled_end - le.scheduled_start)) / 3600 AS hours
   FROM lessons le
  WHERE le.studio_id = :studio AND le.teacher_id = :teacher AND le.status = 'completed'
    AND le.scheduled_start >= :chart0 AND le.scheduled_start < :month1
@@ -235,10 +252,24 @@ SELECT {MONTH_NUMBER.format(at="le.scheduled_start")}, 'Hours taught',
 """
 
 
+def _studio_reads(p: dict[str, Any], moment: Moment) -> list[TextClause]:
+    """The desk's Home statements, independent of each other; read by `_studio`."""
+    return [
+        _bound(STUDIO_COUNTS, p),
+        _bound(ATTENDANCE_RATE.format(teacher=""), p),
+        _bound(REVENUE_MONTHS, {**p, "money_from": p["lastmonth0"]}),
+        _bound(MONTHLY_MONEY, p),
+        _bound(MONTHLY_ATTENDANCE.format(teacher=""), p),
+        _bound(MONTHLY_ACTIVE, {**p, "first_month": moment.first_chart_month}),
+    ]
+
+
 def _studio(
-    s: Session, p: dict[str, Any], moment: Moment
+    found: list[list[Any]], moment: Moment
 ) -> tuple[tuple[Figure, ...], tuple[Figure, ...], tuple[MonthChart, ...]]:
-    c = _one(s, STUDIO_COUNTS, p)
+    """The desk's figures and charts from the rows of `_studio_reads`, in its order."""
+    counts, attendance, revenue, money, monthly_attendance, active = found
+    c = counts[0]
     glance = (
         Figure(
             key="lessons_today",
@@ -275,7 +306,6 @@ def _studio(
             "date before today; the amount is their balances added up.",
         ),
     )
-    att = _one(s, ATTENDANCE_RATE.format(teacher=""), p)
     figures = (
         Figure(
             key="active_students",
@@ -299,7 +329,7 @@ def _studio(
             counts="Lessons starting Monday to Sunday of this week, every status but "
             "cancelled; beside it, the same for last week.",
         ),
-        _revenue_figure(s, p),
+        _revenue_figure(revenue[0]),
         Figure(
             key="outstanding",
             label="Outstanding",
@@ -309,25 +339,26 @@ def _studio(
             counts="What is still due on sent and part-paid invoices (total less paid, "
             "credit notes applied); 'overdue': the part whose due date is before today.",
         ),
-        _attendance_figure(att),
+        _attendance_figure(attendance[0]),
     )
     charts = (
-        _money_chart(s, p, moment, MONTHLY_MONEY, "revenue_method", "by payment method"),
-        _attendance_chart(s, p, moment, ""),
-        _active_chart(s, p, moment),
+        _money_chart(money, moment, "revenue_method", "by payment method"),
+        _attendance_chart(monthly_attendance, moment),
+        _active_chart(active, moment),
     )
     return glance, figures, charts
 
 
 REVENUE_MONTHS = f"""
-SELECT coalesce(sum(m.amount) FILTER (WHERE m.at >= :month0), 0),
+SELECT coalesce(sum(m.amount) FILTER (WHERE m.at >= :month0), 0) AS this_month,
        coalesce(sum(m.amount) FILTER (WHERE m.at >= :lastmonth0 AND m.at < :month0), 0)
+         AS last_month
   FROM ({MONEY_MOVEMENTS}) m
 """
 
 
-def _revenue_figure(s: Session, p: dict[str, Any]) -> Figure:
-    this, last = _one(s, REVENUE_MONTHS, {**p, "money_from": p["lastmonth0"]})
+def _revenue_figure(row: Any) -> Figure:
+    this, last = row
     return Figure(
         key="revenue_month",
         label="Revenue this month",
@@ -375,13 +406,9 @@ def _series(
     return tuple(Series(name=n, values=tuple(values[n])) for n in names if n in values)
 
 
-def _money_chart(
-    s: Session, p: dict[str, Any], moment: Moment, sql: str, key: str, how: str
-) -> MonthChart:
+def _money_chart(found: Any, moment: Moment, key: str, how: str) -> MonthChart:
     months = moment.months()
-    rows = [
-        (m, words(n) if key == "revenue_method" else n, v) for m, n, v in s.execute(text(sql), p)
-    ]
+    rows = [(m, words(n) if key == "revenue_method" else n, v) for m, n, v in found]
     return MonthChart(
         key=key,
         title=f"Revenue received per month, {how}",
@@ -399,13 +426,9 @@ def _money_chart(
     )
 
 
-def _attendance_chart(s: Session, p: dict[str, Any], moment: Moment, teacher: str) -> MonthChart:
+def _attendance_chart(found: Any, moment: Moment) -> MonthChart:
     months = moment.months()
-    rows = [
-        (m, ATTENDANCE_WORDS[k], n)
-        for m, k, n in s.execute(text(MONTHLY_ATTENDANCE.format(teacher=teacher)), p)
-        if k in ATTENDANCE_WORDS
-    ]
+    rows = [(m, ATTENDANCE_WORDS[k], n) for m, k, n in found if k in ATTENDANCE_WORDS]
     return MonthChart(
         key="attendance",
         title="Attendance per month",
@@ -418,9 +441,8 @@ def _attendance_chart(s: Session, p: dict[str, Any], moment: Moment, teacher: st
     )
 
 
-def _active_chart(s: Session, p: dict[str, Any], moment: Moment) -> MonthChart:
+def _active_chart(rows: Any, moment: Moment) -> MonthChart:
     months = moment.months()
-    rows = s.execute(text(MONTHLY_ACTIVE), {**p, "first_month": months[0]}).all()
     return MonthChart(
         key="active_students",
         title="Active students per month",
@@ -478,9 +500,17 @@ def _teacher(
     teacher: uuid.UUID | None = p["teacher"]
     if teacher is None:  # a teacher's login without a teacher record: nothing of their own
         return (), (), ()
-    c = _one(s, TEACHER_COUNTS, p)
     mine = "AND le.teacher_id = :teacher"
-    att = _one(s, ATTENDANCE_RATE.format(teacher=mine), p)
+    counts, attendance, hours_rows, monthly_attendance = read_together(
+        s,
+        [
+            _bound(TEACHER_COUNTS, p),
+            _bound(ATTENDANCE_RATE.format(teacher=mine), p),
+            _bound(MONTHLY_HOURS, p),
+            _bound(MONTHLY_ATTENDANCE.format(teacher=mine), p),
+        ],
+    )
+    c, att = counts[0], attendance[0]
     glance = (
         Figure(
             key="my_lessons_today",
@@ -536,6 +566,6 @@ def _teacher(
         unit="hours",
         counts="The booked length of your lessons marked taught, per calendar month.",
         months=months,
-        series=_series(s.execute(text(MONTHLY_HOURS), p).all(), months),
+        series=_series(hours_rows, months),
     )
-    return glance, figures, (hours, _attendance_chart(s, p, moment, mine))
+    return glance, figures, (hours, _attendance_chart(monthly_attendance, moment))

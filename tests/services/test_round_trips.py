@@ -336,3 +336,20 @@ def busy_day_room(desk: Desk) -> Any:
     return next(
         c.id for c in desk.services.scheduling.choices(desk.actor).rooms if c.name == "Room B"
     )
+
+
+def test_the_desks_home_figures_and_charts_are_one_round_trip(
+    desk: Desk, busy_day: Any, db: Database, admin: Actor
+) -> None:
+    """The Home's counts, attendance, revenue and three charts travel together (issue 17),
+    and say what the owner's connection says of the same moment."""
+    home = desk.services.figures.home
+    noon = at(busy_day, 12)
+    home(desk.actor, noon)
+    trips, seen = desk.trips(lambda: home(desk.actor, noon))
+    assert trips == 1  # the studio's currency and six reads in one pipeline
+    glance = {f.key: (f.value, f.detail) for f in seen.glance}
+    assert glance["lessons_today"] == (3, "0 checked in")
+    assert glance["rooms_today"] == (1, "")
+    assert [c.key for c in seen.charts] == ["revenue_method", "attendance", "active_students"]
+    assert seen == Services.build(db).figures.home(admin, noon)
