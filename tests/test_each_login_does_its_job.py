@@ -474,3 +474,43 @@ def test_a_teacher_holding_a_colleagues_booking_lock_keeps_the_desk_waiting_a_mo
                 clean.execute("DELETE FROM lessons WHERE id = %s", (made.id,))
     finally:
         db.dispose()
+
+
+# -- who said yes ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["desk", "admin"])
+def test_a_yes_outside_hours_is_recorded_as_the_logins_own(
+    connect: Connect, world: World, who: str
+) -> None:
+    """0040 let the desk UPDATE a lesson's confirmation: its login in psql wrote an admin (or
+    anyone) as the one who said yes, and a date of its choosing. The database writes both."""
+    login, owner = connect(who), connect("owner")
+    me = world.logins[who]
+    someone = world.logins["other studio's teacher" if who == "desk" else "desk"].user
+    lesson = one(login, "SELECT lesson_id FROM booking_overrides LIMIT 1")
+    assert lesson is not None
+    login.execute(
+        "UPDATE booking_overrides SET confirmed_by_id = %s, confirmed_at = now() - interval"
+        " '1 year', reasons = 'Outside hours' WHERE lesson_id = %s",
+        (someone, lesson),
+    )
+    row = login.execute(
+        "SELECT confirmed_by_id, confirmed_at > now() - interval '1 minute', reasons"
+        " FROM booking_overrides WHERE lesson_id = %s",
+        (lesson,),
+    ).fetchone()
+    assert row == (me.user, True, "Outside hours")
+    other = one(
+        owner,
+        "SELECT l.id FROM lessons l WHERE l.studio_id = %s AND NOT EXISTS"
+        " (SELECT 1 FROM booking_overrides o WHERE o.lesson_id = l.id) LIMIT 1",
+        me.studio,
+    )
+    login.execute(
+        "INSERT INTO booking_overrides (studio_id, lesson_id, reasons, confirmed_by_id)"
+        " VALUES (%s, %s, 'Late', %s)",
+        (me.studio, other, someone),
+    )
+    by = one(login, "SELECT confirmed_by_id FROM booking_overrides WHERE lesson_id = %s", other)
+    assert by == me.user
