@@ -65,9 +65,17 @@ def run(args: argparse.Namespace, target: DatabaseTarget, dirs: AppDirs) -> int:
                 args.name,
                 reports.columns(actor, request),
                 reports.stream(actor, request),
+                narrowed=reports.narrowed(actor, request),
             )
         else:
             table = reports.run(actor, request)
-            count = write_rows(args.output, table.title, table.columns, table.rows, table.totals)
+            count = write_rows(
+                args.output,
+                table.title,
+                table.columns,
+                table.rows,
+                table.totals,
+                narrowed=table.narrowed,
+            )
         print(f"wrote {args.output}: {count:,} rows of {args.name}, {args.first} to {args.last}")
     return 0

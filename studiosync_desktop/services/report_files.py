@@ -1,6 +1,10 @@
 """A report's rows as a file: CSV (UTF-8 with a BOM, so spreadsheets read the accents), XLSX
 (services/xlsx_stream.py: rows go into the file as they come, so a year of lessons never sits
-in memory) or PDF (reports/report_pdf.py). Long exports report progress and can stop."""
+in memory) or PDF (reports/report_pdf.py). Long exports report progress and can stop.
+
+A report narrowed by its filters says so on its first line in every format, as the PDF does
+under its title ("Instrument: Piano · Payer: name has “Ng”"): a file passed on without it
+would read as the whole studio's."""
 
 from __future__ import annotations
 
@@ -51,16 +55,18 @@ def write_rows(
     rows: Iterable[tuple[Cell, ...]],
     totals: tuple[Cell, ...] | None = None,
     progress: Progress | None = None,
+    narrowed: str = "",
 ) -> int:
     """Writes CSV or XLSX to `path` (through a temporary file: a stopped or failed export leaves
-    nothing behind); returns the number of rows."""
+    nothing behind); returns the number of rows. `narrowed` (the filters in words, as
+    `ReportTable.narrowed`) is the first line when given, above the column titles."""
     kind = file_format(path)
     partial = path.with_name(f".{path.name}.part")
     try:
         if kind == ".csv":
-            count = _csv(partial, columns, rows, totals, progress)
+            count = _csv(partial, columns, rows, totals, progress, narrowed)
         else:
-            count = _xlsx(partial, title, columns, rows, totals, progress)
+            count = _xlsx(partial, title, columns, rows, totals, progress, narrowed)
         os.replace(partial, path)
         return count
     finally:
@@ -78,10 +84,13 @@ def _csv(
     rows: Iterable[tuple[Cell, ...]],
     totals: tuple[Cell, ...] | None,
     progress: Progress | None,
+    narrowed: str,
 ) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         out = csv.writer(f)
+        if narrowed:
+            out.writerow([narrowed])
         out.writerow([c.title for c in columns])
         for row in rows:
             out.writerow([csv_cell(v) for v in row])
@@ -99,6 +108,7 @@ def _xlsx(
     rows: Iterable[tuple[Cell, ...]],
     totals: tuple[Cell, ...] | None,
     progress: Progress | None,
+    narrowed: str,
 ) -> int:
     count = 0
 
@@ -116,7 +126,7 @@ def _xlsx(
         path,
         title[:31].replace("/", "-"),
         [38 if c.kind == "id" else 14 if c.kind != "text" else 22 for c in columns],
-        sheet_rows([c.title for c in columns], styles, counted()),
+        sheet_rows([c.title for c in columns], styles, counted(), narrowed),
     )
     return count
 
@@ -126,4 +136,6 @@ def write_table(path: Path, table: ReportTable, pdf: Callable[[ReportTable], byt
     if file_format(path) == ".pdf":
         path.write_bytes(pdf(table))
         return len(table.rows)
-    return write_rows(path, table.title, table.columns, table.rows, table.totals)
+    return write_rows(
+        path, table.title, table.columns, table.rows, table.totals, narrowed=table.narrowed
+    )

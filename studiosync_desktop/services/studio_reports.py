@@ -491,6 +491,18 @@ class ReportService:
             for row in result:
                 yield _finish(request.name, tuple(row))
 
+    def narrowed(self, actor: Actor, data: ReportRequest | dict[str, Any]) -> str:
+        """The filters a report's rows are narrowed by, in words ('' for none), as
+        `ReportTable.narrowed`: for a streamed export's first line."""
+        request = parse_input(ReportRequest, data)
+        info = PAY_INFO if request.name == "pay" else _info(request.name)
+        if not _may(actor, info):
+            raise PermissionDenied(
+                f"{actor.name} ({actor.role}) may not run the {info.title} report."
+            )
+        with self._db.read_session() as s:
+            return _narrowed(s, actor, request, info)
+
     def columns(
         self,
         actor: Actor,  # noqa: ARG002 (every report call names its actor; the columns are one)

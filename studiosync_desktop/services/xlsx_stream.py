@@ -77,9 +77,12 @@ def _cell(value: object, style: int) -> str:
 
 
 def sheet_rows(
-    titles: list[str], styles: list[int], rows: Iterable[tuple[object, ...]]
+    titles: list[str], styles: list[int], rows: Iterable[tuple[object, ...]], note: str = ""
 ) -> Iterator[str]:
-    """The sheet's XML rows: the header (bold), then one line per row."""
+    """The sheet's XML rows: `note` on a line of its own when given, the header (bold), then
+    one line per row."""
+    if note:
+        yield "<row>" + _cell(note, PLAIN) + "</row>"
     yield "<row>" + "".join(_cell(t, HEADER) for t in titles) + "</row>"
     for row in rows:
         yield "<row>" + "".join(_cell(v, s) for v, s in zip(row, styles, strict=False)) + "</row>"

@@ -413,8 +413,12 @@ class ReportsWindow(QDialog):
         def work() -> int:
             if request["name"] in STREAMED:
                 rows = reports.stream(actor, request)
-                return write_rows(path, table.title, table.columns, rows, None, moved)
-            return write_rows(path, table.title, table.columns, table.rows, table.totals, moved)
+                return write_rows(
+                    path, table.title, table.columns, rows, None, moved, table.narrowed
+                )
+            return write_rows(
+                path, table.title, table.columns, table.rows, table.totals, moved, table.narrowed
+            )
 
         def done(_count: int) -> None:
             progress.close()

@@ -51,6 +51,35 @@ def test_revenue_as_csv_xlsx_and_pdf_says_the_same_numbers(
     assert "Revenue" in text and "Net received per month" in text and "Ann Alto" in text
 
 
+def test_a_narrowed_report_says_its_filters_on_the_first_line_of_csv_and_xlsx(
+    db: Database,
+    admin: Actor,
+    studio: dict[str, uuid.UUID],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """As the PDF says them under its title: a file passed on must not read as the whole
+    studio's. The rows and totals follow the titles as in a file without filters."""
+    asked = {"name": "revenue", "group": "teacher", "instrument": "Piano", "payer": " Chen "}
+    table = ReportService(db, TeacherPayService(db)).run(admin, {**asked, **SPRING}, NOW)
+    said = (
+        "Instrument: Piano \N{MIDDLE DOT} Payer: name has "
+        "\N{LEFT DOUBLE QUOTATION MARK}Chen\N{RIGHT DOUBLE QUOTATION MARK}"
+    )
+    assert table.narrowed == said and table.rows
+    pdf = lambda t: render_report(t, t.studio_name, t.locale)  # noqa: E731
+    for suffix in (".csv", ".xlsx"):
+        assert write_table(tmp_path / f"piano{suffix}", table, pdf) == len(table.rows)
+    with (tmp_path / "piano.csv").open(encoding="utf-8-sig") as f:
+        first, titles, *rows = list(csv.reader(f))
+    assert first == [said] and titles == [c.title for c in table.columns]
+    assert len(rows) == len(table.rows) + 1 and rows[-1][0] == "Total"
+    sheet = openpyxl.load_workbook(tmp_path / "piano.xlsx").active
+    assert sheet is not None
+    assert sheet["A1"].value == said and sheet["B1"].value is None
+    assert [c.value for c in sheet[2]] == [c.title for c in table.columns]
+    assert sheet.max_row == 2 + len(table.rows) + 1
+
+
 def test_a_stopped_export_leaves_no_file(tmp_path: Path) -> None:
     columns = (ReportColumn(key="n", title="N", kind="count"),)
     rows = ((i,) for i in range(10_000))
@@ -91,9 +120,14 @@ def test_studiosync_report_lists_and_writes_each_format(
     argv = ["report", "financial", *period, "--payer", "Nobody", "-o", str(payer)]
     assert main(["--database", database_url, *argv]) == 0
     with payer.open(encoding="utf-8-sig") as f:
-        assert list(csv.DictReader(f)) == []  # no payer has that name
+        said, titles, *rows = list(csv.reader(f))
+    assert said == [
+        "Payer: name has \N{LEFT DOUBLE QUOTATION MARK}Nobody\N{RIGHT DOUBLE QUOTATION MARK}"
+    ]
+    assert "Amount" in titles and rows == []  # no payer has that name
     cello = tmp_path / "cello.xlsx"
     argv = ["report", "lessons", *period, "--instrument", "Cello", "-o", str(cello)]
     assert main(["--database", database_url, *argv]) == 0
     sheet = openpyxl.load_workbook(cello).active
-    assert sheet is not None and sheet.max_row == 1  # Sam plays the piano: no rows
+    assert sheet is not None and sheet.max_row == 2  # Sam plays the piano: no rows
+    assert sheet["A1"].value == "Instrument: Cello"

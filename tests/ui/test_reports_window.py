@@ -4,6 +4,7 @@ report behind it."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -83,7 +84,10 @@ def test_the_desk_narrows_the_teachers_report_to_one_teacher(desk: Desk) -> None
     assert window.table is not None and [r[0] for r in window.table.rows] == [name]
 
 
-def test_the_desk_narrows_revenue_to_an_instrument_then_to_a_payer_by_keys(desk: Desk) -> None:
+def test_the_desk_narrows_revenue_to_an_instrument_then_to_a_payer_by_keys(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """...and the CSV of it says so on its first line, as the PDF says it under its title."""
     window = _open(desk)
     everyone = window.table  # Revenue, the first report, shows as the window opens
     assert everyone is not None and everyone.name == "revenue" and everyone.totals is not None
@@ -113,6 +117,14 @@ def test_the_desk_narrows_revenue_to_an_instrument_then_to_a_payer_by_keys(desk:
     assert window.request()["payer"] == "family"
     assert both.rows == desk.services.reports.run(desk.person.actor, window.request()).rows
     assert both.totals[-1] <= one.totals[-1]  # type: ignore[operator]
+    target = tmp_path / "revenue.csv"
+    window.export(".csv", target)  # the path a person picks in the save dialog
+    desk.wait_until(lambda: target.exists() and "Saved" in window.status.text(), timeout=30000)
+    with target.open(encoding="utf-8-sig") as f:
+        said, titles, *rows = list(csv.reader(f))
+    quoted = "\N{LEFT DOUBLE QUOTATION MARK}family\N{RIGHT DOUBLE QUOTATION MARK}"
+    assert said == [f"Instrument: {instrument} \N{MIDDLE DOT} Payer: name has {quoted}"]
+    assert titles == [c.title for c in both.columns] and len(rows) == len(both.rows) + 1
 
     _click_report(desk, window, "Student progress")
     assert not window.instrument.isVisible() and not window.payer.isVisible()
