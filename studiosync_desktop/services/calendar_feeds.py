@@ -206,45 +206,13 @@ class CalendarFeedService:
             raise ValidationFailed({"days": "Show between 1 and 62 days."})
         with self._db.read_session() as s:
             begin, until = local_day_bounds(studio_zone(s, actor), first, days)
-            title = literal("Busy") if actor.role == "desk" else CalendarFeedEvent.title
-            query = (
-                select(
-                    CalendarFeedEvent.starts,
-                    CalendarFeedEvent.ends,
-                    CalendarFeedEvent.all_day,
-                    title.label("title"),
-                    CalendarFeed.name,
-                    CalendarFeed.colour,
-                    CalendarFeed.teacher_id,
-                    CalendarFeed.room_id,
-                )
-                .join(CalendarFeed, CalendarFeed.id == CalendarFeedEvent.feed_id)
-                .where(
-                    CalendarFeed.studio_id == actor.studio_id,
-                    CalendarFeed.enabled,
-                    CalendarFeedEvent.ends > begin,
-                    CalendarFeedEvent.starts < until,
-                )
-                .order_by(CalendarFeedEvent.starts, CalendarFeed.name)
-            )
+            query = shown_busy_query(actor, begin, until)
             shared = (CalendarFeed.teacher_id.is_(None)) & (CalendarFeed.room_id.is_(None))
             if teacher_id is not None:
                 query = query.where(or_(CalendarFeed.teacher_id == teacher_id, shared))
             if room_id is not None:
                 query = query.where(or_(CalendarFeed.room_id == room_id, shared))
-            return tuple(
-                BusyBlock(
-                    start=r.starts,
-                    end=r.ends,
-                    title=r.title or "Busy",
-                    feed_name=r.name,
-                    colour=r.colour,
-                    all_day=r.all_day,
-                    teacher_id=r.teacher_id,
-                    room_id=r.room_id,
-                )
-                for r in s.execute(query)
-            )
+            return busy_blocks_from(s.execute(query))
 
     # --- internals -----------------------------------------------------------------------
 
@@ -400,6 +368,56 @@ def _store(
             last_error="",
             event_count=len(events),
         )
+    )
+
+
+def shown_busy_query(actor: Actor, begin: datetime, until: datetime) -> Any:
+    """Enabled feeds' events over [begin, until) as `actor` may see them (`busy_blocks_from`):
+    the desk reads "Busy" in place of an event's title."""
+    title = literal("Busy") if actor.role == "desk" else CalendarFeedEvent.title
+    return (
+        select(
+            CalendarFeedEvent.starts,
+            CalendarFeedEvent.ends,
+            CalendarFeedEvent.all_day,
+            title.label("title"),
+            CalendarFeed.name,
+            CalendarFeed.colour,
+            CalendarFeed.teacher_id,
+            CalendarFeed.room_id,
+        )
+        .join(CalendarFeed, CalendarFeed.id == CalendarFeedEvent.feed_id)
+        .where(
+            CalendarFeed.studio_id == actor.studio_id,
+            CalendarFeed.enabled,
+            CalendarFeedEvent.ends > begin,
+            CalendarFeedEvent.starts < until,
+        )
+        .order_by(CalendarFeedEvent.starts, CalendarFeed.name)
+    )
+
+
+def studio_busy_query(actor: Actor, begin: datetime, until: datetime) -> Any:
+    """The whole studio's outside calendars only (neither a teacher's nor a room's)."""
+    return shown_busy_query(actor, begin, until).where(
+        CalendarFeed.teacher_id.is_(None), CalendarFeed.room_id.is_(None)
+    )
+
+
+def busy_blocks_from(rows: Iterable[Any]) -> tuple[BusyBlock, ...]:
+    """`BusyBlock`s from the rows of `shown_busy_query`."""
+    return tuple(
+        BusyBlock(
+            start=r.starts,
+            end=r.ends,
+            title=r.title or "Busy",
+            feed_name=r.name,
+            colour=r.colour,
+            all_day=r.all_day,
+            teacher_id=r.teacher_id,
+            room_id=r.room_id,
+        )
+        for r in rows
     )
 
 

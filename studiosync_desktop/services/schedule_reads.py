@@ -20,6 +20,7 @@ from studiosync_desktop.models import (
     Teacher,
     User,
 )
+from studiosync_desktop.schemas.availability import BusyBlock
 from studiosync_desktop.schemas.common import Actor, parse_input
 from studiosync_desktop.schemas.month import MonthDay
 from studiosync_desktop.schemas.rows import LessonRow
@@ -35,10 +36,14 @@ from studiosync_desktop.schemas.scheduling import (
 )
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services import makeup_credits as credits
+from studiosync_desktop.services.calendar_feeds import busy_blocks_from, studio_busy_query
 from studiosync_desktop.services.clashes import find_clashes, lesson_occurrence
 from studiosync_desktop.services.lesson_rows import (
     lesson_columns,
+    lesson_names,
+    lesson_rows_from,
     lessons_starting,
+    lessons_starting_query,
     read_lesson_rows,
 )
 from studiosync_desktop.services.month_counts import month_days
@@ -74,6 +79,29 @@ class ScheduleReads(SchedulingPart):
         with self._db.read_session() as s:
             first, after = local_day_bounds(studio_zone(s, actor), start, days)
             return lessons_starting(s, actor, first, after, teacher_id, room_id, student_id)
+
+    def week_and_studio_busy(
+        self,
+        actor: Actor,
+        start: date,
+        days: int = 7,
+        teacher_id: uuid.UUID | None = None,
+        room_id: uuid.UUID | None = None,
+        student_id: uuid.UUID | None = None,
+    ) -> tuple[tuple[LessonRow, ...], tuple[BusyBlock, ...]]:
+        """`week`, and the whole studio's outside busy times over the same days (a holiday
+        calendar, a hall hire: the week view shades them), read in the same round trip
+        (`together.read_together`). The desk reads "Busy" for an event's title."""
+        require(actor, "schedule")
+        if not 1 <= days <= 62:
+            raise ValidationFailed({"days": "Show between 1 and 62 days."})
+        with self._db.read_session() as s:
+            first, after = local_day_bounds(studio_zone(s, actor), start, days)
+            query = lessons_starting_query(actor, first, after, teacher_id, room_id, student_id)
+            lessons, names, busy = read_together(
+                s, [query, lesson_names(actor.studio_id), studio_busy_query(actor, first, after)]
+            )
+            return lesson_rows_from(lessons, names), busy_blocks_from(busy)
 
     def month(
         self,

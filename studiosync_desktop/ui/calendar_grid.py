@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from studiosync_desktop.schemas.availability import BusyBlock
 from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.ui.day_feed import GridColumn
+from studiosync_desktop.ui.day_feed import GridColumn, Shade
 from studiosync_desktop.ui.day_grid import DayGrid
 from studiosync_desktop.ui.lesson_colours import instrument_colour
 from studiosync_desktop.ui.week_layout import FADED
 
-__all__ = ["CalendarGrid", "GridColumn", "LessonFeed", "teacher_colour"]
+__all__ = ["CalendarGrid", "GridColumn", "LessonFeed", "studio_shades", "teacher_colour"]
 
 STATUS_COLOURS = {
     "scheduled": "#3b6ea5",
@@ -102,3 +105,38 @@ class CalendarGrid(DayGrid[LessonRow]):
     @colour_by.setter
     def colour_by(self, value: str) -> None:
         self.feed.colour_by = value
+
+
+def studio_shades(
+    busy: Iterable[BusyBlock], days: Iterable[date], zone: ZoneInfo
+) -> tuple[Shade, ...]:
+    """The whole studio's outside busy times (neither a teacher's nor a room's calendar) as
+    hatched shades of the week's day columns: one per day an event covers, cut at midnight
+    (an all-day event shades its whole day)."""
+    shown = [b for b in busy if b.teacher_id is None and b.room_id is None]
+    shades = []
+    for day in days:
+        midnight = datetime.combine(day, time(0), zone)
+        after = datetime.combine(day + timedelta(days=1), time(0), zone)
+        for b in shown:
+            start, end = max(b.start, midnight), min(b.end, after)
+            if start < end:
+                shades.append(Shade(day, start, end, b.label, b.colour, _when(b, zone)))
+    return tuple(shades)
+
+
+def _when(b: BusyBlock, zone: ZoneInfo) -> str:
+    """A studio busy time's tooltip: what, and when in the studio's time."""
+    a, z = b.start.astimezone(zone), b.end.astimezone(zone)
+    last = (b.end - timedelta(seconds=1)).astimezone(zone)
+    if b.all_day:
+        when = (
+            f"{a:%a %d %b}, all day"
+            if a.date() == last.date()
+            else f"{a:%a %d %b} to {last:%a %d %b}, all day"
+        )
+    elif a.date() == last.date():
+        when = f"{a:%a %d %b %H:%M}\N{EN DASH}{z:%H:%M}"
+    else:
+        when = f"{a:%a %d %b %H:%M} to {z:%a %d %b %H:%M}"
+    return f"{b.label}\n{when}"

@@ -88,9 +88,15 @@ class MoreChip(Generic[B]):
 @dataclass(frozen=True)
 class Shade:
     """Time a column is taken by something that is not one of the feed's blocks (a practice
-    booking in a room's column of Today): shaded and named, never dragged or opened."""
+    booking in a room's column of Today): shaded and named, never dragged or opened.
+
+    With a `hatch` colour it is drawn hatched across the whole column *behind* the blocks
+    (the whole studio's outside calendars in the week), which take clicks over it; `tip` is
+    its tooltip where no block is."""
 
     key: Hashable
     start: datetime
     end: datetime
     text: str
+    hatch: str = ""
+    tip: str = ""

@@ -310,13 +310,14 @@ class DayGrid(QWidget, Generic[B]):
         self._struck_font.setStrikeOut(True)
         self._line_height = self.fontMetrics().height()
         self._paint_busy(p, width)
+        self._paint_shades(p, behind=True)
         for rect, row in self._rects:
             if rect.intersects(exposed):
                 self._paint_block(p, rect, row)
         for chip in self._more:
             if chip.rect.intersects(exposed):
                 self._paint_chip(p, chip)
-        self._paint_shades(p)
+        self._paint_shades(p, behind=False)
         self._paint_booking(p)
         # The hours stay at the left of the visible part, the column titles at its top,
         # however the grid scrolls (a day of many teachers scrolls sideways).
@@ -475,15 +476,39 @@ class DayGrid(QWidget, Generic[B]):
             self.column_x(col) + 3, top + 1, int(self.column_width()) - 6, max(8, bottom - top - 2)
         )
 
-    def _paint_shades(self, p: QPainter) -> None:
+    def shade_rects(self) -> list[tuple[QRect, Shade]]:
+        """Where each shade of a shown column is drawn (clipped to the day's rows); a hatched
+        one spans its column's width."""
         index = {c.key: i for i, c in enumerate(self.columns)}
-        p.setPen(self.palette().text().color())
+        drawn = []
         for shade in self.shades:
             col = index.get(shade.key)
             if col is None:
                 continue
-            rect = self.column_rect(col, shade.start, shade.end)
-            p.fillRect(rect, SHADE_FILL)
+            day = self.columns[col].day
+            start = max(shade.start, self.axis.slot_time(day, 0))
+            end = min(shade.end, self.axis.slot_time(day, self.slots()))
+            if end <= start:
+                continue
+            rect = self.column_rect(col, start, end)
+            if shade.hatch:
+                rect.setLeft(self.column_x(col) + 1)
+                rect.setWidth(int(self.column_width()) - 1)
+            drawn.append((rect, shade))
+        return drawn
+
+    def _paint_shades(self, p: QPainter, behind: bool) -> None:
+        for rect, shade in self.shade_rects():
+            if bool(shade.hatch) != behind:
+                continue
+            if shade.hatch:
+                tint = QColor(shade.hatch)
+                tint.setAlpha(45)
+                p.fillRect(rect, tint)
+                p.fillRect(rect, QBrush(QColor(shade.hatch), Qt.BrushStyle.BDiagPattern))
+            else:
+                p.fillRect(rect, SHADE_FILL)
+            p.setPen(self.palette().text().color())
             p.drawText(rect.adjusted(4, 1, -3, -1), Qt.AlignmentFlag.AlignLeft, shade.text)
 
     def _paint_booking(self, p: QPainter) -> None:
@@ -602,7 +627,8 @@ class DayGrid(QWidget, Generic[B]):
         elif title is not None:
             tip = "Click to see this day with a column per teacher."
         else:
-            tip = ""
+            shades = (sh.tip for rect, sh in self.shade_rects() if rect.contains(pos))
+            tip = next((t for t in shades if t), "")
         self.setToolTip(tip)
         self.setCursor(
             Qt.CursorShape.SizeVerCursor

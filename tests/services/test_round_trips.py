@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from factories import Maker
@@ -27,6 +28,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 
 T = TypeVar("T")
+UTC_ZONE = ZoneInfo("UTC")
 EMAIL = "desk@trips.example"
 PASSWORD = "desk-password-1"
 
@@ -353,3 +355,36 @@ def test_the_desks_home_figures_and_charts_are_one_round_trip(
     assert glance["rooms_today"] == (1, "")
     assert [c.key for c in seen.charts] == ["revenue_method", "attendance", "active_students"]
     assert seen == Services.build(db).figures.home(admin, noon)
+
+
+def test_the_week_with_the_studios_outside_calendars_is_one_round_trip(
+    desk: Desk, busy_day: Any, db: Database, admin: Actor, studio: dict[str, Any]
+) -> None:
+    """The unfiltered week shades the whole studio's outside calendars: read with the week's
+    lessons in its one round trip; a teacher's or a room's calendar is not among them, and the
+    desk reads "Busy" for the event's title."""
+    calendars = Services.build(db).calendars
+    stamp = lambda hour: f"{at(busy_day, hour).astimezone(UTC_ZONE):%Y%m%dT%H%M%SZ}"  # noqa: E731
+    events = (
+        f"BEGIN:VEVENT\r\nUID:gala@test\r\nDTSTART:{stamp(12)}\r\nDTEND:{stamp(14)}\r\n"
+        "SUMMARY:Gala\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:off@test\r\n"
+        f"DTSTART;VALUE=DATE:{busy_day + timedelta(days=2):%Y%m%d}\r\n"
+        f"DTEND;VALUE=DATE:{busy_day + timedelta(days=3):%Y%m%d}\r\nSUMMARY:Day off\r\n"
+        "END:VEVENT\r\n"
+    )
+    body = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{events}END:VCALENDAR\r\n"
+    calendars.import_file(admin, {"name": "Holidays"}, body.encode())
+    calendars.import_file(admin, {"name": "Gigs", "teacher_id": studio["teacher"]}, body.encode())
+    calendars.import_file(admin, {"name": "Hire", "room_id": studio["room"]}, body.encode())
+    read = desk.services.scheduling.week_and_studio_busy
+    read(desk.actor, busy_day)
+    trips, (lessons, busy) = desk.trips(lambda: read(desk.actor, busy_day))
+    assert trips == 1  # the lessons, their names and the studio's calendars together
+    assert [r.student_name for r in lessons] == ["Tom Ng", "Ana Ruiz", "Tom Ng"]
+    assert [(b.label, b.all_day) for b in busy] == [
+        ("Busy · Holidays", False),
+        ("Busy · Holidays", True),
+    ]
+    assert busy[0].start == at(busy_day, 12) and busy[0].end == at(busy_day, 14)
+    admins = Services.build(db).scheduling.week_and_studio_busy(admin, busy_day)[1]
+    assert [b.label for b in admins] == ["Gala · Holidays", "Day off · Holidays"]

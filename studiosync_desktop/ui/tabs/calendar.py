@@ -30,7 +30,7 @@ from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
-from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn
+from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn, studio_shades
 from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.lesson_opening import lesson_dialog
 from studiosync_desktop.ui.month_grid import WEEKS, MonthGrid, grid_start
@@ -223,10 +223,17 @@ class CalendarTab(DataTab):
         if self.view.currentData() == "month":
             return self._fetch_month(need_choices, filters)
 
+        # No teacher in view: the whole studio's outside calendars, with the week's lessons.
+        studio_wide = not (by_teacher or by_room or filters["teacher_id"])
+        studio_wide = studio_wide and actor.role != "teacher"
+
         def work() -> tuple[Any, ...]:
             choices = services.scheduling.choices(actor) if need_choices else None
-            rows = services.scheduling.week(actor, start, days, **filters)
             closed = services.scheduling.closures(actor, start, start + timedelta(days=days - 1))
+            if studio_wide:
+                rows, busy = services.scheduling.week_and_studio_busy(actor, start, days, **filters)
+                return choices, rows, closed, {}, busy, False
+            rows = services.scheduling.week(actor, start, days, **filters)
             return choices, rows, closed, *overlay(rows), False
 
         def overlay(rows: tuple[LessonRow, ...]) -> tuple[Any, Any]:
@@ -296,11 +303,15 @@ class CalendarTab(DataTab):
 
     def _set_overlay(self, cols: list[GridColumn], mode: object) -> None:
         """Shade outside working hours and show outside busy times, per column."""
-        self.grid.working, self.grid.busy = {}, []
+        self.grid.working, self.grid.busy, self.grid.shades = {}, [], ()
+        teacher = self.teacher_filter.currentData()
+        if mode == "week" and teacher is None and self.actor.role != "teacher":
+            days = [c.day for c in cols]  # the studio's calendars hatched behind the lessons
+            self.grid.shades = studio_shades(self.busy, days, self.grid.zone)
+            return
         if mode == "room":
             self._set_room_overlay(cols)
             return
-        teacher = self.teacher_filter.currentData()
         own = next(iter(self.working), None) if self.actor.role == "teacher" else None
         for i, col in enumerate(cols):
             who = col.key if mode == "teacher" else (teacher or own)
