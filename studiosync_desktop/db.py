@@ -102,6 +102,12 @@ FIELD_CHECKS: dict[str, tuple[str, str]] = {
     check.name: (_FIELD_NAMES.get(check.column, check.column), check.message)
     for check in limits.column_checks()
 }
+# A studio's zone the server does not know (migration 0046): every desk's clock fell back to
+# UTC and moved every lesson by hours, without a word.
+FIELD_CHECKS["ck_studios_timezone_known"] = (
+    "timezone",
+    "Choose a time zone from the list (for example Europe/London)",
+)
 VALUE_REFUSED = {
     # NUL: psycopg refuses it before it reaches the server.
     None: "Remove the invisible NUL character that was pasted into one of the fields.",

@@ -514,3 +514,14 @@ def test_a_yes_outside_hours_is_recorded_as_the_logins_own(
     )
     by = one(login, "SELECT confirmed_by_id FROM booking_overrides WHERE lesson_id = %s", other)
     assert by == me.user
+
+
+def test_an_admin_cannot_give_the_studio_a_time_zone_the_server_does_not_know(
+    connect: Connect,
+) -> None:
+    """The desks follow a zone change live: an unknown one put every lesson hours off."""
+    admin = connect("admin")
+    message = refused(admin, "UPDATE studios SET timezone = 'Mars/Olympus'")
+    assert "ck_studios_timezone_known" in message or "Unknown time zone" in message
+    admin.execute("UPDATE studios SET timezone = 'Asia/Kathmandu'")
+    assert one(admin, "SELECT timezone FROM studios") == "Asia/Kathmandu"

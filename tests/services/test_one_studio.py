@@ -8,7 +8,7 @@ from desks import failures, race, race_desks
 from sqlalchemy import text
 
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict
+from studiosync_desktop.errors import Conflict, ValidationFailed
 from studiosync_desktop.services.demo import DemoService
 from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.testing import libpq_dsn
@@ -70,3 +70,18 @@ def test_the_database_itself_refuses_a_second_studio(database_url: str, db: Data
     results = race(2, insert)
     assert sum(isinstance(r, psycopg.errors.UniqueViolation) for r in results) == 1
     assert len(_studios_and_admins(db)[0]) == 1
+
+
+def test_a_time_zone_the_server_does_not_know_is_refused_next_to_the_zone_field(
+    db: Database,
+) -> None:
+    """Written past the settings form (0046): the database refuses it, the desk is told by the
+    zone field, and the studio keeps its zone."""
+    DemoService(db).build("small")
+    with db.session() as s:
+        zone = s.execute(text("SELECT timezone FROM studios")).scalar_one()
+    with pytest.raises(ValidationFailed) as caught, db.session() as s:
+        s.execute(text("UPDATE studios SET timezone = 'Mars/Olympus'"))
+    assert set(caught.value.fields) == {"timezone"}
+    with db.session() as s:
+        assert s.execute(text("SELECT timezone FROM studios")).scalar_one() == zone
