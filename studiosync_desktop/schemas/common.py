@@ -91,6 +91,14 @@ def _check_number(value: Decimal | int, metadata: list[Any]) -> None:
         raise ValueError(f"Type a number of at most {limits.MAX_COUNT:,}")
 
 
+def typed_text(value: str, max_length: int = limits.NOTE) -> str:
+    """`value` when it is text a person could have typed (no NUL or invisible control
+    characters, at most `max_length`), else ValueError with the sentence to show: for a model
+    that is not an `Input` (a report's request, whose days are any)."""
+    _check_text(value, max_length)
+    return value
+
+
 def _check_text(value: str, max_length: int) -> None:
     if "\x00" in value:
         raise ValueError("Remove the invisible NUL character that was pasted here")

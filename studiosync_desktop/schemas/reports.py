@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from studiosync_desktop.schemas.common import Frozen
+from studiosync_desktop.schemas.common import Frozen, typed_text
 from studiosync_desktop.schemas.figures import Series
 
 ColumnKind = Literal["text", "money", "count", "percent", "hours", "date", "id"]
@@ -41,6 +41,13 @@ class ReportRequest(Frozen):
     teacher_id: uuid.UUID | None = None
     instrument: str = Field(default="", max_length=100)  # a student's instrument, exactly
     payer: str = Field(default="", max_length=200)  # part of the payer's name, any case
+
+    @field_validator("instrument", "payer")
+    @classmethod
+    def _typed(cls, value: str) -> str:
+        """The filters are said in the report's files (their first line): a pasted control
+        character would make an XLSX no spreadsheet opens, so it is refused here."""
+        return typed_text(value)
 
 
 class ReportTable(Frozen):

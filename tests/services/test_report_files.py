@@ -80,6 +80,21 @@ def test_a_narrowed_report_says_its_filters_on_the_first_line_of_csv_and_xlsx(
     assert sheet.max_row == 2 + len(table.rows) + 1
 
 
+def test_a_filter_with_a_pasted_control_character_is_refused_next_to_its_field(
+    db: Database, admin: Actor
+) -> None:
+    """Said on the files' first line, it would make an XLSX that no spreadsheet opens."""
+    reports = ReportService(db, TeacherPayService(db))
+    for field in ("payer", "instrument"):
+        with pytest.raises(ValidationFailed) as refused:
+            reports.run(admin, {"name": "revenue", field: "Ch\x01en", **SPRING}, NOW)
+        assert refused.value.fields == {
+            field: "Remove the invisible control characters that were pasted here"
+        }
+        with pytest.raises(ValidationFailed):
+            reports.narrowed(admin, {"name": "lessons", field: "\x1b", **SPRING})
+
+
 def test_a_stopped_export_leaves_no_file(tmp_path: Path) -> None:
     columns = (ReportColumn(key="n", title="N", kind="count"),)
     rows = ((i,) for i in range(10_000))
