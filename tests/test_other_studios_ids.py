@@ -237,3 +237,46 @@ def test_no_one_sets_the_time_zone_of_a_teacher_not_theirs(
         login.execute("SELECT studiosync_set_teacher_zone(%s, 'Asia/Tokyo')", (teacher,))
     zone = owner.execute("SELECT timezone FROM teachers WHERE id = %s", (teacher,)).fetchone()
     assert zone == (None,)
+
+
+@pytest.mark.parametrize("part", ["teacher_id", "student_id", "band_id", "room_id"])
+@pytest.mark.parametrize("how", ["INSERT", "UPDATE"])
+def test_a_lesson_names_its_own_studios_teacher_student_band_and_room_only(
+    connect: Connect, world: World, part: str, how: str
+) -> None:
+    """0047: the desk's login wrote a lesson of its studio with the other studio's teacher,
+    who was then busy for that studio's desks (foreign keys read past row security)."""
+    owner, desk = connect("owner"), connect("desk")
+    mine, theirs = world.logins["desk"].studio, world.logins["other studio's teacher"].studio
+    ours = owner.execute(
+        "SELECT teacher_id, student_id, band_id, room_id FROM lessons"
+        " WHERE studio_id = %s AND status = 'scheduled' AND student_id IS NOT NULL LIMIT 1",
+        (mine,),
+    ).fetchone()
+    table = {"teacher_id": "teachers", "student_id": "students", "band_id": "bands"}
+    other = owner.execute(
+        f"SELECT id FROM {table.get(part, 'practice_rooms')} WHERE studio_id = %s LIMIT 1",
+        (theirs,),
+    ).fetchone()
+    assert ours is not None and other is not None
+    parts = dict(zip(("teacher_id", "student_id", "band_id", "room_id"), ours, strict=True))
+    if how == "INSERT":
+        parts[part] = other[0]
+        query = (
+            "INSERT INTO lessons (studio_id, teacher_id, student_id, band_id, room_id,"
+            " scheduled_start, scheduled_end) VALUES (%s, %s, %s, %s, %s,"
+            " now() + interval '300 days', now() + interval '300 days 30 minutes')"
+        )
+        params: tuple[Any, ...] = (mine, *parts.values())
+    else:
+        lesson = desk.execute(
+            "SELECT id FROM lessons WHERE status = 'scheduled' LIMIT 1"
+        ).fetchone()
+        assert lesson is not None
+        query, params = f"UPDATE lessons SET {part} = %s WHERE id = %s", (other[0], lesson[0])
+    refused = pytest.raises(psycopg.errors.InsufficientPrivilege, match="own studio")
+    with refused, desk.transaction():
+        desk.execute(query, params)  # type: ignore[arg-type]
+    if how == "INSERT":  # and with its own studio's parts it books
+        with desk.transaction(force_rollback=True):
+            desk.execute(query, (mine, *ours))
