@@ -10,8 +10,8 @@ from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter
 
 from studiosync_desktop.ui.week_layout import HourCount
 
@@ -100,3 +100,24 @@ class Shade:
     text: str
     hatch: str = ""
     tip: str = ""
+
+
+def paint_hatched(p: QPainter, rect: QRect, seen: QRect, shade: Shade, back: QColor) -> None:
+    """A hatched shade (`Shade.hatch`), named at the top and the bottom of `seen`, its part in
+    view: lessons drawn over its start, or a day scrolled past it, still leave a name to read."""
+    tint = QColor(shade.hatch)
+    tint.setAlpha(45)
+    p.fillRect(rect, tint)
+    p.fillRect(rect, QBrush(QColor(shade.hatch), Qt.BrushStyle.BDiagPattern))
+    if seen.isEmpty():
+        return
+    metrics = p.fontMetrics()
+    line = metrics.height() + 2
+    tops = {seen.top(), seen.bottom() - line} if seen.height() > 3 * line else {seen.top()}
+    text = metrics.elidedText(shade.text, Qt.TextElideMode.ElideRight, seen.width() - 10)
+    backing = QColor(back)
+    backing.setAlpha(215)  # the name readable over the hatch, in light and dark palettes
+    for top in sorted(tops):
+        box = QRect(seen.left() + 2, top + 1, metrics.horizontalAdvance(text) + 6, line - 1)
+        p.fillRect(box, backing)
+        p.drawText(box.adjusted(3, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)

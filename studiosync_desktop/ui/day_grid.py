@@ -17,7 +17,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from studiosync_desktop.ui.day_feed import B, DayFeed, GridColumn, MoreChip, Shade
+from studiosync_desktop.ui.day_feed import B, DayFeed, GridColumn, MoreChip, Shade, paint_hatched
 from studiosync_desktop.ui.time_axis import GUTTER, HEADER, SLOT_MINUTES, TimeAxis
 from studiosync_desktop.ui.week_layout import fit_names, lay_out
 
@@ -501,15 +501,13 @@ class DayGrid(QWidget, Generic[B]):
         for rect, shade in self.shade_rects():
             if bool(shade.hatch) != behind:
                 continue
-            if shade.hatch:
-                tint = QColor(shade.hatch)
-                tint.setAlpha(45)
-                p.fillRect(rect, tint)
-                p.fillRect(rect, QBrush(QColor(shade.hatch), Qt.BrushStyle.BDiagPattern))
-            else:
-                p.fillRect(rect, SHADE_FILL)
             p.setPen(self.palette().text().color())
-            p.drawText(rect.adjusted(4, 1, -3, -1), Qt.AlignmentFlag.AlignLeft, shade.text)
+            if not shade.hatch:
+                p.fillRect(rect, SHADE_FILL)
+                p.drawText(rect.adjusted(4, 1, -3, -1), Qt.AlignmentFlag.AlignLeft, shade.text)
+                continue
+            seen = rect.intersected(self.visibleRegion().boundingRect().adjusted(0, HEADER, 0, 0))
+            paint_hatched(p, rect, seen, shade, self.palette().base().color())
 
     def _paint_booking(self, p: QPainter) -> None:
         """The stretch of free time being dragged out to book, with its times."""

@@ -377,6 +377,7 @@ class CalendarTab(DataTab):
                 for d in (start + timedelta(days=i) for i in range(7))
             ]
             column_of = lambda r: r.start.astimezone(zone).date()  # noqa: E731
+        self.grid.axis.zone = zone  # the overlays cut days in the studio's zone, first load too
         self._set_overlay(cols, mode)
         self.grid.set_data(cols, rows, column_of, zone)
         # The afternoon on first show (when most lessons are), or the hour a chip asked for.
