@@ -288,8 +288,9 @@ def translate_errors() -> Iterator[None]:
         state = _sqlstate(exc)
         if state in RETRYABLE_STATES:
             raise Busy(BUSY) from exc
-        if state is None and isinstance(exc, DataError):
-            # Refused by the driver before it reached the server (a NUL character, say).
+        if state is None and isinstance(exc, DataError) and "NUL" in str(exc.orig):
+            # Refused by the driver before it reached the server: a NUL character. (Another
+            # driver-side DataError is the program's own mistake, not the person's input.)
             raise ValidationFailed({"": VALUE_REFUSED[None]}) from exc
         if state == "55P03":
             raise Conflict(LOCKED) from exc

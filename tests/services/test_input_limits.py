@@ -200,3 +200,17 @@ def test_every_text_and_date_column_has_its_limit_or_a_reason(db: Database) -> N
         if f"ck_{table}_{column}_{suffix}" not in checks:
             missing.append(f"{table}.{column}")
     assert not missing, missing
+
+
+def test_a_nul_the_driver_refuses_is_the_persons_sentence_and_nothing_else_is(
+    db: Database,
+) -> None:
+    """psycopg refuses a NUL before the server sees it: said as the pasted character (only
+    then: another error of the driver's own is the program's mistake, not the typing)."""
+    with pytest.raises(ValidationFailed) as refused, db.session() as s:
+        s.execute(text("SELECT CAST(:v AS text)"), {"v": "Ada\x00"})
+    assert refused.value.fields == {
+        "": "Remove the invisible NUL character that was pasted into one of the fields."
+    }
+    with db.session() as s:
+        assert s.execute(text("SELECT 'still works'")).scalar_one() == "still works"
