@@ -172,6 +172,8 @@ def test_a_week_or_a_day_asked_for_near_year_9999_is_refused(db: Database, admin
         lambda: SchedulingService(db).week(admin, date(9999, 12, 25)),
         lambda: RoomService(db).day(admin, date(9999, 12, 31)),
         lambda: SchedulingService(db).week(admin, date(1, 1, 1)),
+        lambda: SchedulingService(db).week_and_studio_busy(admin, date(9999, 12, 25)),
+        lambda: SchedulingService(db).week_and_studio_busy(admin, date(1, 1, 1)),
     ):
         with pytest.raises(ValidationFailed) as caught:
             ask()
