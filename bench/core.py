@@ -36,9 +36,12 @@ class Result:
     role: str = "owner"
     floor: float | None = None
     statements: int | None = None
+    # Which studio was measured, when the figure says so (e.g. "small demo, embedded").
+    studio: str | None = None
 
     def line(self, name: str, unit: str, target: float | None) -> dict[str, Any]:
         ratio = round(self.value / self.floor, 2) if self.floor else None
+        said = {} if self.studio is None else {"studio": self.studio}
         return {
             "name": name,
             "value": round(self.value, 3),
@@ -48,6 +51,7 @@ class Result:
             "floor": None if self.floor is None else round(self.floor, 3),
             "ratio": ratio,
             "statements": self.statements,
+            **said,
         }
 
 

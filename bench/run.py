@@ -27,7 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench.core import REGISTRY, Context, Measure, Result, Skip
 from studiosync_desktop.testing import superuser_server_url
 
-NOT_FIGURES = {"core", "run", "__main__", "relay", "desk_path"}
+NOT_FIGURES = {"core", "run", "__main__", "relay", "desk_path", "file_keyring"}
 
 
 def load_figures() -> list[Measure]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from studiosync_desktop import migrate
 from studiosync_desktop.config import AppDirs, DatabaseTarget
 from studiosync_desktop.db import Database
-from studiosync_desktop.embedded import EmbeddedServer
+from studiosync_desktop.embedded import EarlyStart, EmbeddedServer
 from studiosync_desktop.errors import DatabaseUnavailable, NotFound
 from studiosync_desktop.schemas.common import Actor
 
@@ -43,17 +43,25 @@ def shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def database_url(target: DatabaseTarget, dirs: AppDirs) -> tuple[str, EmbeddedServer | None]:
-    """The URL to connect to, starting the embedded server when that is the target."""
+def database_url(
+    target: DatabaseTarget, dirs: AppDirs, early: EarlyStart | None = None
+) -> tuple[str, EmbeddedServer | None]:
+    """The URL to connect to, starting the embedded server when that is the target (or
+    taking the one `early` started for this data folder)."""
     if target.url is not None:
         return target.url, None
-    server = EmbeddedServer(dirs.embedded_pgdata)
+    if early is not None and early.pgdata == dirs.embedded_pgdata:
+        server = early.take()
+    else:
+        server = EmbeddedServer(dirs.embedded_pgdata)
     return server.ensure_database(), server
 
 
-def open_database(target: DatabaseTarget, dirs: AppDirs) -> OpenDatabase:
+def open_database(
+    target: DatabaseTarget, dirs: AppDirs, early: EarlyStart | None = None
+) -> OpenDatabase:
     """Connects; migrates the embedded database itself, but only checks a shared server."""
-    url, server = database_url(target, dirs)
+    url, server = database_url(target, dirs, early)
     if server is not None:
         if migrate.current_revision(url) != migrate.SCHEMA_HEAD:
             migrate.upgrade(url)

@@ -173,6 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = resolve_database_target(getattr(args, "database", None), dirs)
     try:
         if args.command is None:
+            # The embedded server starts while the rest loads (it mostly waits for PostgreSQL).
+            early = None
+            if target.is_embedded:
+                from studiosync_desktop.embedded import EarlyStart
+
+                early = EarlyStart(dirs.embedded_pgdata)
             # The layers below the UI load before Qt: PySide6 installs an import hook that
             # makes every later import slower, and start-up is mostly imports.
             import studiosync_desktop.bootstrap
@@ -180,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             import studiosync_desktop.services.container  # noqa: F401
             from studiosync_desktop.app import run_gui
 
-            return run_gui(target, dirs)
+            return run_gui(target, dirs, early)
         if args.command == "db" and args.db_command == "connect":
             return remember_server(args.url, dirs)
         if args.command == "db" and args.db_command == "disconnect":

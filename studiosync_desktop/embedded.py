@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 import psycopg
@@ -76,6 +78,37 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         self._server.cleanup()
+
+
+class EarlyStart:
+    """The embedded server started on a thread while the window's code loads: start-up is
+    mostly imports, the server's start mostly waiting for PostgreSQL. `take()` waits for it.
+
+    The thread is not a daemon: an app that fails before taking the server still ends with
+    the server fully started, and so stopped by the server's own exit handler.
+    """
+
+    def __init__(self, pgdata: Path) -> None:
+        self.pgdata = pgdata
+        self._server: Future[EmbeddedServer] = Future()
+        self._thread = threading.Thread(target=self._start, name="embedded-server-start")
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            self._server.set_result(EmbeddedServer(self.pgdata))
+        except BaseException as exc:  # noqa: BLE001 (raised again by take(), in the app's flow)
+            self._server.set_exception(exc)
+
+    def take(self) -> EmbeddedServer:
+        """The started server; what its start raised is raised here."""
+        return self._server.result()
+
+    def stop(self) -> None:
+        """Before the process ends with no exit handlers (Qt's fatal abort): the server stops."""
+        self._thread.join()
+        if self._server.exception() is None:
+            self._server.result().stop()
 
 
 def libpq_dsn(url: str) -> str:

@@ -63,3 +63,35 @@ def test_two_instances_starting_at_once_share_one_server_without_corrupting_it(
     check = studiosync(tmp_path, "db", "current")
     assert "up to date" in check.stdout, check.stderr
     assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
+
+
+def test_the_window_opens_on_a_stopped_embedded_server_and_stops_it_again_at_exit(
+    tmp_path: Path,
+) -> None:
+    """The cold start-up figure's path: the server starts while the app loads, the desk's
+    remembered login is submitted at the login dialog's first paint, the window paints."""
+    from bench.startup import cold_home, start_once, stop_left_server
+
+    env, _ = cold_home(tmp_path, "small")
+    pid = tmp_path / "data" / "pgdata" / "postmaster.pid"
+    assert not pid.exists()
+    try:
+        seconds = start_once([], env, exit=True)
+        left_running = pid.exists()
+    finally:
+        stop_left_server(tmp_path)
+    assert 0 < seconds < 120
+    assert not left_running  # the app quit at its first paint and stopped its server
+    log = (tmp_path / "logs" / "studiosync.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log
+
+
+def test_a_server_that_cannot_start_early_says_why_when_the_app_takes_it(tmp_path: Path) -> None:
+    from studiosync_desktop.embedded import EarlyStart
+
+    blocked = tmp_path / "pgdata"
+    blocked.write_text("a file where the data folder should be", encoding="utf-8")
+    early = EarlyStart(blocked)
+    with pytest.raises(OSError):
+        early.take()
+    early.stop()  # nothing started, nothing to stop

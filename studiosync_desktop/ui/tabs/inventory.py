@@ -121,7 +121,6 @@ def item_columns() -> list[Column[ItemRow]]:
 
 
 class InventoryTab(DataTab):
-    uses = ("inventory",)
     key = "inventory"
     title = "Inventory"
     noun = ("item", "items")

@@ -43,7 +43,6 @@ UNREAD = RowStyle(bold=True)
 
 
 class MessagesTab(DataTab):
-    uses = ("messaging",)
     key = "messages"
     title = "Messages"
     noun = ("conversation", "conversations")

@@ -26,7 +26,6 @@ def row_style(row: OutboxRow) -> RowStyle | None:
 
 
 class OutboxTab(DataTab):
-    uses = ("mail_jobs", "outbox")
     key = "outbox"
     title = "Outbox"
     noun = ("email", "emails")

@@ -121,7 +121,6 @@ def _paid(row: Booking) -> str:
 
 
 class RoomsTab(DataTab):
-    uses = ("rooms",)
     key = "rooms"
     title = "Room bookings"
     noun = ("booking", "bookings")

@@ -107,7 +107,6 @@ def _row_style(row: Any) -> RowStyle | None:
 
 
 class RosterTab(DataTab):
-    uses = ("roster", "roster_csv")
     key = "roster"
     title = "Roster"
     noun = ("student", "students")

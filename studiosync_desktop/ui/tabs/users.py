@@ -156,7 +156,6 @@ class InviteDialog(QDialog):
 
 
 class UsersTab(DataTab):
-    uses = ("accounts",)
     key = "users"
     title = "Users"
     noun = ("staff member", "staff members")
