@@ -3,6 +3,9 @@ presenter and the one studio clock, built once after login and handed down."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.container import Services
@@ -68,3 +71,31 @@ class UsesContext:
     @property
     def clock(self) -> StudioClock:
         return self.context.clock
+
+
+class ServiceView:
+    """The services one screen declared it uses (a tab's `uses`), over the login's Services:
+    any other name is the program's mistake, said plainly to the developer. Typed as Services
+    where it is handed on (`narrow`), so callers keep the services' own types."""
+
+    def __init__(self, services: Services, names: Iterable[str], owner: str) -> None:
+        self._services = services
+        self._names = frozenset(names)
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_") or name not in self._names:
+            declared = ", ".join(sorted(self._names)) or "none"
+            raise AttributeError(
+                f"{self._owner} does not declare the service {name!r} in its `uses` "
+                f"(declared: {declared}); add it there if the screen needs it"
+            )
+        return getattr(self._services, name)
+
+    def __repr__(self) -> str:
+        return f"<services of {self._owner}: {', '.join(sorted(self._names))}>"
+
+
+def narrow(services: Services, names: Iterable[str], owner: str) -> Services:
+    """A `ServiceView` of `names` over `services`, for code that takes Services."""
+    return cast(Services, ServiceView(services, names, owner))

@@ -39,6 +39,7 @@ NO_DATE = QDate(2000, 1, 1)
 
 
 class AuditTab(DataTab):
+    uses = ("accounts",)
     key = "audit"
     title = "Audit trail"
     noun = ("change", "changes")

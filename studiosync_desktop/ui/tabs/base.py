@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.history_dialog import HistoryDialog
-from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
+from studiosync_desktop.ui.studio_context import StudioContext, UsesContext, narrow
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel
 from studiosync_desktop.ui.widgets import RowTableView
 
@@ -66,6 +67,10 @@ class DataTab(QWidget, UsesContext):
     # After a load with nothing selected, the first row is: the tab's keys (Ctrl+L, Ctrl+M...)
     # act on what the desk just found by typing in the search box.
     select_first = False
+    # The services this class's own code (and the dialogs it hands them to) uses: `services`
+    # offers those of the class and its bases only (tests/ui/test_tab_uses.py keeps it true).
+    # Here: History… reads the audit trail through accounts.
+    uses: tuple[str, ...] = ("accounts",)
 
     def __init__(
         self,
@@ -77,6 +82,7 @@ class DataTab(QWidget, UsesContext):
         super().__init__(parent)
         # Services, the acting user, runner, presenter and the one studio clock (UsesContext).
         self.context = context
+        self._service_view = narrow(context.services, self.all_uses(), type(self).__name__)
         context.clock.changed.connect(self.clock_changed)
         self.model: RowTableModel[Any] = RowTableModel(columns, row_style=row_style, parent=self)
         self.table = RowTableView(self.model, self)
@@ -107,6 +113,16 @@ class DataTab(QWidget, UsesContext):
         self._pages = 0
         self._refill = 0
         self.is_stale = False
+
+    @classmethod
+    def all_uses(cls) -> frozenset[str]:
+        """The services declared by this tab class and its bases."""
+        return frozenset(name for k in cls.__mro__ for name in vars(k).get("uses", ()))
+
+    @property
+    def services(self) -> Services:
+        """Only the declared services (`uses`): another name raises AttributeError."""
+        return self._service_view
 
     # --- history of a row (admins) ---------------------------------------------------------
 

@@ -63,6 +63,16 @@ def _lesson_style(row: LessonRow) -> RowStyle | None:
 class CalendarTab(DataTab):
     saved = Signal(object)  # the path of a saved day sheet or calendar file
 
+    uses = (
+        "availability",
+        "calendars",
+        "find_time",
+        "ical",
+        "notifications",
+        "roster",
+        "scheduling",
+        "studio",
+    )
     key = "calendar"
     title = "Calendar"
     noun = ("lesson", "lessons")

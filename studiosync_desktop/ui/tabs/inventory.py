@@ -121,6 +121,7 @@ def item_columns() -> list[Column[ItemRow]]:
 
 
 class InventoryTab(DataTab):
+    uses = ("inventory",)
     key = "inventory"
     title = "Inventory"
     noun = ("item", "items")

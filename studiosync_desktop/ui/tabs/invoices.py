@@ -190,6 +190,7 @@ def detail_html(d: InvoiceDetail, stripe_notes: tuple[str, ...] = ()) -> str:
 
 
 class InvoicesTab(DataTab):
+    uses = ("billing", "invoicing", "payments", "statement_mail", "statements", "stripe")
     key = "invoices"
     title = "Invoices"
     noun = ("invoice", "invoices")

@@ -43,6 +43,7 @@ UNREAD = RowStyle(bold=True)
 
 
 class MessagesTab(DataTab):
+    uses = ("messaging",)
     key = "messages"
     title = "Messages"
     noun = ("conversation", "conversations")

@@ -26,6 +26,7 @@ def row_style(row: OutboxRow) -> RowStyle | None:
 
 
 class OutboxTab(DataTab):
+    uses = ("mail_jobs", "outbox")
     key = "outbox"
     title = "Outbox"
     noun = ("email", "emails")

@@ -43,6 +43,7 @@ def _total_style(row: TeacherPayTotal) -> RowStyle | None:
 
 
 class PayTab(DataTab):
+    uses = ("pay",)
     key = "pay"
     title = "Pay"
     noun = ("teacher", "teachers")

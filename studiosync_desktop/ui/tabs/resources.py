@@ -64,6 +64,7 @@ def _copy_style(row: ResourceCheckoutRow) -> RowStyle | None:
 
 
 class ResourcesTab(DataTab):
+    uses = ("resources",)
     key = "resources"
     title = "Resources"
     noun = ("resource", "resources")

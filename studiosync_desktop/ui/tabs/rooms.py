@@ -121,6 +121,7 @@ def _paid(row: Booking) -> str:
 
 
 class RoomsTab(DataTab):
+    uses = ("rooms",)
     key = "rooms"
     title = "Room bookings"
     noun = ("booking", "bookings")

@@ -107,6 +107,7 @@ def _row_style(row: Any) -> RowStyle | None:
 
 
 class RosterTab(DataTab):
+    uses = ("roster", "roster_csv")
     key = "roster"
     title = "Roster"
     noun = ("student", "students")

@@ -54,6 +54,7 @@ class TodayTab(DataTab):
     figure_activated = Signal(str)  # a figure's card was clicked: its key
     month_clicked = Signal(str, date)  # a chart's bar: the chart's key and the month
 
+    uses = ("figures", "notifications", "roster", "scheduling", "studio", "today")
     key = "today"
     title = "Home"
     noun = ("lesson", "lessons")

@@ -156,6 +156,7 @@ class InviteDialog(QDialog):
 
 
 class UsersTab(DataTab):
+    uses = ("accounts",)
     key = "users"
     title = "Users"
     noun = ("staff member", "staff members")
