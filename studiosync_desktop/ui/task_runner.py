@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 # What a callback returns is not used (a lambda may return what its last call did).
@@ -107,6 +108,8 @@ class TaskRunner(QObject):
         key, generation, on_done, on_error = entry
         if key is not None and self._generation.get(key) != generation:
             return None  # a newer request with this key was made: this result is stale
+        if not (_owner_alive(on_done) and _owner_alive(on_error)):
+            return None  # the screen that asked was closed meanwhile (a window, a panel)
         return on_done, on_error
 
     @Slot(int, object)
@@ -125,6 +128,12 @@ class TaskRunner(QObject):
             callbacks[1](exc)
         else:
             raise exc  # reaches sys.excepthook: the crash dialog
+
+
+def _owner_alive(callback: Callable[..., object] | None) -> bool:
+    """False when the callback is a method of a Qt object Qt has already deleted."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 def call_and_wait(runner: TaskRunner, fn: Callable[..., Any], *args: Any) -> Any:

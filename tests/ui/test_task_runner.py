@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import shiboken6
 from PySide6.QtCore import QThread
 
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -59,3 +60,25 @@ def test_latest_request_wins(qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: not runner.is_busy())
 
     assert seen == ["fresh"]
+
+
+def test_a_result_for_a_screen_closed_meanwhile_is_dropped_not_a_crash(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A panel that asked for rows and was deleted (its window closed, a user switched) before
+    they came back: the result is dropped, not handed to a deleted widget (seen in the suite:
+    'Internal C++ object (QListWidget) already deleted' from the notifications panel)."""
+    from PySide6.QtWidgets import QListWidget
+
+    class Panel(QListWidget):
+        def show_rows(self, rows: list[str]) -> None:
+            self.addItems(rows)
+
+    runner = TaskRunner()
+    release = threading.Event()
+    panel, kept = Panel(), Panel()
+    runner.run(lambda: release.wait(5) and ["Ada"], on_done=panel.show_rows)
+    runner.run(lambda: release.wait(5) and ["Bo"], on_done=kept.show_rows)
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(panel))
+    release.set()
+    qtbot.waitUntil(lambda: not runner.is_busy())
+    assert kept.item(0).text() == "Bo"
