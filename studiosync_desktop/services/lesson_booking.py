@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.errors import ValidationFailed
@@ -160,6 +160,30 @@ def book_lesson(s: Session, actor: Actor, zone: ZoneInfo, lesson: LessonInput) -
     last = lesson.end.astimezone(zone).date()
     statement = BOOK["desk" if actor.role == "desk" else "admin"]
     row = s.execute(statement, _params(actor, zone, lesson, first, last)).one()
+    reasons = refusals_of(s, actor, zone, lesson, row, (first, last))
+    if makeup and not row.has_credit:
+        name = row.student_name or "The student"
+        raise ValidationFailed(
+            {"lesson_type": f"{name} has no make-up credit left to book a make-up lesson."}
+        )
+    if row.id is None:  # every refusal is named above; this is the database disagreeing
+        raise ValidationFailed({"": "The lesson could not be booked: try again."})
+    record_confirmation(s, actor, row.id, reasons, new_lesson=True)
+    return detail_from(lesson, row)
+
+
+def refusals_of(
+    s: Session,
+    actor: Actor,
+    zone: ZoneInfo,
+    lesson: LessonInput,
+    row: Row[Any],
+    days: tuple[date, date],
+) -> list[str]:
+    """What the booking (or change) statement's row refuses, in the order the desk reads it:
+    a part not of this studio, a clash (found once by the statement, said by name: who, where,
+    when), outside the teacher's hours or over an outside event (NeedsConfirmation unless the
+    desk said yes). Returns the reasons the desk said yes to, to be recorded."""
     if row.no_teacher:
         raise ValidationFailed({"teacher_id": "Choose a teacher of this studio."})
     for field, missing in (
@@ -170,24 +194,23 @@ def book_lesson(s: Session, actor: Actor, zone: ZoneInfo, lesson: LessonInput) -
         if missing:
             raise ValidationFailed({field: "This is not on file at this studio any more."})
     occurrence = lesson_occurrence(lesson)
-    if row.clashes:  # found once, by the statement: said by name (who, where, when)
+    if row.clashes:
         hits = hits_from_json(row.clash_hits)
         named = name_clashes(s, actor.studio_id, zone, [occurrence], hits)
         raise BookingClash([c for _, c in named])
-    working = _working(row.hours, row.exceptions, lesson.teacher_id, first, last, zone)
+    working = _working(row.hours, row.exceptions, lesson.teacher_id, *days, zone)
     reasons = reasons_from(
         [occurrence], zone, working, {lesson.teacher_id: row.teacher_name}, _events(row.events)
     )
     if reasons and not lesson.accept_outside:
         raise NeedsConfirmation(reasons)
-    if makeup and not row.has_credit:
-        name = row.student_name or "The student"
-        raise ValidationFailed(
-            {"lesson_type": f"{name} has no make-up credit left to book a make-up lesson."}
-        )
-    if row.id is None:  # every refusal is named above; this is the database disagreeing
-        raise ValidationFailed({"": "The lesson could not be booked: try again."})
-    record_confirmation(s, actor, row.id, reasons, new_lesson=True)
+    return reasons
+
+
+def detail_from(lesson: LessonInput, row: Row[Any]) -> LessonDetail:
+    """The LessonDetail the dialog shows, from the statement's own row (a new lesson's row has
+    no series, plan or cancellation columns: those are then empty)."""
+    mapping = row._mapping
     return LessonDetail(
         id=row.id,
         teacher_id=lesson.teacher_id,
@@ -204,12 +227,12 @@ def book_lesson(s: Session, actor: Actor, zone: ZoneInfo, lesson: LessonInput) -
         end=row.scheduled_end,
         location=row.location,
         rate=row.rate,
-        recurring_pattern_id=None,
-        lesson_plan_id=None,
+        recurring_pattern_id=mapping.get("recurring_pattern_id"),
+        lesson_plan_id=mapping.get("lesson_plan_id"),
         cancellation_reason=row.cancellation_reason,
-        cancelled_at=None,
-        cancelled_by_name="",
-        cancelled_on_behalf_of=None,
+        cancelled_at=mapping.get("cancelled_at"),
+        cancelled_by_name=mapping.get("cancelled_by_name") or "",
+        cancelled_on_behalf_of=mapping.get("cancelled_on_behalf_of"),
         is_late_cancel=row.is_late_cancel,
         makeup_credits=int(row.credits) if lesson.student_id else 0,
     )

@@ -20,16 +20,8 @@ from sqlalchemy.orm import Session
 from studiosync_desktop.errors import Conflict, NotFound, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import LessonDetail, LessonInput
-from studiosync_desktop.services.clashes import (
-    BookingClash,
-    hits_from_json,
-    lesson_occurrence,
-    name_clashes,
-)
-from studiosync_desktop.services.lesson_booking import BOOK_SQL, _events, _params, _working
+from studiosync_desktop.services.lesson_booking import BOOK_SQL, _params, detail_from, refusals_of
 from studiosync_desktop.services.outside_hours import (
-    NeedsConfirmation,
-    reasons_from,
     record_confirmation,
 )
 
@@ -147,25 +139,7 @@ def change_lesson(
                 else ""
             )
         )
-    if row.no_teacher:
-        raise ValidationFailed({"teacher_id": "Choose a teacher of this studio."})
-    for field, missing in (
-        ("student_id", row.no_student),
-        ("band_id", row.no_band),
-        ("room_id", row.no_room),
-    ):
-        if missing:
-            raise ValidationFailed({field: "This is not on file at this studio any more."})
-    occurrence = lesson_occurrence(lesson)
-    if row.clashes:
-        named = name_clashes(s, actor.studio_id, zone, [occurrence], hits_from_json(row.clash_hits))
-        raise BookingClash([c for _, c in named])
-    working = _working(row.hours, row.exceptions, lesson.teacher_id, first, last, zone)
-    reasons = reasons_from(
-        [occurrence], zone, working, {lesson.teacher_id: row.teacher_name}, _events(row.events)
-    )
-    if reasons and not lesson.accept_outside:
-        raise NeedsConfirmation(reasons)
+    reasons = refusals_of(s, actor, zone, lesson, row, (first, last))
     if lesson.lesson_type == "makeup" and not row.was_makeup:
         if lesson.student_id is None:
             raise ValidationFailed({"student_id": "A make-up lesson is for one student."})
@@ -177,28 +151,4 @@ def change_lesson(
     if row.id is None:  # every refusal is named above; this is the database disagreeing
         raise ValidationFailed({"": "The lesson could not be changed: try again."})
     record_confirmation(s, actor, lesson_id, reasons)
-    return LessonDetail(
-        id=row.id,
-        teacher_id=lesson.teacher_id,
-        teacher_name=row.teacher_name,
-        student_id=lesson.student_id,
-        student_name=(row.student_name or "") if lesson.student_id else "",
-        band_id=lesson.band_id,
-        band_name=row.band_name or "",
-        room_id=lesson.room_id,
-        room_name=row.room_name or "",
-        lesson_type=row.lesson_type,
-        status=row.status,
-        start=row.scheduled_start,
-        end=row.scheduled_end,
-        location=row.location,
-        rate=row.rate,
-        recurring_pattern_id=row.recurring_pattern_id,
-        lesson_plan_id=row.lesson_plan_id,
-        cancellation_reason=row.cancellation_reason,
-        cancelled_at=row.cancelled_at,
-        cancelled_by_name=row.cancelled_by_name or "",
-        cancelled_on_behalf_of=row.cancelled_on_behalf_of,
-        is_late_cancel=row.is_late_cancel,
-        makeup_credits=int(row.credits) if lesson.student_id else 0,
-    )
+    return detail_from(lesson, row)
