@@ -10,6 +10,7 @@ import keyring
 import pytest
 from factories import MemoryKeyring
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from stripe_server import FakeStripe
 
 from studiosync_desktop import migrate
@@ -47,15 +48,23 @@ def _session_db(database_url: str) -> Iterator[Database]:
 def db(_session_db: Database) -> Iterator[Database]:
     """The migrated test database; every table is emptied after the test."""
     yield _session_db
-    _settle_other_backends(_session_db)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with _session_db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    for attempt in range(5):
+        _settle_other_backends(_session_db)
+        try:
+            with _session_db.engine.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+            return
+        except OperationalError:  # a deadlock or a lock held: a query begun after the check
+            if attempt == 4:
+                raise
 
 
 # Other connections to the test database that are still inside a statement or a transaction:
 # a finished test's background work (a worker thread's query, a live-update listener) would
-# otherwise hold a table TRUNCATE needs and deadlock with it (seen under load).
+# otherwise hold a table TRUNCATE needs and deadlock with it (seen under load). One may also
+# begin just after the check (a closed window's background round): then TRUNCATE is tried again.
 BUSY_OTHERS = (
     "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
     " AND pid <> pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'"
