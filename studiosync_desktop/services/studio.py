@@ -74,7 +74,13 @@ class StudioService:
             )
             s.add(admin)
             s.flush()
-            return Actor(user_id=admin.id, studio_id=studio.id, role="admin", name=admin.full_name)
+            return Actor(
+                user_id=admin.id,
+                studio_id=studio.id,
+                role="admin",
+                name=admin.full_name,
+                timezone=studio.timezone,
+            )
 
     @staticmethod
     def _refuse_second_studio(s: Session) -> None:
@@ -89,16 +95,23 @@ class StudioService:
     def default_actor(self) -> Actor:
         """The first active admin: who acts on a single-PC install until accounts log in."""
         with self._db.read_session() as s:
-            admin = s.scalars(
-                select(User)
+            found = s.execute(
+                select(User, Studio.timezone)
+                .join(Studio, Studio.id == User.studio_id)
                 .where(User.role == "admin", User.is_active)
                 .order_by(User.created_at)
                 .limit(1)
             ).first()
-            if admin is None:
+            if found is None:
                 raise NotFound("This studio has no administrator yet.")
+            admin, zone = found
+            # With the studio's zone, screens show the studio's today from the first paint.
             return Actor(
-                user_id=admin.id, studio_id=admin.studio_id, role=admin.role, name=admin.full_name
+                user_id=admin.id,
+                studio_id=admin.studio_id,
+                role=admin.role,
+                name=admin.full_name,
+                timezone=zone,
             )
 
     def details(self, actor: Actor) -> StudioDetails:

@@ -49,19 +49,21 @@ class StudioClock(QObject):
             self.changed.emit()
 
     def learn_studio(self, info: StudioInfo) -> bool:
-        """The studio as just read: whether its zone, hours or grid changed (then `changed`
-        was emitted; a new name or logo alone changes nothing here)."""
+        """The studio as just read: whether its zone, hours or grid changed or were read for
+        the first time (then `changed` was emitted; a new name or logo alone changes nothing
+        here)."""
         old = self.info
         zone_changed = self.zone is None or self.zone.key != info.timezone
         self.info = info
         self.zone = zone_of(info.timezone)
-        moved = zone_changed or (
-            old is not None
-            and (
-                old.settings.opens_at != info.settings.opens_at
-                or old.settings.closes_at != info.settings.closes_at
-                or old.settings.snap_minutes != info.settings.snap_minutes
-            )
+        # The first read is news too: screens built before it assumed the default hours and
+        # grid (no tab has loaded yet then, so nothing is fetched twice).
+        moved = (
+            zone_changed
+            or old is None
+            or old.settings.opens_at != info.settings.opens_at
+            or old.settings.closes_at != info.settings.closes_at
+            or old.settings.snap_minutes != info.settings.snap_minutes
         )
         if moved:
             self.changed.emit()
