@@ -36,6 +36,10 @@ BOOKING = QColor(255, 193, 7, 120)  # the time being dragged out to book
 BOOKING_EDGE = QColor("#c99a00")
 
 
+# What an empty day says under its date (the Calendar's days and Today).
+NEXT_DAY_OR_BOOK = "Ctrl+Right shows the next day, Ctrl+N books a lesson."
+
+
 class DayGrid(QWidget, Generic[B]):
     """Paints a feed's blocks; double-click or Enter books an empty slot or opens a block.
 
@@ -82,6 +86,7 @@ class DayGrid(QWidget, Generic[B]):
         self.busy: list[tuple[int, datetime, datetime, str, str]] = []
         # Time taken in a column (by its key) by something that is not a block.
         self.shades: tuple[Shade, ...] = ()
+        self.empty_text = ""  # said in the middle when there is no column to show
         self._plain_font = QFont(self.font())
         self._struck_font = QFont(self.font())
         self._line_height = self.fontMetrics().height()
@@ -324,6 +329,12 @@ class DayGrid(QWidget, Generic[B]):
         visible = self.visibleRegion().boundingRect()
         self.axis.paint_hours(p, pal, visible.left(), self.height())
         self._paint_titles(p, visible, today)
+        if not self.columns and self.empty_text:  # on a clear patch, over the rows' lines
+            middle, centre = visible.adjusted(GUTTER, HEADER, 0, 0), Qt.AlignmentFlag.AlignCenter
+            patch = p.boundingRect(middle, centre, self.empty_text).adjusted(-12, -8, 12, 8)
+            p.fillRect(patch, pal.base())
+            p.setPen(pal.placeholderText().color())
+            p.drawText(middle, centre, self.empty_text)
         if self._drag_rect is not None:
             p.setPen(QPen(pal.highlight().color(), 2, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)

@@ -63,6 +63,15 @@ class TimeAxis:
         self.first_hour, self.last_hour = first, min(24, last)
         return shift
 
+    def first_in_view(self, day: date, starts: Iterable[datetime]) -> datetime:
+        """Where days first open: half an hour before the earliest lesson's time of day (a
+        Saturday morning's lessons stay in view in a week of afternoons), or the afternoon,
+        when most lessons are, on days without any."""
+        times = [self.local(s).time() for s in starts]
+        if not times:
+            return datetime.combine(day, time(14), self.zone)
+        return datetime.combine(day, min(times), self.zone) - timedelta(minutes=30)
+
     def y_of(self, value: datetime) -> int:
         """The y of a moment of its local day (a moment past midnight: below the last row)."""
         local = self.local(value)

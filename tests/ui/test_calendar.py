@@ -255,3 +255,56 @@ def test_each_day_of_the_week_says_how_many_lessons_and_its_title_opens_the_day(
 def test_the_first_load_moves_open_series_forward_once_a_day(qtbot, window, studio) -> None:  # type: ignore[no-untyped-def]
     tab = _tab(qtbot, window)
     assert tab.extended_on == datetime.now(NY).date()  # the studio's day, known by then
+
+
+def _in_view(tab: CalendarTab, when: datetime) -> bool:
+    """Whether the row of `when` is inside the scrolled grid's visible part."""
+    top = tab.grid_scroll.verticalScrollBar().value()
+    y = tab.grid.y_of(when)
+    return top < y < top + tab.grid_scroll.viewport().height()
+
+
+def test_a_week_opens_at_its_earliest_lesson_a_saturday_morning_included(
+    qtbot, window, db: Database, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    make = Maker(db, admin.studio_id)
+    teacher, student = make.teacher("Tom", "Teach"), make.student("Sofia", "Reyes")
+    monday = datetime.combine(_monday(), datetime.min.time(), NY)
+    saturday_9 = (monday + timedelta(days=5)).replace(hour=9)
+    for day in range(5):  # a week of afternoons, and one Saturday morning
+        make.lesson(teacher, (monday + timedelta(days=day)).replace(hour=17), student_id=student)
+    make.lesson(teacher, saturday_9, student_id=student)
+    window.resize(1100, 560)  # a few hours in view: the morning and the evening cannot both be
+    tab = _tab(qtbot, window)
+    assert not _in_view(tab, monday.replace(hour=17))
+    assert _in_view(tab, saturday_9)
+
+
+def test_a_week_of_afternoon_lessons_opens_at_the_first_of_them(
+    qtbot, window, db: Database, admin: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    make = Maker(db, admin.studio_id)
+    teacher, student = make.teacher("Tom", "Teach"), make.student("Sofia", "Reyes")
+    tuesday_18 = datetime.combine(_monday(), datetime.min.time(), NY) + timedelta(days=1, hours=18)
+    make.lesson(teacher, tuesday_18, student_id=student)
+    window.resize(1100, 560)
+    tab = _tab(qtbot, window)
+    assert _in_view(tab, tuesday_18)
+    assert not _in_view(tab, tuesday_18.replace(hour=9))  # not an empty morning
+
+
+def test_a_day_without_lessons_says_so_and_how_to_go_on(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, window)  # an empty studio
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        qtbot.keyClicks(tab.view, "Day by t")  # the view box finds "Day by teacher" as typed
+    assert tab.view.currentText() == "Day by teacher" and tab.grid.columns == []
+    today = datetime.now(NY).date()
+    assert tab.grid.empty_text.startswith(f"No lessons on {today:%A %d %B}.\nCtrl+Right")
+    middle = tab.grid_scroll.viewport().rect().center()
+    shown = tab.grid_scroll.viewport().grab().toImage()
+    shades = {
+        shown.pixelColor(x, y).name()
+        for x in range(middle.x() - 150, middle.x() + 150)
+        for y in range(middle.y() - 20, middle.y() + 20)
+    }
+    assert len(shades) > 4  # a sentence's anti-aliased letters, not only the grid's lines

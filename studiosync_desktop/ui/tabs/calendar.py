@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Hashable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn, studio_shades
+from studiosync_desktop.ui.day_grid import NEXT_DAY_OR_BOOK
 from studiosync_desktop.ui.documents import tell_saved
 from studiosync_desktop.ui.lesson_opening import lesson_dialog
 from studiosync_desktop.ui.month_grid import WEEKS, MonthGrid, grid_start
@@ -389,11 +390,13 @@ class CalendarTab(DataTab):
             column_of = lambda r: r.start.astimezone(zone).date()  # noqa: E731
         self.grid.axis.zone = zone  # the overlays cut days in the studio's zone, first load too
         self._set_overlay(cols, mode)
+        self.grid.empty_text = f"No lessons on {start:%A %d %B}.\n{NEXT_DAY_OR_BOOK}"
         self.grid.set_data(cols, rows, column_of, zone)
-        # The afternoon on first show (when most lessons are), or the hour a chip asked for.
-        first = None if self._scrolled else datetime.combine(start, time(14), zone)
-        if self._scroll_to_first and rows:  # a day opened from the month: its first lesson
-            first = min(r.start for r in rows) - timedelta(minutes=30)
+        # On first show (and a day opened from the month) its earliest lesson, or the hour a
+        # chip asked for.
+        first = None
+        if not self._scrolled or self._scroll_to_first:
+            first = self.grid.axis.first_in_view(start, (r.start for r in rows))
         target = self._scroll_to or first
         self._scrolled, self._scroll_to, self._scroll_to_first = True, None, False
         if target is not None:

@@ -28,6 +28,7 @@ from studiosync_desktop.schemas.today import DayBoard, DayBy, DeskNow
 from studiosync_desktop.services.today import desk_now, places
 from studiosync_desktop.ui.calendar_grid import GridColumn
 from studiosync_desktop.ui.day_feed import Shade
+from studiosync_desktop.ui.day_grid import NEXT_DAY_OR_BOOK
 from studiosync_desktop.ui.home_figures import FigureStrip
 from studiosync_desktop.ui.lesson_opening import lesson_dialog, open_lesson
 from studiosync_desktop.ui.studio_clock import zone_of
@@ -239,10 +240,7 @@ class TodayTab(DataTab):
             else ()
         )
         has_lessons = bool(board.lessons) or by == "room"
-        self.nothing.setText(
-            f"No lessons on {board.day:%A %d %B}.\n"
-            "Ctrl+Right shows the next day, Ctrl+N books a lesson."
-        )
+        self.nothing.setText(f"No lessons on {board.day:%A %d %B}.\n{NEXT_DAY_OR_BOOK}")
         self.day_stack.setCurrentWidget(self.grid_scroll if has_lessons else self.nothing)
         self.tick()
         if self._scrolled_for != board.day:
