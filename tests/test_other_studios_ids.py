@@ -34,6 +34,7 @@ TRIED = {
     "studiosync_reset_password",
     "studiosync_erase_person",
     "studiosync_set_teacher_zone",
+    "studiosync_reservations_during",  # takes no id; tried below all the same
 }
 # ... and those whose ids cannot reach another studio's rows, with why.
 TRUSTS_NO_IDS = {
@@ -174,6 +175,54 @@ def test_busy_times_are_the_callers_studios_only(connect: Connect, world: World)
                 assert rooms_of[key] == who.studio, name
             elif who.role == "teacher":
                 assert key == who.teacher, name
+
+
+RESERVATIONS = "SELECT reservation_id FROM studiosync_reservations_during(%s, %s)"
+
+
+def test_a_days_reservations_are_the_callers_studios_and_for_its_desk_and_admins_only(
+    connect: Connect, world: World
+) -> None:
+    """0048: the probe reads past row security; it answers as the policies do."""
+    owner = connect("owner")
+    span = (NOW - timedelta(days=30), NOW + timedelta(days=60))
+    studio_of = dict(owner.execute("SELECT id, studio_id FROM room_reservations").fetchall())
+    seen_by_owner = {r for (r,) in owner.execute(RESERVATIONS, span).fetchall()}
+    assert {studio_of[r] for r in seen_by_owner} == set(studio_of.values())
+    assert len(set(studio_of.values())) == 2
+    for name in ("desk", "admin"):
+        who = world.logins[name]
+        found = {r for (r,) in connect(name).execute(RESERVATIONS, span).fetchall()}
+        assert found == {r for r, studio in studio_of.items() if studio == who.studio}, name
+    for name in ("teacher", "other studio's teacher"):  # not granted: none are theirs
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connect(name).execute(RESERVATIONS, span)
+
+
+def test_a_superuser_named_by_a_login_row_answers_for_that_studio_only(
+    connect: Connect, world: World
+) -> None:
+    """0048: the probes read the caller's own login row first; only a caller without one is
+    asked whether it owns the database (and then answers for every studio)."""
+    owner = connect("owner")
+    mine = world.logins["desk"].studio
+    owner.execute(
+        "UPDATE users SET db_role = session_user WHERE id = %s", (world.logins["admin"].user,)
+    )
+    span = (NOW - timedelta(days=30), NOW + timedelta(days=60))
+    found = [r for (r,) in owner.execute(RESERVATIONS, span).fetchall()]
+    studios = owner.execute(
+        "SELECT DISTINCT studio_id FROM room_reservations WHERE id = ANY(%s)", (found,)
+    ).fetchall()
+    assert studios == [(mine,)]
+    lessons_of = dict(owner.execute("SELECT id, studio_id FROM lessons").fetchall())
+    everyone = [r[0] for r in owner.execute("SELECT id FROM teachers").fetchall()]
+    busy = owner.execute(
+        "SELECT lesson_id FROM studiosync_day_busy(%s, %s, %s)", (*span, everyone)
+    ).fetchall()
+    assert busy and {lessons_of[lesson] for (lesson,) in busy if lesson} == {mine}
+    theirs = _ids(owner, world.logins["other studio's teacher"].studio)
+    assert _clashes(owner, theirs["lessons"]) == []
 
 
 def test_a_person_of_another_studio_has_no_history_and_no_blockers_for_the_desk(
