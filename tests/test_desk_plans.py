@@ -165,10 +165,17 @@ def test_a_conflict_check_probes_the_exclusion_constraints_indexes(
 
 
 def test_a_room_day_reads_the_days_bookings_by_their_index(
-    desk: tuple[Services, Actor, Plans],
+    desk: tuple[Services, Actor, Plans], db: Database, admin: Actor
 ) -> None:
     services, actor, plans = desk
+    make = Maker(db, admin.studio_id)
+    make.reservation(make.room("Room C"), make.person("Ria", "Hall"), T0 + timedelta(hours=2))
+    make.reservation(make.room("Room D"), make.person("Ona", "Lee"), T0 + timedelta(days=3))
+    plans.clear()
     day = services.rooms.day(actor, DAY)
-    assert len(day.lessons) == 1
+    assert len(day.lessons) == 1 and len(day.reservations) == 1
     assert "Seq Scan on room_occupancy" not in plans.text, plans.text
     assert "Seq Scan on lessons" not in plans.text, plans.text
+    # 0048: the day's reservations by their span (not every reservation of the studio).
+    reads_by_index(plans, "ixh_room_reservations_studio_span", "pk_room_reservations")
+    assert "Gather" not in plans.text, plans.text

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Uuid, func, select, text
+from sqlalchemy import DateTime, Select, Uuid, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -43,9 +43,9 @@ from studiosync_desktop.schemas.rooms import (
     UnbilledReservation,
     reservation_cost,
 )
-from studiosync_desktop.schemas.rows import LessonRow, ReservationRow, RoomDay, RoomRow
+from studiosync_desktop.schemas.rows import ReservationRow, RoomDay, RoomRow
 from studiosync_desktop.services.free_time import Hours, free_gaps
-from studiosync_desktop.services.lesson_rows import lesson_rows_select
+from studiosync_desktop.services.lesson_rows import NAMES_SQL, lesson_columns, lesson_rows_from
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import (
     find_people,
@@ -54,7 +54,7 @@ from studiosync_desktop.services.reading import (
     studio_settings,
     studio_zone,
 )
-from studiosync_desktop.services.together import read_together
+from studiosync_desktop.services.together import Bound, read_together
 from studiosync_desktop.services.unit_of_work import unit_of_work
 from studiosync_desktop.vocabulary import BLOCKING_RESERVATION_STATUSES
 
@@ -90,6 +90,10 @@ ROOM_LESSONS = (
 )
 
 
+# The reservations overlapping [first, after) (see `reservations_select`).
+RESERVATIONS_DURING = "SELECT reservation_id FROM studiosync_reservations_during(:first, :after)"
+
+
 class RoomService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -101,37 +105,17 @@ class RoomService:
         require(actor, "rooms")
         with self._db.read_session() as s:
             first, after = local_day_bounds(studio_zone(s, actor), day)
-            # The lessons holding a room that day (exact whatever a lesson's length; cancelled
-            # and no-show lessons free the room), by room_occupancy's GiST index through
-            # `studiosync_day_busy` (migration 0028): row security keeps the index from a
-            # range overlap in the desk's own query.
-            held = (
-                text(ROOM_LESSONS).bindparams(first=first, after=after).columns(lesson_id=Uuid)
-            ).subquery()
-            # The rooms, their bookings and their lessons: one round trip.
-            rooms, reservations, lessons = read_together(
-                s,
-                [
-                    select(
-                        PracticeRoom.id,
-                        PracticeRoom.name,
-                        PracticeRoom.capacity,
-                        PracticeRoom.hourly_rate,
-                        PracticeRoom.is_active,
-                    )
-                    .where(PracticeRoom.studio_id == actor.studio_id)
-                    .order_by(PracticeRoom.name, PracticeRoom.id),
-                    reservations_select(actor.studio_id, first, after),
-                    lesson_rows_select(actor.studio_id)
-                    .where(Lesson.id.in_(select(held.c.lesson_id)))
-                    .order_by(Lesson.scheduled_start, Lesson.id),
-                ],
+            # The rooms, their bookings, their lessons and the lessons' names: one round trip,
+            # of statements built and compiled once (`together.Bound`).
+            values = {"studio": actor.studio_id, "first": first, "after": after}
+            rooms, reservations, lessons, names = read_together(
+                s, [Bound(statement, values) for statement in DAY_READS]
             )
             return RoomDay(
                 day=day,
                 rooms=tuple(RoomRow.model_validate(r, from_attributes=True) for r in rooms),
                 reservations=reservation_rows(reservations),
-                lessons=tuple(LessonRow.model_validate(r, from_attributes=True) for r in lessons),
+                lessons=lesson_rows_from(lessons, names),
             )
 
     def rooms(self, actor: Actor, include_inactive: bool = True) -> tuple[RoomDetail, ...]:
@@ -468,17 +452,33 @@ def reservations_overlapping(
     s: Session, studio_id: uuid.UUID, first: datetime, after: datetime
 ) -> tuple[ReservationRow, ...]:
     """A studio's reservations overlapping [first, after), by start and room."""
-    return reservation_rows(s.execute(reservations_select(studio_id, first, after)).all())
+    values = {"studio": studio_id, "first": first, "after": after}
+    return reservation_rows(s.execute(RESERVATIONS_OVERLAPPING, values).all())
 
 
-def reservations_select(studio_id: uuid.UUID, first: datetime, after: datetime) -> Select[Any]:
-    """The query of `reservations_overlapping`, to send with other reads."""
+def _studio() -> Any:
+    return bindparam("studio", type_=Uuid)
+
+
+def _span() -> tuple[Any, Any]:
+    return (
+        bindparam("first", type_=DateTime(timezone=True)),
+        bindparam("after", type_=DateTime(timezone=True)),
+    )
+
+
+def reservations_select() -> Select[Any]:
+    """A studio's reservations overlapping [first, after), by start and room; its values
+    `studio`, `first` and `after` (`together.Bound`). The reservations are those
+    `studiosync_reservations_during` finds by their span's GiST index (migration 0048: row
+    security keeps a range overlap in the desk's own query from any index), read by id under
+    the desk's row security still."""
+    during = text(RESERVATIONS_DURING).bindparams(*_span()).columns(reservation_id=Uuid).subquery()
     return (
         reservation_rows_select()
         .where(
-            RoomReservation.studio_id == studio_id,
-            RoomReservation.start_time < after,
-            RoomReservation.end_time > first,
+            RoomReservation.studio_id == _studio(),
+            RoomReservation.id.in_(select(during.c.reservation_id)),
         )
         .order_by(RoomReservation.start_time, PracticeRoom.name, RoomReservation.id)
     )
@@ -515,3 +515,30 @@ def _free_in(
         if len(found) >= count:
             break
     return found
+
+
+RESERVATIONS_OVERLAPPING = reservations_select()
+
+# A day of all rooms (`RoomService.day`), its values `studio`, `first` and `after`: the rooms;
+# their reservations; the lessons holding a room that day (exact whatever a lesson's length;
+# cancelled and no-show lessons free the room), by room_occupancy's GiST index through
+# `studiosync_day_busy` (migration 0028; row security keeps the index from a range overlap in
+# the desk's own query); the names of those lessons' teachers, bands and rooms, read as the
+# calendar's (`read_lesson_rows`: joining four name tables cost more to plan than to run).
+_held = text(ROOM_LESSONS).bindparams(*_span()).columns(lesson_id=Uuid).subquery()
+DAY_READS: tuple[Any, ...] = (
+    select(
+        PracticeRoom.id,
+        PracticeRoom.name,
+        PracticeRoom.capacity,
+        PracticeRoom.hourly_rate,
+        PracticeRoom.is_active,
+    )
+    .where(PracticeRoom.studio_id == _studio())
+    .order_by(PracticeRoom.name, PracticeRoom.id),
+    RESERVATIONS_OVERLAPPING,
+    lesson_columns(_studio())
+    .where(Lesson.id.in_(select(_held.c.lesson_id)))
+    .order_by(Lesson.scheduled_start, Lesson.id),
+    NAMES_SQL,
+)

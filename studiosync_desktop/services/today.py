@@ -27,8 +27,8 @@ from studiosync_desktop.services.lesson_rows import (
 )
 from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import local_day_bounds, studio_zone
-from studiosync_desktop.services.rooms import reservation_rows, reservations_select
-from studiosync_desktop.services.together import read_together
+from studiosync_desktop.services.rooms import RESERVATIONS_OVERLAPPING, reservation_rows
+from studiosync_desktop.services.together import Bound, read_together
 from studiosync_desktop.zones import zone_of
 
 # The shortest free stretch worth offering: the studio's shortest usual lesson.
@@ -69,7 +69,8 @@ class TodayService:
                     .where(PracticeRoom.studio_id == actor.studio_id, PracticeRoom.is_active)
                     .order_by(PracticeRoom.name, PracticeRoom.id)
                 )
-                reads.append(reservations_select(actor.studio_id, first, after))
+                values = {"studio": actor.studio_id, "first": first, "after": after}
+                reads.append(Bound(RESERVATIONS_OVERLAPPING, values))
             earlier = actor.role == "teacher" and day == datetime.now(zone).date()
             if earlier:  # attendance left behind, marked from their Home
                 reads.append(unmarked_before_query(actor, first, UNMARKED_SHOWN))

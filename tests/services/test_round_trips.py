@@ -388,3 +388,36 @@ def test_the_week_with_the_studios_outside_calendars_is_one_round_trip(
     assert busy[0].start == at(busy_day, 12) and busy[0].end == at(busy_day, 14)
     admins = Services.build(db).scheduling.week_and_studio_busy(admin, busy_day)[1]
     assert [b.label for b in admins] == ["Gala · Holidays", "Day off · Holidays"]
+
+
+def test_a_day_of_all_rooms_is_one_round_trip_with_its_bookings_and_lessons(
+    desk: Desk, studio: dict[str, Any]
+) -> None:
+    """The rooms, the day's reservations (by `studiosync_reservations_during`), the lessons
+    holding a room and their names: four statements sent together, built and compiled once."""
+    make, day = studio["make"], future_monday()
+    desk.services.scheduling.create_lesson(desk.actor, booking(studio, 9))
+    booker = make.person("Ria", "Hall")
+    make.reservation(studio["room"], booker, at(day, 12), status="cancelled")
+    make.reservation(make.room("Room C"), booker, at(day, 23), minutes=120)  # into tomorrow
+    make.reservation(studio["room"], booker, at(day, 12) + timedelta(days=1, hours=1))
+    desk.services.rooms.day(desk.actor, day)  # the pool's connection is made here
+    trips, shown = desk.trips(lambda: desk.services.rooms.day(desk.actor, day))
+    assert trips == 1
+    assert [r.name for r in shown.rooms] == ["Room B", "Room C"]
+    assert [(r.room_name, r.person_name, r.status) for r in shown.reservations] == [
+        ("Room B", "Ria Hall", "cancelled"),
+        ("Room C", "Ria Hall", "confirmed"),
+    ]
+    (lesson,) = shown.lessons
+    assert (lesson.teacher_name, lesson.student_name, lesson.room_name) == (
+        "Maya Chen",
+        "Tom Ng",
+        "Room B",
+    )
+    # The next day shows the booking that ran past midnight, and only it of that day's.
+    trips, next_day = desk.trips(lambda: desk.services.rooms.day(desk.actor, day + timedelta(1)))
+    assert trips == 1 and [r.start for r in next_day.reservations] == [
+        at(day, 23),
+        at(day, 12) + timedelta(days=1, hours=1),
+    ]
