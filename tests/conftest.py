@@ -21,6 +21,12 @@ from studiosync_desktop.services.studio import StudioService
 from studiosync_desktop.testing import create_scratch_database, drop_database, superuser_server_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests' studio is in New York (the `admin` fixture) and their expectations speak of its
+# days ("today", "this month"): this process's own clock is kept there too, so they hold at
+# any hour (between midnight UTC and midnight in New York, a PC on UTC is a day ahead). A PC
+# in another zone than its studio is tried on purpose in tests/ui/test_studio_today.py.
+os.environ["TZ"] = "America/New_York"
+time.tzset()
 
 
 @pytest.fixture(scope="session")

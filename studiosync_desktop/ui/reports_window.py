@@ -39,6 +39,7 @@ from studiosync_desktop.services.periods import PERIOD_NAMES, named_period
 from studiosync_desktop.services.report_files import ExportCancelled, write_rows
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
+from studiosync_desktop.ui.studio_clock import today_in
 from studiosync_desktop.ui.table_model import LEFT, RIGHT, Column, RowStyle, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
@@ -283,7 +284,7 @@ class ReportsWindow(QDialog):
     def _period_changed(self) -> None:
         key = self.period.currentData()
         if key != "custom":
-            self._set_dates(*named_period(key, date.today()))
+            self._set_dates(*named_period(key, today_in(self.actor.timezone)))
 
     def _set_dates(self, first: date, last: date) -> None:
         self._setting_period = True

@@ -10,7 +10,12 @@ from PySide6.QtCore import QObject, Signal
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.zones import zone_of
 
-__all__ = ["StudioClock", "zone_of"]
+__all__ = ["StudioClock", "today_in", "zone_of"]
+
+
+def today_in(zone: str | None) -> date:
+    """Today where the studio is, from its zone's name (this PC's own date without one)."""
+    return datetime.now(zone_of(zone)).date() if zone else date.today()
 
 
 class StudioClock(QObject):
@@ -37,7 +42,7 @@ class StudioClock(QObject):
             self.learn_studio(info)
 
     def today(self) -> date:
-        return datetime.now(self.zone).date() if self.zone else date.today()
+        return today_in(self.zone.key if self.zone else None)
 
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone) if self.zone else value.astimezone()

@@ -225,7 +225,7 @@ class InvoicesTab(DataTab):
         for text, value in PAYER_FILTERS:
             self.payer_filter.addItem(text, value)
         self.period_filter = QComboBox(self)
-        for text, period in period_choices(date.today()):
+        for text, period in period_choices(self.clock.today()):
             self.period_filter.addItem(text, period)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Number or payer (Ctrl+F)")
@@ -745,7 +745,7 @@ class InvoicesTab(DataTab):
                 title = f"Save the invoices of {month:%B %Y}"
                 self._save_as(title, f"invoices-{month:%Y-%m}.pdf", render)
 
-        dialog = MonthDialog(date.today(), self)
+        dialog = MonthDialog(self.clock.today(), self)
         dialog.accepted.connect(lambda: chosen(dialog.chosen()))
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         dialog.open()
