@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, TextClause, func, literal, or_, select, text
+from sqlalchemy import Select, Uuid, bindparam, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from studiosync_desktop.models import Band, Lesson, PracticeRoom, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.services.reading import full_name
-from studiosync_desktop.services.together import read_together
+from studiosync_desktop.services.together import Bound, read_together
 
 
 def who_name(student_user: Any) -> Any:
@@ -60,17 +61,23 @@ def lesson_rows_select(studio_id: uuid.UUID) -> Select[Any]:
 # The names a page of lessons shows, in one round trip: lessons are read alone (by the
 # (studio_id, scheduled_start) index) and their few distinct people and rooms are looked up
 # here. Joining four name tables to every lesson cost more to plan than to run.
+# A teacher's name is read by its user's key: joined, the users were read whole, and a
+# teacher's login then worked out the users it may see (its students') for each of them
+# (2.7 ms; 0.4 ms so: a staff member's row passes the policy before that list is needed).
+# A teacher whose user is not to be seen is named '', as when none is found.
 NAMES_SQL = text(
     """
-    SELECT 't' AS kind, t.id, trim(concat(u.first_name, ' ', u.last_name)) AS name
-      FROM teachers t JOIN users u ON u.id = t.user_id
-     WHERE t.studio_id = :studio
-    UNION ALL
-    SELECT 'b', b.id, b.name FROM bands b WHERE b.studio_id = :studio
-    UNION ALL
-    SELECT 'r', r.id, r.name FROM practice_rooms r WHERE r.studio_id = :studio
-    """
-)
+        SELECT 't' AS kind, t.id,
+               coalesce((SELECT trim(concat(u.first_name, ' ', u.last_name))
+                           FROM users u WHERE u.id = t.user_id), '') AS name
+          FROM teachers t
+         WHERE t.studio_id = :studio
+        UNION ALL
+        SELECT 'b', b.id, b.name FROM bands b WHERE b.studio_id = :studio
+        UNION ALL
+        SELECT 'r', r.id, r.name FROM practice_rooms r WHERE r.studio_id = :studio
+        """
+).bindparams(bindparam("studio", type_=Uuid))
 
 
 _LESSON_ROW_FIELDS = frozenset(LessonRow.model_fields)
@@ -79,8 +86,8 @@ _set_attribute = object.__setattr__
 
 def trusted_lesson_row(**values: Any) -> LessonRow:
     """What `LessonRow.model_construct` makes, for rows that give every field from typed
-    columns, without its per-field loop (a third of the week's service time at ~2,000 rows).
-    tests/services/test_scheduling_outputs.py checks it equals a validated row."""
+    columns, without its per-field loop. tests/services/test_scheduling_outputs.py checks it
+    equals a validated row. (`lesson_rows_from` builds its rows the same way, inline.)"""
     row = LessonRow.__new__(LessonRow)
     _set_attribute(row, "__dict__", values)
     _set_attribute(row, "__pydantic_fields_set__", set(_LESSON_ROW_FIELDS))
@@ -89,7 +96,9 @@ def trusted_lesson_row(**values: Any) -> LessonRow:
     return row
 
 
-def read_lesson_rows(s: Session, studio_id: uuid.UUID, query: Select[Any]) -> tuple[LessonRow, ...]:
+def read_lesson_rows(
+    s: Session, studio_id: uuid.UUID, query: Select[Any] | Bound
+) -> tuple[LessonRow, ...]:
     """`LessonRow`s for `lesson_columns()` plus the caller's filters and order.
 
     Teachers, bands and rooms are few (tens): their names come in one small query instead of
@@ -102,51 +111,70 @@ def read_lesson_rows(s: Session, studio_id: uuid.UUID, query: Select[Any]) -> tu
     return lesson_rows_from(lessons, names)
 
 
-def lesson_names(studio_id: uuid.UUID) -> TextClause:
+def lesson_names(studio_id: uuid.UUID) -> Bound:
     """The names `lesson_rows_from` gives its lessons: the studio's teachers, bands, rooms."""
-    return NAMES_SQL.bindparams(studio=studio_id)
+    return Bound(NAMES_SQL, {"studio": studio_id})
 
 
 def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[LessonRow, ...]:
-    """`LessonRow`s from the rows of a `lesson_columns()` query and of `lesson_names`."""
+    """`LessonRow`s from the rows of a `lesson_columns()` query and of `lesson_names`.
+
+    A week of the large studio is ~1,900 rows, so the loop is written for speed: rows
+    unpacked by position (the order of `lesson_columns`), each DTO made as
+    `trusted_lesson_row` makes it but inline, with the look-ups bound to locals (a call and
+    keyword arguments per row cost as much as the database's own work for the row).
+    """
     if not lessons:
         return ()
-    names: dict[uuid.UUID, str] = {r.id: r.name for r in name_rows}
-    construct = trusted_lesson_row
-    # Rows unpacked by position (the order of `lesson_columns`): attribute access per field
-    # cost as much as building the DTO.
-    return tuple(
-        construct(
-            id=lesson_id,
-            start=start,
-            end=end,
-            teacher_id=teacher_id,
-            teacher_name=names.get(teacher_id, ""),
-            student_name=student_name or (names.get(band_id, "") if band_id else ""),
-            room_name=names.get(room_id, "") if room_id else "",
-            status=status,
-            lesson_type=lesson_type,
-            rate=rate,
-            room_id=room_id,
-            student_id=student_id,
-            band_id=band_id,
-            instrument=instrument or ("Band" if band_id else ""),
+    # Keyed by the ids' integers: a UUID's own hash and equality are Python methods, called
+    # for each of ~3 look-ups a row; an int's are not.
+    names: dict[int, str] = {r.id.int: r.name for r in name_rows}
+    name_of = names.get
+    new = LessonRow.__new__
+    set_attribute = _set_attribute
+    fields = _LESSON_ROW_FIELDS
+    rows: list[LessonRow] = []
+    keep = rows.append
+    for (
+        lesson_id,
+        start,
+        end,
+        teacher_id,
+        student_id,
+        band_id,
+        room_id,
+        status,
+        lesson_type,
+        rate,
+        student_name,
+        instrument,
+    ) in lessons:
+        row = new(LessonRow)
+        set_attribute(
+            row,
+            "__dict__",
+            {
+                "id": lesson_id,
+                "start": start,
+                "end": end,
+                "teacher_id": teacher_id,
+                "teacher_name": name_of(teacher_id.int, ""),
+                "student_name": student_name or (name_of(band_id.int, "") if band_id else ""),
+                "room_name": name_of(room_id.int, "") if room_id else "",
+                "status": status,
+                "lesson_type": lesson_type,
+                "rate": rate,
+                "room_id": room_id,
+                "student_id": student_id,
+                "band_id": band_id,
+                "instrument": instrument or ("Band" if band_id else ""),
+            },
         )
-        for (
-            lesson_id,
-            start,
-            end,
-            teacher_id,
-            student_id,
-            band_id,
-            room_id,
-            status,
-            lesson_type,
-            rate,
-            student_name,
-            instrument,
-        ) in lessons
-    )
+        set_attribute(row, "__pydantic_fields_set__", set(fields))
+        set_attribute(row, "__pydantic_extra__", None)
+        set_attribute(row, "__pydantic_private__", None)
+        keep(row)
+    return tuple(rows)
 
 
 def lessons_starting(
@@ -161,22 +189,45 @@ def lessons_starting(
 def lessons_starting_query(
     actor: Actor, first: datetime, after: datetime, teacher_id: uuid.UUID | None = None,
     room_id: uuid.UUID | None = None, student_id: uuid.UUID | None = None,
-) -> Select[Any]:  # fmt: skip
-    """The query of `lessons_starting` (for `lesson_rows_from`), to send with other reads."""
-    query = lesson_columns(actor.studio_id).where(
-        Lesson.scheduled_start >= first, Lesson.scheduled_start < after
-    )
-    if actor.role == "teacher":
-        # Their own lessons, in the same statement (none for a teacher account without a
-        # teacher record); whichever teacher was asked for.
-        own = select(Teacher.id).where(Teacher.user_id == actor.user_id).scalar_subquery()
-        query = query.where(Lesson.teacher_id == own)
+) -> Bound:  # fmt: skip
+    """The query of `lessons_starting` (for `lesson_rows_from`), to send with other reads.
+
+    A teacher sees their own lessons, whichever teacher was asked for. The statement for each
+    set of filters is built and compiled once (`_starting`), this call's values bound to it."""
+    own = actor.role == "teacher"
+    if own:
         teacher_id = None
-    for column, value in (
-        (Lesson.teacher_id, teacher_id), (Lesson.room_id, room_id), (Lesson.student_id, student_id)
-    ):  # fmt: skip
+    values: dict[str, Any] = {"studio": actor.studio_id, "first": first, "after": after}
+    if own:
+        values["user"] = actor.user_id
+    for key, value in (("teacher", teacher_id), ("room", room_id), ("student", student_id)):
         if value is not None:
-            query = query.where(column == value)
+            values[key] = value
+    shape = _starting(own, teacher_id is not None, room_id is not None, student_id is not None)
+    # Binary: uuids, times and rates read without parsing text; tuples: read by position.
+    return Bound(shape, values, binary=True, tuples=True)
+
+
+@cache
+def _starting(own: bool, by_teacher: bool, by_room: bool, by_student: bool) -> Select[Any]:
+    """The statement of `lessons_starting_query` for one set of filters, values left open
+    (kept by the cache: `together` compiles each once)."""
+    query = _lesson_columns().where(
+        Lesson.studio_id == bindparam("studio"),
+        Lesson.scheduled_start >= bindparam("first"),
+        Lesson.scheduled_start < bindparam("after"),
+    )
+    if own:
+        # Their own lessons, in the same statement (none for a teacher account without a
+        # teacher record).
+        mine = select(Teacher.id).where(Teacher.user_id == bindparam("user")).scalar_subquery()
+        query = query.where(Lesson.teacher_id == mine)
+    for column, key, wanted in (
+        (Lesson.teacher_id, "teacher", by_teacher), (Lesson.room_id, "room", by_room),
+        (Lesson.student_id, "student", by_student),
+    ):  # fmt: skip
+        if wanted:
+            query = query.where(column == bindparam(key))
     return query.order_by(Lesson.scheduled_start, Lesson.id)
 
 
@@ -196,7 +247,12 @@ def unmarked_before_query(actor: Actor, before: datetime, limit: int) -> Select[
 
 
 def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:
-    """A lesson's columns for a `LessonRow` and its student's name; see `read_lesson_rows`."""
+    """A lesson's columns for a `LessonRow` and its student's name, for lessons of one studio;
+    see `read_lesson_rows`."""
+    return _lesson_columns().where(Lesson.studio_id == studio_id)
+
+
+def _lesson_columns() -> Select[Any]:
     student_user = aliased(User, name="student_user")
     query: Any = (
         select(
@@ -215,6 +271,5 @@ def lesson_columns(studio_id: uuid.UUID) -> Select[Any]:
         )
         .outerjoin(Student, Student.id == Lesson.student_id)
         .outerjoin(student_user, student_user.id == Student.user_id)
-        .where(Lesson.studio_id == studio_id)
     )
     return query  # type: ignore[no-any-return]
