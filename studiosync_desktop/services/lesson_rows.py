@@ -80,20 +80,10 @@ NAMES_SQL = text(
 ).bindparams(bindparam("studio", type_=Uuid))
 
 
-_LESSON_ROW_FIELDS = frozenset(LessonRow.model_fields)
 _set_attribute = object.__setattr__
-
-
-def trusted_lesson_row(**values: Any) -> LessonRow:
-    """What `LessonRow.model_construct` makes, for rows that give every field from typed
-    columns, without its per-field loop. tests/services/test_scheduling_outputs.py checks it
-    equals a validated row. (`lesson_rows_from` builds its rows the same way, inline.)"""
-    row = LessonRow.__new__(LessonRow)
-    _set_attribute(row, "__dict__", values)
-    _set_attribute(row, "__pydantic_fields_set__", set(_LESSON_ROW_FIELDS))
-    _set_attribute(row, "__pydantic_extra__", None)
-    _set_attribute(row, "__pydantic_private__", None)
-    return row
+# Every row gives every field: one set of their names, shared by the rows. Nothing changes
+# it in place: the rows are frozen, and `model_copy(update=...)` copies it first.
+_ALL_FIELDS_SET = set(LessonRow.model_fields)
 
 
 def read_lesson_rows(
@@ -104,7 +94,7 @@ def read_lesson_rows(
     Teachers, bands and rooms are few (tens): their names come in one small query instead of
     three more joins per lesson, sent with the lessons' query in one round trip
     (`together.read_together`). The rows come from our own typed columns, so the DTOs are
-    built without re-validation (`trusted_lesson_row`): a week of the large studio is ~1,900
+    built without re-validation (`lesson_rows_from`): a week of the large studio is ~1,900
     rows.
     """
     lessons, names = read_together(s, [query, lesson_names(studio_id)])
@@ -119,10 +109,12 @@ def lesson_names(studio_id: uuid.UUID) -> Bound:
 def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[LessonRow, ...]:
     """`LessonRow`s from the rows of a `lesson_columns()` query and of `lesson_names`.
 
-    A week of the large studio is ~1,900 rows, so the loop is written for speed: rows
-    unpacked by position (the order of `lesson_columns`), each DTO made as
-    `trusted_lesson_row` makes it but inline, with the look-ups bound to locals (a call and
-    keyword arguments per row cost as much as the database's own work for the row).
+    A week of the large studio is ~1,900 rows, so the loop is written for speed. Each DTO is
+    what `LessonRow.model_construct` makes (our own typed columns need no re-validation;
+    tests/services/test_scheduling_outputs.py checks a row equals a validated one) without
+    its per-field loop: `__new__` and its four slots set. Rows are unpacked by position (the
+    order of `lesson_columns`) and the look-ups bound to locals: a call with keyword arguments
+    per row cost as much as the database's own work for the row.
     """
     if not lessons:
         return ()
@@ -132,7 +124,7 @@ def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[
     name_of = names.get
     new = LessonRow.__new__
     set_attribute = _set_attribute
-    fields = _LESSON_ROW_FIELDS
+    fields = _ALL_FIELDS_SET
     rows: list[LessonRow] = []
     keep = rows.append
     for (
@@ -170,7 +162,7 @@ def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[
                 "instrument": instrument or ("Band" if band_id else ""),
             },
         )
-        set_attribute(row, "__pydantic_fields_set__", set(fields))
+        set_attribute(row, "__pydantic_fields_set__", fields)
         set_attribute(row, "__pydantic_extra__", None)
         set_attribute(row, "__pydantic_private__", None)
         keep(row)

@@ -14,11 +14,13 @@ from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import PermissionDenied
+from studiosync_desktop.models import Lesson
 from studiosync_desktop.reports.day_sheet import render_day_sheet
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.ical_export import IcalExportService
+from studiosync_desktop.services.lesson_rows import lesson_columns, lesson_names, lesson_rows_from
 from studiosync_desktop.services.scheduling import SchedulingService
 
 
@@ -60,6 +62,51 @@ def test_trusted_lesson_rows_equal_validated_ones(db, admin, lesson_studio) -> N
     assert row.model_fields_set == validated.model_fields_set
     with pytest.raises(ValidationError):
         row.status = "completed"  # frozen, like any DTO
+
+
+def test_week_rows_read_in_binary_equal_rows_read_the_ordinary_way(
+    db, admin, lesson_studio
+) -> None:
+    """The week's statement is compiled once and read in binary as plain tuples
+    (`together.Prepared`): the same rows, the same values and types, as SQLAlchemy's own
+    execution of the same columns gives."""
+    _svc, m, maya, bob, tom, _ana, band, room = lesson_studio
+    mon = future_monday()
+    m.lesson(maya, at(mon, 16), student_id=tom, room_id=room, rate="37.50")
+    m.lesson(bob, at(mon, 17), band_id=band)
+    m.lesson(bob, at(mon + timedelta(days=1), 9), room_id=room)  # a room only
+    rows = SchedulingService(db).week(admin, mon)
+    first, after = at(mon, 0) - timedelta(days=1), at(mon + timedelta(days=8), 0)
+    with db.read_session() as s:
+        plain = s.execute(
+            lesson_columns(admin.studio_id)
+            .where(Lesson.scheduled_start >= first, Lesson.scheduled_start < after)
+            .order_by(Lesson.scheduled_start, Lesson.id)
+        ).all()
+        names = s.execute(
+            lesson_names(admin.studio_id).statement, {"studio": admin.studio_id}
+        ).all()
+    expected = lesson_rows_from(plain, names)
+    assert rows == expected and len(rows) == 3
+    for got, want in zip(rows, expected, strict=True):
+        assert {k: (type(v), str(v)) for k, v in got.__dict__.items()} == {
+            k: (type(v), str(v)) for k, v in want.__dict__.items()
+        }
+    assert str(rows[0].rate) == "37.50" and rows[0].start.utcoffset() == timedelta(0)
+
+
+def test_a_copied_week_row_keeps_the_others_fields_set(db, admin, lesson_studio) -> None:
+    """The rows share one set of field names (`lesson_rows_from`): a copy with changes has
+    its own, and the other rows' stay whole."""
+    _svc, m, maya, _bob, tom, _ana, _band, room = lesson_studio
+    mon = future_monday()
+    m.lesson(maya, at(mon, 16), student_id=tom, room_id=room)
+    m.lesson(maya, at(mon, 17), student_id=tom)
+    first, second = SchedulingService(db).week(admin, mon)
+    changed = first.model_copy(update={"status": "completed"})
+    assert changed.status == "completed" and first.status == "scheduled"
+    assert second.model_fields_set == set(LessonRow.model_fields)
+    assert changed.model_fields_set == set(LessonRow.model_fields)
 
 
 def test_day_sheet_has_one_page_per_teacher_with_names_and_times(db, admin, lesson_studio) -> None:
