@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 from factories import Maker
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
@@ -52,28 +52,47 @@ class Plans:
 @pytest.fixture
 def desk(db: Database, admin: Actor, database_url: str) -> Iterator[tuple[Services, Actor, Plans]]:
     """The desk's login on a small studio, its plans reported by auto_explain."""
+    yield from _logged_in(db, admin, database_url, "desk")
+
+
+@pytest.fixture
+def teacher(
+    db: Database, admin: Actor, database_url: str
+) -> Iterator[tuple[Services, Actor, Plans]]:
+    """The teacher's own login (Tom Teach) on the same studio, its plans reported."""
+    yield from _logged_in(db, admin, database_url, "teacher")
+
+
+def _logged_in(
+    db: Database, admin: Actor, database_url: str, role: str
+) -> Iterator[tuple[Services, Actor, Plans]]:
     make = Maker(db, admin.studio_id)
     teacher = make.teacher("Tom", "Teach")
     student = make.student("Sofia", "Martinez", teacher_id=teacher)
     room = make.room("Room B")
     make.lesson(teacher, T0, student_id=student, room_id=room)
     make.invoice(family_id=make.family("Martinez family"), total="120.00")
+    with db.session() as s:
+        teachers_email = s.execute(
+            text("SELECT u.email FROM users u JOIN teachers t ON t.user_id = u.id WHERE t.id = :t"),
+            {"t": teacher},
+        ).scalar_one()
     login = AccountService(db).invite(
         admin,
         {
             "first_name": "Dana",
-            "email": "desk@plans.example",
-            "role": "desk",
+            "email": "desk@plans.example" if role == "desk" else teachers_email,
+            "role": role,
             "password": "desk-password-1",
         },
     )
     plans = Plans()
-    # A superuser's connection that becomes the desk's login (session_user too: the policies'
+    # A superuser's connection that becomes the login (session_user too: the policies'
     # look-ups go by it) after loading auto_explain, which only a superuser may load.
-    desk_db = Database(database_url, pool_size=1, max_overflow=0)
+    login_db = Database(database_url, pool_size=1, max_overflow=0)
 
-    @event.listens_for(desk_db.engine, "connect")
-    def _as_desk(dbapi_connection: Any, _record: Any) -> None:
+    @event.listens_for(login_db.engine, "connect")
+    def _as_login(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.add_notice_handler(plans.note)
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True
@@ -88,10 +107,10 @@ def desk(db: Database, admin: Actor, database_url: str) -> Iterator[tuple[Servic
             dbapi_connection.execute(statement)
         dbapi_connection.autocommit = autocommit
 
-    actor, _ = AccountService(desk_db).start_session()
+    actor, _ = AccountService(login_db).start_session()
     plans.clear()
-    yield Services.build(desk_db), actor, plans
-    desk_db.dispose()
+    yield Services.build(login_db), actor, plans
+    login_db.dispose()
 
 
 def reads_by_index(plans: Plans, *indexes: str) -> None:
@@ -187,3 +206,19 @@ def test_a_room_day_reads_the_days_bookings_by_their_index(
     # 0048: the day's reservations by their span (not every reservation of the studio).
     reads_by_index(plans, "ixh_room_reservations_studio_span", "pk_room_reservations")
     assert "Gather" not in plans.text, plans.text
+
+
+def test_a_teachers_week_steps_through_their_students_in_the_index(
+    teacher: tuple[Services, Actor, Plans],
+) -> None:
+    """The teacher's login asks for its students (their policies do) by stepping from one
+    student to the next in (teacher_id, student_id), not by reading all its lessons (0049)."""
+    services, actor, plans = teacher
+    (lesson,) = services.scheduling.week(actor, DAY)
+    assert lesson.student_name == "Sofia Martinez" and lesson.teacher_name == "Tom Teach"
+    assert "Recursive Union" in plans.text, plans.text
+    assert re.search(
+        r"Index Only Scan using ix_lessons_teacher_id_student_id on lessons l\b.*\n"
+        r".*Index Cond: \(\(teacher_id = \$\d+\) AND \(student_id > t\.student_id\)\)",
+        plans.text,
+    ), plans.text
