@@ -201,13 +201,9 @@ class DateNavigator(QWidget):
         return self._start
 
     def set_today(self, today: date) -> None:
-        """The studio's today (known once its time zone is, and again when it changes). A
-        period showing the old today moves to the new one's: where the studio is, it is
-        another day (a PC's own date was shown before the studio's zone was read)."""
-        was_today = self._start == self._align(self._today)
+        """The studio's today (known once its time zone is, and again when it changes; the
+        period shown stays: "Today" goes to the new one)."""
         self._today = today
-        if was_today:
-            self.set_start(today)
         self.today_button.setEnabled(self._start != self._align(self._today))
 
     def go_today(self) -> None:

@@ -1,5 +1,5 @@
-"""The studio's today, wherever the PC's own clock is: a desk PC left on another zone (or the
-owner's PC starting before the studio was read) still opens on the studio's day."""
+"""The studio's today, wherever the PC's own clock is: a desk PC left on another zone, or the
+single-PC start where no one logs in, still opens on the studio's day."""
 
 from __future__ import annotations
 
@@ -39,14 +39,14 @@ def test_the_owners_start_knows_the_studios_zone(db: Database, admin: Actor, far
     assert StudioService(db).default_actor().timezone == STUDIO_ZONE
 
 
-def test_tabs_built_before_the_zone_was_known_move_to_the_studios_today(
+def test_the_owners_window_opens_on_the_studios_today(
     qtbot, db: Database, admin: Actor, far_apart, services: Services
 ) -> None:  # type: ignore[no-untyped-def]
     studio_today = datetime.now(ZoneInfo(STUDIO_ZONE)).date()
     assert studio_today != datetime.now().date()  # the PC's own date is another day
-    unknown = admin.model_copy(update={"timezone": None})  # as before the studio is read
+    owner = StudioService(db).default_actor()  # the single-PC start (no one logs in)
     window = MainWindow(
-        services, unknown, "test", runner=TaskRunner(), presenter=ErrorPresenter(False)
+        services, owner, "test", runner=TaskRunner(), presenter=ErrorPresenter(False)
     )
     qtbot.addWidget(window)
     window.show()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from desk_driver import Desk
@@ -83,9 +83,9 @@ def open_lesson(teacher: Desk, lesson: uuid.UUID, starts: datetime) -> LessonDia
     """Ctrl+Left/Right to the lesson's week, then a double click on its block."""
     tab = teacher.window.tabs["calendar"]
     assert isinstance(tab, CalendarTab)
-    today = datetime.now(UTC).date()
-    weeks = ((starts.date() - starts.date().weekday() * timedelta(days=1)) - (
-        today - today.weekday() * timedelta(days=1))).days // 7  # fmt: skip
+    # From the week shown (the studio's this week) to the lesson's, in the studio's zone.
+    day = tab.clock.local(starts).date()
+    weeks = ((day - timedelta(days=day.weekday())) - tab.navigator.start).days // 7
     teacher.wait_until(lambda: tab.choices is not None)  # the calendar is ready for a click
     tab.grid.setFocus()
     for _ in range(abs(weeks)):
