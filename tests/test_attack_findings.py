@@ -1,6 +1,6 @@
 """Attack on main (0048, 0049 and what they lean on), as the desk's, an admin's and a
-teacher's own login in psql. Each test states what should happen; those marked `xfail(strict)`
-fail on main today (the finding), and pass once it is fixed.
+teacher's own login in psql. Each test states what should happen; the findings failed before
+0050 and 0051, which fixed them.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ def _owner_sees(owner: psycopg.Connection[Any]) -> tuple[set[Any], set[Any]]:
     return res_studios, {s for (s,) in busy}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 1: an admin blinds the owner's probes (0048)")
 def test_an_admin_cannot_make_the_owner_answer_for_one_studio_as_a_student(
     connect: Connect, world: World
 ) -> None:
@@ -45,7 +44,7 @@ def test_an_admin_cannot_make_the_owner_answer_for_one_studio_as_a_student(
     owner's login (a guessable name: the superuser or the database owner) in a student's row.
     The owner's clash check, busy times and a day's bookings then answer for studio A as a
     student: nothing at all, in every studio (0043 asked app_is_owner() first).
-    Should: the owner still answers for every studio (or no admin may name such a login)."""
+    Now (0051) only the owner's login functions link a person to a login: refused."""
     owner, admin = connect("owner"), connect("admin")
     a, b = world.logins["admin"].studio, world.logins["other studio's teacher"].studio
     before = _owner_sees(owner)
@@ -54,18 +53,25 @@ def test_an_admin_cannot_make_the_owner_answer_for_one_studio_as_a_student(
     assert _clashes(owner, theirs["lessons"])  # the owner finds studio B's clashes
     owner_login = owner.execute("SELECT session_user").fetchone()
     assert owner_login is not None
-    admin.execute(
-        "INSERT INTO users (studio_id, email, first_name, last_name, role, db_role)"
-        " VALUES (app_studio_id(), 'x@attack.example', 'X', 'Y', 'student', %s)",
-        (owner_login[0],),
-    )
-    admin.commit()
-    try:
-        assert _owner_sees(owner) == before
-        assert _clashes(owner, theirs["lessons"])
-    finally:
-        owner.execute("DELETE FROM users WHERE email = 'x@attack.example'")
-        owner.commit()
+    student = owner.execute(
+        "SELECT id FROM users WHERE studio_id = %s AND db_role IS NULL LIMIT 1", (a,)
+    ).fetchone()
+    assert student is not None
+    for attempt, values in (
+        (
+            "INSERT INTO users (studio_id, email, first_name, last_name, role, db_role)"
+            " VALUES (app_studio_id(), 'x@attack.example', 'X', 'Y', 'student', %s)",
+            (owner_login[0],),
+        ),
+        ("UPDATE users SET db_role = %s WHERE id = %s", (owner_login[0], student[0])),
+    ):
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege, match="Staff logins"),
+            admin.transaction(force_rollback=True),
+        ):
+            admin.execute(attempt, values)  # type: ignore[arg-type]
+    assert _owner_sees(owner) == before
+    assert _clashes(owner, theirs["lessons"])
 
 
 SPOOF = (
@@ -114,7 +120,9 @@ def test_the_desk_cannot_pass_for_the_owner_in_a_guard_by_a_temp_pg_roles(
     assert row is not None
     with pytest.raises(psycopg.errors.CheckViolation), desk.transaction(force_rollback=True):
         desk.execute(sql, row)  # type: ignore[arg-type]
-    with pytest.raises(psycopg.errors.CheckViolation), desk.transaction(force_rollback=True):
+    # Refused at the temp table (0051: no login has temp objects), or else by the guard.
+    refused = (psycopg.errors.CheckViolation, psycopg.errors.InsufficientPrivilege)
+    with pytest.raises(refused), desk.transaction(force_rollback=True):
         desk.execute(SPOOF)
         desk.execute(sql, row)  # type: ignore[arg-type]
 
@@ -139,7 +147,6 @@ SHADOWS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="finding 4: trigger guards read through search_path")
 @pytest.mark.parametrize("what", sorted(SHADOWS))
 def test_a_temp_table_named_like_a_public_one_fools_no_guard(
     connect: Connect, world: World, what: str
@@ -147,28 +154,26 @@ def test_a_temp_table_named_like_a_public_one_fools_no_guard(
     """Trigger functions run as the caller and most have no search_path of their own
     (room_reservations_compute_cost, invoice_lines_guard, invoice_lines_on_drafts,
     invoices_compute_totals, pay_lines_guard...): with pg_temp first in its search_path the
-    desk's temp table stands in for the public one they read. Seen: a three-hour booking of a
-    paid room costs 0.00; an issued invoice's line is repriced (its lines are frozen).
-    Should: the guards read public's tables (SET search_path = public, pg_temp on each, or
-    names qualified)."""
-    owner, desk = connect("owner"), connect("desk")
-    owner.execute("UPDATE practice_rooms SET hourly_rate = 20")  # 60.00 for three hours
-    owner.commit()
-    shadow, act = SHADOWS[what]
-    with desk.transaction(force_rollback=True):
-        desk.execute(shadow)  # type: ignore[arg-type]
-        desk.execute("SET LOCAL search_path = pg_temp, public")
-        try:
-            with desk.transaction():
-                row = desk.execute(act).fetchone()  # type: ignore[arg-type]
-        except psycopg.errors.CheckViolation:
-            return  # refused: the guard read public's table
-        assert row is not None
-        assert what == "practice for free" and row[0] == 60, row
+    desk's temp table stood in for the public one they read. Seen: a three-hour booking of a
+    paid room cost 0.00; an issued invoice's line was repriced (its lines are frozen).
+    Now (0051) no login may make temp objects at all: the stand-in is refused, for every
+    role."""
+    shadow = SHADOWS[what][0]
+    for who in ("desk", "admin", "teacher"):
+        person = connect(who)
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            person.transaction(force_rollback=True),
+        ):
+            person.execute(shadow)  # type: ignore[arg-type]
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            person.transaction(force_rollback=True),
+        ):
+            person.execute("CREATE FUNCTION pg_temp.now() RETURNS int LANGUAGE sql AS 'SELECT 1'")
     assert world.logins["desk"].role == "desk"
 
 
-@pytest.mark.xfail(strict=True, reason="finding 3: a NULL in `exclude` hides every clash")
 @pytest.mark.parametrize("exclude", [None, [None]])
 def test_a_null_in_the_lessons_to_ignore_hides_no_clash(
     connect: Connect, world: World, exclude: Any
@@ -217,8 +222,8 @@ def test_a_deactivated_or_rowless_login_gets_nothing_from_the_probes(
     connect: Connect, world: World, name: str, database_url: str
 ) -> None:
     """0048's `IF NOT FOUND THEN everyone := app_is_owner()`: a deactivated login (its session
-    left open) and a login whose users row was deleted answer nothing, even with a temp
-    pg_roles and pg_temp first (inside the definer function pg_catalog is searched first)."""
+    left open) and a login whose users row was deleted answer nothing, even with pg_temp first
+    in its search path (inside the definer function pg_catalog is searched first)."""
     owner = connect("owner")
     gone = world.logins[name]
     row = owner.execute("SELECT is_active FROM users WHERE id = %s", (gone.user,)).fetchone()
@@ -240,7 +245,8 @@ def test_a_deactivated_or_rowless_login_gets_nothing_from_the_probes(
                     owner.execute("UPDATE users SET db_role = NULL WHERE id = %s", (gone.user,))
                     owner.commit()
                 with c.transaction(force_rollback=True):
-                    c.execute(SPOOF)
+                    # (A temp pg_roles is refused since 0051; the search path is kept.)
+                    c.execute("SET LOCAL search_path = pg_temp, pg_catalog, public")
                     busy = c.execute(
                         "SELECT * FROM studiosync_day_busy('-infinity', 'infinity', %s)",
                         (everyone,),

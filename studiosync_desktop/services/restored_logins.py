@@ -74,6 +74,12 @@ def relink(url: str, shown: str) -> LoginsRestored:
             # Part of the restore, not a change anyone made: the owner keeps it off the audit
             # trail, which stays as the backup had it.
             conn.execute("SET LOCAL studiosync.audit = 'off'")
+            # A recreated database grants temp objects to everyone again (migration 0051).
+            conn.execute(
+                sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(
+                    sql.Identifier(database)
+                )
+            )
             kept: list[str] = []
             lost: list[str] = []
             for person, email in conn.execute(STAFF_WITH_LOGIN).fetchall():
