@@ -64,8 +64,8 @@ ALWAYS = """## What nobody does
   The day close is computed from the payments, so a closed day cannot change under it.
 - **The audit trail** is written by the database's triggers, read by admins, and updated or
   deleted by nobody.
-- **Tables the database keeps itself** (`room_occupancy`, `lesson_attendance`) are read, never
-  written, by the logins.
+- **Tables the database keeps itself** (`room_occupancy`, `lesson_attendance`,
+  `invoice_shares`) are read, never written, by the logins.
 """
 
 TEACHER_RULES = """## A teacher's own lessons

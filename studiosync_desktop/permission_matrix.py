@@ -339,6 +339,14 @@ MATRIX: dict[str, Table] = {
     ),
     # Lines of an issued invoice are frozen by a trigger (0004); a draft's may change.
     "invoice_line_items": Table("billing", "a line of an invoice", ops("SIUD"), ops("SIUD"), NONE),
+    # Written only by the lines' triggers (0052): what revenue by teacher or instrument shares.
+    "invoice_shares": Table(
+        "billing",
+        "an invoice's part by teacher or by instrument (kept by the database)",
+        ops("S"),
+        ops("S"),
+        NONE,
+    ),
     "invoice_events": Table(
         "billing", "an entry of an invoice's history", ops("SI"), ops("SI"), NONE
     ),

@@ -17,6 +17,7 @@ from studiosync_desktop.models.billing import (
     InvoiceNumberCounter,
     Payment,
     PaymentMethod,
+    invoice_shares,
 )
 from studiosync_desktop.models.core import (
     Band,
@@ -116,6 +117,7 @@ __all__ = [
     "TeacherHours",
     "User",
     "band_members",
+    "invoice_shares",
     "lesson_attendance",
     "message_reads",
     "resource_shares",

@@ -7,17 +7,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     Computed,
     FetchedValue,
     ForeignKey,
     Index,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import CheckConstraint
 
@@ -176,6 +180,41 @@ class InvoiceLineItem(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
             postgresql_include=["instrument", "lesson_id", "total_price"],
         ),
     )
+
+
+# What sharing an invoice's money among its teachers (or instruments) needs, kept by the
+# database from the invoice's lines on every change of them (0052): one row per part (the
+# lines of one teacher, or of one instrument: `share_by`), with the invoice's line total (`whole`)
+# and the key of its largest part, which takes the rounding (ties by key). A report joins each
+# payment to one or two rows instead of grouping and ranking the lines of every invoice paid.
+SHARE_BY = ("teacher", "instrument")
+invoice_shares = Table(
+    "invoice_shares",
+    Base.metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
+    Column("studio_id", ForeignKey("studios.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("invoice_id", ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
+    Column("share_by", String(10), nullable=False),
+    Column("teacher_id", UUID(as_uuid=True)),
+    Column("instrument", String(100)),
+    Column("part", Numeric, nullable=False),
+    Column("whole", Numeric, nullable=False),
+    Column("largest", Boolean, nullable=False),
+    Column("largest_teacher_id", UUID(as_uuid=True)),
+    Column("largest_instrument", String(100)),
+    CheckConstraint(one_of("share_by", SHARE_BY), name="share_by_allowed"),
+    CheckConstraint(
+        "share_by = 'teacher' OR (teacher_id IS NULL AND largest_teacher_id IS NULL)",
+        name="teacher_key_by_teacher",
+    ),
+    CheckConstraint(
+        "share_by = 'instrument' OR (instrument IS NULL AND largest_instrument IS NULL)",
+        name="instrument_key_by_instrument",
+    ),
+    UniqueConstraint(
+        "invoice_id", "share_by", "teacher_id", "instrument", postgresql_nulls_not_distinct=True
+    ),
+)
 
 
 class Payment(IdMixin, TimestampMixin, StudioOwnedMixin, Base):

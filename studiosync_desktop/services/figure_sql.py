@@ -10,18 +10,20 @@ from __future__ import annotations
 # Money received: completed (or later refunded) payments by the day they were processed, an
 # overpayment kept as credit included, paying from account credit excluded (that money came
 # in before); refunds subtracted by the day they were refunded. One row per movement (a
-# payment's id and + for money in, - for its refund).
+# payment's id and + for money in, - for its refund; `kind`: 'in' or 'back').
 MONEY_MOVEMENTS = """
-SELECT p.id::text || '+' AS movement, p.invoice_id, p.payment_method AS method,
-       p.processed_at AS at,
-       p.amount + COALESCE((SELECT sum(c.amount) FROM account_credits c
-                            WHERE c.payment_id = p.id AND c.amount > 0), 0) AS amount
+SELECT p.id::text || '+' AS movement, 'in' AS kind, p.invoice_id, p.payment_method AS method,
+       p.processed_at AS at, p.amount + coalesce(c.amount, 0) AS amount
   FROM payments p
+  LEFT JOIN (SELECT c.payment_id, sum(c.amount) AS amount FROM account_credits c
+              WHERE c.studio_id = :studio AND c.amount > 0 GROUP BY c.payment_id) c
+    ON c.payment_id = p.id
  WHERE p.studio_id = :studio AND p.status IN ('completed', 'partially_refunded', 'refunded')
    AND p.payment_method <> 'account_credit'
    AND p.processed_at >= :money_from AND p.processed_at < :money_until
 UNION ALL
-SELECT p.id::text || '-', p.invoice_id, p.payment_method, p.refunded_at, -p.refunded_amount
+SELECT p.id::text || '-', 'back', p.invoice_id, p.payment_method, p.refunded_at,
+       -p.refunded_amount
   FROM payments p
  WHERE p.studio_id = :studio AND p.refunded_amount > 0 AND p.payment_method <> 'account_credit'
    AND p.refunded_at >= :money_from AND p.refunded_at < :money_until
@@ -35,6 +37,13 @@ TEACHER_KEY = "l.teacher_id"
 INSTRUMENT_KEY = (
     "CASE WHEN l.lesson_id IS NOT NULL THEN coalesce(nullif(l.instrument, ''), 'Band or group') END"
 )
+# The same shares of every invoice, by teacher and by instrument, kept by the database in
+# invoice_shares from the lines (migration 0052; tests/services/test_invoice_shares.py holds
+# it to `invoice_shares` below): its key column and its largest part's key.
+KEPT_SHARES = {
+    TEACHER_KEY: ("teacher", "s.teacher_id", "s.largest_teacher_id"),
+    INSTRUMENT_KEY: ("instrument", "s.instrument", "s.largest_instrument"),
+}
 
 
 def teacher_name(key: str) -> str:
@@ -48,9 +57,9 @@ def teacher_name(key: str) -> str:
 def invoice_shares(key: str, only: str = "true") -> str:
     """The lines of the invoices that `money` moved, by `key` and by whether they are `kept`
     (`only`: a filter on the line, an instrument): each part, the invoice's line total
-    (`whole`), and `n` = 1 for the largest part (ties by key), whose key takes the rounding."""
+    (`whole`), whether it is the largest part (ties by key), whose key takes the rounding."""
     return f"""
-SELECT invoice_id, key, kept, part, whole, row_number() OVER w AS n,
+SELECT invoice_id, key, kept, part, whole, row_number() OVER w = 1 AS is_largest,
        first_value(key) OVER w AS largest, first_value(kept) OVER w AS largest_kept
   FROM (SELECT l.invoice_id, {key} AS key, coalesce({only}, false) AS kept,
                sum(l.total_price) AS part,
@@ -59,6 +68,16 @@ SELECT invoice_id, key, kept, part, whole, row_number() OVER w AS n,
          WHERE l.invoice_id IN (SELECT invoice_id FROM money)
          GROUP BY 1, 2, 3) g
 WINDOW w AS (PARTITION BY invoice_id ORDER BY part DESC NULLS LAST, key NULLS LAST, kept DESC)
+"""
+
+
+def kept_shares(key: str) -> str:
+    """`invoice_shares(key)` of every invoice, as the database keeps it (no line filter)."""
+    share_by, column, largest = KEPT_SHARES[key]
+    return f"""
+SELECT s.invoice_id, {column} AS key, true AS kept, s.part, s.whole, s.largest AS is_largest,
+       {largest} AS largest, true AS largest_kept
+  FROM invoice_shares s WHERE s.share_by = '{share_by}'
 """
 
 
@@ -71,22 +90,24 @@ def shared(movements: str, key: str, only: str | None = None) -> str:
     Without a window over the movements: every smaller share is its rounded part, and is also
     taken off the largest share, which starts from the whole amount. Grouped any way, the
     sums are those of the shares (largest = amount - the others), and a movement's rows add
-    up to its amount."""
+    up to its amount. Without `only`, by teacher or instrument, the invoices' parts are read
+    as the database keeps them (one or two rows an invoice), not worked out from the lines."""
+    kept = only is None and key in KEPT_SHARES
+    shares = kept_shares(key) if kept else invoice_shares(key, only or "true")
+    # Worked out from the lines, the shares read the invoices of `money`: said once.
+    money = "money AS" if kept else "money AS MATERIALIZED"
     return f"""
-WITH money AS MATERIALIZED ({movements}),
-shares AS ({invoice_shares(key, only or "true")}),
-split AS MATERIALIZED (
-  SELECT m.movement, m.at, m.method, m.amount, sh.key, sh.largest, sh.largest_kept,
-         coalesce(sh.kept, {"false" if only else "true"}) AS kept,
-         CASE WHEN sh.n > 1 THEN round(m.amount * sh.part / sh.whole, 2) END AS smaller
-    FROM money m LEFT JOIN shares sh ON sh.invoice_id = m.invoice_id AND sh.whole <> 0
-)
-SELECT movement, at, method, key, amount FROM (
-  SELECT movement, at, method, key, kept, coalesce(smaller, amount) AS amount FROM split
-  UNION ALL
-  SELECT movement, at, method, largest, largest_kept, -smaller FROM split
-   WHERE smaller IS NOT NULL
-) x WHERE x.kept
+WITH {money} ({movements}),
+shares AS ({shares})
+SELECT m.movement, m.at, m.method, v.key, v.amount
+  FROM money m LEFT JOIN shares sh ON sh.invoice_id = m.invoice_id AND sh.whole <> 0
+ CROSS JOIN LATERAL (SELECT CASE WHEN sh.is_largest IS NOT FALSE THEN m.amount
+                                 ELSE round(m.amount * sh.part / sh.whole, 2) END AS share) r
+ CROSS JOIN LATERAL (SELECT sh.key, coalesce(sh.kept, {"false" if only else "true"}) AS kept,
+                            r.share AS amount
+                     UNION ALL
+                     SELECT sh.largest, sh.largest_kept, -r.share WHERE NOT sh.is_largest) v
+ WHERE v.kept
 """
 
 

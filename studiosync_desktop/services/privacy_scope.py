@@ -84,6 +84,7 @@ SCOPES: dict[str, Scope] = {
         f"t.invoice_id IN {MY_INVOICES} OR t.lesson_id IN "
         "(SELECT id FROM lessons WHERE student_id = ANY(:students))",
     ),
+    "invoice_shares": nobody("kept by the database from invoice lines (in the export)"),
     "invoice_events": about("Invoice history", f"t.invoice_id IN {MY_INVOICES}"),
     "invoice_number_counters": nobody("the studio's invoice numbering"),
     "payments": about("Payments", f"t.invoice_id IN {MY_INVOICES}"),
@@ -155,6 +156,6 @@ ACTOR_COLUMNS = {
 PERSON_KEYS = {"students.user_id", "teachers.user_id", "families.primary_contact_id"}
 # Tables the database keeps from others (their rows are exported through those others), and
 # what is never given out (a password verifier), though it goes when the person is erased.
-DERIVED = {"lesson_attendance", "room_occupancy", "login_verifiers"}
+DERIVED = {"lesson_attendance", "room_occupancy", "login_verifiers", "invoice_shares"}
 # Columns not exported: derived, or files kept beside the JSON.
 LEFT_OUT_COLUMNS = {"search_text", "avatar", "avatar_thumb", "file", "content", "logo"}

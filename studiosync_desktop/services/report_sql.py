@@ -57,26 +57,22 @@ SELECT {MONTH}, initcap(replace(m.method, '_', ' ')),
        -coalesce(sum(m.amount) FILTER (WHERE m.movement LIKE '%-'), 0), sum(m.amount)
   FROM ({received}) m GROUP BY 1, 2 ORDER BY 1, 2"""
     key = KEYS.get(group) or ("NULL::text" if only else None)
-    # Invoiced and received in one set of movements (i: or r: before the movement), so the
-    # invoices' lines are read and shared once for both; `at` is the movement's month where
-    # the studio is, worked out once per movement rather than once per share.
+    # Invoiced and received in one set of movements, so the invoices' parts are read and
+    # shared once for both; each is named by its column (invoice, credit note, in or back)
+    # rather than by its id, which nothing here needs; `at` is the movement's month where the
+    # studio is, worked out once per movement rather than once per share.
     movements = f"""
-SELECT 'i:' || x.movement AS movement, x.invoice_id, x.method, {MONTH_OF.format(at="x.at")}
-       AS at, x.amount
+SELECT x.method AS movement, x.invoice_id, x.method, {MONTH_OF.format(at="x.at")} AS at,
+       x.amount
   FROM ({INVOICED_MOVEMENTS}) x
 UNION ALL
-SELECT 'r:' || y.movement, y.invoice_id, y.method, {MONTH_OF.format(at="y.at")}, y.amount
+SELECT y.kind, y.invoice_id, y.method, {MONTH_OF.format(at="y.at")}, y.amount
   FROM ({MONEY_MOVEMENTS}) y"""
     movements = _of_payer(movements, payer)
     named = "m.key" if key else "NULL::text"
     source = shared(movements, key, only) if key else movements
-    # Each movement's column said once (invoiced, credit note, in or back): the grouping
-    # compares those, and the month is written out once per row of the report.
     both = f"""
-SELECT m.at AS month, {named} AS key, m.amount,
-       CASE WHEN m.movement LIKE 'i:%' THEN m.method
-            WHEN m.movement LIKE '%+' THEN 'in' ELSE 'back' END AS kind
-  FROM ({source}) m"""
+SELECT m.at AS month, {named} AS key, m.amount, m.movement AS kind FROM ({source}) m"""
     if group == "teacher":
         name = f"coalesce({teacher_name('g.key')}, 'Not lessons'),"
     else:
