@@ -448,14 +448,19 @@ class ReportService:
             if request.name == "pay":
                 return self._pay_table(actor, request, studio)
             report = REPORTS[request.name]
-            if request.name in MONEY_SHARED:
-                # Sharing three years of payments sorts and hashes some 100,000 rows: in
-                # memory rather than on disk (the server's default is 4 MB).
-                s.execute(text("SET LOCAL work_mem = '32MB'"))
+            shares = request.name in MONEY_SHARED
+            if shares:
+                # Sharing three years of payments hashes some 150,000 shares: in memory rather
+                # than sorted on disk (the server's default is 4 MB). A read session has no
+                # transaction, where SET LOCAL did nothing (with a warning): set on this
+                # pooled connection for the statement and reset after it.
+                s.execute(text("SET work_mem = '32MB'"))
             rows = tuple(
                 _finish(request.name, tuple(row))
                 for row in s.execute(text(report.sql(r, actor)), params)
             )
+            if shares:
+                s.execute(text("RESET work_mem"))
             narrowed = _narrowed(s, actor, r, report.info)
         table = ReportTable(
             narrowed=narrowed,

@@ -5,6 +5,7 @@ the lines (figure_sql.invoice_shares), for both keys; and no login writes the ta
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -194,3 +195,37 @@ def test_an_issued_invoice_and_its_credit_note_keep_their_shares(
     ]
     with psycopg.connect(libpq_dsn(db.url)) as conn:
         _as_kept_and_as_lines(conn)
+
+
+def test_two_desks_changing_one_drafts_lines_at_once_leave_the_parts_of_both(
+    db: Database, admin: Actor, world: dict[str, Any]
+) -> None:
+    """The second desk's statement waits for the first's invoice lock, then works the parts
+    out again from both desks' lines (without the lock it kept only its own view)."""
+    invoice, url = world["invoices"][0], libpq_dsn(db.url)
+    add = (
+        "INSERT INTO invoice_line_items (studio_id, invoice_id, description, unit_price,"
+        " lesson_id) VALUES (%s, %s, 'Line', %s, %s)"
+    )
+    with psycopg.connect(url) as first, psycopg.connect(url) as second:
+        first.execute(add, (admin.studio_id, invoice, Decimal("30.00"), world["lessons"][0]))
+        done = threading.Event()
+
+        def other_desk() -> None:
+            second.execute(add, (admin.studio_id, invoice, Decimal("20.00"), world["lessons"][1]))
+            second.commit()
+            done.set()
+
+        thread = threading.Thread(target=other_desk)
+        thread.start()
+        assert not done.wait(0.5)  # waiting for the first desk's invoice
+        first.commit()
+        thread.join(10)
+        assert done.is_set()
+    with psycopg.connect(url) as conn:
+        _as_kept_and_as_lines(conn)
+        teachers = conn.execute(
+            "SELECT count(*) FROM invoice_shares WHERE invoice_id = %s AND share_by = 'teacher'",
+            (invoice,),
+        ).fetchone()
+        assert teachers == (2,)

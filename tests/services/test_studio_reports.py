@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -24,6 +24,7 @@ from studiosync_desktop.services.studio_reports import ReportService
 from studiosync_desktop.services.teacher_pay import TeacherPayService
 from tests.services.test_studio_figures import (  # noqa: F401 (studio: the fixture)
     NOW,
+    NY,
     at,
     invoice_for,
     pay,
@@ -94,7 +95,7 @@ def test_a_credit_note_is_invoiced_negative_and_shared_like_its_invoice(
     studio: dict[str, uuid.UUID],  # noqa: F811
 ) -> None:
     InvoicingService(db).credit_note(admin, studio["books"], {"amount": "10.00", "reason": "Snow"})
-    today = date.today()
+    today = datetime.now(NY).date()  # the studio's day it is issued on (not the machine's)
     t = run(db, admin, "revenue", (today, today), group="teacher")
     credits = {r[1]: r[3] for r in t.rows}
     assert credits == {"Ann Alto": Decimal("-6.00"), "Ben Bass": Decimal("-4.00")}
