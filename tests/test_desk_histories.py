@@ -34,6 +34,12 @@ from studiosync_desktop.models import Base
 from studiosync_desktop.schemas.billing import Payer
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.services.figure_sql import (
+    INSTRUMENT_KEY,
+    TEACHER_KEY,
+    invoice_shares,
+    kept_shares,
+)
 from studiosync_desktop.services.studio import StudioService
 
 DESKS = 3
@@ -273,6 +279,14 @@ one_area = st.sampled_from(sorted(AREAS)).flatmap(
 
 # --- the invariants, in SQL over what is stored: each query lists what breaks one ------------
 
+# The reports' sharing worked out from every invoice's lines (figure_sql.invoice_shares).
+LINES_OF_EVERY_INVOICE = "WITH money AS (SELECT id AS invoice_id FROM invoices)"
+# Shares by teacher (a uuid) and by instrument (text) in one list.
+AS_TEXT = (
+    "(SELECT invoice_id, key::text, kept, part, whole, is_largest, largest::text, largest_kept"
+    " FROM ({}) x)"
+)
+
 INVARIANTS = {
     "stock within bounds and equal to what is held": """
         SELECT i.name FROM inventory_items i
@@ -333,6 +347,14 @@ INVARIANTS = {
         SELECT invoice_number FROM invoices
         WHERE (status = 'draft') <> (invoice_number IS NULL)
     """,
+    "each invoice's kept parts are what its lines say": " UNION ALL ".join(
+        f"({AS_TEXT.format(a)} EXCEPT ALL {AS_TEXT.format(b)})"
+        for key in (TEACHER_KEY, INSTRUMENT_KEY)
+        for a, b in (
+            (kept_shares(key), f"{LINES_OF_EVERY_INVOICE} {invoice_shares(key)}"),
+            (f"{LINES_OF_EVERY_INVOICE} {invoice_shares(key)}", kept_shares(key)),
+        )
+    ),
 }
 
 
@@ -435,6 +457,10 @@ def test_each_invariant_finds_what_it_guards(db: Database) -> None:
         "invoice numbers of a year have no gap": [
             "ALTER TABLE invoices DISABLE TRIGGER USER",
             "UPDATE invoices SET invoice_number = invoice_number || '0'",
+        ],
+        "each invoice's kept parts are what its lines say": [
+            "ALTER TABLE invoice_line_items DISABLE TRIGGER USER",
+            "UPDATE invoice_line_items SET unit_price = unit_price + 1",
         ],
     }
     for name, statements in breakage.items():
