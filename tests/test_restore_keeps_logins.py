@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from studiosync_desktop import login, migrate
 from studiosync_desktop.cli import main
@@ -93,6 +94,9 @@ def test_a_restore_under_another_name_on_another_server_logs_everyone_in(
         person = login.log_in(url, email, password)
         try:
             assert person.actor.role == role
+            # The recreated database grants temp objects to everyone again: taken back (0051).
+            with person.db.engine.connect() as conn, pytest.raises(DBAPIError, match="temporary"):
+                conn.exec_driver_sql("CREATE TEMP TABLE invoices (id int)")
         finally:
             person.db.dispose()
         with pytest.raises(ValidationFailed, match="wrong"):
