@@ -1,7 +1,8 @@
-"""Time zones by name, as studios store them."""
+"""Time zones by name, as studios store them, and time that passes in one."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -11,3 +12,10 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def minutes_after(start: datetime, minutes: int) -> datetime:
+    """`minutes` of real time after `start`, shown in its zone. A datetime's own arithmetic
+    adds to the wall clock: a lesson at 01:30 on the night the clocks go back would end at
+    02:00 of the second 01:00-02:00, 90 minutes later."""
+    return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)

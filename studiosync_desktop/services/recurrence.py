@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from studiosync_desktop.models import StudioClosure
 from studiosync_desktop.vocabulary import WEEKDAYS
+from studiosync_desktop.zones import minutes_after
 
 
 def week_of_month(day: date) -> int:
@@ -127,7 +128,7 @@ class PatternShape:
                     self.band_id,
                     self.room_id,
                     start,
-                    start + timedelta(minutes=self.duration_minutes),
+                    minutes_after(start, self.duration_minutes),
                 )
             )
         return out

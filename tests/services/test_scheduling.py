@@ -16,6 +16,8 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.recurrence import occurrence_dates
 from studiosync_desktop.services.scheduling import SchedulingService
+from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.zones import minutes_after
 
 
 def lesson(teacher, start, minutes=30, **kw):  # type: ignore[no-untyped-def]
@@ -328,3 +330,25 @@ def test_twenty_desks_booking_the_same_slot_one_wins_the_rest_get_the_clash(
     outcomes = race_desks(database_url, 20, desk)
     assert outcomes.count("ok") == 1
     assert outcomes.count("clash") == 19, outcomes
+
+
+def test_a_series_over_the_night_the_clocks_go_back_keeps_each_lessons_length(
+    lesson_studio, admin, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    """A lesson at 01:30 on that night lasts its 30 minutes (to the second 01:00), not 90."""
+    svc, _m, maya, _bob, tom, _ana, _band, _room = lesson_studio
+    StudioService(db).save_settings(admin, {"series_horizon_weeks": 104})  # a year ahead
+    fall_back = date(2027, 11, 7)  # the first Sunday of November: 02:00 EDT is 01:00 EST
+    data = series(maya, tom, fall_back - timedelta(weeks=1), start_time=time(1, 30))
+    data |= {"end_date": fall_back + timedelta(weeks=1), "accept_outside": True}
+    assert svc.create_series(admin, data).created == 3
+    with db.session() as s:
+        lengths = s.execute(
+            text(
+                "SELECT scheduled_end - scheduled_start FROM lessons WHERE student_id = :t"
+                " ORDER BY scheduled_start"
+            ),
+            {"t": tom},
+        ).scalars()
+        assert list(lengths) == [timedelta(minutes=30)] * 3
+    assert minutes_after(at(fall_back, 1, 30), 30).astimezone(NY).fold == 1  # the second 01:00

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, NamedTuple
@@ -55,6 +55,7 @@ from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_che
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker, TimeField, error_label, field_holder
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
+from studiosync_desktop.zones import minutes_after
 
 REPEATS = (("Once", None), ("Every week", "weekly"), ("Every two weeks", "biweekly"),
            ("Every month (same weekday)", "monthly"))  # fmt: skip
@@ -369,7 +370,7 @@ class LessonDialog(QDialog):
             "room_id": self.room.currentData(),
             "lesson_type": self.kind.currentData(),
             "start": start,
-            "end": start + timedelta(minutes=self.minutes.value()),
+            "end": minutes_after(start, self.minutes.value()),
             "location": self.location.text(),
             "accept_outside": self.outside_confirmed,
             "rate": rate,

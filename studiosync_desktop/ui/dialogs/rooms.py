@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QTime
@@ -32,6 +32,7 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker, TimeField
+from studiosync_desktop.zones import minutes_after
 
 
 class RoomDialog(FormDialog):
@@ -154,7 +155,7 @@ class ReservationDialog(FormDialog):
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=self.zone)
 
     def _end(self) -> datetime:
-        return self._start() + timedelta(minutes=self.length.value())
+        return minutes_after(self._start(), self.length.value())
 
     def _update_cost(self) -> None:
         index = self.room.currentIndex()
