@@ -289,6 +289,9 @@ NOT_TYPED: dict[str, tuple[str, ...]] = {
     "notifications": ("dedupe_key",),
     # Copied by the database from a column that has the check (0038: the student's instrument).
     "invoice_line_items": ("instrument",),
+    # Kept by the database from the invoice's lines (0052): what a part is shared by, and the
+    # lines' instrument again.
+    "invoice_shares": ("share_by", "instrument", "largest_instrument"),
 }
 
 
