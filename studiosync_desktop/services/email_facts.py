@@ -23,7 +23,7 @@ from studiosync_desktop.schemas.billing import StudioLetterhead
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.email import OutgoingAttachment
 from studiosync_desktop.services.invoice_details import load_details
-from studiosync_desktop.services.roster import NO_EMAIL_DOMAIN
+from studiosync_desktop.services.student_search import NO_EMAIL_DOMAIN
 
 
 @dataclass

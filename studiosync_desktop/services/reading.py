@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from studiosync_desktop import limits
 from studiosync_desktop.errors import NotFound, ValidationFailed
@@ -18,8 +18,9 @@ from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.zones import zone_of
 
 
-def full_name(first: InstrumentedAttribute[str], last: InstrumentedAttribute[str]) -> Any:
-    """SQL for 'First Last' (no trailing space when the last name is empty)."""
+def full_name(first: Any, last: Any) -> Any:
+    """SQL for "First Last" (no trailing space when the last name is empty), of two text
+    columns (a model's, or a subquery's)."""
     return func.trim(func.concat(first, literal(" "), last))
 
 

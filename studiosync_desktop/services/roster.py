@@ -41,10 +41,12 @@ from studiosync_desktop.services.reading import (
     contains_pattern,
     full_name,
 )
+from studiosync_desktop.services.student_search import (
+    NO_EMAIL_DOMAIN,
+    search_students,
+    shown_email,
+)
 from studiosync_desktop.services.unit_of_work import unit_of_work
-
-# Students without an email get a unique placeholder on a reserved domain (RFC 2606).
-NO_EMAIL_DOMAIN = "no-email.invalid"
 
 
 def placeholder_email() -> str:
@@ -59,11 +61,6 @@ def visible_email(email: str) -> str:
 
 RowT = TypeVar("RowT", bound=BaseModel)
 InputT = TypeVar("InputT", bound=BaseModel)
-
-
-def shown_email(column: Any) -> Any:
-    """The email as the desk reads it: '' for a placeholder address."""
-    return func.regexp_replace(column, rf"^.*@{NO_EMAIL_DOMAIN.replace('.', '[.]')}$", "")
 
 
 def require_desk(actor: Actor) -> None:
@@ -88,13 +85,16 @@ class _Search:
         digits = re.sub(r"\D", "", self.text)
         if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", self.text):
             self.kind = "phone"
-            self.pattern: Any = literal(contains_pattern(digits))
+            self.like = contains_pattern(digits)
+            self.pattern: Any = literal(self.like)
         elif len(self.text) < 3:
             self.kind = "short"
-            self.pattern = func.roster_fold(literal(contains_pattern(self.text)))
+            self.like = contains_pattern(self.text)
+            self.pattern = func.roster_fold(literal(self.like))
         else:
             self.kind = "fuzzy"
-            self.pattern = func.roster_fold(literal(contains_pattern(self.text)))
+            self.like = contains_pattern(self.text)
+            self.pattern = func.roster_fold(literal(self.like))
         self.folded = func.roster_fold(literal(self.text))
 
     def __bool__(self) -> bool:
@@ -132,7 +132,18 @@ class RosterService:
         limit: int = 200,
         include_inactive: bool = False,
     ) -> Page[StudentRow]:
-        """Students by last name, first name; `search` matches name, email, phone or instrument."""
+        """Students by last name, first name; `search` matches name, email, phone or instrument.
+
+        A search (each keystroke) is `student_search.search_students`: the same rows, faster."""
+        found = _Search(search)
+        if found:
+            require(actor, "roster")
+            check_limit(limit)
+            with self._db.read_session() as s:
+                rows = search_students(
+                    s, actor.studio_id, found.kind, found.like, found.text, limit, include_inactive
+                )
+            return Page[StudentRow](rows=rows, total=len(rows))
         teacher_user = aliased(User, name="teacher_user")
         query = (
             select(
