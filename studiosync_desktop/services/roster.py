@@ -86,16 +86,19 @@ class _Search:
         if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", self.text):
             self.kind = "phone"
             self.like = contains_pattern(digits)
-            self.pattern: Any = literal(self.like)
-        elif len(self.text) < 3:
-            self.kind = "short"
-            self.like = contains_pattern(self.text)
-            self.pattern = func.roster_fold(literal(self.like))
         else:
-            self.kind = "fuzzy"
+            self.kind = "short" if len(self.text) < 3 else "fuzzy"
             self.like = contains_pattern(self.text)
-            self.pattern = func.roster_fold(literal(self.like))
-        self.folded = func.roster_fold(literal(self.text))
+
+    # The SQL is made when a list asks for it: a student search (each keystroke) binds
+    # `kind`, `like` and `text` to a statement built once (`student_search`).
+    @property
+    def pattern(self) -> Any:
+        return literal(self.like) if self.kind == "phone" else func.roster_fold(literal(self.like))
+
+    @property
+    def folded(self) -> Any:
+        return func.roster_fold(literal(self.text))
 
     def __bool__(self) -> bool:
         return bool(self.text)

@@ -10,6 +10,7 @@ from factories import Maker
 from studiosync_desktop.db import Database
 from studiosync_desktop.errors import NotFound, PermissionDenied, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.schemas.rows import StudentRow
 from studiosync_desktop.services.roster import RosterService
 
 
@@ -176,3 +177,43 @@ def test_a_students_page_gathers_lessons_family_invoices_and_loans(
     again = {x.title: x for x in people.page(admin, "students", sam).sections}
     lines = {line.text: line.detail for line in again["Invoices (student and family)"].lines}
     assert lines["INV-10"].startswith("Overdue") and lines["INV-11"].startswith("Sent")
+
+
+def test_a_student_search_gives_the_rows_and_order_of_the_full_list(
+    roster: RosterService, admin: Actor, maker: Maker
+) -> None:
+    """The search's page is found before its families and teachers are named, its rows built
+    without validation: the same rows, in the same order, as the list without a search."""
+    tess = maker.teacher("Tess", "Stone")
+    family = maker.family("Sosa family")
+    maker.student("Sofia", "Sosa", family_id=family, teacher_id=tess)
+    maker.student("Sam", "Sosa", family_id=family, email="student-1@no-email.invalid")
+    maker.student("Sol", "Ames", instrument=" Cello ", teacher_id=tess)  # spaces: validated
+    maker.student("Sol", "Ames", instrument="Sax")  # the same name: by id
+    maker.student("Ava", "Stone", is_active=False)
+    maker.student("Ben", "Ode", instrument="Drums")
+    for include_inactive in (False, True):
+        listed = roster.students(admin, include_inactive=include_inactive).rows
+        for search in ("s", "so", "sosa", "sax", "ames"):
+            found = roster.students(admin, search=search, include_inactive=include_inactive)
+            rows = found.rows
+            assert rows == tuple(StudentRow.model_validate(r.model_dump()) for r in rows)
+            assert found.total == len(rows)
+            if len(search) < 3:  # a short search is alphabetical, as the list is
+                ids = {r.id for r in rows}
+                assert rows == tuple(r for r in listed if r.id in ids)
+            else:
+                assert set(rows) <= set(listed)
+    [sam, sofia] = roster.students(admin, search="sosa").rows[:2]
+    assert (sam.name, sam.family_name, sam.teacher_name, sam.email) == (
+        "Sam Sosa",
+        "Sosa family",
+        "",
+        "",
+    )
+    assert sofia.teacher_name == "Tess Stone"
+    assert sorted(r.instrument for r in roster.students(admin, search="ame").rows) == [
+        "Cello",
+        "Sax",
+    ]
+    assert len(roster.students(admin, search="s", limit=2).rows) == 2
