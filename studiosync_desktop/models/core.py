@@ -126,6 +126,8 @@ class User(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         CheckConstraint("octet_length(avatar_thumb) <= 32768", name="avatar_thumb_size"),
         # Emails are unique whatever their case: "Maya@x.org" and "maya@x.org" are one person.
         Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+        # A studio's people in name order: a short roster search reads one page (0053).
+        Index("ix_users_studio_id_name", "studio_id", "last_name", "first_name"),
     )
 
     @property

@@ -51,7 +51,16 @@ def search_students(
     `text`: the typed text, whose similarity ranks a fuzzy search."""
     values = {"studio": studio_id, "pattern": pattern, "text": text, "limit": limit}
     [rows] = read_together(
-        s, [Bound(_statement(kind, include_inactive), values, binary=True, tuples=True)]
+        s,
+        [
+            Bound(
+                _statement(kind, include_inactive),
+                values,
+                binary=True,
+                tuples=True,
+                planned_each_time=kind == "short",
+            )
+        ],
     )
     return student_rows_from(rows)
 
@@ -63,10 +72,17 @@ def _statement(kind: str, include_inactive: bool) -> Select[Any]:
     if kind not in KINDS:
         raise ValueError(f"no student search of kind {kind!r}")
     raw = bindparam("pattern", type_=String)
-    # Folded once per statement (a scalar subquery is an InitPlan): in the plan that
-    # psycopg's prepared statement comes to use, a plain roster_fold($1) is called for each
-    # row it is compared with (6,500 calls: 30 ms for a one-letter search).
-    pattern = raw if kind == "phone" else select(func.roster_fold(raw)).scalar_subquery()
+    # A short search's pattern is left for the planner to see (it is planned each time,
+    # `search_students`): how many it matches decides between reading the studio's people in
+    # name order and stopping at the page ('s'), or reading them all ('zq'). Elsewhere it is
+    # folded once per statement (a scalar subquery is an InitPlan): in a plan kept for all
+    # values, a plain roster_fold($1) is called for every row it is compared with.
+    if kind == "short":
+        pattern: Any = func.roster_fold(raw)
+    elif kind == "phone":
+        pattern = raw
+    else:
+        pattern = select(func.roster_fold(raw)).scalar_subquery()
     folded = select(func.roster_fold(bindparam("text", type_=String))).scalar_subquery()
     typos = folded if kind == "fuzzy" else literal(None, String)
 

@@ -41,12 +41,15 @@ class Bound:
 
     `binary`: its rows read in binary (only for columns of standard types: uuid, timestamptz,
     numeric, text...; a type psycopg does not know would come back as bytes). `tuples`: its
-    rows as plain tuples rather than named ones (~0.5 us a row less)."""
+    rows as plain tuples rather than named ones (~0.5 us a row less). `planned_each_time`:
+    never prepared (psycopg prepares a statement after 5 runs, and the server then may keep
+    one plan for all values): for a statement whose best plan depends on its values."""
 
     statement: ClauseElement
     values: Mapping[str, Any]
     binary: bool = False
     tuples: bool = False
+    planned_each_time: bool = False
 
 
 # Bound statements compiled once: by the statement object, which the module defining it keeps.
@@ -84,7 +87,12 @@ def read_together(s: Session, statements: Sequence[ClauseElement | Bound]) -> li
                 connection.dispatch.before_cursor_execute(
                     connection, cursor, sql, params, None, False
                 )
-                cursor.execute(sql, params, binary=bound is not None and bound.binary)
+                cursor.execute(
+                    sql,
+                    params,
+                    binary=bound is not None and bound.binary,
+                    prepare=False if bound is not None and bound.planned_each_time else None,
+                )
                 cursors.append(cursor)
         return [cursor.fetchall() for cursor in cursors]
     except psycopg.Error as exc:
