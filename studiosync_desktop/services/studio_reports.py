@@ -617,6 +617,7 @@ def _months(request: ReportRequest, zone: Any) -> dict[str, list[Any]]:
         months.append(after)
     return {
         "month_starts": [local_midnight(m, zone) for m in months],
+        "month_firsts": months,
         "month_names": [f"{m:%Y-%m}" for m in months],
     }
 
