@@ -16,6 +16,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.services.reading import full_name
 from studiosync_desktop.services.together import Bound, read_together
+from studiosync_desktop.services.trusted_rows import row_maker
 
 
 def who_name(student_user: Any) -> Any:
@@ -80,10 +81,7 @@ NAMES_SQL = text(
 ).bindparams(bindparam("studio", type_=Uuid))
 
 
-_set_attribute = object.__setattr__
-# Every row gives every field: one set of their names, shared by the rows. Nothing changes
-# it in place: the rows are frozen, and `model_copy(update=...)` copies it first.
-_ALL_FIELDS_SET = set(LessonRow.model_fields)
+_lesson_row = row_maker(LessonRow)
 
 
 def read_lesson_rows(
@@ -110,11 +108,10 @@ def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[
     """`LessonRow`s from the rows of a `lesson_columns()` query and of `lesson_names`.
 
     A week of the large studio is ~1,900 rows, so the loop is written for speed. Each DTO is
-    what `LessonRow.model_construct` makes (our own typed columns need no re-validation;
-    tests/services/test_scheduling_outputs.py checks a row equals a validated one) without
-    its per-field loop: `__new__` and its four slots set. Rows are unpacked by position (the
-    order of `lesson_columns`) and the look-ups bound to locals: a call with keyword arguments
-    per row cost as much as the database's own work for the row.
+    made without re-validation (`trusted_rows`; tests/services/test_scheduling_outputs.py
+    checks a row equals a validated one). Rows are unpacked by position (the order of
+    `lesson_columns`) and the look-ups bound to locals: a call with keyword arguments per row
+    cost as much as the database's own work for the row.
     """
     if not lessons:
         return ()
@@ -122,9 +119,7 @@ def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[
     # for each of ~3 look-ups a row; an int's are not.
     names: dict[int, str] = {r.id.int: r.name for r in name_rows}
     name_of = names.get
-    new = LessonRow.__new__
-    set_attribute = _set_attribute
-    fields = _ALL_FIELDS_SET
+    make = _lesson_row
     rows: list[LessonRow] = []
     keep = rows.append
     for (
@@ -141,31 +136,26 @@ def lesson_rows_from(lessons: Sequence[Any], name_rows: Iterable[Any]) -> tuple[
         student_name,
         instrument,
     ) in lessons:
-        row = new(LessonRow)
-        set_attribute(
-            row,
-            "__dict__",
-            {
-                "id": lesson_id,
-                "start": start,
-                "end": end,
-                "teacher_id": teacher_id,
-                "teacher_name": name_of(teacher_id.int, ""),
-                "student_name": student_name or (name_of(band_id.int, "") if band_id else ""),
-                "room_name": name_of(room_id.int, "") if room_id else "",
-                "status": status,
-                "lesson_type": lesson_type,
-                "rate": rate,
-                "room_id": room_id,
-                "student_id": student_id,
-                "band_id": band_id,
-                "instrument": instrument or ("Band" if band_id else ""),
-            },
+        keep(
+            make(
+                {
+                    "id": lesson_id,
+                    "start": start,
+                    "end": end,
+                    "teacher_id": teacher_id,
+                    "teacher_name": name_of(teacher_id.int, ""),
+                    "student_name": student_name or (name_of(band_id.int, "") if band_id else ""),
+                    "room_name": name_of(room_id.int, "") if room_id else "",
+                    "status": status,
+                    "lesson_type": lesson_type,
+                    "rate": rate,
+                    "room_id": room_id,
+                    "student_id": student_id,
+                    "band_id": band_id,
+                    "instrument": instrument or ("Band" if band_id else ""),
+                }
+            )
         )
-        set_attribute(row, "__pydantic_fields_set__", fields)
-        set_attribute(row, "__pydantic_extra__", None)
-        set_attribute(row, "__pydantic_private__", None)
-        keep(row)
     return tuple(rows)
 
 

@@ -22,6 +22,7 @@ from studiosync_desktop.models import Family, Student, Teacher, User
 from studiosync_desktop.schemas.rows import StudentRow
 from studiosync_desktop.services.reading import full_name
 from studiosync_desktop.services.together import Bound, read_together
+from studiosync_desktop.services.trusted_rows import row_maker
 
 # The search kinds of `roster._Search`: how the typed text is matched.
 KINDS = ("short", "phone", "fuzzy")
@@ -165,22 +166,17 @@ def _hits(table: str, pattern: Any, typos: Any) -> Select[Any]:
     return select(func.roster_hits(table, pattern, typos).column_valued())
 
 
-_set_attribute = object.__setattr__
-# Every row gives every field: one set of their names, shared by the rows (frozen rows; a
-# `model_copy(update=...)` copies it first).
-_ALL_FIELDS_SET = set(StudentRow.model_fields)
+_student_row = row_maker(StudentRow)
 _FIELDS = tuple(StudentRow.model_fields)
 
 
 def student_rows_from(rows: Sequence[tuple[Any, ...]]) -> tuple[StudentRow, ...]:
     """`StudentRow`s from the page's tuples, in the order of `StudentRow`'s fields.
 
-    Our own typed columns need no re-validation: each row is what `model_construct` makes,
-    without its per-field loop. The one thing validation would change is whitespace around a
-    text (`Frozen` strips it): a row with any is validated instead, so the rows are the same."""
-    new = StudentRow.__new__
-    set_attribute = _set_attribute
-    fields = _ALL_FIELDS_SET
+    Our own typed columns need no re-validation (`trusted_rows`). The one thing validation
+    would change is whitespace around a text (`Frozen` strips it): a row with any is
+    validated instead, so the rows are the same."""
+    make = _student_row
     out: list[StudentRow] = []
     keep = out.append
     for r in rows:
@@ -195,25 +191,20 @@ def student_rows_from(rows: Sequence[tuple[Any, ...]]) -> tuple[StudentRow, ...]
         ):
             keep(StudentRow(**dict(zip(_FIELDS, r, strict=True))))
             continue
-        row = new(StudentRow)
-        set_attribute(
-            row,
-            "__dict__",
-            {
-                "id": sid,
-                "name": name,
-                "email": email,
-                "phone": phone,
-                "instrument": instrument,
-                "family_name": family,
-                "teacher_name": teacher,
-                "is_active": active,
-                "teacher_id": teacher_id,
-                "photo": photo,
-            },
+        keep(
+            make(
+                {
+                    "id": sid,
+                    "name": name,
+                    "email": email,
+                    "phone": phone,
+                    "instrument": instrument,
+                    "family_name": family,
+                    "teacher_name": teacher,
+                    "is_active": active,
+                    "teacher_id": teacher_id,
+                    "photo": photo,
+                }
+            )
         )
-        set_attribute(row, "__pydantic_fields_set__", fields)
-        set_attribute(row, "__pydantic_extra__", None)
-        set_attribute(row, "__pydantic_private__", None)
-        keep(row)
     return tuple(out)
