@@ -448,14 +448,6 @@ class RoomService:
         )
 
 
-def reservations_overlapping(
-    s: Session, studio_id: uuid.UUID, first: datetime, after: datetime
-) -> tuple[ReservationRow, ...]:
-    """A studio's reservations overlapping [first, after), by start and room."""
-    values = {"studio": studio_id, "first": first, "after": after}
-    return reservation_rows(s.execute(RESERVATIONS_OVERLAPPING, values).all())
-
-
 def _studio() -> Any:
     return bindparam("studio", type_=Uuid)
 
@@ -517,6 +509,7 @@ def _free_in(
     return found
 
 
+# A studio's reservations overlapping [first, after): a day of rooms, and Today's board.
 RESERVATIONS_OVERLAPPING = reservations_select()
 
 # A day of all rooms (`RoomService.day`), its values `studio`, `first` and `after`: the rooms;

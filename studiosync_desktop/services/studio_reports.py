@@ -455,12 +455,14 @@ class ReportService:
                 # transaction, where SET LOCAL did nothing (with a warning): set on this
                 # pooled connection for the statement and reset after it.
                 s.execute(text("SET work_mem = '32MB'"))
-            rows = tuple(
-                _finish(request.name, tuple(row))
-                for row in s.execute(text(report.sql(r, actor)), params)
-            )
-            if shares:
-                s.execute(text("RESET work_mem"))
+            try:
+                rows = tuple(
+                    _finish(request.name, tuple(row))
+                    for row in s.execute(text(report.sql(r, actor)), params)
+                )
+            finally:
+                if shares:  # a refused or failed report leaves the connection as it found it
+                    s.execute(text("RESET work_mem"))
             narrowed = _narrowed(s, actor, r, report.info)
         table = ReportTable(
             narrowed=narrowed,
