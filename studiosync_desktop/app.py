@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
@@ -25,10 +25,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 from studiosync_desktop import __version__, login
 from studiosync_desktop.bootstrap import OpenDatabase, open_database, shown_url
 from studiosync_desktop.config import AppDirs, DatabaseTarget
-from studiosync_desktop.embedded import EarlyStart
 from studiosync_desktop.errors import StudioSyncError
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.studio import StudioInfo
+from studiosync_desktop.services import who_acts
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.account_menus import AccountContext, AccountMenus
 from studiosync_desktop.ui.error_presenter import ErrorPresenter, install_excepthooks
@@ -36,9 +34,15 @@ from studiosync_desktop.ui.idle_lock import IdleLock
 from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.login_dialog import ChangePasswordDialog, LoginDialog
 from studiosync_desktop.ui.main_window import MainWindow
-from studiosync_desktop.ui.setup_wizard import SetupWizard
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.task_runner import TaskRunner, call_and_wait
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from studiosync_desktop.embedded import EarlyStart
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.schemas.studio import StudioInfo
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +116,16 @@ def first_actor(
     Runs on the owner's connection. The wizard also creates the first admin's login; the
     demo studio comes with its own logins (README, "Demo logins").
     """
-    if not call_and_wait(runner, services.studio.is_empty):
-        return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
+    db = opened.db
+    if not call_and_wait(runner, who_acts.studio_is_empty, db):
+        return call_and_wait(runner, who_acts.default_actor, db)  # type: ignore[no-any-return]
+    from studiosync_desktop.ui.setup_wizard import SetupWizard  # a new studio only
+
     wizard = SetupWizard(services.studio, runner, accounts=services.accounts)
     if not wizard.exec():
         return None
     if wizard.studio_exists:  # another desk finished the wizard first: open their studio
-        return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
+        return call_and_wait(runner, who_acts.default_actor, db)  # type: ignore[no-any-return]
     if wizard.wants_server:
         return ask_server(dirs, runner)
     if wizard.wants_demo:
@@ -130,7 +137,7 @@ def first_actor(
         opened.login_note = "Demo logins: " + "; ".join(
             f"{email} / {password}" for email, _role, password in DEMO_LOGINS[:2]
         )
-        return call_and_wait(runner, services.studio.default_actor)  # type: ignore[no-any-return]
+        return call_and_wait(runner, who_acts.default_actor, db)  # type: ignore[no-any-return]
     opened.email_hint = wizard.email.text().strip()
     return wizard.actor
 
@@ -402,7 +409,7 @@ class DeskSession:
         """The studio's zone and settings (None when they cannot be read: the window's own
         loads then say what is wrong, and the idle lock stays off)."""
         try:
-            return call_and_wait(self.runner, services.studio.info, actor)  # type: ignore[no-any-return]
+            return call_and_wait(self.runner, who_acts.studio_info, services.db, actor)  # type: ignore[no-any-return]
         except StudioSyncError:
             return None
 

@@ -181,9 +181,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 early = EarlyStart(dirs.embedded_pgdata)
             # The layers below the UI load before Qt: PySide6 installs an import hook that
             # makes every later import slower, and start-up is mostly imports.
-            import studiosync_desktop.bootstrap
-            import studiosync_desktop.services.accounts
-            import studiosync_desktop.services.container  # noqa: F401
             from studiosync_desktop.app import run_gui
 
             return run_gui(target, dirs, early)

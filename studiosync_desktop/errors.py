@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class StudioSyncError(Exception):
@@ -19,6 +19,15 @@ class ValidationFailed(StudioSyncError):
 
 class Conflict(StudioSyncError):
     """The change clashes with data already there (a double booking, a duplicate)."""
+
+
+class NeedsConfirmation(Conflict):
+    """The booking is possible but outside the teacher's hours or over an outside event:
+    the desk confirms it (and the confirmation is recorded) or chooses another time."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("\n".join(self.reasons[:5]))
 
 
 class Busy(Conflict):

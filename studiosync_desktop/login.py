@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psycopg
 from sqlalchemy.engine import URL, make_url
@@ -13,8 +14,12 @@ from sqlalchemy.exc import OperationalError
 from studiosync_desktop import config, migrate
 from studiosync_desktop.db import Database, normalise_url
 from studiosync_desktop.errors import DatabaseUnavailable, PermissionDenied, ValidationFailed
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.accounts import AccountService, login_role_name
+from studiosync_desktop.services import who_acts
+from studiosync_desktop.services.who_acts import login_role_name
+
+if TYPE_CHECKING:
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.services.accounts import AccountService
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,8 @@ class LoggedIn:
 
     @property
     def accounts(self) -> AccountService:
+        from studiosync_desktop.services.accounts import AccountService  # after the first paint
+
         return AccountService(self.db)
 
 
@@ -105,7 +112,7 @@ def log_in(server_url: str | URL, email: str, password: str) -> LoggedIn:
             migrate.require_revision(migrate.revision_of(conn), shown)
             conn.rollback()
         try:
-            actor, must_change = AccountService(db).start_session()
+            actor, must_change = who_acts.start_session(db)
         except PermissionDenied as exc:
             raise ValidationFailed({"email": DEACTIVATED}) from exc
     except BaseException:
@@ -116,7 +123,7 @@ def log_in(server_url: str | URL, email: str, password: str) -> LoggedIn:
 
 def is_owner_connection(db: Database) -> bool:
     """True when this connection is the database owner or a superuser (maintenance mode)."""
-    return AccountService(db).connection_is_owner()
+    return who_acts.connection_is_owner(db)
 
 
 # -- remember me ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from studiosync_desktop.embedded import EmbeddedServer, libpq_dsn
-from studiosync_desktop.services.accounts import login_role_name
+from studiosync_desktop.services.who_acts import login_role_name
 
 TEST_DATABASE_URL_ENV = "STUDIOSYNC_TEST_DATABASE_URL"
 

@@ -17,7 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from studiosync_desktop.scram import scram_verifier
-from studiosync_desktop.services.accounts import login_role_name
+from studiosync_desktop.services.who_acts import login_role_name
 
 PASSWORD = "matrix-password-2030"
 NOW = datetime.now(UTC).replace(microsecond=0)

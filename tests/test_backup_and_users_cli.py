@@ -18,8 +18,8 @@ from studiosync_desktop.db import Database, normalise_url
 from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.models import Base
 from studiosync_desktop.services import backup
-from studiosync_desktop.services.accounts import login_role_name
 from studiosync_desktop.services.demo import DemoService
+from studiosync_desktop.services.who_acts import login_role_name
 from studiosync_desktop.testing import create_scratch_database, drop_database
 
 

@@ -16,10 +16,9 @@ from sqlalchemy.engine import make_url
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.embedded import libpq_dsn
-from studiosync_desktop.errors import Busy, Conflict
+from studiosync_desktop.errors import Busy, Conflict, NeedsConfirmation
 from studiosync_desktop.models import Base
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.services.scheduling import SchedulingService
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
 

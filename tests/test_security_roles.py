@@ -22,8 +22,9 @@ from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.errors import PermissionDenied, ValidationFailed
 from studiosync_desktop.permission_matrix import MATRIX, ROLES
 from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.accounts import AccountService, login_role_name
+from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.roster import RosterService
+from studiosync_desktop.services.who_acts import login_role_name
 
 T0 = datetime(2030, 5, 6, 15, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 
 from studiosync_desktop import limits
 from studiosync_desktop.schemas.common import Frozen, Input
-from studiosync_desktop.schemas.roster import check_optional_email
+from studiosync_desktop.schemas.contact import check_optional_email
 from studiosync_desktop.vocabulary import EMAIL_KINDS, EMAIL_STATUSES, SMTP_SECURITY
 
 # A host name or an IPv4/IPv6 address, as typed in a mail client's settings.

@@ -8,46 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-import phonenumbers
 from pydantic import EmailStr, Field, field_validator
 
 from studiosync_desktop import limits
 from studiosync_desktop.schemas.common import Frozen, Input, Span
+from studiosync_desktop.schemas.contact import check_optional_email, check_phone
 
 RosterKind = Literal["students", "families", "teachers", "bands"]
-DEFAULT_PHONE_REGION = "US"
-
-
-def check_phone(value: str) -> str:
-    """'' stays ''; anything else must be a possible phone number, shown in a standard form."""
-    value = value.strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("this is not a phone number (for example (312) 555-0147)") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError("this is not a phone number (for example (312) 555-0147)")
-    home = phonenumbers.country_code_for_region(DEFAULT_PHONE_REGION)
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == home
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
-
-
-def check_optional_email(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return ""
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"this is not an email address ({exc})") from exc
 
 
 def clean_list(values: list[str]) -> list[str]:

@@ -8,10 +8,10 @@ import zoneinfo
 from datetime import time
 from decimal import Decimal
 
-from pydantic import ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from studiosync_desktop.schemas.common import Frozen, Input
-from studiosync_desktop.schemas.roster import check_optional_email, check_phone
+from studiosync_desktop.schemas.contact import check_email, check_optional_email, check_phone
 from studiosync_desktop.vocabulary import STUDIO_PARTS
 
 
@@ -109,11 +109,12 @@ class StudioSetup(Input):
     timezone: str = "UTC"
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
     tax_rate_percent: Decimal = Field(default=Decimal("0"), ge=0, le=100)
-    admin_email: EmailStr
+    admin_email: str = Field(max_length=254)  # checked as an address (not EmailStr: see contact)
     admin_first_name: str = Field(min_length=1, max_length=100)
     admin_last_name: str = Field(default="", max_length=100)
 
     _tz = field_validator("timezone")(_check_timezone)
+    _email = field_validator("admin_email")(check_email)
 
 
 class StudioDetails(Input):

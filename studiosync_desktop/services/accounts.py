@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 import uuid
 from datetime import datetime, time, timedelta
@@ -24,11 +22,13 @@ from studiosync_desktop.schemas.accounts import (
 )
 from studiosync_desktop.schemas.common import Actor, Page, parse_input
 from studiosync_desktop.scram import scram_verifier
+from studiosync_desktop.services import who_acts
 from studiosync_desktop.services.audit_names import with_names
 from studiosync_desktop.services.keyset_pager import int_key, read_page
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import studio_zone
 from studiosync_desktop.services.unit_of_work import unit_of_work
+from studiosync_desktop.services.who_acts import login_role_name
 from studiosync_desktop.vocabulary import STAFF_ROLES
 
 NOISE_FIELDS = frozenset(
@@ -42,30 +42,6 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def one_time_password() -> str:
     """A password an admin passes on (xxxx-xxxx-xxxx, about 64 bits); changed at first login."""
     return "-".join("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
-
-
-def login_role_name(email: str, database: str) -> str:
-    """The PostgreSQL login role of a person on one database: derived, so login needs no lookup.
-
-    `ss_<database hash>_<name part of the email>_<email hash>`: readable in `pg_roles`, unique
-    per database and email, and at most 63 characters.
-    """
-    email = email.strip().lower()
-    local = re.sub(r"[^a-z0-9]+", "_", email.split("@", 1)[0]).strip("_")[:24] or "staff"
-    db_hash = hashlib.sha256(database.encode()).hexdigest()[:6]
-    email_hash = hashlib.sha256(email.encode()).hexdigest()[:6]
-    return f"ss_{db_hash}_{local}_{email_hash}"
-
-
-# `db_role` compared in its own collation (session_user is a `name`): by its unique index.
-START_SESSION = text(
-    """
-    SELECT u.id, u.studio_id, u.role, u.first_name, u.last_name, u.must_change_password,
-           s.timezone, app_record_login() AS stamped
-      FROM users u JOIN studios s ON s.id = u.studio_id
-     WHERE u.db_role = session_user::text COLLATE "default" AND u.is_active
-    """
-)
 
 
 class AccountService:
@@ -93,25 +69,13 @@ class AccountService:
 
     @unit_of_work
     def start_session(self) -> tuple[Actor, bool]:
-        """At login: who this login is (the studio's time zone kept in the actor), stamped as
-        logged in now, and whether its password must change; one statement."""
-        with self._db.session() as s:
-            row = s.execute(START_SESSION).first()
-            if row is None:
-                raise PermissionDenied("This login belongs to no active StudioSync account.")
-            actor = Actor(
-                user_id=row.id,
-                studio_id=row.studio_id,
-                role=row.role,
-                name=f"{row.first_name} {row.last_name}".strip(),
-                timezone=row.timezone,
-            )
-            return actor, bool(row.must_change_password)
+        """At login: who this login is, stamped as logged in now, and whether its password
+        must change (`who_acts.start_session`)."""
+        return who_acts.start_session(self._db)
 
     def connection_is_owner(self) -> bool:
         """The database owner or a superuser: maintenance mode, nobody logs in."""
-        with self._db.read_session() as s:
-            return bool(s.scalar(text("SELECT app_is_owner()")))
+        return who_acts.connection_is_owner(self._db)
 
     @unit_of_work
     def record_login(self, actor: Actor) -> None:  # noqa: ARG002 (the login says who)

@@ -82,8 +82,3 @@ def _named(row: AuditRow, names: dict[str, str]) -> AuditRow:
 
     changes = tuple((n, shown(n, old), shown(n, new)) for n, old, new in row.changes)
     return row if changes == row.changes else row.model_copy(update={"changes": changes})
-
-
-def field_label(name: str) -> str:
-    """'room_id' -> 'room', 'scheduled_start' -> 'scheduled start' (the UI capitalises)."""
-    return name.removesuffix("_id").replace("_", " ")

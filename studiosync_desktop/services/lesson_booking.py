@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
-from studiosync_desktop.errors import ValidationFailed
+from studiosync_desktop.errors import NeedsConfirmation, ValidationFailed
 from studiosync_desktop.schemas.availability import ExceptionRow, HoursRange, WeekHours
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import LessonDetail, LessonInput
@@ -39,7 +39,6 @@ from studiosync_desktop.services.clashes import (
     name_clashes,
 )
 from studiosync_desktop.services.outside_hours import (
-    NeedsConfirmation,
     OutsideEvent,
     reasons_from,
     record_confirmation,

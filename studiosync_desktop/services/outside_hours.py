@@ -11,7 +11,7 @@ from sqlalchemy import func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from studiosync_desktop.errors import Conflict
+from studiosync_desktop.errors import NeedsConfirmation
 from studiosync_desktop.models import (
     BookingOverride,
     CalendarFeed,
@@ -28,15 +28,6 @@ from studiosync_desktop.services.recurrence import Occurrence
 # An outside calendar's busy time: (teacher or None, room or None, start, end, what the desk
 # reads); neither teacher nor room: the whole studio's.
 OutsideEvent = tuple[uuid.UUID | None, uuid.UUID | None, datetime, datetime, str]
-
-
-class NeedsConfirmation(Conflict):
-    """The booking is possible but outside the teacher's hours or over an outside event:
-    the desk confirms it (and the confirmation is recorded) or chooses another time."""
-
-    def __init__(self, reasons: Sequence[str]) -> None:
-        self.reasons = tuple(reasons)
-        super().__init__("\n".join(self.reasons[:5]))
 
 
 def outside_reasons(

@@ -1,7 +1,7 @@
 """After a restore: every staff member's login made again for this database, own password kept.
 
 PostgreSQL keeps logins outside the database, so a dump carries none, and a login's name
-carries a hash of the database's name (`accounts.login_role_name`). The dump does carry each
+carries a hash of the database's name (`who_acts.login_role_name`). The dump does carry each
 login's SCRAM verifier (`login_verifiers`, 0019): `relink` makes every login again under this
 database's name with it, so everyone logs in with their own password under any name, on any
 server. `drop_unused` removes the logins of a database that a restore replaced and that the
@@ -16,7 +16,7 @@ import psycopg
 from psycopg import sql
 
 from studiosync_desktop.embedded import libpq_dsn
-from studiosync_desktop.services.accounts import login_role_name
+from studiosync_desktop.services.who_acts import login_role_name
 
 STAFF_WITH_LOGIN = (
     "SELECT id, email FROM users WHERE role IN ('admin', 'desk', 'teacher')"

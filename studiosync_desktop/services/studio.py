@@ -7,7 +7,7 @@ import unicodedata
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studiosync_desktop.db import Database
@@ -22,6 +22,7 @@ from studiosync_desktop.schemas.studio import (
     StudioSetup,
     check_colour,
 )
+from studiosync_desktop.services import who_acts
 from studiosync_desktop.services.images import fit_logo
 from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.unit_of_work import unit_of_work
@@ -44,8 +45,7 @@ class StudioService:
 
     def is_empty(self) -> bool:
         """True when no studio exists yet: the app shows the setup wizard."""
-        with self._db.read_session() as s:
-            return s.scalar(select(func.count()).select_from(Studio)) == 0
+        return who_acts.studio_is_empty(self._db)
 
     @unit_of_work
     def set_up(self, data: StudioSetup | dict[str, object]) -> Actor:
@@ -94,25 +94,7 @@ class StudioService:
 
     def default_actor(self) -> Actor:
         """The first active admin: who acts on a single-PC install until accounts log in."""
-        with self._db.read_session() as s:
-            found = s.execute(
-                select(User, Studio.timezone)
-                .join(Studio, Studio.id == User.studio_id)
-                .where(User.role == "admin", User.is_active)
-                .order_by(User.created_at)
-                .limit(1)
-            ).first()
-            if found is None:
-                raise NotFound("This studio has no administrator yet.")
-            admin, zone = found
-            # With the studio's zone, screens show the studio's today from the first paint.
-            return Actor(
-                user_id=admin.id,
-                studio_id=admin.studio_id,
-                role=admin.role,
-                name=admin.full_name,
-                timezone=zone,
-            )
+        return who_acts.default_actor(self._db)
 
     def details(self, actor: Actor) -> StudioDetails:
         """The studio's name, contact details and time zone, as its settings dialog shows them."""
@@ -189,14 +171,4 @@ class StudioService:
         return studio
 
     def info(self, actor: Actor) -> StudioInfo:
-        with self._db.read_session() as s:
-            studio = s.get(Studio, actor.studio_id)
-            if studio is None:
-                raise NotFound("The studio no longer exists.")
-            return StudioInfo(
-                id=studio.id,
-                name=studio.name,
-                timezone=studio.timezone,
-                currency=studio.currency,
-                settings=StudioSettings.model_validate(studio.settings),
-            )
+        return who_acts.studio_info(self._db, actor)

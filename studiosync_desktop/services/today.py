@@ -1,13 +1,12 @@
 """The desk's opening view: a day's lessons, busy times and bookings, and what needs the desk now.
 
-`TodayService.board` reads a day in one snapshot; `desk_now` says, for any moment, who is
-late, who comes next, who is here and where the next free slot is. It needs no database,
-so the screen recomputes it as the clock moves without asking the server again.
+`TodayService.board` reads a day in one snapshot; `services.desk_now` works out from it, at
+any moment and without asking the server again, what needs the desk now.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -17,8 +16,7 @@ from studiosync_desktop.errors import NotFound
 from studiosync_desktop.models import PracticeRoom, Studio
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.studio import StudioSettings
-from studiosync_desktop.schemas.today import Busy, DayBoard, DayBy, DeskNow, NextFree, Place
-from studiosync_desktop.services.free_time import first_free
+from studiosync_desktop.schemas.today import Busy, DayBoard, Place
 from studiosync_desktop.services.lesson_rows import (
     lesson_names,
     lesson_rows_from,
@@ -29,12 +27,7 @@ from studiosync_desktop.services.permissions import can, require
 from studiosync_desktop.services.reading import local_day_bounds, studio_zone
 from studiosync_desktop.services.rooms import RESERVATIONS_OVERLAPPING, reservation_rows
 from studiosync_desktop.services.together import Bound, read_together
-from studiosync_desktop.zones import zone_of
 
-# The shortest free stretch worth offering: the studio's shortest usual lesson.
-FREE_AT_LEAST = timedelta(minutes=30)
-# "Coming" lists the lessons starting within this much of now.
-COMING_WITHIN = timedelta(hours=1)
 # A teacher's lessons of earlier days not marked yet, shown on their Home (newest first).
 UNMARKED_SHOWN = 50
 
@@ -118,45 +111,3 @@ DAY_BUSY = text(
     "SELECT kind, key, busy_from, busy_to"
     " FROM studiosync_day_busy(:first, :after, ARRAY(SELECT t.id FROM teachers t))"
 )
-
-
-def places(board: DayBoard, by: DayBy) -> tuple[Place, ...]:
-    """The day's columns: the teachers who teach, or the rooms (and "No room" if needed)."""
-    if by == "teacher":
-        return board.teachers
-    extra = (
-        (Place(id=None, name="No room"),) if any(r.room_id is None for r in board.lessons) else ()
-    )
-    return (*board.rooms, *extra)
-
-
-def desk_now(board: DayBoard, by: DayBy, now: datetime) -> DeskNow:
-    """Who is late, whose lesson is over without attendance, who comes within the hour, who is
-    here, and each column's next free slot, at `now` (on another day than `board.day`,
-    nobody is late or coming)."""
-    zone = zone_of(board.timezone)
-    today = now.astimezone(zone).date() == board.day
-    scheduled = [r for r in board.lessons if r.status == "scheduled"]
-    late = tuple(r for r in scheduled if today and r.start < now < r.end)
-    # Today's lessons that are over, after a teacher's of earlier days (oldest at the bottom).
-    unmarked = tuple(r for r in scheduled if r.end <= now)
-    unmarked += tuple(r for r in board.earlier_unmarked if today)
-    coming = tuple(r for r in scheduled if today and now <= r.start <= now + COMING_WITHIN)
-    here = tuple(r for r in board.lessons if r.status == "in_progress")
-    opens = datetime.combine(board.day, board.opens_at, zone)
-    closes = datetime.combine(board.day, board.closes_at, zone)
-    begin = max(now, opens) if board.day <= now.astimezone(zone).date() else opens
-    busy = board.teacher_busy if by == "teacher" else board.room_busy
-    free = []
-    for place in places(board, by):
-        if place.id is None:
-            continue  # "No room" is not a place to book
-        spans = [(b.start, b.end) for b in busy if b.key == place.id]
-        hours = (board.opens_at, board.closes_at)
-        found = (
-            first_free(spans, begin, closes, zone, FREE_AT_LEAST, hours) if begin < closes else None
-        )
-        free.append(
-            NextFree(place=place, start=found[0], end=found[1]) if found else NextFree(place=place)
-        )
-    return DeskNow(late=late, unmarked=unmarked, coming=coming, here=here, free=tuple(free))

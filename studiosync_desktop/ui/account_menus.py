@@ -3,7 +3,6 @@ key, backup and restore)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,20 +11,22 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services import backup
 from studiosync_desktop.services.permissions import can
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.login_dialog import ChangePasswordDialog
-from studiosync_desktop.ui.task_runner import TaskRunner
 
 if TYPE_CHECKING:  # the dialogs and services behind the menus load when a menu is used
+    from collections.abc import Callable
+
+    from studiosync_desktop.schemas.common import Actor
     from studiosync_desktop.services.accounts import AccountService
     from studiosync_desktop.services.backup import Restored
     from studiosync_desktop.services.container import Services
     from studiosync_desktop.services.stripe_payments import StripePayments
     from studiosync_desktop.services.studio import StudioService
     from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
+    from studiosync_desktop.ui.error_presenter import ErrorPresenter
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 
 @dataclass

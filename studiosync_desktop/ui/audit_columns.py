@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from studiosync_desktop.schemas.accounts import AuditRow
-from studiosync_desktop.services.audit_names import field_label
-from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import Column, plain, words
 
+if TYPE_CHECKING:
+    from studiosync_desktop.schemas.accounts import AuditRow
+    from studiosync_desktop.ui.studio_clock import StudioClock
+
 ACTION_WORDS = {"insert": "Added", "update": "Changed", "delete": "Deleted"}
+
+
+def field_label(name: str) -> str:
+    """'room_id' -> 'room', 'scheduled_start' -> 'scheduled start' (the UI capitalises)."""
+    return name.removesuffix("_id").replace("_", " ")
 
 
 def _value(text: str, clock: StudioClock | None) -> str:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
 
-from studiosync_desktop.schemas.availability import BusyBlock
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.ui.day_feed import GridColumn, Shade
 from studiosync_desktop.ui.day_grid import DayGrid
 from studiosync_desktop.ui.lesson_colours import instrument_colour
 from studiosync_desktop.ui.week_layout import FADED
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Iterable
+    from zoneinfo import ZoneInfo
+
+    from PySide6.QtWidgets import QWidget
+
+    from studiosync_desktop.schemas.availability import BusyBlock
 
 __all__ = ["CalendarGrid", "GridColumn", "LessonFeed", "studio_shades", "teacher_colour"]
 

@@ -3,17 +3,19 @@ hour's tile; and what a feed says about its blocks (how they look, which ones mo
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
 
-from studiosync_desktop.ui.week_layout import HourCount
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Hashable
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from studiosync_desktop.ui.week_layout import HourCount
 
 
 class Block(Protocol):

@@ -7,11 +7,8 @@ hour counted), draws them over the time axis, and turns clicks, drags and keys i
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Generic
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Generic
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
@@ -20,6 +17,11 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from studiosync_desktop.ui.day_feed import B, DayFeed, GridColumn, MoreChip, Shade, paint_hatched
 from studiosync_desktop.ui.time_axis import GUTTER, HEADER, SLOT_MINUTES, TimeAxis
 from studiosync_desktop.ui.week_layout import fit_names, lay_out
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable, Hashable, Sequence
+    from zoneinfo import ZoneInfo
 
 MIN_TEXT_WIDTH = 28  # narrower blocks are drawn as plain bars, without text
 # Side by side blocks get lanes at least this wide (time and name stay readable); a busier

@@ -6,11 +6,8 @@ import logging
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -37,6 +34,11 @@ from studiosync_desktop.errors import (
     StudioSyncError,
     ValidationFailed,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
+    from types import TracebackType
 
 log = logging.getLogger("studiosync.errors")
 

@@ -4,8 +4,8 @@ field is changed: one place for every form built from a schema."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop import limits
 from studiosync_desktop.schemas.common import field_limits
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def show_limits(widget: QWidget, schema: type[BaseModel], name: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.schemas.common import validation_failed
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
 from studiosync_desktop.ui.table_model import words
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label, field_holder
+
+if TYPE_CHECKING:
+    from studiosync_desktop.ui.error_presenter import ErrorPresenter
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 # What a field holds, and so which editor it gets:
 # text: one line; notes: several lines; number: a whole number (spin box); money: an amount

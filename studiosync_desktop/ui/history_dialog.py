@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from studiosync_desktop.schemas.accounts import AuditRow
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.ui.audit_columns import audit_columns
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.studio_clock import StudioClock
 from studiosync_desktop.ui.table_model import RowTableModel, words
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import RowTableView
+
+if TYPE_CHECKING:
+    import uuid
+
+    from studiosync_desktop.schemas.accounts import AuditRow
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.services.accounts import AccountService
+    from studiosync_desktop.ui.error_presenter import ErrorPresenter
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 
 class HistoryDialog(QDialog):

@@ -3,10 +3,9 @@ the previous period; the tooltip says exactly what it counts."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,7 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.figures import Figure
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from PySide6.QtGui import QMouseEvent
+
+    from studiosync_desktop.schemas.figures import Figure
 
 UP, DOWN = "\N{UPWARDS ARROW}", "\N{DOWNWARDS ARROW}"
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,8 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 # What counts as someone at the desk.
 ACTIVITY = frozenset(

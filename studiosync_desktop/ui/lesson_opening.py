@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
-from studiosync_desktop.schemas.scheduling import BookingChoices
 from studiosync_desktop.ui.widgets import status_line
+
+if TYPE_CHECKING:
+    import uuid
+    from zoneinfo import ZoneInfo
+
+    from studiosync_desktop.schemas.scheduling import BookingChoices
 
 
 def lesson_dialog(tab: Any, choices: BookingChoices, zone: ZoneInfo, **kw: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop import login
-from studiosync_desktop.config import AppDirs
 from studiosync_desktop.errors import StudioSyncError, ValidationFailed
-from studiosync_desktop.schemas.accounts import PasswordChange
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
-from studiosync_desktop.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from studiosync_desktop.config import AppDirs
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.services.accounts import AccountService
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 LOGIN_FIELDS = ("email", "password")
 PASSWORD_FIELDS = ("new_password", "repeat")
@@ -235,6 +236,8 @@ class ChangePasswordDialog(QDialog):
         self.adjustSize()  # room for the messages under the fields
 
     def submit(self) -> None:
+        from studiosync_desktop.schemas.accounts import PasswordChange  # when a password changes
+
         change = schema_checked(PasswordChange, self.values(), self.show_errors)
         if change is None:
             return

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -18,13 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.studio import StudioBranding, StudioInfo
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
 from studiosync_desktop.ui.documents import DocumentNote
 from studiosync_desktop.ui.error_presenter import Banner, ErrorPresenter
-from studiosync_desktop.ui.live_updates import LiveUpdates
 from studiosync_desktop.ui.mail_status import MailStatus
 from studiosync_desktop.ui.notifications_panel import NotificationsPanel
 from studiosync_desktop.ui.person_page import PersonPageDialog
@@ -43,6 +39,14 @@ from studiosync_desktop.ui.tab_pages import (
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.undo_history import UndoHistory
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.schemas.studio import StudioBranding, StudioInfo
+    from studiosync_desktop.services.container import Services
+    from studiosync_desktop.ui.live_updates import LiveUpdates
 
 TAB_KEYS = (
     "today",
@@ -112,6 +116,8 @@ CHART_REPORTS = {
 }
 # The command palette's keys (Ctrl+K is Pay by link): free in every tab and natural to reach.
 PALETTE_KEYS = "Ctrl+/, Ctrl+Shift+Space"
+# A window shown but not painted by then (started minimised) starts its loads anyway.
+FIRST_PAINT_WAIT_MS = 1500
 # Click-through: studiosync://<kind>/<id> opens this tab (and selects the row when it can).
 LINK_TABS = {
     "lesson": "calendar",
@@ -159,7 +165,8 @@ class MainWindow(QMainWindow, UsesContext):
         )
         self.setWindowTitle("StudioSync")
         self.resize(1280, 800)
-        self._first_paint = AfterFirstPaint(self._background_start, self)
+        self._first_paint = AfterFirstPaint(self._after_first_paint, self)
+        self._painted = False
 
         self.banner = Banner(self)
         self.presenter.attach(self, lambda: self.banner, self.reload_current)
@@ -283,31 +290,47 @@ class MainWindow(QMainWindow, UsesContext):
         page = self.tab_widget.widget(index)
         if isinstance(page, TabPage | DataTab):
             tab = self.tabs[page.key]  # built the first time it is shown
-            ready = self.isVisible() and not self._studio_pending
-            if ready and not tab.has_loaded and not tab.is_loading:
-                tab.reload()
+            self._first_load(tab)
             # The keys go where the tab wants them (the roster's search, the calendar's
             # grid), not to whatever Qt moved the focus to while the old tab hid.
             tab.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
             self.tab_changed.emit(tab.key)
 
+    def _first_load(self, tab: DataTab) -> None:
+        """A tab's first load, once the window has painted and the studio is known."""
+        ready = self.isVisible() and self._painted and not self._studio_pending
+        if ready and not tab.has_loaded and not tab.is_loading:
+            tab.reload()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._started:
             self._started = True
-            # No studio read at login (a window built without one): the first tab loads once
-            # the studio's zone and hours are known, so it never shows this PC's dates.
-            self._studio_pending = self.clock.info is None
-            self.read_studio()  # its look in the header (and its parts, if changed meanwhile)
-            # The rest waits for the first paint: the person sees the window first.
+            # Everything waits for the first paint: the person sees the window first (its
+            # loads would import and build the services' modules meanwhile, on another thread
+            # but under the same interpreter lock). A window shown but never painted (started
+            # minimised) starts anyway.
             self.installEventFilter(self._first_paint)
+            QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._after_first_paint)
         self._on_tab_changed(self.tab_widget.currentIndex())
 
-    def _background_start(self) -> None:
-        """After the first paint: reminders, the mail queue, the daily rounds, the unread count
-        and what Stripe did meanwhile (their modules imported now: lazy is the point)."""
-        if not shiboken6.isValid(self) or not self.isVisible():
+    def _after_first_paint(self) -> None:
+        if self._painted or not shiboken6.isValid(self) or not self.isVisible():
             return
+        self._painted = True
+        # No studio read at login (a window built without one): the first tab loads once
+        # the studio's zone and hours are known, so it never shows this PC's dates.
+        self._studio_pending = self.clock.info is None
+        self.read_studio()  # its look in the header (and its parts, if changed meanwhile)
+        page = self.tab_widget.currentWidget()
+        if isinstance(page, TabPage | DataTab):
+            self._first_load(self.tabs[page.key])
+        self._background_start()
+
+    def _background_start(self) -> None:
+        """After the first paint and the first tab's load: reminders, the mail queue, the daily
+        rounds, the unread count and what Stripe did meanwhile (their modules imported now:
+        lazy is the point)."""
         self.notifications.start()  # due reminders, then the first load
         if self.mail is not None:
             self.mail.start()

@@ -7,6 +7,8 @@ however many desks do the same.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -19,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.messaging import NotificationList
 from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
+
+if TYPE_CHECKING:
+    from studiosync_desktop.schemas.messaging import NotificationList
 
 REMINDER_INTERVAL_MS = 10 * 60 * 1000
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,16 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from studiosync_desktop.errors import ValidationFailed
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.roster import PageLine, PersonPage, RosterKind
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.permissions import can
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
-from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
 
 if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable
+
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.schemas.roster import PageLine, PersonPage, RosterKind
+    from studiosync_desktop.services.container import Services
+    from studiosync_desktop.ui.error_presenter import ErrorPresenter
     from studiosync_desktop.ui.privacy_dialogs import PrivacyActions
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 
 def _when(value: date | datetime | None) -> str:

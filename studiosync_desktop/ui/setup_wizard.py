@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import zoneinfo
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
@@ -28,10 +27,14 @@ from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.schemas.accounts import PasswordChange
 from studiosync_desktop.schemas.common import Actor, validation_failed
 from studiosync_desktop.schemas.studio import StudioSetup
-from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.studio import StudioAlreadySetUp, StudioService
 from studiosync_desktop.ui.forms import FieldErrors
-from studiosync_desktop.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from studiosync_desktop.services.accounts import AccountService
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "JPY", "INR")
 STUDIO_FIELDS = ("studio_name", "timezone", "currency", "tax_rate_percent")

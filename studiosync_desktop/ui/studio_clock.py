@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.zones import zone_of
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from studiosync_desktop.schemas.studio import StudioInfo
 
 __all__ = ["StudioClock", "today_in", "zone_of"]
 

@@ -3,15 +3,18 @@ presenter and the one studio clock, built once after login and handed down."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.studio_clock import StudioClock
-from studiosync_desktop.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.schemas.studio import StudioInfo
+    from studiosync_desktop.ui.error_presenter import ErrorPresenter
+    from studiosync_desktop.ui.task_runner import TaskRunner
 
 
 class StudioContext:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from studiosync_desktop.schemas.studio import StudioBranding
+if TYPE_CHECKING:
+    from studiosync_desktop.schemas.studio import StudioBranding
 
 LOGO_HEIGHT = 24
 

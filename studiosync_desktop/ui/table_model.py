@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPixmap
 
 from studiosync_desktop.vocabulary import words as vocabulary_words
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 RowT = TypeVar("RowT")
 Index = QModelIndex | QPersistentModelIndex

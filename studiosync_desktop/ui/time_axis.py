@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # The rows before the studio's opening hours are known (then: its hours, widened to any
 # booking outside them, so nothing booked is ever off the grid).

@@ -3,18 +3,23 @@ late lessons in red, each column's next free slot outlined, and practice booking
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QWidget
 
-from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, LessonFeed
 from studiosync_desktop.ui.table_model import ALERT
 from studiosync_desktop.ui.time_axis import GUTTER, HEADER
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable
+    from zoneinfo import ZoneInfo
+
+    from PySide6.QtWidgets import QWidget
+
+    from studiosync_desktop.schemas.rows import LessonRow
 
 NOW_COLOUR = ALERT
 LATE_COLOUR = QColor("#c62828")

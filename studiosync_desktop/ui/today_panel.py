@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QFont
@@ -17,9 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.schemas.today import DeskNow, NextFree
 from studiosync_desktop.ui.today_grid import FREE_COLOUR, HERE_COLOUR, LATE_COLOUR
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from studiosync_desktop.schemas.rows import LessonRow
+    from studiosync_desktop.schemas.today import DeskNow, NextFree
 
 ROLE = Qt.ItemDataRole.UserRole
 

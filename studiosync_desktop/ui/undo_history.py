@@ -7,17 +7,20 @@ the moment it is asked. Two plain lists, moved only once the database said yes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from studiosync_desktop.errors import DatabaseUnavailable
-from studiosync_desktop.schemas.common import Actor
-from studiosync_desktop.schemas.lesson_changes import LessonChange
-from studiosync_desktop.services.outside_hours import NeedsConfirmation
+from studiosync_desktop.errors import DatabaseUnavailable, NeedsConfirmation
 from studiosync_desktop.ui.studio_context import StudioContext, UsesContext
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from studiosync_desktop.schemas.common import Actor
+    from studiosync_desktop.schemas.lesson_changes import LessonChange
 
 # How many changes back this desk can go.
 DEPTH = 30

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
@@ -28,6 +27,9 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.ui.field_limits import clear_on_change
 from studiosync_desktop.ui.table_model import ALERT, RowTableModel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Messages about what was typed: red, under the field they are about.
 ERROR_STYLE = f"color: {ALERT.name()};"

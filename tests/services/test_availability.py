@@ -199,7 +199,7 @@ def _booking(teacher: uuid.UUID, student: uuid.UUID, start: datetime) -> dict[st
 def test_booking_outside_hours_asks_first_and_the_desks_yes_is_recorded(
     db: Database, admin: Actor
 ) -> None:
-    from studiosync_desktop.services.outside_hours import NeedsConfirmation
+    from studiosync_desktop.errors import NeedsConfirmation
     from studiosync_desktop.services.scheduling import SchedulingService
 
     maker = Maker(db, admin.studio_id)
@@ -239,8 +239,8 @@ def test_booking_over_an_outside_event_names_it_and_the_desk_reads_only_the_cale
 ) -> None:
     from feed_server import calendar, event, stamp
 
+    from studiosync_desktop.errors import NeedsConfirmation
     from studiosync_desktop.services.calendar_feeds import CalendarFeedService
-    from studiosync_desktop.services.outside_hours import NeedsConfirmation
     from studiosync_desktop.services.scheduling import SchedulingService
 
     maker = Maker(db, admin.studio_id)
@@ -268,7 +268,7 @@ def test_booking_over_an_outside_event_names_it_and_the_desk_reads_only_the_cale
 def test_a_weekly_series_outside_hours_asks_once_for_all_and_books_nothing_until_yes(
     db: Database, admin: Actor
 ) -> None:
-    from studiosync_desktop.services.outside_hours import NeedsConfirmation
+    from studiosync_desktop.errors import NeedsConfirmation
     from studiosync_desktop.services.scheduling import SchedulingService
 
     maker = Maker(db, admin.studio_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from typing import Any
 
 import psycopg
@@ -88,6 +89,21 @@ def test_the_same_meaning_queued_by_three_desks_at_once_is_one_row(
         assert s.execute(text("SELECT count(*) FROM email_outbox")).scalar_one() == 2
 
 
+def ticks_until_nothing_is_due(desk: Database, admin: Actor) -> list[Any]:
+    """One desk's background job: a tick of at most 5 messages, again until a tick that held
+    the sender's lock found nothing due (a tick while another desk sends does nothing)."""
+    reports: list[Any] = []
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        report = sender(desk).send_queued(admin, limit=5)
+        reports.append(report)
+        if not report.busy and report.sent + report.retrying + report.failed == 0:
+            return reports
+        if report.busy:
+            time.sleep(0.005)
+    raise AssertionError("the outbox was still not empty after 45 s")
+
+
 def test_three_desks_sending_at_once_deliver_each_message_exactly_once(
     db: Database, admin: Actor, server: SmtpServer, database_url: str
 ) -> None:
@@ -95,8 +111,7 @@ def test_three_desks_sending_at_once_deliver_each_message_exactly_once(
     OutboxService(db).queue(admin, [email(f"invoice:{n}") for n in range(40)])
     desks = [Database(database_url, application_name=f"desk-{n}") for n in range(3)]
     try:
-        # Each desk's background job, ticking 20 times.
-        ticks = race(3, lambda i: [sender(desks[i]).send_queued(admin, limit=5) for _ in range(20)])
+        ticks = race(3, lambda i: ticks_until_nothing_is_due(desks[i], admin))
     finally:
         for d in desks:
             d.dispose()

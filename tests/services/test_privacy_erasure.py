@@ -16,9 +16,9 @@ from studiosync_desktop.embedded import libpq_dsn
 from studiosync_desktop.errors import Conflict, PermissionDenied, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.scram import scram_verifier
-from studiosync_desktop.services.accounts import login_role_name
 from studiosync_desktop.services.people import PeopleService
 from studiosync_desktop.services.privacy import PrivacyService
+from studiosync_desktop.services.who_acts import login_role_name
 
 TEXT_COLUMNS = """
 SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c

@@ -20,12 +20,11 @@ from sqlalchemy import text
 from bench.relay import Relay
 from studiosync_desktop import login
 from studiosync_desktop.db import Database
-from studiosync_desktop.errors import Conflict, ValidationFailed
+from studiosync_desktop.errors import Conflict, NeedsConfirmation, ValidationFailed
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.accounts import AccountService
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.services.outside_hours import NeedsConfirmation
 
 T = TypeVar("T")
 UTC_ZONE = ZoneInfo("UTC")

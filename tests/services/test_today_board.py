@@ -12,9 +12,10 @@ from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.desk_now import desk_now
 from studiosync_desktop.services.free_time import DEFAULT_HOURS, GRID, free_gaps, on_grid
 from studiosync_desktop.services.rooms import RoomService
-from studiosync_desktop.services.today import TodayService, desk_now
+from studiosync_desktop.services.today import TodayService
 
 NY = ZoneInfo("America/New_York")
 DAY = date(2030, 3, 4)  # a Monday

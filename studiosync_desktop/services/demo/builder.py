@@ -18,7 +18,6 @@ from studiosync_desktop.models import Base, Studio
 from studiosync_desktop.schemas.common import parse_value
 from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.scram import scram_verifier
-from studiosync_desktop.services.accounts import login_role_name
 from studiosync_desktop.services.demo import lending, lessons, messages, money, pay, people
 from studiosync_desktop.services.demo.facts import (
     BAND_NAMES,
@@ -36,6 +35,7 @@ from studiosync_desktop.services.demo.facts import (
     ZIPS,
     DemoSize,
 )
+from studiosync_desktop.services.who_acts import login_role_name
 
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studiosync_desktop.errors import NeedsConfirmation
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import (
     BookingChoices,
@@ -45,7 +46,6 @@ from studiosync_desktop.schemas.scheduling import (
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.services.permissions import can, may_mark
 from studiosync_desktop.ui import lesson_words as words
 from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -19,11 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.history_dialog import HistoryDialog
 from studiosync_desktop.ui.studio_context import StudioContext, UsesContext, narrow
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel
 from studiosync_desktop.ui.widgets import RowTableView
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from studiosync_desktop.services.container import Services
 
 LOADING = "Loading…"
 # A tab with several views (the roster's families, the inventory's checkouts): the audit

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studiosync_desktop.errors import NeedsConfirmation
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.month import MonthDay
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.schemas.studio import StudioInfo
-from studiosync_desktop.services.outside_hours import NeedsConfirmation
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn, studio_shades
 from studiosync_desktop.ui.day_grid import NEXT_DAY_OR_BOOK
 from studiosync_desktop.ui.documents import tell_saved

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -21,23 +20,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studiosync_desktop.schemas.figures import HomeFigures
-from studiosync_desktop.schemas.rows import LessonRow
-from studiosync_desktop.schemas.scheduling import BookingChoices
-from studiosync_desktop.schemas.today import DayBoard, DayBy, DeskNow
-from studiosync_desktop.services.today import desk_now, places
+from studiosync_desktop.services.desk_now import desk_now, places
 from studiosync_desktop.ui.calendar_grid import GridColumn
 from studiosync_desktop.ui.day_feed import Shade
 from studiosync_desktop.ui.day_grid import NEXT_DAY_OR_BOOK
 from studiosync_desktop.ui.home_figures import FigureStrip
 from studiosync_desktop.ui.lesson_opening import lesson_dialog, open_lesson
 from studiosync_desktop.ui.studio_clock import zone_of
-from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import Column
 from studiosync_desktop.ui.tabs.base import DataTab
 from studiosync_desktop.ui.today_grid import TodayGrid
 from studiosync_desktop.ui.today_panel import TodayPanel
 from studiosync_desktop.ui.widgets import DateNavigator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable
+
+    from studiosync_desktop.schemas.figures import HomeFigures
+    from studiosync_desktop.schemas.rows import LessonRow
+    from studiosync_desktop.schemas.scheduling import BookingChoices
+    from studiosync_desktop.schemas.today import DayBoard, DayBy, DeskNow
+    from studiosync_desktop.ui.studio_context import StudioContext
 
 log = logging.getLogger(__name__)
 
