@@ -92,7 +92,7 @@ class DataTab(QWidget, UsesContext):
         self.table.stretch(self.stretch_column)
         self.toolbar = QHBoxLayout()
         self.toolbar.setContentsMargins(0, 0, 0, 0)
-        self.summary = QLabel(self)
+        self.summary = QLabel(LOADING, self)  # until the first load says what it found
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.more_button = QPushButton("Show more", self)
         self.more_button.clicked.connect(self.load_more)
