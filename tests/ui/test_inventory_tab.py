@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 from pathlib import Path
 
 from factories import Maker
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.exceptions import TimeoutError as SignalTimeout
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
@@ -18,9 +21,21 @@ from studiosync_desktop.ui.tabs.inventory import InventoryTab
 def _tab(qtbot, window: MainWindow) -> InventoryTab:  # type: ignore[no-untyped-def]
     tab = window.tabs["inventory"]
     assert isinstance(tab, InventoryTab)
-    with qtbot.waitSignal(tab.loaded, timeout=10000):
-        window.select_tab("inventory")
-        window.show()
+    # The first load (once in CI, as the file's first test, not seen within 10 s): a longer
+    # wait, and on a timeout what the window was waiting for and every thread's stack.
+    try:
+        with qtbot.waitSignal(tab.loaded, timeout=30000):
+            window.select_tab("inventory")
+            window.show()
+    except SignalTimeout:
+        print(
+            f"first load not seen: summary {tab.summary.text()!r}, loading {tab.is_loading},"
+            f" painted {window._painted}, studio pending {window._studio_pending},"
+            f" calls pending {len(window.runner._pending)}",
+            file=sys.stderr,
+        )
+        faulthandler.dump_traceback(file=sys.stderr)
+        raise
     opened: list[Path] = []
     tab.open_file = opened.append  # type: ignore[method-assign]
     tab.opened = opened  # type: ignore[attr-defined]
