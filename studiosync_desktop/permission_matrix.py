@@ -470,6 +470,10 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ROLES,
         "when the studio's rooms are busy: room, start and end, nothing about whose booking",
     ),
+    "studiosync_advisory_locks_for_staff()": (
+        (),
+        "close PostgreSQL's advisory locks to teachers (the owner, as a superuser)",
+    ),
     "studiosync_restore_login(uuid, text)": (
         (),
         "make a restored database's login again with its own password (the owner, after a restore)",

@@ -80,6 +80,9 @@ def relink(url: str, shown: str) -> LoginsRestored:
                     sql.Identifier(database)
                 )
             )
+            # And advisory locks to the staff who run the studio's jobs (migration 0054; a
+            # superuser's restore keeps them closed, this makes sure).
+            conn.execute("SELECT studiosync_advisory_locks_for_staff()")
             kept: list[str] = []
             lost: list[str] = []
             for person, email in conn.execute(STAFF_WITH_LOGIN).fetchall():
