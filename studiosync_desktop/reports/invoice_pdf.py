@@ -25,6 +25,7 @@ from studiosync_desktop.reports.style import (
     page_size,
     set_ink,
     short_date,
+    short_day_of,
     wrap,
 )
 from studiosync_desktop.schemas.billing import InvoiceDetail, StudioLetterhead
@@ -232,7 +233,7 @@ def _payments_received(sheet: _Sheet, y: float) -> float:
     c.setFont(FONT, 9.5)
     set_ink(c, INK)
     for p in paid:
-        when = short_date(p.processed_at.date()) if p.processed_at else ""
+        when = short_day_of(p.processed_at, sheet.studio.timezone)
         refunded = f" (refunded {sheet.fmt(p.refunded_amount)})" if p.refunded_amount else ""
         c.drawString(MARGIN, y, f"{when}  {words(p.method)}{refunded}")
         c.drawRightString(sheet.col_amount - 6, y, sheet.fmt(p.amount))

@@ -9,6 +9,7 @@ from reportlab.pdfgen.canvas import Canvas
 from studiosync_desktop.reports.style import Sheet, page_size, wrap
 from studiosync_desktop.schemas.billing import StudioLetterhead
 from studiosync_desktop.schemas.privacy import ExportSummary
+from studiosync_desktop.zones import local
 
 # A section prints this many rows; the JSON beside it holds them all.
 ROWS_PRINTED = 200
@@ -21,7 +22,8 @@ def render_export_summary(studio: StudioLetterhead, summary: ExportSummary) -> b
     sheet = Sheet(c, studio.name, "YOUR DATA", studio.theme_color, studio.logo)
     sheet.text(summary.name, 15, bold=True)
     sheet.text(
-        f"{summary.role}. Exported on {summary.exported_at:%d %b %Y at %H:%M} "
+        f"{summary.role}. Exported on"
+        f" {local(summary.exported_at, studio.timezone):%d %b %Y at %H:%M} "
         f"by {summary.exported_by}.",
         9,
         muted=True,

@@ -7,7 +7,7 @@ import uuid
 
 from reportlab.pdfgen.canvas import Canvas
 
-from studiosync_desktop.reports.style import Sheet, money, page_size, short_date
+from studiosync_desktop.reports.style import Sheet, money, page_size, short_day_of
 from studiosync_desktop.schemas.billing import InvoiceDetail, StudioLetterhead
 from studiosync_desktop.vocabulary import words
 
@@ -26,7 +26,7 @@ def render_receipt(studio: StudioLetterhead, inv: InvoiceDetail, payment_id: uui
         sheet.text(line, 9, muted=True)
     sheet.gap(12)
     sheet.text(f"Receipt R-{payment.id.hex[:10].upper()}", 11, bold=True)
-    when = short_date(payment.processed_at.date()) if payment.processed_at else ""
+    when = short_day_of(payment.processed_at, studio.timezone)
     sheet.text(f"Received from {inv.payer.name} on {when}", 10)
     sheet.gap()
     rows = [

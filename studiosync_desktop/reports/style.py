@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -12,6 +12,8 @@ from babel.numbers import format_currency
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
+
+from studiosync_desktop.zones import local
 
 INK = (0.12, 0.14, 0.18)
 MUTED = (0.42, 0.45, 0.5)
@@ -58,6 +60,12 @@ def long_date(day: date | None) -> str:
 
 def short_date(day: date | None) -> str:
     return f"{day:%b} {day.day}, {day.year}" if day else "-"
+
+
+def short_day_of(moment: datetime | None, timezone: str) -> str:
+    """The day a moment fell on where the studio is (a payment at 21:29 in Chicago is not
+    the next day's, whatever UTC says)."""
+    return short_date(local(moment, timezone).date()) if moment else ""
 
 
 @lru_cache(maxsize=8)

@@ -40,6 +40,7 @@ from studiosync_desktop.services.permissions import require
 from studiosync_desktop.services.reading import (
     contains_pattern,
     full_name,
+    studio_today,
 )
 from studiosync_desktop.services.student_search import (
     NO_EMAIL_DOMAIN,
@@ -473,6 +474,8 @@ class RosterService:
             st.emergency_contact_phone = form.emergency_contact_phone
             if form.enrollment_date is not None:
                 st.enrollment_date = form.enrollment_date
+            elif student_id is None:  # "today if empty": the studio's, not the server's (UTC)
+                st.enrollment_date = studio_today(s, actor)
             st.notes = form.notes
             s.flush()
             verb = "Added" if student_id is None else "Saved"

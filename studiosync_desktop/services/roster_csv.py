@@ -23,6 +23,7 @@ from studiosync_desktop.models import Family, Student, Teacher, User
 from studiosync_desktop.schemas.common import Actor, Frozen, validation_failed
 from studiosync_desktop.schemas.roster import FamilyInput, StudentInput
 from studiosync_desktop.services.permissions import require
+from studiosync_desktop.services.reading import studio_today
 from studiosync_desktop.services.roster import placeholder_email, require_desk, visible_email
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
@@ -160,6 +161,7 @@ class RosterCsvService:
                 raise ValidationFailed(fields)
             families = self._families(s, actor)
             teachers = self._teachers(s, actor)
+            today = studio_today(s, actor)  # an empty enrolment date: the studio's today
             for p in parsed:
                 assert p.student is not None
                 family_id = None
@@ -200,11 +202,7 @@ class RosterCsvService:
                         emergency_contact_phone=form.emergency_contact_phone,
                         notes=form.notes,
                         is_active=p.is_active,
-                        **(
-                            {"enrollment_date": form.enrollment_date}
-                            if form.enrollment_date
-                            else {}
-                        ),
+                        enrollment_date=form.enrollment_date or today,
                     )
                 )
             s.flush()

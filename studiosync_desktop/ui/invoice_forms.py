@@ -8,6 +8,7 @@ from typing import Any
 from studiosync_desktop.schemas.billing import InvoiceDetail, PaymentRow, RefundCreate
 from studiosync_desktop.ui.forms import Field
 from studiosync_desktop.ui.table_model import money, words
+from studiosync_desktop.zones import local
 
 METHODS = (
     ("Cash", "cash"),
@@ -52,12 +53,16 @@ def payment_fields(d: InvoiceDetail) -> tuple[Field, ...]:
     )
 
 
-def refund_fields(payments: Sequence[PaymentRow]) -> tuple[Field, ...]:
-    """The refundable payments to choose from, the last one's refundable amount first."""
+def refund_fields(payments: Sequence[PaymentRow], zone: str | None) -> tuple[Field, ...]:
+    """The refundable payments to choose from (their days in the studio's `zone`), the last
+    one's refundable amount first."""
+
+    def day(p: PaymentRow) -> str:
+        return f"{local(p.processed_at, zone):%b %-d} " if p.processed_at else ""
+
     choices = [
         (
-            f"{p.processed_at:%b %-d} {words(p.method)} {money(p.amount)}"
-            f" (refundable {money(p.refundable)})",
+            f"{day(p)}{words(p.method)} {money(p.amount)} (refundable {money(p.refundable)})",
             p.id,
         )
         for p in payments

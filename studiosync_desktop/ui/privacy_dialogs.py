@@ -39,6 +39,7 @@ from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.vocabulary import CONSENT_KINDS, CONSENT_NAMES, words
+from studiosync_desktop.zones import local
 
 
 class PrivacyActions:
@@ -109,7 +110,11 @@ class PrivacyActions:
         )
         standing = "".join(
             f"<tr><td>{html.escape(s.name)}</td><td>&nbsp;&nbsp;<b>{s.words}</b>"
-            + (f" since {s.recorded_at:%d %b %Y}" if s.recorded_at else "")
+            + (
+                f" since {local(s.recorded_at, self.actor.timezone):%d %b %Y}"
+                if s.recorded_at
+                else ""
+            )
             + "</td></tr>"
             for s in states
         )
@@ -239,7 +244,7 @@ class PrivacyRequestsDialog(QDialog):
                 words(r.kind),
                 r.person,
                 r.asked_by,
-                f"{r.asked_at:%d %b %Y}",
+                f"{local(r.asked_at, self.actor.timezone):%d %b %Y}",
                 words(r.status),
                 note,
             )

@@ -40,6 +40,7 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.zones import local
 
 
 def parse_ranges(text: str) -> list[dict[str, str]]:
@@ -288,7 +289,8 @@ class HoursDialog(QDialog):
         self.affected = lessons
         self.outside.clear()
         for r in lessons:
-            text = f"{r.start:%a %d %b %H:%M} {r.student_name or r.room_name}"
+            start = local(r.start, self.actor.timezone)
+            text = f"{start:%a %d %b %H:%M} {r.student_name or r.room_name}"
             item = QListWidgetItem(text, self.outside)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
         desk = self.actor.is_staff_desk
@@ -396,7 +398,8 @@ class FeedsDialog(QDialog):
         for r in rows:
             state = "on" if r.enabled else "off"
             synced = (
-                f"synced {r.last_synced_at:%a %d %b %H:%M}, {r.event_count} busy times"
+                f"synced {local(r.last_synced_at, self.actor.timezone):%a %d %b %H:%M},"
+                f" {r.event_count} busy times"
                 if r.last_synced_at
                 else "never synced"
             )

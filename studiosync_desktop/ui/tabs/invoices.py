@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +118,12 @@ def _invoice_style(row: InvoiceRow) -> RowStyle | None:
     return RowStyle(foreground=ALERT, bold=True) if row.is_overdue else None
 
 
-def detail_html(d: InvoiceDetail, stripe_notes: tuple[str, ...] = ()) -> str:
+def detail_html(
+    d: InvoiceDetail, local: Callable[[datetime], datetime], stripe_notes: tuple[str, ...] = ()
+) -> str:
     """The detail pane: who, when, lines, totals, payments and history, as simple HTML; above
-    them what is waiting for Stripe on this invoice."""
+    them what is waiting for Stripe on this invoice. `local` puts a moment in the studio's
+    time zone (a payment taken at 21:29 in Chicago is not the next day's)."""
     e = html.escape
     title = d.number or "Draft"
     if d.credit_note_for:
@@ -170,7 +173,7 @@ def detail_html(d: InvoiceDetail, stripe_notes: tuple[str, ...] = ()) -> str:
     if d.payments:
         parts.append("<h3>Payments</h3><table width=100% cellpadding=2>")
         for p in d.payments:
-            when = f"{p.processed_at:%b %-d, %Y}" if p.processed_at else ""
+            when = f"{local(p.processed_at):%b %-d, %Y}" if p.processed_at else ""
             refund = f" (refunded {money(p.refunded_amount)})" if p.refunded_amount else ""
             parts.append(
                 f"<tr><td>{when}</td><td>{e(words(p.method))}</td><td>{e(words(p.status))}"
@@ -182,7 +185,7 @@ def detail_html(d: InvoiceDetail, stripe_notes: tuple[str, ...] = ()) -> str:
         parts.append("<h3>History</h3><ul style='margin-left:-20px'>")
         for ev in d.events:
             parts.append(
-                f"<li>{ev.at:%b %-d, %Y %H:%M} UTC: {e(words(ev.kind))}: {e(ev.detail)}"
+                f"<li>{local(ev.at):%b %-d, %Y %H:%M}: {e(words(ev.kind))}: {e(ev.detail)}"
                 f"{' (' + e(ev.actor_name) + ')' if ev.actor_name else ''}</li>"
             )
         parts.append("</ul>")
@@ -355,7 +358,7 @@ class InvoicesTab(DataTab):
             self._keep_row(d)
             self.say(change_line(before, d))
         self.detail = d
-        self.browser.setHtml(detail_html(d, stripe_notes))
+        self.browser.setHtml(detail_html(d, self.clock.local, stripe_notes))
         self._enable()
         self.detail_shown.emit(d)
         if stripe_notes and ask_stripe:
@@ -610,7 +613,7 @@ class InvoicesTab(DataTab):
         self._form(
             f"Refund a payment on {d.number}",
             RefundChoice,
-            refund_fields(payments),
+            refund_fields(payments, self.actor.timezone),
             lambda data: (
                 lambda: (stripe.refund if stripe_ids.get(data.payment_id) else pay.refund)(
                     actor, data.payment_id, RefundCreate(amount=data.amount, reason=data.reason)
