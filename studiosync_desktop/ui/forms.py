@@ -40,7 +40,7 @@ from studiosync_desktop.errors import StudioSyncError, ValidationFailed
 from studiosync_desktop.schemas.common import validation_failed
 from studiosync_desktop.ui.field_limits import clear_on_change, show_limits
 from studiosync_desktop.ui.table_model import words
-from studiosync_desktop.ui.widgets import error_label, field_holder
+from studiosync_desktop.ui.widgets import DayField, error_label, field_holder
 
 if TYPE_CHECKING:
     from studiosync_desktop.ui.error_presenter import ErrorPresenter
@@ -455,7 +455,7 @@ class Form(QWidget):
         return edit
 
     def calendar_day(self, name: str, label: str, value: date, sent: bool = True) -> QDateEdit:
-        edit = QDateEdit(QDate(value.year, value.month, value.day), self)
+        edit = DayField(QDate(value.year, value.month, value.day), self)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("ddd dd MMM yyyy")
         self.add(name, label, edit, lambda: edit.date().toPython(), sent=sent)

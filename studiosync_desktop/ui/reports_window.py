@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -42,7 +41,7 @@ from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.studio_clock import today_in
 from studiosync_desktop.ui.table_model import LEFT, RIGHT, Column, RowStyle, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import RowTableView
+from studiosync_desktop.ui.widgets import DayField, RowTableView
 
 GROUP_WORDS = {
     "month": "By month",
@@ -106,8 +105,8 @@ class ReportsWindow(QDialog):
         for key, words in PERIOD_NAMES.items():
             self.period.addItem(words, key)
         self.period.currentIndexChanged.connect(lambda _i: self._period_changed())
-        self.first = QDateEdit(self)
-        self.last = QDateEdit(self)
+        self.first = DayField(self)
+        self.last = DayField(self)
         for edit in (self.first, self.last):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd MMM yyyy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
+    QDateEdit,
     QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
@@ -270,6 +272,39 @@ class DateNavigator(QWidget):
         self.today_button.setEnabled(self._start != self._align(self._today))
 
 
+# Qt's display-format tokens, longest first (each is one section of a date or time field).
+FORMAT_TOKEN = re.compile(
+    r"dddd|ddd|dd|d|MMMM|MMM|MM|M|yyyy|yy|HH|H|hh|h|mm|m|ss|s|zzz|z|AP|ap|A|a"
+)
+
+
+def select_first_part_on_select_all(field: QDateTimeEdit, event: QKeyEvent) -> bool:
+    """Ctrl+A then typing over a date or a time: Qt selects the whole text and then refuses
+    every digit ("1" is no time), silently keeping the old value. The first number is selected
+    instead (the hour; a date's day of the month, not a weekday's name), so "1700" typed after
+    Ctrl+A is 17:00 and "24" the 24th."""
+    if not event.matches(QKeySequence.StandardKey.SelectAll):
+        return False
+    shown = field.displayFormat()
+    for found in FORMAT_TOKEN.finditer(shown):
+        if found.group() in ("ddd", "dddd", "MMM", "MMMM", "AP", "ap", "A", "a"):
+            continue  # a name: typed over, it is not a number
+        moment = field.dateTime()
+        start = len(moment.toString(shown[: found.start()]))
+        length = len(moment.toString(found.group()))
+        field.lineEdit().setSelection(start, length)
+        return True
+    return False
+
+
+class DayField(QDateEdit):
+    """A day typed over after Ctrl+A (`select_first_part_on_select_all`)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not select_first_part_on_select_all(self, event):
+            super().keyPressEvent(event)
+
+
 class TimeField(QTimeEdit):
     """A time of day typed as digits ("1630" is 16:30) however the field was reached.
 
@@ -287,6 +322,10 @@ class TimeField(QTimeEdit):
         super().focusInEvent(event)
         if event.reason() != Qt.FocusReason.MouseFocusReason:
             self.setSelectedSection(QDateTimeEdit.Section.HourSection)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not select_first_part_on_select_all(self, event):
+            super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A click lands on the field's line edit: once it placed the cursor, the part under

@@ -39,7 +39,7 @@ from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import error_label
+from studiosync_desktop.ui.widgets import DayField, error_label
 from studiosync_desktop.zones import local
 
 
@@ -56,7 +56,7 @@ def parse_ranges(text: str) -> list[dict[str, str]]:
 
 
 def _date_edit(parent: QWidget, day: date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day), parent)
+    edit = DayField(QDate(day.year, day.month, day.day), parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("ddd d MMM yyyy")
     limit_span(edit)

@@ -24,6 +24,7 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.table_model import money
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import DayField
 
 
 class MonthDialog(QDialog):
@@ -33,7 +34,7 @@ class MonthDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Print a month's invoices")
         form = QFormLayout(self)
-        self.month = QDateEdit(QDate(month.year, month.month, 1), self)
+        self.month = DayField(QDate(month.year, month.month, 1), self)
         self.month.setDisplayFormat("MMMM yyyy")
         self.month.setCurrentSection(QDateEdit.Section.MonthSection)
         label = QLabel("&Month:", self)
@@ -76,7 +77,7 @@ class GenerateDialog(QDialog):
         self.runner, self.presenter = runner, presenter
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.month = QDateEdit(QDate(month.year, month.month, 1), self)
+        self.month = DayField(QDate(month.year, month.month, 1), self)
         limit_span(self.month)
         self.month.setDisplayFormat("MMMM yyyy")
         self.month.setCalendarPopup(False)

@@ -11,7 +11,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,6 +31,7 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span, show_limits
 from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.task_runner import TaskRunner
+from studiosync_desktop.ui.widgets import DayField
 
 
 def _qdate(day: date) -> QDate:
@@ -70,7 +70,7 @@ class ClosuresDialog(QDialog):
         intro.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Closed days")
-        self.date = QDateEdit(_qdate(today), self)
+        self.date = DayField(_qdate(today), self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.reason = QLineEdit(self)
@@ -197,7 +197,7 @@ class DaySheetDialog(QDialog):
     def __init__(self, day: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Print day sheet")
-        self.date = QDateEdit(_qdate(day), self)
+        self.date = DayField(_qdate(day), self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dddd d MMMM yyyy")
         limit_span(self.date, "search")

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -34,7 +33,7 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.table_model import Column, RowTableModel
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import PersonPicker, error_label
+from studiosync_desktop.ui.widgets import DayField, PersonPicker, error_label
 
 ANY_TEACHER = "any"
 
@@ -100,7 +99,7 @@ class FindTimeDialog(QDialog):
         self.minutes.setSingleStep(15)
         self.minutes.setValue(30)
         self.minutes.setSuffix(" min")
-        self.first = QDateEdit(QDate(today.year, today.month, today.day), self)
+        self.first = DayField(QDate(today.year, today.month, today.day), self)
         self.first.setCalendarPopup(True)
         self.first.setDisplayFormat("ddd d MMM yyyy")
         limit_span(self.first)

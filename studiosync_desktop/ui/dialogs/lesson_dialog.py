@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -53,7 +52,13 @@ from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span, show_limits
 from studiosync_desktop.ui.forms import FieldErrors, refusal_handler, schema_checked
 from studiosync_desktop.ui.task_runner import TaskRunner
-from studiosync_desktop.ui.widgets import PersonPicker, TimeField, error_label, field_holder
+from studiosync_desktop.ui.widgets import (
+    DayField,
+    PersonPicker,
+    TimeField,
+    error_label,
+    field_holder,
+)
 from studiosync_desktop.vocabulary import TEACHER_NOTICES
 from studiosync_desktop.zones import minutes_after
 
@@ -183,7 +188,7 @@ class LessonDialog(QDialog):
         self.kind = QComboBox(self)
         for t in TYPES:
             self.kind.addItem("make-up" if t == "makeup" else t, t)
-        self.date = QDateEdit(self)
+        self.date = DayField(self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.time = TimeField(self)
@@ -198,7 +203,7 @@ class LessonDialog(QDialog):
         for text, value in REPEATS:
             self.repeat.addItem(text, value)
         self.until_on = QCheckBox("until", self)
-        self.until = QDateEdit(self)
+        self.until = DayField(self)
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("ddd d MMM yyyy")
         self.scope = QComboBox(self)

@@ -15,6 +15,7 @@ from studiosync_desktop.ui.audit_columns import audit_columns
 from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import words
 from studiosync_desktop.ui.tabs.base import DataTab
+from studiosync_desktop.ui.widgets import DayField
 
 PAGE_SIZE = 200
 # The business tables a receptionist asks about; the audit view filters on one of them.
@@ -85,7 +86,7 @@ class AuditTab(DataTab):
             self.reload()
 
     def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit(self)
+        edit = DayField(self)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd MMM yyyy")
         edit.setMinimumDate(NO_DATE)
