@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -35,6 +36,8 @@ from studiosync_desktop.services.reading import (
     studio_zone,
 )
 from studiosync_desktop.services.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
 
 Span = tuple[datetime, datetime]
 NO_HOURS = WeekHours(days=((),) * 7)
@@ -371,9 +374,23 @@ def _exception_row(row: Any) -> ExceptionRow:
         teacher_id=row.teacher_id,
         first_day=row.first_day,
         last_day=row.last_day,
-        hours=tuple(HoursRange(start=a, end=b) for a, b in row.hours),
+        hours=hours_from(row.hours),
         reason=row.reason,
     )
+
+
+def hours_from(stored: Any) -> tuple[HoursRange, ...]:
+    """An exception's stored hours as stretches. The database keeps only ["HH:MM", "HH:MM"]
+    pairs (migration 0056); an entry that is not one anyway (a row from an older backup) is
+    skipped and logged, so one bad row does not stop every read of the teacher's time."""
+    out: list[HoursRange] = []
+    for entry in stored if isinstance(stored, list | tuple) else ():
+        try:
+            start, end = entry
+            out.append(HoursRange(start=time.fromisoformat(start), end=time.fromisoformat(end)))
+        except (TypeError, ValueError):  # pydantic's ValidationError is a ValueError
+            log.warning("Skipped other hours that are not a start and an end: %.80r", entry)
+    return tuple(out)
 
 
 def _require_own(s: Session, actor: Actor, teacher_id: uuid.UUID) -> None:

@@ -31,7 +31,7 @@ from studiosync_desktop.errors import NeedsConfirmation, ValidationFailed
 from studiosync_desktop.schemas.availability import ExceptionRow, HoursRange, WeekHours
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.scheduling import LessonDetail, LessonInput
-from studiosync_desktop.services.availability import spans_between
+from studiosync_desktop.services.availability import hours_from, spans_between
 from studiosync_desktop.services.clashes import (
     BookingClash,
     hits_from_json,
@@ -287,7 +287,7 @@ def _working(
                 teacher_id=teacher_id,
                 first_day=first_day,
                 last_day=last_day,
-                hours=tuple(HoursRange(start=a, end=b) for a, b in ex_hours),
+                hours=hours_from(ex_hours),
                 reason=reason,
             )
         )
