@@ -320,3 +320,56 @@ def control_free_column(table: str, constraint: str) -> str | None:
     if constraint.startswith(prefix) and constraint.endswith(suffix):
         return constraint[len(prefix) : -len(suffix)]
     return None
+
+
+# -- the size and shape of JSON columns (migration 0056) --------------------------------------
+
+# The most a JSON column a login writes may hold, in bytes of its text (`octet_length(c::text)`;
+# the stored size would not do: a long run of one entry compresses to almost nothing). A list
+# the schemas accept (LIST_ITEMS entries of LIST_ITEM characters, four bytes each at most, with
+# quotes and separators) is about 20 kB; a teacher's psql once stored 40 MB in one row.
+LIST_JSON_BYTES = 32_768
+JSON_BYTES: dict[str, dict[str, int]] = {
+    "availability_exceptions": {"hours": 4_096},
+    "email_outbox": {"details": MACHINE_TEXT},
+    "email_preferences": {"opted_out": LIST_JSON_BYTES},
+    "email_settings": {"enabled_kinds": LIST_JSON_BYTES},
+    "lesson_notes": {
+        column: LIST_JSON_BYTES
+        for column in ("assignments", "challenges", "strengths", "topics_covered")
+    },
+    "lesson_plans": {
+        column: LIST_JSON_BYTES for column in ("activities", "materials", "objectives", "tags")
+    },
+    "resources": {"tags": LIST_JSON_BYTES},
+    "students": {"specialties": LIST_JSON_BYTES},
+    "studios": {"layout_data": MACHINE_TEXT, "settings": MACHINE_TEXT},
+    "teachers": {"specialties": LIST_JSON_BYTES},
+}
+# JSON columns no login writes (a test fails for any other uncapped one): the database's own
+# copies of rows, and the retention round's tally (written by its definer function).
+JSON_UNCAPPED: dict[str, tuple[str, ...]] = {
+    "audit_log": ("old", "new"),
+    "retention_runs": ("summary",),
+}
+
+# Other hours of an availability exception: a list of ["HH:MM", "HH:MM"] pairs, each starting
+# before it ends, at most this many (a stretch every half hour of the day).
+EXCEPTION_HOURS = 48
+HOURS_SHAPE_FUNCTION = "studiosync_hours_pairs"
+HOURS_SHAPE_CHECK = "ck_availability_exceptions_hours_pairs"
+
+
+def json_size_checks() -> list[ColumnCheck]:
+    """The size cap of every JSON column a login writes, in a stable order."""
+    return [
+        ColumnCheck(
+            table,
+            column,
+            f"ck_{table}_{column}_size",
+            f'octet_length("{column}"::text) <= {size}',
+            "This holds more than the studio database keeps: shorten it",
+        )
+        for table, sizes in sorted(JSON_BYTES.items())
+        for column, size in sorted(sizes.items())
+    ]
