@@ -102,7 +102,7 @@ FIELD_CHECKS: dict[str, tuple[str, str]] = {
     check.name: (_FIELD_NAMES.get(check.column, check.column), check.message)
     for check in (*limits.column_checks(), *limits.json_size_checks())
 }
-# Other hours that are not start-end pairs (migration 0056): the form always writes pairs.
+# Other hours that are not start-end pairs (migration 0055): the form always writes pairs.
 FIELD_CHECKS[limits.HOURS_SHAPE_CHECK] = ("hours", "Give each stretch a start and a later end")
 # A studio's zone the server does not know (migration 0046): every desk's clock fell back to
 # UTC and moved every lesson by hours, without a word.

@@ -322,7 +322,7 @@ def control_free_column(table: str, constraint: str) -> str | None:
     return None
 
 
-# -- the size and shape of JSON columns (migration 0056) --------------------------------------
+# -- the size and shape of JSON columns (migration 0055) --------------------------------------
 
 # The most a JSON column a login writes may hold, in bytes of its text (`octet_length(c::text)`;
 # the stored size would not do: a long run of one entry compresses to almost nothing). A list

@@ -1,5 +1,5 @@
 """The schedule and the audit trail hold against the desk's and a teacher's own login in psql
-(migration 0056): a computed column is what its trigger computes, whatever a login writes; no
+(migration 0055): a computed column is what its trigger computes, whatever a login writes; no
 row's id changes (the audit pairs old and new rows by it); a JSON column keeps the shape the app
 reads and a size the desk can load.
 """
@@ -289,7 +289,7 @@ def test_every_json_column_a_login_writes_has_a_size_cap(connect: Connect, world
 
 
 def test_the_desks_reads_skip_hours_that_are_not_pairs() -> None:
-    """A row written before 0056 (or restored from an old backup): the working-hours read and
+    """A row written before 0055 (or restored from an old backup): the working-hours read and
     the booking check skip the entries that are not ["HH:MM", "HH:MM"] pairs instead of
     raising (a receptionist saw a traceback)."""
     teacher = uuid.uuid4()

@@ -31,7 +31,7 @@ Reviewed by hand. Found by attacking 0054 as the desk's and a teacher's own logi
    table's triggers off for that update, as 0044 did); a row already over its cap (only psql
    could write one) leaves that cap NOT VALID, named in the log, for the studio to look at.
 
-Revision ID: 0056_busy_ids_hours
+Revision ID: 0055_busy_ids_hours
 Revises: 0054_advisory_locks_for_staff
 Create Date: 2026-12-07 05:00:00
 """
@@ -51,7 +51,7 @@ from studiosync_desktop.limits import (
     json_size_checks,
 )
 
-revision: str = "0056_busy_ids_hours"
+revision: str = "0055_busy_ids_hours"
 down_revision: str | None = "0054_advisory_locks_for_staff"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
