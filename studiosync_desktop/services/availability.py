@@ -381,7 +381,7 @@ def _exception_row(row: Any) -> ExceptionRow:
 
 def hours_from(stored: Any) -> tuple[HoursRange, ...]:
     """An exception's stored hours as stretches. The database keeps only ["HH:MM", "HH:MM"]
-    pairs (migration 0056); an entry that is not one anyway (a row from an older backup) is
+    pairs (migration 0055); an entry that is not one anyway (a row from an older backup) is
     skipped and logged, so one bad row does not stop every read of the teacher's time."""
     out: list[HoursRange] = []
     for entry in stored if isinstance(stored, list | tuple) else ():
