@@ -12,11 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from studiosync_desktop.config import AppDirs
 
 NOTE_MS = 30_000  # long enough to read the folder's name and reach for the button
+# The folder a file was last saved to or opened from, this session: the next dialog starts there.
+_last_folder: list[Path] = []
 
 
 def documents_folder() -> Path:
@@ -25,6 +27,30 @@ def documents_folder() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     return folder
+
+
+def _start_in(name: str = "") -> str:
+    """Where a Save or Open dialog starts: the folder used last this session, else the
+    documents folder (never the program's working folder); with `name`, that file there."""
+    folder = next((f for f in _last_folder if f.is_dir()), None) or documents_folder()
+    return str(folder / Path(name).name) if name else str(folder)
+
+
+def _chosen(path: str) -> Path | None:
+    if not path:
+        return None
+    _last_folder[:] = [Path(path).parent]
+    return Path(path)
+
+
+def ask_save_path(parent: QWidget | None, title: str, name: str, kinds: str = "") -> Path | None:
+    """The file the person chose to save to (None: cancelled), starting in `_start_in`."""
+    return _chosen(QFileDialog.getSaveFileName(parent, title, _start_in(name), kinds)[0])
+
+
+def ask_open_path(parent: QWidget | None, title: str, kinds: str = "") -> Path | None:
+    """The file the person chose to open (None: cancelled), starting in `_start_in`."""
+    return _chosen(QFileDialog.getOpenFileName(parent, title, _start_in(), kinds)[0])
 
 
 def save_document(data: bytes, name: str) -> Path:

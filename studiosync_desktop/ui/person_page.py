@@ -12,7 +12,6 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studiosync_desktop.errors import ValidationFailed
 from studiosync_desktop.services.permissions import can
+from studiosync_desktop.ui.documents import ask_open_path
 from studiosync_desktop.ui.widgets import error_label
 
 if TYPE_CHECKING:
@@ -220,10 +220,7 @@ class PersonPageDialog(QDialog):
         )
 
     def _ask_picture(self) -> Path | None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "Choose a photo", "", "Pictures (*.png *.jpg *.jpeg)"
-        )
-        return Path(chosen) if chosen else None
+        return ask_open_path(self, "Choose a photo", "Pictures (*.png *.jpg *.jpeg)")
 
     def reload(self) -> None:
         self.runner.run(

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -36,6 +35,7 @@ from studiosync_desktop.schemas.privacy import (
 )
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
+from studiosync_desktop.ui.documents import ask_save_path
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.vocabulary import CONSENT_KINDS, CONSENT_NAMES, words
@@ -88,10 +88,7 @@ class PrivacyActions:
         self.said(f"Saved {path.name}: {kept} records about {done.name} (a PDF and the JSON).")
 
     def _ask_save_path(self, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self.parent, "Save the person's data", str(Path.home() / suggested), "ZIP (*.zip)"
-        )
-        return Path(name) if name else None
+        return ask_save_path(self.parent, "Save the person's data", suggested, "ZIP (*.zip)")
 
     def consents(self, person_id: uuid.UUID, done: Callable[[], None]) -> None:
         self.runner.run(

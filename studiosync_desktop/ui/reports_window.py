@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from studiosync_desktop.schemas.reports import ReportColumn, ReportInfo, ReportT
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.periods import PERIOD_NAMES, named_period
 from studiosync_desktop.services.report_files import ExportCancelled, write_rows
+from studiosync_desktop.ui.documents import ask_save_path
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.studio_clock import today_in
@@ -379,12 +379,10 @@ class ReportsWindow(QDialog):
         request = self.request()
         if path is None:
             name = f"{request['name']}-{request['first']}-{request['last']}{suffix}"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export the report", str(Path.home() / name), f"*{suffix}"
-            )
-            if not chosen:
+            chosen = ask_save_path(self, "Export the report", name, f"*{suffix}")
+            if chosen is None:
                 return
-            path = Path(chosen).with_suffix(suffix)
+            path = chosen.with_suffix(suffix)
         if suffix == ".pdf":
             table = self.table
             work: Any = lambda: path.write_bytes(  # noqa: E731

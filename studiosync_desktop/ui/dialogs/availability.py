@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.rows import LessonRow
 from studiosync_desktop.schemas.scheduling import BookingChoices
 from studiosync_desktop.services.container import Services
+from studiosync_desktop.ui.documents import ask_open_path
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.field_limits import limit_span
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -446,9 +446,9 @@ class FeedsDialog(QDialog):
         self.runner.run(add_and_sync, on_done=self._after_change, on_error=self._failed)
 
     def add_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a calendar", "", "iCalendar (*.ics)")
+        path = ask_open_path(self, "Import a calendar", "iCalendar (*.ics)")
         if path:
-            self.import_path(Path(path))
+            self.import_path(path)
 
     def import_path(self, path: Path) -> None:
         data = {"name": self.name.text() or path.stem, **self._owner()}

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from studiosync_desktop.schemas.resources import (
 )
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
+from studiosync_desktop.ui.documents import ask_open_path
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.task_runner import TaskRunner
 from studiosync_desktop.ui.widgets import PersonPicker
@@ -116,9 +116,9 @@ class ResourceDialog(FormDialog):
         self.title_edit.setFocus()
 
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Choose a file for the library")
-        if name:
-            self.set_file(Path(name))
+        path = ask_open_path(self, "Choose a file for the library")
+        if path:
+            self.set_file(path)
 
     def set_file(self, path: Path) -> None:
         size = path.stat().st_size

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.studio import StudioBranding
 from studiosync_desktop.services.studio import StudioService
+from studiosync_desktop.ui.documents import ask_open_path
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.forms import FieldErrors, refusal_handler
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -188,8 +188,7 @@ class StudioLookDialog(QDialog):
     # --- asking -------------------------------------------------------------------------
 
     def _ask_picture(self) -> Path | None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Choose the studio's logo", "", PICTURES)
-        return Path(chosen) if chosen else None
+        return ask_open_path(self, "Choose the studio's logo", PICTURES)
 
     def _ask_colour(self, current: str) -> str | None:
         colour = QColorDialog.getColor(QColor(current), self, "The studio's accent colour")

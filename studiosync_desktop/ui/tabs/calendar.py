@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -32,7 +31,7 @@ from studiosync_desktop.schemas.scheduling import BookingChoices, LessonDetail
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.ui.calendar_grid import CalendarGrid, GridColumn, studio_shades
 from studiosync_desktop.ui.day_grid import NEXT_DAY_OR_BOOK
-from studiosync_desktop.ui.documents import tell_saved
+from studiosync_desktop.ui.documents import ask_save_path, tell_saved
 from studiosync_desktop.ui.lesson_opening import lesson_dialog
 from studiosync_desktop.ui.month_grid import WEEKS, MonthGrid, grid_start
 from studiosync_desktop.ui.studio_clock import zone_of
@@ -622,11 +621,10 @@ class CalendarTab(DataTab):
         if has_printer():  # the print preview; without a printer, saved to print elsewhere
             self._print_day_sheet(day, by)
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save day sheet", f"day-sheet-{day.isoformat()}-{by}.pdf", "PDF (*.pdf)"
-        )
+        name = f"day-sheet-{day.isoformat()}-{by}.pdf"
+        path = ask_save_path(self, "Save day sheet", name, "PDF (*.pdf)")
         if path:
-            self.write_day_sheet(Path(path), day, by)
+            self.write_day_sheet(path, day, by)
 
     def studio_changed(self, info: StudioInfo) -> None:
         """The studio's opening hours and grid (when the window reads the studio, at start and
@@ -670,11 +668,9 @@ class CalendarTab(DataTab):
             return
         kind, person = dialog.choice()
         name = dialog.label().lower().replace(" ", "-")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export to calendar", f"{name}-lessons.ics", "iCalendar (*.ics)"
-        )
+        path = ask_save_path(self, "Export to calendar", f"{name}-lessons.ics", "iCalendar (*.ics)")
         if path:
-            self.write_calendar(Path(path), kind, person)
+            self.write_calendar(path, kind, person)
 
     def write_calendar(self, path: Path, kind: str, person: uuid.UUID | None) -> None:
         from studiosync_desktop.ui.dialogs.calendar_extras import export_kwargs

@@ -13,7 +13,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from studiosync_desktop.schemas.rows import InvoiceRow
 from studiosync_desktop.ui.dialogs.billing import GenerateDialog
 from studiosync_desktop.ui.dialogs.form_dialog import FormDialog
 from studiosync_desktop.ui.dialogs.pay_link import ChargeCardDialog, PayLinkDialog
+from studiosync_desktop.ui.documents import ask_save_path
 from studiosync_desktop.ui.forms import Field
 from studiosync_desktop.ui.invoice_forms import (
     CREDIT_NOTE_FIELDS,
@@ -654,9 +654,9 @@ class InvoicesTab(DataTab):
 
     def _save_as(self, title: str, name: str, render: Callable[[], bytes]) -> None:
         """Asks where to save, then renders off the GUI thread (the render reads the data)."""
-        path, _ = QFileDialog.getSaveFileName(self, title, name, "PDF (*.pdf)")
+        path = ask_save_path(self, title, name, "PDF (*.pdf)")
         if path:
-            self.write_pdf(Path(path), render)
+            self.write_pdf(path, render)
 
     def write_pdf(self, path: Path, render: Callable[[], bytes]) -> None:
         def work() -> Path:

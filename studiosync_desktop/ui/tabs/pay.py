@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -29,6 +28,7 @@ from studiosync_desktop.schemas.teacher_pay import (
 )
 from studiosync_desktop.services.pay_periods import next_period, previous_period
 from studiosync_desktop.ui.dialogs.pay import ExtraLineDialog, PayRulesDialog
+from studiosync_desktop.ui.documents import ask_save_path
 from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import Column, RowStyle, RowTableModel, money_column
 from studiosync_desktop.ui.tabs.base import DataTab, pane
@@ -315,9 +315,9 @@ class PayTab(DataTab):
     # --- files --------------------------------------------------------------------------
 
     def _save(self, title: str, name: str, kind: str, render: Callable[[], bytes]) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, title, name, kind)
+        path = ask_save_path(self, title, name, kind)
         if path:
-            self.write_file(Path(path), render)
+            self.write_file(path, render)
 
     def write_file(self, path: Path, render: Callable[[], bytes]) -> None:
         def work() -> Path:

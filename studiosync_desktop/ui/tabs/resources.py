@@ -10,7 +10,6 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,7 +19,12 @@ from PySide6.QtWidgets import (
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.resources import ResourceCheckoutRow, ResourceRow, size_text
 from studiosync_desktop.ui.dialogs.resources import LendCopyDialog, ResourceDialog, StudentPicker
-from studiosync_desktop.ui.documents import open_with_system, save_document, tell_saved
+from studiosync_desktop.ui.documents import (
+    ask_save_path,
+    open_with_system,
+    save_document,
+    tell_saved,
+)
 from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import (
     ALERT,
@@ -214,8 +218,8 @@ class ResourcesTab(DataTab):
         row = self.selected()
         if row is None or not row.file_name:
             return
-        target, _ = QFileDialog.getSaveFileName(self, "Save a copy", row.file_name)
-        if not target:
+        target = ask_save_path(self, "Save a copy", row.file_name)
+        if target is None:
             return
         service, actor, rid = self.services.resources, self.actor, row.id
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -27,6 +26,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.roster import RosterKind, Saved
 from studiosync_desktop.schemas.studio import StudioInfo
 from studiosync_desktop.ui.dialogs.roster import TITLES, RosterDialog
+from studiosync_desktop.ui.documents import ask_open_path, ask_save_path
 from studiosync_desktop.ui.roster_import import ImportPreviewDialog
 from studiosync_desktop.ui.studio_context import StudioContext
 from studiosync_desktop.ui.table_model import ALERT, Column, RowStyle, money_column
@@ -383,8 +383,8 @@ class RosterTab(DataTab):
 
     def export_csv(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export the roster", "students.csv", "CSV files (*.csv)"
+            path = str(
+                ask_save_path(self, "Export the roster", "students.csv", "CSV (*.csv)") or ""
             )
         if not path:
             return
@@ -404,9 +404,8 @@ class RosterTab(DataTab):
 
     def import_csv(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Import students", "", "CSV files (*.csv);;All files (*)"
-            )
+            found = ask_open_path(self, "Import students", "CSV (*.csv);;All files (*)")
+            path = str(found or "")
         if not path:
             return
         service, actor = self.services.roster_csv, self.actor
