@@ -46,6 +46,30 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "ck_stripe_attempts_stripe_id_is_final": "What Stripe did for this payment is settled already.",
     "ck_invoices_number_is_final": "An issued invoice keeps its number.",
     "ck_invoice_lines_frozen": "The lines of a sent invoice are frozen: use a credit note.",
+    # Migration 0055: what an issued invoice, its number and account credit hold to.
+    "ck_invoices_issued_is_final": (
+        "A sent invoice keeps what it was sent with: void it or correct it with a credit note."
+    ),
+    "ck_invoices_void_unpaid": (
+        "This invoice has payments on it: refund them first, or correct it with a credit note."
+    ),
+    "ck_invoices_late_fee_by_policy": (
+        "A late fee is added once, the studio's fee, to an invoice overdue by the studio's days."
+    ),
+    "ck_invoices_numbered_when_sent": (
+        "An invoice is numbered by the studio's counter when it is sent: send it from the "
+        "Invoices tab."
+    ),
+    "ck_invoices_credit_within_invoice": (
+        "A credit note is for a sent invoice of the same payer, and for no more than is left."
+    ),
+    "ck_invoice_number_counters_in_step": (
+        "The invoice numbers moved on elsewhere: send the invoice again."
+    ),
+    "ck_account_credits_from_a_source": (
+        "Account credit comes from a credit note, an overpayment or a refund to credit."
+    ),
+    "ck_payments_credit_spent": "A payment from account credit must spend that credit.",
     "ck_lessons_teacher_status_moves": (
         "A teacher marks a lesson in progress, completed or a no-show; cancelling and "
         "reopening are for the front desk."

@@ -62,6 +62,13 @@ ALWAYS = """## What nobody does
   invoices (and their lines) may be deleted, and a line is added to a draft only. A
   payment's amount, method, invoice and day are never changed: only the refund columns are.
   The day close is computed from the payments, so a closed day cannot change under it.
+- **An issued invoice holds** (migration 0055): it never goes back to draft, and its payer,
+  number, dates, discount, tax rate, notes and lines stay as issued; it is voided only with
+  nothing paid on it, and takes a late fee once, the studio's, when overdue by the studio's
+  days. Numbers come from the year's counter only, which never moves back or skips. Account
+  credit comes from a credit note, an overpayment or a refund to credit, up to its amount, and
+  is spent only by the payment it makes. (The database owner, loading the demo or restoring,
+  is let through.)
 - **The audit trail** is written by the database's triggers, read by admins, and updated or
   deleted by nobody.
 - **Tables the database keeps itself** (`room_occupancy`, `lesson_attendance`,
