@@ -46,7 +46,7 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "ck_stripe_attempts_stripe_id_is_final": "What Stripe did for this payment is settled already.",
     "ck_invoices_number_is_final": "An issued invoice keeps its number.",
     "ck_invoice_lines_frozen": "The lines of a sent invoice are frozen: use a credit note.",
-    # Migration 0055: what an issued invoice, its number and account credit hold to.
+    # Migration 0056: what an issued invoice, its number and account credit hold to.
     "ck_invoices_issued_is_final": (
         "A sent invoice keeps what it was sent with: void it or correct it with a credit note."
     ),

@@ -62,7 +62,7 @@ ALWAYS = """## What nobody does
   invoices (and their lines) may be deleted, and a line is added to a draft only. A
   payment's amount, method, invoice and day are never changed: only the refund columns are.
   The day close is computed from the payments, so a closed day cannot change under it.
-- **An issued invoice holds** (migration 0055): it never goes back to draft, and its payer,
+- **An issued invoice holds** (migration 0056): it never goes back to draft, and its payer,
   number, dates, discount, tax rate, notes and lines stay as issued; it is voided only with
   nothing paid on it, and takes a late fee once, the studio's, when overdue by the studio's
   days. Numbers come from the year's counter only, which never moves back or skips. Account

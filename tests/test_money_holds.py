@@ -1,4 +1,4 @@
-"""Money the desk cannot bend from psql (migration 0055): an issued invoice holds what it was
+"""Money the desk cannot bend from psql (migration 0056): an issued invoice holds what it was
 issued with, its lines stay on it, numbers are handed out once and in order, and account credit
 comes only from a credit note, an overpayment or a refund to credit, each up to its amount.
 
