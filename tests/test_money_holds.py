@@ -455,3 +455,26 @@ def test_stripe_money_above_the_balance_becomes_credit(app: Desk) -> None:
             )
         assert done is not None and "account credit" in done
     assert app.credit(fam) == start + Decimal("130.00")
+
+
+def test_the_desk_generates_a_months_drafts_as_its_own_login(
+    connect: Connect, app: Desk, database_url: str
+) -> None:
+    """As the desk's login (which may make no temporary tables since 0051, where generation
+    staged its lessons and payers: "permission denied to create temporary tables"): the drafts
+    are those the preview showed, and a second run bills nothing twice."""
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as owner:
+        owner.execute(
+            "UPDATE lessons SET status = 'completed'"
+            " WHERE studio_id = %s AND student_id IS NOT NULL AND scheduled_end < now()",
+            (app.actor.studio_id,),
+        )
+    month = NOW.date().replace(day=1)
+    preview = app.invoicing.preview_month(app.actor, month)
+    assert preview.rows, "the world has lessons to bill this month"
+    made = app.invoicing.generate_month(app.actor, month)
+    assert made.invoice_count == len(preview.rows)
+    assert made.line_count == sum(r.lesson_count for r in preview.rows)
+    assert made.total == sum(r.total for r in preview.rows)
+    again = app.invoicing.generate_month(app.actor, month)
+    assert (again.invoice_count, again.line_count) == (0, 0)

@@ -40,6 +40,11 @@ from studiosync_desktop.services.billing_locks import (
     reserve_numbers,
 )
 from studiosync_desktop.services.invoice_details import load_detail, load_details, payer_of
+from studiosync_desktop.services.invoice_generation import (
+    CANDIDATES_SQL,
+    PAYERS_SQL,
+    write_month,
+)
 from studiosync_desktop.services.ledger import (
     add_credit,
     apply_credit_in,
@@ -73,68 +78,6 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 def invoice_number(year: int, n: int) -> str:
     return f"INV-{year}-{n:05d}"
-
-
-# Lessons to bill in a period, each with its payer: the band for band lessons, else the
-# student's family, else the student. `rank` orders a family's students (sibling discount).
-CANDIDATES_SQL = """
-SELECT l.id AS lesson_id, l.rate, l.scheduled_start,
-       coalesce(l.band_id, s.family_id, l.student_id) AS payer_key,
-       CASE WHEN l.band_id IS NULL THEN s.family_id END AS family_id,
-       l.band_id,
-       CASE WHEN l.band_id IS NULL AND s.family_id IS NULL THEN l.student_id END AS student_id,
-       CASE WHEN l.band_id IS NULL AND s.family_id IS NOT NULL THEN
-            dense_rank() OVER (PARTITION BY s.family_id
-                               ORDER BY s.enrollment_date, s.created_at, s.id)
-            ELSE 1 END AS sibling_rank,
-       'Lesson: ' || coalesce(b.name, trim(su.first_name || ' ' || su.last_name))
-           || ' with ' || trim(tu.first_name || ' ' || tu.last_name) || ', '
-           || to_char(l.scheduled_start AT TIME ZONE :tz, 'Mon FMDD, YYYY')
-           || ' (' || (extract(epoch FROM l.scheduled_end - l.scheduled_start) / 60)::int
-           || ' min)' AS description
-FROM lessons l
-JOIN teachers t ON t.id = l.teacher_id
-JOIN users tu ON tu.id = t.user_id
-LEFT JOIN students s ON s.id = l.student_id
-LEFT JOIN users su ON su.id = s.user_id
-LEFT JOIN bands b ON b.id = l.band_id
-WHERE l.studio_id = :studio
-  AND l.scheduled_start >= :starts AND l.scheduled_start < :ends
-  AND l.status = ANY(:statuses)
-  AND (l.band_id IS NOT NULL OR l.student_id IS NOT NULL)
-  AND NOT EXISTS (SELECT 1 FROM invoice_line_items x WHERE x.billed_lesson_id = l.id)
-"""
-
-# One row per payer: its lessons' subtotal, the sibling discount, the tax, and its draft
-# for the same period if there is one (new lessons are added to it).
-PAYERS_SQL = """
-WITH drafts AS (
-    SELECT DISTINCT ON (coalesce(i.family_id, i.band_id, i.student_id))
-           coalesce(i.family_id, i.band_id, i.student_id) AS payer_key, i.id,
-           (SELECT coalesce(max(x.position), 0) FROM invoice_line_items x
-             WHERE x.invoice_id = i.id) AS last_position
-    FROM invoices i
-    WHERE i.studio_id = :studio AND i.status = 'draft' AND i.period_start = :period_start
-      AND i.credit_note_for_id IS NULL
-    ORDER BY coalesce(i.family_id, i.band_id, i.student_id), i.created_at
-)
-SELECT c.payer_key, c.family_id, c.band_id, c.student_id,
-       count(*) AS lesson_count,
-       sum(c.rate) AS subtotal,
-       round(coalesce(sum(c.rate) FILTER (WHERE c.sibling_rank > 1), 0)
-             * :sibling_pct / 100, 2) AS discount,
-       d.id AS draft_id, coalesce(d.last_position, 0) AS last_position,
-       coalesce(f.name, b.name, trim(su.first_name || ' ' || su.last_name)) AS payer_name
-FROM {source} c
-LEFT JOIN drafts d ON d.payer_key = c.payer_key
-LEFT JOIN families f ON f.id = c.family_id
-LEFT JOIN bands b ON b.id = c.band_id
-LEFT JOIN students s ON s.id = c.student_id
-LEFT JOIN users su ON su.id = s.user_id
-GROUP BY c.payer_key, c.family_id, c.band_id, c.student_id, d.id, d.last_position,
-         f.name, b.name, su.first_name, su.last_name
-ORDER BY payer_name
-"""
 
 
 class InvoicingService:
@@ -183,7 +126,7 @@ class InvoicingService:
         require(actor, "billing")
         with self._db.read_session() as s:
             p = self._period_params(s, actor, month)
-            sql = PAYERS_SQL.format(source=f"({CANDIDATES_SQL})")
+            sql = PAYERS_SQL.format(source=f"({CANDIDATES_SQL}) c")
             rows = s.execute(text(sql), p).all()
             tax_rate = p["tax_rate"] if p["taxable"] else Decimal(0)
             preview: list[PreviewRow] = []
@@ -224,58 +167,7 @@ class InvoicingService:
             p = self._period_params(s, actor, month)
             p["actor"] = actor.user_id
             p["tax_rate_eff"] = p["tax_rate"] if p["taxable"] else Decimal(0)
-            s.execute(text(f"CREATE TEMP TABLE g_cand ON COMMIT DROP AS {CANDIDATES_SQL}"), p)
-            s.execute(
-                text(
-                    "CREATE TEMP TABLE g_payer ON COMMIT DROP AS "
-                    "SELECT coalesce(draft_id, gen_random_uuid()) AS invoice_id, "
-                    "draft_id IS NOT NULL AS existing, * FROM ("
-                    + PAYERS_SQL.format(source="g_cand")
-                    + ") x"
-                ),
-                p,
-            )
-            for statement in (
-                """
-                INSERT INTO invoices (id, studio_id, family_id, band_id, student_id, status,
-                                      period_start, period_end, tax_rate, discount, notes)
-                SELECT invoice_id, :studio, family_id, band_id, student_id, 'draft',
-                       :period_start, :period_end, :tax_rate, discount, ''
-                FROM g_payer WHERE NOT existing
-                """,
-                """
-                UPDATE invoices i SET discount = i.discount + g.discount
-                FROM g_payer g WHERE g.existing AND i.id = g.invoice_id AND g.discount > 0
-                """,
-                """
-                INSERT INTO invoice_line_items (studio_id, invoice_id, position, description,
-                                                quantity, unit_price, is_taxable, lesson_id)
-                SELECT :studio, g.invoice_id,
-                       g.last_position
-                       + row_number() OVER (PARTITION BY g.invoice_id
-                                            ORDER BY c.scheduled_start, c.lesson_id),
-                       c.description, 1, c.rate, :taxable, c.lesson_id
-                FROM g_cand c JOIN g_payer g ON g.payer_key = c.payer_key
-                """,
-                """
-                INSERT INTO invoice_events (studio_id, invoice_id, kind, detail, actor_id)
-                SELECT :studio, invoice_id,
-                       CASE WHEN existing THEN 'lines_added' ELSE 'created' END,
-                       lesson_count || ' lesson(s) of '
-                           || to_char(CAST(:period_start AS date), 'FMMonth YYYY'),
-                       :actor
-                FROM g_payer
-                """,
-            ):
-                s.execute(text(statement), p)
-            counts = s.execute(
-                text(
-                    "SELECT count(*) AS n, coalesce(sum(lesson_count), 0) AS lines, "
-                    "coalesce(sum(subtotal - discount"
-                    " + round(subtotal * :tax_rate_eff / 100, 2)), 0) AS total FROM g_payer"
-                ),
-                p,
-            ).one()
+            counts = write_month(s, p)
             return GenerationResult(
                 period_start=p["period_start"],
                 period_end=p["period_end"],
