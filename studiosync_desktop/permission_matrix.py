@@ -151,7 +151,18 @@ FEED_COLUMNS = (
     "id", "studio_id", "teacher_id", "room_id", "name", "colour", "enabled", "last_attempt_at",
     "last_synced_at", "last_error", "event_count", "created_at", "updated_at", "has_address",
 )  # fmt: skip
-OWN_FEEDS = ops("IUD", "own_teaching", select=Allow("own_and_shared", FEED_COLUMNS))
+# What the desk and a teacher change of a feed: its name, colour, on or off, and the sync's
+# bookkeeping. Never whose feed it is or its address (0057: moved to no teacher, a teacher's
+# feed would give the desk its address); an admin, who reads every address, may.
+FEED_STATE_COLUMNS = (
+    "name", "colour", "enabled", "last_attempt_at", "last_synced_at", "last_error", "event_count",
+)  # fmt: skip
+OWN_FEEDS = ops(
+    "ID",
+    "own_teaching",
+    select=Allow("own_and_shared", FEED_COLUMNS),
+    update=Allow("own_teaching", FEED_STATE_COLUMNS),
+)
 OWN_FEED_EVENTS = ops("ID", "own_teaching", select=Allow("own_and_shared"))
 
 # A lesson moved outside hours again is confirmed again: who said yes, when, over what (0040).
@@ -233,7 +244,11 @@ MATRIX: dict[str, Table] = {
         "availability",
         "an outside iCalendar feed of a teacher, a room or the studio",
         ops("SIUD"),
-        ops("IUD", select=Allow("studio", FEED_COLUMNS)),
+        ops(
+            "ID",
+            select=Allow("studio", FEED_COLUMNS),
+            update=Allow("studio", FEED_STATE_COLUMNS),
+        ),
         OWN_FEEDS,
     ),
     "calendar_feed_events": Table(
