@@ -8,8 +8,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from permission_world import World
+from permission_world import PASSWORD, World
+from sqlalchemy.engine import make_url
 from test_other_studios_ids import Connect, connect, world
+
+from studiosync_desktop.db import Database
+from studiosync_desktop.schemas.common import Actor
+from studiosync_desktop.services.roster import RosterService
 
 __all__ = ["connect", "world"]  # the fixtures, shared with test_other_studios_ids
 
@@ -72,6 +77,35 @@ def test_roster_hits_is_no_oracle_of_a_hidden_parents_name_email_or_phone(
     assert hidden_family[0] not in _ids(
         teacher, "SELECT roster_hits('families', %s, NULL)", f"%{hidden_family[1]}%"
     )
+
+
+def test_a_teachers_roster_search_finds_what_the_desks_finds_among_their_students(
+    world: World, database_url: str
+) -> None:
+    """The app's own path: a teacher's student search (each keystroke) no longer asks
+    roster_hits; it matches in its own query, under the teacher's row security. It finds, in
+    the same order, what the desk's search finds among the teacher's students: by name, a
+    typo, an email, and one or two letters."""
+    dbs, found = [], {}
+    for name, role in (("teacher", "teacher"), ("desk", "desk")):
+        me = world.logins[name]
+        db = Database(make_url(database_url).set(username=me.login, password=PASSWORD))
+        dbs.append(db)
+        actor = Actor(user_id=me.user, studio_id=me.studio, role=role, name=name)
+        roster = RosterService(db)
+        found[name] = {
+            q: roster.students(actor, search=q, include_inactive=True).rows
+            for q in ("student", "studnet9", "matrix.example", "st", "9", "parent")
+        }
+    try:
+        mine = {r.id for r in found["teacher"]["student"]}
+        assert mine
+        for q, rows in found["teacher"].items():
+            assert rows == tuple(r for r in found["desk"][q] if r.id in mine), q
+        assert found["teacher"]["studnet9"] and not found["teacher"]["parent"]
+    finally:
+        for db in dbs:
+            db.dispose()
 
 
 def test_every_definer_function_a_teacher_may_call_is_scoped_to_what_they_may_read(

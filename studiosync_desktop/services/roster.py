@@ -145,7 +145,14 @@ class RosterService:
             check_limit(limit)
             with self._db.read_session() as s:
                 rows = search_students(
-                    s, actor.studio_id, found.kind, found.like, found.text, limit, include_inactive
+                    s,
+                    actor.studio_id,
+                    found.kind,
+                    found.like,
+                    found.text,
+                    limit,
+                    include_inactive,
+                    as_teacher=actor.role == "teacher",
                 )
             return Page[StudentRow](rows=rows, total=len(rows))
         teacher_user = aliased(User, name="teacher_user")

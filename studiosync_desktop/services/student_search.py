@@ -27,6 +27,10 @@ from studiosync_desktop.services.trusted_rows import row_maker
 # The search kinds of `roster._Search`: how the typed text is matched.
 KINDS = ("short", "phone", "fuzzy")
 
+# The word similarity a typo is forgiven at: roster_hits' pg_trgm.word_similarity_threshold.
+TYPO_SIMILARITY = 0.4
+_TEXTS = (User.search_text, Student.search_text)
+
 # Students without an email get a unique placeholder on a reserved domain (RFC 2606).
 NO_EMAIL_DOMAIN = "no-email.invalid"
 
@@ -44,18 +48,20 @@ def search_students(
     text: str,
     limit: int,
     include_inactive: bool,
+    as_teacher: bool = False,
 ) -> tuple[StudentRow, ...]:
     """One page of the students matching a search, as `roster._Search` orders them: best
     match first for a fuzzy search, else alphabetical (last name, first name, id).
 
     `pattern`: the LIKE pattern (folded by the database, except the digits of a phone search);
-    `text`: the typed text, whose similarity ranks a fuzzy search."""
+    `text`: the typed text, whose similarity ranks a fuzzy search. `as_teacher`: the search of a
+    teacher's login, matched in its own query (`_statement`)."""
     values = {"studio": studio_id, "pattern": pattern, "text": text, "limit": limit}
     [rows] = read_together(
         s,
         [
             Bound(
-                _statement(kind, include_inactive),
+                _statement(kind, include_inactive, as_teacher),
                 values,
                 binary=True,
                 tuples=True,
@@ -67,9 +73,13 @@ def search_students(
 
 
 @cache
-def _statement(kind: str, include_inactive: bool) -> Select[Any]:
+def _statement(kind: str, include_inactive: bool, as_teacher: bool = False) -> Select[Any]:
     """The statement of `search_students` for one kind of search, its values left open (kept
-    by the cache: `together` compiles each once)."""
+    by the cache: `together` compiles each once).
+
+    A teacher's matches their students in the query itself: row security leaves the few
+    dozen they teach before any text is compared, and `roster_hits` would work those out
+    again for each of its two calls (it gives a teacher only their own rows, 0057)."""
     if kind not in KINDS:
         raise ValueError(f"no student search of kind {kind!r}")
     raw = bindparam("pattern", type_=String)
@@ -87,10 +97,15 @@ def _statement(kind: str, include_inactive: bool) -> Select[Any]:
     folded = select(func.roster_fold(bindparam("text", type_=String))).scalar_subquery()
     typos = folded if kind == "fuzzy" else literal(None, String)
 
-    if kind == "short":
+    if kind == "short" or as_teacher:
         # One or two characters have no trigram: `roster_hits` would read both tables whole;
         # matched here, the rows are read once and no function is called per search.
         match = or_(User.search_text.like(pattern), Student.search_text.like(pattern))
+        if kind == "fuzzy":  # as roster_hits' `<%` at its threshold
+            match = or_(
+                match,
+                *(func.word_similarity(typos, c) >= TYPO_SIMILARITY for c in _TEXTS),
+            )
     else:
         match = or_(
             Student.user_id.in_(_hits("users", pattern, typos)),
