@@ -45,7 +45,10 @@ TRUSTS_NO_IDS = {
     "pay_run_is_approved": (
         "a pay run's one yes/no, for the pay lines' guard; NOT scoped: left for the lead"
     ),
-    "roster_hits": "matches typed text, then row security of the caller filters the ids",
+    "roster_hits": (
+        "matches typed text among the caller's studio's rows; a teacher's, among the rows of"
+        " their own policies (0057, tests/test_teacher_scopes.py)"
+    ),
     "room_busy": "scoped by app_studio_id() in its query",
     "studiosync_change_own_password": "the caller's own login only",
 }
