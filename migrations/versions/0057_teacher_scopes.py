@@ -11,9 +11,11 @@ Reviewed by hand. Found by attacking main as a teacher's and the desk's own logi
    parent's name, email and phone in 0.4 s). Now a login that is neither an admin nor the desk
    gets, from `users`, `students` and `families`, only the rows of the teacher's own policies
    (the same `app_teacher_*_ids()` they use): found by their primary keys (a teacher has a few
-   dozen), which is faster than the trigram index. `teachers` and `bands` are the studio's to
-   a teacher too. Every other SECURITY DEFINER function a teacher may execute was checked
-   (tests/test_teacher_scopes.py lists them and why each gives only what the teacher reads).
+   dozen; the staff through the partial index `ixh_users_studio_staff`), which is faster than
+   the trigram index. `teachers` and `bands` are the studio's to a teacher too. A teacher's
+   student search no longer calls it (services/student_search.py). Every other SECURITY
+   DEFINER function a teacher may execute was checked (tests/test_teacher_scopes.py lists them
+   and why each gives only what the teacher reads).
 2. The desk could move a teacher's feed (`teacher_id = NULL`) and then read its secret address
    through `studiosync_feed_urls`, or point it at another address. The desk and teachers now
    UPDATE a feed's state only (name, colour, on or off, the sync's bookkeeping:
