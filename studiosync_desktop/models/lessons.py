@@ -120,6 +120,9 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
     recurring_pattern_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("recurring_patterns.id", ondelete="SET NULL"), index=True
     )
+    # Which date of its series this lesson is (set when the series books it, kept when it
+    # moves or is cancelled): a series never books that date again (migration 0058).
+    occurrence_date: Mapped[date | None]
     lesson_plan_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("lesson_plans.id", ondelete="SET NULL")
     )
@@ -172,6 +175,14 @@ class Lesson(IdMixin, TimestampMixin, StudioOwnedMixin, Base):
         Index("ix_lessons_studio_id_scheduled_start", "studio_id", "scheduled_start"),
         # Teacher pay: lessons changed since the last pay run was approved (0031).
         Index("ix_lessons_studio_id_updated_at", "studio_id", "updated_at"),
+        # One lesson per date of a series, whatever became of it (migration 0058).
+        Index(
+            "uq_lessons_series_occurrence",
+            "recurring_pattern_id",
+            "occurrence_date",
+            unique=True,
+            postgresql_where=text("occurrence_date IS NOT NULL"),
+        ),
     )
 
     notes: Mapped[list[LessonNote]] = relationship(back_populates="lesson")

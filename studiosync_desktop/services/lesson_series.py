@@ -44,6 +44,7 @@ from studiosync_desktop.services.recurrence import (
     PatternShape,
     array_literal,
     closed_days,
+    dates_had,
     insert_many_occurrences,
     internal_clashes,
     week_of_month,
@@ -143,7 +144,7 @@ class LessonSeries(SchedulingPart):
             s.execute(insert(RecurringPattern), rows)
             ids = [r["id"] for r in rows]
             shapes = [replace(sh, pattern_id=i) for sh, i in zip(shapes, ids, strict=True)]
-            booked = _book_series(s, actor, studio, shapes, spans, teachers)
+            booked = _book_series(s, actor, studio, shapes, spans, teachers, fresh=True)
             if booked.clashes and not skip_clashes:
                 raise BookingClash(_first_per_occurrence(booked.clashes))
             created = booked.insert(s, actor)
@@ -209,6 +210,15 @@ class LessonSeries(SchedulingPart):
             target.is_active = True
             s.add(target)
             s.flush()
+            if target is not pattern:  # what stays of the following dates is the new series'
+                s.execute(
+                    update(Lesson)
+                    .where(
+                        Lesson.recurring_pattern_id == pattern.id,
+                        Lesson.occurrence_date >= split,
+                    )
+                    .values(recurring_pattern_id=target.id)
+                )
             return self._generate(s, actor, studio, target, shape, max(first, split), skip_clashes)
 
         return self._in_session(work)
@@ -361,7 +371,8 @@ class LessonSeries(SchedulingPart):
         self, s: Session, pattern_id: uuid.UUID, from_day: date, studio: StudioFacts
     ) -> int:
         """The series' scheduled lessons from `from_day` on that have not started: deleted,
-        or cancelled ("Series changed") when an invoice already bills them."""
+        or cancelled ("Series changed") when an invoice already bills them; those give their
+        date back, so the changed series books it again."""
         first = datetime.combine(from_day, datetime.min.time(), studio.zone)
         now = datetime.now(studio.zone)
         coming = (
@@ -378,6 +389,7 @@ class LessonSeries(SchedulingPart):
                 cancellation_reason="Series changed",
                 cancelled_at=func.now(),
                 cancelled_on_behalf_of="studio",
+                occurrence_date=None,
             )
         )
         ids = list(s.scalars(select(Lesson.id).where(*coming, ~billed)))
@@ -442,13 +454,25 @@ def _book_series(
     shapes: Sequence[PatternShape],
     spans: Sequence[tuple[date, date]],
     teachers: dict[uuid.UUID, Any] | None = None,
+    *,
+    fresh: bool = False,
 ) -> _Booked:
     """The coming occurrences of one or many series (each from its span's first to last day,
     the studio's closures read once), checked in one statement against the calendar; with
     their `teachers`, many series are also checked among themselves (the earlier start keeps
-    a slot two new series both want)."""
+    a slot two new series both want). A date a series already has a lesson for, in any status
+    (cancelled, moved elsewhere, marked), is not an occurrence to book: unless the series are
+    `fresh` (just made, with no lesson yet), those are read once and left out."""
     dates = [sh.dates(first, last) for sh, (first, last) in zip(shapes, spans, strict=True)]
     every = [d for ds in dates for d in ds]
+    ids = [sh.pattern_id for sh in shapes if sh.pattern_id is not None]
+    if every and ids and not fresh:
+        had = dates_had(s, ids, min(every), max(every))
+        dates = [
+            [d for d in ds if (sh.pattern_id, d) not in had]
+            for sh, ds in zip(shapes, dates, strict=True)
+        ]
+        every = [d for ds in dates for d in ds]
     closed = closed_days(s, actor.studio_id, min(every), max(every)) if every else set()
     now = datetime.now(studio.zone)
     owner: list[int] = []

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from studiosync_desktop.models import StudioClosure
+from studiosync_desktop.models import Lesson, StudioClosure
 from studiosync_desktop.vocabulary import WEEKDAYS
 from studiosync_desktop.zones import minutes_after
 
@@ -72,6 +72,24 @@ def occurrence_dates(
         if month == 13:
             year, month = year + 1, 1
     return days
+
+
+def dates_had(
+    s: Session, pattern_ids: list[uuid.UUID], first: date, last: date
+) -> set[tuple[uuid.UUID | None, date | None]]:
+    """(series, date) of every lesson these series already have from `first` to `last`, in
+    any status: cancelled, moved elsewhere, marked. A series books each of its dates once
+    (migration 0058: a cancelled lesson clashes with nothing, so it was booked again)."""
+    if not pattern_ids:
+        return set()
+    rows = s.execute(
+        select(Lesson.recurring_pattern_id, Lesson.occurrence_date).where(
+            Lesson.recurring_pattern_id.in_(pattern_ids),
+            Lesson.occurrence_date >= first,
+            Lesson.occurrence_date <= last,
+        )
+    )
+    return {(r[0], r[1]) for r in rows}
 
 
 def closed_days(s: Session, studio_id: uuid.UUID, first: date, last: date) -> set[date]:
@@ -166,12 +184,14 @@ def _text(value: object) -> str | None:
 INSERT_MANY_LESSONS = text(
     """
     INSERT INTO lessons (studio_id, teacher_id, student_id, band_id, room_id, scheduled_start,
-                         scheduled_end, location, lesson_type, rate, recurring_pattern_id)
+                         scheduled_end, location, lesson_type, rate, recurring_pattern_id,
+                         occurrence_date)
     SELECT :studio_id, o.teacher_id, o.student_id, o.band_id, o.room_id, o.s, o.e,
-           o.location, o.lesson_type, o.rate, o.pattern_id
+           o.location, o.lesson_type, o.rate, o.pattern_id, o.d
       FROM json_to_recordset(CAST(:rows AS json))
            AS o(teacher_id uuid, student_id uuid, band_id uuid, room_id uuid, s timestamptz,
-                e timestamptz, location text, lesson_type text, rate numeric, pattern_id uuid)
+                e timestamptz, location text, lesson_type text, rate numeric, pattern_id uuid,
+                d date)
     """
 )
 
@@ -199,7 +219,9 @@ def insert_many_occurrences(
                 "rate": str(shape.rate),
                 "pattern_id": _text(shape.pattern_id),
             }
-        rows.append({**series, "s": o.start.isoformat(), "e": o.end.isoformat()})
+        # The occurrence's date: its start is on that day in the studio's zone (`occurrences`).
+        day = o.start.date().isoformat() if shape.pattern_id is not None else None
+        rows.append({**series, "s": o.start.isoformat(), "e": o.end.isoformat(), "d": day})
     s.execute(INSERT_MANY_LESSONS, {"studio_id": studio_id, "rows": json.dumps(rows)})
     return len(planned)
 

@@ -66,24 +66,26 @@ def patterns_and_lessons(s: Session, p: dict[str, Any], size: DemoSize) -> None:
         INSERT INTO recurring_patterns (id, studio_id, teacher_id, student_id, band_id,
                                         room_id, frequency, day_of_week, time,
                                         duration_minutes, start_date, end_date, lesson_type,
-                                        location, rate, is_active)
+                                        location, rate, is_active, generated_until)
+        -- Every week of each series is booked below, to its end: generated that far, as the
+        -- app's own series are (a series without it booked its cancelled weeks again).
         SELECT id, :studio, teacher_id, student_id, band_id, room_id, 'weekly',
                (ARRAY['monday', 'tuesday', 'wednesday', 'thursday', 'friday',
                       'saturday'])[weekday + 1],
                at, duration, start_date, end_date, lesson_type, location, rate,
-               end_date >= :today
+               end_date >= :today, end_date
         FROM d_pattern;
 
         INSERT INTO lessons (studio_id, teacher_id, student_id, band_id, room_id,
                              scheduled_start, scheduled_end, actual_start, actual_end,
                              location, lesson_type, status, rate, recurring_pattern_id,
-                             cancellation_reason, cancelled_at, cancelled_by_id,
-                             is_late_cancel)
+                             occurrence_date, cancellation_reason, cancelled_at,
+                             cancelled_by_id, is_late_cancel)
         SELECT :studio, g.teacher_id, g.student_id, g.band_id, g.room_id,
                g.starts, g.starts + g.length,
                CASE WHEN g.status = 'completed' THEN g.starts END,
                CASE WHEN g.status = 'completed' THEN g.starts + g.length END,
-               g.location, g.lesson_type, g.status, g.rate, g.id,
+               g.location, g.lesson_type, g.status, g.rate, g.id, g.day,
                CASE WHEN g.status = 'cancelled'
                     THEN (CAST(:reasons AS text[]))[1 + g.r % {nr}] ELSE '' END,
                CASE WHEN g.status = 'cancelled'
@@ -93,7 +95,7 @@ def patterns_and_lessons(s: Session, p: dict[str, Any], size: DemoSize) -> None:
         FROM (
             SELECT p.*, (day + p.at) AT TIME ZONE :tz AS starts,
                    make_interval(mins => p.duration) AS length,
-                   rr.r,
+                   rr.r, rr.day,
                    CASE WHEN day < :today THEN
                             CASE WHEN rr.r < 40 THEN 'cancelled'
                                  WHEN rr.r < 60 THEN 'no_show'
