@@ -163,11 +163,31 @@ def test_the_desk_moves_any_status_but_marks_taught_once_started(connect: Connec
     for status in ("completed", "no_show"):  # issue 14, finding 8: not before it has begun
         message = refused(desk, "UPDATE lessons SET status = %s WHERE id = %s", status, lesson)
         assert "once it has started" in message
-    desk.execute("UPDATE lessons SET status = 'in_progress' WHERE id = %s", (lesson,))  # early
-    desk.execute("UPDATE lessons SET status = 'scheduled' WHERE id = %s", (lesson,))
     past = one(desk, "SELECT id FROM lessons WHERE scheduled_start < now() LIMIT 1")
     desk.execute("UPDATE lessons SET status = 'completed' WHERE id = %s", (past,))
     desk.execute("UPDATE lessons SET status = 'scheduled' WHERE id = %s", (past,))
+
+
+def test_the_desk_checks_a_student_in_from_a_quarter_hour_before_the_start(
+    connect: Connect,
+) -> None:
+    """Attack (found at the desk): the desk's login checked in Tuesday's lesson on Sunday, and
+    the lesson was stuck "in progress" (completing it waits for the start). The database now
+    refuses a check-in more than 15 minutes ahead (0058); a started lesson is checked in, taken
+    back, checked in again and marked a no-show."""
+    desk = connect("desk")
+    lesson = one(desk, "SELECT id FROM lessons WHERE scheduled_start > now() + interval '1 hour'")
+    message = refused(desk, "UPDATE lessons SET status = 'in_progress' WHERE id = %s", lesson)
+    assert "checked in once it has started" in message
+    assert one(desk, "SELECT status FROM lessons WHERE id = %s", lesson) == "scheduled"
+    past = one(
+        desk,
+        "SELECT id FROM lessons WHERE scheduled_start < now() AND status <> 'cancelled' LIMIT 1",
+    )
+    was = one(desk, "SELECT status FROM lessons WHERE id = %s", past)
+    for status in ("scheduled", "in_progress", "scheduled", "in_progress", "no_show", was):
+        desk.execute("UPDATE lessons SET status = %s WHERE id = %s", (status, past))
+        assert one(desk, "SELECT status FROM lessons WHERE id = %s", past) == status
 
 
 def test_a_teachers_note_goes_on_one_of_their_own_lessons(connect: Connect, world: World) -> None:

@@ -1,6 +1,6 @@
-"""A series' lesson remembers which of its dates it is: a series never books it again.
+"""A series' lesson remembers which of its dates it is; a check-in waits for the lesson.
 
-Reviewed by hand. Found by a new receptionist at the desk (demo studio, desk login):
+Reviewed by hand. Two findings of a new receptionist at the desk (demo studio, desk login):
 
 1. The first desk login booked again every cancelled future lesson of the demo: "Snow day"
    and a new scheduled lesson side by side at Hannah Miller's 14:00, and the teachers were
@@ -26,6 +26,14 @@ Reviewed by hand. Found by a new receptionist at the desk (demo studio, desk log
    stay out of it. `ck_lessons_occurrence_date_in_range` keeps it within the dates the
    database stores (`limits.FIRST_DAY`..`LAST_DAY`; not in `limits.DATE_COLUMNS`, which
    0026 reads whole, before this column exists).
+
+2. The desk checked a student in two days early ("in progress" on Tuesday's lesson) and the
+   lesson was stuck: completing or marking it a no-show waits for the start (0029), and only
+   an admin may reopen. `lessons_marked_once_started` now refuses a check-in too while the
+   lesson is more than a quarter of an hour away, for every login: the teachers' allowance
+   (0015, `services/permissions.MARK_EARLY`). The owner's bulk load of history is left alone,
+   as before. The service lets the desk take a check-in back (Reopen), and mark a checked-in
+   lesson a no-show, so a lesson in progress is never stuck.
 
 Revision ID: 0058_series_occurrences
 Revises: 0057_teacher_scopes
@@ -66,11 +74,59 @@ CREATE UNIQUE INDEX uq_lessons_series_occurrence ON lessons (recurring_pattern_i
     WHERE occurrence_date IS NOT NULL;
 """
 
+# 0029's guard with the check-in added; its function names the search path it reads.
+MARKED_ONCE_STARTED = """
+CREATE OR REPLACE FUNCTION lessons_marked_once_started() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF current_setting('studiosync.audit', true) = 'off' AND app_is_owner() THEN
+        RETURN NEW;  -- the owner's bulk load of history (the demo studio)
+    END IF;
+    IF NEW.status = 'in_progress' THEN
+        RAISE EXCEPTION 'A lesson is checked in once it has started '
+            '(from a quarter of an hour before its start).'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_lessons_marked_once_started';
+    END IF;
+    RAISE EXCEPTION 'A lesson is marked taught or a no-show once it has started.'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_lessons_marked_once_started';
+END;
+$$;
+DROP TRIGGER lessons_marked_once_started ON lessons;
+CREATE TRIGGER lessons_marked_once_started BEFORE UPDATE OF status ON lessons
+    FOR EACH ROW
+    WHEN (NEW.status IN ('in_progress', 'completed', 'no_show')
+          AND NEW.status IS DISTINCT FROM OLD.status
+          AND NEW.scheduled_start > now() + interval '15 minutes')
+    EXECUTE FUNCTION lessons_marked_once_started();
+"""
+
+# 0029's guard and function, as they were.
+MARKED_BEFORE = """
+DROP TRIGGER lessons_marked_once_started ON lessons;
+DROP FUNCTION lessons_marked_once_started();
+CREATE FUNCTION lessons_marked_once_started() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('studiosync.audit', true) = 'off' AND app_is_owner() THEN
+        RETURN NEW;  -- the owner's bulk load of history (the demo studio)
+    END IF;
+    RAISE EXCEPTION 'A lesson is marked taught or a no-show once it has started.'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_lessons_marked_once_started';
+END;
+$$;
+CREATE TRIGGER lessons_marked_once_started BEFORE UPDATE OF status ON lessons
+    FOR EACH ROW
+    WHEN (NEW.status IN ('completed', 'no_show') AND NEW.status IS DISTINCT FROM OLD.status
+          AND NEW.scheduled_start > now() + interval '15 minutes')
+    EXECUTE FUNCTION lessons_marked_once_started();
+"""
+
 
 def upgrade() -> None:
     op.execute(OCCURRENCES)
+    op.execute(MARKED_ONCE_STARTED)
 
 
 def downgrade() -> None:
+    op.execute(MARKED_BEFORE)
     op.execute("DROP INDEX uq_lessons_series_occurrence")
     op.execute("ALTER TABLE lessons DROP COLUMN occurrence_date")

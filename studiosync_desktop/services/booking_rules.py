@@ -31,19 +31,27 @@ from studiosync_desktop.services import makeup_credits as credits
 from studiosync_desktop.services.clashes import refuse_clashes
 from studiosync_desktop.services.lesson_booking import book_lesson
 from studiosync_desktop.services.lesson_change import STATUS_WORDS, change_lesson
-from studiosync_desktop.services.permissions import require, require_started
+from studiosync_desktop.services.permissions import may_reopen, require, require_started
 from studiosync_desktop.services.reading import full_name, studio_zone
 from studiosync_desktop.services.recurrence import Occurrence
 from studiosync_desktop.services.scheduling_base import SchedulingPart, StudioFacts, lesson_rate
 from studiosync_desktop.services.unit_of_work import unit_of_work
 
-# Status rules: what each status may become. Back to 'scheduled' is `reopen` (admins only).
+# Status rules: what each status may become. Back to 'scheduled' is `reopen`: admins', and
+# the desk's for a check-in (a lesson in progress is never stuck: completed, a no-show, or
+# taken back). A checked-in student who never came is a no-show.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "scheduled": frozenset({"in_progress", "completed", "cancelled", "no_show"}),
-    "in_progress": frozenset({"completed"}),
+    "in_progress": frozenset({"completed", "no_show"}),
     "completed": frozenset(),
     "cancelled": frozenset(),
     "no_show": frozenset(),
+}
+# A teacher's login takes a check-in on to completed only (the database's lessons_teacher_rules):
+# a no-show after a check-in, as taking one back, is the front desk's.
+TEACHER_TRANSITIONS: dict[str, frozenset[str]] = {
+    **TRANSITIONS,
+    "in_progress": frozenset({"completed"}),
 }
 
 
@@ -133,8 +141,9 @@ class BookingRules(SchedulingPart):
         def work(s: Session) -> None:
             row = self._locked(s, actor, lesson_id)
             self._require_own_or_desk(s, actor, row)
-            require_started(actor, row.scheduled_start, studio_zone(s, actor), status)
-            if status not in TRANSITIONS.get(row.status, frozenset()):
+            require_started(row.scheduled_start, studio_zone(s, actor), status)
+            rules = TEACHER_TRANSITIONS if actor.role == "teacher" else TRANSITIONS
+            if status not in rules.get(row.status, frozenset()):
                 raise Conflict(
                     f"A lesson that is {STATUS_WORDS[row.status]} can't become "
                     f"{STATUS_WORDS.get(status, status)}."
@@ -214,9 +223,10 @@ class BookingRules(SchedulingPart):
 
     @unit_of_work
     def reopen(self, actor: Actor, lesson_id: uuid.UUID) -> LessonDetail:
-        """Admins only: a completed, cancelled or no-show lesson back to scheduled."""
+        """Back to scheduled: admins a completed, cancelled or no-show lesson, and the desk
+        or an admin a check-in (the lesson in progress; its actual start goes)."""
         require(actor, "schedule")
-        if not actor.is_admin:
+        if not (actor.is_admin or actor.role == "desk"):
             raise PermissionDenied("Only an administrator can reopen a lesson.")
 
         def work(s: Session) -> None:
@@ -224,6 +234,11 @@ class BookingRules(SchedulingPart):
             row = self._locked(s, actor, lesson_id)
             if row.status == "scheduled":
                 return
+            if not may_reopen(actor, row.status):
+                raise PermissionDenied(
+                    f"This lesson is {STATUS_WORDS[row.status]}: only an administrator can "
+                    "reopen it."
+                )
             occ = Occurrence(
                 row.teacher_id,
                 row.student_id,

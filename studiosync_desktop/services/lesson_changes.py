@@ -33,7 +33,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.lesson_changes import LessonChange, LessonState
 from studiosync_desktop.schemas.scheduling import CancelInput, LessonDetail, LessonInput
 from studiosync_desktop.services import makeup_credits as credits
-from studiosync_desktop.services.booking_rules import TRANSITIONS
+from studiosync_desktop.services.booking_rules import TEACHER_TRANSITIONS
 from studiosync_desktop.services.change_journal import ChangeJournal
 from studiosync_desktop.services.clashes import find_clashes
 from studiosync_desktop.services.lesson_change import STATUS_WORDS
@@ -204,7 +204,7 @@ def _put_back(
             "Book it again instead."
         )
     if actor.role == "teacher" and target.status != row.status:
-        if target.status not in TRANSITIONS[row.status] or "cancelled" in (
+        if target.status not in TEACHER_TRANSITIONS[row.status] or "cancelled" in (
             row.status,
             target.status,
         ):
@@ -212,7 +212,7 @@ def _put_back(
                 f"{whose} can't go back to {STATUS_WORDS[target.status]} from your login: "
                 "taking back a mark or a cancellation is for the front desk."
             )
-        require_started(actor, target.start, studio_zone(s, actor))
+        require_started(target.start, studio_zone(s, actor))
     billed = s.scalar(select(exists().where(InvoiceLineItem.billed_lesson_id == row.id)))
     if billed:
         raise Conflict(f"{whose} is on an invoice now, so it stays as it is.")

@@ -65,15 +65,10 @@ def require(actor: Actor, area: str) -> None:
         )
 
 
-# A teacher may mark a lesson (and record its actual times) this long before its start: an
-# early start, or a PC clock a little ahead of the server's. The database allows the same
-# (migration 0015, lessons_teacher_rules).
+# A lesson may be checked in or marked (and a teacher record its actual times) this long
+# before its start: an early start, or a PC clock a little ahead of the server's. The database
+# allows the same (migration 0015, lessons_teacher_rules; 0058, lessons_marked_once_started).
 MARK_EARLY = timedelta(minutes=15)
-
-
-# Marks that only a lesson that has begun can have, whoever sets them (migration 0029,
-# lessons_marked_once_started): "taught" or "did not come" before the start is a slip.
-AFTER_START_MARKS = frozenset({"completed", "no_show"})
 
 
 def has_started(starts: datetime) -> bool:
@@ -81,24 +76,38 @@ def has_started(starts: datetime) -> bool:
     return starts <= datetime.now(UTC) + MARK_EARLY
 
 
-def may_mark(actor: Actor, starts: datetime, status: str | None = None) -> bool:
-    """A teacher marks a lesson once it has started; anyone marks it taught or a no-show only
-    once it has started (the desk checks a student in early at any time)."""
-    if has_started(starts):
-        return True
-    return actor.role != "teacher" and status not in AFTER_START_MARKS
+def marks_from(starts: datetime) -> datetime:
+    """When a lesson starting at `starts` may be checked in or marked, by anyone."""
+    return starts - MARK_EARLY
 
 
-def require_started(
-    actor: Actor, starts: datetime, zone: ZoneInfo, status: str | None = None
-) -> None:
+def may_mark(starts: datetime) -> bool:
+    """Anyone checks a student in, or marks a lesson taught or a no-show, once it has begun
+    (MARK_EARLY before its start): the database agrees (migrations 0029 and 0058,
+    lessons_marked_once_started). A check-in two days early left the lesson stuck."""
+    return has_started(starts)
+
+
+def require_started(starts: datetime, zone: ZoneInfo, status: str | None = None) -> None:
     """Says in words that a lesson is marked once it has begun (the database agrees)."""
-    if not may_mark(actor, starts, status):
+    if not may_mark(starts):
         local = starts.astimezone(zone)
+        when = f"it starts at {local:%H:%M} on {local:%a} {local.day} {local:%b}"
+        if status == "in_progress":
+            raise Conflict(
+                f"This lesson has not started yet ({when}): the student can be checked in "
+                f"from {marks_from(starts).astimezone(zone):%H:%M}."
+            )
         what = {"completed": "marked taught", "no_show": "marked a no-show"}.get(
             status or "", "marked"
         )
         raise Conflict(
-            f"This lesson has not started yet (it starts at {local:%H:%M} on {local:%a} "
-            f"{local.day} {local:%b}): it can be {what} once it has started."
+            f"This lesson has not started yet ({when}): it can be {what} once it has started."
         )
+
+
+def may_reopen(actor: Actor, status: str) -> bool:
+    """Admins reopen any marked or cancelled lesson; the desk takes back a check-in."""
+    return status != "scheduled" and (
+        actor.is_admin or (actor.role == "desk" and status == "in_progress")
+    )
