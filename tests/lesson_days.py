@@ -9,6 +9,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from factories import Maker
+from sqlalchemy import text
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.services.scheduling import SchedulingService
@@ -54,3 +55,24 @@ def lesson_studio(db: Database, studio_id: uuid.UUID) -> LessonStudio:
         m.band("Velvet Strings"),
         m.room("Room B"),
     )
+
+
+def begun_for_the_database(db: Database, lesson_id: uuid.UUID) -> None:
+    """A screen test's clock may be the studio's noon while the server's is the real one, and
+    a check-in waits for the lesson's start by the server's clock (migration 0058). A lesson
+    that has not begun there moves to just after midnight of its own day, where the studio
+    books nothing (no clash), so the desk's check-in at "noon" is one the database takes."""
+    with db.session() as s:
+        s.execute(
+            text(
+                "UPDATE lessons l SET scheduled_start = m.midnight + interval '5 minutes',"
+                "  scheduled_end = m.midnight + interval '5 minutes'"
+                "                  + (l.scheduled_end - l.scheduled_start)"
+                " FROM (SELECT o.id, date_trunc('day', o.scheduled_start AT TIME ZONE st.timezone)"
+                "              AT TIME ZONE st.timezone AS midnight"
+                "         FROM lessons o JOIN studios st ON st.id = o.studio_id"
+                "        WHERE o.id = :l) AS m"
+                " WHERE l.id = m.id AND l.scheduled_start > now() + interval '15 minutes'"
+            ),
+            {"l": lesson_id},
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from desk_driver import Desk
+from lesson_days import begun_for_the_database
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from sqlalchemy import text
@@ -97,6 +98,7 @@ def test_today_shows_a_late_student_and_the_next_free_slot_and_checks_them_in(
     assert tab.grid.free[teacher.id] == (start, end)  # type: ignore[attr-defined]
 
     _click_item(desk, tab, late)
+    begun_for_the_database(db, made["lesson"].id)  # type: ignore[attr-defined]
     desk.click_button("Check in")
     desk.wait_until(lambda: student.name in " ".join(tab.panel.lines("here")))  # type: ignore[attr-defined]
     assert tab.panel.lines("late") == ["none"]

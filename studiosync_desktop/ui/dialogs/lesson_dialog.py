@@ -45,7 +45,7 @@ from studiosync_desktop.schemas.scheduling import (
 from studiosync_desktop.schemas.studio import StudioSettings
 from studiosync_desktop.services.clashes import BookingClash
 from studiosync_desktop.services.container import Services
-from studiosync_desktop.services.permissions import can, may_mark
+from studiosync_desktop.services.permissions import can, marks_from, may_mark, may_reopen
 from studiosync_desktop.ui import lesson_words as words
 from studiosync_desktop.ui.dialogs.cancel_lesson import CancelLessonDialog
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
@@ -278,27 +278,7 @@ class LessonDialog(QDialog):
             self.status_label.setText(text)
             for unused in (self.repeat, self.until_on, self.until):  # a new lesson's "repeats"
                 unused.hide()
-            scheduled, desk = d.status == "scheduled", self.actor.is_staff_desk
-            # A teacher marks their lesson once it has started; booking, cancelling and
-            # deleting are the desk's (the database refuses them to a teacher's login too).
-            started = may_mark(self.actor, d.start)  # check in early: the desk may
-            begun = may_mark(self.actor, d.start, "completed")  # taught, no-show: once begun
-            for key, button in self.action_buttons.items():
-                button.setEnabled(
-                    {
-                        "in_progress": scheduled and started,
-                        "completed": d.status in ("scheduled", "in_progress") and begun,
-                        "no_show": scheduled and begun,
-                        "cancel": scheduled and desk,
-                        "reopen": not scheduled and self.actor.is_admin,
-                        "delete": d.status in ("scheduled", "cancelled") and desk,
-                        "tell": True,
-                    }[key]
-                )
-            for key in ("in_progress", "completed", "no_show"):
-                ok = started if key == "in_progress" else begun
-                self.action_buttons[key].setToolTip("" if ok else "Once the lesson has started")
-            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(scheduled and desk)
+            self._enable_actions(d)
         else:
             self.minutes.setValue(self.choices.default_minutes)
             if teacher_id is not None:
@@ -311,6 +291,43 @@ class LessonDialog(QDialog):
         self.time.setTime(QTime(local.hour, local.minute))
         self.until.setDate(self.date.date().addDays(7 * 12))
         self._show_credits()
+
+    def _enable_actions(self, d: LessonDetail) -> None:
+        """What can be done to the lesson now, and when a check-in opens if not yet."""
+        scheduled, desk = d.status == "scheduled", self.actor.is_staff_desk
+        checked_in = d.status == "in_progress"
+        # Anyone checks a student in, or marks the lesson, from a quarter of an hour before
+        # its start (the database refuses earlier: a check-in two days ahead left the lesson
+        # stuck); booking, cancelling and deleting are the desk's (refused to a teacher's login
+        # too). A check-in is never stuck: completed, a no-show, or taken back (Reopen).
+        begun = may_mark(d.start)
+        teacher = self.actor.role == "teacher"
+        for key, button in self.action_buttons.items():
+            button.setEnabled(
+                {
+                    "in_progress": scheduled and begun,
+                    "completed": (scheduled or checked_in) and begun,
+                    "no_show": (scheduled or (checked_in and not teacher)) and begun,
+                    "cancel": scheduled and desk,
+                    "reopen": may_reopen(self.actor, d.status),
+                    "delete": d.status in ("scheduled", "cancelled") and desk,
+                    "tell": True,
+                }[key]
+            )
+        opens = marks_from(d.start).astimezone(self.zone)
+        when = f"{opens:%H:%M}"
+        if opens.date() != datetime.now(self.zone).date():
+            when += f" on {opens:%a} {opens.day} {opens:%b}"
+        for key in ("in_progress", "completed", "no_show"):
+            wait = "From " + when if key == "in_progress" else "Once the lesson has started"
+            self.action_buttons[key].setToolTip("" if begun else wait)
+        if scheduled and not begun:
+            self.status_label.setText(
+                f"{self.status_label.text()}<br>You can check in from {when}."
+            )
+        if checked_in and may_reopen(self.actor, d.status):
+            self.action_buttons["reopen"].setToolTip("Take the check-in back: scheduled again")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(scheduled and desk)
 
     @staticmethod
     def _select(box: QComboBox, value: object) -> None:
