@@ -217,7 +217,7 @@ class ReportsWindow(QDialog):
             QShortcut(QKeySequence(keys), self).activated.connect(lambda s=suffix: self.export(s))
             self.export_buttons[suffix] = button
             buttons.addWidget(button)
-        self.print_button = QPushButton("&Print…", self)
+        self.print_button = QPushButton("P&rint…", self)
         self.print_button.setToolTip("Print the report (Ctrl+P)")
         self.print_button.clicked.connect(self.print_report)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_report)

@@ -14,8 +14,17 @@ import pytest
 from desk_driver import Desk
 from factories import Maker
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QLabel,
+    QTableView,
+    QWidget,
+)
+from test_desk_tasks import a_lesson_in, double_click_lesson, modal, today_on
 
+from studiosync_desktop.db import Database
 from studiosync_desktop.ui.dialogs.lesson_dialog import LessonDialog
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.palette_commands import collect_commands
@@ -41,6 +50,27 @@ def labels_showing_ampersand(top: QWidget) -> list[str]:
     return wrong
 
 
+def letter(text: str) -> str:
+    """The mnemonic's letter of `text` ('S&tart': 't'), '' without one."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if mnemonic(text) and at + 1 < len(plain) else ""
+
+
+def duplicate_mnemonics(top: QWidget) -> list[str]:
+    """Alt+letter used twice among the visible labels and buttons of `top`: Qt then moves the
+    focus between them instead of acting ("S&tart" and "&Teacher": Alt+T landed on Start)."""
+    used: dict[str, list[str]] = {}
+    for widget in top.findChildren(QLabel) + top.findChildren(QAbstractButton):
+        if widget.isVisibleTo(top) and (key := letter(widget.text())):
+            used.setdefault(key, []).append(widget.text())
+    return [
+        f"{type(top).__name__} {top.windowTitle()!r}: Alt+{key.upper()} for {', '.join(texts)}"
+        for key, texts in sorted(used.items())
+        if len(texts) > 1
+    ]
+
+
 class DialogWatcher(QObject):
     """Checks every dialog as it is shown, then closes it (a modal one's loop ends too)."""
 
@@ -59,6 +89,7 @@ class DialogWatcher(QObject):
             watched.setObjectName("checked")
             self.seen.append(f"{type(watched).__name__} {watched.windowTitle()!r}")
             self.wrong.extend(labels_showing_ampersand(watched))
+            self.wrong.extend(duplicate_mnemonics(watched))
             QTimer.singleShot(0, watched.reject)
         return False
 
@@ -123,4 +154,17 @@ def test_lesson_dialog_alt_keys_reach_their_fields(desk: Desk) -> None:
         assert QApplication.focusWidget() is field, keys
     desk.key(Qt.Key.Key_Tab)  # and Tab goes on to the next field, not to a row's holder
     assert QApplication.focusWidget() is dialog.band
+    dialog.reject()
+
+
+def test_an_existing_lessons_dialog_uses_each_alt_key_once(desk: Desk, db: Database) -> None:
+    """Opened on a booked lesson (its Check in, Complete, Cancel… and Delete buttons show):
+    Alt+T went to "S&tart", not to "&Teacher"."""
+    lesson = a_lesson_in(desk, db, days=1)
+    tab = today_on(desk, lesson["at"].date())
+    double_click_lesson(desk, tab.grid, tab.grid_scroll, lesson["id"])
+    dialog = modal(desk, LessonDialog)
+    assert duplicate_mnemonics(dialog) == []
+    desk.shortcut("Alt+T")
+    assert QApplication.focusWidget() is dialog.teacher
     dialog.reject()

@@ -63,6 +63,18 @@ def _date_edit(parent: QWidget, day: date) -> QDateEdit:
     return edit
 
 
+# Each day's Alt key, none taken twice in the dialog (&Teacher, &From, R&eason, &Save…).
+WEEKDAY_LABELS = {
+    "Monday": "&Monday",
+    "Tuesday": "T&uesday",
+    "Wednesday": "&Wednesday",
+    "Thursday": "T&hursday",
+    "Friday": "Fri&day",
+    "Saturday": "Saturda&y",
+    "Sunday": "Su&nday",
+}
+
+
 class HoursDialog(QDialog):
     """A teacher's working week, one line a day, and their dated exceptions (time off)."""
 
@@ -98,7 +110,7 @@ class HoursDialog(QDialog):
             edit.setAccessibleName(f"{name} hours")
             edit.setEnabled(False)  # until the teacher's week is read (typing is not lost)
             self.days.append(edit)
-            week.addRow(f"&{name}" if name != "Thursday" else "T&hursday", edit)
+            week.addRow(WEEKDAY_LABELS[name], edit)
         # Their own zone: an outside calendar's floating times are read in it.
         self.zone = QComboBox(self)
         self.zone.setEditable(True)
@@ -155,7 +167,7 @@ class HoursDialog(QDialog):
         first_label.setBuddy(self.first)  # Alt+F reaches the first day
         form.addRow(first_label, span)
         form.addRow("Hours &instead", self.other_hours)
-        form.addRow("Rea&son", self.reason)
+        form.addRow("R&eason", self.reason)
         form.addRow("", self.add)
         form.addRow(self.exception_error)
         form.addRow(self.exceptions)

@@ -67,8 +67,8 @@ REPEATS = (("Once", None), ("Every week", "weekly"), ("Every two weeks", "biweek
 TYPES = ("private", "group", "ensemble", "online", "makeup")
 SCOPES = (("This lesson only", "this"), ("This and following lessons", "following"),
           ("The whole series", "all"))  # fmt: skip
-ACTIONS = (("in_progress", "S&tart"), ("completed", "Co&mplete"), ("no_show", "&No-show"),
-           ("cancel", "&Cancel lesson…"), ("reopen", "Re&open"), ("delete", "&Delete"))  # fmt: skip
+ACTIONS = (("in_progress", "Check &in"), ("completed", "Co&mplete"), ("no_show", "&No-show"),
+           ("cancel", "&Cancel lesson…"), ("reopen", "Reopen"), ("delete", "Delete"))  # fmt: skip
 TELL_DESK = (("tell", "Tell the des&k"),)
 
 
@@ -139,7 +139,7 @@ class LessonDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         actions = self._action_row()
         if detail is not None:
-            tabs.addTab(self._notes_page(), "N&otes and goals")
+            tabs.addTab(self._notes_page(), "Notes and &goals")
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
         layout.addWidget(tabs, 1)
@@ -526,7 +526,7 @@ class LessonDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def _action_row(self) -> QHBoxLayout:
-        """Start, Complete, No-show, Cancel, Reopen, Delete; a teacher's Tell the desk."""
+        """Check in, Complete, No-show, Cancel, Reopen, Delete; a teacher's Tell the desk."""
         actions = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
         if self.detail is None:

@@ -88,7 +88,7 @@ class ResourceDialog(FormDialog):
         self.form.text("category", "&Category", row.category if row else "", "e.g. Scales, Theory")
         self.form.text("tags", "Ta&gs", ", ".join(row.tags) if row else "", "comma separated")
         self.form.notes("description", "&Description", row.description if row else "")
-        self.form.number("quantity_total", "&Copies (physical)", row.quantity_total if row else 0)
+        self.form.number("quantity_total", "C&opies (physical)", row.quantity_total if row else 0)
         self.form.number(
             "checkout_duration_days",
             "&Lend for (days)",

@@ -284,7 +284,7 @@ class ComposeDialog(QDialog):
             show_limits(widget, ComposeInput, name)
             self.errors.add(form, title, name, widget, self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        send = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        send = self.buttons.addButton("Sen&d", QDialogButtonBox.ButtonRole.AcceptRole)
         send.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
