@@ -130,7 +130,10 @@ def ready_within(pgdata: Path, seconds: float) -> bool:
 
     started = time.monotonic()
     while (waited := time.monotonic() - started) < seconds:
-        info = PostmasterInfo.read_from_pgdata(pgdata)
+        try:
+            info = PostmasterInfo.read_from_pgdata(pgdata)
+        except (AssertionError, IndexError, ValueError):  # the server is writing the file
+            info = None
         if info is not None and info.is_running() and info.status == "ready":
             return True
         # Its process ended (a stale pid file is replaced within moments of a real start).

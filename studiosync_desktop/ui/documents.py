@@ -36,6 +36,11 @@ def _start_in(name: str = "") -> str:
     return str(folder / Path(name).name) if name else str(folder)
 
 
+def forget_last_folder() -> None:
+    """The next dialog starts in the documents folder again."""
+    _last_folder.clear()
+
+
 def _chosen(path: str) -> Path | None:
     if not path:
         return None

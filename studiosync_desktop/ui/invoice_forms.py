@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from studiosync_desktop.schemas.billing import InvoiceDetail, PaymentRow, RefundCreate
 from studiosync_desktop.ui.forms import Field
@@ -35,7 +35,7 @@ VOID_FIELDS = (Field("reason", "&Reason", hint="Shown on the invoice and in its 
 class RefundChoice(RefundCreate):
     """A refund with the payment it refunds, as the form gives it."""
 
-    payment_id: Any
+    payment_id: uuid.UUID
 
 
 def payment_fields(d: InvoiceDetail) -> tuple[Field, ...]:

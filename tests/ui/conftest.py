@@ -18,6 +18,7 @@ from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.schemas.demo import DemoSummary
 from studiosync_desktop.services.container import Services
 from studiosync_desktop.services.demo import DemoService
+from studiosync_desktop.ui.documents import forget_last_folder
 from studiosync_desktop.ui.error_presenter import ErrorPresenter
 from studiosync_desktop.ui.main_window import MainWindow
 from studiosync_desktop.ui.task_runner import TaskRunner
@@ -32,6 +33,7 @@ def documents_folder(tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-
     """Slips and files a test saves go to its own folder, not the person's Documents."""
     folder = tmp_path / "documents"
     monkeypatch.setenv(DOCUMENTS_ENV, str(folder))
+    forget_last_folder()  # where an earlier test's file went is not this one's
     return folder
 
 
