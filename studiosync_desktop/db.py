@@ -70,6 +70,13 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "Account credit comes from a credit note, an overpayment or a refund to credit."
     ),
     "ck_payments_credit_spent": "A payment from account credit must spend that credit.",
+    # Migration 0059: a given credit stays given; a refund only grows.
+    "ck_invoices_credited_not_voided": (
+        "A credit note, and an invoice with a credit note, is not voided: its credit was given."
+    ),
+    "ck_payments_refund_only_grows": (
+        "A refund is never taken back: a refunded payment stays refunded."
+    ),
     "ck_lessons_teacher_status_moves": (
         "A teacher marks a lesson in progress, completed or a no-show; cancelling and "
         "reopening are for the front desk."

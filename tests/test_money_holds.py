@@ -8,8 +8,9 @@ login; the app's own billing, as the same login, still does all of its work (the
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -368,6 +369,226 @@ def test_an_invoice_is_not_paid_from_credit_it_never_used(connect: Connect, app:
         iid,
     )
     assert one(desk, "SELECT status FROM invoices WHERE id = %s", iid) == "sent"
+
+
+# -- found again after 0056 (0059) ------------------------------------------------------------
+
+
+def test_a_credit_note_is_never_voided_so_its_credit_is_given_once(
+    connect: Connect, app: Desk
+) -> None:
+    """With the app's own calls: credit_note(D, 100) then void(note), three times over: the
+    payer's credit grew by 100 each time and D stayed paid (the "no more than is left" sum
+    counts only notes that are not void, and a note has nothing paid on it). A credit note's
+    credit is given when it is issued; the app refuses to void one, and so does the database."""
+    iid = app.paid("100.00")
+    before = app.credit()
+    app.invoicing.credit_note(app.actor, iid, {"amount": "100.00", "reason": "Refund as credit"})
+    desk = connect("desk")
+    note = one(desk, "SELECT id FROM invoices WHERE credit_note_for_id = %s", iid)
+    with pytest.raises(StudioSyncError, match="credit note"):
+        app.invoicing.void(app.actor, note, {"reason": "Again"})
+    refused(desk, "UPDATE invoices SET status = 'void', voided_at = now() WHERE id = %s", note)
+    with pytest.raises(StudioSyncError, match="At most"):
+        app.invoicing.credit_note(app.actor, iid, {"amount": "100.00", "reason": "Again"})
+    assert app.credit() == before + Decimal("100.00")
+
+
+def test_an_invoice_with_a_credit_note_is_not_voided(connect: Connect, app: Desk) -> None:
+    """A credit note for all of an unpaid invoice settles it from the credit it gives; the desk
+    refunded that payment back to credit and voided the original (nothing paid on it now): the
+    80 of credit was free, and spent on another invoice. The original stays issued."""
+    iid = app.sent("80.00")
+    app.invoicing.credit_note(app.actor, iid, {"amount": "80.00", "reason": "Cancelled term"})
+    from_credit = next(p for p in app.invoicing.detail(app.actor, iid).payments if p.amount)
+    app.payments.refund(app.actor, from_credit.id, {"amount": "80.00", "reason": "Back"})
+    with pytest.raises(StudioSyncError, match="credit note"):
+        app.invoicing.void(app.actor, iid, {"reason": "Wrong family"})
+    desk = connect("desk")
+    refused(desk, "UPDATE invoices SET status = 'void', voided_at = now() WHERE id = %s", iid)
+
+
+def test_a_number_is_not_written_with_more_zeros(connect: Connect, app: Desk) -> None:
+    """`invoices_issue_rules` read the number as an integer: a draft sent as INV-2026-000216
+    passed though INV-2026-00216 exists (the unique index compares text): two invoices with
+    one number. A number is written exactly as the app writes it."""
+    taken = one(connect("desk"), "SELECT invoice_number FROM invoices WHERE id = %s", app.sent())
+    year, n = taken.split("-")[1], int(taken.split("-")[2])
+    draft = app.draft()
+    desk = connect("desk")
+    for number in (f"INV-{year}-{n:06d}", f"INV-{year}-{n:09d}"):
+        refused(
+            desk,
+            "UPDATE invoices SET status = 'sent', invoice_number = %s,"
+            " issue_date = current_date, due_date = current_date WHERE id = %s",
+            number,
+            draft,
+        )
+
+
+def _while_open(
+    first: psycopg.Connection[Any],
+    second: psycopg.Connection[Any],
+    work: Callable[[psycopg.Connection[Any]], None],
+) -> BaseException | None:
+    """A second desk does `work` and commits while the first desk's transaction is still open;
+    then the first commits. Returns what the second desk's attempt raised (None: committed)."""
+    outcome: list[BaseException | None] = [RuntimeError("did not finish")]
+
+    def second_desk() -> None:
+        try:
+            work(second)
+            second.commit()
+            outcome[0] = None
+        except BaseException as exc:  # noqa: BLE001 (the test reads the desk's outcome)
+            second.rollback()
+            outcome[0] = exc
+
+    thread = threading.Thread(target=second_desk, daemon=True)
+    thread.start()
+    thread.join(2)  # unguarded, the second desk is done by now; guarded, it waits on the first
+    first.commit()
+    thread.join(30)
+    assert not thread.is_alive(), "the second desk still waits after the first committed"
+    return outcome[0]
+
+
+def _credit_note_by_hand(
+    conn: psycopg.Connection[Any], invoice: uuid.UUID, family: uuid.UUID, amount: str, year: int
+) -> None:
+    """A credit note as psql writes it: a draft with one negative line, a number from the
+    year's counter (reserve_numbers' own statements), then sent."""
+    note = one(
+        conn,
+        "INSERT INTO invoices (studio_id, family_id, status, credit_note_for_id)"
+        " VALUES (app_studio_id(), %s, 'draft', %s) RETURNING id",
+        family,
+        invoice,
+    )
+    conn.execute(
+        "INSERT INTO invoice_line_items (studio_id, invoice_id, description, unit_price)"
+        " VALUES (app_studio_id(), %s, 'Credit', %s)",
+        (note, -Decimal(amount)),
+    )
+    conn.execute(
+        "INSERT INTO invoice_number_counters (studio_id, year, last_number)"
+        " SELECT app_studio_id(), %(y)s, coalesce(max(substring(invoice_number"
+        "   FROM '^INV-' || %(y)s || '-([0-9]+)$')::int), 0)"
+        " FROM invoices WHERE studio_id = app_studio_id() ON CONFLICT DO NOTHING",
+        {"y": year},
+    )
+    n = one(
+        conn,
+        "UPDATE invoice_number_counters SET last_number = last_number + 1"
+        " WHERE studio_id = app_studio_id() AND year = %s RETURNING last_number",
+        year,
+    )
+    conn.execute(
+        "UPDATE invoices SET status = 'sent', invoice_number = %s, issue_date = current_date,"
+        " due_date = current_date WHERE id = %s",
+        (f"INV-{year}-{n:05d}", note),
+    )
+
+
+def test_two_desks_crediting_one_invoice_at_once_credit_no_more_than_it(
+    connect: Connect, app: Desk
+) -> None:
+    """Two desks each issued a credit note of 60.00 on an invoice of 90.00 already credited
+    30.00, at the same moment (numbers from two years' counters, so neither waits on the
+    other's): each trigger summed without the other's note, and both committed: notes of 150.
+    The original is locked before its notes are summed; the second desk waits, then is refused."""
+    iid = app.sent("90.00")
+    app.invoicing.credit_note(app.actor, iid, {"amount": "30.00", "reason": "Sick day"})
+    first, second = connect("desk"), connect("desk")
+    _credit_note_by_hand(first, iid, app.family, "60.00", NOW.year)
+    late = _while_open(
+        first, second, lambda c: _credit_note_by_hand(c, iid, app.family, "60.00", NOW.year + 5)
+    )
+    assert isinstance(late, REFUSED), late
+    credited = one(
+        connect("desk"),
+        "SELECT sum(-total) FROM invoices WHERE credit_note_for_id = %s"
+        " AND status NOT IN ('draft', 'void')",
+        iid,
+    )
+    assert credited == Decimal("90.00")
+
+
+def _new_family(connect: Connect, name: str) -> uuid.UUID:
+    desk = connect("desk")
+    family: uuid.UUID = one(
+        desk,
+        "INSERT INTO families (studio_id, name) VALUES (app_studio_id(), %s) RETURNING id",
+        f"{name} {uuid.uuid4().hex[:6]}",
+    )
+    desk.commit()
+    return family
+
+
+def _spend_by_hand(
+    conn: psycopg.Connection[Any], invoice: uuid.UUID, family: uuid.UUID, amount: str
+) -> None:
+    """A payment from account credit as psql writes it: the payment, and the credit it spends."""
+    payment = one(
+        conn,
+        "INSERT INTO payments (studio_id, invoice_id, amount, payment_method, status)"
+        " VALUES (app_studio_id(), %s, %s, 'account_credit', 'completed') RETURNING id",
+        invoice,
+        Decimal(amount),
+    )
+    conn.execute(
+        "INSERT INTO account_credits (studio_id, family_id, amount, invoice_id, payment_id)"
+        " VALUES (app_studio_id(), %s, %s, %s, %s)",
+        (family, -Decimal(amount), invoice, payment),
+    )
+
+
+def test_two_desks_spending_one_credit_at_once_never_overspend(connect: Connect, app: Desk) -> None:
+    """Two desks spent the same family's 30.00 of credit at once, 16.50 and 30.00 on two
+    invoices: `account_credits_not_negative` summed without a lock (the app takes lock_payer,
+    psql need not), both committed and the credit stood at -16.50. The check locks the payer's
+    row before it sums: the second desk waits, then is refused."""
+    fam = _new_family(connect, "Race family")
+    app.payments.record(
+        app.actor,
+        app.sent("20.00", fam),
+        {"amount": "50.00", "method": "cash", "excess_as_credit": True},
+    )
+    assert app.credit(fam) == Decimal("30.00")
+    small, large = app.sent("16.50", fam), app.sent("30.00", fam)
+    first, second = connect("desk"), connect("desk")
+    _spend_by_hand(first, small, fam, "16.50")
+    late = _while_open(first, second, lambda c: _spend_by_hand(c, large, fam, "30.00"))
+    assert isinstance(late, REFUSED), late
+    assert app.credit(fam) == Decimal("13.50")
+
+
+@pytest.mark.parametrize(
+    "undo",
+    [
+        "refunded_amount = 0, status = 'completed'",
+        "status = 'completed'",
+        "refunded_amount = refunded_amount / 2, status = 'partially_refunded'",
+    ],
+)
+def test_a_refund_to_credit_is_not_taken_back(connect: Connect, app: Desk, undo: str) -> None:
+    """A payment from credit refunded back to credit, then set back to refunded_amount 0 and
+    'completed' in psql: the invoice was paid again and the credit kept. A refund only grows,
+    and a refunded payment stays refunded."""
+    fam = _new_family(connect, "Refund family")
+    app.payments.record(
+        app.actor,
+        app.sent("20.00", fam),
+        {"amount": "60.00", "method": "cash", "excess_as_credit": True},
+    )
+    iid = app.sent("40.00", fam)
+    assert app.payments.apply_credit(app.actor, iid) == Decimal("40.00")
+    from_credit = next(p for p in app.invoicing.detail(app.actor, iid).payments if p.amount)
+    app.payments.refund(app.actor, from_credit.id, {"amount": "40.00", "reason": "Back"})
+    desk = connect("desk")
+    refused(desk, f"UPDATE payments SET {undo} WHERE id = %s", from_credit.id)
+    assert app.invoicing.detail(app.actor, iid).status == "sent"
+    assert app.credit(fam) == Decimal("40.00")
 
 
 # -- the app's own billing, as the desk's login -----------------------------------------------

@@ -385,6 +385,23 @@ class InvoicingService:
                     f"{label(inv)} has {inv.amount_paid:,.2f} paid on it: refund the payments "
                     "first, or correct it with a credit note."
                 )
+            if inv.credit_note_for_id is not None:
+                raise Conflict(
+                    f"{label(inv)} is a credit note: its credit was given to the payer and "
+                    "stays. To take it back, bill the amount on a new invoice."
+                )
+            note = s.scalar(
+                select(Invoice.invoice_number)
+                .where(
+                    Invoice.credit_note_for_id == inv.id, Invoice.status.not_in(("draft", "void"))
+                )
+                .limit(1)
+            )
+            if note is not None:
+                raise Conflict(
+                    f"{label(inv)} has credit note {note}, whose credit was given: it is not "
+                    "voided. Credit what is left of it instead."
+                )
             inv.status = "void"
             inv.void_reason = req.reason
             inv.voided_at = func.now()
