@@ -131,7 +131,11 @@ _FIELD_NAMES = {
 }
 FIELD_CHECKS: dict[str, tuple[str, str]] = {
     check.name: (_FIELD_NAMES.get(check.column, check.column), check.message)
-    for check in (*limits.column_checks(), *limits.json_size_checks())
+    for check in (
+        *limits.column_checks(),
+        *limits.json_size_checks(),
+        *limits.json_shape_checks(),
+    )
 }
 # Other hours that are not start-end pairs (migration 0055): the form always writes pairs.
 FIELD_CHECKS[limits.HOURS_SHAPE_CHECK] = ("hours", "Give each stretch a start and a later end")

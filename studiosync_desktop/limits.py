@@ -373,3 +373,40 @@ def json_size_checks() -> list[ColumnCheck]:
         for table, sizes in sorted(JSON_BYTES.items())
         for column, size in sorted(sizes.items())
     ]
+
+
+# -- the shape of JSON columns (migration 0060) -----------------------------------------------
+
+# What the app reads from each JSON column a login writes, checked by the database: a flat list
+# of strings (a note's assignments, a plan's tags, a student's specialties, the kinds of email),
+# or an object whose values are scalars or lists of scalars (a studio's settings and layout, an
+# email's details); an exception's hours are pairs (0055). A teacher's psql nested a note's
+# assignments 3,000 deep within the size cap, and every read of the note (and of its audit copy)
+# raised RecursionError. A JSON column of JSON_BYTES without its shape fails a test.
+STRING_LIST_FUNCTION = "studiosync_string_list"
+FLAT_OBJECT_FUNCTION = "studiosync_flat_object"
+JSON_OBJECTS: dict[str, tuple[str, ...]] = {
+    "email_outbox": ("details",),
+    "studios": ("layout_data", "settings"),
+}
+
+
+def json_shape_checks() -> list[ColumnCheck]:
+    """The shape check of every JSON column a login writes but the hours (0055's pairs)."""
+    out: list[ColumnCheck] = []
+    for table, sizes in sorted(JSON_BYTES.items()):
+        for column in sorted(sizes):
+            if (table, column) == ("availability_exceptions", "hours"):
+                continue
+            flat = column in JSON_OBJECTS.get(table, ())
+            function = FLAT_OBJECT_FUNCTION if flat else STRING_LIST_FUNCTION
+            out.append(
+                ColumnCheck(
+                    table,
+                    column,
+                    f"ck_{table}_{column}_shape",
+                    f'{function}("{column}")',
+                    "Give a list of words" if not flat else "StudioSync cannot read this",
+                )
+            )
+    return out

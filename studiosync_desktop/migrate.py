@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # The schema revision this version of the app needs: the head of migrations/ (a test keeps it
 # in step). Start-up compares it with the database's without loading Alembic and every
 # migration script, which would cost a tenth of a second on every start.
-SCHEMA_HEAD = "0059_money_holds_again"
+SCHEMA_HEAD = "0060_marks_and_json_shapes"
 
 # Serialises migrations when two app instances start on one database at the same moment.
 MIGRATION_LOCK_KEY = 7_351_001
