@@ -23,6 +23,13 @@ login in psql:
    with the table's triggers off for that update, as 0055 did); an object column with a row out
    of shape (only psql could write one) leaves its check NOT VALID, named in the log. Audit
    entries already written are the record of what happened and stay as they are.
+3. Left as it is: the desk can write `lessons.occurrence_date` by hand (NULL frees a cancelled
+   series lesson's date for the next booking of the series; a date blocks one). The desk books,
+   moves, cancels and deletes the same lessons anyway, so this gives it nothing about money or
+   anyone's data it has not got, and the series paths write the date on purpose (a new series'
+   INSERT, the split's move to the new series, NULL on a "Series changed" cancellation): a
+   trigger telling those from a hand-written change would have to recognise the app's
+   statements. Teachers cannot write it (0057).
 
 Revision ID: 0060_marks_and_json_shapes
 Revises: 0059_money_holds_again
