@@ -29,7 +29,7 @@ login in psql:
    anyone's data it has not got, and the series paths write the date on purpose (a new series'
    INSERT, the split's move to the new series, NULL on a "Series changed" cancellation): a
    trigger telling those from a hand-written change would have to recognise the app's
-   statements. Teachers cannot write it (0057).
+   statements. Teachers cannot write it.
 
 Revision ID: 0060_marks_and_json_shapes
 Revises: 0059_money_holds_again
