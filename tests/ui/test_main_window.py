@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from factories import Maker
 from PySide6.QtCore import Qt
+from studio_week import mondays_lesson_is_today
 
 from studiosync_desktop.schemas.common import Actor
 from studiosync_desktop.services.container import Services
@@ -108,9 +109,11 @@ def test_room_bookings_show_reservations_and_room_lessons(
     qtbot, window: MainWindow, studio: Maker
 ) -> None:  # type: ignore[no-untyped-def]
     tab = show(qtbot, window, "rooms")
-    assert column(tab, "Booked for") == ["Sam Lee with Maya Chen", "Pia Practice"]
-    assert column(tab, "Room") == ["Room B", "Room B"]
-    assert column(tab, "Kind") == ["Private lesson", "Reservation"]
+    later = mondays_lesson_is_today()  # the week's Monday lesson at 16:00, after Pia's 12:00
+    sam = "Sam Lee with Maya Chen"
+    assert column(tab, "Booked for") == [sam, "Pia Practice"] + [sam] * later
+    assert column(tab, "Room") == ["Room B"] * (2 + later)
+    assert column(tab, "Kind") == ["Private lesson", "Reservation"] + ["Private lesson"] * later
 
 
 def test_ctrl_number_switches_tabs_and_f5_reloads(qtbot, window: MainWindow, studio: Maker) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from desk_driver import Desk
@@ -10,12 +10,18 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 from sqlalchemy import text
+from test_desk_tasks import zone
 
 from studiosync_desktop.ui.dialogs.billing import MonthDialog
 
 
+def studio_today(desk: Desk) -> date:
+    return datetime.now(zone(desk)).date()
+
+
 def test_print_month_prints_the_month_the_desk_picks(desk: Desk, tmp_path: Path) -> None:
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    today = studio_today(desk)
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     with desk.person.db.engine.connect() as conn:
         numbers = (
             conn.execute(
@@ -38,7 +44,7 @@ def test_print_month_prints_the_month_the_desk_picks(desk: Desk, tmp_path: Path)
     desk.wait_until(lambda: isinstance(QApplication.activeModalWidget(), MonthDialog))
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, MonthDialog)
-    assert dialog.chosen() == date.today().replace(day=1)
+    assert dialog.chosen() == today.replace(day=1)
     desk.wait_until(dialog.isActiveWindow)
     desk.key(Qt.Key.Key_Down)  # the month before
     assert dialog.chosen() == last_month
@@ -62,7 +68,8 @@ def test_print_month_prints_the_month_the_desk_picks(desk: Desk, tmp_path: Path)
 
 
 def test_the_calendar_title_is_whole_at_1280_by_720(desk: Desk) -> None:
-    monday = date.today() - timedelta(days=date.today().weekday())
+    today = studio_today(desk)  # the demo studio's (Chicago), not this PC's
+    monday = today - timedelta(days=today.weekday())
     sunday = monday + timedelta(days=6)
     desk.window.resize(1280, 720)
     desk.shortcut("Ctrl+2")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from factories import Maker
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
+from studio_week import mondays_lesson_is_today
 
 from studiosync_desktop.db import Database
 from studiosync_desktop.schemas.common import Actor
@@ -36,7 +37,7 @@ def test_grid_shows_a_column_per_room_and_the_day_blocks(
     tab = _tab(qtbot, window)
     assert [r.name for r in tab.grid.rooms] == ["Room B"]
     kinds = sorted(b.kind for b in tab.grid.blocks)
-    assert kinds == ["lesson", "reservation"]
+    assert kinds == ["lesson"] * (1 + mondays_lesson_is_today()) + ["reservation"]
 
 
 def test_dragging_free_time_books_with_the_cost_shown_first(
